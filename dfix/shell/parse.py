@@ -1,0 +1,107 @@
+"""Parse RUN shell text with tree-sitter-bash and translate its byte offsets to `str` offsets.
+
+tree-sitter reads UTF-8 bytes and reports byte offsets, while the rest of dfix
+indexes Python strings (Dockerfiles are decoded with ``surrogateescape``, so a
+script may hold non-ASCII text and lone surrogates standing for undecodable
+bytes).  Everything above this module sees only `str` offsets; this is the one
+place that knows about bytes.
+
+A syntax error is a flag on the result, never an exception: real RUN bodies are
+often sloppy, and rules still want the commands tree-sitter could recover.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import tree_sitter
+import tree_sitter_bash
+
+__all__ = ["ShellTree", "parse_shell", "BASH_LANGUAGE"]
+
+BASH_LANGUAGE = tree_sitter.Language(tree_sitter_bash.language())
+
+# One parser for the process: building a Parser costs far more than parsing a
+# typical RUN body. Parser.parse is not re-entrant across threads, which dfix
+# does not need (the engine is single-threaded per process).
+_PARSER = tree_sitter.Parser(BASH_LANGUAGE)
+
+
+@dataclass(frozen=True, slots=True)
+class ShellTree:
+    """A parsed script: the tree-sitter tree plus the byte→str offset map.
+
+    ``byte_to_str`` is ``None`` when the script is ASCII-only (offsets are then
+    identical, which is the common case and costs nothing); otherwise it has
+    one entry per byte of the encoded script plus one for its end.
+    """
+
+    script: str
+    tree: tree_sitter.Tree = field(compare=False, repr=False)
+    has_error: bool
+    byte_to_str: Sequence[int] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def root(self) -> tree_sitter.Node:
+        """The ``program`` node."""
+        return self.tree.root_node
+
+    def offset(self, byte_offset: int) -> int:
+        """Map a byte offset of the encoded script to an offset in ``script``.
+
+        A byte in the middle of a multi-byte character maps to that character.
+        """
+        if self.byte_to_str is None:
+            return byte_offset
+        return self.byte_to_str[byte_offset]
+
+    def span(self, node: tree_sitter.Node) -> tuple[int, int]:
+        """The ``(start, end)`` of ``node`` as offsets into ``script``."""
+        table = self.byte_to_str
+        if table is None:
+            return node.start_byte, node.end_byte
+        return table[node.start_byte], table[node.end_byte]
+
+    def text(self, node: tree_sitter.Node) -> str:
+        """The source text of ``node`` exactly as it appears in ``script``."""
+        start, end = self.span(node)
+        return self.script[start:end]
+
+
+def parse_shell(script: str) -> ShellTree:
+    """Parse ``script`` (the logical text BuildKit hands to ``/bin/sh -c``).
+
+    Never raises on bad shell: ``has_error`` is set when tree-sitter had to
+    insert ERROR or MISSING nodes.
+    """
+    data, errors = _encode(script)
+    tree = _PARSER.parse(data)
+    table = None if len(data) == len(script) else _byte_to_str_table(script, errors)
+    return ShellTree(script, tree, tree.root_node.has_error, table)
+
+
+def _encode(script: str) -> tuple[bytes, str]:
+    """Encode as tree-sitter expects; keep the error handler for the offset map.
+
+    ``surrogateescape`` round-trips the lone surrogates dfix's own decoding
+    produces; any other lone surrogate (only possible from a caller that built
+    the string by hand) is encoded with ``surrogatepass`` so parsing still works.
+    """
+    try:
+        return script.encode("utf-8", "surrogateescape"), "surrogateescape"
+    except UnicodeEncodeError:
+        return script.encode("utf-8", "surrogatepass"), "surrogatepass"
+
+
+def _byte_to_str_table(script: str, errors: str) -> list[int]:
+    """One str offset per byte; only built for scripts with non-ASCII text."""
+    table: list[int] = []
+    append = table.append
+    for index, char in enumerate(script):
+        if char < "\x80":
+            append(index)
+        else:
+            table.extend([index] * len(char.encode("utf-8", errors)))
+    table.append(len(script))
+    return table

@@ -1,0 +1,17 @@
+"""The syntax layer: a lossless, BuildKit-faithful Dockerfile parser."""
+
+from .cst import (
+    Add, Arg, BlankLine, Cmd, Comment, Copy, Directive, Dockerfile, Entrypoint, Env, Expose, Flag, From,
+    Healthcheck, Heredoc, ImageRef, Instruction, Label, Maintainer, Onbuild, ParseWarning, Run, Shell, Span,
+    Stage, Stopsignal, Unknown, User, Volume, Workdir,
+)
+from .errors import ParseError
+from .parser import parse, parse_instruction
+from .tokens import Token
+
+__all__ = [
+    "Add", "Arg", "BlankLine", "Cmd", "Comment", "Copy", "Directive", "Dockerfile", "Entrypoint", "Env",
+    "Expose", "Flag", "From", "Healthcheck", "Heredoc", "ImageRef", "Instruction", "Label", "Maintainer",
+    "Onbuild", "ParseError", "ParseWarning", "Run", "Shell", "Span", "Stage", "Stopsignal", "Token",
+    "Unknown", "User", "Volume", "Workdir", "parse", "parse_instruction",
+]
