@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from .syntax import *  # noqa: F403 - the public tree API
+from .engine import Diagnostic, FixResult, Safety, check, fix
 from .syntax import ParseError, parse, parse_instruction
 from .syntax import __all__ as _syntax_all
 
@@ -32,4 +33,7 @@ def encode_dockerfile(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
-__all__ = [*_syntax_all, "read_dockerfile", "encode_dockerfile", "__version__"]
+__all__ = [
+    *_syntax_all, "Diagnostic", "FixResult", "Safety", "check", "fix", "read_dockerfile", "encode_dockerfile",
+    "__version__",
+]

@@ -311,6 +311,21 @@ class Instruction(Node):
                 parts.append(text[low - start : high - start])
         return "".join(parts)
 
+    def file_offset(self, token: Token, offset: int, *, insertion: bool = False) -> int:
+        """File offset of ``offset`` in ``token``'s logical text (continuations removed).
+
+        With ``insertion``, a point between two characters that a continuation
+        separates maps to the end of the earlier line (before the escape), as
+        syntax.md §9.2 advises; the end of a range is an insertion point too.
+        """
+        info = self.line_info or self.outer_line_info
+        if info is None or len(info.segments) == 1:
+            return token.start_pos + offset
+        base = info.to_logical_offset(token.start_pos)
+        if insertion and offset > 0:
+            return info.to_file_offset(base + offset - 1) + 1
+        return info.to_file_offset(base + offset)
+
     def value_of(self, token: Token) -> str:
         """Alias of :meth:`logical_text` for argument tokens."""
         return self._logical(token)

@@ -90,6 +90,13 @@ class LineInfo:
         segment = segments[max(low - 1, 0)]
         return segment.start + (logical_offset - segment.logical_start)
 
+    def to_logical_offset(self, file_offset: int) -> int:
+        """Logical offset of the file offset of a character kept in the logical line."""
+        for segment in self.segments:
+            if segment.start <= file_offset <= segment.start + segment.length:
+                return segment.logical_start + (file_offset - segment.start)
+        raise ValueError(f"offset {file_offset} is not in the instruction's logical line")
+
 
 @dataclass(frozen=True, slots=True)
 class HeredocInfo:

@@ -1,0 +1,178 @@
+"""What a rule may know about the whole file: stages, the SHELL in force, RUN scripts.
+
+Whether a fix is safe depends on context (rules.md §0.3): a later RUN that
+still needs the apt lists, a PowerShell SHELL that makes every POSIX rewrite
+wrong, an ONBUILD trigger that runs in an unknown build. ``Context`` works
+these out once per parse and caches them for every rule.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterator
+
+from ..syntax import Dockerfile, From, Instruction, Run, Shell, Stage
+from ..syntax.cst import Comment
+
+#: Shells whose syntax dfix's shell layer understands (matched on the basename).
+POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
+DEFAULT_SHELL = ("/bin/sh", "-c")
+_WINDOWS_BASE = re.compile(r"(^|/)(windows|windowsservercore|nanoserver|servercore|windows/[a-z]+)([:@/]|$)", re.I)
+_HADOLINT_SHELL = re.compile(r"#\s*hadolint\s+shell\s*=\s*(\S+)")
+
+
+@dataclass(frozen=True, slots=True)
+class StageInfo:
+    """A stage with the facts rules ask about."""
+
+    stage: Stage
+    #: The in-file stage this one is built FROM, if any.
+    parent: "int | None"
+    #: SHELL in force at the start of the stage (inherited from an in-file parent).
+    initial_shell: tuple[str, ...]
+    #: Set when the base (or a ``# hadolint shell=`` comment) says the shell is not POSIX.
+    windows: bool
+
+
+class Context:
+    """Facts about one parsed file, computed lazily and cached."""
+
+    def __init__(self, tree: Dockerfile, path: str | None = None, settings: dict[str, dict] | None = None) -> None:
+        self.tree = tree
+        self.path = path
+        #: Per-rule options by code.
+        self.settings = settings or {}
+        self._scripts: dict[int, object] = {}
+
+    # -- stages ------------------------------------------------------------------
+
+    @cached_property
+    def stages(self) -> tuple[StageInfo, ...]:
+        infos: list[StageInfo] = []
+        names: dict[str, int] = {}
+        shell_comment = self._hadolint_shell()
+        for stage in self.tree.stages:
+            image = stage.from_.image
+            parent = names.get(image.text.lower()) if image is not None and not image.has_variables else None
+            if parent is not None:
+                initial = self.shell_at_end(infos[parent])
+                windows = infos[parent].windows
+            else:
+                windows = bool(image is not None and _WINDOWS_BASE.search(image.name))
+                initial = ("cmd", "/S", "/C") if windows else DEFAULT_SHELL
+            if shell_comment is not None:
+                initial, windows = (shell_comment,), shell_comment.rsplit("/", 1)[-1] not in POSIX_SHELLS
+            infos.append(StageInfo(stage, parent, initial, windows))
+            if stage.name:
+                names[stage.name] = stage.index
+        return tuple(infos)
+
+    def _hadolint_shell(self) -> str | None:
+        for item in self.tree.items:
+            if isinstance(item, Comment):
+                match = _HADOLINT_SHELL.match(item.code.strip())
+                if match:
+                    return match.group(1)
+        return None
+
+    @cached_property
+    def _stage_index(self) -> dict[int, int]:
+        index: dict[int, int] = {}
+        for info in self.stages:
+            index[id(info.stage.from_)] = info.stage.index
+            for instruction in info.stage.instructions:
+                index[id(instruction)] = info.stage.index
+                if instruction.trigger is not None:
+                    index[id(instruction.trigger)] = info.stage.index
+        return index
+
+    def stage_of(self, instruction: Instruction) -> StageInfo | None:
+        index = self._stage_index.get(id(instruction))
+        return None if index is None else self.stages[index]
+
+    @property
+    def final_stage(self) -> StageInfo | None:
+        return self.stages[-1] if self.stages else None
+
+    def children_of(self, stage: StageInfo) -> tuple[StageInfo, ...]:
+        """Stages built ``FROM`` this one (directly or through others)."""
+        out = []
+        wanted = {stage.stage.index}
+        for info in self.stages[stage.stage.index + 1 :]:
+            if info.parent in wanted:
+                out.append(info)
+                wanted.add(info.stage.index)
+        return tuple(out)
+
+    def reaches_final_image(self, stage: StageInfo) -> bool:
+        """The stage is the final one, or an ancestor of it through ``FROM``."""
+        final = self.final_stage
+        while final is not None:
+            if final.stage.index == stage.stage.index:
+                return True
+            final = self.stages[final.parent] if final.parent is not None else None
+        return False
+
+    def later_in_stage(self, instruction: Instruction) -> Iterator[Instruction]:
+        """Instructions after ``instruction`` in its stage."""
+        info = self.stage_of(instruction)
+        if info is None:
+            return
+        seen = False
+        for other in info.stage.instructions:
+            if seen:
+                yield other
+            elif other is instruction:
+                seen = True
+
+    # -- the shell in force -----------------------------------------------------------
+
+    def shell_at_end(self, info: StageInfo) -> tuple[str, ...]:
+        shell = info.initial_shell
+        for instruction in info.stage.instructions:
+            if isinstance(instruction, Shell) and instruction.is_json and instruction.arguments:
+                shell = instruction.arguments
+        return shell
+
+    def shell_for(self, instruction: Instruction) -> tuple[str, ...]:
+        """The SHELL a RUN/CMD/ENTRYPOINT in shell form runs under."""
+        info = self.stage_of(instruction)
+        if info is None:
+            return DEFAULT_SHELL
+        shell = info.initial_shell
+        for other in info.stage.instructions:
+            if other is instruction:
+                break
+            if isinstance(other, Shell) and other.is_json and other.arguments:
+                shell = other.arguments
+        return shell
+
+    def is_posix_shell(self, instruction: Instruction) -> bool:
+        """Shell-level rules apply only under a POSIX shell (rules.md G3)."""
+        shell = self.shell_for(instruction)
+        info = self.stage_of(instruction)
+        if info is not None and info.windows and shell == info.initial_shell:
+            return False
+        program = shell[0].replace("\\", "/").rsplit("/", 1)[-1].lower() if shell else ""
+        return program in POSIX_SHELLS
+
+    # -- RUN scripts ---------------------------------------------------------------------
+
+    def script(self, run: Run):
+        """The shell model of a shell-form RUN (None for exec form), cached per node."""
+        key = id(run)
+        if key not in self._scripts:
+            text = run.shell
+            if text is None:
+                self._scripts[key] = None
+            else:
+                from ..shell import analyze
+
+                self._scripts[key] = analyze(text)
+        return self._scripts[key]
+
+    def option(self, code: str, name: str, default: object = None) -> object:
+        return self.settings.get(code, {}).get(name, default)

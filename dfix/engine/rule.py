@@ -1,0 +1,115 @@
+"""The rule protocol: a class with a code, a safety class and its own examples.
+
+A rule reads top-down as documentation (Fixit's manners): its docstring says
+what it catches and why, ``valid`` holds inputs it must leave alone, and
+``invalid`` holds inputs it must report, each with the exact text the fix
+must produce. The test suite runs every rule's examples.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
+
+from ..syntax import Instruction, Span
+from .model import Diagnostic, Edit, Fix, Safety
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .context import Context
+
+
+@dataclass(frozen=True)
+class Valid:
+    """An input the rule must not report."""
+
+    code: str
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """An input the rule must report, and what fixing it must give.
+
+    ``expected`` is the whole fixed text; ``None`` means the rule reports
+    but offers no fix here (a must-not-apply case). ``unsafe`` says the
+    expected text needs ``--unsafe-fixes``.
+    """
+
+    code: str
+    expected: str | None = None
+    why: str = ""
+    unsafe: bool = False
+
+
+class Rule:
+    """Base class of every rule in ``dfix.transforms``."""
+
+    #: ``DF`` and three digits, from rules.md.
+    code: ClassVar[str]
+    #: Kebab-case name (``consecutive-run``).
+    name: ClassVar[str]
+    #: One line: what the rule finds.
+    summary: ClassVar[str]
+    #: The best this rule's fix can be; a single fix may be downgraded.
+    safety: ClassVar[Safety] = Safety.NONE
+    #: Other tools' codes for the same finding (hadolint ``DL3009``, BuildKit check names).
+    aliases: ClassVar[tuple[str, ...]] = ()
+    #: Per-rule options and their defaults (set from configuration).
+    options: ClassVar[dict[str, object]] = {}
+    valid: ClassVar[tuple[Valid, ...]] = ()
+    invalid: ClassVar[tuple[Invalid, ...]] = ()
+
+    def __init__(self, **options: object) -> None:
+        unknown = set(options) - set(self.options)
+        if unknown:
+            raise ValueError(f"{self.code} has no option {', '.join(sorted(unknown))}")
+        self.settings = {**self.options, **options}
+
+    def check(self, context: "Context") -> Iterable[Diagnostic]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # -- helpers for rules -----------------------------------------------------
+
+    def diagnostic(
+        self,
+        where: Instruction | Span,
+        message: str,
+        edits: Iterable[Edit] | None = None,
+        *,
+        safety: Safety | None = None,
+        title: str = "",
+        note: str | None = None,
+    ) -> Diagnostic:
+        """A finding at ``where``, with a fix when ``edits`` are given."""
+        span = where.span if isinstance(where, Instruction) else where
+        fix = None
+        if edits is not None:
+            edits = tuple(edits)
+            if edits:
+                fix = Fix(edits, safety or self.safety, title)
+        return Diagnostic(self.code, self.name, message, span, fix, note)
+
+    @classmethod
+    def explanation(cls) -> str:
+        """The rule's docstring, dedented: what, why, the fix and its safety."""
+        return inspect.cleandoc(cls.__doc__ or cls.summary)
+
+    @classmethod
+    def matches(cls, selector: str) -> bool:
+        """Selected by code, code prefix, name, alias or ``ALL``."""
+        key = selector.strip()
+        upper = key.upper()
+        if upper == "ALL":
+            return True
+        if upper.startswith("DF") and cls.code.startswith(upper):
+            return True
+        return key.lower() == cls.name or any(upper == alias.upper() for alias in cls.aliases)
+
+
+def iter_instructions_with_triggers(instructions: Iterable[Instruction]) -> Iterator[Instruction]:
+    """Instructions, each followed by its ONBUILD trigger if it has one."""
+    for instruction in instructions:
+        yield instruction
+        if instruction.trigger is not None:
+            yield instruction.trigger

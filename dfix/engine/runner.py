@@ -1,0 +1,145 @@
+"""Running rules: lint a text, or fix it to a fixpoint with every fix verified."""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from ..syntax import Dockerfile, parse
+from .context import Context
+from .model import Diagnostic, Edit, FailedFix, FixResult, Safety, apply_edits
+from .registry import select as select_rules
+from .rule import Rule
+from .suppress import Suppressions
+from .verify import verify_edit
+
+#: Fix rounds before giving up on reaching a fixpoint.
+MAX_ROUNDS = 10
+
+
+def make_rules(
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] = (),
+    extend_select: Iterable[str] = (),
+    settings: dict[str, dict] | None = None,
+) -> list[Rule]:
+    """Instances of the selected rules, configured with per-rule options."""
+    settings = settings or {}
+    return [rule(**settings.get(rule.code, {})) for rule in select_rules(select, ignore, extend_select)]
+
+
+def run_rules(tree: Dockerfile, rules: Sequence[Rule], path: str | None = None) -> list[Diagnostic]:
+    """Every unsuppressed diagnostic of ``rules`` on ``tree``, in file order."""
+    context = Context(tree, path)
+    suppressions = Suppressions.of(tree)
+    found: list[Diagnostic] = []
+    for rule in rules:
+        for diagnostic in rule.check(context):
+            if not suppressions.suppresses(diagnostic):
+                found.append(diagnostic)
+    found.sort(key=Diagnostic.sort_key)
+    return found
+
+
+def check(
+    text: str,
+    *,
+    path: str | None = None,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] = (),
+    extend_select: Iterable[str] = (),
+    settings: dict[str, dict] | None = None,
+) -> list[Diagnostic]:
+    """Lint ``text`` without fixing. Raises :class:`dfix.ParseError` for a file BuildKit refuses."""
+    tree = parse(text, path)
+    return run_rules(tree, make_rules(select, ignore, extend_select, settings), path)
+
+
+def _allowed(safety: Safety, unsafe: bool) -> bool:
+    return safety is Safety.SAFE or (unsafe and safety is Safety.UNSAFE)
+
+
+def _region(tree: Dockerfile, edits: tuple[Edit, ...]) -> tuple[int, int]:
+    """The stretch of text a fix touches: its edits widened to whole instructions."""
+    start = min(edit.start for edit in edits)
+    end = max(edit.end for edit in edits)
+    for instruction in tree.instructions:
+        span = instruction.span
+        if any(edit.start <= span.end and span.start <= edit.end for edit in edits):
+            start, end = min(start, span.start), max(end, span.end)
+    return start, end
+
+
+def _diagnostic_key(diagnostic: Diagnostic, text: str) -> tuple:
+    span = diagnostic.span
+    return (diagnostic.code, diagnostic.message, text[span.start : span.end])
+
+
+def fix(
+    text: str,
+    select: Iterable[str] | None = None,
+    unsafe: bool = False,
+    *,
+    path: str | None = None,
+    ignore: Iterable[str] = (),
+    extend_select: Iterable[str] = (),
+    settings: dict[str, dict] | None = None,
+    rules: Sequence[Rule] | None = None,
+) -> FixResult:
+    """Fix ``text`` to a fixpoint and return what happened.
+
+    Each round runs the rules on a fresh parse, takes their fixes in code
+    order, at most one per instruction (so no fix works on stale offsets),
+    and verifies each (it parses, it changes nothing it did not mean to, it
+    writes only instructions BuildKit accepts). A fix that fails is dropped
+    and reported in ``failed``; the text is never made worse. Unsafe fixes
+    apply only with ``unsafe=True``. Raises :class:`dfix.ParseError` when the
+    input itself does not parse.
+    """
+    if rules is None:
+        rules = make_rules(select, ignore, extend_select, settings)
+    tree = parse(text, path)
+    current = text
+    applied: list[Diagnostic] = []
+    failed: list[FailedFix] = []
+    refused: set[tuple] = set()
+    diagnostics = run_rules(tree, rules, path)
+    for _ in range(MAX_ROUNDS):
+        candidates = [
+            d for d in diagnostics
+            if d.fix is not None and _allowed(d.fix.safety, unsafe) and _diagnostic_key(d, current) not in refused
+        ]
+        if not candidates:
+            break
+        candidates.sort(key=lambda d: (d.code, d.fix.start))
+        touched: list[tuple[int, int]] = []
+        accepted: list[Edit] = []  # in the round's original offsets
+        working, working_tree = current, tree
+        for diagnostic in candidates:
+            region = _region(tree, diagnostic.fix.edits)
+            if any(region[0] <= end and start <= region[1] for start, end in touched):
+                continue  # another fix touches this instruction: next round, on fresh offsets
+            shifted = tuple(
+                edit.shifted(sum(a.delta for a in accepted if a.end <= edit.start)) for edit in diagnostic.fix.edits
+            )
+            candidate_text = apply_edits(working, shifted)
+            if candidate_text == working:
+                new_tree, problem = None, "the fix changes nothing"
+            else:
+                new_tree, problem = verify_edit(working_tree, candidate_text, shifted)
+            if problem is not None:
+                failed.append(FailedFix(diagnostic, problem))
+                refused.add(_diagnostic_key(diagnostic, current))
+                continue
+            working, working_tree = candidate_text, new_tree
+            accepted.extend(diagnostic.fix.edits)
+            touched.append(region)
+            applied.append(diagnostic)
+        if working == current:
+            continue  # every candidate failed verification; they are refused now
+        current, tree = working, working_tree
+        diagnostics = run_rules(tree, rules, path)
+    else:
+        pending = [d for d in diagnostics if d.fix is not None and _allowed(d.fix.safety, unsafe)]
+        for diagnostic in pending:
+            failed.append(FailedFix(diagnostic, f"no fixpoint after {MAX_ROUNDS} rounds"))
+    return FixResult(current, text, tuple(applied), tuple(diagnostics), tuple(failed))

@@ -1,0 +1,185 @@
+"""Suppression comments: dfix's own, hadolint's, and BuildKit's ``# check=skip=``.
+
+Comments go on their own line above what they silence (a trailing ``#`` is
+shell or argument text in a Dockerfile, ux.md §6):
+
+* ``# dfix: ignore[DF200, DL3008] -- reason`` or ``# dfix: ignore=DF200,DF201``:
+  the next instruction (blank lines and other comments may sit between);
+* ``# dfix: ignore-stage[...]`` above a FROM: that whole stage;
+* ``# dfix: ignore-file[...]`` anywhere: the whole file; without codes, everything;
+* ``# dfix: ignore`` alone: every rule for the next instruction;
+* ``# hadolint ignore=DL3008,DL3015``, ``# hadolint global ignore=...``;
+* the ``# check=skip=Name,Name`` (or ``skip=all``) parser directive.
+
+Codes may be dfix codes, prefixes, names, or other tools' aliases.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from ..syntax import Comment, Directive, Dockerfile, From, Instruction
+from .model import Diagnostic
+from .registry import all_rules
+
+ALL = "ALL"
+
+_DFIX = re.compile(
+    r"#\s*dfix:\s*(?P<scope>ignore-file|ignore-stage|ignore)\b\s*"
+    r"(?:\[(?P<bracket>[^\]]*)\]|=\s*(?P<equals>[A-Za-z0-9_,\- ]+?))?\s*(?:(?:--|#)\s*(?P<reason>.*))?$"
+)
+_HADOLINT = re.compile(r"#\s*hadolint\s+(?P<global>global\s+)?ignore\s*=\s*(?P<codes>[A-Za-z0-9_, ]+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """One suppression comment and what it covers."""
+
+    line: int
+    scope: str  # "instruction" | "stage" | "file"
+    codes: frozenset[str]  # resolved dfix codes, or {"ALL"}
+    unknown: tuple[str, ...] = ()
+    source: str = "dfix"  # "dfix" | "hadolint" | "buildkit"
+
+
+def _split_codes(text: str) -> list[str]:
+    return [code for code in re.split(r"[\s,]+", text.strip()) if code]
+
+
+def _resolve(codes: list[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    if not codes:
+        return frozenset({ALL}), ()
+    resolved: set[str] = set()
+    unknown: list[str] = []
+    rules = all_rules()
+    for code in codes:
+        if code.upper() == ALL:
+            resolved.add(ALL)
+            continue
+        matched = {rule.code for rule in rules if rule.matches(code)}
+        if matched:
+            resolved |= matched
+        elif re.fullmatch(r"DF\d{3}", code.upper()):
+            resolved.add(code.upper())  # a rule this version lacks: keep, harmless
+        else:
+            unknown.append(code)
+    return frozenset(resolved), tuple(unknown)
+
+
+def parse_comment(comment: Comment) -> Suppression | None:
+    """The suppression a comment line holds, if any."""
+    text = comment.code.strip()
+    match = _DFIX.match(text)
+    if match:
+        scope = {"ignore": "instruction", "ignore-stage": "stage", "ignore-file": "file"}[match["scope"]]
+        codes, unknown = _resolve(_split_codes(match["bracket"] or match["equals"] or ""))
+        return Suppression(comment.token.line, scope, codes, unknown)
+    match = _HADOLINT.match(text)
+    if match:
+        codes, unknown = _resolve(_split_codes(match["codes"]))
+        if not codes:
+            return None
+        return Suppression(comment.token.line, "file" if match["global"] else "instruction", codes, unknown, "hadolint")
+    return None
+
+
+def _buildkit_skips(tree: Dockerfile) -> Suppression | None:
+    value = tree.directive("check")
+    if value is None:
+        # 0.12.5 does not know the directive; honour it anyway when it heads the file
+        for item in tree.items:
+            if isinstance(item, Comment):
+                match = re.match(r"#\s*check\s*=\s*(.*)$", item.code.strip())
+                if match:
+                    value = match.group(1)
+                break
+    if not value:
+        return None
+    for part in value.split(";"):
+        key, _, names = part.partition("=")
+        if key.strip().lower() == "skip":
+            codes, unknown = _resolve([name for name in _split_codes(names) if name.lower() != "all"])
+            if names.strip().lower() == "all":
+                codes = frozenset({ALL})
+            return Suppression(1, "file", codes, unknown, "buildkit")
+    return None
+
+
+@dataclass
+class Suppressions:
+    """Every suppression of a file, and a test of whether one covers a diagnostic."""
+
+    tree: Dockerfile
+    items: list[Suppression] = field(default_factory=list)
+    #: instruction start offset -> suppressions that cover it
+    _by_instruction: dict[int, list[Suppression]] = field(default_factory=dict)
+    #: (stage start offset, stage end offset, suppressions)
+    _stages: list[tuple[int, int, list[Suppression]]] = field(default_factory=list)
+    _file: list[Suppression] = field(default_factory=list)
+    _starts: list[int] = field(default_factory=list)
+    _instructions: list[Instruction] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, tree: Dockerfile) -> "Suppressions":
+        self = cls(tree)
+        pending: list[Suppression] = []
+        stage_pending: list[Suppression] = []
+        skips = _buildkit_skips(tree)
+        if skips is not None:
+            self.items.append(skips)
+            self._file.append(skips)
+        current_stage: list | None = None
+        for item in tree.items:
+            if isinstance(item, Comment):
+                suppression = parse_comment(item)
+                if suppression is None:
+                    continue
+                self.items.append(suppression)
+                if suppression.scope == "file":
+                    self._file.append(suppression)
+                elif suppression.scope == "stage":
+                    stage_pending.append(suppression)
+                else:
+                    pending.append(suppression)
+            elif isinstance(item, Instruction):
+                span = item.span
+                self._starts.append(span.start)
+                self._instructions.append(item)
+                if pending:
+                    self._by_instruction[span.start] = pending
+                    pending = []
+                if isinstance(item, From):
+                    if current_stage is not None:
+                        current_stage[1] = span.start
+                    current_stage = [span.start, len(tree.code) + 1, stage_pending]
+                    self._stages.append(current_stage)  # type: ignore[arg-type]
+                    stage_pending = []
+        return self
+
+    def _covering(self, diagnostic: Diagnostic) -> list[Suppression]:
+        offset = diagnostic.span.start
+        found = list(self._file)
+        index = bisect_right(self._starts, offset) - 1
+        if index >= 0:
+            instruction = self._instructions[index]
+            if offset < instruction.span.end:
+                found += self._by_instruction.get(instruction.span.start, [])
+        for start, end, suppressions in self._stages:
+            if start <= offset < end:
+                found += suppressions
+        return found
+
+    def suppresses(self, diagnostic: Diagnostic) -> bool:
+        """Whether a suppression covers the diagnostic (and mark that suppression used)."""
+        hit = False
+        for suppression in self._covering(diagnostic):
+            if ALL in suppression.codes or diagnostic.code in suppression.codes:
+                self.used.add(id(suppression))
+                hit = True
+        return hit
+
+    def file_ignores_everything(self) -> bool:
+        return any(ALL in s.codes for s in self._file)
