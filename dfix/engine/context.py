@@ -8,14 +8,17 @@ these out once per parse and caches them for every rule.
 
 from __future__ import annotations
 
-import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from ..syntax import Dockerfile, From, Instruction, Run, Shell, Stage
+from ..syntax import Dockerfile, From, Instruction, Run, Shell, Span, Stage
 from ..syntax.cst import Comment
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .runscript import RunScript
 
 #: Shells whose syntax dfix's shell layer understands (matched on the basename).
 POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
@@ -173,6 +176,38 @@ class Context:
 
                 self._scripts[key] = analyze(text)
         return self._scripts[key]
+
+    def run_scripts(self, *, triggers: bool = True) -> Iterator["RunScript"]:
+        """Every shell-form RUN under a POSIX shell, with its script (ONBUILD triggers too)."""
+        from .runscript import RunScript
+
+        for instruction in self.tree.walk():
+            if not isinstance(instruction, Run):
+                continue
+            if not triggers and instruction.line_info is None:
+                continue
+            if not self.is_posix_shell(instruction):
+                continue
+            script = RunScript.of(instruction, self.tree.escape)
+            if script is not None:
+                yield script
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        text = self.tree.code
+        starts = [0]
+        position = text.find("\n")
+        while position >= 0:
+            starts.append(position + 1)
+            position = text.find("\n", position + 1)
+        return starts
+
+    def span(self, start: int, end: int) -> Span:
+        """A span (with 1-based lines and columns) of file offsets."""
+        starts = self._line_starts
+        line = bisect_right(starts, start)
+        end_line = bisect_right(starts, max(end - 1, start))
+        return Span(start, end, line, start - starts[line - 1] + 1, end_line, end - starts[end_line - 1] + 1)
 
     def option(self, code: str, name: str, default: object = None) -> object:
         return self.settings.get(code, {}).get(name, default)

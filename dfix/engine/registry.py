@@ -38,6 +38,9 @@ def resolve(selectors: Iterable[str]) -> set[str]:
     """Codes of the rules matched by selectors; raises :class:`SelectorError` for one that matches none."""
     codes: set[str] = set()
     for selector in selectors:
+        if selector.strip().upper() == "ALL":
+            codes |= {rule.code for rule in all_rules()}
+            continue
         matched = {rule.code for rule in all_rules() if rule.matches(selector)}
         if not matched:
             raise SelectorError(f"unknown rule selector {selector!r}")

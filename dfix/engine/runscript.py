@@ -1,0 +1,155 @@
+"""Editing a RUN's shell script through the syntax layer's position map, in the file's style.
+
+Rules find things in the *logical* script (what BuildKit hands to the shell:
+continuations joined, inner comment lines dropped) and must edit the
+*physical* file. ``RunScript`` pairs a shell-form RUN with its shell model,
+turns script offsets into file edits, and writes new commands the way the
+file already writes them: on the same line for a one-line RUN, else as a new
+continuation line with the same indent and the same placement of ``&&``
+(end of line or start of the next), the file's escape character and its
+line endings (rules.md G4, G9; syntax.md §9.2).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from ..shell import ShellScript, analyze
+from ..syntax import Run
+from ..syntax.tokens import Token
+from .model import Edit
+
+_LEADING_OPERATOR = re.compile(r"[ \t]*(&&|\|\||;)")
+
+
+@dataclass(frozen=True)
+class RunScript:
+    """A shell-form RUN, its script token, and its shell model."""
+
+    run: Run
+    token: Token
+    escape: str
+
+    @classmethod
+    def of(cls, run: Run, escape: str) -> "RunScript | None":
+        """None for exec form, an empty RUN, or a RUN with heredocs (their bodies are edited elsewhere)."""
+        if run.is_json or run.heredocs:
+            return None
+        token = run.script_token
+        if token is None:
+            return None
+        return cls(run, token, escape)
+
+    @cached_property
+    def text(self) -> str:
+        return self.run.shell or ""
+
+    @cached_property
+    def model(self) -> ShellScript:
+        return analyze(self.text)
+
+    # -- positions --------------------------------------------------------------------
+
+    def offset(self, script_offset: int, *, insertion: bool = False) -> int:
+        """File offset of a script offset (see ``Instruction.file_offset``)."""
+        return self.run.file_offset(self.token, script_offset, insertion=insertion)
+
+    def insert(self, script_offset: int, text: str) -> Edit:
+        """Insert ``text`` at a point of the script."""
+        position = self.offset(script_offset, insertion=True)
+        return Edit(position, position, text)
+
+    def replace(self, start: int, end: int, text: str) -> Edit:
+        """Replace ``script[start:end]``; the range must not span a continuation."""
+        return Edit(self.offset(start), self.offset(end, insertion=True), text)
+
+    def spans_continuation(self, start: int, end: int) -> bool:
+        """Whether ``script[start:end]`` crosses a line break in the file."""
+        if end <= start:
+            return False
+        return self.offset(end, insertion=True) - self.offset(start) != end - start
+
+    def file_range(self, start: int, end: int) -> tuple[int, int]:
+        """File offsets of ``script[start:end]``."""
+        return self.offset(start), self.offset(end, insertion=True)
+
+    # -- style ---------------------------------------------------------------------------
+
+    @property
+    def multiline(self) -> bool:
+        info = self.run.line_info or self.run.outer_line_info
+        return info is not None and len(info.segments) > 1
+
+    @cached_property
+    def _continuation_lines(self) -> list[str]:
+        info = self.run.line_info or self.run.outer_line_info
+        if info is None:
+            return []
+        return [info.original[s.logical_start : s.logical_start + s.length] for s in info.segments[1:] if s.length]
+
+    @property
+    def operator_first(self) -> bool:
+        """Continuation lines start with ``&&`` (``\\`` + newline + ``    && cmd`` style)."""
+        lines = self._continuation_lines
+        leading = sum(1 for line in lines if _LEADING_OPERATOR.match(line))
+        return bool(lines) and leading * 2 > len(lines)
+
+    @property
+    def indent(self) -> str:
+        """The indent of the RUN's continuation lines (four spaces when it has none)."""
+        lines = self._continuation_lines
+        if not lines:
+            return "    "
+        last = lines[-1]
+        indent = last[: len(last) - len(last.lstrip(" \t"))]
+        if self.operator_first:
+            return indent
+        return indent or "    "
+
+    @property
+    def newline(self) -> str:
+        end = self.run.line_tokens[-1]
+        return "\r\n" if str.__str__(end).endswith("\r\n") else "\n"
+
+    @property
+    def separator(self) -> str:
+        """How a command appended to this script is joined: ``&&``, or ``;`` in a ``;``/``set -e`` list."""
+        model = self.model
+        if model.chaining == "sequence" or (model.chaining == "mixed" and model.tail_separator == ";"):
+            return ";"
+        return "&&"
+
+    # -- appending ---------------------------------------------------------------------------
+
+    def append_blocker(self) -> str | None:
+        """Why a command cannot be appended after the script, if it cannot (G9 and friends)."""
+        model = self.model
+        if model.has_error:
+            return "the RUN's shell script does not parse"
+        if not model.items:
+            return "the RUN has no command"
+        if model.trailing_comment is not None:
+            return "the RUN ends in a shell comment that would swallow an appended command"
+        last = model.items[-1]
+        if last.separator == "&":
+            return "the RUN ends with a background job"
+        tail = self.text[last.start : last.end]
+        if re.search(r"\|\|\s*(true|:)\s*$", tail) or (len(model.items) > 1 and model.items[-2].separator == "||"):
+            return "the RUN ends in `|| ...`, so an appended command would change what fails"
+        if any(c.name == "exit" for c in last.commands):
+            return "the RUN ends with `exit`"
+        return None
+
+    def append(self, command: str) -> Edit:
+        """An edit that appends ``command`` after the script's last top-level command."""
+        separator = self.separator
+        position = self.model.items[-1].end
+        if not self.multiline:
+            return self.insert(position, f" {separator} {command}")
+        if self.operator_first:
+            text = f" {self.escape}{self.newline}{self.indent}{separator} {command}"
+        else:
+            text = f" {separator} {self.escape}{self.newline}{self.indent}{command}"
+        return self.insert(position, text)
