@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from ..syntax import Span
 
 
+SEVERITIES = ("error", "warning", "info", "style")
+
+
 class Safety(str, enum.Enum):
     """How far a fix may be trusted (rules.md §0.1).
 
@@ -85,6 +88,8 @@ class Diagnostic:
     fix: Fix | None = None
     #: Extra explanation (why the fix was not offered, what was chosen and why).
     note: str | None = None
+    #: ``error``, ``warning``, ``info`` or ``style``.
+    severity: str = "warning"
 
     @property
     def line(self) -> int:

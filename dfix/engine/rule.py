@@ -53,6 +53,8 @@ class Rule:
     summary: ClassVar[str]
     #: The best this rule's fix can be; a single fix may be downgraded.
     safety: ClassVar[Safety] = Safety.NONE
+    #: Default severity: ``error``, ``warning``, ``info`` or ``style`` (configurable per rule).
+    severity: ClassVar[str] = "warning"
     #: Other tools' codes for the same finding (hadolint ``DL3009``, BuildKit check names).
     aliases: ClassVar[tuple[str, ...]] = ()
     #: Per-rule options and their defaults (set from configuration).
@@ -88,7 +90,7 @@ class Rule:
             edits = tuple(edits)
             if edits:
                 fix = Fix(edits, safety or self.safety, title)
-        return Diagnostic(self.code, self.name, message, span, fix, note)
+        return Diagnostic(self.code, self.name, message, span, fix, note, self.severity)
 
     @classmethod
     def explanation(cls) -> str:
