@@ -118,6 +118,37 @@ def test_syntax_cases_cover_the_section() -> None:
     assert {"heredoc-basic", "heredoc-word-error", "heredoc-space-after", "heredoc-killed-by-expansion"} <= ids
 
 
+CORPUS_SCRIPT = CASES_PATH.parents[1] / "tools" / "corpus.sh"
+
+
+@pytest.mark.corpus
+@needs_binding
+@pytest.mark.skipif(not CORPUS_SCRIPT.exists(), reason="../shared/tools/corpus.sh is absent")
+def test_real_dockerfiles_against_binding() -> None:
+    """Every RUN/COPY/ADD line with ``<<`` of the shared corpora, against the binding."""
+    import subprocess
+
+    root = Path(subprocess.run(["bash", str(CORPUS_SCRIPT)], check=True, capture_output=True, text=True).stdout.strip())
+    lines = 0
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if b"<<" not in data or b"\0" in data:
+            continue
+        try:
+            commands = dockerfile.parse_string(data.decode("utf-8"))
+        except (UnicodeDecodeError, dockerfile.GoParseError):
+            continue
+        for cmd in commands:
+            if cmd.cmd.upper() not in HEREDOC_KEYWORDS or cmd.json:
+                continue
+            line = cmd.original.split("\n", 1)[0]
+            if "<<" in line:
+                lines += 1
+                expected = [(h.name, h.file_descriptor % UINT64) for h in cmd.heredocs]
+                assert names(line, head=False) == expected, (str(path), line)
+    assert lines > 0
+
+
 # ---------------------------------------------------------------------------
 # 2. Differential test against the binding (BuildKit v0.12.5)
 
@@ -137,17 +168,34 @@ KEYWORDS = {
 }
 U_SPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 
+BALANCED = [a for a in ATOMS if a not in ("'", '"', "${", "${a", "${a:", "\\")]
+MARKER_PREFIXES = ["<<", "<<-", "3<<", "10<<-", "<< ", "<<-\t", "<<<", "x<<"]
+NAME_PIECES = [
+    "EOF", "E", "x", "'EOF'", '"EOF"', "E'O'F", 'E"O"F', "\\EOF", "eo\\'f", "$X", "${X}", "${a:-x}",
+    "${a:-x y}", "${a-b}", "${a:x}", "'a b'", "''", '""', "\\ ", "-", "1", "é", "${a:-'b c'}",
+    '${a:-"b c"}', "${a:- <<E}", "\\$", '"\\$x"', '"\\\\"', "'\\'", "${a#b}", "${a/b/c}", "$1x", "$$",
+    "${#}", "\ufeff", "}", "{", ";", "#",
+]
+
 atom = st.one_of(
     st.sampled_from(ATOMS),
-    st.text(alphabet="EOFxa01-_.<$'\"\\{}: \t", min_size=1, max_size=4),
+    st.text(alphabet="EOFxa01-_.<$'\"\\{}: \t#/%?+=", min_size=1, max_size=4),
 )
+marker_word = st.builds(
+    lambda prefix, pieces: prefix + "".join(pieces),
+    st.sampled_from(MARKER_PREFIXES),
+    st.lists(st.sampled_from(NAME_PIECES), min_size=1, max_size=3),
+)
+# Mostly well-formed lines with markers, sometimes anything at all.
+piece = st.one_of(marker_word, marker_word, st.sampled_from(BALANCED), atom)
+separator = st.sampled_from([" ", " ", "\t", "", "\xa0"])
 
 
 @st.composite
 def documents(draw):
     keyword = draw(st.sampled_from(["RUN", "COPY", "ADD", "run"]))
     backtick = draw(st.booleans())
-    args = "".join(draw(st.lists(atom, min_size=1, max_size=10)))
+    args = "".join(p + s for p, s in draw(st.lists(st.tuples(piece, separator), min_size=1, max_size=6)))
     if args.lstrip(U_SPACE).startswith("["):
         args = "x " + args  # keep it shell form
     line = keyword + " " + args
@@ -467,3 +515,31 @@ def test_fast_paths_agree_with_the_lexer(text: str, head: bool) -> None:
             assert hm._name_from_rest(rest, head) == ((rest[1:], True) if rest[0] == "\ufeff" else (rest, True)) or (
                 rest == "\ufeff" and hm._name_from_rest(rest, head) is None
             )
+
+
+def _outcome(line: str, head: bool):
+    try:
+        return find_heredoc_markers(line, head=head)
+    except HeredocMarkerError as err:
+        return err.message
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(documents().map(lambda doc: doc[1]), st.text(max_size=40).map(lambda t: "RUN <<" + t)), st.booleans())
+def test_bulk_scanning_agrees_with_one_character_at_a_time(line: str, head: bool) -> None:
+    """The lexer skips runs of ordinary characters; stepping one by one must agree."""
+    bulk = _outcome(line, head)
+    every_char = re.compile(r"[\s\S]")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(hm, "_SPECIAL_CHARS", {key: every_char for key in hm._SPECIAL_CHARS})
+        mp.setattr(hm, "_DOUBLE_QUOTED_SPECIAL", every_char)
+        mp.setattr(hm, "_NEEDS_FULL_LEXER", every_char)
+        mp.setattr(hm, "_PLAIN_REST", re.compile(r"(?!)"))
+
+        def add_plain(self, text: str, start: int) -> None:
+            for k, ch in enumerate(text):
+                self.add_char(ch, start + k, start + k + 1)
+
+        mp.setattr(hm._Words, "add_plain", add_plain)
+        slow = _outcome(line, head)
+    assert bulk == slow

@@ -22,6 +22,16 @@ both versions dfix cares about:
 Characters that stood for undecodable bytes (lone surrogates from
 ``surrogateescape``) are seen as U+FFFD, as Go's scanner sees them; names and
 error messages therefore contain U+FFFD where BuildKit's do.
+
+``start``/``end`` are exact for marker words made of source text. A marker
+can also begin inside a ``${v:-w}`` expansion that the line lexer split at a
+blank (``RUN <<A ${v:- <<B}`` has markers ``A`` and ``B}``); its span is exact
+too unless BuildKit rebuilt that expansion with different text (HEAD drops
+escapes in ``w`` and writes ``${v//p/r}`` as ``${v/p/r}``), in which case the
+span covers the whole expansion.
+
+Checked against the binding (v0.12.5) by ``tests/test_heredoc_markers.py``;
+the HEAD behaviour follows BuildKit's source and syntax.md's HEAD results.
 """
 
 from __future__ import annotations
@@ -68,6 +78,15 @@ _HEREDOC_BLANKS = " \t\r"
 _EOF_RUNE = "\ufffd"  # string(rune(scanner.EOF)) in Go
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_ANY_SPACE = re.compile("[" + _U_SPACE_RE_CLASS + "]")
+_SPACE_OR_NOT = re.compile("([^" + _U_SPACE_RE_CLASS + "]+)|[" + _U_SPACE_RE_CLASS + "]+")
+_DOUBLE_QUOTED_SPECIAL = re.compile(r'["$\\]')
+# Characters processStopOn treats specially, by (stop character, head).
+_SPECIAL_CHARS = {
+    (stop, head): re.compile("[" + re.escape("$'\"\\" + ("<" if head else "") + (stop or "")) + "]")
+    for stop in (None, "}", "/")
+    for head in (False, True)
+}
 _NEEDS_FULL_LEXER = re.compile(r"""['"$\\]""")
 
 # reHeredoc. Go's \d and \s are ASCII ([0-9], [\t\n\f\r ]); `$` is end of text.
@@ -171,11 +190,22 @@ class _Words:
         else:
             self.add_raw(ch, start, end)
 
+    def add_plain(self, text: str, start: int) -> None:
+        """``addChar`` for each character of ``text`` (which starts at ``start``)."""
+        if _ANY_SPACE.search(text) is None:
+            self.add_raw(text, start, start + len(text))
+            return
+        for m in _SPACE_OR_NOT.finditer(text):
+            if m.lastindex:  # a run of non-space characters
+                self.add_raw(m.group(), start + m.start(), start + m.end())
+            elif self.in_word and self.buf.parts:  # only the first space of a run matters
+                self._flush()
+                self.in_word = False
+
     def add_string(self, text: str, start: int, end: int) -> None:
         # The expansion result goes through addChar, so it is split at U-space.
         if len(text) == end - start:
-            for k, ch in enumerate(text):
-                self.add_char(ch, start + k, start + k + 1)
+            self.add_plain(text, start)
         else:  # rebuilt text differs from the source: every piece spans it all
             for ch in text:
                 self.add_char(ch, start, end)
@@ -228,9 +258,19 @@ class _Lexer:
         s = self.s
         n = self.n
         head = self.head
+        special = _SPECIAL_CHARS[stop, head]
         out: list[str] = []
         while self.i < n:
             i = self.i
+            found = special.search(s, i)
+            j = found.start() if found is not None else n
+            if j > i:  # ordinary characters: each goes through addChar
+                run = s[i:j]
+                out.append(run)
+                words.add_plain(run, i)
+                self.i = i = j
+                if j >= n:
+                    break
             ch = s[i]
             if ch == stop:
                 self.i = i + 1
@@ -291,6 +331,14 @@ class _Lexer:
             i = self.i
             if i >= n:
                 raise _LexError("unexpected end of statement while looking for matching double-quote")
+            found = _DOUBLE_QUOTED_SPECIAL.search(s, i)
+            if found is None:
+                self.i = n
+                raise _LexError("unexpected end of statement while looking for matching double-quote")
+            j = found.start()
+            if j > i:
+                out.append(s[i:j])
+                self.i = i = j
             ch = s[i]
             if ch == '"':
                 self.i = i + 1
