@@ -84,6 +84,7 @@ def fix(
     extend_select: Iterable[str] = (),
     settings: dict[str, dict] | None = None,
     rules: Sequence[Rule] | None = None,
+    fixable: Iterable[str] | None = None,
 ) -> FixResult:
     """Fix ``text`` to a fixpoint and return what happened.
 
@@ -92,11 +93,13 @@ def fix(
     and verifies each (it parses, it changes nothing it did not mean to, it
     writes only instructions BuildKit accepts). A fix that fails is dropped
     and reported in ``failed``; the text is never made worse. Unsafe fixes
-    apply only with ``unsafe=True``. Raises :class:`dfix.ParseError` when the
+    apply only with ``unsafe=True``; ``fixable`` (rule codes) limits which
+    rules may fix at all (findings of the others are still reported). Raises :class:`dfix.ParseError` when the
     input itself does not parse.
     """
     if rules is None:
         rules = make_rules(select, ignore, extend_select, settings)
+    may_fix = None if fixable is None else set(fixable)
     tree = parse(text, path)
     current = text
     applied: list[Diagnostic] = []
@@ -106,7 +109,10 @@ def fix(
     for _ in range(MAX_ROUNDS):
         candidates = [
             d for d in diagnostics
-            if d.fix is not None and _allowed(d.fix.safety, unsafe) and _diagnostic_key(d, current) not in refused
+            if d.fix is not None
+            and _allowed(d.fix.safety, unsafe)
+            and (may_fix is None or d.code in may_fix)
+            and _diagnostic_key(d, current) not in refused
         ]
         if not candidates:
             break
@@ -139,7 +145,10 @@ def fix(
         current, tree = working, working_tree
         diagnostics = run_rules(tree, rules, path)
     else:
-        pending = [d for d in diagnostics if d.fix is not None and _allowed(d.fix.safety, unsafe)]
+        pending = [
+            d for d in diagnostics
+            if d.fix is not None and _allowed(d.fix.safety, unsafe) and (may_fix is None or d.code in may_fix)
+        ]
         for diagnostic in pending:
             failed.append(FailedFix(diagnostic, f"no fixpoint after {MAX_ROUNDS} rounds"))
     return FixResult(current, text, tuple(applied), tuple(diagnostics), tuple(failed))
