@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import enum
 
-from dfix.shell.commands import CHILD_SHELL, Context, ShellScript, analyze
+from dfix.shell.analysis import analyze
+from dfix.shell.commands import CHILD_SHELL, Context, ShellScript
 
 __all__ = ["Effect", "state_effects", "ISOLATABLE_EFFECTS"]
 
@@ -84,7 +85,7 @@ _BUILTIN_EFFECTS: dict[str, Effect] = {
 }
 
 # A job in the background, a child shell or a substitution changes only its own process.
-_NOT_LEAKING = CHILD_SHELL | Context.BACKGROUND
+_NOT_LEAKING = CHILD_SHELL | {Context.BACKGROUND}
 
 
 def state_effects(script: str | ShellScript) -> frozenset[Effect]:
@@ -100,9 +101,9 @@ def state_effects(script: str | ShellScript) -> frozenset[Effect]:
     effects: set[Effect] = set()
     for command in model.commands:
         context = command.context
-        if context & Context.BACKGROUND:
+        if Context.BACKGROUND in context:
             effects.add(Effect.BACKGROUND)
-        if context & _NOT_LEAKING:
+        if not context.isdisjoint(_NOT_LEAKING):
             continue
         if command.has_wrapper("exec"):
             effects.add(Effect.EXEC)
@@ -126,6 +127,6 @@ def _defines_function(model: ShellScript) -> bool:
     return any(
         item.kind == "function_definition" for item in model.items
     ) or any(
-        command.context & Context.FUNCTION and not command.context & _NOT_LEAKING
+        Context.FUNCTION in command.context and command.context.isdisjoint(_NOT_LEAKING)
         for command in model.commands
     )

@@ -58,10 +58,11 @@ class ShellTree:
 
     def span(self, node: tree_sitter.Node) -> tuple[int, int]:
         """The ``(start, end)`` of ``node`` as offsets into ``script``."""
+        start, end = node.byte_range
         table = self.byte_to_str
         if table is None:
-            return node.start_byte, node.end_byte
-        return table[node.start_byte], table[node.end_byte]
+            return start, end
+        return table[start], table[end]
 
     def text(self, node: tree_sitter.Node) -> str:
         """The source text of ``node`` exactly as it appears in ``script``."""

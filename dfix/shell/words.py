@@ -100,10 +100,7 @@ def word_from_node(tree: ShellTree, node: tree_sitter.Node) -> Word:
     start, end = tree.span(node)
     text = tree.script[start:end]
     kind = node.type
-    # Fast path: the overwhelming majority of words are bare unquoted tokens.
-    if kind == "word" or kind == "number":
-        if "\\" not in text:
-            return Word(text, text, start, end, False, not _GLOB_CHARACTERS.isdisjoint(text))
+    if kind == "word" or kind == "number":  # most words: a bare unquoted token
         value, glob = _unquoted_value(text)
         return Word(text, value, start, end, False, glob)
     folded = _Folded()
