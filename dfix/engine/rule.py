@@ -17,6 +17,7 @@ from .model import Diagnostic, Edit, Fix, Safety
 
 if TYPE_CHECKING:  # pragma: no cover
     from .context import Context
+    from .suppress import Suppressions
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class Valid:
 
     code: str
     why: str = ""
+    #: Other rules that run alongside (a meta rule judges what they found).
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class Invalid:
     expected: str | None = None
     why: str = ""
     unsafe: bool = False
+    #: Other rules that run alongside (a meta rule judges what they found).
+    also: tuple[str, ...] = ()
 
 
 class Rule:
@@ -70,6 +75,10 @@ class Rule:
 
     def check(self, context: "Context") -> Iterable[Diagnostic]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def check_suppressions(self, context: "Context", suppressions: "Suppressions", selected: frozenset[str]) -> Iterable[Diagnostic]:
+        """Findings about suppression comments, once every other rule has run (meta rules only)."""
+        return ()
 
     # -- helpers for rules -----------------------------------------------------
 

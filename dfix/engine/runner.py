@@ -36,6 +36,9 @@ def run_rules(tree: Dockerfile, rules: Sequence[Rule], path: str | None = None) 
         for diagnostic in rule.check(context):
             if not suppressions.suppresses(diagnostic):
                 found.append(diagnostic)
+    selected = frozenset(rule.code for rule in rules)
+    for rule in rules:
+        found.extend(rule.check_suppressions(context, suppressions, selected))
     found.sort(key=Diagnostic.sort_key)
     return found
 

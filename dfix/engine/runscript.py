@@ -22,6 +22,7 @@ from ..syntax.tokens import Token
 from .model import Edit
 
 _LEADING_OPERATOR = re.compile(r"[ \t]*(&&|\|\||;)")
+_TRAILING_OPERATOR = re.compile(r"(&&|\|\||;)[ \t]*$")
 
 
 @dataclass(frozen=True)
@@ -83,26 +84,48 @@ class RunScript:
         return info is not None and len(info.segments) > 1
 
     @cached_property
-    def _continuation_lines(self) -> list[str]:
+    def _lines(self) -> list[str]:
+        """The logical text of each physical line of the RUN (the first holds the keyword)."""
         info = self.run.line_info or self.run.outer_line_info
         if info is None:
             return []
-        return [info.original[s.logical_start : s.logical_start + s.length] for s in info.segments[1:] if s.length]
+        first, *rest = info.segments
+        return [info.original[first.logical_start : first.logical_start + first.length]] + [
+            info.original[s.logical_start : s.logical_start + s.length] for s in rest if s.length
+        ]
+
+    @property
+    def _continuation_lines(self) -> list[str]:
+        return self._lines[1:]
 
     @property
     def operator_first(self) -> bool:
-        """Continuation lines start with ``&&`` (``\\`` + newline + ``    && cmd`` style)."""
-        lines = self._continuation_lines
-        leading = sum(1 for line in lines if _LEADING_OPERATOR.match(line))
-        return bool(lines) and leading * 2 > len(lines)
+        """Continuation lines start with ``&&`` (``\\`` + newline + ``    && cmd`` style).
+
+        Lines that neither start with an operator nor follow a line ending in
+        one (``curl \\`` in a package list) say nothing about the style.
+        """
+        lines = self._lines
+        leading = sum(1 for line in lines[1:] if _LEADING_OPERATOR.match(line))
+        trailing = sum(1 for line in lines[:-1] if _TRAILING_OPERATOR.search(line))
+        return leading > trailing
 
     @property
     def indent(self) -> str:
-        """The indent of the RUN's continuation lines (four spaces when it has none)."""
+        """The indent of the RUN's command lines (four spaces when it has none).
+
+        That is the last continuation line that starts a command (after an
+        operator, at the start of the line or the end of the previous one),
+        so a package list indented deeper does not set the indent.
+        """
         lines = self._continuation_lines
         if not lines:
             return "    "
-        last = lines[-1]
+        if self.operator_first:
+            starts = [line for line in lines if _LEADING_OPERATOR.match(line)]
+        else:
+            starts = [line for previous, line in zip(self._lines, lines) if _TRAILING_OPERATOR.search(previous)]
+        last = starts[-1] if starts else lines[-1]
         indent = last[: len(last) - len(last.lstrip(" \t"))]
         if self.operator_first:
             return indent
@@ -145,11 +168,12 @@ class RunScript:
     def append(self, command: str) -> Edit:
         """An edit that appends ``command`` after the script's last top-level command."""
         separator = self.separator
+        lead = "" if separator == ";" else " "  # `a; b`, `a && b`
         position = self.model.items[-1].end
         if not self.multiline:
-            return self.insert(position, f" {separator} {command}")
+            return self.insert(position, f"{lead}{separator} {command}")
         if self.operator_first:
             text = f" {self.escape}{self.newline}{self.indent}{separator} {command}"
         else:
-            text = f" {separator} {self.escape}{self.newline}{self.indent}{command}"
+            text = f"{lead}{separator} {self.escape}{self.newline}{self.indent}{command}"
         return self.insert(position, text)

@@ -42,6 +42,11 @@ class Suppression:
     codes: frozenset[str]  # resolved dfix codes, or {"ALL"}
     unknown: tuple[str, ...] = ()
     source: str = "dfix"  # "dfix" | "hadolint" | "buildkit"
+    #: File offsets of the comment line (line ending included).
+    start: int = 0
+    end: int = 0
+    #: Written without any code (``# dfix: ignore``).
+    blanket: bool = False
 
 
 def _split_codes(text: str) -> list[str]:
@@ -74,14 +79,18 @@ def parse_comment(comment: Comment) -> Suppression | None:
     match = _DFIX.match(text)
     if match:
         scope = {"ignore": "instruction", "ignore-stage": "stage", "ignore-file": "file"}[match["scope"]]
-        codes, unknown = _resolve(_split_codes(match["bracket"] or match["equals"] or ""))
-        return Suppression(comment.token.line, scope, codes, unknown)
+        written = _split_codes(match["bracket"] or match["equals"] or "")
+        codes, unknown = _resolve(written)
+        token = comment.token
+        return Suppression(token.line, scope, codes, unknown, "dfix", token.start_pos, token.end_pos, not written)
     match = _HADOLINT.match(text)
     if match:
         codes, unknown = _resolve(_split_codes(match["codes"]))
         if not codes:
             return None
-        return Suppression(comment.token.line, "file" if match["global"] else "instruction", codes, unknown, "hadolint")
+        token = comment.token
+        scope = "file" if match["global"] else "instruction"
+        return Suppression(token.line, scope, codes, unknown, "hadolint", token.start_pos, token.end_pos)
     return None
 
 
@@ -180,6 +189,9 @@ class Suppressions:
                 self.used.add(id(suppression))
                 hit = True
         return hit
+
+    def is_used(self, suppression: Suppression) -> bool:
+        return id(suppression) in self.used
 
     def file_ignores_everything(self) -> bool:
         return any(ALL in s.codes for s in self._file)
