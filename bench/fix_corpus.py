@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import dfix
-from dfix.engine.verify import VALID_FLAGS
+from dfix import oracle
 
 HERE = Path(__file__).resolve().parent
 
@@ -35,40 +35,6 @@ def corpus_files(limit: int | None) -> list[Path]:
     folder = Path(subprocess.run(["bash", str(shared / "tools" / "corpus.sh")], check=True, capture_output=True, text=True).stdout.strip())
     files = sorted((folder / "dockerhub-dev").rglob("Dockerfile"))
     return files[:limit] if limit else files
-
-
-def _non_run_view(text: str) -> list[tuple]:
-    tree = dfix.parse(text)
-    return [
-        (c.cmd.lower(), c.flags, c.value, c.heredocs)
-        for c, i in zip(tree.buildkit_commands(), tree.instructions)
-        if i.meaning.name != "run"
-    ]
-
-
-def _binding_problem(text: str) -> str | None:
-    import dockerfile
-
-    if "\x00" in text:
-        return None
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return None  # the binding cannot take undecodable bytes
-    try:
-        commands = dockerfile.parse_string(text)
-    except dockerfile.GoParseError as error:
-        return f"BuildKit refuses the output: {error}"
-    for command in commands:
-        name = (command.cmd or "").lower()
-        if name not in VALID_FLAGS and name not in dfix.syntax.meaning.KNOWN_INSTRUCTIONS:
-            return f"unknown instruction {command.cmd!r} at line {command.start_line}"
-        allowed = VALID_FLAGS.get(name, frozenset())
-        if allowed is not None:
-            for flag in command.flags:
-                if flag[2:].split("=", 1)[0] not in allowed:
-                    return f"{name.upper()} does not accept {flag}"
-    return None
 
 
 def check_file(args: tuple[str, list[str] | None, str | None]) -> dict:
@@ -87,11 +53,7 @@ def check_file(args: tuple[str, list[str] | None, str | None]) -> dict:
     report["failed"] = [f"{f.diagnostic.code}: {f.reason}" for f in result.failed]
     if result.changed:
         report["changed"] = True
-        problem = _binding_problem(result.text)
-        if problem:
-            report["problems"].append(problem)
-        if _non_run_view(text) != _non_run_view(result.text):
-            report["problems"].append("a non-RUN instruction changed")
+        report["problems"].extend(oracle.fix_problems(text, result.text))
         again = dfix.fix(result.text, select=select, unsafe=True)
         if again.text != result.text:
             report["problems"].append("a second pass changed the output: " + ", ".join(d.code for d in again.applied))

@@ -1,0 +1,74 @@
+"""Checking a fix against BuildKit's own parser (PyPI ``dockerfile``), when it is installed.
+
+dfix's engine already verifies every fix with its own parser. This is the
+second opinion the tests, the corpus benchmarks and ``--verify``-style runs
+use: BuildKit's Go parser must accept the output, every instruction must be
+one BuildKit knows with flags it accepts (its parser takes ``APT-GET`` as an
+instruction and fails only at build time), and instructions a fix did not
+target (here: everything but RUN) must mean exactly what they meant before.
+"""
+
+from __future__ import annotations
+
+from .engine.verify import VALID_FLAGS
+from .syntax import parse
+from .syntax.meaning import KNOWN_INSTRUCTIONS
+
+
+def available() -> bool:
+    try:
+        import dockerfile  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def buildkit_problems(text: str) -> set[str]:
+    """Why BuildKit's parser (or its instruction checks) would refuse ``text``.
+
+    Each problem is named without its line number, so the problems of a file
+    and of its fixed version compare. Texts the binding cannot take (NUL
+    bytes, undecodable bytes, which crash it) are not checked.
+    """
+    import dockerfile
+
+    if "\x00" in text:
+        return set()
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return set()
+    try:
+        commands = dockerfile.parse_string(text)
+    except dockerfile.GoParseError as error:
+        return {f"BuildKit refuses it: {error}"}
+    problems = set()
+    for command in commands:
+        name = (command.cmd or "").lower()
+        if name not in KNOWN_INSTRUCTIONS:
+            problems.add(f"unknown instruction {command.cmd!r}")
+            continue
+        allowed = VALID_FLAGS.get(name, frozenset())
+        if allowed is not None:
+            for flag in command.flags:
+                if flag[2:].split("=", 1)[0] not in allowed:
+                    problems.add(f"{name.upper()} does not accept {flag}")
+    return problems
+
+
+def non_run_view(text: str) -> list[tuple]:
+    """BuildKit's view of every instruction except RUN (line numbers left out)."""
+    tree = parse(text)
+    return [
+        (command.cmd.lower(), command.flags, command.value, command.heredocs)
+        for command, instruction in zip(tree.buildkit_commands(), tree.instructions)
+        if instruction.meaning.name != "run"
+    ]
+
+
+def fix_problems(before: str, after: str, *, non_run_may_change: bool = False) -> list[str]:
+    """Everything wrong with ``after`` as a fix of ``before``."""
+    problems = sorted(buildkit_problems(after) - buildkit_problems(before))
+    if not non_run_may_change and non_run_view(before) != non_run_view(after):
+        problems.append("an instruction other than RUN changed")
+    return problems
