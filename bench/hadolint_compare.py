@@ -95,7 +95,7 @@ def main() -> int:
     files = corpus_files(options.limit)
     workdir = Path(tempfile.mkdtemp(prefix="dfix-hadolint-"))
     try:
-        root = files[0].parents[2] if files else workdir
+        root = files[0].parents[3] if files else workdir  # dockerhub-dev/<letter>/<owner>/<repo>/Dockerfile
         pairs = [(str(f), str(workdir / f.relative_to(root))) for f in files]
         started = time.perf_counter()
         with multiprocessing.Pool(options.jobs) as pool:
