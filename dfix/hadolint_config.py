@@ -1,0 +1,396 @@
+"""``dfix init [--from-hadolint]``: write ``.dfix.toml``, converting a ``.hadolint.yaml`` (ux.md §5).
+
+Mapping:
+
+* ``ignored`` -> ``lint.ignore`` (DL and SC codes are accepted aliases, kept as written);
+* ``override.error|warning|info|style`` -> ``lint.severity``;
+* ``failure-threshold`` -> ``fail-on`` (hadolint's ``ignore``, its lowest level, -> ``style``);
+* ``format`` -> ``output-format`` (``tty`` -> ``full``, ``gitlab_codeclimate`` -> ``gitlab``,
+  others by name when dfix has that format);
+* ``label-schema`` / ``strict-labels`` -> ``[lint.labels]``;
+* ``disable-ignore-pragma`` -> ``lint.honor-suppressions = false``;
+* ``trustedRegistries`` -> ``lint.trusted-registries``;
+* ``no-color`` / ``no-fail`` -> comments (colour and exit-zero are command-line choices);
+* anything else -> a comment saying it was not converted.
+
+The text produced always loads with dfix's own loader; codes dfix does not
+know are left out with a comment rather than written and rejected later.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from .config import (
+    FAIL_ON_LEVELS, LABEL_TYPES, OUTPUT_FORMATS, SEVERITY_LEVELS, ConfigError, _resolve_selector, load_config_text,
+)
+from .engine.registry import SelectorError
+
+__all__ = ["HADOLINT_CONFIG_NAMES", "convert_hadolint", "find_hadolint_config", "write_init"]
+
+#: Looked for, in this order, next to where ``.dfix.toml`` is written.
+HADOLINT_CONFIG_NAMES = (".hadolint.yaml", ".hadolint.yml", "hadolint.yaml", "hadolint.yml")
+
+_FORMATS = {"tty": "full", "gitlab_codeclimate": "gitlab"}
+_FORMAT_HINTS = {
+    "codeclimate": "dfix writes GitLab's Code Climate subset as \"gitlab\"",
+    "codacy": "dfix has no Codacy format; \"json\" carries the same fields",
+}
+
+_STARTER = """\
+# dfix configuration. `dfix config --show-settings PATH` prints what applies to a file.
+# Every key is validated: an unknown key or a bad value is an error.
+
+fail-on = "warning"          # error | warning | info | style | none
+# output-format = "full"
+# extend-exclude = ["third_party/**"]
+
+[lint]
+# select = ["ALL"]           # codes, prefixes, rule names, hadolint codes (DL3009), BuildKit names
+# ignore = []
+# unfixable = []
+
+# [lint.severity]
+# DL3059 = "info"
+
+# [lint.per-file-ignores]
+# "**/Dockerfile.dev" = ["DF202"]
+"""
+
+
+# -- YAML -------------------------------------------------------------------------
+
+
+def _load_yaml(text: str) -> Any:
+    try:
+        import yaml  # PyYAML, when installed
+    except ModuleNotFoundError:  # pragma: no cover - exercised through _parse_simple_yaml directly
+        return _parse_simple_yaml(text)
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ValueError(str(error)) from None
+
+
+def _scalar(text: str) -> Any:
+    text = text.strip()
+    if not text or text in ("~", "null", "Null", "NULL"):
+        return None
+    if text[0] in "\"'":
+        quote = text[0]
+        end = text.rfind(quote)
+        if end <= 0:
+            raise ValueError(f"unterminated string: {text}")
+        body = text[1:end]
+        if quote == '"':
+            return json.loads('"' + body + '"')
+        return body.replace("''", "'")
+    if text.startswith("["):
+        if not text.endswith("]"):
+            raise ValueError(f"unterminated flow list: {text}")
+        inner = text[1:-1].strip()
+        return [] if not inner else [_scalar(item) for item in _split_flow(inner)]
+    if text in ("{}",):
+        return {}
+    lowered = text.lower()
+    if lowered in ("true", "yes", "on"):
+        return True
+    if lowered in ("false", "no", "off"):
+        return False
+    if re.fullmatch(r"[-+]?\d+", text):
+        return int(text)
+    return text
+
+
+def _split_flow(text: str) -> list[str]:
+    items, current, quote = [], "", ""
+    for char in text:
+        if quote:
+            current += char
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+            current += char
+        elif char == ",":
+            items.append(current)
+            current = ""
+        else:
+            current += char
+    if current.strip():
+        items.append(current)
+    return items
+
+
+def _strip_comment(line: str) -> str:
+    quote = ""
+    for index, char in enumerate(line):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1] in " \t"):
+            return line[:index].rstrip()
+    return line.rstrip()
+
+
+def _parse_simple_yaml(text: str) -> Any:
+    """The block-YAML subset hadolint configs use: mappings, ``- item`` lists, flow lists, scalars, comments.
+
+    Used only when PyYAML is not installed.
+    """
+    lines = []
+    for raw in text.splitlines():
+        if raw.strip() in ("---", "..."):
+            continue
+        line = _strip_comment(raw.replace("\t", "  "))
+        if line.strip():
+            lines.append((len(line) - len(line.lstrip(" ")), line.strip()))
+    if not lines:
+        return None
+    value, index = _block(lines, 0, lines[0][0])
+    if index != len(lines):
+        raise ValueError(f"unexpected indentation at {lines[index][1]!r}")
+    return value
+
+
+_ENTRY = re.compile(r"""("[^"]*"|'[^']*'|[^\s"'\[{][^:]*?)\s*:(?:\s+(.*)|$)""")
+
+
+def _block(lines: list[tuple[int, str]], index: int, indent: int) -> tuple[Any, int]:
+    if lines[index][1].startswith("- ") or lines[index][1] == "-":
+        items = []
+        while index < len(lines) and lines[index][0] == indent and (lines[index][1].startswith("- ") or lines[index][1] == "-"):
+            rest = lines[index][1][1:].strip()
+            index += 1
+            if rest:
+                items.append(_scalar(rest))
+            elif index < len(lines) and lines[index][0] > indent:
+                value, index = _block(lines, index, lines[index][0])
+                items.append(value)
+            else:
+                items.append(None)
+        return items, index
+    if _ENTRY.match(lines[index][1]) is None:  # a scalar or flow list on its own line
+        return _scalar(lines[index][1]), index + 1
+    mapping: dict[str, Any] = {}
+    while index < len(lines) and lines[index][0] == indent:
+        line = lines[index][1]
+        match = _ENTRY.match(line)
+        if match is None:
+            raise ValueError(f"expected `key: value`, got {line!r}")
+        key = _scalar(match[1])
+        rest = (match[2] or "").strip()
+        index += 1
+        if rest:
+            mapping[str(key)] = _scalar(rest)
+        elif index < len(lines) and (lines[index][0] > indent or (
+            lines[index][0] == indent and lines[index][1].startswith("- ")
+        )):
+            value, index = _block(lines, index, lines[index][0])
+            mapping[str(key)] = value
+        else:
+            mapping[str(key)] = None
+    return mapping, index
+
+
+# -- TOML writing -------------------------------------------------------------------
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_string(key)
+
+
+def _toml_array(values: list[str]) -> str:
+    return "[" + ", ".join(_toml_string(value) for value in values) + "]"
+
+
+def _comment(text: str) -> str:
+    return "# " + " ".join(str(text).split())
+
+
+def _shown(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _code_list(value: Any, key: str, notes: list[str]) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        notes.append(_comment(f"{key}: {_shown(value)} not converted: expected a list of rule codes"))
+        return []
+    codes = []
+    for item in value:
+        code = str(item).strip()
+        try:
+            _resolve_selector(code)
+        except SelectorError:
+            notes.append(_comment(f"{key}: {code} not converted: dfix knows no rule with that code"))
+            continue
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def convert_hadolint(yaml_text: str) -> str:
+    """``.dfix.toml`` text equivalent to a hadolint configuration. Raises ValueError for unreadable YAML."""
+    data = _load_yaml(yaml_text)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ValueError(f"a hadolint configuration is a mapping, got {type(data).__name__}")
+
+    top: list[str] = []
+    lint: list[str] = []
+    notes: list[str] = []
+    lint_notes: list[str] = []
+    severity: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    strict_labels: bool | None = None
+
+    for key, value in data.items():
+        if key == "ignored":
+            codes = _code_list(value, "ignored", lint_notes)
+            if codes:
+                lint.append(f"ignore = {_toml_array(codes)}")
+        elif key == "override":
+            if not isinstance(value, dict):
+                notes.append(_comment(f"override: {_shown(value)} not converted: expected a mapping of levels"))
+                continue
+            for level, codes in value.items():
+                if level not in SEVERITY_LEVELS:
+                    lint_notes.append(_comment(f"override.{level} not converted: dfix levels are {', '.join(SEVERITY_LEVELS)}"))
+                    continue
+                for code in _code_list(codes, f"override.{level}", lint_notes):
+                    if code in severity and severity[code] != level:
+                        lint_notes.append(_comment(
+                            f"override: {code} is listed as {severity[code]} and {level}; {level} (listed later) kept"
+                        ))
+                    severity[code] = level
+        elif key == "failure-threshold":
+            level = str(value).strip().lower() if value is not None else ""
+            if level == "ignore":
+                top.append('fail-on = "style"  # hadolint "ignore": fail on findings of every level')
+            elif level in FAIL_ON_LEVELS:
+                top.append(f"fail-on = {_toml_string(level)}")
+            else:
+                notes.append(_comment(f"failure-threshold: {_shown(value)} not converted: expected one of {', '.join(FAIL_ON_LEVELS)}"))
+        elif key == "format":
+            name = str(value).strip().lower() if value is not None else ""
+            converted = _FORMATS.get(name, name)
+            if converted in OUTPUT_FORMATS:
+                top.append(f"output-format = {_toml_string(converted)}")
+                if converted == "json":
+                    top.append('# "hadolint-json" keeps hadolint\'s JSON shape for scripts that parse it')
+            else:
+                hint = _FORMAT_HINTS.get(name, f"dfix formats are {', '.join(OUTPUT_FORMATS)}")
+                notes.append(_comment(f"format: {_shown(value)} not converted: {hint}"))
+        elif key == "no-color":
+            if value:
+                notes.append("# no-color: true -> colour is a command-line choice: `dfix --color never` (or NO_COLOR=1)")
+        elif key == "no-fail":
+            if value:
+                notes.append("# no-fail: true -> use `dfix --exit-zero` where findings must not fail the run")
+        elif key == "label-schema":
+            if not isinstance(value, dict):
+                lint_notes.append(_comment(f"label-schema: {_shown(value)} not converted: expected a mapping"))
+                continue
+            for label, kind in value.items():
+                kind_text = str(kind).strip().lower()
+                if kind_text in LABEL_TYPES:
+                    labels[str(label)] = kind_text
+                else:
+                    lint_notes.append(_comment(
+                        f"label-schema: {label}: {_shown(kind)} not converted: label types are {', '.join(LABEL_TYPES)}"
+                    ))
+        elif key == "strict-labels":
+            if isinstance(value, bool):
+                strict_labels = value
+            else:
+                lint_notes.append(_comment(f"strict-labels: {_shown(value)} not converted: expected true or false"))
+        elif key == "disable-ignore-pragma":
+            if value is True:
+                lint.append("honor-suppressions = false")
+            elif value is not False and value is not None:
+                lint_notes.append(_comment(f"disable-ignore-pragma: {_shown(value)} not converted: expected true or false"))
+        elif key in ("trustedRegistries", "trusted-registries"):
+            registries = [value] if isinstance(value, str) else value
+            if isinstance(registries, list) and all(isinstance(item, str) for item in registries):
+                if registries:
+                    lint.append(f"trusted-registries = {_toml_array(registries)}")
+            elif registries is not None:
+                lint_notes.append(_comment(f"{key}: {_shown(value)} not converted: expected a list of registries"))
+        else:
+            notes.append(_comment(f"hadolint key {key!r} not converted (dfix has no equivalent): {_shown(value)}"))
+
+    out = ["# Converted from a hadolint configuration by `dfix init --from-hadolint`.", ""]
+    out += top
+    if notes:
+        out += ([""] if top else []) + notes
+    out += ["", "[lint]", *lint, *lint_notes]
+    if severity:
+        out += ["", "[lint.severity]"] + [f"{_toml_key(code)} = {_toml_string(level)}" for code, level in severity.items()]
+    if labels or strict_labels is not None:
+        out += ["", "[lint.labels]"]
+        if strict_labels is not None:
+            out.append(f"strict = {'true' if strict_labels else 'false'}")
+        if labels:
+            out += ["", "[lint.labels.required]"] + [f"{_toml_key(label)} = {_toml_string(kind)}" for label, kind in labels.items()]
+    return "\n".join(out).rstrip() + "\n"
+
+
+# -- dfix init -------------------------------------------------------------------------
+
+
+def find_hadolint_config(folder: Path) -> Path | None:
+    """The hadolint configuration next to ``folder``'s files, if any (``.hadolint.yaml`` first)."""
+    for name in HADOLINT_CONFIG_NAMES:
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def write_init(path: Path, *, from_hadolint: Path | None = None) -> Path:
+    """Write ``.dfix.toml`` (``path`` is its folder, or the file itself); the path written.
+
+    With ``from_hadolint`` the content is converted from that hadolint file,
+    else a commented starter. Refuses to overwrite an existing file and
+    checks the text with the loader before writing (both :class:`ConfigError`).
+    """
+    path = Path(path)
+    target = path if path.suffix == ".toml" else path / ".dfix.toml"
+    if target.name == "pyproject.toml":
+        raise ConfigError(target, None, "dfix init writes .dfix.toml or dfix.toml; add a [tool.dfix] table by hand")
+    if target.exists():
+        raise ConfigError(target, None, "already exists; not overwritten (remove it first)")
+    if from_hadolint is not None:
+        try:
+            yaml_text = Path(from_hadolint).read_text(encoding="utf-8")
+        except OSError as error:
+            raise ConfigError(Path(from_hadolint), None, f"cannot read: {error.strerror or error}") from None
+        try:
+            text = convert_hadolint(yaml_text)
+        except ValueError as error:
+            raise ConfigError(Path(from_hadolint), None, f"not a hadolint configuration: {error}") from None
+    else:
+        text = _STARTER
+    load_config_text(text, target)  # the file must load as written
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "x", encoding="utf-8") as handle:  # "x": never clobber a file created meanwhile
+        handle.write(text)
+    return target
+
