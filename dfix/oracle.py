@@ -57,12 +57,12 @@ def buildkit_problems(text: str) -> set[str]:
 
 
 def non_run_view(text: str) -> list[tuple]:
-    """BuildKit's view of every instruction except RUN (line numbers left out)."""
+    """BuildKit's view of every instruction except RUN and ``ONBUILD RUN`` (line numbers left out)."""
     tree = parse(text)
     return [
         (command.cmd.lower(), command.flags, command.value, command.heredocs)
         for command, instruction in zip(tree.buildkit_commands(), tree.instructions)
-        if instruction.meaning.name != "run"
+        if "run" not in (instruction.meaning.name, getattr(instruction.meaning.trigger, "name", None))
     ]
 
 

@@ -1,0 +1,342 @@
+"""DF200 apt-lists-not-removed: ``apt-get update`` leaves the package lists in the image."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
+from dfix.shell import SimpleCommand, package_command
+
+from ._cleanup import (
+    NESTED,
+    RunView,
+    earlier_unconditional,
+    first_consumer,
+    mount_covers,
+    privilege,
+    removes,
+    run_views,
+    where,
+)
+
+LISTS = "/var/lib/apt/lists"
+CLEANUP = "rm -rf /var/lib/apt/lists/*"
+#: Mount targets that hold the lists: a cache or tmpfs there keeps them out of the image.
+_LIST_PATHS = (LISTS,)
+#: Subcommands of the apt family that do not read the lists.
+_NOT_READING = frozenset({"refresh", "remove", "autoremove", "clean"})
+
+
+def is_update(command: SimpleCommand) -> bool:
+    """``apt-get update``, ``apt update``, ``aptitude update`` (wrappers seen through)."""
+    invocation = package_command(command)
+    return invocation is not None and invocation.family == "apt" and invocation.action == "refresh"
+
+
+def reads_lists(command: SimpleCommand) -> bool:
+    """A command that needs ``/var/lib/apt/lists``: installs, source/build-dep/download, apt-cache queries."""
+    if command.name == "apt-cache":
+        return True
+    invocation = package_command(command)
+    if invocation is None or invocation.family != "apt":
+        return False
+    if invocation.action == "unknown":
+        return True  # `apt-get $ACTION` (G6): assume the worst
+    if invocation.subcommand is None:
+        return False  # `apt-get --version`
+    return invocation.action not in _NOT_READING
+
+
+def _distclean(command: SimpleCommand) -> bool:
+    invocation = package_command(command)
+    return invocation is not None and invocation.family == "apt" and invocation.subcommand in ("distclean", "dist-clean")
+
+
+def consumes_lists(view: RunView) -> bool:
+    """A later RUN that still needs the lists: it reads them without its own ``update`` first."""
+    if mount_covers(view.run, LISTS, types=None):
+        return False  # its own lists (cache, tmpfs or bind mount)
+    model = view.model
+    if model is None:
+        return re.search(r"(?<![\w/.-])(apt-get|apt-cache|aptitude|apt)\s+[\w-]", view.text) is not None
+    return any(
+        reads_lists(command) and not earlier_unconditional(model, command, is_update)
+        for command in model.commands
+    )
+
+
+class AptListsNotRemoved(Rule):
+    """Remove ``/var/lib/apt/lists`` in the RUN that ran ``apt-get update``.
+
+    ``apt-get update`` downloads the package lists (tens of megabytes) into
+    ``/var/lib/apt/lists``; unless the same RUN deletes them, they stay in
+    that layer for good. The fix appends ``&& rm -rf /var/lib/apt/lists/*``
+    after the RUN's last top-level command, in the file's style (same line,
+    or a new continuation line with the RUN's indent and ``&&`` placement,
+    its escape character and line endings; ``;`` in a ``set -e`` list).
+
+    Reported only for stages that reach the final image or are the base of
+    another stage (a builder stage that is only copied from does not ship
+    its lists), and not when a cache or tmpfs mount holds the lists.
+
+    Safe with a guard: deleting the lists changes only the package index,
+    unless something later reads it. So the fix is withheld (reported
+    without a fix, with a note) when a later RUN of the stage, of a stage
+    built ``FROM`` it, or an ONBUILD trigger runs ``apt-get install`` (or
+    source/build-dep/download, ``apt-cache``) without its own ``update``
+    first; when the ``update`` runs inside ``if``/a loop/a function/a
+    subshell; when an appended command would be swallowed or change what
+    fails (a trailing shell comment, ``|| true``, ``&``, ``exit``); and in
+    exec-form (G1) or heredoc (G2) RUNs. An ONBUILD trigger's own script may
+    be appended to, with no reasoning about the unknown downstream build (G5).
+    When the update runs through ``sudo``/``doas`` (a non-root ``USER``), the
+    appended ``rm`` does too; through ``gosu``/``su-exec`` or ``sudo -u``
+    there is no fix.
+    """
+
+    code = "DF200"
+    name = "apt-lists-not-removed"
+    summary = "`apt-get update` without `rm -rf /var/lib/apt/lists/*` in the same RUN"
+    safety = Safety.SAFE
+    aliases = ("DL3009",)
+
+    valid = (
+        Valid("FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n"),
+        Valid("FROM debian\nRUN apt-get update && apt-get install -y curl && rm -fr /var/lib/apt/lists\n", "-fr, no glob"),
+        Valid(
+            "FROM debian\nRUN apt-get update \\\n    && apt-get install -y curl \\\n    && rm -r -f /var/lib/apt/lists/\n",
+            "separate -r -f and a trailing slash",
+        ),
+        Valid("FROM debian\nRUN apt update && apt install -y curl && rm --recursive --force /var/lib/apt/lists/*\n"),
+        Valid(
+            "FROM debian\nRUN apt-get update && apt-get install -y curl && find /var/lib/apt/lists -type f -delete\n",
+            "find ... -delete counts",
+        ),
+        Valid(
+            "FROM debian\nRUN --mount=type=cache,target=/var/lib/apt,sharing=locked \\\n    apt-get update && apt-get install -y curl\n",
+            "the lists live in a cache mount",
+        ),
+        Valid(
+            "FROM debian\nRUN --mount=type=cache,dst=/var/lib/apt/lists apt-get update && apt-get install -y curl\n",
+            "dst is an alias of target",
+        ),
+        Valid(
+            "FROM debian\nRUN --mount=type=tmpfs,destination=/var/lib/apt apt-get update && apt-get install -y curl\n",
+            "a tmpfs mount",
+        ),
+        Valid(
+            "FROM debian AS build\nRUN apt-get update && apt-get install -y gcc\n\nFROM scratch\nCOPY --from=build /out /out\n",
+            "a builder stage that is only copied from does not ship its lists",
+        ),
+        Valid(
+            "FROM debian AS build\nONBUILD RUN apt-get update && apt-get install -y gcc\n\nFROM scratch\nCOPY --from=build /out /out\n",
+            "an ONBUILD trigger of a stage that is never shipped never runs",
+        ),
+        Valid("FROM debian\nRUN apt-get install -y curl\n", "no update"),
+        Valid(
+            '# escape=`\nFROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\nRUN apt-get update\n',
+            "not a POSIX shell (G3)",
+        ),
+        Valid("FROM debian\nRUN echo apt-get update\n", "only an argument"),
+        Valid(
+            "FROM debian\nRUN python3 <<EOF\nimport subprocess\nsubprocess.run(['apt-get', 'update'])\nEOF\n",
+            "a heredoc fed to python is not shell (G2)",
+        ),
+        Valid(
+            "FROM debian\nRUN <<EOF\n#!/usr/bin/env python3\nprint('apt-get update')\nEOF\n",
+            "a heredoc with a non-shell shebang (G2)",
+        ),
+        Valid(
+            "FROM debian\nRUN rm -rf /var/lib/apt/lists/* && apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\n",
+            "the removal after the update is what counts",
+        ),
+    )
+    invalid = (
+        Invalid(
+            "FROM debian\nRUN apt-get update && apt-get install -y curl\n",
+            "FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update && \\\n    apt-get install -y curl git\n",
+            "FROM debian\nRUN apt-get update && \\\n    apt-get install -y curl git && \\\n    rm -rf /var/lib/apt/lists/*\n",
+            "multi-line, trailing `&&`",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update \\\n  && apt-get install -y \\\n       curl \\\n       git\n",
+            "FROM debian\nRUN apt-get update \\\n  && apt-get install -y \\\n       curl \\\n       git \\\n  && rm -rf /var/lib/apt/lists/*\n",
+            "multi-line, leading `&&`",
+        ),
+        Invalid(
+            "FROM debian\r\nRUN apt-get update && \\\r\n    apt-get install -y curl\r\n",
+            "FROM debian\r\nRUN apt-get update && \\\r\n    apt-get install -y curl && \\\r\n    rm -rf /var/lib/apt/lists/*\r\n",
+            "CRLF kept",
+        ),
+        Invalid(
+            "# escape=`\nFROM debian\nRUN apt-get update && `\n    apt-get install -y curl\n",
+            "# escape=`\nFROM debian\nRUN apt-get update && `\n    apt-get install -y curl && `\n    rm -rf /var/lib/apt/lists/*\n",
+            "backtick escape, POSIX shell: continuation uses the file's escape (G4)",
+        ),
+        Invalid(
+            "# escape=`\nFROM debian\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN apt-get update && apt-get install -y curl\n",
+            "# escape=`\nFROM debian\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
+            "a backtick escape with a POSIX SHELL is still POSIX",
+        ),
+        Invalid(
+            "FROM debian\nRUN set -eux; \\\n    apt-get update; \\\n    apt-get install -y curl\n",
+            "FROM debian\nRUN set -eux; \\\n    apt-get update; \\\n    apt-get install -y curl; \\\n    rm -rf /var/lib/apt/lists/*\n",
+            "a `set -e` list continues with `;`",
+        ),
+        Invalid(
+            "FROM debian\nRUN sudo -E env DEBIAN_FRONTEND=noninteractive apt-get update && sudo apt-get install -y curl\n",
+            "FROM debian\nRUN sudo -E env DEBIAN_FRONTEND=noninteractive apt-get update && sudo apt-get install -y curl && sudo rm -rf /var/lib/apt/lists/*\n",
+            "through sudo and env: the cleanup runs with sudo too (a non-root USER needs it)",
+        ),
+        Invalid(
+            "FROM debian\nRUN env DEBIAN_FRONTEND=noninteractive apt-get update && apt-get install -y curl\n",
+            "FROM debian\nRUN env DEBIAN_FRONTEND=noninteractive apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
+            "through env",
+        ),
+        Invalid(
+            "FROM debian\nRUN gosu root apt-get update && gosu root apt-get install -y curl\n",
+            None,
+            "run as another user: no fix",
+        ),
+        Invalid(
+            "FROM debian\nRUN --mount=type=cache,target=/var/cache/apt apt-get update && apt-get install -y curl\n",
+            "FROM debian\nRUN --mount=type=cache,target=/var/cache/apt apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
+            "a cache mount on /var/cache/apt does not hold the lists",
+        ),
+        Invalid(
+            "FROM debian AS base\nRUN apt-get update && apt-get install -y curl\n\nFROM base\nCMD [\"curl\"]\n",
+            "FROM debian AS base\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n\nFROM base\nCMD [\"curl\"]\n",
+            "a base stage of another stage",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update && apt-get install -y curl\nRUN apt-get update && apt-get install -y git && rm -rf /var/lib/apt/lists/*\n",
+            "FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\nRUN apt-get update && apt-get install -y git && rm -rf /var/lib/apt/lists/*\n",
+            "the later install refreshes its own lists",
+        ),
+        Invalid(
+            "FROM debian\nONBUILD RUN apt-get update && apt-get install -y curl\n",
+            "FROM debian\nONBUILD RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
+            "an ONBUILD trigger's own script may be appended to (G5)",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update && apt-get install -y curl\nRUN apt-get install -y git\n",
+            None,
+            "a later RUN installs without its own update: it still needs the lists",
+        ),
+        Invalid(
+            "FROM debian AS base\nRUN apt-get update\n\nFROM base\nRUN apt-cache policy curl\n",
+            None,
+            "a child stage reads the lists",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update && apt-get install -y curl\nONBUILD RUN apt-get install -y git\n",
+            None,
+            "an ONBUILD trigger would read the lists downstream",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update && apt-get install -y curl\nRUN if true; then apt-get update; fi && apt-get install -y git\n",
+            None,
+            "the later update is conditional, so the install may read the old lists",
+        ),
+        Invalid(
+            "FROM debian\nRUN if [ -n \"$X\" ]; then apt-get update && apt-get install -y curl; fi\n",
+            None,
+            "the update sits inside an if",
+        ),
+        Invalid(
+            "FROM debian\nRUN f() { apt-get update && apt-get install -y \"$@\"; } && f curl\n",
+            None,
+            "the update sits inside a function",
+        ),
+        Invalid(
+            "FROM debian\nRUN for i in 1 2 3; do apt-get update && break; done && apt-get install -y curl\n",
+            None,
+            "the update sits inside a loop",
+        ),
+        Invalid(
+            "FROM debian AS base\nRUN apt-get update && apt-get install -y dpkg-dev\n\nFROM base\nRUN apt-get source --download-only hello\n",
+            None,
+            "`apt-get source` in a child stage reads the lists",
+        ),
+        Invalid(
+            "FROM debian\nRUN (apt-get update && apt-get install -y curl)\n",
+            None,
+            "the update sits inside a subshell",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update && apt-get install -y curl # tools\n",
+            None,
+            "a trailing shell comment would swallow the appended command (G9)",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update && apt-get install -y curl || true\n",
+            None,
+            "`|| true` at the end",
+        ),
+        Invalid("FROM debian\nRUN apt-get update && exit 0\n", None, "ends with exit"),
+        Invalid("FROM debian\nRUN apt-get update &\n", None, "ends with a background job"),
+        Invalid(
+            "FROM debian\nRUN <<EOF\nset -e\napt-get update\napt-get install -y curl\nEOF\n",
+            None,
+            "heredoc RUN: reported, never rewritten (G2)",
+        ),
+        Invalid('FROM debian\nRUN ["apt-get", "update"]\n', None, "exec form is never rewritten (G1)"),
+        Invalid(
+            'FROM debian\nRUN ["/bin/sh", "-c", "apt-get update && apt-get install -y curl"]\n',
+            None,
+            "exec form through sh -c: analysed, not rewritten (G1)",
+        ),
+    )
+
+    def check(self, context: Context) -> Iterator[Diagnostic]:
+        for view in run_views(context):
+            model = view.model
+            updates = [command for command in model.commands if is_update(command)]
+            if not updates:
+                continue
+            run = view.run
+            if mount_covers(run, *_LIST_PATHS):
+                continue
+            last = max(updates, key=lambda command: command.start)
+            if removes(model, (LISTS,), after=last.end) or any(
+                _distclean(command) and command.start > last.end for command in model.commands
+            ):
+                continue
+            info = context.stage_of(run)
+            if info is None or not (context.reaches_final_image(info) or context.children_of(info)):
+                continue  # never shipped (an ONBUILD trigger there never runs downstream either)
+            note = view.no_fix_note
+            script = view.script
+            if note is None and any(not command.context.isdisjoint(NESTED) for command in updates):
+                note = "the update runs inside an `if`, a loop, a function or a subshell; append the cleanup there by hand"
+            prefix, problem = privilege(updates)
+            if note is None:
+                note = problem
+            if note is None and script is not None:
+                blocker = script.append_blocker()
+                if blocker is not None:
+                    note = f"{blocker}; add `{CLEANUP}` by hand"
+            if note is None and not view.trigger:
+                consumer = first_consumer(context, run, consumes_lists)
+                if consumer is not None:
+                    note = f"the RUN at {where(context, consumer)} still reads the package lists without its own `apt-get update`"
+            if script is not None:
+                span = context.span(*script.file_range(last.start, last.end))
+            else:
+                span = run.span
+            message = f"`{_spelled(last)}` without `{CLEANUP}` in the same RUN leaves the package lists in the image"
+            if note is not None:
+                yield self.diagnostic(span, message, note=note)
+            else:
+                yield self.diagnostic(span, message, [script.append(prefix + CLEANUP)], title="remove the apt lists")
+
+
+def _spelled(command: SimpleCommand) -> str:
+    invocation = package_command(command)
+    if invocation is None:
+        return "apt-get update"
+    return f"{invocation.manager} update"
