@@ -38,6 +38,28 @@ def leading_u_space(text: str, start: int = 0) -> int:
     return _LEADING_U_SPACE.match(text, start).end()
 
 
+def to_bytes(text: str) -> bytes:
+    """The UTF-8 bytes of ``text``, undecodable bytes restored.
+
+    Text read with ``surrogateescape`` holds U+DC80-U+DCFF for bytes that
+    were not UTF-8; those become the bytes again. Any other lone surrogate
+    (which no file read can produce, but a ``str`` may hold) is written the
+    way Go would see it: as its three-byte encoding.
+    """
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return b"".join(char_bytes(ch) for ch in text)
+
+
+def char_bytes(ch: str) -> bytes:
+    """The bytes of one character, as :func:`to_bytes` writes them."""
+    try:
+        return ch.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return ch.encode("utf-8", "surrogatepass")
+
+
 def go_lower(text: str) -> str:
     """Go's rune-wise ``strings.ToLower`` where it matters for keywords.
 

@@ -223,8 +223,8 @@ class Instruction(Node):
 
     @property
     def keyword(self) -> str:
-        """The keyword as written (``rUn``)."""
-        return str.__str__(self.keyword_token)
+        """The keyword as BuildKit reads it, spelled as written (``rUn``)."""
+        return self.meaning.keyword
 
     @property
     def instruction(self) -> str:
@@ -350,7 +350,9 @@ class _ExecForm:
         meaning = self.meaning
         if meaning.json or not meaning.args:
             return None
-        return meaning.args[-1] if meaning.name == "healthcheck" else meaning.args[0]
+        if meaning.name == "healthcheck":
+            return meaning.args[1] if len(meaning.args) > 1 else None
+        return meaning.args[0]
 
 
 @dataclass(frozen=True, slots=True, eq=False)

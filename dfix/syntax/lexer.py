@@ -17,7 +17,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Iterator
 
-from .chars import A_SPACE_RUN, U_SPACE, go_lower, go_quote, leading_u_space, replace_invalid, strip_u
+from .chars import A_SPACE_RUN, U_SPACE, go_lower, go_quote, leading_u_space, strip_u, to_bytes
 from .errors import ParseError
 from .heredoc_markers import HeredocMarkerError, find_heredoc_markers
 from .meaning import HeredocInfo, LineInfo, Meaning, Segment
@@ -112,13 +112,13 @@ class Lexer:
     def _first_overlong_line(self) -> int | None:
         """Offset of the first line BuildKit's scanner cannot read, if any."""
         text = self.text
-        if len(text) <= MAX_LINE_BYTES:
+        if len(text) <= MAX_LINE_BYTES // 4:  # no character takes more than 4 bytes
             return None
         start = self._body_start
         while start < len(text):
             newline = text.find("\n", start)
             end = len(text) if newline < 0 else newline
-            if end - start > MAX_LINE_BYTES // 4 and len(text[start:end].encode("utf-8", "surrogateescape")) > MAX_LINE_BYTES:
+            if end - start > MAX_LINE_BYTES // 4 and len(to_bytes(text[start:end])) > MAX_LINE_BYTES:
                 return start
             start = end + 1
         return None
@@ -419,7 +419,7 @@ class Lexer:
         pieces.append(_Piece("HC_TYPE", start, start + type_end))
         command_meaning = self._json_or_shell("cmd", keyword, flags, command, start + command_start, end, pieces)
         return Meaning(
-            keyword, "healthcheck", flags, (replace_invalid(type_word),) + command_meaning.args, command_meaning.json
+            keyword, "healthcheck", flags, (type_word,) + command_meaning.args, command_meaning.json
         )
 
     # -- from logical pieces to file tokens ---------------------------------

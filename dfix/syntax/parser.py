@@ -7,6 +7,7 @@ nodes while parsing, so no intermediate parse tree is made.
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 from importlib import resources
 
@@ -17,6 +18,10 @@ from . import cst
 from .errors import ParseError
 from .lexer import DIALECTS, Dialect, Lexer
 from .tokens import Token
+
+
+#: Recursion room while parsing: ONBUILD chains recurse a few frames per level.
+_RECURSION_LIMIT = 20_000
 
 
 class _PreLexed(LarkLexer):
@@ -120,14 +125,20 @@ def parse(text: str, path: str | None = None, *, buildkit: str = "latest") -> cs
     dialect = _dialect(buildkit)
     if not isinstance(text, str):
         raise TypeError(f"parse() takes str, not {type(text).__name__}; use dfix.read_dockerfile() for files")
+    limit = sys.getrecursionlimit()
     try:
+        # ONBUILD triggers nest (``ONBUILD ONBUILD ... RUN``); BuildKit takes
+        # any depth, so give the recursive steps room for a few thousand.
+        sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
         lexer = Lexer(text, dialect)
         tokens = lexer.run()
+        items = _lark().parse(tokens)
     except ParseError as error:
         raise error.with_path(path) from None
     except RecursionError:
         raise ParseError("input nests too deeply to parse", 1, 1, path) from None
-    items = _lark().parse(tokens)
+    finally:
+        sys.setrecursionlimit(limit)
     bom = None
     if items and isinstance(items[0], Token):
         bom = items.pop(0)
@@ -145,8 +156,11 @@ def parse_instruction(text: str, *, escape: str = "\\", buildkit: str = "latest"
     tree = parse(prefix + text, buildkit=buildkit)
     instructions = tree.instructions
     others = [item for item in tree.items if not isinstance(item, (cst.Instruction, cst.Directive))]
-    if len(instructions) != 1 or others:
+    if len(instructions) != 1:
         raise ParseError(f"expected exactly one instruction, found {len(instructions)}", 1, 1)
+    if others:
+        line = others[0].token.line - (1 if prefix else 0)
+        raise ParseError("expected exactly one instruction and nothing else (a comment or blank line is there)", line, 1)
     if prefix:
         # re-parse without the directive so the node's offsets start at 0
         lexer = Lexer(text, _dialect(buildkit))

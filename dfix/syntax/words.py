@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .chars import B_SPACE_BYTES, U_SPACE, replace_invalid
+from .chars import B_SPACE_BYTES, U_SPACE, char_bytes, replace_invalid, to_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +39,10 @@ class FlagScan:
 
 def _char_offsets(text: str) -> tuple[bytes, list[int]]:
     """UTF-8 bytes of ``text`` and, for every byte offset, the index of its character."""
-    data = text.encode("utf-8", "surrogateescape")
+    data = to_bytes(text)
     owner: list[int] = []
     for index, ch in enumerate(text):
-        owner.extend([index] * len(ch.encode("utf-8", "surrogateescape")))
+        owner.extend([index] * len(char_bytes(ch)))
     owner.append(len(text))
     return data, owner
 
@@ -230,9 +230,6 @@ def split_healthcheck_type(text: str) -> tuple[int, int, str, str]:
     command, the type as BuildKit sees it, and the command text.
     """
     if text.isascii():
-        sep = 0
-        while sep < len(text) and ord(text[sep]) in B_SPACE_BYTES:
-            break
         sep = next((i for i, ch in enumerate(text) if ord(ch) in B_SPACE_BYTES), len(text))
         nxt = sep
         while nxt < len(text) and ord(text[nxt]) in B_SPACE_BYTES:

@@ -1,0 +1,1 @@
+"""Tests of dfix's syntax layer: the lossless parser and its BuildKit view."""
