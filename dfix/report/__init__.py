@@ -1,0 +1,75 @@
+"""Reporters: findings documents, diffs, the run summary and ``--statistics``.
+
+What goes where (``ux.md`` §8): :func:`render` makes the findings document
+for stdout or ``-o FILE``; :func:`render_diff` one file's patch for
+``--diff``/``--show-diff`` (stdout); :func:`summary` the table, closing line
+and hints for stderr; :func:`statistics` the table alone.
+
+Strings returned by :func:`render`, :func:`summary` and :func:`statistics`
+are always encodable as strict UTF-8 (invalid bytes of a file show as
+``\\xNN`` in human formats and U+FFFD in machine formats). :func:`render_diff`
+is the exception: it carries the file's bytes as surrogate escapes and must
+be written with ``encode("utf-8", "surrogateescape")``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Collection, Sequence
+
+from ..results import FileResult
+from ._model import RULE_URL, Finding, all_findings, file_findings, fingerprints, rule_url
+from .ci import GITHUB_ANNOTATION_CAP, gitlab_report, render_github, render_gitlab
+from .diff import render_diff
+from .json_format import render_json, report_schema
+from .sarif import render_sarif, sarif_log
+from .summary import Mode, infer_mode, rows, statistics, summary
+from .text import render_concise, render_full
+
+FORMATS = ("full", "concise", "json", "sarif", "github", "gitlab")
+
+
+def render(
+    results: Sequence[FileResult],
+    fmt: str,
+    *,
+    show_fixes: bool = False,
+    unsafe_fixes: bool = False,
+    root: "Path | str | os.PathLike[str] | None" = None,
+    color: bool = False,
+    fixable: Collection[str] | None = None,
+) -> str:
+    """The findings document of ``results`` in format ``fmt`` (one of :data:`FORMATS`).
+
+    Each result contributes its remaining diagnostics, its parse error and its
+    I/O error (both as ``DF000`` errors), in the order given, positions in the
+    file's fixed text. ``unsafe_fixes`` and ``fixable`` (rule codes allowed to
+    fix; None = all) decide which fixes count as applicable (``[*]``).
+    ``show_fixes`` appends the list of applied fixes to the text formats.
+    ``root`` makes paths relative to it in ``sarif`` (``%SRCROOT%``),
+    ``github`` and ``gitlab``; the other formats print paths as given.
+    ``color`` adds ANSI colour to ``full``/``concise``. Empty text formats give
+    ``""``; ``json``/``gitlab`` give ``[]``; ``sarif`` is always a full log.
+    """
+    options = {"unsafe_fixes": unsafe_fixes, "fixable": fixable}
+    if fmt == "full":
+        return render_full(results, show_fixes=show_fixes, color=color, **options)
+    if fmt == "concise":
+        return render_concise(results, show_fixes=show_fixes, color=color, **options)
+    if fmt == "json":
+        return render_json(results, **options)
+    if fmt == "sarif":
+        return render_sarif(results, root=root, **options)
+    if fmt == "github":
+        return render_github(results, root=root, **options)
+    if fmt == "gitlab":
+        return render_gitlab(results, root=root, **options)
+    raise ValueError(f"unknown output format {fmt!r}; use one of: {', '.join(FORMATS)}")
+
+
+__all__ = [
+    "FORMATS", "GITHUB_ANNOTATION_CAP", "RULE_URL", "Finding", "Mode", "all_findings", "file_findings",
+    "fingerprints", "gitlab_report", "infer_mode", "render", "render_diff", "report_schema", "rows", "rule_url",
+    "sarif_log", "statistics", "summary",
+]

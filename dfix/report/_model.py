@@ -1,0 +1,405 @@
+"""The one shape every reporter prints: :class:`Finding`, built from :class:`FileResult`.
+
+A run's findings come from three places: the rule diagnostics that remain,
+the parse error (``DF000``, always an error) and an I/O error (also
+``DF000``, named ``io-error``). :func:`file_findings` turns one
+:class:`~dfix.results.FileResult` into a list of findings in file order, each
+carrying the text its offsets refer to, so every format can print excerpts,
+fix previews, line/column positions for edits and stable fingerprints.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import os
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path, PurePath
+from typing import Collection, Iterable, Sequence
+
+from ..engine import Diagnostic, Fix, Safety
+from ..engine.registry import all_rules, rule_by_code
+from ..results import FileResult
+
+#: Where a rule's documentation lives: the one place the URL shape is defined.
+RULE_URL = "https://dfix.dev/rules/{code}"
+#: The tool's home page (SARIF ``informationUri``).
+INFORMATION_URI = "https://dfix.dev"
+
+#: Severity order, most severe first (``ux.md`` §3).
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2, "style": 3}
+
+PARSE_ERROR = "DF000"
+
+
+def rule_url(code: str) -> str:
+    return RULE_URL.format(code=code)
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITY_RANK.get(severity, SEVERITY_RANK["warning"])
+
+
+# -- rules, including the meta codes that have no Rule class -----------------
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a reporter needs to describe a rule (SARIF ``reportingDescriptor``, summary rows)."""
+
+    code: str
+    name: str
+    summary: str
+    explanation: str
+    severity: str
+    #: ``safe``, ``unsafe`` or ``none`` (the rule only reports).
+    safety: str
+    aliases: tuple[str, ...] = ()
+
+
+#: ``ux.md`` §6 meta codes; the engine may grow rule classes for some of them,
+#: in which case the class wins.
+META_RULES: dict[str, RuleInfo] = {
+    "DF000": RuleInfo(
+        "DF000", "parse-error", "BuildKit refuses the file, or it could not be read",
+        "The file could not be checked: BuildKit would refuse to build it (the message is "
+        "BuildKit's own), or it could not be read or written. Always an error, whatever "
+        "`fail-on` says.",
+        "error", "none",
+    ),
+    "DF001": RuleInfo(
+        "DF001", "unused-suppression", "a suppression comment that suppresses nothing",
+        "A `# dfix: ignore[...]` (or foreign) suppression comment that matched no finding. "
+        "The fix removes dfix's own suppressions.",
+        "warning", "safe",
+    ),
+    "DF002": RuleInfo(
+        "DF002", "blanket-suppression", "a suppression comment without codes",
+        "`# dfix: ignore` without codes silences every rule; name the codes instead.",
+        "warning", "none",
+    ),
+    "DF003": RuleInfo(
+        "DF003", "unknown-suppression-code", "a suppression names a code no rule has",
+        "A suppression comment names a code, name or alias that matches no rule.",
+        "warning", "none",
+    ),
+    "DF004": RuleInfo(
+        "DF004", "registry-unreachable", "a registry could not be reached",
+        "A network rule could not reach its registry; its findings are incomplete.",
+        "info", "none",
+    ),
+}
+
+
+def _info_of(rule) -> RuleInfo:
+    return RuleInfo(
+        rule.code, rule.name, rule.summary, rule.explanation(), rule.severity, str(rule.safety), tuple(rule.aliases)
+    )
+
+
+def rule_info(code: str, fallback: "Finding | None" = None) -> RuleInfo:
+    """The description of ``code``: its rule class, a meta code, or one made from a finding."""
+    rule = rule_by_code(code)
+    if rule is not None:
+        return _info_of(rule)
+    if code in META_RULES:
+        return META_RULES[code]
+    name = fallback.name if fallback else code.lower()
+    message = fallback.message if fallback else code
+    severity = fallback.severity if fallback else "warning"
+    return RuleInfo(code, name, message, message, severity, "none")
+
+
+def known_rules() -> list[RuleInfo]:
+    """Every rule class and every meta code, by code."""
+    found = {code: info for code, info in META_RULES.items()}
+    for rule in all_rules():
+        found[rule.code] = _info_of(rule)
+    return [found[code] for code in sorted(found)]
+
+
+# -- text helpers ---------------------------------------------------------------
+
+
+class LineIndex:
+    """Offsets ↔ 1-based line/column for a text whose lines end with ``\\n`` (as the lexer counts)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [match.end() for match in re.finditer("\n", text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, len(self.text)))
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index + 1, offset - self.starts[index] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        if line < 1:
+            return 0
+        if line > len(self.starts):
+            return len(self.text)
+        return min(self.starts[line - 1] + max(column, 1) - 1, len(self.text))
+
+    def line_text(self, line: int) -> str:
+        """Line ``line`` without its line ending (``\\r\\n`` or ``\\n``); empty past the end."""
+        if not 1 <= line <= len(self.starts):
+            return ""
+        start = self.starts[line - 1]
+        end = self.starts[line] if line < len(self.starts) else len(self.text)
+        return self.text[start:end].rstrip("\n").rstrip("\r")
+
+    @property
+    def line_count(self) -> int:
+        return len(self.starts)
+
+
+@lru_cache(maxsize=16)
+def line_index(text: str) -> LineIndex:
+    """A cached :class:`LineIndex` (reporters look up the same file's text once per finding)."""
+    return LineIndex(text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean(text: str, errors: str = "replace") -> str:
+    """``text`` made encodable as strict UTF-8.
+
+    Files are read with ``surrogateescape`` so invalid bytes survive; a report
+    cannot carry those, so each becomes U+FFFD (``errors="replace"``, machine
+    formats) or ``\\xNN`` (``errors="backslashreplace"``, human formats).
+    """
+    if not _SURROGATE.search(text):
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", errors)
+
+
+def printable(text: str) -> str:
+    """Human-format text: invalid bytes as ``\\xNN``, control characters (not tabs) escaped."""
+    text = clean(text, "backslashreplace")
+    return "".join(
+        char if char == "\t" or unicodedata.category(char) != "Cc" else f"\\x{ord(char):02x}" for char in text
+    )
+
+
+def normalise_instruction(text: str) -> str:
+    """Instruction text for fingerprints: continuations dropped, whitespace collapsed."""
+    text = re.sub(r"[\\`][ \t]*\r?\n", " ", text)
+    return " ".join(text.split())
+
+
+# -- paths ---------------------------------------------------------------------
+
+
+def posix(path: str) -> str:
+    """A path as given, with ``/`` separators and no leading ``./``."""
+    text = path.replace(os.sep, "/") if os.sep != "/" else path
+    while text.startswith("./") and len(text) > 2:
+        text = text[2:]
+    return text
+
+
+def relative_to_root(path: str, root: "str | os.PathLike[str] | None") -> tuple[str, bool]:
+    """``(path, under_root)``: the path relative to ``root`` when it lies below it, else as given."""
+    if root is None or path == "-":
+        return posix(path), False
+    absolute = os.path.abspath(path)
+    base = os.path.abspath(root)
+    try:
+        common = os.path.commonpath([absolute, base])
+    except ValueError:  # different drives
+        return posix(path), False
+    if common != base:
+        return posix(path), False
+    return PurePath(os.path.relpath(absolute, base)).as_posix(), True
+
+
+# -- findings ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of any report: a rule diagnostic, a parse error or an I/O error."""
+
+    path: str
+    code: str
+    name: str
+    message: str
+    severity: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    #: Offsets into ``text`` (None for an unreadable file).
+    start: int | None = None
+    end: int | None = None
+    fix: Fix | None = None
+    note: str | None = None
+    #: The text positions and edits refer to: the fixed text when fixes were applied.
+    text: str | None = None
+    #: Whether the fix would apply in this run (safe, or unsafe with ``--unsafe-fixes``; fixable; not refused).
+    applies: bool = False
+    #: Why the engine refused this finding's fix (verification failed), if it did.
+    failed_reason: str | None = None
+    diagnostic: Diagnostic | None = None
+
+    @property
+    def applicability(self) -> str | None:
+        """``safe``, ``unsafe`` or ``display-only`` for a fix; None without one."""
+        if self.fix is None:
+            return None
+        if self.fix.safety is Safety.SAFE:
+            return "safe"
+        if self.fix.safety is Safety.UNSAFE:
+            return "unsafe"
+        return "display-only"
+
+    @property
+    def url(self) -> str:
+        return rule_url(self.code)
+
+    @property
+    def is_meta(self) -> bool:
+        return self.code == PARSE_ERROR
+
+
+def fix_allowed(fix: Fix | None, code: str, unsafe_fixes: bool, fixable: Collection[str] | None) -> bool:
+    if fix is None or fix.safety is Safety.NONE or not fix.edits:
+        return False
+    if fixable is not None and code not in fixable:
+        return False
+    return fix.safety is Safety.SAFE or (unsafe_fixes and fix.safety is Safety.UNSAFE)
+
+
+def _failed_key(diagnostic: Diagnostic) -> tuple:
+    # Failed fixes were recorded on the text of some fix round, so their
+    # offsets need not match the final text; code, message and the length of
+    # the flagged text identify the finding well enough.
+    return (diagnostic.code, diagnostic.message, diagnostic.span.end - diagnostic.span.start)
+
+
+def result_text(result: FileResult) -> str | None:
+    """The text a result's diagnostics refer to."""
+    return result.fixed if result.fixed is not None else result.original
+
+
+def _trimmed(index: LineIndex, start: int, end: int) -> tuple[int, int, int, int, int, int]:
+    """A span without trailing line endings: (start, end, line, column, end_line, end_column)."""
+    text = index.text
+    start = max(0, min(start, len(text)))
+    end = max(start, min(end, len(text)))
+    while end > start and text[end - 1] in "\r\n":
+        end -= 1
+    line, column = index.position(start)
+    end_line, end_column = index.position(end)
+    return start, end, line, column, end_line, end_column
+
+
+def file_findings(
+    result: FileResult, *, unsafe_fixes: bool = False, fixable: Collection[str] | None = None
+) -> list[Finding]:
+    """The findings of one file in print order: I/O error, parse error, then diagnostics by position."""
+    text = result_text(result)
+    index = line_index(text) if text is not None else None
+    found: list[Finding] = []
+    if result.io_error is not None:
+        found.append(Finding(
+            result.path, PARSE_ERROR, "io-error", result.io_error, "error", 1, 1, 1, 1, text=text,
+        ))
+    error = result.parse_error
+    if error is not None:
+        line, column = max(error.line, 1), max(error.column, 1)
+        start = end = None
+        if index is not None:
+            start = end = index.offset(line, column)
+        found.append(Finding(
+            result.path, PARSE_ERROR, "parse-error", error.message, "error", line, column, line, column,
+            start, end, text=text,
+        ))
+    failed = {_failed_key(failure.diagnostic): failure.reason for failure in result.failed_fixes}
+    diagnostics = sorted(result.diagnostics, key=lambda d: (d.span.line, d.span.column, d.code, d.span.start))
+    for diagnostic in diagnostics:
+        span = diagnostic.span
+        if index is not None and span.end <= len(text):
+            start, end, line, column, end_line, end_column = _trimmed(index, span.start, span.end)
+        else:
+            start, end = span.start, span.end
+            line, column, end_line, end_column = span.line, span.column, span.end_line, span.end_column
+        reason = failed.get(_failed_key(diagnostic)) if diagnostic.fix is not None else None
+        found.append(Finding(
+            result.path, diagnostic.code, diagnostic.name, diagnostic.message, diagnostic.severity,
+            line, column, end_line, end_column, start, end, diagnostic.fix, diagnostic.note, text,
+            applies=reason is None and fix_allowed(diagnostic.fix, diagnostic.code, unsafe_fixes, fixable),
+            failed_reason=reason, diagnostic=diagnostic,
+        ))
+    return found
+
+
+def all_findings(
+    results: Iterable[FileResult], *, unsafe_fixes: bool = False, fixable: Collection[str] | None = None
+) -> list[Finding]:
+    return [f for result in results for f in file_findings(result, unsafe_fixes=unsafe_fixes, fixable=fixable)]
+
+
+# -- fingerprints ----------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _instruction_spans(text: str) -> tuple[tuple[int, int], ...] | None:
+    from ..syntax import parse
+
+    try:
+        tree = parse(text)
+    except Exception:  # a parse error, or anything else: fall back to lines
+        return None
+    return tuple((instruction.span.start, instruction.span.end) for instruction in tree.instructions)
+
+
+def instruction_text(finding: Finding) -> str:
+    """The text of the instruction a finding sits in (its lines when the file does not parse)."""
+    text = finding.text
+    if text is None:
+        return ""
+    if finding.start is not None:
+        spans = _instruction_spans(text)
+        if spans:
+            starts = [start for start, _ in spans]
+            position = bisect.bisect_right(starts, finding.start) - 1
+            if position >= 0:
+                start, end = spans[position]
+                if start <= finding.start <= end:
+                    return text[start:end]
+    index = line_index(text)
+    return "\n".join(index.line_text(line) for line in range(finding.line, finding.end_line + 1))
+
+
+def fingerprints(findings: Sequence[Finding], root: "str | os.PathLike[str] | None" = None) -> list[str]:
+    """A stable fingerprint per finding: sha256 of path, code and normalised instruction text.
+
+    Line numbers are not part of it, so inserting lines above a finding keeps
+    its fingerprint. Two identical findings in one file (same code, same
+    instruction text) get an occurrence number so each is unique.
+    """
+    seen: Counter[tuple[str, str, str]] = Counter()
+    out = []
+    for finding in findings:
+        path, _ = relative_to_root(finding.path, root)
+        key = (path, finding.code, normalise_instruction(instruction_text(finding)))
+        occurrence = seen[key]
+        seen[key] += 1
+        material = "\0".join((*key, str(occurrence)))
+        out.append(hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest())
+    return out
+
+
+def root_uri(root: "str | os.PathLike[str]") -> str:
+    uri = Path(os.path.abspath(root)).as_uri()
+    return uri if uri.endswith("/") else uri + "/"

@@ -1,0 +1,168 @@
+"""``--output-format sarif``: a SARIF 2.1.0 log with one run.
+
+* ``tool.driver.rules`` lists every rule (and the meta codes), so a viewer
+  can describe any code; results point at it with ``ruleId``/``ruleIndex``.
+* Locations are relative URIs; with a ``root`` they are relative to it and
+  carry ``uriBaseId: %SRCROOT%`` (declared in ``originalUriBaseIds``).
+* Regions are 1-based lines and columns counted in code points
+  (``columnKind: unicodeCodePoints``); ``endColumn`` is exclusive.
+* ``partialFingerprints["dfix/v1"]`` is stable across line shifts (path, code,
+  normalised instruction text, occurrence), the same value as GitLab's.
+* Every fix, safe or unsafe, becomes a ``fixes`` entry (``properties.applicability``
+  says which) whose replacements delete a region and insert text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import PurePath
+from typing import Any, Collection, Sequence
+from urllib.parse import quote
+
+from ..results import FileResult
+from ._model import (
+    INFORMATION_URI, Finding, RuleInfo, all_findings, clean, fingerprints, known_rules, line_index,
+    relative_to_root, root_uri, rule_info, rule_url,
+)
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "dfix/v1"
+
+#: dfix severity → SARIF ``level``.
+LEVELS = {"error": "error", "warning": "warning", "info": "note", "style": "note"}
+
+
+def level(severity: str) -> str:
+    return LEVELS.get(severity, "warning")
+
+
+def _descriptor(info: RuleInfo) -> dict[str, Any]:
+    descriptor: dict[str, Any] = {
+        "id": info.code,
+        "name": info.name,
+        "shortDescription": {"text": clean(info.summary)},
+        "fullDescription": {"text": clean(info.explanation), "markdown": clean(info.explanation)},
+        "helpUri": rule_url(info.code),
+        "help": {"text": clean(info.explanation), "markdown": clean(info.explanation)},
+        "defaultConfiguration": {"level": level(info.severity)},
+        "properties": {"fixSafety": info.safety, "severity": info.severity},
+    }
+    if info.aliases:
+        descriptor["properties"]["aliases"] = list(info.aliases)
+    return descriptor
+
+
+def _uri_path(path: str) -> str:
+    """Percent-encoded path (invalid UTF-8 bytes, kept as surrogate escapes, become their ``%XX``)."""
+    return quote(path, safe="/", encoding="utf-8", errors="surrogateescape")
+
+
+def artifact_location(path: str, root: "str | os.PathLike[str] | None") -> dict[str, Any]:
+    """A relative URI (percent-encoded), based on ``%SRCROOT%`` when the path lies below ``root``."""
+    relative, under_root = relative_to_root(path, root)
+    if under_root:
+        return {"uri": _uri_path(relative), "uriBaseId": SRCROOT}
+    if os.path.isabs(path):
+        absolute = PurePath(path).as_posix()
+        return {"uri": "file://" + _uri_path(absolute if absolute.startswith("/") else "/" + absolute)}
+    return {"uri": _uri_path(relative)}
+
+
+def _region(finding: Finding) -> dict[str, Any]:
+    region: dict[str, Any] = {
+        "startLine": finding.line,
+        "startColumn": finding.column,
+        "endLine": max(finding.end_line, finding.line),
+        "endColumn": finding.end_column,
+    }
+    if region["endLine"] == region["startLine"] and region["endColumn"] < region["startColumn"]:
+        region["endColumn"] = region["startColumn"]
+    if finding.text is not None and finding.start is not None and finding.end is not None and finding.end > finding.start:
+        region["snippet"] = {"text": clean(finding.text[finding.start : finding.end])}
+    return region
+
+
+def _fixes(finding: Finding, location: dict[str, Any]) -> list[dict[str, Any]]:
+    fix = finding.fix
+    if fix is None or not fix.edits or finding.text is None:
+        return []
+    index = line_index(finding.text)
+    replacements = []
+    for edit in sorted(fix.edits, key=lambda e: (e.start, e.end)):
+        start_line, start_column = index.position(edit.start)
+        end_line, end_column = index.position(edit.end)
+        replacements.append({
+            "deletedRegion": {
+                "startLine": start_line, "startColumn": start_column,
+                "endLine": end_line, "endColumn": end_column,
+                "charOffset": edit.start, "charLength": edit.end - edit.start,
+            },
+            "insertedContent": {"text": clean(edit.replacement)},
+        })
+    return [{
+        "description": {"text": clean(fix.title or "apply the fix")},
+        "artifactChanges": [{"artifactLocation": dict(location), "replacements": replacements}],
+        "properties": {"applicability": finding.applicability, "appliesInThisRun": finding.applies},
+    }]
+
+
+def sarif_log(
+    results: Sequence[FileResult], *, root: "str | os.PathLike[str] | None" = None, unsafe_fixes: bool = False,
+    fixable: Collection[str] | None = None,
+) -> dict[str, Any]:
+    """The SARIF log as a dict (always a valid document, also with zero results)."""
+    from .. import __version__
+
+    findings = all_findings(results, unsafe_fixes=unsafe_fixes, fixable=fixable)
+    infos = {info.code: info for info in known_rules()}
+    for finding in findings:
+        if finding.code not in infos:
+            infos[finding.code] = rule_info(finding.code, finding)
+    codes = sorted(infos)
+    rule_index = {code: position for position, code in enumerate(codes)}
+    prints = fingerprints(findings, root)
+    sarif_results = []
+    for finding, fingerprint in zip(findings, prints):
+        location = artifact_location(finding.path, root)
+        result: dict[str, Any] = {
+            "ruleId": finding.code,
+            "ruleIndex": rule_index[finding.code],
+            "level": level(finding.severity),
+            "message": {"text": clean(finding.message)},
+            "locations": [{"physicalLocation": {"artifactLocation": location, "region": _region(finding)}}],
+            "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+            "properties": {"name": finding.name, "severity": finding.severity},
+        }
+        if finding.note:
+            result["properties"]["note"] = clean(finding.note)
+        fixes = _fixes(finding, location)
+        if fixes:
+            result["fixes"] = fixes
+        sarif_results.append(result)
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "dfix",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": [_descriptor(infos[code]) for code in codes],
+            }
+        },
+        "columnKind": "unicodeCodePoints",
+        "results": sarif_results,
+    }
+    if root is not None:
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": root_uri(root)}}
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+
+
+def render_sarif(
+    results: Sequence[FileResult], *, root: "str | os.PathLike[str] | None" = None, unsafe_fixes: bool = False,
+    fixable: Collection[str] | None = None,
+) -> str:
+    log = sarif_log(results, root=root, unsafe_fixes=unsafe_fixes, fixable=fixable)
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

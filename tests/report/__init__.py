@@ -1,0 +1,1 @@
+"""Tests of the reporters (dfix.report): findings formats, diffs, summary."""
