@@ -138,9 +138,16 @@ class RunScript:
 
     @property
     def separator(self) -> str:
-        """How a command appended to this script is joined: ``&&``, or ``;`` in a ``;``/``set -e`` list."""
+        """How a command appended to this script is joined: ``&&``, or ``;`` in a ``;`` list under ``set -e``.
+
+        Without ``set -e`` a ``;`` would make the appended command's status the
+        RUN's, hiding a failing last command (``a; b; cleanup`` succeeds when
+        ``b`` fails), so such lists get ``&&`` too.
+        """
         model = self.model
-        if model.chaining == "sequence" or (model.chaining == "mixed" and model.tail_separator == ";"):
+        if model.errexit and (
+            model.chaining == "sequence" or (model.chaining == "mixed" and model.tail_separator == ";")
+        ):
             return ";"
         return "&&"
 

@@ -1,0 +1,316 @@
+"""DF221 js-package-cache-left: ``npm install``/``yarn install`` leave their download cache in the image."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterator
+
+from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
+from dfix.shell import PackageCommand, package_commands
+from dfix.syntax import Add, Copy, Env, Run
+
+from ._packages import (
+    CacheDir,
+    Finding,
+    Script,
+    cache_mount_covers,
+    code_of,
+    command_range,
+    emit,
+    inline_value,
+    removes_path,
+    scripts,
+)
+
+_NPM_CACHES = (CacheDir(".npm", home=True),)
+#: Yarn 1 keeps its cache in /usr/local/share/.cache/yarn for root, ~/.cache/yarn otherwise.
+_YARN_CACHES = (CacheDir("/usr/local/share/.cache/yarn"), CacheDir(".cache/yarn", home=True))
+#: pnpm's store (``~/.local/share/pnpm/store``; images often set ``PNPM_HOME=/pnpm``).
+_PNPM_CACHES = (CacheDir(".local/share/pnpm", home=True), CacheDir(".cache/pnpm", home=True), CacheDir("/pnpm"))
+#: Wrappers that run the command as another user, whose cache the appended clean would miss.
+_OTHER_USER = frozenset({"sudo", "su", "runuser", "gosu", "su-exec", "setpriv", "chroot", "doas", "chpst", "s6-setuidgid"})
+#: Yarn ≥ 2 ("berry") signs anywhere in the file.
+_BERRY = re.compile(
+    r"yarn\s+set\s+version|yarn\s+policies\s+set-version|packageManager|\.yarnrc\.yml|\.yarn/releases|\.pnp\.c?js"
+    r"|yarn@(?:berry|stable|canary|latest|[2-9]|\d\d)"
+    r"|corepack\b",
+    re.IGNORECASE,
+)
+_YARN_VERSION = re.compile(r"^\s*[\"']?v?(\d+)")
+_QUERY_OPTIONS = ("--version", "-v", "--help", "-h")
+
+
+@dataclass(frozen=True)
+class _Tool:
+    manager: str
+    caches: tuple[CacheDir, ...]
+    #: The command appended as the fix; None: report only (pnpm).
+    clean: str | None
+    #: Options and inline variables that move the cache elsewhere.
+    cache_options: tuple[str, ...]
+    cache_env: tuple[str, ...]
+
+
+_TOOLS = (
+    _Tool("npm", _NPM_CACHES, "npm cache clean --force", ("--cache",), ("npm_config_cache", "NPM_CONFIG_CACHE", "HOME")),
+    _Tool("yarn", _YARN_CACHES, "yarn cache clean", ("--cache-folder",), ("YARN_CACHE_FOLDER", "HOME")),
+    _Tool("pnpm", _PNPM_CACHES, None, ("--store-dir",), ("PNPM_HOME", "HOME")),
+)
+
+
+def _query(command: PackageCommand) -> bool:
+    """Bare ``yarn --version``/``yarn -h`` (bare ``yarn`` installs)."""
+    return command.manager == "yarn" and not command.subcommand_words and any(
+        option.matches(name) for option in command.options for name in _QUERY_OPTIONS
+    )
+
+
+class _FileFacts:
+    """Whole-file facts, computed on first use."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    @cached_property
+    def berry(self) -> str | None:
+        return _berry_hint(self.context)
+
+    @cached_property
+    def offline(self) -> bool:
+        return _offline_consumer(self.context)
+
+
+def _berry_hint(context: Context) -> str | None:
+    """Why the file looks like Yarn ≥ 2, if it does (whole-file, conservative)."""
+    for instruction in context.tree.walk():
+        if isinstance(instruction, (Run, Copy, Add)):
+            match = _BERRY.search(code_of(context, instruction))
+            if match:
+                return f"`{match.group(0)}` (line {instruction.start_line})"
+        elif isinstance(instruction, Env):
+            for key, value in instruction.pairs:
+                if key == "YARN_VERSION":
+                    major = _YARN_VERSION.match(value)
+                    if major and int(major.group(1)) >= 2:
+                        return f"`YARN_VERSION={value}` (line {instruction.start_line})"
+    return None
+
+
+def _offline_consumer(context: Context) -> bool:
+    """Some RUN installs with npm/yarn ``--offline``, from the cache we would delete."""
+    for script in scripts(context):
+        if "--offline" not in script.model.text:
+            continue
+        for command in package_commands(script.model):
+            if command.manager in ("npm", "yarn") and any(o.name == "--offline" for o in command.options):
+                return True
+    return False
+
+
+def _custom_cache(command: PackageCommand, model, names: tuple[str, ...], env_names: tuple[str, ...]):
+    """The ``--cache``/``--cache-folder`` folder or an inline env for it: (given, literal value)."""
+    for option in command.options:
+        if option.name in names:
+            return True, option.argument
+    for name in env_names:
+        value = inline_value(model, command.command, name)
+        if value is not None:
+            return True, (None if value == "$" else value)
+    return False, None
+
+
+def _cleaned_after(script: Script, commands: tuple[PackageCommand, ...], manager: str, after: int, caches) -> bool:
+    for command in commands:
+        if command.manager == manager and command.action == "clean" and command.start > after:
+            return True
+    return removes_path(script.model, after, caches)
+
+
+class JsPackageCacheLeft(Rule):
+    """Clean the npm/Yarn download cache in the RUN that filled it.
+
+    ``npm install``/``npm ci`` keep every tarball in ``~/.npm`` and Yarn 1
+    keeps an unpacked copy of every package in
+    ``/usr/local/share/.cache/yarn``: often as large as ``node_modules``
+    itself, and useless in the image. Checked: ``npm install|i|add|ci``,
+    ``yarn``, ``yarn install|add``, ``yarn global add`` and ``pnpm
+    install|add``, when no ``npm cache clean``/``yarn cache clean``/``pnpm
+    store prune`` (or ``rm -rf`` of the cache folder) follows the last such
+    command in the same RUN, and no ``cache``/``tmpfs`` ``--mount`` holds the
+    cache (``/root/.npm``, ``~/.npm``, ``/usr/local/share/.cache/yarn``,
+    ``/root/.cache/yarn``, the ``--cache``/``--cache-folder`` folder). A
+    clean that comes *before* the install does not count.
+
+    Fix: append `` && npm cache clean --force`` / `` && yarn cache clean``
+    after the RUN's last command (``;`` in a ``;``-separated ``set -e`` list),
+    in the RUN's own layout. Safe: only the cache goes; installed packages
+    stay. Reported without a fix when:
+
+    * Yarn ≥ 2 is indicated anywhere in the file (``yarn set version``,
+      ``corepack`` — it honours ``packageManager`` —, ``yarn@2+``/``yarn@berry``,
+      a ``.yarnrc.yml``, ``packageManager``, ``YARN_VERSION`` ≥ 2): with
+      Plug'n'Play the cache *is* the installed dependency set;
+    * pnpm (node_modules hard-links into the store: pruning saves little;
+      use a cache mount);
+    * the RUN cannot take an appended command (G9 trailing comment,
+      ``|| true``, a background ``&``, ``exit``), the command runs as another
+      user (``sudo -u``, ``su``, ``gosu``), uses its own cache folder, some
+      RUN installs ``--offline`` (it needs the cache), or the RUN is an
+      ONBUILD trigger (G5: only token-local edits), exec form (G1) or a
+      heredoc (G2).
+    """
+
+    code = "DF221"
+    name = "js-package-cache-left"
+    summary = "`npm install`/`yarn install` without cleaning the package cache"
+    safety = Safety.SAFE
+    severity = "info"
+    aliases = ("DL3060",)
+
+    valid = (
+        Valid("FROM node:20\nRUN npm ci && npm cache clean --force\n"),
+        Valid("FROM node:20\nRUN yarn install --frozen-lockfile && yarn cache clean\n"),
+        Valid("FROM node:20\nRUN yarn global add pm2 && rm -rf /usr/local/share/.cache/yarn\n", "rm -rf of the cache"),
+        Valid("FROM node:20\nRUN npm install -g npm && rm -rf ~/.npm\n"),
+        Valid("FROM node:20\nRUN --mount=type=cache,target=/root/.npm npm ci\n"),
+        Valid("FROM node:20\nRUN --mount=type=cache,target=~/.npm npm ci\n"),
+        Valid("FROM node:20\nRUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install\n"),
+        Valid("FROM node:20\nRUN --mount=type=cache,target=/root/.cache/yarn yarn install\n"),
+        Valid("FROM node:20\nRUN --mount=type=cache,target=/ycache yarn install --cache-folder /ycache\n"),
+        Valid("FROM node:20\nRUN --mount=type=cache,target=/pnpm/store pnpm install --frozen-lockfile\n"),
+        Valid("FROM node:20\nRUN pnpm install && pnpm store prune\n"),
+        Valid("FROM node:20\nRUN npm run build && yarn test && yarn --version\n", "not installs"),
+        Valid("FROM node:20\nRUN sh -c 'npm ci'\n", "nested interpreters are not descended into (G7)"),
+        Valid(
+            '# escape=`\nFROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\nRUN npm ci\n',
+            "not a POSIX shell (G3)",
+        ),
+    )
+    invalid = (
+        Invalid("FROM node:20\nRUN npm ci\n", "FROM node:20\nRUN npm ci && npm cache clean --force\n"),
+        Invalid(
+            "FROM node:20\nRUN npm cache clean --force && npm install\n",
+            "FROM node:20\nRUN npm cache clean --force && npm install && npm cache clean --force\n",
+            "a clean before the install does not count",
+        ),
+        Invalid(
+            "FROM node:20\nRUN yarn && yarn build\n",
+            "FROM node:20\nRUN yarn && yarn build && yarn cache clean\n",
+            "bare yarn installs",
+        ),
+        Invalid(
+            "FROM node:20\nWORKDIR /app\nRUN set -eux; \\\n    npm i -g pnpm; \\\n    yarn install --frozen-lockfile\n",
+            "FROM node:20\nWORKDIR /app\nRUN set -eux; \\\n    npm i -g pnpm; \\\n    yarn install --frozen-lockfile; \\\n"
+            "    npm cache clean --force; \\\n    yarn cache clean\n",
+            "a ;-separated set -eux list, npm and yarn in one pass",
+        ),
+        Invalid(
+            "FROM node:20\nRUN cd ui; npm i; mv out /\n",
+            "FROM node:20\nRUN cd ui; npm i; mv out / && npm cache clean --force\n",
+            "a ;-list without set -e gets && (a ; would hide a failing last command)",
+        ),
+        Invalid(
+            "FROM node:20\r\nRUN apt-get update \\\r\n    && npm ci --omit=dev\r\n",
+            "FROM node:20\r\nRUN apt-get update \\\r\n    && npm ci --omit=dev \\\r\n    && npm cache clean --force\r\n",
+            "CRLF, operator-first continuation style",
+        ),
+        Invalid(
+            "FROM node:20\nRUN --mount=type=cache,target=/root/.cache/pip npm ci\n",
+            "FROM node:20\nRUN --mount=type=cache,target=/root/.cache/pip npm ci && npm cache clean --force\n",
+            "a mount on another cache",
+        ),
+        Invalid("FROM node:20\nRUN yarn set version stable && yarn install\n", None, "Yarn >= 2: report only"),
+        Invalid("FROM node:20\nCOPY package.json yarn.lock .yarnrc.yml ./\nRUN yarn install --immutable\n", None, "Yarn >= 2: .yarnrc.yml"),
+        Invalid("FROM node:20\nRUN corepack enable && yarn install\n", None, "corepack follows packageManager: maybe Yarn >= 2"),
+        Invalid(
+            "FROM node:20\nRUN corepack prepare yarn@4.1.0 --activate\nRUN yarn install\n",
+            None,
+            "Yarn >= 2: corepack prepare yarn@4",
+        ),
+        Invalid(
+            "FROM node:20\nRUN npm pkg set packageManager=yarn@3.6.0 && npm i -g yarn && yarn\n",
+            "FROM node:20\nRUN npm pkg set packageManager=yarn@3.6.0 && npm i -g yarn && yarn && npm cache clean --force\n",
+            "Yarn >= 2 (packageManager): npm still fixed, yarn reported only",
+        ),
+        Invalid(
+            "# escape=`\nFROM node:20\nRUN apt-get update && `\n    npm ci\n",
+            "# escape=`\nFROM node:20\nRUN apt-get update && `\n    npm ci && `\n    npm cache clean --force\n",
+            "the file's escape character (G4)",
+        ),
+        Invalid(
+            "FROM node:20\nRUN env NODE_ENV=production npm ci\n",
+            "FROM node:20\nRUN env NODE_ENV=production npm ci && npm cache clean --force\n",
+            "through env",
+        ),
+        Invalid("FROM node:20\nRUN npm ci && node server.js &\n", None, "a background job ends the RUN"),
+        Invalid("FROM node:20\nRUN npm ci && exit 0\n", None, "the RUN ends with exit"),
+        Invalid("FROM node:20\nRUN pnpm install --frozen-lockfile\n", None, "pnpm: report only"),
+        Invalid("FROM node:20\nRUN npm ci # install\n", None, "a trailing shell comment would swallow the append (G9)"),
+        Invalid("FROM node:20\nRUN npm ci || true\n", None, "|| true"),
+        Invalid("FROM node:20\nRUN sudo -u node npm ci\n", None, "another user's cache"),
+        Invalid("FROM node:20\nRUN npm ci --cache /tmp/npm\n", None, "its own cache folder"),
+        Invalid(
+            "FROM node:20\nRUN npm ci\nRUN npm ci --offline --prefix /other\n",
+            None,
+            "a later offline install needs the cache",
+        ),
+        Invalid("FROM node:20\nONBUILD RUN npm ci\n", None, "ONBUILD trigger: appending is not token-local (G5)"),
+        Invalid('FROM node:20\nRUN ["npm", "ci"]\n', None, "exec form (G1)"),
+        Invalid("# syntax=docker/dockerfile:1\nFROM node:20\nRUN <<EOF\nnpm ci\nEOF\n", None, "heredoc (G2)"),
+    )
+
+    def check(self, context: Context) -> Iterator[Diagnostic]:
+        facts = _FileFacts(context)
+        for script in scripts(context):
+            commands = package_commands(script.model)
+            findings = []
+            for tool in _TOOLS:
+                finding = self._finding(context, facts, script, commands, tool)
+                if finding is not None:
+                    findings.append(finding)
+            yield from emit(self, findings)
+
+    def _finding(self, context: Context, facts: "_FileFacts", script: Script,
+                 commands: tuple[PackageCommand, ...], tool: _Tool) -> Finding | None:
+        installs = [c for c in commands if c.manager == tool.manager and c.action == "install" and not _query(c)]
+        if not installs:
+            return None
+        last = installs[-1]
+        custom = [folder for given, folder in (
+            _custom_cache(c, script.model, tool.cache_options, tool.cache_env) for c in installs) if given]
+        caches = tool.caches + tuple(CacheDir(folder) for folder in custom if folder)
+        if cache_mount_covers(script.run, caches):
+            return None
+        if tool.manager == "pnpm" and any("type=cache" in m and "pnpm" in m for m in script.run.mounts):
+            return None
+        if _cleaned_after(script, commands, tool.manager, last.start, caches):
+            return None
+        where = command_range(context, script, last.start, last.end)
+        spelled = " ".join(w.value or w.text for w in last.program_words + last.subcommand_words)
+        message = f"`{spelled}` leaves {tool.manager}'s package cache in the image"
+        if tool.clean is None:
+            return Finding(where, message, note="pnpm's store backs node_modules: use a cache mount, or `pnpm store prune`")
+        if tool.manager == "yarn" and facts.berry:
+            return Finding(where, message, note=f"Yarn >= 2 is indicated by {facts.berry}: its cache may be the "
+                                                "installed dependency set (Plug'n'Play); use a cache mount instead")
+        blocker = self._blocker(script, installs, custom)
+        if blocker is None and facts.offline:
+            blocker = "a RUN installs with `--offline`, from this cache"
+        if blocker is not None:
+            return Finding(where, message, note=blocker)
+        edit = script.editable.append(tool.clean)  # type: ignore[union-attr]
+        return Finding(where, message, (edit,), Safety.SAFE, f"append `{tool.clean}`")
+
+    @staticmethod
+    def _blocker(script: Script, installs: list[PackageCommand], custom: list) -> str | None:
+        if script.editable is None:
+            return script.report_only
+        if script.trigger:
+            return "ONBUILD trigger: only token-local edits (G5)"
+        if custom:
+            return "the install uses its own cache folder, which the appended clean would not reach"
+        if any(w.name in _OTHER_USER for c in installs for w in c.command.wrappers):
+            return "the install runs as another user, whose cache the appended clean would not reach"
+        return script.editable.append_blocker()

@@ -1,0 +1,276 @@
+"""DF220 pip-no-cache-dir: ``pip install`` keeps its download cache in the image."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
+from dfix.shell import PackageCommand, package_commands
+from dfix.syntax import Add, Copy, Run
+
+from ._packages import (
+    CacheDir,
+    Finding,
+    Script,
+    cache_mount_covers,
+    code_of,
+    command_range,
+    earlier_instructions,
+    emit,
+    environment_value,
+    inline_value,
+    scripts,
+)
+
+#: pip subcommands that fill the cache.
+_PIP_SUBCOMMANDS = frozenset({"install", "wheel", "download"})
+#: uv subcommands checked (``uv pip install``, ``uv pip sync``, ``uv sync``).
+_UV_SUBCOMMANDS = frozenset({"pip install", "pip sync", "sync"})
+#: pip's option parser takes any unambiguous prefix of a long option; other
+#: pip options start ``--no-c`` (``--no-clean``, ``--no-color``, ``--no-compile``),
+#: so ``--no-ca`` is the shortest unambiguous spelling.
+_NO_CACHE_DIR = "--no-cache-dir"
+_SHORTEST_PREFIX = len("--no-ca")
+#: Where pip keeps its cache: ``~/.cache/pip`` (``~/.cache`` covers it).
+_PIP_CACHES = (CacheDir(".cache/pip", home=True),)
+_UV_CACHES = (CacheDir(".cache/uv", home=True),)
+#: ``PIP_NO_CACHE_DIR``: pip disables the cache for *every* valid boolean, false
+#: ones included (backwards compatibility, see pip's ``_handle_no_cache_dir``),
+#: and ignores an empty value, so any non-empty value counts. ``UV_NO_CACHE``
+#: must be true (clap's boolish values):
+_UV_TRUE = frozenset({"1", "true", "yes", "y", "t", "on"})
+
+
+def _pip_disabled(command: PackageCommand) -> bool:
+    for option in command.options:
+        name = option.name
+        if len(name) >= _SHORTEST_PREFIX and _NO_CACHE_DIR.startswith(name):
+            return True
+    return False
+
+
+def _uv_disabled(command: PackageCommand) -> bool:
+    return any(option.matches("--no-cache") or option.matches("-n") for option in command.options)
+
+
+def _cache_dir_option(command: PackageCommand) -> tuple[bool, str | None]:
+    """(given, literal value) of ``--cache-dir``."""
+    for option in command.options:
+        if option.name == "--cache-dir":
+            return True, option.argument
+    return False, None
+
+
+def _configured_by_file(context: Context, run: Run, script: Script, command: PackageCommand) -> bool:
+    """``pip config set global.no-cache-dir ...`` or a pip.conf with ``no-cache-dir`` written or copied earlier."""
+    for other in earlier_instructions(context, run):
+        if isinstance(other, Run):
+            code = code_of(context, other)
+            if "no-cache-dir" in code and "pip" in code:
+                return True
+        if isinstance(other, (Copy, Add)) and any(
+            path.rsplit("/", 1)[-1] in ("pip.conf", "pip.ini") for path in other.sources + ((other.destination or ""),)
+        ):
+            return True  # a copied pip config may well disable the cache: unknown content
+    before = script.model.text[: command.start]
+    return "no-cache-dir" in before and "pip" in before and ("config" in before or "pip.conf" in before)
+
+
+class PipNoCacheDir(Rule):
+    """Add ``--no-cache-dir`` to ``pip install`` (and ``--no-cache`` to ``uv pip install``).
+
+    pip keeps every wheel it downloads or builds in ``~/.cache/pip``; in an
+    image that cache is dead weight, often tens of megabytes, in the layer of
+    the RUN. Checked: ``pip``, ``pip3``, ``pip3.12``, ``/opt/venv/bin/pip``
+    and ``python -m pip`` running ``install``, ``wheel`` or ``download``
+    (not ``pipx``, ``pipenv``, ``poetry``).
+
+    Not reported when the cache is already off or not in the image: the
+    option or an unambiguous prefix of it (``--no-cache``, pip accepts it);
+    ``PIP_NO_CACHE_DIR`` set by an ENV or ARG earlier in the stage or an
+    in-file ancestor stage, by ``NAME=1 pip ...``/``env NAME=1 pip ...`` or an
+    earlier ``export`` (pip disables the cache for any valid value, even
+    ``false``); ``pip config set ... no-cache-dir`` or a pip.conf written or
+    copied earlier; a ``cache``/``tmpfs`` ``--mount`` on ``/root/.cache/pip``,
+    ``~/.cache/pip``, ``/root/.cache`` (any home) or on the ``--cache-dir``
+    folder.
+
+    ``uv pip install``, ``uv pip sync`` and ``uv sync`` are checked the same way
+    against ``--no-cache``/``-n``, ``UV_NO_CACHE`` and a mount on
+    ``~/.cache/uv`` (or ``UV_CACHE_DIR``/``--cache-dir``).
+
+    Fix: insert `` --no-cache-dir`` (uv: `` --no-cache``) right after the
+    subcommand. Safe: only the cache is skipped, the same packages install.
+    Not fixed (reported only) when ``--cache-dir`` is given on the command
+    (it would win over the inserted option), in exec-form RUNs (G1) and
+    heredoc RUNs (G2); nothing is checked under a non-POSIX SHELL (G3).
+    """
+
+    code = "DF220"
+    name = "pip-no-cache-dir"
+    summary = "`pip install` without `--no-cache-dir` leaves pip's cache in the image"
+    safety = Safety.SAFE
+    severity = "warning"
+    aliases = ("DL3042",)
+
+    valid = (
+        Valid("FROM python:3.12\nRUN pip install --no-cache-dir flask\n"),
+        Valid("FROM python:3.12\nRUN pip install --no-cache /wheels/*\n", "pip accepts an unambiguous prefix"),
+        Valid("FROM python:3.12\nRUN pip --no-cache-dir install flask\n", "a general option before the subcommand"),
+        Valid("FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask\n"),
+        Valid("FROM python:3.12\nENV PIP_NO_CACHE_DIR=off\nRUN pip install flask\n", "pip disables the cache for any valid value"),
+        Valid(
+            "FROM python:3.12 AS base\nENV PIP_NO_CACHE_DIR=true\nFROM base\nRUN pip install flask\n",
+            "ENV in an in-file ancestor stage",
+        ),
+        Valid("FROM python:3.12\nARG PIP_NO_CACHE_DIR=1\nRUN pip install flask\n", "build args are in the RUN's environment"),
+        Valid("FROM python:3.12\nRUN PIP_NO_CACHE_DIR=1 pip install flask\n"),
+        Valid("FROM python:3.12\nRUN env PIP_NO_CACHE_DIR=1 pip install flask\n"),
+        Valid("FROM python:3.12\nRUN export PIP_NO_CACHE_DIR=1 && pip install flask\n"),
+        Valid("FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n"),
+        Valid("FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache pip install flask\n"),
+        Valid("FROM python:3.12\nRUN --mount=type=tmpfs,target=~/.cache/pip pip install flask\n"),
+        Valid(
+            "FROM python:3.12\nRUN --mount=type=cache,target=/pipcache pip install --cache-dir /pipcache flask\n",
+            "a mount on the --cache-dir folder",
+        ),
+        Valid("FROM python:3.12\nRUN pip config set global.no-cache-dir false\nRUN pip install flask\n"),
+        Valid("FROM python:3.12\nCOPY pip.conf /etc/pip.conf\nRUN pip install flask\n", "a copied pip config (content unknown)"),
+        Valid("FROM python:3.12\nRUN pipx install black && pipenv install && poetry install\n", "not pip"),
+        Valid("FROM python:3.12\nRUN pip uninstall -y flask && pip freeze\n", "subcommands that do not fill the cache"),
+        Valid("FROM python:3.12\nRUN python setup.py install\n", "not pip"),
+        Valid("FROM python:3.12\nRUN sh -c 'pip install flask'\n", "nested interpreters are not descended into (G7)"),
+        Valid("FROM python:3.12\nRUN $PIP install flask\n", "variable-driven command (G6)"),
+        Valid("FROM python:3.12\nRUN uv pip install --no-cache flask && uv sync -n\n"),
+        Valid("FROM python:3.12\nENV UV_NO_CACHE=1\nRUN uv pip install --system flask\n"),
+        Valid("FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --frozen\n"),
+        Valid(
+            '# escape=`\nFROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\nRUN pip install flask\n',
+            "not a POSIX shell (G3)",
+        ),
+        Valid(
+            'FROM python:3.12\nSHELL ["pwsh", "-c"]\nRUN pip install flask\n',
+            "non-POSIX SHELL (G3)",
+        ),
+    )
+    invalid = (
+        Invalid(
+            "FROM python:3.12\nRUN pip install flask\n",
+            "FROM python:3.12\nRUN pip install --no-cache-dir flask\n",
+        ),
+        Invalid(
+            "FROM python:3.12\nRUN python3 -m pip install -U pip && \\\n    /opt/venv/bin/pip3.12 wheel -w /wheels -r requirements.txt\n",
+            "FROM python:3.12\nRUN python3 -m pip install --no-cache-dir -U pip && \\\n    /opt/venv/bin/pip3.12 wheel --no-cache-dir -w /wheels -r requirements.txt\n",
+            "python -m pip, a venv path, pipX.Y; both commands fixed in one pass",
+        ),
+        Invalid(
+            "FROM python:3.12\r\nRUN set -eux; \\\r\n    pip download \\\r\n      -d /dl flask\r\n",
+            "FROM python:3.12\r\nRUN set -eux; \\\r\n    pip download --no-cache-dir \\\r\n      -d /dl flask\r\n",
+            "CRLF, set -eux prefix, subcommand at the end of a line",
+        ),
+        Invalid(
+            "FROM python:3.12\nRUN sudo -H pip install flask\n",
+            "FROM python:3.12\nRUN sudo -H pip install --no-cache-dir flask\n",
+            "through sudo",
+        ),
+        Invalid(
+            "FROM python:3.12\nENV PIP_NO_CACHE_DIR=\nRUN pip install flask\n",
+            "FROM python:3.12\nENV PIP_NO_CACHE_DIR=\nRUN pip install --no-cache-dir flask\n",
+            "pip ignores an empty PIP_NO_CACHE_DIR",
+        ),
+        Invalid(
+            "FROM python:3.12\nRUN pip install flask\nENV PIP_NO_CACHE_DIR=1\n",
+            "FROM python:3.12\nRUN pip install --no-cache-dir flask\nENV PIP_NO_CACHE_DIR=1\n",
+            "an ENV after the RUN does not count",
+        ),
+        Invalid(
+            "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/uv pip install flask\n",
+            "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/uv pip install --no-cache-dir flask\n",
+            "a mount on another cache",
+        ),
+        Invalid(
+            "FROM python:3.12\nRUN --mount=type=bind,target=/root/.cache/pip pip install flask\n",
+            "FROM python:3.12\nRUN --mount=type=bind,target=/root/.cache/pip pip install --no-cache-dir flask\n",
+            "only cache and tmpfs mounts count",
+        ),
+        Invalid(
+            "FROM python:3.12\nONBUILD RUN pip install -r requirements.txt\n",
+            "FROM python:3.12\nONBUILD RUN pip install --no-cache-dir -r requirements.txt\n",
+            "token-local edit in an ONBUILD trigger (G5)",
+        ),
+        Invalid(
+            "FROM python:3.12\nRUN uv pip install --system flask && uv sync --frozen\n",
+            "FROM python:3.12\nRUN uv pip install --no-cache --system flask && uv sync --no-cache --frozen\n",
+            "uv takes --no-cache",
+        ),
+        Invalid(
+            "FROM python:3.12\nRUN pip install --cache-dir /tmp/pip flask\n",
+            None,
+            "--cache-dir on the command would override an inserted --no-cache-dir: report only",
+        ),
+        Invalid(
+            'FROM python:3.12\nRUN ["pip", "install", "flask"]\n',
+            None,
+            "exec form: reported, never rewritten (G1)",
+        ),
+        Invalid(
+            'FROM python:3.12\nRUN ["/bin/sh", "-c", "pip install flask"]\n',
+            None,
+            "exec form through sh -c (G1)",
+        ),
+        Invalid(
+            "# syntax=docker/dockerfile:1\nFROM python:3.12\nRUN <<EOF\nset -e\npip install flask\nEOF\n",
+            None,
+            "heredoc RUN: reported only (G2)",
+        ),
+    )
+
+    def check(self, context: Context) -> Iterator[Diagnostic]:
+        for script in scripts(context):
+            findings = []
+            for command in package_commands(script.model):
+                finding = self._finding(context, script, command)
+                if finding is not None:
+                    findings.append(finding)
+            yield from emit(self, findings)
+
+    def _finding(self, context: Context, script: Script, command: PackageCommand) -> Finding | None:
+        run = script.run
+        if command.manager == "pip" and command.subcommand in _PIP_SUBCOMMANDS:
+            uv = False
+            if _pip_disabled(command):
+                return None
+            env_name, caches, flag = "PIP_NO_CACHE_DIR", _PIP_CACHES, "--no-cache-dir"
+        elif command.manager == "uv" and command.subcommand in _UV_SUBCOMMANDS:
+            uv = True
+            if _uv_disabled(command):
+                return None
+            env_name, caches, flag = "UV_NO_CACHE", _UV_CACHES, "--no-cache"
+        else:
+            return None
+        value = inline_value(script.model, command.command, env_name)
+        if value is None:
+            value = environment_value(context, run, env_name)
+        if value is not None and (value.strip().lower() in _UV_TRUE if uv else value.strip() != ""):
+            return None
+        given, cache_dir = _cache_dir_option(command)
+        cache_env = "UV_CACHE_DIR" if uv else "PIP_CACHE_DIR"
+        env_dir = inline_value(script.model, command.command, cache_env) or environment_value(context, run, cache_env)
+        extra = tuple(CacheDir(path) for path in (cache_dir, env_dir) if path and path != "$")
+        if cache_mount_covers(run, caches + extra):
+            return None
+        if given and cache_dir is None:
+            return None  # --cache-dir from a variable: it may be a mounted folder
+        if not uv and _configured_by_file(context, run, script, command):
+            return None
+        tool = "uv" if uv else "pip"
+        where = command_range(context, script, command.start, command.end)
+        message = (
+            f"`{tool} {command.subcommand}` without `{flag}` keeps {tool}'s download cache in the image"
+        )
+        if script.editable is None:
+            return Finding(where, message, note=script.report_only)
+        if given:
+            return Finding(where, message, note=f"`--cache-dir` on the command would override an inserted `{flag}`")
+        edit = script.editable.insert(command.insert_offset, f" {flag}")
+        return Finding(where, message, (edit,), Safety.SAFE, f"add `{flag}`")
