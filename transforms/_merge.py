@@ -1,0 +1,679 @@
+"""Joining consecutive shell-form RUNs into one: the plan, its guards, and its edits.
+
+Used by DF100 (consecutive-run) and meant for DF204 (update-without-install),
+which merges an index refresh into the next RUN's install. A merge is planned
+for a list of adjacent RUNs (only comment and blank lines between them) and is
+either a `MergePlan` (edits that turn them into one RUN) or a `Refusal` (why
+no mechanical merge is right).
+
+What a merge must preserve (rules.md §3 item 2): every RUN starts a fresh
+``/bin/sh -c``, so one RUN's ``cd``/``export``/``set``/``trap``/``exit``
+cannot reach the next, and a failing RUN stops the build. The join is
+``a && b``; a side is wrapped in ``( ... )`` when
+
+* it leaks shell state and something follows it (``cd``, ``export``,
+  ``set``, ``exit`` ... see `leaks`): the subshell keeps its state, and its
+  ``exit``/``exec`` ends only the subshell, whose status then gates the rest
+  exactly like a RUN's status gates the next RUN. The *last* side is not
+  wrapped for this: nothing runs after it;
+* it is a later side made of several lists (``x; y``, ``x || y``): unwrapped,
+  ``a && x; y`` would run ``y`` even when ``a`` failed, hiding the failure.
+
+``set -e`` needs care, because POSIX shells ignore ``-e`` in every command of
+an AND-OR list but the last one, *including inside subshells*:
+``( set -e; false; echo leaked ) && b`` prints ``leaked`` (dash and bash). So
+a side that runs with errexit on (the SHELL has ``-e`` or the side runs
+``set -e``) and lands before a ``&&`` is merged only when ignoring ``-e``
+there cannot change what it does: its commands are simple ones, and every
+list before its last holds only commands that cannot fail (``set``,
+``export`` ...). Otherwise the merge is refused.
+
+Refused outright: background jobs (``&``) and daemons started before the
+end (``service x start``): a RUN's leftover processes die with it, merged
+they would run on; a shell syntax error; a trailing ``# comment`` that looks
+like a suppression or directive (other trailing comments are moved onto a
+comment line of their own, G9); a RUN whose last command is followed, on
+later lines, by more than a ``;``, continuations and comment lines.
+
+The edits keep every line of every RUN. Per join, one edit replaces the text
+from the end of the earlier RUN's last command (dropping a trailing ``;``,
+a trailing comment, the line end, blank and comment lines between, and the
+later RUN's ``RUN`` keyword and flags) up to the later RUN's script with
+`` && \\`` + line end + the comment lines (re-indented) + the indent; in
+operator-first files `` \\`` + line end + comments + indent + ``&& ``.
+Insertions add ``( ``/`` )`` and comment lines above the merged RUN.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Sequence
+
+from dfix.engine import Context, Edit, Safety
+from dfix.engine.runscript import RunScript
+from dfix.shell import ISOLATABLE_EFFECTS, Effect, ShellScript, package_commands, state_effects
+from dfix.shell.commands import Context as ShellContext
+from dfix.syntax import Dockerfile, Instruction, Run
+from dfix.syntax.cst import Comment
+
+__all__ = [
+    "MergePlan",
+    "Refusal",
+    "Side",
+    "adjacent",
+    "command_count",
+    "flag_key",
+    "is_directive_comment",
+    "mergeable_pair",
+    "plan_merge",
+    "shell_errexit",
+    "update_then_install",
+]
+
+#: Comments that mean something to a tool (suppressions, ``# hadolint shell=``): never moved into a RUN.
+_DIRECTIVE_COMMENT = re.compile(r"#\s*(dfix\s*:|hadolint\b|check\s*=|syntax\s*=|escape\s*=)", re.IGNORECASE)
+
+#: Builtins and idioms that change the shell's state but that `state_effects` does not report.
+_EXTRA_STATEFUL = frozenset({"getopts", "hash", "enable", "shift", "wait", "disown", "bind", "complete", "fc", "history"})
+_DEFAULT_ASSIGN = re.compile(r"\$\{#?[A-Za-z_][A-Za-z0-9_]*:?[=]")
+_ARITHMETIC = re.compile(r"\(\((.*?)\)\)")
+_ARITHMETIC_ASSIGN = re.compile(r"(?<![=!<>])=(?!=)|\+\+|--")
+
+#: Commands that cannot fail in practice, allowed before the last list of a side whose ``-e`` gets ignored.
+_NEVER_FAIL = frozenset(
+    {"set", "export", "unset", "true", ":", "umask", "shopt", "alias", "declare", "typeset", "readonly", "local"}
+)
+#: Top-level item kinds that are a simple command (a pipeline is flattened into its commands).
+_SIMPLE_KINDS = frozenset(
+    {"command", "declaration_command", "unset_command", "test_command", "variable_assignment",
+     "variable_assignments", "redirected_statement", "negated_command"}
+)
+_LEADING_OPERATOR = re.compile(r"[ \t]*(&&|\|\||;)")
+_TRAILING_OPERATOR = re.compile(r"(&&|\|\||;|\|)[ \t]*$")
+_CHILD_SHELL = frozenset({ShellContext.SUBSHELL, ShellContext.PIPELINE, ShellContext.SUBSTITUTION})
+_SIMPLE_CONTEXTS = frozenset({ShellContext.PIPELINE, ShellContext.NEGATED, ShellContext.SUBSTITUTION})
+
+#: Programs that leave a process running after they return (best effort; the merge refuses them before the end).
+_START_WORDS = frozenset({"start", "restart", "reload", "force-reload", "try-restart", "reload-or-restart", "graceful"})
+_ALWAYS_DAEMON = frozenset({"setsid", "daemonize", "dockerd", "containerd", "mysqld_safe"})
+
+
+# -- small facts -----------------------------------------------------------------------------
+
+
+def flag_key(run: Run) -> tuple:
+    """RUN flags compared for a merge: the ``--mount`` list in order, the others as a set."""
+    flags = run.flags
+    return (
+        tuple(flag.text for flag in flags if flag.name == "mount"),
+        tuple(sorted(flag.text for flag in flags if flag.name != "mount")),
+    )
+
+
+def command_count(model: ShellScript) -> int:
+    """Commands with a literal name anywhere in the script, as hadolint counts them for DL3059.
+
+    (hadolint's ``presentCommands``: every simple command, nested ones
+    included; ``[``/``[[`` tests are not simple commands to ShellCheck.)
+    """
+    return sum(1 for command in model.commands if command.name is not None and command.name not in ("[", "[["))
+
+
+def shell_errexit(shell: Sequence[str]) -> bool:
+    """Whether a SHELL's options turn ``errexit`` on (``-e``, ``-eo pipefail``, ``-o errexit``)."""
+    args = list(shell[1:])
+    for index, arg in enumerate(args):
+        if arg.startswith("-") and not arg.startswith("--"):
+            letters = arg[1:]
+            if "e" in letters:
+                return True
+            if letters.endswith("o") and index + 1 < len(args) and args[index + 1] == "errexit":
+                return True
+    return False
+
+
+def is_directive_comment(text: str) -> bool:
+    return bool(_DIRECTIVE_COMMENT.match(text.strip()))
+
+
+def update_then_install(first: ShellScript, second: ShellScript) -> bool:
+    """``first`` refreshes a package index that ``second`` then installs from (``apt-get update`` + ``apt-get install``)."""
+    refreshed: set[str] = set()
+    for command in package_commands(first):
+        if command.action == "refresh":
+            refreshed.add(command.family)
+        elif command.action in ("install", "upgrade", "dist-upgrade"):
+            refreshed.discard(command.family)
+    if not refreshed:
+        return False
+    return any(
+        command.family in refreshed and command.action in ("install", "upgrade", "dist-upgrade")
+        for command in package_commands(second)
+    )
+
+
+def adjacent(tree: Dockerfile, first: Instruction, second: Instruction) -> bool:
+    """``second`` follows ``first`` with only comment and blank lines between them."""
+    instructions = tree.instructions
+    for index, instruction in enumerate(instructions[:-1]):
+        if instruction is first:
+            return instructions[index + 1] is second
+    return False
+
+
+def mergeable_pair(context: Context, first: Instruction, second: Instruction) -> str | None:
+    """Why ``first`` and ``second`` are not candidates for a merge at all, or None if they are.
+
+    Candidates: shell-form RUNs without heredocs (G1, G2), in one stage with
+    only comment/blank lines between them (so no ONBUILD, G5), under the same
+    POSIX SHELL (G3), with equal flags, whose scripts parse and hold a command.
+    """
+    if not (isinstance(first, Run) and isinstance(second, Run)):
+        return "not two RUN instructions"
+    for run in (first, second):
+        if run.is_json or run.heredocs or run.script_token is None or run.line_info is None:
+            return "exec form, heredoc or empty RUN"
+        if not context.is_posix_shell(run):
+            return "not a POSIX shell"
+        model = context.script(run)
+        if model is None or model.has_error or not model.items:
+            return "the script does not parse or has no command"
+    stage = context.stage_of(first)
+    if stage is None or stage is not context.stage_of(second):
+        return "not in one stage"
+    if flag_key(first) != flag_key(second):
+        return "different flags"
+    if context.shell_for(first) != context.shell_for(second):
+        return "different SHELL"
+    if not adjacent(context.tree, first, second):
+        return "not adjacent"
+    return None
+
+
+# -- one side of a merge -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Side:
+    """One RUN of a merge: its script, and what the merge needs to know about it."""
+
+    run: Run
+    script: RunScript
+
+    @classmethod
+    def of(cls, run: Run, escape: str) -> "Side | None":
+        script = RunScript.of(run, escape)
+        if script is None or run.line_info is None:
+            return None
+        return cls(run, script)
+
+    @property
+    def model(self) -> ShellScript:
+        return self.script.model
+
+    @cached_property
+    def effects(self) -> frozenset[Effect]:
+        return state_effects(self.model)
+
+    @cached_property
+    def extra_leaks(self) -> tuple[str, ...]:
+        """State changes `state_effects` does not report (``getopts``, ``${X:=v}``, ``((i++))`` ...)."""
+        found = [c.name for c in self.model.commands
+                 if c.name in _EXTRA_STATEFUL and c.context.isdisjoint(_CHILD_SHELL)]
+        found += ["printf -v" for c in self.model.commands
+                  if c.name == "printf" and any((w.value or "").startswith("-v") for w in c.args)]
+        text = self.model.text
+        if _DEFAULT_ASSIGN.search(text):
+            found.append("${name:=value}")
+        if any(_ARITHMETIC_ASSIGN.search(match.group(1)) for match in _ARITHMETIC.finditer(text)):
+            found.append("((assignment))")
+        return tuple(found)
+
+    @property
+    def leaks(self) -> tuple[str, ...]:
+        """Shell state this side leaves behind for what follows it in the same shell."""
+        return tuple(sorted(str(e) for e in self.effects & ISOLATABLE_EFFECTS)) + self.extra_leaks
+
+    @property
+    def hides_failure(self) -> bool:
+        """Appended after ``a &&``, this script would run part of itself even when ``a`` failed.
+
+        ``a && x; y`` runs ``y`` and ``a && x || y`` runs ``y`` after ``a``
+        fails, and ``y``'s status then hides that failure.
+        """
+        return any(item.separator in (";", "\n", "&", "||") for item in self.model.items[:-1])
+
+    @property
+    def sets_errexit(self) -> bool:
+        for command in self.model.commands:
+            if command.name != "set":
+                continue
+            args = command.args
+            for index, word in enumerate(args):
+                value = word.value
+                if value is None:
+                    return True  # `set $OPTS`: assume the worst
+                if value.startswith("-") and not value.startswith("--") and "e" in value[1:]:
+                    return True
+                if value.endswith("o") and index + 1 < len(args) and args[index + 1].value in (None, "errexit"):
+                    return True
+        return False
+
+    @cached_property
+    def complex_substitution(self) -> bool:
+        """A ``$(...)``/backtick/``<(...)`` holding more than one simple command or pipeline."""
+        stack = [self.model.tree.root]
+        while stack:
+            node = stack.pop()
+            if node.type in ("command_substitution", "process_substitution"):
+                statements = [child for child in node.named_children if child.type != "comment"]
+                if len(statements) != 1:
+                    return True
+                statement = statements[0]
+                if statement.type == "pipeline":
+                    if any(child.type not in ("command", "redirected_statement")
+                           for child in statement.named_children if child.type != "comment"):
+                        return True
+                elif statement.type not in ("command", "redirected_statement"):
+                    return True
+            stack.extend(node.children)
+        return False
+
+    def _simple(self, item) -> bool:
+        return item.kind in _SIMPLE_KINDS and all(c.context <= _SIMPLE_CONTEXTS for c in item.commands)
+
+    @property
+    def last_item_simple(self) -> bool:
+        items = self.model.items
+        return bool(items) and self._simple(items[-1]) and not self.complex_substitution
+
+    @property
+    def errexit_insensitive(self) -> bool:
+        """Ignoring ``set -e`` (as ``( side ) && ...`` does) cannot change what this side does.
+
+        True when every top-level item is a simple command or pipeline and
+        every list before the last holds only commands that cannot fail: a
+        failure then either ends the side anyway or sat in an AND-OR list,
+        where ``-e`` was already ignored.
+        """
+        items = self.model.items
+        if not items or not all(self._simple(item) for item in items) or self.complex_substitution:
+            return False
+        lists: list[list] = [[]]
+        for item in items:
+            lists[-1].append(item)
+            if item.separator in (";", "\n"):
+                lists.append([])
+        if not lists[-1]:
+            lists.pop()
+        for group in lists[:-1]:
+            for item in group:
+                for command in item.commands:
+                    if ShellContext.SUBSTITUTION in command.context:
+                        return False
+                    bare = command.name is None and command.assignments and not command.words
+                    if not bare and command.name not in _NEVER_FAIL:
+                        return False
+        return True
+
+    @cached_property
+    def daemon(self) -> str | None:
+        """A command that starts a service that outlives it (best effort)."""
+        for command in self.model.commands:
+            name = command.name
+            if name is None:
+                continue
+            args = [word.value or "" for word in command.args]
+            program = command.program or ""
+            if name in _ALWAYS_DAEMON:
+                return name
+            if name in ("service", "rc-service", "invoke-rc.d", "systemctl", "pg_ctl", "pg_ctlcluster",
+                        "apachectl", "apache2ctl") or "/init.d/" in program:
+                if any(arg in _START_WORDS for arg in args) or (name.startswith("apache") and "-k" in args):
+                    return " ".join([name, *args[:2]])
+            if name == "start-stop-daemon" and any(arg in ("-S", "--start") for arg in args):
+                return name
+            if name == "supervisord" and not any(arg in ("-n", "--nodaemon") for arg in args):
+                return name
+            if name == "nginx" and not any(arg[:2] in ("-t", "-T", "-v", "-V", "-s", "-h", "-?") for arg in args):
+                if not any("daemon off" in arg for arg in args):
+                    return name
+            if name == "redis-server" and "--daemonize" in args and "yes" in args:
+                return name
+            if name == "mongod" and "--fork" in args:
+                return name
+            if name == "memcached" and "-d" in args:
+                return name
+        return None
+
+    # -- file positions --------------------------------------------------------------------------
+
+    @property
+    def end_token(self):
+        return self.run.line_tokens[-1]
+
+    @property
+    def newline(self) -> str:
+        return self.script.newline
+
+    @cached_property
+    def code_end(self) -> int:
+        """File offset where this side's last top-level command ends (before ``;`` or a comment)."""
+        return self.script.offset(self.model.code_end, insertion=True)
+
+    @property
+    def tail(self) -> str:
+        """The text between the code's end and the END token (``;``, blanks, a trailing comment)."""
+        return self.run.code[self.code_end - self.run.span.start : self.end_token.start_pos - self.run.span.start]
+
+    @cached_property
+    def tail_comments(self) -> list[tuple[str, str]] | None:
+        """Comment lines after the last command (``a \\``, ``# note``, ``;``), as (text, line end).
+
+        None when the tail holds more than a ``;``, blanks, continuations and
+        comment lines, or a shell comment on a later line than the code.
+        """
+        tail = self.tail
+        if "\n" not in tail:
+            return []
+        if self.trailing_comment is not None:
+            return None
+        allowed = re.compile(r"[ \t;\r" + re.escape(self.script.escape) + r"]*")
+        comments: list[tuple[str, str]] = []
+        for index, line in enumerate(tail.splitlines(keepends=True)):
+            body = line.rstrip("\r\n")
+            if index and body.strip(" \t").startswith("#"):
+                comments.append((body.strip(" \t"), line[len(body):]))
+            elif not allowed.fullmatch(body):
+                return None
+        return comments
+
+    @property
+    def trailing_comment(self) -> str | None:
+        comment = self.model.trailing_comment
+        return None if comment is None else comment.text.rstrip()
+
+    @cached_property
+    def continuation_style(self) -> tuple[bool, str | None]:
+        """(operator first, the indent of continuation lines that start a command) of a multi-line RUN."""
+        info = self.run.line_info
+        segments = [s for s in info.segments] if info is not None else []
+        if len(segments) < 2:
+            return False, None
+        texts = [info.original[s.logical_start : s.logical_start + s.length] for s in segments]
+        leading: list[str] = []  # continuation lines that start with `&&` (operator first)
+        trailing: list[str] = []  # continuation lines after a line ending in `&& \`
+        for previous, text in zip(texts, texts[1:]):
+            if not text.strip():
+                continue
+            indent = text[: len(text) - len(text.lstrip(" \t"))]
+            if _LEADING_OPERATOR.match(text):
+                leading.append(indent)
+            elif _TRAILING_OPERATOR.search(previous):
+                trailing.append(indent)
+        if not leading and not trailing:
+            return False, None
+        operator_first = len(leading) > len(trailing)
+        indent = (leading if operator_first else trailing)[0]
+        return operator_first, indent or (None if not operator_first else "")
+
+
+# -- plans --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the RUNs cannot be merged mechanically; ``run`` is the one that blocks."""
+
+    reason: str
+    run: Run | None = None
+
+    def __bool__(self) -> bool:  # a refusal is falsy, a plan truthy
+        return False
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    """Edits that turn ``runs`` into one RUN, and how the result was reached."""
+
+    runs: tuple[Run, ...]
+    edits: tuple[Edit, ...]
+    wrapped: tuple[bool, ...]
+    safety: Safety
+    note: str | None = None
+
+    @property
+    def subshells(self) -> bool:
+        return any(self.wrapped)
+
+
+def _mount_carries_state(mount: str) -> bool:
+    """A tmpfs or read-write bind mount: its content is fresh in every RUN, but shared once merged."""
+    fields = [part.strip() for part in mount.split(",")]
+    options = {}
+    for part in fields:
+        key, equals, value = part.partition("=")
+        options[key.lower()] = value.lower() if equals else "true"
+    kind = options.get("type", "bind")
+    if kind == "tmpfs":
+        return True
+    if kind == "bind":
+        return options.get("rw", "false") in ("true", "1") or options.get("readwrite", "false") in ("true", "1") or \
+            options.get("readonly", options.get("ro", "true")) in ("false", "0")
+    return False
+
+
+def _side_cache(context: Context) -> dict[int, "Side | None"]:
+    """Sides by RUN, kept on the context (one parse): a chain is planned once per length."""
+    cache = getattr(context, "_merge_sides", None)
+    if cache is None:
+        cache = {}
+        context._merge_sides = cache  # type: ignore[attr-defined]
+    return cache
+
+
+def plan_merge(
+    context: Context,
+    runs: Sequence[Run],
+    *,
+    max_commands: int = 0,
+) -> MergePlan | Refusal:
+    """Plan the merge of adjacent shell-form RUNs (in file order) into the first.
+
+    ``max_commands`` (0 = no limit) caps the merged RUN's command count.
+    The caller has checked adjacency, flags and SHELL (see `mergeable_pair`).
+    """
+    tree = context.tree
+    cache = _side_cache(context)
+    sides: list[Side] = []
+    for run in runs:
+        if id(run) not in cache:
+            cache[id(run)] = Side.of(run, tree.escape)
+        side = cache[id(run)]
+        if side is None:
+            return Refusal("exec form or heredoc RUNs are never merged (G1, G2)", run)
+        if side.model.has_error:
+            return Refusal("the RUN's shell script does not parse", run)
+        if not side.model.items:
+            return Refusal("the RUN has no command", run)
+        sides.append(side)
+    if len(sides) < 2:
+        return Refusal("nothing to merge")
+    if max_commands and sum(command_count(side.model) for side in sides) > max_commands:
+        return Refusal(f"the merged RUN would have more than {max_commands} commands (option max-merged-commands)", runs[-1])
+
+    shell_e = shell_errexit(context.shell_for(runs[0]))
+    count = len(sides)
+    wrapped: list[bool] = []
+    for index, side in enumerate(sides):
+        last, first = index == count - 1, index == 0
+        if Effect.BACKGROUND in side.effects:
+            return Refusal("it starts a background job (`&`), which a separate RUN stops when it ends", side.run)
+        if not last and side.daemon:
+            return Refusal(
+                f"`{side.daemon}` leaves a process running, which a separate RUN stops when it ends", side.run
+            )
+        wrap = (not last and bool(side.leaks)) or (not first and side.hides_failure)
+        wrapped.append(wrap)
+        if not last:
+            if wrap and (shell_e or side.sets_errexit) and not side.errexit_insensitive:
+                return Refusal(
+                    "it runs with `set -e`, which a shell ignores before `&&`, even inside `( ... )`", side.run
+                )
+            if not wrap and shell_e and not side.last_item_simple:
+                return Refusal(
+                    "the SHELL runs with `-e`, which a shell ignores inside a compound command before `&&`", side.run
+                )
+            if side.tail_comments is None:
+                return Refusal("the RUN's last command is followed by more lines", side.run)
+            comment = side.trailing_comment
+            if comment is not None and is_directive_comment(comment):
+                return Refusal("the RUN ends in a comment that looks like a directive", side.run)
+
+    mounts = [m for m in runs[0].mounts if _mount_carries_state(m)]
+    safety = Safety.UNSAFE if mounts else Safety.SAFE
+    notes = []
+    if mounts:
+        notes.append("a tmpfs or read-write bind mount starts empty/unchanged in each RUN, but is shared once merged")
+    leaking = [f"{side.run.start_line}: {', '.join(side.leaks)}" for side, wrap in zip(sides, wrapped) if wrap and side.leaks]
+    if leaking:
+        notes.append("wrapped in `( ... )` to keep shell state apart (line " + "; line ".join(leaking) + ")")
+    hiding = [str(side.run.start_line) for side, wrap in zip(sides, wrapped) if wrap and not side.leaks]
+    if hiding:
+        notes.append("wrapped in `( ... )` so it cannot hide a failure of the RUN above (line " + ", ".join(hiding) + ")")
+    edits = _edits(tree, sides, wrapped)
+    return MergePlan(tuple(runs), tuple(edits), tuple(wrapped), safety, "; ".join(notes) or None)
+
+
+# -- edits --------------------------------------------------------------------------------------
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    position = text.find("\n")
+    while position >= 0:
+        starts.append(position + 1)
+        position = text.find("\n", position + 1)
+    return starts
+
+
+def _line(text: str, starts: list[int], number: int) -> str:
+    """Physical line ``number`` (1-based) with its line end."""
+    start = starts[number - 1]
+    end = starts[number] if number < len(starts) else len(text)
+    return text[start:end]
+
+
+def _split_newline(line: str) -> tuple[str, str]:
+    if line.endswith("\r\n"):
+        return line[:-2], "\r\n"
+    if line.endswith("\n"):
+        return line[:-1], "\n"
+    return line, ""
+
+
+def _edits(tree: Dockerfile, sides: list[Side], wrapped: list[bool]) -> list[Edit]:
+    text = tree.code
+    escape = tree.escape
+    starts: list[int] | None = None
+    operator_first, indent = False, None
+    for side in sides:
+        if side.script.multiline:
+            operator_first, indent = side.continuation_style
+            break
+    first_run = sides[0].run
+    lead = str.__str__(first_run.line_tokens[0]) if first_run.line_tokens[0].type == "LEAD" else ""
+    lead = re.match(r"[ \t]*", lead.rsplit("\n", 1)[-1]).group()  # a lone-escape first line is no indent
+    if indent is None:
+        indent = lead + "    "
+    above: list[str] = []  # comment lines that go above the merged RUN
+    edits: list[Edit] = []
+    items = tree.items
+    position = {id(item): index for index, item in enumerate(items)}
+
+    def comment_line(comment: str, newline: str) -> str:
+        return f"{indent}{comment}{newline}"
+
+    for index, side in enumerate(sides):
+        last = index == len(sides) - 1
+        relocate = None if last else side.trailing_comment
+        run = side.run
+        last_segment = run.line_info.segments[-1]
+        on_script_line = last_segment.line_start <= side.script.token.start_pos
+        if relocate is not None:
+            # a comment line of its own, just above the line the comment was on
+            if index == 0 and last_segment.line == run.start_line:
+                above.append(f"{lead}{relocate}{side.newline}")
+            elif index == 0 or not on_script_line:
+                line_start = last_segment.line_start
+                line_text = text[line_start : last_segment.start + last_segment.length]
+                own_indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
+                edits.append(Edit(line_start, line_start, f"{own_indent}{relocate}{side.newline}"))
+            # else: the previous join writes it (the line starts inside the text it replaces)
+        if index == 0 and wrapped[0]:
+            edits.append(Edit(side.script.token.start_pos, side.script.token.start_pos, "( "))
+        if last:
+            if wrapped[index]:
+                edits.append(Edit(side.code_end, side.code_end, " )"))
+            continue
+
+        following = sides[index + 1]
+        joined: list[str] = [" )" if wrapped[index] else ""]
+        joined.append(f" {escape}" if operator_first else f" && {escape}")
+        joined.append(side.newline)
+        for body, newline in side.tail_comments or ():
+            if is_directive_comment(body):
+                above.append(f"{lead}{body}{newline or side.newline}")
+            else:
+                joined.append(comment_line(body, newline or side.newline))
+        # comment lines between the two RUNs (directives go above the merged RUN)
+        for item in items[position[id(run)] + 1 : position[id(following.run)]]:
+            if isinstance(item, Comment):
+                body, newline = _split_newline(str.__str__(item.token))
+                body = body.strip(" \t")
+                if is_directive_comment(body):
+                    above.append(f"{lead}{body}{newline or side.newline}")
+                else:
+                    joined.append(comment_line(body, newline or side.newline))
+        # comment lines inside the next RUN before its script (`RUN --mount=... \`, `# note`, `cmd`)
+        script_line = following.script.token.line
+        prefix_comments = [n for n in following.run.comment_lines if n < script_line]
+        if prefix_comments:
+            starts = starts or _line_starts(text)
+            for number in prefix_comments:
+                body, newline = _split_newline(_line(text, starts, number))
+                body = body.strip(" \t")
+                if is_directive_comment(body):
+                    above.append(f"{lead}{body}{newline or side.newline}")
+                else:
+                    joined.append(comment_line(body, newline or side.newline))
+        next_relocate = None if index + 1 == len(sides) - 1 else following.trailing_comment
+        if next_relocate is not None and following.run.line_info.segments[-1].line_start <= following.script.token.start_pos:
+            joined.append(comment_line(next_relocate, following.newline))
+        joined.append(indent)
+        if operator_first:
+            joined.append("&& ")
+        if wrapped[index + 1]:
+            joined.append("( ")
+        edits.append(Edit(side.code_end, following.script.token.start_pos, "".join(joined)))
+
+    if above:
+        start = first_run.span.start
+        edits.append(Edit(start, start, "".join(above)))
+    return _combine(edits)
+
+
+def _combine(edits: list[Edit]) -> list[Edit]:
+    """Sort, and fold insertions at one point into a single edit (in the order they were made)."""
+    ordered = sorted(enumerate(edits), key=lambda pair: (pair[1].start, pair[1].end, pair[0]))
+    out: list[Edit] = []
+    for _, edit in ordered:
+        if out and out[-1].start == out[-1].end == edit.start == edit.end:
+            out[-1] = Edit(edit.start, edit.end, out[-1].replacement + edit.replacement)
+        elif out and edit.start < out[-1].end:
+            raise ValueError("overlapping merge edits")  # pragma: no cover - a bug
+        else:
+            out.append(edit)
+    return out
