@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import re
 from typing import Iterator
 
@@ -130,8 +132,6 @@ class ApkNoCache(Rule):
     valid = (
         Valid("FROM alpine:3.20\nRUN apk add --no-cache curl\n"),
         Valid("FROM alpine:3.20\nRUN apk --no-cache add curl\n", "a global option before the subcommand"),
-        Valid("FROM alpine:3.20\nRUN apk add --update curl && rm -rf /var/cache/apk/*\n", "the RUN removes the cache itself"),
-        Valid("FROM alpine:3.20\nRUN apk update && apk add curl && rm -rf /var/cache/apk\n"),
         Valid(
             "FROM alpine:3.20\nRUN --mount=type=cache,target=/var/cache/apk apk add curl\n",
             "the cache lives in a cache mount",
@@ -148,6 +148,16 @@ class ApkNoCache(Rule):
         ),
     )
     invalid = (
+        Invalid(
+            "FROM alpine:3.20\nRUN apk add --update curl && rm -rf /var/cache/apk/*\n",
+            "FROM alpine:3.20\nRUN apk add --no-cache curl && rm -rf /var/cache/apk/*\n",
+            "the RUN cleans the cache itself: a style finding, `--no-cache` says it in one flag",
+        ),
+        Invalid(
+            "FROM alpine:3.20\nRUN apk update && apk add curl && rm -rf /var/cache/apk\n",
+            "FROM alpine:3.20\nRUN apk add --no-cache curl\n",
+            "with an official Alpine base nothing else can be in the cache: the update and the rm go",
+        ),
         Invalid(
             "FROM alpine:3.20\nRUN apk add curl\n",
             "FROM alpine:3.20\nRUN apk add --no-cache curl\n",
@@ -264,14 +274,19 @@ class ApkNoCache(Rule):
             if mount_covers(run, *_CACHE_PATHS):
                 continue
             last = offending[-1]
-            if removes(model, (CACHE,), after=last.end) or any(
+            cleaned_after = removes(model, (CACHE,), after=last.end) or any(
                 invocation.subcommand in ("cache clean", "cache purge") and invocation.start > last.end
                 for invocation in invocations
-            ):
-                continue
+            )
             script = view.script
+            if cleaned_after and script is None:
+                continue
             span = context.span(*script.file_range(last.start, last.end)) if script is not None else run.span
             message = "`apk add` without `--no-cache` leaves the package index in `/var/cache/apk`"
+            if cleaned_after:
+                # nothing stays in the image, but `--no-cache` says it in one flag and makes
+                # the `apk update` and the `rm` that only served the cache unnecessary
+                message = "`apk add --no-cache` replaces the `apk update` / cache `rm` bookkeeping of this RUN"
             if script is None:
                 yield self.diagnostic(span, message, note=view.no_fix_note)
                 continue
@@ -284,7 +299,10 @@ class ApkNoCache(Rule):
             if not view.trigger:
                 deletions, note = self._deletions(context, view, invocations)
                 edits.extend(deletions)
-            yield self.diagnostic(span, message, edits, title="use `apk add --no-cache`", note=note)
+            diagnostic = self.diagnostic(span, message, edits, title="use `apk add --no-cache`", note=note)
+            if cleaned_after:
+                diagnostic = replace(diagnostic, severity="style")
+            yield diagnostic
 
     def _deletions(self, context: Context, view: RunView, invocations: list[PackageCommand]) -> tuple[list[Edit], str | None]:
         """Edits that delete the RUN's standalone ``apk update`` (and a useless cache ``rm``), and why not if not."""

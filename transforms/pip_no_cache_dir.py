@@ -66,7 +66,8 @@ def _configured_by_file(context: Context, run: Run, script: Script, command: Pac
     for other in earlier_instructions(context, run):
         if isinstance(other, Run):
             code = code_of(context, other)
-            if "no-cache-dir" in code and "pip" in code:
+            # a config write, not merely an earlier `pip install --no-cache-dir`
+            if "no-cache-dir" in code and any(s in code for s in ("pip config", "pip3 config", "pip.conf", "pip.ini")):
                 return True
         if isinstance(other, (Copy, Add)) and any(
             path.rsplit("/", 1)[-1] in ("pip.conf", "pip.ini") for path in other.sources + ((other.destination or ""),)

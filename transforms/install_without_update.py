@@ -1,0 +1,152 @@
+"""DF205 install-without-update: ``apt-get install`` on package lists from an earlier layer."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
+from dfix.shell import SimpleCommand, package_command
+from dfix.syntax import Instruction, Run
+
+from ._cleanup import RunView, earlier_unconditional, mount_covers, run_views, view_of, where
+from .apt_lists_not_removed import LISTS, is_update
+
+#: apt actions that fetch packages with the lists.
+_FETCHING = frozenset({"install", "upgrade", "dist-upgrade", "download"})
+
+
+def _fetches(command: SimpleCommand) -> bool:
+    invocation = package_command(command)
+    if invocation is None or invocation.family != "apt" or invocation.action not in _FETCHING:
+        return False
+    packages = [word.value or "" for word in invocation.packages]
+    return not packages or not all(p.endswith(".deb") for p in packages)  # local .deb files need no lists
+
+
+def _earlier_update(context: Context, run: Run) -> Run | None:
+    """An earlier RUN of the stage, or of an in-file stage it is built FROM, that ran ``apt-get update``."""
+    info = context.stage_of(run)
+    candidates: list[Instruction] = []
+    while info is not None:
+        for instruction in info.stage.instructions:
+            if instruction is run:
+                break
+            candidates.append(instruction)
+        info = context.stages[info.parent] if info.parent is not None else None
+    for instruction in reversed(candidates):
+        if isinstance(instruction, Run):
+            model = view_of(context, instruction).model
+            if model is not None and any(is_update(command) for command in model.commands):
+                return instruction
+    return None
+
+
+class InstallWithoutUpdate(Rule):
+    """Run ``apt-get update`` in the RUN that installs, not only in an earlier one.
+
+    When an earlier RUN downloaded the package lists and a later RUN installs
+    from them, the build cache can keep the old lists layer for months while
+    the install layer is rebuilt: the install then asks for package versions
+    the mirror no longer has, and fails (or installs old ones). The fix puts
+    ``apt-get update &&`` in front of the install. Unsafe: it changes which
+    package versions the RUN installs (newer ones), which is the point.
+
+    Not reported when the RUN has its own update first, when the lists are a
+    mount of that RUN, when only local ``.deb`` files are installed, or when
+    no earlier RUN in the file downloaded lists (they come from the base
+    image). Only reported, not fixed, where the insertion would change what
+    the shell groups (after ``||``, inside ``if``, through ``sudo``), and in
+    ONBUILD triggers (rules.md G5).
+    """
+
+    code = "DF205"
+    name = "install-without-update"
+    summary = "`apt-get install` on package lists downloaded by an earlier RUN"
+    safety = Safety.UNSAFE
+    severity = "info"
+
+    valid = (
+        Valid("FROM debian\nRUN apt-get update && apt-get install -y curl\n"),
+        Valid("FROM debian\nRUN apt-get install -y curl\n", "no earlier update: the lists come with the base image"),
+        Valid(
+            "FROM debian\nRUN apt-get update\nRUN --mount=type=cache,target=/var/lib/apt/lists apt-get install -y curl\n",
+            "the lists are a mount of this RUN",
+        ),
+        Valid("FROM debian\nRUN apt-get update\nRUN apt-get install -y ./vendor.deb\n", "local packages only"),
+        Valid("FROM debian\nRUN apt-get update\nRUN apt-get update && apt-get install -y curl\n"),
+        Valid('FROM debian\nRUN apt-get update\nRUN ["apt-get", "install", "-y", "curl"]\n', "exec form (G1) is not checked"),
+    )
+    invalid = (
+        Invalid(
+            "FROM debian\nRUN apt-get update\nENV LANG=C.UTF-8\nRUN apt-get install -y curl\n",
+            "FROM debian\nRUN apt-get update\nENV LANG=C.UTF-8\nRUN apt-get update && apt-get install -y curl\n",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian AS base\nRUN apt-get update\nFROM base\nRUN DEBIAN_FRONTEND=noninteractive apt-get install -y \\\n    curl\n",
+            "FROM debian AS base\nRUN apt-get update\nFROM base\nRUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \\\n    curl\n",
+            "lists from an in-file parent stage; the prefix assignment stays with the install",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update\nWORKDIR /src\nRUN set -eux; \\\n    apt-get install -y make; \\\n    make\n",
+            "FROM debian\nRUN apt-get update\nWORKDIR /src\nRUN set -eux; \\\n    apt-get update && apt-get install -y make; \\\n    make\n",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update\nWORKDIR /src\nRUN true || apt-get install -y make\n",
+            None,
+            "after `||` an inserted `&&` would regroup the list",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update\nUSER app\nRUN sudo apt-get install -y make\n",
+            None,
+            "through sudo: reported only",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update\nWORKDIR /src\nRUN apt-get install -y make\n",
+            None,
+            "never applied without --unsafe-fixes",
+        ),
+    )
+
+    def check(self, context: Context) -> Iterator[Diagnostic]:
+        for view in run_views(context):
+            if view.trigger or view.form == "exec" or view.model is None:
+                continue
+            run = view.run
+            if mount_covers(run, LISTS, types=None):
+                continue
+            model = view.model
+            first = next(
+                (c for c in model.commands if _fetches(c) and not earlier_unconditional(model, c, is_update)), None
+            )
+            if first is None or any(is_update(c) and c.start < first.start for c in model.commands):
+                continue
+            source = _earlier_update(context, run)
+            if source is None:
+                continue
+            invocation = package_command(first)
+            message = (
+                f"`{invocation.manager} {invocation.subcommand}` uses package lists downloaded at {where(context, source)}, "
+                "in an earlier layer the build cache can keep stale"
+            )
+            span = context.span(*view.script.file_range(first.start, first.end)) if view.script else run.span
+            edits = self._edits(view, first)
+            note = None if edits else "add `apt-get update &&` before the install by hand"
+            yield self.diagnostic(span, message, edits, title="run `apt-get update` first", note=note)
+
+    @staticmethod
+    def _edits(view: RunView, command: SimpleCommand):
+        script = view.script
+        if script is None or command.wrappers or not command.is_top_level:
+            return None
+        items = view.model.items
+        index = command.item_index
+        if items[index].start != command.start:
+            return None  # inside a pipeline or compound item
+        if index > 0 and items[index - 1].separator not in ("&&", ";", "\n"):
+            return None
+        return [script.insert(command.start, "apt-get update && ")]
