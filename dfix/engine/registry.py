@@ -54,6 +54,10 @@ def select(
     extend_select: Iterable[str] = (),
 ) -> tuple[type[Rule], ...]:
     """The rule classes a run uses: ``select`` (default ``ALL``) plus ``extend_select``, minus ``ignore``."""
-    chosen = resolve(select if select is not None else ["ALL"]) | resolve(extend_select)
-    chosen -= resolve(ignore)
-    return tuple(rule for rule in all_rules() if rule.code in chosen)
+    selectors = list(select if select is not None else ["ALL"]) + list(extend_select)
+    chosen = resolve(selectors) - resolve(ignore)
+    return tuple(
+        rule
+        for rule in all_rules()
+        if rule.code in chosen and (rule.default_enabled or any(rule.named_by(s) for s in selectors))
+    )

@@ -62,6 +62,8 @@ class Rule:
     severity: ClassVar[str] = "warning"
     #: Other tools' codes for the same finding (hadolint ``DL3009``, BuildKit check names).
     aliases: ClassVar[tuple[str, ...]] = ()
+    #: Off unless selected by its own code, name or alias (a policy choice, not a default).
+    default_enabled: ClassVar[bool] = True
     #: Per-rule options and their defaults (set from configuration).
     options: ClassVar[dict[str, object]] = {}
     valid: ClassVar[tuple[Valid, ...]] = ()
@@ -105,6 +107,12 @@ class Rule:
     def explanation(cls) -> str:
         """The rule's docstring, dedented: what, why, the fix and its safety."""
         return inspect.cleandoc(cls.__doc__ or cls.summary)
+
+    @classmethod
+    def named_by(cls, selector: str) -> bool:
+        """Selected by its exact code, name or an alias (what a default-off rule needs)."""
+        key = selector.strip()
+        return key.upper() == cls.code or key.lower() == cls.name or any(key.upper() == a.upper() for a in cls.aliases)
 
     @classmethod
     def matches(cls, selector: str) -> bool:
