@@ -55,7 +55,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 from .engine import registry
-from .engine.registry import SelectorError
+from .engine.registry import SelectorError, rule_by_code
 
 __all__ = [
     "CONFIG_FILE_NAMES", "CONFIG_KEYS", "ConfigError", "ConfigResolver", "DEFAULT_INCLUDE", "FAIL_ON_LEVELS",
@@ -1088,8 +1088,14 @@ def _apply(current: set[str], chosen: tuple[str, ...] | None, extra: tuple[str, 
         if remove:
             result -= codes
         else:
-            result |= codes
+            result |= {code for code in codes if _enabled_by(code, selector)}
     return result
+
+
+def _enabled_by(code: str, selector: str) -> bool:
+    """A default-off rule (DF302) is selected only by its own code, name or alias, not by ``ALL`` or a prefix."""
+    rule = rule_by_code(code)
+    return rule is None or rule.default_enabled or rule.named_by(selector)
 
 
 def _empty_labels() -> dict[str, Any]:
@@ -1159,7 +1165,7 @@ class Settings:
         layers = self.selection or (Selection(
             self.select, self.extend_select, self.ignore, self.fixable, self.extend_fixable, self.unfixable,
         ),)
-        enabled: set[str] = set(_implemented())
+        enabled: set[str] = {rule.code for rule in registry.all_rules() if rule.default_enabled}
         fixable: set[str] = set(_implemented())
         for layer in layers:
             enabled = _apply(enabled, layer.select, layer.extend_select, layer.ignore)

@@ -14,7 +14,7 @@ from dfix.config import (
 from dfix.engine.registry import all_rules
 from dfix.hadolint_config import _parse_simple_yaml, convert_hadolint, find_hadolint_config, write_init
 
-ALL_CODES = frozenset(rule.code for rule in all_rules())
+ALL_CODES = frozenset(rule.code for rule in all_rules() if rule.default_enabled)
 
 
 @pytest.fixture(autouse=True)
