@@ -8,8 +8,8 @@ from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
 from dfix.shell import SimpleCommand, package_command
 from dfix.syntax import Instruction, Run
 
-from ._cleanup import RunView, earlier_unconditional, mount_covers, run_views, view_of, where
-from .apt_lists_not_removed import LISTS, is_update
+from ._cleanup import RunView, earlier_unconditional, first_consumer, mount_covers, run_views, view_of, where
+from .apt_lists_not_removed import LISTS, consumes_lists, is_update
 
 #: apt actions that fetch packages with the lists.
 _FETCHING = frozenset({"install", "upgrade", "dist-upgrade", "download"})
@@ -110,6 +110,12 @@ class InstallWithoutUpdate(Rule):
             None,
             "never applied without --unsafe-fixes",
         ),
+        Invalid(
+            "FROM debian\nRUN apt-get update\nWORKDIR /src\nRUN apt-get install -y make\nUSER app\nRUN sudo apt-get install -y git\n",
+            "FROM debian\nRUN apt-get update\nWORKDIR /src\nRUN apt-get install -y make\nUSER app\nRUN sudo apt-get install -y git\n",
+            "a later RUN would still need the lists and cannot get its own update: the new lists could never be cleaned",
+            unsafe=True,
+        ),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
@@ -136,7 +142,19 @@ class InstallWithoutUpdate(Rule):
             span = context.span(*view.script.file_range(first.start, first.end)) if view.script else run.span
             edits = self._edits(view, first)
             note = None if edits else "add `apt-get update &&` before the install by hand"
+            blocker = first_consumer(context, run, consumes_lists) if edits else None
+            if blocker is not None and not self._fixable(context, view_of(context, blocker)):
+                # the lists this update would add could never be cleaned: the layer would grow
+                edits, note = None, f"the RUN at {where(context, blocker)} would still need these lists, and cannot be fixed the same way"
             yield self.diagnostic(span, message, edits, title="run `apt-get update` first", note=note)
+
+    def _fixable(self, context: Context, view: RunView) -> bool:
+        """Whether this rule could give ``view`` its own ``apt-get update`` (or it needs none)."""
+        model = view.model
+        if view.trigger or view.form != "shell" or model is None:
+            return False
+        first = next((c for c in model.commands if _fetches(c) and not earlier_unconditional(model, c, is_update)), None)
+        return first is None or self._edits(view, first) is not None
 
     @staticmethod
     def _edits(view: RunView, command: SimpleCommand):
