@@ -66,9 +66,37 @@ def non_run_view(text: str) -> list[tuple]:
     ]
 
 
+#: Instructions fixes may add (a non-root USER, a COPY of dependency manifests) or move (COPY/ADD).
+_ADDABLE = frozenset({"user", "copy"})
+_MOVABLE = frozenset({"copy", "add"})
+
+
+def non_run_changes(before: str, after: str) -> list[str]:
+    """How the non-RUN instructions of ``after`` differ from ``before`` beyond what fixes may do.
+
+    Fixes may add USER and COPY instructions and move COPY/ADD; every other
+    non-RUN instruction must still be there, unchanged, in the same order.
+    """
+    old, new = non_run_view(before), non_run_view(after)
+    problems = []
+    remaining = list(new)
+    for item in old:
+        if item in remaining:
+            remaining.remove(item)
+        else:
+            problems.append(f"{item[0].upper()} {' '.join(item[2])[:60]!r} changed or went missing")
+    for item in remaining:
+        if item[0] not in _ADDABLE:
+            problems.append(f"{item[0].upper()} {' '.join(item[2])[:60]!r} was added")
+    fixed_order = [item for item in old if item[0] not in _MOVABLE]
+    if not problems and [item for item in new if item[0] not in _MOVABLE and item in fixed_order] != fixed_order:
+        problems.append("instructions other than RUN, COPY and ADD changed order")
+    return problems
+
+
 def fix_problems(before: str, after: str, *, non_run_may_change: bool = False) -> list[str]:
     """Everything wrong with ``after`` as a fix of ``before``."""
     problems = sorted(buildkit_problems(after) - buildkit_problems(before))
-    if not non_run_may_change and non_run_view(before) != non_run_view(after):
-        problems.append("an instruction other than RUN changed")
+    if not non_run_may_change:
+        problems += non_run_changes(before, after)
     return problems

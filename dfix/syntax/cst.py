@@ -245,7 +245,14 @@ class Instruction(Node):
 
     @property
     def flags(self) -> tuple[Flag, ...]:
-        return tuple(Flag.from_token(t) for t in self.line_tokens if t.type == "FLAG")
+        """The instruction's own flags (an ONBUILD's, not its trigger's)."""
+        flags = []
+        for token in self.line_tokens[1 if self.line_tokens[0].type == "LEAD" else 0 :][1:]:
+            if token.type == "FLAG":
+                flags.append(Flag.from_token(token))
+            elif token.type not in ("FWS", "FLAG_END"):
+                break
+        return tuple(flags)
 
     def flag(self, name: str) -> str | None:
         """The value of the last ``--name=value`` flag, or None."""
@@ -765,6 +772,7 @@ class Dockerfile(Node):
     def walk(self) -> Iterator[Instruction]:
         """Every instruction, ONBUILD triggers included."""
         for instruction in self.instructions:
-            yield instruction
-            if instruction.trigger is not None:
-                yield instruction.trigger
+            node: Instruction | None = instruction
+            while node is not None:
+                yield node
+                node = node.trigger

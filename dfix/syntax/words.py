@@ -122,8 +122,13 @@ def _flag_result(text, data, owner, flags, terminator, rest_byte) -> FlagScan:
     converted = tuple(Flag(owner[f.start], char_end(f.end), f.value) for f in flags)
     if terminator is not None:
         terminator = (owner[terminator[0]], char_end(terminator[1]))
-    rest_start = char_end(rest_byte) if rest_byte and owner[rest_byte] == owner[rest_byte - 1] else owner[rest_byte]
-    rest = data[rest_byte:].decode("utf-8", "surrogateescape")
+    if rest_byte and rest_byte < len(data) and owner[rest_byte] == owner[rest_byte - 1]:
+        # the split fell inside a character: BuildKit's rest starts with its remaining bytes
+        rest_start = char_end(rest_byte)
+        rest = data[rest_byte:].decode("utf-8", "surrogateescape")
+    else:
+        rest_start = owner[rest_byte]
+        rest = text[rest_start:]
     return FlagScan(converted, terminator, rest_start, rest)
 
 

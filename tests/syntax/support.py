@@ -199,12 +199,13 @@ def classify_difference(old: Cmd, new: Cmd, escape: str) -> str:
         and old.json
         and not new.json
         and (old.original, old.flags) == (line, new.flags)
-        and (old.end_line == new.end_line or new.heredocs)  # in shell form, the line may open heredocs
+        and new.end_line >= old.end_line  # in shell form, the line may open heredocs
         and _trailing_json(old.original, old.value, kind == "healthcheck")
     ):
         return "json-trailing-text"
     old_line = old.original.split("\n", 1)[0] if old.heredocs else old.original
-    if kind in _HEREDOC_FORMS and len(new.heredocs) > len(old.heredocs) and old_line == line:
+    more_heredocs = len(new.heredocs) > len(old.heredocs) or new.end_line > old.end_line  # ONBUILD's are not shown
+    if kind in _HEREDOC_FORMS and more_heredocs and old_line == line:
         if _SPACED_MARKER.search(line):
             return "heredoc-spaced-marker"
         if _EXTENDED_EXPANSION.search(line):
@@ -212,22 +213,21 @@ def classify_difference(old: Cmd, new: Cmd, escape: str) -> str:
     return f"UNEXPLAINED: {old!r} vs {new!r}"
 
 
-def _heredoc_line_kind(lines) -> str | None:
-    """The §10 heredoc difference a RUN/COPY/ADD line shows, if any (for the error cases)."""
+def _line_kind(lines) -> str | None:
+    """The §10 difference a logical line shows, if any (for the cases where one side fails)."""
     for line in lines:
-        if "<<" not in line:
-            continue
-        if _SPACED_MARKER.search(line):
+        if "<<" in line and _SPACED_MARKER.search(line):
             return "heredoc-spaced-marker"
-        if _EXTENDED_EXPANSION.search(line):
+        if "<<" in line and _EXTENDED_EXPANSION.search(line):
             return "heredoc-extended-expansion"
-        start = line.find("[")
-        if start >= 0:  # v0.12.5 reads `RUN ["a"] <<EOF` as JSON (no heredoc), HEAD as shell form
+        for match in re.finditer(r"\[", line):
+            # v0.12.5 reads `RUN ["a"] <<EOF` as JSON (no heredoc) and `RUN [1] x` as an error (P5);
+            # current BuildKit reads both as shell form
             try:
-                decoded, end = json.JSONDecoder().raw_decode(line[start:])
+                decoded, end = json.JSONDecoder().raw_decode(line, match.start())
             except ValueError:
                 continue
-            if isinstance(decoded, list) and line[start + end :].strip(" \t\r"):
+            if isinstance(decoded, list) and line[end:].strip(" \t\r"):
                 return "json-trailing-text"
     return None
 
@@ -277,7 +277,7 @@ def explain_latest(
         return [(0, "heredoc-marker-lex-error")]
     if isinstance(binding, Rejected) or isinstance(latest, Rejected):
         logical = [c.original.split("\n", 1)[0] for side in (binding, latest) if isinstance(side, list) for c in side]
-        kind = _heredoc_line_kind([line for line in logical if line] + text.split("\n"))
+        kind = _line_kind([line for line in logical if line] + text.split("\n"))
         if kind is not None:
             return [(0, kind)]
         return [(0, f"UNEXPLAINED: binding {_short(binding)}, dfix {_short(latest)}")]
@@ -291,7 +291,7 @@ def explain_latest(
             continue
         kind = classify_difference(old, new, escape)
         out.append((old.start_line, kind))
-        if len(new.heredocs) > len(old.heredocs):  # the binding made instructions of the body lines
+        if new.end_line > old.end_line:  # the binding made instructions of the body lines
             while i < len(binding) and binding[i].start_line <= new.end_line:
                 i += 1
     if i < len(binding) or j < len(latest):

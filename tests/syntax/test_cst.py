@@ -233,6 +233,11 @@ def test_walk_includes_triggers():
     assert [type(i).__name__ for i in tree.walk()] == ["From", "Onbuild", "Run"]
 
 
+def test_walk_includes_nested_triggers():
+    tree = dfix.parse("FROM a\nONBUILD ONBUILD RUN b\n")  # parses; BuildKit rejects it at instruction level
+    assert [type(i).__name__ for i in tree.walk()] == ["From", "Onbuild", "Onbuild", "Run"]
+
+
 def test_dump():
     tree = dfix.parse('FROM a AS b\nENV x=1 y=2\nENV k v w\nONBUILD COPY --chown=1 a b\nCMD ["c", "d"]\nfoo\n')
     assert tree.dump() == (
@@ -458,8 +463,6 @@ def test_onbuild_trigger():
     onbuild = tree.instructions[1]
     trigger = onbuild.trigger
     assert isinstance(onbuild, dfix.Onbuild) and isinstance(trigger, dfix.Run)
-    # the trigger's tokens are inside the ONBUILD's, so its flags are listed too
-    assert [f.text for f in onbuild.flags] == ["--x=1", "--mount=type=cache,target=/c"]
     assert onbuild.meaning.flags == ("--x=1",)
     assert [f.text for f in trigger.flags] == ["--mount=type=cache,target=/c"]
     assert trigger.mounts == ("type=cache,target=/c",)
@@ -473,6 +476,13 @@ def test_onbuild_trigger():
     command = tree.buildkit_commands()[1]
     assert (command.cmd, command.sub_cmd, command.value, command.flags) == ("ONBUILD", "RUN", ("<<EOF",), ("--x=1",))
     assert dfix.parse_instruction("ONBUILD").trigger is None
+
+
+def test_onbuild_flags_are_its_own():
+    onbuild = dfix.parse_instruction("ONBUILD --x=1 RUN --mount=type=cache,target=/c make")
+    assert [f.text for f in onbuild.flags] == ["--x=1"]
+    assert onbuild.flag("mount") is None
+    assert [f.text for f in onbuild.trigger.flags] == ["--mount=type=cache,target=/c"]
 
 
 def test_onbuild_nests():

@@ -412,6 +412,7 @@ def test_deeply_nested_onbuild_up_to_a_few_hundred():
 def test_deeply_nested_onbuild():
     text = "FROM a\n" + "ONBUILD " * 1000 + "RUN a\n"
     assert isinstance(outcome(text), dfix.Dockerfile)
+    agrees_with_binding(text)
 
 
 @pytest.mark.parametrize(
@@ -423,6 +424,20 @@ def test_deeply_nested_onbuild():
 def test_lone_surrogates_outside_surrogateescape(text):
     for dialect in DIALECTS:
         outcome(text, dialect)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["FROM \udfff", "FROM \ud800 b\nRUN x\n", "EXPOSE \ud800 80\n", "COPY \ud800 /a\n", "VOLUME \ud800 /b\n",
+     "ENV a=\ud800 b=c\n", "LABEL a=\ud800 b=c\n", "ARG \ud800=1 b\nRUN x\n"],
+    ids=short_id,
+)
+def test_lone_surrogates_keep_their_place(text):
+    from .support import check_positions
+
+    for dialect in DIALECTS:
+        tree = outcome(text, dialect)
+        assert check_positions(tree, text) is None
 
 
 def test_healthcheck_type_cut_inside_a_character_keeps_the_raw_byte():

@@ -2,9 +2,10 @@
 
 * Random text built from the characters and fragments that make parsing hard
   (CR, NBSP, BOM, NUL, lone surrogates, backticks, quotes, ``<<``, ``\\``,
-  ``#``, JSON fragments, directives) never raises anything but ParseError;
-  the lone surrogates are U+DC80-U+DCFF, the ones ``read_dockerfile`` makes of
-  invalid UTF-8 bytes (others: see test_errors);
+  ``#``, JSON fragments, directives) never raises anything but ParseError
+  (lone surrogates: U+DC80-U+DCFF, which ``read_dockerfile`` makes of invalid
+  bytes; others such as U+D800, which only a str can hold, are covered by
+  test_errors);
   when it parses, the tree prints it back byte for byte and every token sits
   where it says it does.
 * Random Dockerfile-like files (instructions with flags, continuations,

@@ -20,7 +20,7 @@ import dfix
 from conftest import NO_CORPUS_REASON, corpus_root
 
 from .support import (
-    Cmd, Rejected, binding_shape, explain_latest, first_difference, needs_binding, normal_message,
+    Cmd, Rejected, binding_shape, dfix_commands, explain_latest, first_difference, needs_binding, normal_message,
     oracle,
 )
 
@@ -165,19 +165,11 @@ def recorded_binding(case) -> list[Cmd] | Rejected:
     ]
 
 
-def v0_12_5_view(text: str):
-    try:
-        tree = dfix.parse(text, buildkit="0.12.5")
-    except dfix.ParseError as error:
-        return Rejected(normal_message(error.message))
-    return [binding_shape(c) for c in tree.buildkit_commands()]
-
-
 @pytest.mark.parametrize("case_id", case_params())
 def test_binding_field(case_id):
     case = BY_ID[case_id]
     expected = recorded_binding(case)
-    got = v0_12_5_view(case["text"])
+    got = dfix_commands(case["text"], "0.12.5")
     assert got == expected, first_difference(expected, got)
 
 

@@ -21,7 +21,7 @@ import pytest
 
 import dfix
 
-from .support import Rejected, binding_can_take, binding_shape, dockerfile, first_difference, normal_message, oracle
+from .support import binding_can_take, dfix_commands, dockerfile, first_difference, oracle
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "syntax"
 CASES = sorted(path.name for path in CORPUS.iterdir() if (path / "Dockerfile").is_file()) if CORPUS.is_dir() else []
@@ -92,20 +92,13 @@ def binding_view(text: str):
     return oracle(text)  # None for a value BuildKit cut inside a UTF-8 character
 
 
-def dfix_view(text: str):
-    try:
-        return [binding_shape(c) for c in dfix.parse(text, buildkit="0.12.5").buildkit_commands()]
-    except dfix.ParseError as error:
-        return Rejected(normal_message(error.message))
-
-
 @pytest.mark.parametrize("case", CASES)
 def test_binding_agrees(case):
     text = read(CORPUS / case / "Dockerfile")
     expected = binding_view(text)
     if expected is None:
         pytest.skip("the binding cannot take this file (NUL, invalid UTF-8, or a value cut inside a character)")
-    got = dfix_view(text)
+    got = dfix_commands(text, "0.12.5")
     assert got == expected, first_difference(expected, got)
 
 
@@ -151,7 +144,7 @@ def regenerate() -> None:  # pragma: no cover - a maintenance tool
         text = read(CORPUS / case / "Dockerfile")
         expected = binding_view(text)
         if expected is not None:
-            got = dfix_view(text)
+            got = dfix_commands(text, "0.12.5")
             assert got == expected, f"{case}: {first_difference(expected, got)}"
         if case in KNOWN_BUGS:
             print(case, "(known bug: result kept as written by hand)")
