@@ -1,0 +1,940 @@
+"""DF400 no-user: the final image runs as root because no stage it is built from sets ``USER``.
+
+This module also holds what DF401 (last-user-root) shares with it: reading
+the final stage's ``FROM`` chain, the accounts the file creates, the base
+image's facts (`transforms._base_images`), the runtime guards, and building
+the lines a fix inserts.
+
+Where the new lines go (the same for DF400 and DF401)
+-----------------------------------------------------
+
+Right after the *last filesystem-changing instruction* of the final stage:
+the last ``RUN``, ``COPY``, ``ADD``, ``WORKDIR`` or ``USER`` (for DF401,
+after the ``USER root``), or after its ``FROM`` when it has none. In the
+usual file that is just before the trailing ``EXPOSE``/``ENV``/``CMD``/
+``ENTRYPOINT``/``HEALTHCHECK`` block, and comment lines that sit above the
+next instruction stay with it. Why there and not earlier:
+
+* every build step still runs exactly as before (as root), so no ``RUN``
+  loses the right to install packages or write system paths;
+* ``COPY``/``ADD`` ignore ``USER`` (files are root-owned unless
+  ``--chown`` is given) but ``WORKDIR`` does not (BuildKit creates a missing
+  directory owned by the current user); as all of them stay *before* the new
+  ``USER``, the filesystem of the image is the same as before plus the new
+  account, and no ``--chown`` is needed or added;
+* only the runtime user changes. The cost: files the app *writes* to (its
+  ``WORKDIR``, a cache, an uploads folder) stay root-owned, so an app that
+  writes outside ``/tmp`` and its home fails at run time. That is why the fix
+  is unsafe, and why files that declare a ``VOLUME`` (data the app writes)
+  are left to a human.
+
+No comment line is added above the new instructions: ``USER 10001:10001``
+after ``useradd`` says what it does, the report and the diff carry the why,
+and a tool-branded comment goes stale once the file is edited by hand.
+
+What the fix writes
+-------------------
+
+In this order of preference:
+
+1. an account the file creates itself (``useradd``/``adduser`` with a literal
+   name, in the final stage's chain, or in a stage whose ``/etc/passwd`` the
+   final stage copies): ``USER <uid>:<gid>`` when both are literal numbers,
+   ``USER <uid>`` when only the UID is (the GID then comes from
+   ``/etc/passwd``), else ``USER <name>``; the name also when the account gets
+   supplementary groups (``-G``, ``usermod -aG``), which a numeric USER would
+   not pick up. Several accounts: report only (which one runs the app is a
+   judgement call);
+2. a user the base image is known to ship for apps (``node`` → ``USER node``,
+   .NET 8+ ``app``);
+3. a new account: Debian/Ubuntu and full RHEL-family images
+   ``RUN groupadd --system --gid 10001 app && useradd --system --uid 10001
+   --gid app --no-log-init --create-home app``; Alpine/BusyBox
+   ``RUN addgroup -S -g 10001 app && adduser -S -D -u 10001 -G app app``;
+   then ``USER 10001:10001``. RHEL *minimal* images (``ubi-minimal``,
+   ``*-minimal``, Amazon Linux, ``microdnf``-only files) and SUSE have no
+   ``useradd`` unless the file installs ``shadow-utils``/``shadow`` (or runs
+   ``useradd`` already), so they are report only otherwise;
+4. ``scratch`` and distroless (no shell, no account tools): ``USER
+   65532:65532`` only (distroless ships ``nonroot`` as 65532; a numeric UID
+   needs no ``/etc/passwd``).
+
+The family comes from the base image's facts, inherited through in-file
+stages, or from the package managers the chain runs (apt-get → Debian, apk →
+Alpine, yum/dnf/microdnf → RHEL, zypper → SUSE) when the image is unknown;
+when the two disagree, the family is unknown and nothing is written.
+
+Never (report only, with the reason in the diagnostic's note):
+
+* a name the file does not create and the base is not known to ship;
+* ports below 1024: ``EXPOSE``, a listen flag or address in CMD/ENTRYPOINT
+  (``--port 80``, ``-b 0.0.0.0:80``), a ``*PORT*``/``*_URLS``/``*BIND*`` ENV,
+  or the base's own default (.NET < 8: port 80);
+* a process that needs root or drops privileges itself: nginx, httpd, sshd,
+  databases, supervisord, cron, s6/runit init ... as the program or named in
+  its arguments (``consul-template -exec nginx``); ``gosu``/``su-exec``/
+  ``setpriv`` anywhere in the image; a base whose own entrypoint drops
+  privileges (the official databases' ``docker-entrypoint.sh``, nginx, httpd,
+  php apache/fpm, Docker-in-Docker);
+* an *unknown* base image whose ENTRYPOINT the file does not replace: that
+  entrypoint runs the CMD and may need root or drop privileges itself;
+* ONBUILD triggers, or no CMD/ENTRYPOINT in the chain while the base is not
+  an app image that runs non-root by default: a base image, whose children's
+  RUN steps a USER would make unprivileged;
+* a ``VOLUME``: its directory is root-owned and the app writes there;
+* ``sudo`` in the build (the base's user is not root); account-creating
+  commands dfix cannot read (``useradd "$USER"``, inside an ``if``), or
+  several accounts; an unknown or contradictory distro family; RHEL-minimal,
+  Amazon Linux or SUSE without ``shadow-utils``; a non-POSIX SHELL where the
+  new RUN would run;
+* Windows images are not reported at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterator
+
+from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
+from dfix.engine.context import POSIX_SHELLS, StageInfo
+from dfix.shell import CONDITIONAL, Context as ShellContext, OptionGrammar, ShellScript, SimpleCommand, analyze
+from dfix.shell.options import Option, iter_arguments
+from dfix.syntax import (
+    Add, Cmd, Copy, Entrypoint, Env, Expose, Instruction, Onbuild, Run, Shell, User, Volume, Workdir,
+    parse_instruction,
+)
+
+from ._base_images import FACTS_VERSION, ImageFacts, facts_for, family_from_commands
+
+__all__ = ["UserSituation", "situation_of", "user_fix_edits", "NoUser"]
+
+#: The account a fix creates when the image has none to reuse.
+NEW_UID = "10001"
+NEW_NAME = "app"
+#: The UID of distroless' ``nonroot``; used for images without account tools.
+NUMERIC_ONLY = "65532:65532"
+
+SHADOW_CREATE = (
+    f"RUN groupadd --system --gid {NEW_UID} {NEW_NAME} && "
+    f"useradd --system --uid {NEW_UID} --gid {NEW_NAME} --no-log-init --create-home {NEW_NAME}"
+)
+BUSYBOX_CREATE = f"RUN addgroup -S -g {NEW_UID} {NEW_NAME} && adduser -S -D -u {NEW_UID} -G {NEW_NAME} {NEW_NAME}"
+
+#: Programs that start as root and drop privileges, or need root to run at all.
+_DAEMONS = frozenset({
+    "nginx", "openresty", "apache2", "apache2ctl", "apachectl", "apache2-foreground", "httpd", "httpd-foreground",
+    "sshd", "dropbear", "postgres", "postmaster", "pg_ctl", "pg_ctlcluster", "mysqld", "mysqld_safe", "mariadbd",
+    "mongod", "redis-server", "rabbitmq-server", "supervisord", "supervisor", "runsvdir", "runit", "s6-svscan",
+    "init", "my_init", "systemd", "tini-root", "cron", "crond", "anacron", "rsyslogd", "syslog-ng", "haproxy",
+    "squid", "named", "dnsmasq", "vsftpd", "proftpd", "pure-ftpd", "postfix", "dovecot", "exim", "exim4",
+    "dockerd", "dockerd-entrypoint.sh", "containerd", "gosu", "su-exec", "su", "sudo", "runuser", "chroot",
+    "setpriv", "setuser", "chpst", "s6-setuidgid", "service", "rc-service", "openvpn", "unbound", "xinetd",
+    "inetd", "smbd", "nmbd", "slapd", "varnishd", "lighttpd", "caddy", "traefik", "cupsd", "avahi-daemon",
+    "dbus-daemon", "udevd", "iptables", "ip", "sysctl", "mount", "modprobe", "xl2tpd", "pppd", "ipsec",
+    "charon", "strongswan", "wg-quick", "tailscaled", "zerotier-one", "sockd", "danted", "ntpd", "chronyd",
+})
+#: Daemons recognised anywhere in CMD/ENTRYPOINT (``consul-template -exec nginx``), not only as the program.
+_DAEMON_WORDS = frozenset({
+    "nginx", "openresty", "apache2", "apache2ctl", "apachectl", "httpd", "sshd", "supervisord", "postgres",
+    "mysqld", "mysqld_safe", "mongod", "redis-server", "cron", "crond", "haproxy", "dockerd", "gosu", "su-exec",
+})
+_PHP_FPM = re.compile(r"^php(-fpm|\d[\d.]*-fpm|-fpm\d[\d.]*)$")
+_PRIVILEGE_DROP = re.compile(r"\b(gosu|su-exec|setpriv|chpst|s6-setuidgid|runuser)\b")
+_PORT_KEY = re.compile(r"(PORT|_URLS?|_ADDR(ESS)?|LISTEN|BIND)", re.I)
+_LISTEN_OPTION = re.compile(r"^--?[\w.-]*(port|listen|bind|addr|address)[\w.-]*$", re.I)
+_LISTEN_ASSIGNED = re.compile(r"^(?:--?)?[\w.-]*(port|listen|bind|addr|address)[\w.-]*=(.+)$", re.I)
+#: ``host:port`` as a listen address: ``0.0.0.0:80``, ``:80``, ``http://+:80``, ``[::]:443/x``.
+_HOST_PORT = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:[\w.*+-]*|\[[0-9a-fA-F:]*\]):(\d{1,5})(?:/\S*)?$")
+_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+# -- the final image's chain --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account a RUN creates: ``name`` and ``uid`` when literal, its primary group."""
+
+    name: str | None
+    uid: str | None
+    group: str | None
+    extra_groups: bool = False
+
+
+@dataclass
+class UserSituation:
+    """Everything the user rules need about the final image, computed once per parse."""
+
+    context: Context
+    #: The final stage and its in-file ancestors, root-most first.
+    chain: list[StageInfo]
+    #: The external base image's reference (``python:3.12``), ARG defaults substituted.
+    base: str
+    facts: ImageFacts
+
+    @property
+    def final(self) -> StageInfo:
+        return self.chain[-1]
+
+    @cached_property
+    def instructions(self) -> list[Instruction]:
+        """Every instruction of the chain (FROMs excluded, ONBUILD triggers not expanded)."""
+        return [i for info in self.chain for i in info.stage.instructions]
+
+    @cached_property
+    def users(self) -> list[User]:
+        return [i for i in self.instructions if isinstance(i, User)]
+
+    @property
+    def windows(self) -> bool:
+        return any(info.windows for info in self.chain) or self.facts.family == "windows"
+
+    @cached_property
+    def scripts(self) -> list[ShellScript]:
+        """Shell scripts of the chain's RUNs (shell form, POSIX heredocs, ``sh -c`` exec form)."""
+        out: list[ShellScript] = []
+        for instruction in self.instructions:
+            if isinstance(instruction, Run) and self.context.is_posix_shell(instruction):
+                out.extend(run_scripts(instruction))
+        return out
+
+    @cached_property
+    def commands(self) -> list[SimpleCommand]:
+        return [command for script in self.scripts for command in script.commands]
+
+    @cached_property
+    def command_names(self) -> set[str]:
+        return {command.name for command in self.commands if command.name}
+
+    @cached_property
+    def family(self) -> str:
+        """The distro family of the final image (``unknown`` when facts and commands disagree)."""
+        from_commands = family_from_commands(self.command_names)
+        known = self.facts.family
+        if known == "scratch" and any(isinstance(i, Run) for i in self.instructions):
+            return from_commands  # a root filesystem was added to scratch: trust the commands
+        if known == "unknown":
+            return from_commands
+        if from_commands not in ("unknown", known) and known not in ("distroless",):
+            return "unknown"
+        return known
+
+    @cached_property
+    def account_tool(self) -> str | None:
+        """``shadow``, ``busybox``, or None when the image has no (known) account tools."""
+        family = self.family
+        if family == "alpine":
+            return "busybox"
+        if family not in ("debian", "rhel", "suse"):
+            return None
+        names = self.command_names
+        if names & {"useradd", "groupadd"} or self._installs("shadow-utils", "shadow", "passwd"):
+            return "shadow"
+        if family == "debian":
+            return "shadow"
+        if self.facts.family == family:
+            return self.facts.account_tool or None
+        # family from the commands: full RHEL images ship shadow-utils, microdnf ones do not
+        if family == "rhel" and names & {"yum", "dnf", "dnf5"}:
+            return "shadow"
+        return None
+
+    def _installs(self, *packages: str) -> bool:
+        from dfix.shell import package_commands
+
+        for script in self.scripts:
+            for command in package_commands(script):
+                if command.action == "install" and any(word.value in packages for word in command.packages):
+                    return True
+        return False
+
+    # -- runtime ---------------------------------------------------------------------
+
+    @cached_property
+    def runtime(self) -> list[Instruction]:
+        """The CMD and ENTRYPOINT in force at the end of the chain."""
+        out: list[Instruction] = []
+        for kind in (Entrypoint, Cmd):
+            found = [i for i in self.instructions if isinstance(i, kind)]
+            if found:
+                out.append(found[-1])
+        return out
+
+    @cached_property
+    def runtime_commands(self) -> list[SimpleCommand | tuple[str, ...]]:
+        out: list[SimpleCommand | tuple[str, ...]] = []
+        for instruction in self.runtime:
+            argv = instruction.exec_form
+            if argv is not None:
+                out.append(tuple(argv))
+                if argv and _basename(argv[0]) in POSIX_SHELLS and "-c" in argv[1:-1]:
+                    script = argv[argv.index("-c", 1) + 1]
+                    out.extend(analyze(script).commands)
+            elif instruction.shell_form is not None:
+                out.extend(analyze(instruction.shell_form).commands)
+        return out
+
+    def runtime_blocker(self) -> str | None:
+        """Why the image's process must keep running as root, if it must (the guards)."""
+        if any(isinstance(i, Onbuild) for i in self.instructions):
+            return "the image has ONBUILD triggers (it is a base for other builds, whose steps would run unprivileged)"
+        if not self.runtime and not self.facts.default_non_root:
+            if self.facts.needs_root:
+                return f"the base image ({self.base}) runs a process that needs root: {self.facts.needs_root}"
+            return "no CMD or ENTRYPOINT: this looks like a base image, and a USER would make the RUN steps of images built from it unprivileged"
+        if self.facts.needs_root:
+            return f"the base image ({self.base}) runs a process that needs root: {self.facts.needs_root}"
+        if not self.facts.known and not any(isinstance(i, Entrypoint) for i in self.runtime):
+            return (f"the base image ({self.base or 'a build argument'}) is unknown, and its ENTRYPOINT, which runs "
+                    "the CMD, may need root or drop privileges itself")
+        daemon = self._daemon()
+        if daemon:
+            return f"the container runs `{daemon}`, which needs root or drops privileges itself"
+        if _PRIVILEGE_DROP.search(self._all_text()):
+            match = _PRIVILEGE_DROP.search(self._all_text())
+            return f"the image uses `{match.group(1)}`, so its entrypoint drops privileges itself"
+        port = self._low_port()
+        if port:
+            return f"the process listens on a port below 1024 ({port}), which needs root"
+        volume = next((i for i in self.instructions if isinstance(i, Volume)), None)
+        if volume is not None:
+            return f"line {volume.start_line} declares a VOLUME, whose root-owned directory the app likely writes to"
+        return None
+
+    def _all_text(self) -> str:
+        return "".join(i.code for i in self.instructions)
+
+    def _daemon(self) -> str | None:
+        for command in self.runtime_commands:
+            if isinstance(command, tuple):
+                names = [_basename(command[0])] if command else []
+                words = [_basename(word) for word in command[1:]]
+            else:
+                names = [w.name for w in command.wrappers] + ([command.name] if command.name else [])
+                words = [_basename(word.value) for word in command.args if word.value]
+            for name in names:
+                if name in _DAEMONS or _PHP_FPM.match(name or "") or name.endswith(("sshd", "-foreground")):
+                    return name
+            for word in words:
+                if word in _DAEMON_WORDS or _PHP_FPM.match(word):
+                    return word
+        return None
+
+    def _low_port(self) -> str | None:
+        facts = self.facts
+        if facts.port is not None and not any(
+            isinstance(i, Env) and any(key in facts.port_env for key, _ in i.pairs) for i in self.instructions
+        ):
+            return f"{facts.port}, set by the base image's {facts.port_env[0] if facts.port_env else 'configuration'}"
+        for instruction in self.instructions:
+            if isinstance(instruction, Expose):
+                for spec in instruction.arguments:
+                    port = _port_number(spec.split("/", 1)[0].split("-", 1)[0])
+                    if port is not None:
+                        return spec
+            elif isinstance(instruction, Env):
+                for key, value in instruction.pairs:
+                    if _PORT_KEY.search(key):
+                        found = _address_port(value.strip("\"'"))
+                        if found:
+                            return f"{found} (ENV {key})"
+        for command in self.runtime_commands:
+            argv = list(command) if isinstance(command, tuple) else [w.value or "" for w in command.words]
+            found = _listen_port(argv)
+            if found:
+                return found
+        return None
+
+    # -- accounts ---------------------------------------------------------------------
+
+    @property
+    def accounts(self) -> list[Account]:
+        """Accounts created in the chain, or in a stage whose ``/etc/passwd`` the final stage copies."""
+        return self._accounts[0]
+
+    @property
+    def unclear_accounts(self) -> list[str]:
+        """Account-creating commands whose account cannot be read (conditional, or no literal name/UID)."""
+        return self._accounts[1]
+
+    @cached_property
+    def _accounts(self) -> tuple[list[Account], list[str]]:
+        scripts = list(self.scripts)
+        for index in self._passwd_sources():
+            for info in _chain(self.context, self.context.stages[index]):
+                for instruction in info.stage.instructions:
+                    if isinstance(instruction, Run) and self.context.is_posix_shell(instruction):
+                        scripts.extend(run_scripts(instruction))
+        return read_accounts(scripts, self.family)
+
+    def _passwd_sources(self) -> list[int]:
+        names = {info.stage.name: info.stage.index for info in self.context.stages if info.stage.name}
+        out = []
+        for instruction in self.final.stage.instructions:
+            if isinstance(instruction, Copy) and instruction.from_stage is not None:
+                if any(source.rstrip("/").endswith("/etc/passwd") or source.rstrip("/") == "/etc" for source in instruction.sources):
+                    source = instruction.from_stage.lower()
+                    index = names.get(source)
+                    if index is None and source.isdigit() and int(source) < self.final.stage.index:
+                        index = int(source)
+                    if index is not None and index != self.final.stage.index:
+                        out.append(index)
+        return out
+
+    # -- where the fix goes -------------------------------------------------------------
+
+    @cached_property
+    def anchor(self) -> Instruction:
+        """The instruction the new lines follow (see the module docstring)."""
+        anchor: Instruction = self.final.stage.from_
+        for instruction in self.final.stage.instructions:
+            if isinstance(instruction, (Run, Copy, Add, Workdir, User)):
+                anchor = instruction
+        return anchor
+
+    def shell_is_posix_at_anchor(self) -> bool:
+        """A RUN inserted after the anchor would run under a POSIX shell."""
+        if self.final.windows:
+            return False
+        shell = self.final.initial_shell
+        for instruction in self.final.stage.instructions if self.anchor is not self.final.stage.from_ else ():
+            if isinstance(instruction, Shell) and instruction.is_json and instruction.arguments:
+                shell = instruction.arguments
+            if instruction is self.anchor:
+                break
+        program = shell[0].replace("\\", "/").rsplit("/", 1)[-1].lower() if shell else ""
+        return program in POSIX_SHELLS
+
+    def defined_variables(self) -> set[str]:
+        """Variables a USER written after the anchor can use: ENV of the chain, ARG of the final stage."""
+        names: set[str] = set()
+        for instruction in self.instructions:
+            if isinstance(instruction, Env):
+                names.update(key for key, _ in instruction.pairs)
+        for instruction in self.final.stage.instructions:
+            if instruction.meaning.name == "arg":
+                names.update(word.partition("=")[0] for word in instruction.arguments)
+            if instruction is self.anchor:
+                break
+        return names
+
+
+def _chain(context: Context, info: StageInfo) -> list[StageInfo]:
+    chain = [info]
+    while chain[-1].parent is not None and len(chain) <= len(context.stages):
+        chain.append(context.stages[chain[-1].parent])
+    return chain[::-1]
+
+
+def situation_of(context: Context) -> UserSituation | None:
+    """The final image's situation, cached on the context; None for a file without stages."""
+    cached = getattr(context, "_dfix_user_situation", None)
+    if cached is not None:
+        return cached
+    final = context.final_stage
+    if final is None:
+        return None
+    chain = _chain(context, final)
+    image = chain[0].stage.from_.image
+    base = _substitute_args(context, image.text if image is not None else "")
+    situation = UserSituation(context, chain, base, facts_for(base) if base else facts_for(""))
+    context._dfix_user_situation = situation  # type: ignore[attr-defined] - a per-parse cache
+    return situation
+
+
+def _substitute_args(context: Context, text: str) -> str:
+    """``text`` with ``$NAME``/``${NAME}``/``${NAME:-x}`` of global ARGs replaced by their defaults."""
+    if "$" not in text:
+        return text
+    defaults: dict[str, str | None] = {}
+    for arg in context.tree.global_args:
+        for name, default in arg.pairs:
+            defaults[name] = default
+
+    def value(match: re.Match) -> str:
+        name, fallback = match.group(1) or match.group(4), match.group(3)
+        found = defaults.get(name)
+        if found:
+            return found
+        if fallback is not None:
+            return fallback
+        return match.group(0)
+
+    return re.sub(r"\$\{(\w+)(:?-([^}]*))?\}|\$(\w+)", value, text)
+
+
+# -- shell helpers --------------------------------------------------------------------
+
+
+def _basename(program: str) -> str:
+    return program.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def run_scripts(run: Run) -> list[ShellScript]:
+    """The shell scripts a RUN runs: its shell form, POSIX heredoc bodies, ``sh -c`` in exec form."""
+    out: list[ShellScript] = []
+    argv = run.exec_form
+    if argv is not None:
+        if len(argv) >= 3 and _basename(argv[0]) in POSIX_SHELLS and "-c" in argv[1:-1]:
+            out.append(analyze(argv[argv.index("-c", 1) + 1]))
+        return out
+    text = run.shell
+    if text is not None:
+        out.append(analyze(text))
+    if run.heredocs and text is not None:
+        words = text.split()
+        program = _basename(words[0]) if words and not words[0].startswith("<<") else "sh"
+        if program in POSIX_SHELLS:
+            for heredoc in run.heredocs:
+                body = heredoc.content
+                first = body.split("\n", 1)[0]
+                if first.startswith("#!") and _basename(first[2:].split()[0] if first[2:].split() else "") not in POSIX_SHELLS | {"env"}:
+                    continue
+                out.append(analyze(body))
+    return out
+
+
+_USERADD = OptionGrammar(
+    frozenset("bcdefgGkKpsuRPZ"),
+    frozenset({"--base-dir", "--comment", "--home-dir", "--home", "--expiredate", "--inactive", "--gid",
+               "--groups", "--skel", "--key", "--password", "--shell", "--uid", "--root", "--prefix",
+               "--selinux-user", "--selinux-range", "--btrfs-subvolume-home"}),
+)
+#: BusyBox and Debian adduser (Debian's takes only long options; BusyBox's ``-g`` is the GECOS).
+_ADDUSER = OptionGrammar(
+    frozenset("hgsGukK"),
+    frozenset({"--home", "--shell", "--gecos", "--comment", "--uid", "--gid", "--ingroup", "--firstuid",
+               "--lastuid", "--firstgid", "--lastgid", "--conf"}),
+)
+_GROUPADD = OptionGrammar(frozenset("gKpPR"), frozenset({"--gid", "--key", "--password", "--root", "--prefix"}))
+_ADDGROUP = OptionGrammar(frozenset("g"), frozenset({"--gid", "--conf", "--firstgid", "--lastgid"}))
+_USERMOD = OptionGrammar(
+    frozenset("cdeEfgGlpsuRPZL"),
+    frozenset({"--comment", "--home", "--expiredate", "--inactive", "--gid", "--groups", "--login", "--password",
+               "--shell", "--uid", "--root", "--prefix", "--selinux-user"}),
+)
+
+
+def _split(command: SimpleCommand, grammar: OptionGrammar) -> tuple[list[Option], list[str | None]]:
+    options: list[Option] = []
+    operands: list[str | None] = []
+    if command.name_index is None:
+        return options, operands
+    for _, item in iter_arguments(command.words, grammar, command.name_index + 1):
+        if isinstance(item, Option):
+            options.append(item)
+        else:
+            operands.append(item.value)
+    return options, operands
+
+
+def _argument(options: list[Option], *names: str) -> str | None | bool:
+    """The argument of the last option named ``names`` (``-u`` also inside ``-ru``); False when absent."""
+    found: str | None | bool = False
+    for option in options:
+        for name in names:
+            if name.startswith("--"):
+                if option.name == name:
+                    found = option.argument
+            elif option.letters and option.has_argument and option.letters[-1] == name[1]:
+                found = option.argument
+    return found
+
+
+def _flag(options: list[Option], *names: str) -> bool:
+    return any(option.matches(name) for option in options for name in names)
+
+
+def _literal_id(value: str | None | bool) -> str | None:
+    return value if isinstance(value, str) and value.isdigit() else None
+
+
+def read_accounts(scripts: list[ShellScript], family: str) -> tuple[list[Account], list[str]]:
+    """Accounts the scripts create (unconditional, literal name or UID), and the creating commands it cannot read.
+
+    Those are ``useradd``/``adduser`` inside ``if``/loops/functions or with
+    neither a literal name nor a literal UID (``useradd -m "$USER"``).
+    """
+    accounts: dict[str, Account] = {}
+    anonymous: list[Account] = []
+    unclear: list[str] = []
+    groups: dict[str, str | None] = {}
+    extra: set[str] = set()
+    for script in scripts:
+        for command in script.commands:
+            if command.name is None:
+                continue
+            name = command.name
+            if not command.context.isdisjoint(CONDITIONAL | {ShellContext.BACKGROUND}):
+                if name in ("useradd", "adduser"):
+                    unclear.append(script.text[command.start : command.end])
+                continue
+            if name == "useradd" or (name == "adduser" and family == "rhel"):
+                options, operands = _split(command, _USERADD)
+                if _flag(options, "-D", "--defaults") or len(operands) != 1:
+                    continue
+                group = _argument(options, "-g", "--gid")
+                account = Account(operands[0], _literal_id(_argument(options, "-u", "--uid")),
+                                  group if isinstance(group, str) else None,
+                                  _argument(options, "-G", "--groups") is not False)
+            elif name == "adduser":
+                options, operands = _split(command, _ADDUSER)
+                if len(operands) == 2 and operands[0]:
+                    extra.add(operands[0])  # `adduser user group`: add to a group
+                    continue
+                if len(operands) != 1:
+                    continue
+                group = _argument(options, "-G", "--ingroup")
+                gid = _literal_id(_argument(options, "--gid"))
+                account = Account(operands[0], _literal_id(_argument(options, "-u", "--uid")),
+                                  gid or (group if isinstance(group, str) else None))
+                if _flag(options, "--group") and operands[0]:
+                    groups.setdefault(operands[0], None)
+            elif name in ("groupadd", "addgroup"):
+                options, operands = _split(command, _GROUPADD if name == "groupadd" else _ADDGROUP)
+                if name == "addgroup" and len(operands) == 2 and operands[0]:
+                    extra.add(operands[0])  # `addgroup user group`
+                    continue
+                if len(operands) == 1 and operands[0]:
+                    groups[operands[0]] = _literal_id(_argument(options, "-g", "--gid"))
+                continue
+            elif name in ("usermod", "gpasswd"):
+                options, operands = _split(command, _USERMOD if name == "usermod" else OptionGrammar(frozenset("adAM")))
+                if name == "usermod" and _argument(options, "-G", "--groups") is not False and operands and operands[-1]:
+                    extra.add(operands[-1])
+                elif name == "gpasswd":
+                    added = _argument(options, "-a")
+                    if isinstance(added, str):
+                        extra.add(added)
+                continue
+            else:
+                continue
+            if account.name is None and account.uid is None:
+                unclear.append(script.text[command.start : command.end])
+                continue
+            if account.name is None:
+                anonymous.append(account)
+            else:
+                accounts[account.name] = account
+    out = []
+    for account in [*accounts.values(), *anonymous]:
+        group = account.group
+        if group is not None and not group.isdigit():
+            group = groups.get(group)
+        out.append(Account(account.name, account.uid, group, account.extra_groups or account.name in extra))
+    return out, unclear
+
+
+def account_user_spec(account: Account) -> str | None:
+    """How ``USER`` names an account: numeric when its UID (and GID) are literal, else its name."""
+    if account.uid is not None and not (account.extra_groups and account.name):
+        return f"{account.uid}:{account.group}" if account.group else account.uid
+    return account.name
+
+
+# -- ports ----------------------------------------------------------------------------------
+
+
+def _port_number(text: str) -> int | None:
+    """A privileged port (1-1023) written as ``text``, or None."""
+    text = text.strip()
+    if text.isdigit() and 0 < int(text) < 1024:
+        return int(text)
+    return None
+
+
+def _address_port(value: str) -> str | None:
+    """A privileged port in ``80``, ``:80``, ``0.0.0.0:80``, ``http://+:80`` (``;``/``,`` lists too)."""
+    for part in re.split(r"[;,\s]+", value):
+        if _port_number(part):
+            return part
+        match = _HOST_PORT.match(part)
+        if match and _port_number(match.group(1)):
+            return part
+    return None
+
+
+def _listen_port(argv: list[str]) -> str | None:
+    """A privileged port a command line listens on (``--port 80``, ``-b 0.0.0.0:80``, ``PORT=80``)."""
+    for index, word in enumerate(argv):
+        if not word:
+            continue
+        assigned = _LISTEN_ASSIGNED.match(word)
+        if assigned and _address_port(assigned.group(2)):
+            return word
+        if (_LISTEN_OPTION.match(word) or word in ("-p", "-b", "-l")) and index + 1 < len(argv):
+            following = argv[index + 1] or ""
+            if _address_port(following):
+                return f"{word} {following}"
+        if ":" in word and not word.startswith("-"):
+            match = _HOST_PORT.match(word)
+            if match and _port_number(match.group(1)):
+                return word
+    return None
+
+
+# -- building the fix -----------------------------------------------------------------------
+
+
+def _newline(context: Context, anchor: Instruction) -> tuple[str, bool]:
+    """The line ending to write, and whether the anchor lacks one (it ends the file)."""
+    code = anchor.code
+    if code.endswith("\r\n"):
+        return "\r\n", False
+    if code.endswith("\n"):
+        return "\n", False
+    text = context.tree.code
+    first = text.find("\n")
+    return ("\r\n" if first > 0 and text[first - 1] == "\r" else "\n"), True
+
+
+def user_fix_edits(situation: UserSituation, lines: list[str]) -> list[Edit]:
+    """An edit inserting ``lines`` (instruction texts) after the anchor, in the file's style."""
+    context = situation.context
+    tree = context.tree
+    for line in lines:
+        parse_instruction(line, escape=tree.escape, buildkit=tree.dialect)  # valid by construction
+    anchor = situation.anchor
+    newline, missing = _newline(context, anchor)
+    end = anchor.span.end
+    body = newline.join(lines)
+    text = newline + body if missing else body + newline
+    return [Edit(end, end, text)]
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plan_new_user(situation: UserSituation, previous: str | None = None, *, may_create: bool = True) -> tuple[list[str] | None, str]:
+    """The instructions that make the final image run as a non-root user, or None and why not.
+
+    ``previous`` is a non-root USER value the file already uses (DF401).
+    ``may_create`` false allows only existing accounts (the file's or the
+    base image's). The second item is a short title (or the reason when
+    there is no fix).
+    """
+    if previous is not None:
+        return [f"USER {previous}"], f"switch back to `{previous}`"
+    facts = situation.facts
+    if facts.default_non_root and facts.family not in ("scratch",):
+        return [f"USER {facts.default_user}"], f"switch back to the base image's user `{facts.default_user}`"
+    accounts = situation.accounts
+    if situation.unclear_accounts:
+        return None, f"the file creates an account dfix cannot name (`{_shorten(situation.unclear_accounts[0])}`)"
+    specs = [spec for spec in (account_user_spec(a) for a in accounts) if spec]
+    if len({a.name or a.uid for a in accounts}) > 1:
+        names = ", ".join(f"`{a.name or a.uid}`" for a in accounts)
+        return None, f"the file creates several accounts ({names}); which one runs the app is a human's choice"
+    if specs:
+        return [f"USER {specs[0]}"], f"run as the account the file creates (`{specs[0]}`)"
+    if facts.app_user and facts.app_user in facts.users and situation.family == facts.family:
+        return [f"USER {facts.app_user}"], f"run as `{facts.app_user}`, which the base image ships"
+    if not may_create:
+        return None, "no earlier non-root USER, and the base image is unknown: its own user (why else `USER root`?) cannot be named"
+    family = situation.family
+    if family in ("scratch", "distroless"):
+        return [f"USER {NUMERIC_ONLY}"], f"run as UID {NUMERIC_ONLY.split(':')[0]} (no account tools in the image)"
+    if family == "unknown":
+        if facts.known and facts.family != "unknown":
+            return None, f"the package managers the file runs do not fit the base image {situation.base} ({facts.family})"
+        return None, "the base image's distro family is unknown, so is the way to create an account"
+    tool = situation.account_tool
+    if tool is None:
+        return None, f"the image ({family}, {situation.base or 'unknown base'}) has no known `useradd`; install `shadow-utils` first"
+    if not situation.shell_is_posix_at_anchor():
+        return None, "the SHELL in force is not a POSIX shell"
+    create = BUSYBOX_CREATE if tool == "busybox" or family == "alpine" else SHADOW_CREATE
+    return [create, f"USER {NEW_UID}:{NEW_UID}"], f"create `{NEW_NAME}` ({NEW_UID}) and run as it"
+
+
+class NoUser(Rule):
+    """Run the final image as a non-root user when no stage it is built from sets ``USER``.
+
+    A container that runs as root turns any escape through the app into root
+    on the image's files, and into root on the host when user namespaces are
+    off. The final stage (with the in-file stages it is built ``FROM``)
+    never sets ``USER`` and its base image is not known to default to a
+    non-root user, so the process runs as root.
+
+    The fix (unsafe: the process runs as someone else) adds ``USER`` after
+    the last build step, reusing an account the file creates or the base
+    ships (``node``), or creating ``app`` (UID 10001) with the distro's
+    tools, or a numeric ``USER 65532:65532`` on scratch/distroless. It never
+    names an account nobody creates. It is not offered when the process needs
+    root (ports below 1024, nginx/sshd/database entrypoints, gosu, supervisord),
+    for base images (ONBUILD, no CMD/ENTRYPOINT), with a VOLUME, when an
+    unknown base's ENTRYPOINT still runs, or when the distro is unknown. Build
+    steps keep running as root; files the app writes stay root-owned, which is
+    the caveat to check. See the module docstring for the placement and every
+    guard.
+    """
+
+    code = "DF400"
+    name = "no-user"
+    summary = "the final image runs as root: no `USER` in its stages"
+    safety = Safety.UNSAFE
+    #: Advice that needs a human look at what the app writes: never fails CI by default.
+    severity = "info"
+
+    valid = (
+        Valid("FROM python:3.12-slim\nRUN useradd -m app\nUSER app\nCMD [\"python\"]\n"),
+        Valid("FROM python:3.12 AS base\nUSER 1000\nFROM base\nCMD [\"x\"]\n", "USER inherited from an in-file stage"),
+        Valid("FROM base AS base\nFROM debian AS build\nUSER 1000\nFROM build\nCMD [\"app\"]\n", "the final stage's ancestor sets USER"),
+        Valid("FROM gcr.io/distroless/static-debian12:nonroot\nCOPY app /app\nENTRYPOINT [\"/app\"]\n", "distroless :nonroot already runs as 65532"),
+        Valid("FROM nginxinc/nginx-unprivileged:1.25\nCOPY site /usr/share/nginx/html\n", "the base runs as 101"),
+        Valid("FROM jenkins/jenkins:lts\nCOPY plugins.txt /usr/share/jenkins/ref/\n", "the base's default user is jenkins"),
+        Valid("FROM cgr.dev/chainguard/python:latest\nCOPY app.py /app/\nCMD [\"/app/app.py\"]\n", "Chainguard images run as nonroot"),
+        Valid(
+            "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL [\"powershell\", \"-Command\"]\nCMD [\"app.exe\"]\n",
+            "Windows containers are out of scope",
+        ),
+        Valid("FROM scratch AS export\nCOPY --from=build /out /\n", "an artifact stage that runs nothing"),
+    )
+
+    invalid = (
+        Invalid(
+            "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nEXPOSE 8000\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"app:app\"]\n",
+            "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n"
+            f"{SHADOW_CREATE}\nUSER 10001:10001\n"
+            "EXPOSE 8000\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"app:app\"]\n",
+            "Debian: groupadd/useradd after the last build step, before the runtime block",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM alpine:3.20\nRUN apk add --no-cache ca-certificates\nCOPY app /usr/local/bin/app\n\n# run it\nENTRYPOINT [\"app\"]\n",
+            f"FROM alpine:3.20\nRUN apk add --no-cache ca-certificates\nCOPY app /usr/local/bin/app\n{BUSYBOX_CREATE}\nUSER 10001:10001\n\n# run it\nENTRYPOINT [\"app\"]\n",
+            "Alpine: BusyBox addgroup/adduser; the comment stays with the ENTRYPOINT",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"index.js\"]\n",
+            "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci\nUSER node\nCMD [\"node\", \"index.js\"]\n",
+            "the node image ships `node`",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian:12\nRUN groupadd -g 1500 svc && useradd -u 1500 -g svc -m svc\nCOPY svc /usr/bin/\nCMD [\"svc\"]\n",
+            "FROM debian:12\nRUN groupadd -g 1500 svc && useradd -u 1500 -g svc -m svc\nCOPY svc /usr/bin/\nUSER 1500:1500\nCMD [\"svc\"]\n",
+            "reuse the account the file creates, numerically",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM alpine\nRUN addgroup -S web && adduser -S -G web web\nCMD [\"web\"]\n",
+            "FROM alpine\nRUN addgroup -S web && adduser -S -G web web\nUSER web\nCMD [\"web\"]\n",
+            "UID not literal: the name the file creates",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM golang:1.22 AS build\nRUN useradd -u 10001 gopher\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /etc/passwd /etc/passwd\nCOPY --from=build /app /app\nENTRYPOINT [\"/app\"]\n",
+            "FROM golang:1.22 AS build\nRUN useradd -u 10001 gopher\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /etc/passwd /etc/passwd\nCOPY --from=build /app /app\nUSER 10001\nENTRYPOINT [\"/app\"]\n",
+            "scratch that copies /etc/passwd from a stage that creates the account",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM gcr.io/distroless/static-debian12\nCOPY --from=build /app /app\nENTRYPOINT [\"/app\"]\n",
+            "FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM gcr.io/distroless/static-debian12\nCOPY --from=build /app /app\nUSER 65532:65532\nENTRYPOINT [\"/app\"]\n",
+            "distroless: numeric nonroot only",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM scratch\nCOPY app /app\nENTRYPOINT [\"/app\"]",
+            "FROM scratch\nCOPY app /app\nUSER 65532:65532\nENTRYPOINT [\"/app\"]",
+            "scratch, no final newline",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM python:3.12 AS base\r\nRUN pip install flask\r\nFROM base\r\nCOPY . /srv\r\nCMD [\"flask\", \"run\"]\r\n",
+            f"FROM python:3.12 AS base\r\nRUN pip install flask\r\nFROM base\r\nCOPY . /srv\r\n{SHADOW_CREATE}\r\nUSER 10001:10001\r\nCMD [\"flask\", \"run\"]\r\n",
+            "CRLF kept; the family is inherited from the in-file base stage",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM registry.example.com/team/base:1\nRUN yum install -y httpd-tools && yum clean all\nCOPY run.sh /\nENTRYPOINT [\"/run.sh\"]\n",
+            f"FROM registry.example.com/team/base:1\nRUN yum install -y httpd-tools && yum clean all\nCOPY run.sh /\n{SHADOW_CREATE}\nUSER 10001:10001\nENTRYPOINT [\"/run.sh\"]\n",
+            "unknown image with its own ENTRYPOINT: the family comes from yum",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y python3\nCMD python3 -m http.server 8080\nCOPY web /web\n",
+            f"FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y python3\nCMD python3 -m http.server 8080\nCOPY web /web\n{SHADOW_CREATE}\nUSER 10001:10001\n",
+            "after the last build step even when it follows CMD",
+            unsafe=True,
+        ),
+        Invalid(
+            "# escape=`\nFROM debian\nRUN apt-get update `\n && apt-get install -y curl\nCMD [\"curl\"]\n",
+            f"# escape=`\nFROM debian\nRUN apt-get update `\n && apt-get install -y curl\n{SHADOW_CREATE}\nUSER 10001:10001\nCMD [\"curl\"]\n",
+            "backtick escape",
+            unsafe=True,
+        ),
+        # must-not-apply: report only
+        Invalid("FROM nginx:1.25\nCOPY site /usr/share/nginx/html\n", why="nginx's master process needs root"),
+        Invalid("FROM debian\nRUN apt-get install -y nginx\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n", why="nginx as the process"),
+        Invalid("FROM ubuntu\nRUN apt-get install -y openssh-server\nCMD [\"/usr/sbin/sshd\", \"-D\"]\n", why="sshd"),
+        Invalid("FROM postgres:16\nCOPY init.sql /docker-entrypoint-initdb.d/\n", why="postgres' entrypoint drops privileges"),
+        Invalid("FROM redis:7\nCOPY redis.conf /etc/redis/\nCMD [\"redis-server\", \"/etc/redis/redis.conf\"]\n", why="redis"),
+        Invalid("FROM mysql:8\nCOPY my.cnf /etc/mysql/conf.d/\n", why="mysql's entrypoint drops privileges"),
+        Invalid("FROM python:3.12\nRUN pip install supervisor\nCMD [\"supervisord\", \"-n\"]\n", why="supervisord"),
+        Invalid(
+            "FROM debian\nRUN apt-get install -y gosu\nCOPY entrypoint.sh /\nENTRYPOINT [\"/entrypoint.sh\"]\n",
+            why="gosu: the entrypoint drops privileges",
+        ),
+        Invalid("FROM alpine\nRUN apk add su-exec\nENTRYPOINT [\"su-exec\", \"app\", \"/app\"]\n", why="su-exec"),
+        Invalid("FROM python:3.12\nCOPY . /app\nEXPOSE 80\nCMD [\"python\", \"/app/main.py\"]\n", why="EXPOSE below 1024"),
+        Invalid("FROM python:3.12\nCOPY . /app\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:80\", \"app:app\"]\n", why="a listen address below 1024"),
+        Invalid("FROM node:20\nCOPY . .\nENV PORT=443\nCMD [\"node\", \"server.js\"]\n", why="ENV PORT below 1024"),
+        Invalid("FROM mcr.microsoft.com/dotnet/aspnet:6.0\nCOPY out /app\nENTRYPOINT [\"dotnet\", \"/app/app.dll\"]\n", why=".NET < 8 listens on port 80"),
+        Invalid(
+            "FROM mcr.microsoft.com/dotnet/aspnet:8.0\nCOPY out /app\nENTRYPOINT [\"dotnet\", \"/app/app.dll\"]\n",
+            "FROM mcr.microsoft.com/dotnet/aspnet:8.0\nCOPY out /app\nUSER app\nENTRYPOINT [\"dotnet\", \"/app/app.dll\"]\n",
+            ".NET 8+ ships `app` and listens on 8080",
+            unsafe=True,
+        ),
+        Invalid("FROM debian\nRUN apt-get install -y curl\nONBUILD COPY . /app\nCMD [\"bash\"]\n", why="ONBUILD: a base image"),
+        Invalid("FROM debian\nRUN apt-get update && apt-get install -y build-essential\n", why="no CMD/ENTRYPOINT: a base image"),
+        Invalid("FROM python:3.12\nVOLUME /data\nCMD [\"python\", \"-m\", \"app\"]\n", why="a VOLUME the app writes to"),
+        Invalid("FROM company/base:1\nCOPY app /app\nENTRYPOINT [\"/app\"]\n", why="unknown image, no commands: unknown family"),
+        Invalid(
+            "FROM company/base:1\nRUN apt-get update && apt-get install -y curl\nCMD [\"curl\"]\n",
+            why="unknown image: its inherited ENTRYPOINT may drop privileges",
+        ),
+        Invalid("FROM company/base:1\nRUN sudo apt-get install -y curl\nCMD [\"curl\"]\n", why="sudo: the build user is not root"),
+        Invalid(
+            "FROM registry.access.redhat.com/ubi9/ubi-minimal\nRUN microdnf install -y python3\nCMD [\"python3\"]\n",
+            why="ubi-minimal has no useradd",
+        ),
+        Invalid("FROM amazonlinux:2023\nRUN dnf install -y python3\nCMD [\"python3\"]\n", why="Amazon Linux has no useradd"),
+        Invalid("FROM debian\nRUN useradd a && useradd b\nCMD [\"x\"]\n", why="several accounts: which one?"),
+        Invalid("FROM alpine\nRUN apt-get install -y x\nCMD [\"x\"]\n", why="commands contradict the base image"),
+        Invalid(
+            "FROM debian\nSHELL [\"/usr/bin/pwsh\", \"-c\"]\nRUN Write-Host hi\nCMD [\"python3\"]\n",
+            why="a non-POSIX SHELL would run the new RUN",
+        ),
+    )
+
+    def check(self, context: Context) -> Iterator[Diagnostic]:
+        situation = situation_of(context)
+        if situation is None or situation.windows or situation.users:
+            return
+        facts = situation.facts
+        if facts.default_non_root:
+            return
+        if facts.family == "scratch" and not situation.runtime and not any(isinstance(i, Run) for i in situation.instructions):
+            return  # an artifact stage (`FROM scratch` + COPY): nothing runs
+        where = situation.final.stage.from_
+        message = "the final image runs as root: no stage it is built from sets `USER`"
+        reason = situation.runtime_blocker()
+        if reason is None and any(c.has_wrapper("sudo") or c.name == "sudo" for c in situation.commands):
+            reason = "the build uses `sudo`, so the base image's user is not root"
+        if reason is not None:
+            yield self.diagnostic(where, message, note=f"not fixed: {reason}")
+            return
+        lines, title = plan_new_user(situation)
+        if lines is None:
+            yield self.diagnostic(where, message, note=f"not fixed: {title}")
+            return
+        yield self.diagnostic(where, message, user_fix_edits(situation, lines), title=title,
+                              note=f"base-image facts {FACTS_VERSION}")
