@@ -1,248 +1,598 @@
-"""The ``dfix`` command: find Dockerfiles, check each one, print what was found.
+"""The ``dfix`` command line: options in, exit code out (ux.md §1-4, §7, §10).
 
-Three layers, so the rule engine can plug in without touching the other two:
-
-* discovery turns the command line's paths into the Dockerfiles to check;
-* :func:`check_text` checks one file's text and returns a :class:`FileReport`
-  (today: BuildKit's parse errors and warnings; later: rule diagnostics);
-* the :func:`main` command prints reports and maps them to an exit code.
-
-Exit codes follow ``ux.md`` §3: 0 all files parse, 1 a file failed to parse,
-2 dfix could not do its job (usage error, a named path missing or unreadable,
-an internal error). A failing file never stops the others.
+``check`` is the default command (``dfix .``, ``dfix --diff .``), so this
+module holds a small group that routes anything that is not a subcommand to
+it. ``check`` itself is glue between layers that each do one job:
+configuration (:mod:`dfix.config`) decides what applies to each file,
+discovery (:mod:`dfix.discover`) finds the files, :mod:`dfix.process` checks
+or fixes them in parallel, :mod:`dfix.writer` writes them back atomically
+and :mod:`dfix.report` prints. Exit codes (§3): 0 nothing at or above
+``fail-on``, 1 findings remain or a file does not parse, 2 dfix could not do
+its job; a user's mistake gets one line, never a traceback.
 """
 
 from __future__ import annotations
 
-import enum
-import fnmatch
+import dataclasses
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import IO, NoReturn
 
 import click
 
 import dfix
-
-STDIN_PATH = "-"
-
-Severity = Literal["error", "warning"]
-
-# -- discovery (ux.md §7; .gitignore support comes with the config layer) ------
-
-# Directories that hold other people's files or tool state, never the
-# project's own Dockerfiles; hidden directories such as .devcontainer/ are
-# still entered (hadolint-action#92).
-SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".dfix_cache"})
-
-# Matched case-insensitively against the file name.
-DOCKERFILE_PATTERNS = (
-    "dockerfile", "dockerfile.*", "*.dockerfile", "containerfile", "containerfile.*", "*.containerfile",
+from dfix import report
+from dfix.config import (
+    FAIL_ON_LEVELS, SEVERITY_LEVELS, ConfigError, ConfigResolver, Settings, parse_per_file_ignores,
+    parse_severity_overrides,
 )
+from dfix.discover import STDIN_PATH, collect_inputs
+from dfix.engine import SelectorError
+from dfix.process import Mode, Processed, Task, default_jobs, internal_error_message, process_all
+from dfix.results import FileResult
+from dfix.writer import ChangedOnDiskError, write_fixed
 
-# Names that match a pattern above but are templates, backups, ignore files or
-# documentation next to a Dockerfile rather than a Dockerfile.
-SKIPPED_SUFFIXES = (
-    ".dockerignore", ".containerignore",
-    ".in", ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template", ".erb", ".orig", ".rej", ".bak", ".swp", "~",
-    ".md", ".txt", ".rst", ".json", ".yaml", ".yml", ".sh", ".py", ".lock",
-)
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
-
-def is_dockerfile_name(name: str) -> bool:
-    """Whether a file found while walking a folder should be checked."""
-    lowered = name.lower()
-    if not any(fnmatch.fnmatchcase(lowered, pattern) for pattern in DOCKERFILE_PATTERNS):
-        return False
-    return not lowered.endswith(SKIPPED_SUFFIXES)
+HUMAN_FORMATS = frozenset({"full", "concise", "grouped"})
 
 
-def find_dockerfiles(directory: str) -> list[str]:
-    """Dockerfiles under ``directory``, recursively, sorted by path so output is reproducible.
+class UserError(Exception):
+    """Something the user can fix (bad config, bad selector): one line on stderr, exit 2."""
 
-    Symlinked directories are not followed, so a link cycle cannot loop and a
-    tree is never checked twice through a link.
+
+# -- the group with a default command -----------------------------------------
+
+
+class DefaultCommandGroup(click.Group):
+    """A group whose first argument, when it names no subcommand, goes to ``check``.
+
+    ``dfix PATH``, ``dfix --diff PATH`` and plain ``dfix`` then work as they
+    would with a single command, while ``dfix rule DF200`` reaches its own
+    subcommand. A file literally named like a subcommand can still be
+    checked as ``dfix check rule`` or ``dfix ./rule``.
     """
-    found: list[str] = []
-    for root, directories, files in os.walk(directory):
-        directories[:] = [
-            name for name in directories
-            if name not in SKIPPED_DIRECTORIES and not os.path.islink(os.path.join(root, name))
-        ]
-        found.extend(os.path.normpath(os.path.join(root, name)) for name in files if is_dockerfile_name(name))
-    return sorted(found, key=lambda path: path.split(os.sep))
+
+    default_command = "check"
+    group_options = frozenset({"--help", "-h", "--version", "-V"})
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in self.group_options):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+    def main(self, *args, **kwargs):  # type: ignore[override]
+        """Turn any uncaught exception into one line and exit 2: a bug report, not a traceback."""
+        try:
+            return super().main(*args, **kwargs)
+        except BrokenProcessPool as error:
+            fail(f"internal error: a worker process died ({error}); try -j 1 to see which file")
+        except Exception as error:  # noqa: BLE001 - the last line of defence
+            fail(internal_error_message(error))
 
 
-@dataclass(frozen=True)
-class Inputs:
-    """What the command line named: files to check, and named paths that do not exist."""
-
-    files: tuple[str, ...]
-    missing: tuple[str, ...]
+def fail(message: str) -> NoReturn:
+    """Print ``dfix: message`` on stderr and exit 2 (dfix could not do its job)."""
+    emit(f"dfix: {message}\n", err=True)
+    sys.exit(2)
 
 
-def collect_inputs(paths: Iterable[str]) -> Inputs:
-    """Expand folders; keep explicitly named files whatever their name; drop duplicates.
-
-    ``-`` (stdin) passes through as itself. A named path that does not exist
-    is collected, not raised, so the other paths are still checked.
-    """
-    files: list[str] = []
-    missing: list[str] = []
-    seen: set[str] = set()
-
-    def add(path: str) -> None:
-        key = path if path == STDIN_PATH else os.path.realpath(path)
-        if key not in seen:
-            seen.add(key)
-            files.append(path)
-
-    for path in paths:
-        if path == STDIN_PATH:
-            add(path)
-        elif os.path.isdir(path):
-            for found in find_dockerfiles(path):
-                add(found)
-        elif os.path.lexists(path):
-            add(path)
-        else:
-            missing.append(path)
-    return Inputs(tuple(files), tuple(missing))
-
-
-# -- checking one file ----------------------------------------------------------
-
-
-class Outcome(enum.Enum):
-    """How checking a file went; decides the exit code."""
-
-    OK = "ok"
-    PARSE_ERROR = "parse-error"
-    UNREADABLE = "unreadable"
-    INTERNAL_ERROR = "internal-error"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One line of output about one place in one file."""
-
-    path: str
-    line: int
-    column: int
-    message: str
-    severity: Severity
-
-    def render(self) -> str:
-        """``path:line:col: message``; warnings say so, errors are the default."""
-        label = "" if self.severity == "error" else f"{self.severity}: "
-        return f"{self.path}:{self.line}:{self.column}: {label}{self.message}"
-
-
-@dataclass(frozen=True)
-class FileReport:
-    """Everything dfix has to say about one file."""
-
-    path: str
-    outcome: Outcome
-    findings: tuple[Finding, ...] = ()
-    problem: str | None = None  # why the file could not be checked at all
-
-
-def check_text(text: str, path: str) -> FileReport:
-    """Check one Dockerfile's text. The rule engine's diagnostics will join here."""
-    try:
-        tree = dfix.parse(text, path)
-    except dfix.ParseError as error:
-        finding = Finding(path, error.line, error.column, error.message, "error")
-        return FileReport(path, Outcome.PARSE_ERROR, (finding,))
-    except Exception as error:  # noqa: BLE001 - a parser bug must not end a bulk run
-        return FileReport(path, Outcome.INTERNAL_ERROR, problem=internal_error_message(error))
-    warnings = tuple(Finding(path, w.line, w.column, w.message, "warning") for w in tree.warnings)
-    return FileReport(path, Outcome.OK, warnings)
-
-
-def check_file(path: str) -> FileReport:
-    """Read and check one file; an unreadable file is a report, not an exception."""
-    try:
-        text = dfix.read_dockerfile(path)
-    except OSError as error:
-        return FileReport(path, Outcome.UNREADABLE, problem=f"cannot read: {error.strerror or error}")
-    return check_text(text, path)
-
-
-def check_stdin(display_path: str) -> FileReport:
-    """Check the Dockerfile on standard input, decoded as files are (lossless)."""
-    data = click.get_binary_stream("stdin").read()
-    return check_text(data.decode("utf-8", "surrogateescape"), display_path)
-
-
-def internal_error_message(error: BaseException) -> str:
-    """One line for a dfix bug, so a bulk run reports it and goes on to the next file."""
-    return f"internal error: {type(error).__name__}: {error} (please report this as a dfix bug)"
-
-
-# -- the command ----------------------------------------------------------------
-
-
-def echo(line: str, *, err: bool = False) -> None:
-    """Print a line, writing undecodable bytes of the file (or its name) back as they were.
-
-    Messages quote the file's own text, which ``read_dockerfile`` decoded with
-    ``surrogateescape``; a plain text stream would raise on those characters.
-    """
-    click.echo(line.encode("utf-8", "surrogateescape"), err=err)
-
-
-def exit_code(reports: Sequence[FileReport], missing: Sequence[str]) -> int:
-    """2 if dfix could not do its job, else 1 if a file failed to parse, else 0."""
-    outcomes = {report.outcome for report in reports}
-    if missing or outcomes & {Outcome.UNREADABLE, Outcome.INTERNAL_ERROR}:
-        return 2
-    if Outcome.PARSE_ERROR in outcomes:
-        return 1
-    return 0
-
-
-def summary(reports: Sequence[FileReport]) -> str:
-    """The closing line: ``N files checked, M failed to parse``."""
-    checked = len(reports)
-    failed = sum(report.outcome is Outcome.PARSE_ERROR for report in reports)
-    files = "file" if checked == 1 else "files"
-    return f"{checked} {files} checked, {failed} failed to parse"
-
-
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, type=click.Path(dir_okay=True, file_okay=True, allow_dash=True))
-@click.option(
-    "--stdin-filename",
-    metavar="NAME",
-    help="Name to report for the Dockerfile read from stdin ('-'); with no PATHS, read stdin.",
-)
+@click.group(cls=DefaultCommandGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(dfix.__version__, "--version", "-V", prog_name="dfix")
-def main(paths: tuple[str, ...], stdin_filename: str | None) -> None:
+def main() -> None:
+    """dfix: find and safely fix problems in Dockerfiles.
+
+    \b
+    dfix [check] [OPTIONS] [PATH ...|-]   lint, --diff or --write (the default command)
+    dfix rule CODE | --all                explain a rule, or list every rule
+    dfix init [--from-hadolint [PATH]]    write a .dfix.toml
+    dfix version
+
+    See `dfix check --help` for the options of the default command.
+    """
+
+
+# -- output helpers ----------------------------------------------------------------
+
+
+def to_bytes(text: str) -> bytes:
+    """Text as bytes, writing a file's undecodable bytes (surrogate escapes) back as they were."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace")
+
+
+def emit(text: str, *, err: bool = False) -> None:
+    """Write text exactly (no newline added) to stdout or stderr."""
+    if not text:
+        return
+    stream = click.get_binary_stream("stderr" if err else "stdout")
+    stream.write(to_bytes(text))
+    stream.flush()
+
+
+def with_newline(text: str) -> str:
+    return text if not text or text.endswith("\n") else text + "\n"
+
+
+def stream_is_terminal(stream: IO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def use_color(choice: str, stream: IO) -> bool:
+    """``--color``: ``always``/``never``; ``auto`` honours NO_COLOR, then FORCE_COLOR, then the terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream_is_terminal(stream)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def split_codes(values: Sequence[str]) -> list[str]:
+    """``--select A,B --select C`` → ``[A, B, C]``."""
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+# -- progress ----------------------------------------------------------------------
+
+
+class Progress:
+    """Progress on stderr: a rich bar, one plain line per file (CI logs), or nothing."""
+
+    def __init__(self, style: str, total: int) -> None:
+        self.style = style
+        self.total = total
+        self.done = 0
+        self._bar = None
+        if style == "bar" and total:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+
+            # No refresh thread (auto_refresh=False): worker processes are forked
+            # from this one, and forking while another thread holds a lock can hang.
+            self._bar = Bar(
+                TextColumn("dfix"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                console=Console(stderr=True), transient=True, auto_refresh=False,
+            )
+            self._task = self._bar.add_task("files", total=total)
+            self._bar.start()
+
+    def advance(self, path: str) -> None:
+        self.done += 1
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self.done, refresh=True)
+        elif self.style == "plain":
+            emit(f"[{self.done}/{self.total}] {path}\n", err=True)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def progress_style(choice: str, *, human: bool, quiet: bool) -> str:
+    """``auto``: a bar when a person watches stderr (a terminal, not CI, a human format)."""
+    if choice != "auto":
+        return choice
+    if quiet or not human or in_ci() or not stream_is_terminal(sys.stderr):
+        return "none"
+    return "bar"
+
+
+# -- the check command ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """The check command's options, after the usage checks."""
+
+    paths: tuple[str, ...]
+    mode: Mode
+    fix_only: bool
+    show_diff: bool
+    diff_context: int
+    stdin_filename: str | None
+    statistics: bool
+    quiet: bool
+    silent: bool
+    exit_zero: bool
+    exit_non_zero_on_fix: bool
+    output_file: str | None
+    jobs: int
+    color: str
+    progress: str
+    show_files: bool
+
+
+def choose_mode(check: bool, diff: bool, write: bool, fix_only: bool) -> Mode:
+    """The one mode asked for; asking for two is a usage error (exit 2)."""
+    chosen = [name for name, on in (("--check", check), ("--diff", diff), ("--write", write or fix_only)) if on]
+    if len(chosen) > 1:
+        raise click.UsageError(f"{' and '.join(chosen)} cannot be combined: pick one mode")
+    if diff:
+        return "diff"
+    if write or fix_only:
+        return "write"
+    return "check"
+
+
+def command_line_settings(**values: object) -> dict[str, object]:
+    """The settings the command line fixes for every file, keyed as in a config file; unset options dropped."""
+    return {key: value for key, value in values.items() if value not in (None, [], {}, ())}
+
+
+@main.command("check", context_settings=CONTEXT_SETTINGS)
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("--check", "check_mode", is_flag=True, help="Report findings only (the default; for black/prettier habits).")
+@click.option("--diff", is_flag=True, help="Print a unified diff of the fixes (git apply-able); write nothing.")
+@click.option("--write", "-w", "--fix", "write", is_flag=True, help="Apply fixes in place, then report what remains.")
+@click.option("--fix-only", is_flag=True, help="Apply fixes in place and do not report what remains.")
+@click.option("--show-fixes", is_flag=True, default=None, help="List the fixes applied.")
+@click.option("--show-diff", is_flag=True, help="With --write: also print the diff of what was written.")
+@click.option("--diff-context", type=click.IntRange(min=0), default=3, show_default=True, help="Context lines in diffs.")
+@click.option("--unsafe-fixes", is_flag=True, default=None, help="Also apply fixes that may change the built image.")
+@click.option("--select", multiple=True, metavar="CODES", help="Rules to run: codes, prefixes, names, aliases or ALL.")
+@click.option("--extend-select", multiple=True, metavar="CODES", help="Rules to run in addition to the selected ones.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Rules not to run.")
+@click.option("--extend-ignore", multiple=True, metavar="CODES", help="More rules not to run.")
+@click.option("--fixable", multiple=True, metavar="CODES", help="Rules allowed to fix (default ALL).")
+@click.option("--unfixable", multiple=True, metavar="CODES", help="Rules never allowed to fix.")
+@click.option("--per-file-ignores", multiple=True, metavar="GLOB:CODES", help="Rules not to run on matching files.")
+@click.option("--severity", "severity_overrides", multiple=True, metavar="CODE=LEVEL", help="Override a rule's severity.")
+@click.option(
+    "--fail-on", "--failure-threshold", type=click.Choice(FAIL_ON_LEVELS), default=None,
+    help="Lowest severity that fails the run [default: warning]. Parse errors always fail.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (never hides exit 2).")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when --write changed or --diff would change a file.")
+@click.option("--statistics", is_flag=True, help="Print counts per rule instead of each finding.")
+@click.option("--output-format", envvar="DFIX_OUTPUT_FORMAT", type=click.Choice(report.FORMATS), default=None,
+              help="How findings are printed [default: full].")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write findings (or the diff) here.")
+@click.option("--quiet", "-q", is_flag=True, help="No summary, hints or progress.")
+@click.option("--silent", "-s", is_flag=True, help="No findings, summary or warnings; only the exit code.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("--progress", type=click.Choice(["auto", "bar", "plain", "none"]), default="auto", show_default=True)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores].")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), envvar="DFIX_CONFIG",
+              help="Use this config file for every input.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--exclude", multiple=True, metavar="GLOBS", help="Paths not to search (replaces the config's).")
+@click.option("--extend-exclude", multiple=True, metavar="GLOBS", help="More paths not to search.")
+@click.option("--force-exclude", is_flag=True, default=None, help="Apply excludes to paths named explicitly too.")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None,
+              help="Honour .gitignore and .ignore files [default: on].")
+@click.option("--stdin-filename", metavar="NAME",
+              help="Name for the Dockerfile read from stdin ('-'); with no PATHS, read stdin.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be processed, and stop.")
+def check_command(
+    paths: tuple[str, ...], check_mode: bool, diff: bool, write: bool, fix_only: bool, show_fixes: bool | None,
+    show_diff: bool, diff_context: int, unsafe_fixes: bool | None, select: tuple[str, ...],
+    extend_select: tuple[str, ...], ignore: tuple[str, ...], extend_ignore: tuple[str, ...], fixable: tuple[str, ...],
+    unfixable: tuple[str, ...], per_file_ignores: tuple[str, ...], severity_overrides: tuple[str, ...],
+    fail_on: str | None, exit_zero: bool, exit_non_zero_on_fix: bool, statistics: bool, output_format: str | None,
+    output_file: str | None, quiet: bool, silent: bool, color: str, progress: str, jobs: int | None,
+    config_file: str | None, isolated: bool, exclude: tuple[str, ...], extend_exclude: tuple[str, ...],
+    force_exclude: bool | None, respect_gitignore: bool | None, stdin_filename: str | None, show_files: bool,
+) -> None:
     """Check Dockerfiles: files, folders (searched recursively) or - for stdin.
 
-    With no PATHS the current folder is searched. Parse errors and BuildKit's
-    warnings go to stdout as path:line:col: message; the summary goes to stderr.
+    With no PATHS the current folder is searched. Findings go to stdout as
+    path:line:col: CODE [*] message ([*]: a fix exists), the summary to stderr.
     """
+    mode = choose_mode(check_mode, diff, write, fix_only)
+    if show_diff and mode != "write":
+        raise click.UsageError("--show-diff needs --write (use --diff to preview without writing)")
     if not paths:
         paths = (STDIN_PATH,) if stdin_filename else (".",)
-    inputs = collect_inputs(paths)
+    options = RunOptions(
+        paths=paths, mode=mode, fix_only=fix_only, show_diff=show_diff,
+        diff_context=diff_context, stdin_filename=stdin_filename, statistics=statistics, quiet=quiet or silent,
+        silent=silent, exit_zero=exit_zero, exit_non_zero_on_fix=exit_non_zero_on_fix, output_file=output_file,
+        jobs=jobs or default_jobs(), color=color, progress=progress, show_files=show_files,
+    )
+    try:
+        overrides = command_line_settings(**{
+            "lint.select": split_codes(select) or None,
+            "lint.extend-select": split_codes(extend_select),
+            "lint.ignore": split_codes(ignore),
+            "lint.extend-ignore": split_codes(extend_ignore),
+            "lint.fixable": split_codes(fixable) or None,
+            "lint.unfixable": split_codes(unfixable),
+            "lint.per-file-ignores": parse_per_file_ignores(per_file_ignores),
+            "lint.severity": parse_severity_overrides(severity_overrides),
+            "fail-on": fail_on,
+            "unsafe-fixes": unsafe_fixes,
+            "show-fixes": show_fixes,
+            "output-format": output_format,
+            "exclude": split_codes(exclude) or None,
+            "extend-exclude": split_codes(extend_exclude),
+            "force-exclude": force_exclude,
+            "respect-gitignore": respect_gitignore,
+        })
+        resolver = ConfigResolver(config_file=config_file, isolated=isolated, overrides=overrides, cwd=Path.cwd())
+        code = run(options, resolver)
+    except (ConfigError, SelectorError, UserError) as error:
+        fail(f"error: {error}")
+    sys.exit(code)
+
+
+# -- one run -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A task and the failure threshold of its file (configuration may differ per folder)."""
+
+    task: Task
+    fail_on: str
+
+    @property
+    def from_stdin(self) -> bool:
+        return self.task.text is not None
+
+
+def read_stdin() -> str:
+    """Standard input, decoded as files are (losslessly)."""
+    return click.get_binary_stream("stdin").read().decode("utf-8", "surrogateescape")
+
+
+def plan(path: str, options: RunOptions, resolver: ConfigResolver, stdin_text: str | None) -> Planned:
+    """The task for one input, with the settings of the configuration closest to it."""
+    name = (options.stdin_filename or STDIN_PATH) if path == STDIN_PATH else path
+    settings = resolver.settings_for(name)
+    codes, fix_codes = settings.rule_codes_for(name)
+    task = Task(
+        path=name,
+        mode=options.mode,
+        codes=tuple(sorted(codes)),
+        fixable=tuple(sorted(fix_codes)),
+        unsafe_fixes=settings.unsafe_fixes,
+        severity=dict(settings.severity),
+        rule_options={code: dict(values) for code, values in settings.rule_options.items()},
+        text=stdin_text if path == STDIN_PATH else None,
+    )
+    return Planned(task, settings.fail_on)
+
+
+def write_back(item: Processed) -> Processed:
+    """Write one fixed file; a file edited meanwhile is skipped, a write failure reported."""
+    result = item.result
+    if not result.changed or result.failed:
+        return item
+    try:
+        write_fixed(result.path, result.original, result.fixed)
+    except ChangedOnDiskError:
+        # What was found refers to text no longer on disk: report the skip only.
+        result = dataclasses.replace(
+            result, fixed=result.original, applied=(), diagnostics=(), failed_fixes=(), skipped_changed=True,
+            warnings=(*result.warnings, f"{result.path}: warning: changed on disk while dfix ran; not written"),
+        )
+    except OSError as error:
+        result = dataclasses.replace(result, io_error=f"cannot write: {error.strerror or error}")
+    else:
+        result = dataclasses.replace(result, written=True)
+    return dataclasses.replace(item, result=result)
+
+
+def run(options: RunOptions, resolver: ConfigResolver) -> int:
+    """Discover, process, write, print; return the exit code."""
+    settings = resolver.settings_for(Path.cwd())
+    fmt = settings.output_format or "full"
+    if fmt not in report.FORMATS:
+        raise UserError(f"output format {fmt!r} is not available yet; use one of: {', '.join(report.FORMATS)}")
+    inputs = collect_inputs(
+        options.paths,
+        respect_gitignore=settings.respect_gitignore,
+        is_excluded=lambda path: resolver.settings_for(path).is_excluded(path),
+        is_wanted=lambda path: resolver.settings_for(path).is_included(path),
+        force_exclude=settings.force_exclude,
+    )
     for path in inputs.missing:
-        echo(f"{path}: error: no such file or directory", err=True)
+        emit(f"{path}: error: no such file or directory\n", err=True)
+    if options.show_files:
+        emit("".join(f"{path}\n" for path in inputs.files))
+        return 2 if inputs.missing else 0
+    if not inputs.files and not inputs.missing and not options.quiet:
+        emit("warning: no Dockerfiles found\n", err=True)
 
-    reports: list[FileReport] = []
-    for path in inputs.files:
-        report = check_stdin(stdin_filename or STDIN_PATH) if path == STDIN_PATH else check_file(path)
-        reports.append(report)
-        if report.problem is not None:
-            echo(f"{report.path}: error: {report.problem}", err=True)
-        for finding in report.findings:
-            echo(finding.render())
+    stdin_text = read_stdin() if STDIN_PATH in inputs.files else None
+    planned = [plan(path, options, resolver, stdin_text) for path in inputs.files]
+    progress = Progress(progress_style(options.progress, human=fmt in HUMAN_FORMATS, quiet=options.quiet), len(planned))
+    processed: list[Processed] = []
+    try:
+        for item in process_all([p.task for p in planned], options.jobs):
+            if options.mode == "write" and not planned[len(processed)].from_stdin:
+                item = write_back(item)
+            processed.append(item)
+            progress.advance(item.result.path)
+    finally:
+        progress.close()
 
-    if not inputs.files and not inputs.missing:
-        echo("warning: no Dockerfiles found", err=True)
-    echo(summary(reports), err=True)
-    sys.exit(exit_code(reports, inputs.missing))
+    Printer(options, settings, fmt).print(processed, planned)
+    return exit_code(processed, planned, options, missing=bool(inputs.missing))
+
+
+# -- printing ------------------------------------------------------------------------
+
+
+class Printer:
+    """Where each piece of output goes (ux.md §8): findings or the diff on stdout (or ``-o``), the rest on stderr."""
+
+    def __init__(self, options: RunOptions, settings: Settings, fmt: str) -> None:
+        self.options = options
+        self.fmt = fmt
+        self.unsafe_fixes = settings.unsafe_fixes
+        self.show_fixes = settings.show_fixes
+        self.fail_on = settings.fail_on
+        self.root = Path.cwd()
+        self.out_color = False if options.output_file else use_color(options.color, sys.stdout)
+        self.err_color = use_color(options.color, sys.stderr)
+
+    def findings(self, results: Sequence[FileResult], color: bool, *, show_fixes: bool = False) -> str:
+        if self.options.statistics:
+            return report.statistics(results, self.fmt)
+        return report.render(
+            results, self.fmt, show_fixes=show_fixes, unsafe_fixes=self.unsafe_fixes, root=self.root, color=color
+        )
+
+    def diffs(self, results: Sequence[FileResult], color: bool) -> str:
+        return "".join(
+            report.render_diff(result, context=self.options.diff_context, color=color)
+            for result in results if result.changed
+        )
+
+    def print(self, processed: Sequence[Processed], planned: Sequence[Planned]) -> None:
+        options = self.options
+        results = [item.result for item in processed]
+        stdin_results = [item.result for item, p in zip(processed, planned) if p.from_stdin]
+        written = [item.result for item, p in zip(processed, planned) if item.result.written or p.from_stdin]
+        out: list[str] = []  # stdout, or the -o file
+        err: list[str] = []
+        if options.mode == "diff":
+            out.append(self.diffs(results, self.out_color))
+            if not options.silent:  # findings no fix in this run would remove (ux.md §2)
+                err.append(self.findings(results, self.err_color))
+        elif options.mode == "write":
+            if options.show_diff:
+                out.append(self.diffs(written, self.out_color))
+            if stdin_results:
+                # The fixed text is the product (black/ruff); findings move to stderr.
+                out.extend(r.fixed if r.fixed is not None else (r.original or "") for r in stdin_results)
+                if not (options.fix_only or options.silent):
+                    err.append(self.findings(results, self.err_color, show_fixes=self.show_fixes))
+            elif not (options.fix_only or options.silent):
+                out.append(self.findings(results, self.out_color, show_fixes=self.show_fixes))
+        elif not options.silent:
+            out.append(self.findings(results, self.out_color, show_fixes=self.show_fixes))
+        if not options.silent:
+            err.extend(with_newline(warning) for result in results for warning in result.warnings)
+        if not options.quiet and not options.statistics:
+            err.append(report.summary(results, unsafe_fixes=self.unsafe_fixes, fail_on=self.fail_on, mode=options.mode))
+        self.write_out("".join(with_newline(part) for part in out if part))
+        emit("".join(with_newline(part) for part in err if part), err=True)
+
+    def write_out(self, text: str) -> None:
+        if self.options.output_file is None:
+            emit(text)
+            return
+        try:
+            with open(self.options.output_file, "wb") as handle:
+                handle.write(to_bytes(text))
+        except OSError as error:
+            raise UserError(f"{self.options.output_file}: cannot write: {error.strerror or error}") from error
+
+
+# -- exit code ---------------------------------------------------------------------
+
+
+def reaches(severities: frozenset[str] | set[str], fail_on: str) -> bool:
+    """Whether any severity is at or above the ``fail-on`` level (levels run from ``error`` down to ``style``)."""
+    if fail_on == "none":
+        return False
+    threshold = SEVERITY_LEVELS.index(fail_on)
+    rank = {level: index for index, level in enumerate(SEVERITY_LEVELS)}
+    return any(rank.get(severity, rank["warning"]) <= threshold for severity in severities)
+
+
+def exit_code(processed: Sequence[Processed], planned: Sequence[Planned], options: RunOptions, *, missing: bool) -> int:
+    """ux.md §3: 2 dfix could not do its job; 1 something fails; else 0.
+
+    Report mode and ``--diff`` judge the files as they stand (so they always
+    agree); ``--write`` judges what remains after fixing. A file left alone
+    because it changed on disk meanwhile fails the run: it was not fixed.
+    """
+    if missing or any(item.result.io_error is not None for item in processed):
+        return 2
+    failing = False
+    for item, p in zip(processed, planned):
+        result = item.result
+        if result.parse_error is not None or result.skipped_changed:
+            failing = True
+        elif options.mode == "write":
+            if not options.fix_only and reaches({d.severity for d in result.diagnostics}, p.fail_on):
+                failing = True
+        elif reaches(item.original_severities, p.fail_on):
+            failing = True
+        if options.exit_non_zero_on_fix and options.mode != "check" and result.changed:
+            failing = True
+    return 1 if failing and not options.exit_zero else 0
+
+
+# -- the other subcommands -----------------------------------------------------------
+
+
+@main.command("rule", context_settings=CONTEXT_SETTINGS)
+@click.argument("code", required=False)
+@click.option("--all", "show_all", is_flag=True, help="List every rule: code, name, fix safety, aliases, summary.")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--color", "color_choice", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+def rule_command(code: str | None, show_all: bool, output_format: str, color_choice: str) -> None:
+    """Explain a rule (by code, name or alias such as DL3009), or list them all with --all."""
+    from dfix import explain
+    from dfix.engine import all_rules
+
+    if bool(code) == show_all:
+        raise click.UsageError("give one rule code, or --all")
+    stdout = click.get_text_stream("stdout")
+    color = use_color(color_choice, sys.stdout)
+    if show_all:
+        if output_format == "json":
+            explain.write_json([explain.rule_as_dict(rule) for rule in all_rules()], stdout)
+        else:
+            emit(explain.render(explain.print_rule_table, color=color))
+        return
+    rule = explain.find_rule(code or "")
+    if rule is None:
+        fail(f"error: unknown rule {code!r}; `dfix rule --all` lists every rule")
+    if output_format == "json":
+        explain.write_json(explain.rule_as_dict(rule), stdout)
+    else:
+        emit(explain.render(lambda console: explain.print_rule(rule, console), color=color))
+
+
+HADOLINT_CONFIG_NAMES = (".hadolint.yaml", ".hadolint.yml")
+
+
+@main.command("init", context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--from-hadolint", is_flag=False, flag_value="", default=None, metavar="[PATH]",
+    help="Convert a hadolint configuration (default: ./.hadolint.yaml or ./.hadolint.yml).",
+)
+def init_command(from_hadolint: str | None) -> None:
+    """Write a .dfix.toml in the current folder, optionally converted from .hadolint.yaml."""
+    from dfix.hadolint_config import write_init
+
+    target = Path(".dfix.toml")
+    if target.exists():
+        fail(f"error: {target} already exists; edit it, or remove it to start again")
+    source: Path | None = None
+    if from_hadolint is not None:
+        candidates = [Path(from_hadolint)] if from_hadolint else [Path(name) for name in HADOLINT_CONFIG_NAMES]
+        source = next((path for path in candidates if path.is_file()), None)
+        if source is None:
+            fail(f"error: no hadolint configuration at {' or '.join(str(path) for path in candidates)}")
+    try:
+        write_init(target, from_hadolint=source)
+    except (ConfigError, OSError, ValueError) as error:
+        fail(f"error: {error}")
+    emit(f"wrote {target}" + (f" from {source}" if source else "") + "\n", err=True)
+
+
+@main.command("version", context_settings=CONTEXT_SETTINGS)
+def version_command() -> None:
+    """Print dfix's version."""
+    emit(f"dfix, version {dfix.__version__}\n")

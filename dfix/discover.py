@@ -1,0 +1,294 @@
+"""Finding the Dockerfiles a run covers: names, skipped folders, ignore files, explicit paths (ux.md §7).
+
+Discovery is conservative because a fixer that rewrites a template, a vendored
+file or a generated file does harm: folders of other people's code are never
+entered, look-alike names (templates, backups, docs) are skipped, and the
+project's own ``.gitignore``/``.ignore``/``.git/info/exclude`` are honoured.
+A path named on the command line is always processed, whatever its name,
+because the user asked for it (``--force-exclude`` is the editor/hook escape).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import os
+import subprocess
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import pathspec
+
+STDIN_PATH = "-"
+
+# Directories that hold other people's files or tool state, never the
+# project's own Dockerfiles; hidden directories such as .devcontainer/ are
+# still entered (hadolint-action#92).
+SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".dfix_cache"})
+
+# Matched case-insensitively against the file name.
+DOCKERFILE_PATTERNS = (
+    "dockerfile", "dockerfile.*", "*.dockerfile", "containerfile", "containerfile.*", "*.containerfile",
+)
+
+# Names that match a pattern above but are templates, backups, ignore files or
+# documentation next to a Dockerfile rather than a Dockerfile.
+SKIPPED_SUFFIXES = (
+    ".dockerignore", ".containerignore",
+    ".in", ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template", ".erb", ".orig", ".rej", ".bak", ".swp", "~",
+    ".md", ".txt", ".rst", ".json", ".yaml", ".yml", ".sh", ".py", ".lock",
+)
+
+#: Ignore files read in every folder; later files override earlier ones, as ripgrep does.
+IGNORE_FILE_NAMES = (".gitignore", ".ignore")
+
+#: ``path -> bool``: a configuration's exclude (or include) test for one path.
+PathTest = Callable[[str], bool]
+
+
+def is_dockerfile_name(name: str) -> bool:
+    """Whether a file found while walking a folder should be checked, by its name alone."""
+    lowered = name.lower()
+    if not any(fnmatch.fnmatchcase(lowered, pattern) for pattern in DOCKERFILE_PATTERNS):
+        return False
+    return not lowered.endswith(SKIPPED_SUFFIXES)
+
+
+def _default_is_wanted(path: str) -> bool:
+    return is_dockerfile_name(os.path.basename(path))
+
+
+# -- ignore files -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _IgnoreFile:
+    """The patterns of one folder's ignore files, matched relative to that folder."""
+
+    folder: str
+    spec: pathspec.GitIgnoreSpec
+
+    def decide(self, path: str, is_dir: bool) -> bool | None:
+        """True ignored, False re-included by a ``!`` pattern, None: no pattern speaks about ``path``."""
+        relative = os.path.relpath(path, self.folder).replace(os.sep, "/")
+        if relative.startswith("../") or relative == "..":
+            return None
+        if is_dir:
+            relative += "/"
+        return self.spec.check_file(relative).include
+
+
+def _read_patterns(paths: Iterable[str]) -> list[str]:
+    lines: list[str] = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8", errors="surrogateescape") as handle:
+                lines.extend(handle.read().splitlines())
+        except OSError:
+            continue  # an unreadable ignore file ignores nothing, as in git
+    return lines
+
+
+def _ignore_file_in(folder: str) -> _IgnoreFile | None:
+    lines = _read_patterns(os.path.join(folder, name) for name in IGNORE_FILE_NAMES)
+    if not any(line.strip() and not line.lstrip().startswith("#") for line in lines):
+        return None
+    return _IgnoreFile(folder, pathspec.GitIgnoreSpec.from_lines(lines))
+
+
+@functools.lru_cache(maxsize=1)
+def _global_excludes_file() -> str | None:
+    """git's ``core.excludesFile``, else its default ``$XDG_CONFIG_HOME/git/ignore``."""
+    try:
+        done = subprocess.run(
+            ["git", "config", "--get", "core.excludesFile"], capture_output=True, text=True, timeout=5, check=False
+        )
+        configured = done.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        configured = ""
+    if configured:
+        return os.path.expanduser(configured)
+    config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.join(config_home, "git", "ignore")
+
+
+def _git_root(folder: str) -> str | None:
+    """The nearest folder at or above ``folder`` that holds a ``.git``."""
+    current = os.path.abspath(folder)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def _project_top(start: str) -> str:
+    """Outside a repository, the highest folder whose ignore files count: the current one, if above ``start``.
+
+    So ``dfix sub/`` honours the ``.gitignore`` that ``dfix .`` would, without
+    reaching for ignore files in folders above the project.
+    """
+    cwd = os.getcwd()
+    return cwd if os.path.commonpath([cwd, start]) == cwd else start
+
+
+class IgnoreRules:
+    """gitignore semantics for one walk: nested ignore files, the repository's exclude file, the global one.
+
+    ``.gitignore`` and ``.ignore`` are honoured even outside a git repository
+    (as black and ruff do), because a tree unpacked from an archive still
+    means them; they are read from the walk's folder down, and from the
+    folders above it up to the repository root (outside a repository: up to
+    the current folder). ``.git/info/exclude`` and the global excludes file
+    only apply inside a repository, where git applies them. The deepest file
+    that has an opinion about a path wins, and a ``!pattern`` re-includes, as
+    in git.
+    """
+
+    def __init__(self, start: str) -> None:
+        start = os.path.abspath(start)
+        self._root = _git_root(start)
+        self._fallback: list[_IgnoreFile] = []
+        if self._root is not None:
+            repo_files = [os.path.join(self._root, ".git", "info", "exclude")]
+            global_file = _global_excludes_file()
+            for path in ([*repo_files, global_file] if global_file else repo_files):
+                lines = _read_patterns([path])
+                if lines:
+                    self._fallback.append(_IgnoreFile(self._root, pathspec.GitIgnoreSpec.from_lines(lines)))
+        # Ignore files of the folders above the walk's start, nearest first.
+        self._above: list[_IgnoreFile] = []
+        top = self._root or _project_top(start)
+        folder = os.path.dirname(start)
+        while start != top and folder.startswith(top):
+            found = _ignore_file_in(folder)
+            if found is not None:
+                self._above.append(found)
+            if folder == top:
+                break
+            folder = os.path.dirname(folder)
+        if self._decide(start, True, self._above + self._fallback):
+            # The user named an ignored folder: look inside it, judged by its own ignore files only.
+            self._above, self._fallback = [], []
+
+    @staticmethod
+    def _decide(path: str, is_dir: bool, chain: Iterable[_IgnoreFile]) -> bool:
+        for ignore_file in chain:
+            decision = ignore_file.decide(path, is_dir)
+            if decision is not None:
+                return decision
+        return False
+
+    def chain_for(self, folder: str, parent_chain: list[_IgnoreFile] | None) -> list[_IgnoreFile]:
+        """The ignore files that judge entries of ``folder`` (an absolute path), deepest first."""
+        own = _ignore_file_in(folder)
+        base = parent_chain if parent_chain is not None else self._above
+        return [own, *base] if own is not None else base
+
+    def is_ignored(self, path: str, is_dir: bool, chain: list[_IgnoreFile]) -> bool:
+        return self._decide(path, is_dir, chain + self._fallback)
+
+
+# -- walking ------------------------------------------------------------------
+
+
+def _sort_key(path: str) -> list[str]:
+    return path.split(os.sep)
+
+
+def find_dockerfiles(
+    directory: str,
+    *,
+    respect_gitignore: bool = True,
+    is_excluded: PathTest | None = None,
+    is_wanted: PathTest | None = None,
+) -> list[str]:
+    """Dockerfiles under ``directory``, recursively, sorted by path so output is reproducible.
+
+    Symlinked directories are not followed, so a link cycle cannot loop and a
+    tree is never checked twice through a link. ``is_excluded`` (the
+    configuration's exclude globs) prunes folders and files; ``is_wanted``
+    replaces the default name test (the configuration's include globs).
+    """
+    wanted = is_wanted or _default_is_wanted
+    ignore = IgnoreRules(directory) if respect_gitignore else None
+    chains: dict[str, list[_IgnoreFile]] = {}
+    found: list[str] = []
+    for root, directories, files in os.walk(directory):
+        absolute_root = os.path.abspath(root)
+        chain: list[_IgnoreFile] = []
+        if ignore is not None:
+            chain = ignore.chain_for(absolute_root, chains.get(absolute_root))
+
+        def keep(name: str, is_dir: bool) -> bool:
+            path = os.path.join(root, name)
+            if is_excluded is not None and is_excluded(path):
+                return False
+            return ignore is None or not ignore.is_ignored(os.path.join(absolute_root, name), is_dir, chain)
+
+        directories[:] = [
+            name for name in directories
+            if name not in SKIPPED_DIRECTORIES and not os.path.islink(os.path.join(root, name)) and keep(name, True)
+        ]
+        for name in directories:
+            chains[os.path.join(absolute_root, name)] = chain
+        found.extend(
+            os.path.normpath(os.path.join(root, name))
+            for name in files
+            if wanted(os.path.join(root, name)) and keep(name, False)
+        )
+    return sorted(found, key=_sort_key)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the command line named: files to process, and named paths that do not exist."""
+
+    files: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+def collect_inputs(
+    paths: Iterable[str],
+    *,
+    respect_gitignore: bool = True,
+    is_excluded: PathTest | None = None,
+    is_wanted: PathTest | None = None,
+    force_exclude: bool = False,
+) -> Inputs:
+    """Expand folders; keep explicitly named files whatever their name; drop duplicates.
+
+    ``-`` (stdin) passes through as itself. A named path that does not exist
+    is collected, not raised, so the other paths are still processed. A
+    named file is dropped by ``is_excluded`` only with ``force_exclude``
+    (pre-commit hooks and editors pass every changed file explicitly).
+    """
+    files: list[str] = []
+    missing: list[str] = []
+    seen: set[str] = set()
+
+    def add(path: str) -> None:
+        key = path if path == STDIN_PATH else os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            files.append(path)
+
+    for path in paths:
+        if path == STDIN_PATH:
+            add(path)
+        elif os.path.isdir(path):
+            if force_exclude and is_excluded is not None and is_excluded(path):
+                continue
+            for found in find_dockerfiles(
+                path, respect_gitignore=respect_gitignore, is_excluded=is_excluded, is_wanted=is_wanted
+            ):
+                add(found)
+        elif os.path.lexists(path):
+            if force_exclude and is_excluded is not None and is_excluded(path):
+                continue
+            add(path)
+        else:
+            missing.append(path)
+    return Inputs(tuple(files), tuple(missing))

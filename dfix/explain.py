@@ -1,0 +1,131 @@
+"""``dfix rule``: a rule explained from its own class (docstring and examples), or the table of all rules.
+
+The rule's docstring and its valid/invalid examples are the documentation
+(Fixit's manners, style.md), so this module only lays them out: rich on a
+terminal, plain text when piped, JSON for tools.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from typing import IO, Callable
+
+from rich.console import Console, Group
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from .engine import Rule, all_rules
+
+SAFETY_WORDS = {
+    "safe": "safe: applied by --write; the built image behaves the same",
+    "unsafe": "unsafe: applied only with --unsafe-fixes; may change what is installed or how it runs",
+    "none": "none: reported only, no automatic fix",
+}
+
+
+def find_rule(key: str) -> type[Rule] | None:
+    """The rule named exactly by code, name or alias (``DF200``, ``apt-lists-not-removed``, ``DL3009``)."""
+    wanted = key.strip()
+    for rule in all_rules():
+        if wanted.upper() == rule.code or wanted.lower() == rule.name or wanted.upper() in (a.upper() for a in rule.aliases):
+            return rule
+    return None
+
+
+def rule_as_dict(rule: type[Rule]) -> dict[str, object]:
+    """Everything ``dfix rule`` shows, for ``--output-format json``."""
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "summary": rule.summary,
+        "safety": str(rule.safety),
+        "severity": rule.severity,
+        "aliases": list(rule.aliases),
+        "explanation": rule.explanation(),
+        "options": {key: value for key, value in rule.options.items()},
+        "valid": [{"code": example.code, "why": example.why} for example in rule.valid],
+        "invalid": [
+            {"code": example.code, "expected": example.expected, "why": example.why, "unsafe": example.unsafe}
+            for example in rule.invalid
+        ],
+    }
+
+
+def _dockerfile(code: str) -> Syntax:
+    # Wrapped, never cropped: an example cut short would show a wrong fix.
+    return Syntax(code.rstrip("\n") or " ", "docker", theme="ansi_dark", background_color="default", word_wrap=True)
+
+
+def _invalid_example(example) -> Panel:
+    parts: list = [Text("before", style="bold red"), _dockerfile(example.code)]
+    if example.expected is None:
+        parts.append(Text("reported; no automatic fix here", style="dim"))
+    else:
+        label = "after (--unsafe-fixes)" if example.unsafe else "after"
+        parts += [Text(label, style="bold green"), _dockerfile(example.expected)]
+    return Panel(Group(*parts), title=example.why or None, title_align="left", expand=True)
+
+
+def print_rule(rule: type[Rule], console: Console) -> None:
+    """What it finds, why, the fix and its safety, then its examples."""
+    console.print(Text(f"{rule.code} {rule.name}", style="bold"))
+    console.print(Text(rule.summary, style="italic"))
+    console.print()
+    console.print(Markdown(rule.explanation()))
+    console.print()
+    console.print(Text.assemble(("Fix safety: ", "bold"), SAFETY_WORDS.get(str(rule.safety), str(rule.safety))))
+    console.print(Text.assemble(("Severity: ", "bold"), rule.severity))
+    if rule.aliases:
+        console.print(Text.assemble(("Aliases: ", "bold"), ", ".join(rule.aliases)))
+    if rule.options:
+        options = ", ".join(f"{key} = {value!r}" for key, value in rule.options.items())
+        console.print(Text.assemble(("Options: ", "bold"), options))
+    if rule.invalid:
+        console.print()
+        console.print(Text("Reported", style="bold underline"))
+        for example in rule.invalid:
+            console.print(_invalid_example(example))
+    if rule.valid:
+        console.print()
+        console.print(Text("Left alone", style="bold underline"))
+        for example in rule.valid:
+            console.print(Panel(_dockerfile(example.code), title=example.why or None, title_align="left"))
+
+
+def print_rule_table(console: Console) -> None:
+    """One row per rule: code, name, fix safety, aliases, summary."""
+    table = Table(show_lines=False, header_style="bold")
+    for column in ("Code", "Name", "Safety"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("Aliases")
+    table.add_column("Summary", overflow="fold", ratio=1)
+    for rule in all_rules():
+        table.add_row(rule.code, rule.name, str(rule.safety), ", ".join(rule.aliases), rule.summary)
+    console.print(table)
+
+
+_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+
+
+def render(draw: Callable[[Console], None], *, color: bool) -> str:
+    """What ``draw`` prints, as text: ANSI-coloured or plain, at the terminal's width (100 when piped).
+
+    Plain text loses the padding rich adds to fill the width, so piped
+    output has no trailing blanks.
+    """
+    buffer = io.StringIO()
+    width = shutil.get_terminal_size((100, 24)).columns if color else 100
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    draw(console)
+    text = buffer.getvalue()
+    return text if color else _TRAILING_SPACE.sub("", text)
+
+
+def write_json(data: object, stream: IO[str]) -> None:
+    stream.write(json.dumps(data, indent=2) + "\n")

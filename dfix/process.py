@@ -1,0 +1,192 @@
+"""Checking or fixing one file into a :class:`FileResult`, for many files across a process pool.
+
+Each file is independent, so a bulk run spreads files over ``-j`` worker
+processes (rules are pure Python and CPU-bound; threads would not help) and
+hands results back in input order, so output is reproducible whatever the
+scheduling. Nothing here writes files: the parent process does that (see
+:mod:`dfix.writer`), one file at a time, so a killed run leaves at most one
+temporary file and the "changed on disk meanwhile" check happens right
+before the write.
+
+Every failure of one file (unreadable, unparsable, a rule crashing) becomes
+part of that file's result; it never stops the other files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Literal
+
+import dfix
+from dfix.engine import Diagnostic, Rule, Safety, fix, make_rules, run_rules
+from dfix.results import FileResult
+
+Mode = Literal["check", "diff", "write"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """What to do with one file: everything a worker needs, already resolved from configuration."""
+
+    #: The path as reported (and, unless ``text`` is given, as read).
+    path: str
+    mode: Mode
+    #: Codes of the rules to run on this file.
+    codes: tuple[str, ...]
+    #: Codes of the rules allowed to fix (``--fixable``/``--unfixable`` applied).
+    fixable: tuple[str, ...]
+    unsafe_fixes: bool = False
+    #: Severity overrides, code -> level.
+    severity: Mapping[str, str] = field(default_factory=dict)
+    #: Per-rule options, code -> options.
+    rule_options: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    #: The text itself, for stdin (``None``: read ``path``).
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Processed:
+    """A file's result, plus the severities of its findings as the file stood before any fix.
+
+    Report mode and ``--diff`` decide the exit code on those (ux.md §3: ``dfix``
+    and ``dfix --diff`` always agree), ``--write`` on what remains.
+    """
+
+    result: FileResult
+    original_severities: frozenset[str] = frozenset()
+
+
+# -- one file -----------------------------------------------------------------
+
+_rules_cache: dict[tuple, list[Rule]] = {}
+
+
+def _rules_for(task: Task) -> list[Rule]:
+    """Rule instances for a task's selection and options, built once per worker process."""
+    key = (task.codes, repr(sorted((code, sorted(options.items())) for code, options in task.rule_options.items())))
+    rules = _rules_cache.get(key)
+    if rules is None:
+        options = {code: dict(values) for code, values in task.rule_options.items()}
+        rules = _rules_cache[key] = make_rules(select=list(task.codes), settings=options) if task.codes else []
+    return rules
+
+
+def _may_apply(diagnostic: Diagnostic, task: Task) -> bool:
+    """Whether this run would apply the fix of a presented diagnostic (the engine's test; unfixable ones have none)."""
+    fix_ = diagnostic.fix
+    if fix_ is None:
+        return False
+    return fix_.safety is Safety.SAFE or (task.unsafe_fixes and fix_.safety is Safety.UNSAFE)
+
+
+def _presented(diagnostics: Sequence[Diagnostic], task: Task, fixable: frozenset[str]) -> tuple[Diagnostic, ...]:
+    """Diagnostics with the configured severity, and no fix where configuration forbids fixing.
+
+    A rule made unfixable must not be shown with ``[*]`` or counted as
+    fixable in the summary, so its fix is dropped here rather than in every
+    reporter.
+    """
+    out = []
+    for diagnostic in diagnostics:
+        changes: dict[str, object] = {}
+        level = task.severity.get(diagnostic.code)
+        if level is not None and level != diagnostic.severity:
+            changes["severity"] = level
+        if diagnostic.fix is not None and diagnostic.code not in fixable:
+            changes["fix"] = None
+        out.append(dataclasses.replace(diagnostic, **changes) if changes else diagnostic)
+    return tuple(out)
+
+
+def _parse_warnings(tree: dfix.Dockerfile, path: str) -> tuple[str, ...]:
+    """BuildKit's parse warnings (empty continuation lines), as ``path:line:col: warning: message``."""
+    return tuple(f"{path}:{w.line}:{w.column}: warning: {w.message}" for w in tree.warnings)
+
+
+def internal_error_message(error: BaseException) -> str:
+    """One line for a dfix bug, so a bulk run reports it and goes on to the next file."""
+    return f"internal error: {type(error).__name__}: {error} (please report this as a dfix bug)"
+
+
+def process_text(task: Task, text: str) -> Processed:
+    """Check (and in ``diff``/``write`` mode, fix) one text. Raises only for dfix bugs."""
+    path = task.path
+    try:
+        tree = dfix.parse(text, path)
+    except dfix.ParseError as error:
+        return Processed(
+            FileResult(path, original=text, fixed=text, parse_error=error.with_path(path)), frozenset({"error"})
+        )
+    fixable = frozenset(task.fixable)
+    rules = _rules_for(task)
+    found = _presented(run_rules(tree, rules, path), task, fixable)
+    severities = frozenset(d.severity for d in found)
+    warnings = _parse_warnings(tree, path)
+    if task.mode == "check" or not any(_may_apply(d, task) for d in found):
+        return Processed(FileResult(path, text, text, found, warnings=warnings), severities)
+    fixed = fix(text, unsafe=task.unsafe_fixes, path=path, rules=rules, fixable=fixable)
+    result = FileResult(
+        path,
+        original=text,
+        fixed=fixed.text,
+        diagnostics=_presented(fixed.diagnostics, task, fixable),
+        applied=_presented(fixed.applied, task, fixable),
+        failed_fixes=fixed.failed,
+        warnings=warnings,
+    )
+    return Processed(result, severities)
+
+
+def process(task: Task) -> Processed:
+    """One file, start to end; every failure becomes part of the result."""
+    try:
+        text = task.text if task.text is not None else dfix.read_dockerfile(task.path)
+    except OSError as error:
+        return Processed(FileResult(task.path, io_error=f"cannot read: {error.strerror or error}"))
+    try:
+        return process_text(task, text)
+    except Exception as error:  # noqa: BLE001 - a rule or parser bug must not end a bulk run
+        return Processed(FileResult(task.path, original=text, fixed=text, io_error=internal_error_message(error)))
+
+
+# -- many files -----------------------------------------------------------------
+
+
+def default_jobs() -> int:
+    """Worker processes when ``-j`` is not given: every core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which cancels what is queued; no traceback per worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def process_all(tasks: Sequence[Task], jobs: int) -> Iterator[Processed]:
+    """Results of ``tasks``, in their order; ``jobs`` worker processes (1: in this process).
+
+    A pool costs process start-up, so a run with one file (or ``-j 1``)
+    stays in process; so does stdin, whose text is already here.
+    """
+    workers = min(jobs, len(tasks))
+    if workers <= 1:
+        for task in tasks:
+            yield process(task)
+        return
+    # Small chunks keep the workers evenly busy (file sizes vary 1000-fold)
+    # while amortising the per-task round trip.
+    chunksize = max(1, min(16, len(tasks) // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as executor:
+        try:
+            yield from executor.map(process, tasks, chunksize=chunksize)
+        except BaseException:
+            executor.shutdown(wait=False, cancel_futures=True)
+            raise
