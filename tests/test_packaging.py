@@ -167,7 +167,7 @@ def test_editable_install_resolves_grammar_and_rules(tmp_path: Path) -> None:
 # -- the README is part of the package (its long description): keep it true ------
 
 README = REPO / "README.md"
-INSTALL_AND_RUN_COMMAND = "pip install . && dfix corpus/demo/"
+INSTALL_AND_RUN_COMMAND = "pip install . && dfix --diff corpus/demo/"
 TEST_COMMAND = "pip install -e '.[test]' && python -m pytest"
 
 
@@ -190,3 +190,13 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_readme_python_example_runs() -> None:
     (example,) = readme_blocks("python")
     exec(compile(example, str(README), "exec"), {})
+
+
+def test_readme_configuration_sample_loads(tmp_path) -> None:
+    from dfix.config import ConfigResolver
+
+    (sample,) = readme_blocks("toml")
+    (tmp_path / ".dfix.toml").write_text(sample, encoding="utf-8")
+    settings = ConfigResolver(cwd=tmp_path).settings_for(tmp_path / "Dockerfile")
+    assert settings.source == tmp_path / ".dfix.toml"
+    assert settings.rule_options["DF100"] == {"max-commands": 0}
