@@ -89,9 +89,18 @@ def non_run_changes(before: str, after: str) -> list[str]:
         if item[0] not in _ADDABLE:
             problems.append(f"{item[0].upper()} {' '.join(item[2])[:60]!r} was added")
     fixed_order = [item for item in old if item[0] not in _MOVABLE]
-    if not problems and [item for item in new if item[0] not in _MOVABLE and item in fixed_order] != fixed_order:
+    if not problems and not _is_subsequence(fixed_order, [item for item in new if item[0] not in _MOVABLE]):
         problems.append("instructions other than RUN, COPY and ADD changed order")
     return problems
+
+
+def _is_subsequence(wanted: list, items: list) -> bool:
+    """``wanted`` appears in ``items`` in order (other items may sit between)."""
+    position = 0
+    for item in items:
+        if position < len(wanted) and item == wanted[position]:
+            position += 1
+    return position == len(wanted)
 
 
 def fix_problems(before: str, after: str, *, non_run_may_change: bool = False) -> list[str]:
