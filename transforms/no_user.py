@@ -45,7 +45,7 @@ In this order of preference:
    supplementary groups (``-G``, ``usermod -aG``), which a numeric USER would
    not pick up. Several accounts: report only (which one runs the app is a
    judgement call);
-2. a user the base image is known to ship for apps (``node`` → ``USER node``,
+2. a user the base image is known to ship for apps (``node`` → ``USER 1000:1000``,
    .NET 8+ ``app``);
 3. a new account: Debian/Ubuntu and full RHEL-family images
    ``RUN groupadd --system --gid 10001 app && useradd --system --uid 10001
@@ -732,7 +732,9 @@ def plan_new_user(situation: UserSituation, previous: str | None = None, *, may_
     if specs:
         return [f"USER {specs[0]}"], f"run as the account the file creates (`{specs[0]}`)"
     if facts.app_user and facts.app_user in facts.users and situation.family == facts.family:
-        return [f"USER {facts.app_user}"], f"run as `{facts.app_user}`, which the base image ships"
+        ids = facts.users[facts.app_user]
+        # numeric, so Kubernetes' runAsNonRoot can verify it (hadolint DL3066)
+        return [f"USER {ids}"], f"run as `{facts.app_user}` ({ids}), which the base image ships"
     if not may_create:
         return None, "no earlier non-root USER, and the base image is unknown: its own user (why else `USER root`?) cannot be named"
     family = situation.family
