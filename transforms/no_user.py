@@ -814,7 +814,7 @@ class NoUser(Rule):
         ),
         Invalid(
             "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"index.js\"]\n",
-            "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci\nUSER node\nCMD [\"node\", \"index.js\"]\n",
+            "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci\nUSER 1000:1000\nCMD [\"node\", \"index.js\"]\n",
             "the node image ships `node`",
             unsafe=True,
         ),
@@ -891,7 +891,7 @@ class NoUser(Rule):
         Invalid("FROM mcr.microsoft.com/dotnet/aspnet:6.0\nCOPY out /app\nENTRYPOINT [\"dotnet\", \"/app/app.dll\"]\n", why=".NET < 8 listens on port 80"),
         Invalid(
             "FROM mcr.microsoft.com/dotnet/aspnet:8.0\nCOPY out /app\nENTRYPOINT [\"dotnet\", \"/app/app.dll\"]\n",
-            "FROM mcr.microsoft.com/dotnet/aspnet:8.0\nCOPY out /app\nUSER app\nENTRYPOINT [\"dotnet\", \"/app/app.dll\"]\n",
+            "FROM mcr.microsoft.com/dotnet/aspnet:8.0\nCOPY out /app\nUSER 1654:1654\nENTRYPOINT [\"dotnet\", \"/app/app.dll\"]\n",
             ".NET 8+ ships `app` and listens on 8080",
             unsafe=True,
         ),
