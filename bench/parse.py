@@ -200,8 +200,8 @@ def throughput(texts: list[str], repeat: int, warmup: int, chunk: int) -> None:
 # -- memory (runs in its own process) ---------------------------------------------
 
 
-def memory_child(paths_file: Path) -> None:
-    """Parse every listed file, keep every tree, and report RSS as JSON on stdout."""
+def memory_child(paths_file: Path, keep: bool = True) -> None:
+    """Parse every listed file (keeping every tree, or each only until the next) and report RSS as JSON."""
     import dfix
 
     dfix.parse("FROM scratch\n")  # load the grammar: part of the baseline a user pays once
@@ -211,7 +211,11 @@ def memory_child(paths_file: Path) -> None:
     failures = 0
     for line in paths_file.read_text().splitlines():
         try:
-            trees.append(dfix.parse(dfix.read_dockerfile(line)))
+            tree = dfix.parse(dfix.read_dockerfile(line))
+            if keep:
+                trees.append(tree)
+            elif not tree.code:  # print it, as a fixer would, then let it go
+                failures += 1
         except dfix.ParseError:
             failures += 1
     gc.collect()
@@ -228,9 +232,15 @@ def memory(files: Sequence[Path], scratch: Path) -> None:
         done = subprocess.run(
             [sys.executable, __file__, "--memory-child", str(paths_file)], capture_output=True, text=True, check=True
         )
+        streaming = subprocess.run(
+            [sys.executable, __file__, "--memory-child-streaming", str(paths_file)],
+            capture_output=True, text=True, check=True,
+        )
     finally:
         paths_file.unlink()
     numbers = json.loads(done.stdout)
+    print(f"\nmemory, parsing all {len(files)} files in one process, one tree at a time (dfix only):")
+    print(f"  peak RSS:                                              {json.loads(streaming.stdout)['peak_mib']:7.1f} MiB")
     kept = numbers["alive_mib"] - numbers["baseline_mib"]
     total_bytes = sum(path.stat().st_size for path in files)
     print(f"\nmemory (separate process, dfix only, {numbers['trees']} trees kept alive):")
@@ -256,10 +266,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=500, help="files parsed once before timing (default 500)")
     parser.add_argument("--skip-memory", action="store_true", help="throughput only")
     parser.add_argument("--memory-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--memory-child-streaming", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.memory_child:
         memory_child(args.memory_child)
+        return
+    if args.memory_child_streaming:
+        memory_child(args.memory_child_streaming, keep=False)
         return
 
     files = corpus_files(args.corpus, args.limit)
