@@ -24,7 +24,6 @@ here (it only collects `Rule` subclasses anyway).
 
 from __future__ import annotations
 
-import csv
 import re
 import shlex
 from dataclasses import dataclass
@@ -176,23 +175,8 @@ def _normal(path: str) -> str | None:
 
 
 def mounts(run: Run) -> tuple[Mount, ...]:
-    """The RUN's ``--mount`` flags, parsed as BuildKit does (a CSV record of ``key=value``)."""
-    out = []
-    for value in run.mounts:
-        try:
-            fields = next(csv.reader([value]), [])
-        except csv.Error:
-            fields = value.split(",")
-        kind, target = "bind", None
-        for field in fields:
-            key, _, item = field.partition("=")
-            key = key.strip().lower()
-            if key == "type":
-                kind = item.strip().lower()
-            elif key in ("target", "dst", "destination"):
-                target = _normal(item.strip())
-        out.append(Mount(kind, target))
-    return tuple(out)
+    """The RUN's ``--mount`` flags with their targets normalised (None when not a literal absolute path)."""
+    return tuple(Mount(spec.type, _normal(spec.target) if spec.target else None) for spec in run.mount_specs)
 
 
 def under(path: str, directory: str) -> bool:

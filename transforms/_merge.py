@@ -56,7 +56,7 @@ from dfix.engine.runscript import RunScript
 from dfix.shell import ISOLATABLE_EFFECTS, Effect, ShellScript, package_commands, state_effects
 from dfix.shell.commands import Context as ShellContext
 from dfix.syntax import Dockerfile, Instruction, Run
-from dfix.syntax.cst import Comment
+from dfix.syntax.cst import Comment, Mount
 
 __all__ = [
     "MergePlan",
@@ -449,19 +449,17 @@ class MergePlan:
         return any(self.wrapped)
 
 
-def _mount_carries_state(mount: str) -> bool:
+def _mount_carries_state(mount: Mount) -> bool:
     """A tmpfs or read-write bind mount: its content is fresh in every RUN, but shared once merged."""
-    fields = [part.strip() for part in mount.split(",")]
-    options = {}
-    for part in fields:
-        key, equals, value = part.partition("=")
-        options[key.lower()] = value.lower() if equals else "true"
-    kind = options.get("type", "bind")
-    if kind == "tmpfs":
+    if mount.type == "tmpfs":
         return True
-    if kind == "bind":
-        return options.get("rw", "false") in ("true", "1") or options.get("readwrite", "false") in ("true", "1") or \
-            options.get("readonly", options.get("ro", "true")) in ("false", "0")
+    if mount.type == "bind":
+        truthy = ("true", "1")
+        return (
+            (mount.get("rw") or "false").lower() in truthy
+            or (mount.get("readwrite") or "false").lower() in truthy
+            or (mount.get("readonly") or mount.get("ro") or "true").lower() in ("false", "0")
+        )
     return False
 
 
@@ -532,7 +530,7 @@ def plan_merge(
             if comment is not None and is_directive_comment(comment):
                 return Refusal("the RUN ends in a comment that looks like a directive", side.run)
 
-    mounts = [m for m in runs[0].mounts if _mount_carries_state(m)]
+    mounts = [m for m in runs[0].mount_specs if _mount_carries_state(m)]
     safety = Safety.UNSAFE if mounts else Safety.SAFE
     notes = []
     if mounts:

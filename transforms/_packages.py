@@ -22,7 +22,6 @@ rules share:
 
 from __future__ import annotations
 
-import csv
 import re
 import shlex
 import weakref
@@ -171,32 +170,6 @@ def command_range(context: Context, script: Script, start: int, end: int):
 
 
 @dataclass(frozen=True)
-class Mount:
-    """One ``--mount=...`` of a RUN (BuildKit's CSV syntax, ``type`` defaults to ``bind``)."""
-
-    type: str
-    target: str | None
-    fields: tuple[tuple[str, str], ...]
-
-
-def mounts(run: Run) -> tuple[Mount, ...]:
-    out = []
-    for value in run.mounts:
-        try:
-            row = next(csv.reader([value]), [])
-        except csv.Error:
-            row = value.split(",")
-        fields = []
-        for field in row:
-            key, _, val = field.partition("=")
-            fields.append((key.strip().lower(), val.strip()))
-        kinds = dict(fields)
-        target = kinds.get("target") or kinds.get("dst") or kinds.get("destination")
-        out.append(Mount(kinds.get("type", "bind").lower(), target, tuple(fields)))
-    return tuple(out)
-
-
-@dataclass(frozen=True)
 class CacheDir:
     """A cache folder: ``home`` relative (``.cache/pip`` under any home) or an absolute path."""
 
@@ -231,7 +204,7 @@ def path_covers(target: str, cache: CacheDir) -> bool:
 def cache_mount_covers(run: Run, caches: Iterable[CacheDir]) -> bool:
     """A ``cache`` or ``tmpfs`` mount of the RUN holds one of ``caches`` (a variable target counts)."""
     caches = tuple(caches)
-    for mount in mounts(run):
+    for mount in run.mount_specs:
         if mount.type not in ("cache", "tmpfs") or not mount.target:
             continue
         if "$" in mount.target and not _HOME_PREFIX.match(mount.target):

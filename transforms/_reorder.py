@@ -579,12 +579,11 @@ def run_model(run: Run, context: Context) -> RunFacts:
 
 def mount_problem(run: Run, dest: Place, cwd: Place | None) -> str | None:
     """Mounts: a bind mount (of the context by default) or a mount inside ``dest`` is not crossed."""
-    for mount in run.mounts:
-        fields = dict(part.partition("=")[::2] for part in mount.split(","))
-        kind = fields.get("type", "bind")
+    for mount in run.mount_specs:
+        kind = mount.type
         if kind == "bind":
             return "the RUN bind-mounts files (`--mount=type=bind`)"
-        target = fields.get("target") or fields.get("dst") or fields.get("destination")
+        target = mount.target
         if target is None:
             if kind in ("secret", "ssh"):
                 continue

@@ -2,7 +2,7 @@
 
 from .cst import (
     Add, Arg, BlankLine, Cmd, Comment, Copy, Directive, Dockerfile, Entrypoint, Env, Expose, Flag, From,
-    Healthcheck, Heredoc, ImageRef, Instruction, Label, Maintainer, Onbuild, ParseWarning, Run, Shell, Span,
+    Healthcheck, Heredoc, ImageRef, Instruction, Label, Maintainer, Mount, Onbuild, ParseWarning, Run, Shell, Span,
     Stage, Stopsignal, Unknown, User, Volume, Workdir,
 )
 from .errors import ParseError
@@ -12,6 +12,6 @@ from .tokens import Token
 __all__ = [
     "Add", "Arg", "BlankLine", "Cmd", "Comment", "Copy", "Directive", "Dockerfile", "Entrypoint", "Env",
     "Expose", "Flag", "From", "Healthcheck", "Heredoc", "ImageRef", "Instruction", "Label", "Maintainer",
-    "Onbuild", "ParseError", "ParseWarning", "Run", "Shell", "Span", "Stage", "Stopsignal", "Token",
+    "Mount", "Onbuild", "ParseError", "ParseWarning", "Run", "Shell", "Span", "Stage", "Stopsignal", "Token",
     "Unknown", "User", "Volume", "Workdir", "parse", "parse_instruction",
 ]

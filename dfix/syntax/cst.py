@@ -11,6 +11,7 @@ construction; a fix edits text and re-parses.
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -176,6 +177,44 @@ class Flag:
     def text(self) -> str:
         """The flag as BuildKit sees it (``--mount=type=cache,target=/x``)."""
         return self.token.info
+
+
+@dataclass(frozen=True, slots=True)
+class Mount:
+    """One ``RUN --mount``: its options as ``(key, value)`` read as a CSV record, keys lower-cased.
+
+    A key without ``=`` (``rw``) has the value ``"true"``; ``type`` defaults
+    to ``bind``; ``target`` is the raw ``target``/``dst``/``destination``.
+    """
+
+    options: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def parse(cls, value: str) -> "Mount":
+        try:
+            fields = next(csv.reader([value]), [])
+        except csv.Error:
+            fields = value.split(",")
+        options = []
+        for field in fields:
+            key, equals, item = field.partition("=")
+            options.append((key.strip().lower(), item.strip() if equals else "true"))
+        return cls(tuple(options))
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        """The last value of ``key``."""
+        for name, value in reversed(self.options):
+            if name == key:
+                return value
+        return default
+
+    @property
+    def type(self) -> str:
+        return (self.get("type") or "bind").lower()
+
+    @property
+    def target(self) -> str | None:
+        return self.get("target") or self.get("dst") or self.get("destination")
 
 
 _ARGUMENT_TYPES = frozenset(
@@ -373,7 +412,13 @@ class Run(_ExecForm, Instruction):
 
     @property
     def mounts(self) -> tuple[str, ...]:
+        """The ``--mount`` values as written (``type=cache,target=/root/.cache``)."""
         return self.flag_values("mount")
+
+    @property
+    def mount_specs(self) -> tuple["Mount", ...]:
+        """The ``--mount`` flags parsed as BuildKit reads them (a CSV record of ``key[=value]``)."""
+        return tuple(Mount.parse(value) for value in self.mounts)
 
     @property
     def script_token(self) -> Token | None:
