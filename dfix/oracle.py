@@ -23,6 +23,17 @@ def available() -> bool:
     return True
 
 
+def binding_can_take(text: str) -> bool:
+    """The binding cuts strings at NUL and crashes on undecodable bytes: such texts are not checked."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def buildkit_problems(text: str) -> set[str]:
     """Why BuildKit's parser (or its instruction checks) would refuse ``text``.
 
@@ -32,11 +43,7 @@ def buildkit_problems(text: str) -> set[str]:
     """
     import dockerfile
 
-    if "\x00" in text:
-        return set()
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
+    if not binding_can_take(text):
         return set()
     try:
         commands = dockerfile.parse_string(text)

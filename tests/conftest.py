@@ -37,6 +37,18 @@ def corpus_root() -> Path | None:
     return root
 
 
+def dev_corpus_files() -> tuple[Path, list[Path]]:
+    """``dockerhub-dev`` and its Dockerfiles, sorted; skips the calling test without ``../shared``."""
+    root = corpus_root()
+    if root is None:
+        pytest.skip(NO_CORPUS_REASON)
+    folder = root / "dockerhub-dev"
+    files = sorted(folder.glob("**/Dockerfile"))
+    if not files:
+        pytest.skip(f"no Dockerfiles under {folder}")
+    return folder, files
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     """The unpacked corpora folder; skips the test when ``../shared`` is absent."""

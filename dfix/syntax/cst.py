@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
-from typing import ClassVar, Iterator
+from typing import TYPE_CHECKING, ClassVar, Iterator
 
 from .chars import strip_u
 from .meaning import HeredocInfo, LineInfo, Meaning
 from .tokens import Token
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .buildkit import Command
 
 
 @dataclass(frozen=True, slots=True)

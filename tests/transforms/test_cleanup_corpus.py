@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 import time
 from collections import Counter
 from pathlib import Path
@@ -30,9 +29,9 @@ from pathlib import Path
 import pytest
 
 import dfix
+from conftest import dev_corpus_files
 
 #: ``../shared`` next to the repository.
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 CODES = ("DF200", "DF210", "DF212", "DF214")
 SAMPLE = 3000
 KNOWN = frozenset(
@@ -44,14 +43,7 @@ pytestmark = pytest.mark.corpus
 
 
 def _corpus_files() -> tuple[list[Path], int]:
-    script = SHARED / "tools" / "corpus.sh"
-    if not script.is_file():
-        pytest.skip(f"the shared corpora are absent ({SHARED} has no tools/corpus.sh)")
-    result = subprocess.run(["bash", str(script)], check=True, capture_output=True, text=True)
-    root = Path(result.stdout.strip().splitlines()[-1]) / "dockerhub-dev"
-    files = sorted(root.glob("**/Dockerfile"))
-    if not files:
-        pytest.skip(f"no Dockerfiles under {root}")
+    root, files = dev_corpus_files()
     total = len(files)
     if not os.environ.get("DFIX_FULL_CORPUS"):
         files = sorted(files, key=lambda p: hashlib.sha1(str(p.relative_to(root)).encode()).hexdigest())[:SAMPLE]

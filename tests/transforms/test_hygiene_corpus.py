@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import subprocess
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -35,14 +34,14 @@ from pathlib import Path
 import pytest
 
 import dfix
+from dfix.oracle import binding_can_take
+from conftest import dev_corpus_files
 
 try:
     import dockerfile
 except ImportError:  # pragma: no cover - test extra not installed
     dockerfile = None
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-CORPUS_SCRIPT = SHARED / "tools" / "corpus.sh"
 CODES = ("DF202", "DF204", "DF220", "DF221", "DF624")
 SAMPLE = max(0, int(os.environ.get("DFIX_HYGIENE_SAMPLE", "1000")))
 KNOWN = frozenset(
@@ -52,21 +51,12 @@ KNOWN = frozenset(
 pytestmark = pytest.mark.corpus
 
 
-def _corpus_root() -> Path:
-    result = subprocess.run(["bash", str(CORPUS_SCRIPT)], check=True, capture_output=True, text=True)
-    return Path(result.stdout.strip().splitlines()[-1])
-
-
 @pytest.fixture(scope="module")
 def corpus_files() -> tuple[Path, list[tuple[Path, str]]]:
-    if not CORPUS_SCRIPT.is_file():
-        pytest.skip(f"the shared corpora are absent ({SHARED} has no tools/corpus.sh)")
     if dockerfile is None:
         pytest.skip("the `dockerfile` binding (BuildKit's parser) is not installed")
-    root = _corpus_root()
-    files = sorted((root / "dockerhub-dev").glob("**/Dockerfile"))
-    if not files:
-        pytest.skip(f"no Dockerfiles under {root / 'dockerhub-dev'}")
+    dev, files = dev_corpus_files()
+    root = dev.parent
     if SAMPLE and SAMPLE < len(files):
         step = len(files) / SAMPLE
         files = [files[int(index * step)] for index in range(SAMPLE)]
@@ -80,14 +70,6 @@ def corpus_files() -> tuple[Path, list[tuple[Path, str]]]:
     return root, [(p, status.get(p, "?")) for p in files + modern]
 
 
-def _binding_can_take(text: str) -> bool:
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _view(command) -> tuple:
@@ -117,7 +99,7 @@ def _check(job: tuple[Path, str]) -> tuple[str, Counter, list[str]]:
     except dfix.ParseError:
         if state == "parseerror":
             return "rejected", counts, []
-        if _binding_can_take(text):
+        if binding_can_take(text):
             try:
                 dockerfile.parse_string(text)
             except dockerfile.GoParseError:
@@ -138,7 +120,7 @@ def _check(job: tuple[Path, str]) -> tuple[str, Counter, list[str]]:
         return "unchanged", counts, problems
     out = result.text
     try:
-        if _binding_can_take(out) and _binding_can_take(text):
+        if binding_can_take(out) and binding_can_take(text):
             old, new = dockerfile.parse_string(text), dockerfile.parse_string(out)
             old_keywords = {c.cmd.lower() for c in old}
             unknown = {c.cmd for c in new if c.cmd.lower() not in KNOWN and c.cmd.lower() not in old_keywords}

@@ -35,6 +35,8 @@ from pathlib import Path
 import pytest
 
 import dfix
+from dfix.oracle import binding_can_take
+from conftest import dev_corpus_files
 from dfix.shell import analyze
 
 try:
@@ -42,8 +44,6 @@ try:
 except ImportError:  # pragma: no cover - test extra not installed
     dockerfile = None
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-CORPUS_SCRIPT = SHARED / "tools" / "corpus.sh"
 STRIDE = max(1, int(os.environ.get("DFIX_MERGE_CORPUS_STRIDE", "3")))
 KNOWN = frozenset(
     "add arg cmd copy entrypoint env expose from healthcheck label maintainer onbuild run shell stopsignal user volume workdir".split()
@@ -52,26 +52,12 @@ KNOWN = frozenset(
 
 @pytest.fixture(scope="module")
 def corpus_files() -> list[Path]:
-    if not CORPUS_SCRIPT.is_file():
-        pytest.skip(f"the shared corpora are absent ({SHARED} has no tools/corpus.sh)")
     if dockerfile is None:
         pytest.skip("the `dockerfile` binding (BuildKit's parser) is not installed")
-    result = subprocess.run(["bash", str(CORPUS_SCRIPT)], check=True, capture_output=True, text=True)
-    root = Path(result.stdout.strip().splitlines()[-1]) / "dockerhub-dev"
-    files = sorted(root.glob("**/Dockerfile"))
-    if not files:
-        pytest.skip(f"no Dockerfiles under {root}")
+    _, files = dev_corpus_files()
     return files[::STRIDE]
 
 
-def _binding_can_take(text: str) -> bool:
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _view(command) -> tuple:
@@ -150,7 +136,7 @@ def test_consecutive_run_fix_over_the_corpus(corpus_files, corpus_stats):
         try:
             result = dfix.fix(text, select=["DF100"])
         except dfix.ParseError:
-            if _binding_can_take(text):
+            if binding_can_take(text):
                 with pytest.raises(dockerfile.GoParseError):
                     dockerfile.parse_string(text)
             counts["rejected by BuildKit"] += 1
@@ -170,7 +156,7 @@ def test_consecutive_run_fix_over_the_corpus(corpus_files, corpus_stats):
                     counts["RUNs merged away"] += size - 1
                     counts["merges with subshells"] += subshells
             # BuildKit's own parser: known instructions, same non-RUN commands, RUN scripts as dfix reads them
-            if _binding_can_take(result.text):
+            if binding_can_take(result.text):
                 old_view = dockerfile.parse_string(text)
                 new_view = dockerfile.parse_string(result.text)
                 # only known instructions, apart from the unknown ones the input already had

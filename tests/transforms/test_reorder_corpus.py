@@ -24,12 +24,13 @@ from __future__ import annotations
 import collections
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
 import dfix
+from dfix.oracle import binding_can_take
+from conftest import dev_corpus_files
 from dfix.oracle import buildkit_problems
 
 try:
@@ -37,8 +38,6 @@ try:
 except ImportError:  # pragma: no cover - test extra not installed
     dockerfile = None
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-CORPUS_SCRIPT = SHARED / "tools" / "corpus.sh"
 STRIDE = max(1, int(os.environ.get("DFIX_REORDER_CORPUS_STRIDE", "3")))
 
 #: Sources a manifest COPY may have (after an optional folder prefix).
@@ -51,26 +50,12 @@ MANIFEST = re.compile(
 
 @pytest.fixture(scope="module")
 def corpus_files() -> list[Path]:
-    if not CORPUS_SCRIPT.is_file():
-        pytest.skip(f"the shared corpora are absent ({SHARED} has no tools/corpus.sh)")
     if dockerfile is None:
         pytest.skip("the `dockerfile` binding (BuildKit's parser) is not installed")
-    result = subprocess.run(["bash", str(CORPUS_SCRIPT)], check=True, capture_output=True, text=True)
-    root = Path(result.stdout.strip().splitlines()[-1]) / "dockerhub-dev"
-    files = sorted(root.glob("**/Dockerfile"))
-    if not files:
-        pytest.skip(f"no Dockerfiles under {root}")
+    _, files = dev_corpus_files()
     return files[::STRIDE]
 
 
-def _binding_can_take(text: str) -> bool:
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _key(instruction) -> str:
@@ -119,7 +104,7 @@ def test_copy_context_before_deps_over_the_corpus(corpus_files, corpus_stats):
             for diagnostic in result.applied:
                 split = re.match(r"copy the (\S+) manifests", diagnostic.fix.title)
                 counts[f"splits ({split.group(1)})" if split else "moves"] += 1
-            if _binding_can_take(result.text):
+            if binding_can_take(result.text):
                 new_problems = buildkit_problems(result.text) - buildkit_problems(text)
                 assert not new_problems, sorted(new_problems)
             again = dfix.fix(result.text, select=["DF102"], unsafe=True)

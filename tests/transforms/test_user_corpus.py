@@ -26,7 +26,6 @@ import difflib
 import hashlib
 import os
 import re
-import subprocess
 import time
 from collections import Counter
 from pathlib import Path
@@ -34,10 +33,10 @@ from pathlib import Path
 import pytest
 
 import dfix
+from conftest import dev_corpus_files
 from dfix import oracle
 
 #: ``../shared`` next to the repository.
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 CODES = ["DF400", "DF401"]
 SAMPLE = 3000
 
@@ -45,14 +44,7 @@ pytestmark = pytest.mark.corpus
 
 
 def _corpus_files() -> tuple[list[Path], Path, int]:
-    script = SHARED / "tools" / "corpus.sh"
-    if not SHARED.is_dir() or not script.is_file():
-        pytest.skip(f"the shared corpora are absent ({SHARED} has no tools/corpus.sh)")
-    result = subprocess.run(["bash", str(script)], check=True, capture_output=True, text=True)
-    root = Path(result.stdout.strip().splitlines()[-1]) / "dockerhub-dev"
-    files = sorted(root.glob("**/Dockerfile"))
-    if not files:
-        pytest.skip(f"no Dockerfiles under {root}")
+    root, files = dev_corpus_files()
     total = len(files)
     if not os.environ.get("DFIX_FULL_CORPUS"):
         files = sorted(files, key=lambda p: hashlib.sha1(str(p.relative_to(root)).encode()).hexdigest())[:SAMPLE]
