@@ -37,8 +37,6 @@ from dfix.syntax import Arg, Env, Instruction, Run
 __all__ = [
     "Script",
     "scripts",
-    "Mount",
-    "mounts",
     "CacheDir",
     "cache_mount_covers",
     "earlier_instructions",
