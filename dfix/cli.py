@@ -14,13 +14,12 @@ its job; a user's mistake gets one line, never a traceback.
 from __future__ import annotations
 
 import dataclasses
-import os
 import sys
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import NoReturn
 
 import click
 
@@ -31,8 +30,9 @@ from dfix.config import (
     parse_severity_overrides,
 )
 from dfix.discover import STDIN_PATH, collect_inputs
+from dfix.terminal import emit, in_ci, split_codes, stream_is_terminal, to_bytes, use_color
 from dfix.engine import SelectorError
-from dfix.process import Mode, Processed, Task, default_jobs, internal_error_message, process_all
+from dfix.process import Mode, Processed, Task, default_jobs, internal_error_message, process_all, task_for
 from dfix.results import FileResult
 from dfix.writer import ChangedOnDiskError, write_fixed
 
@@ -99,52 +99,8 @@ def main() -> None:
 # -- output helpers ----------------------------------------------------------------
 
 
-def to_bytes(text: str) -> bytes:
-    """Text as bytes, writing a file's undecodable bytes (surrogate escapes) back as they were."""
-    try:
-        return text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "replace")
-
-
-def emit(text: str, *, err: bool = False) -> None:
-    """Write text exactly (no newline added) to stdout or stderr."""
-    if not text:
-        return
-    stream = click.get_binary_stream("stderr" if err else "stdout")
-    stream.write(to_bytes(text))
-    stream.flush()
-
-
 def with_newline(text: str) -> str:
     return text if not text or text.endswith("\n") else text + "\n"
-
-
-def stream_is_terminal(stream: IO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def use_color(choice: str, stream: IO) -> bool:
-    """``--color``: ``always``/``never``; ``auto`` honours NO_COLOR, then FORCE_COLOR, then the terminal."""
-    if choice != "auto":
-        return choice == "always"
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return stream_is_terminal(stream)
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-def split_codes(values: Sequence[str]) -> list[str]:
-    """``--select A,B --select C`` → ``[A, B, C]``."""
-    return [item.strip() for value in values for item in value.split(",") if item.strip()]
 
 
 # -- progress ----------------------------------------------------------------------
@@ -270,6 +226,10 @@ def command_line_settings(**values: object) -> dict[str, object]:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), envvar="DFIX_CONFIG",
               help="Use this config file for every input.")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--offline", is_flag=True, default=None, envvar="DFIX_OFFLINE",
+              help="Never reach a registry: answer base-image lookups from the cache only.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), envvar="DFIX_CACHE_DIR",
+              help="Where registry answers are cached [default: the user cache folder].")
 @click.option("--exclude", multiple=True, metavar="GLOBS", help="Paths not to search (replaces the config's).")
 @click.option("--extend-exclude", multiple=True, metavar="GLOBS", help="More paths not to search.")
 @click.option("--force-exclude", is_flag=True, default=None, help="Apply excludes to paths named explicitly too.")
@@ -285,7 +245,7 @@ def check_command(
     unfixable: tuple[str, ...], per_file_ignores: tuple[str, ...], severity_overrides: tuple[str, ...],
     fail_on: str | None, exit_zero: bool, exit_non_zero_on_fix: bool, statistics: bool, output_format: str | None,
     output_file: str | None, quiet: bool, silent: bool, color: str, progress: str, jobs: int | None,
-    config_file: str | None, isolated: bool, exclude: tuple[str, ...], extend_exclude: tuple[str, ...],
+    config_file: str | None, isolated: bool, offline: bool | None, cache_dir: str | None, exclude: tuple[str, ...], extend_exclude: tuple[str, ...],
     force_exclude: bool | None, respect_gitignore: bool | None, stdin_filename: str | None, show_files: bool,
 ) -> None:
     """Check Dockerfiles: files, folders (searched recursively) or - for stdin.
@@ -322,6 +282,8 @@ def check_command(
             "extend-exclude": split_codes(extend_exclude),
             "force-exclude": force_exclude,
             "respect-gitignore": respect_gitignore,
+            "network": "offline" if offline else None,
+            "cache-dir": cache_dir,
         })
         resolver = ConfigResolver(config_file=config_file, isolated=isolated, overrides=overrides, cwd=Path.cwd())
         code = run(options, resolver)
@@ -354,17 +316,7 @@ def plan(path: str, options: RunOptions, resolver: ConfigResolver, stdin_text: s
     """The task for one input, with the settings of the configuration closest to it."""
     name = (options.stdin_filename or STDIN_PATH) if path == STDIN_PATH else path
     settings = resolver.settings_for(name)
-    codes, fix_codes = settings.rule_codes_for(name)
-    task = Task(
-        path=name,
-        mode=options.mode,
-        codes=tuple(sorted(codes)),
-        fixable=tuple(sorted(fix_codes)),
-        unsafe_fixes=settings.unsafe_fixes,
-        severity=dict(settings.severity),
-        rule_options={code: dict(values) for code, values in settings.rule_options.items()},
-        text=stdin_text if path == STDIN_PATH else None,
-    )
+    task = task_for(name, options.mode, settings, stdin_text if path == STDIN_PATH else None)
     return Planned(task, settings.fail_on)
 
 
@@ -596,3 +548,10 @@ def init_command(from_hadolint: str | None) -> None:
 def version_command() -> None:
     """Print dfix's version."""
     emit(f"dfix, version {dfix.__version__}\n")
+
+
+# -- the pull-request bot ------------------------------------------------------------
+
+from dfix.bot.cli import bot_group  # noqa: E402 - registered last: the bot's module uses the helpers above
+
+main.add_command(bot_group)

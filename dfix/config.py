@@ -1428,6 +1428,9 @@ class ConfigResolver:
     nested (``{"lint.select": ["DF2"], "fail-on": "info"}``); they are
     validated here, so a bad one raises :class:`ConfigError` at construction,
     as does a bad ``--config`` file. Discovered files raise when first needed.
+    ``boundary``: the search for configuration files stops at this folder
+    and the user-level file is not consulted, so a repository the bot fixes
+    is checked with its own configuration and nothing of the machine's.
 
     Every folder is looked at once and every file read once, however many
     Dockerfiles share them.
@@ -1440,8 +1443,10 @@ class ConfigResolver:
         isolated: bool = False,
         overrides: Mapping[str, Any] | None = None,
         cwd: Path | str | None = None,
+        boundary: Path | str | None = None,
     ) -> None:
         self.cwd = Path(os.path.abspath(cwd if cwd is not None else os.getcwd()))
+        self.boundary = os.path.abspath(boundary) if boundary is not None else None
         self.isolated = isolated
         self.config_file = Path(os.path.normpath(self.cwd / config_file)) if config_file is not None else None
         self._override_warnings: list[str] = []
@@ -1512,7 +1517,7 @@ class ConfigResolver:
             if found is not None:
                 break
             parent = os.path.dirname(current)
-            if parent == current:
+            if parent == current or current == self.boundary:
                 found = None
                 break
             current = parent
@@ -1531,6 +1536,8 @@ class ConfigResolver:
         return None
 
     def _fallback(self) -> Settings:
+        if self._user is _NO_TABLE and self.boundary is not None:
+            self._user = None
         if self._user is _NO_TABLE:
             candidate = user_config_path()
             self._user = candidate if candidate.is_file() else None

@@ -20,9 +20,11 @@ import signal
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 import dfix
+from dfix.config import Settings
 from dfix.engine import Diagnostic, Rule, Safety, fix, make_rules, run_rules
 from dfix.results import FileResult
 
@@ -59,6 +61,43 @@ class Processed:
 
     result: FileResult
     original_severities: frozenset[str] = frozenset()
+
+
+#: Rules that ask a registry; the run-wide ``network`` and ``cache-dir`` settings reach them as options.
+REGISTRY_RULES = ("DF300", "DF301", "DF302")
+
+
+def registry_options(settings: Settings, rule_options: Mapping[str, Mapping[str, object]]) -> dict[str, dict[str, object]]:
+    """Per-rule options with ``network = "offline"`` and ``cache-dir`` applied to the registry rules.
+
+    ``--offline`` and ``--cache-dir`` are run-wide switches (ux.md §4), while
+    the rules read their own option tables; a rule's explicit option wins.
+    """
+    merged = {code: dict(values) for code, values in rule_options.items()}
+    for code in REGISTRY_RULES:
+        options = merged.setdefault(code, {})
+        if settings.network == "offline":
+            options.setdefault("offline", True)
+        if settings.cache_dir is not None:
+            options.setdefault("cache-dir", str(Path(settings.cache_dir) / "registry"))
+        if not options:
+            del merged[code]
+    return merged
+
+
+def task_for(path: str, mode: Mode, settings: Settings, text: str | None = None) -> Task:
+    """The task for one file under the settings that apply to it (the configuration closest to it)."""
+    codes, fix_codes = settings.rule_codes_for(path)
+    return Task(
+        path=path,
+        mode=mode,
+        codes=tuple(sorted(codes)),
+        fixable=tuple(sorted(fix_codes)),
+        unsafe_fixes=settings.unsafe_fixes,
+        severity=dict(settings.severity),
+        rule_options=registry_options(settings, settings.rule_options),
+        text=text,
+    )
 
 
 # -- one file -----------------------------------------------------------------
