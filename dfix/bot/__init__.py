@@ -1,0 +1,1 @@
+"""dfix bot: fix repositories and open or update pull requests."""
