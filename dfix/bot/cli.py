@@ -24,7 +24,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from dfix.terminal import emit, split_codes, use_color
+from dfix.terminal import emit, split_codes, stream_is_terminal, use_color
 
 from .gitops import DEFAULT_AUTHOR, Author
 from .run import BotOptions, Outcome, run_repositories
@@ -187,8 +187,10 @@ def _run(dry_run: str | None, *, repositories, repos_file, here, base, branch, a
     )
     if workdir:
         Path(workdir).mkdir(parents=True, exist_ok=True)
-    console = Console(stderr=True, no_color=not use_color(color, sys.stderr), highlight=False,
-                      force_terminal=use_color(color, sys.stderr), soft_wrap=False, width=None)
+    colored = use_color(color, sys.stderr)
+    # Logs and pipes get a wide table: a wrapped row is hard to grep.
+    width = None if stream_is_terminal(sys.stderr) else 240
+    console = Console(stderr=True, no_color=not colored, force_terminal=colored, highlight=False, width=width)
 
     def progress(outcome: Outcome) -> None:
         if outcome.diff:

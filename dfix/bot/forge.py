@@ -25,7 +25,9 @@ Three rules hold for every call:
 from __future__ import annotations
 
 import email.utils
+import functools
 import re
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -226,10 +228,15 @@ def _api_message(response: httpx.Response) -> str:
     if isinstance(message, list):
         message = "; ".join(str(item) for item in message)
     elif isinstance(message, dict):
-        message = "; ".join(f"{key} {' '.join(map(str, value)) if isinstance(value, list) else value}" for key, value in message.items())
-    details = [str(error.get("message") or error.get("code") or "") for error in data.get("errors") or [] if isinstance(error, dict)]
-    details = [detail for detail in details if detail]
+        message = "; ".join(f"{key} {_words(value)}" for key, value in message.items())
+    errors = [error for error in data.get("errors") or [] if isinstance(error, dict)]
+    details = [str(error.get("message") or error.get("code")) for error in errors if error.get("message") or error.get("code")]
     return f"{message} ({'; '.join(details)})" if details else str(message)
+
+
+def _words(value: Any) -> str:
+    """GitLab validation messages are ``{"title": ["can't be blank"]}``."""
+    return " ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def _retry_delay(response: httpx.Response) -> float | None:
@@ -263,6 +270,12 @@ def _seconds_from_retry_after(value: str) -> float | None:
         return None
 
 
+@functools.lru_cache(maxsize=1)
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying context per process: building one costs ~0.1 s, and a bulk run opens a forge per repository."""
+    return httpx.create_ssl_context()
+
+
 def _raw_path(url: httpx.URL) -> str:
     """The path as sent (``%2F`` kept, query dropped), for messages."""
     return url.raw_path.decode("ascii", "replace").split("?", 1)[0]
@@ -292,7 +305,9 @@ class Forge:
         self._token = token
         self._redact = Redactor((token,) if token else ())
         self._owns_client = client is None
-        self._client = client if client is not None else httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=True)
+        self._client = client if client is not None else httpx.Client(
+            timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=True, verify=_ssl_context()
+        )
         self._sleep = sleep
         self.max_retries = max_retries
         #: Problems that did not stop a call (a reviewer that could not be requested…), for the bot to report.
@@ -320,7 +335,8 @@ class Forge:
         merged one, so the bot can tell "closed means ignore" from "merged".
         Follows pagination: a long-lived bot branch collects many.
         """
-        return _preferred(pr for pr in self._list_pull_requests(head, base) if pr.head == head and (base is None or pr.base == base))
+        found = self._list_pull_requests(head, base)
+        return _preferred(pr for pr in found if pr.head == head and (base is None or pr.base == base))
 
     def create_pull_request(
         self,
@@ -376,14 +392,18 @@ class Forge:
     def _url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else self.location.api_url + path
 
-    def _request(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None, ok: Sequence[int] = ()) -> httpx.Response:
+    def _request(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None, ok: Sequence[int] = ()
+    ) -> httpx.Response:
         """Send one call, waiting out rate limits; any other status >= 400 not in ``ok`` raises."""
         if method == "GET":
             return self._send_with_retries(method, path, params, json, ok)
         with _WRITE_LOCK:
             return self._send_with_retries(method, path, params, json, ok)
 
-    def _send_with_retries(self, method: str, path: str, params: dict[str, Any] | None, json: Any, ok: Sequence[int]) -> httpx.Response:
+    def _send_with_retries(
+        self, method: str, path: str, params: dict[str, Any] | None, json: Any, ok: Sequence[int]
+    ) -> httpx.Response:
         url = self._url(path)
         for attempt in range(self.max_retries + 1):
             response = self._send(method, url, params, json)
@@ -401,7 +421,7 @@ class Forge:
         except httpx.HTTPError as error:
             where = f"{method} {_raw_path(httpx.URL(url))}"
             raise ForgeError(self._redact(f"{self.display_name} API {where} failed: {error}")) from None
-        except ValueError as error:  # e.g. an invalid header value (a token with a newline)
+        except (ValueError, httpx.InvalidURL) as error:  # an invalid header value (a token with a newline), a bad --api-url
             raise ForgeError(self._redact(f"{self.display_name} API {method} request could not be sent: {error}")) from None
 
     def _error(self, method: str, response: httpx.Response, *, retried: bool) -> ForgeError:
@@ -416,12 +436,44 @@ class Forge:
             return ForgeAuthError(self._redact(f"{text}; {hint}"), status=status)
         return ForgeError(self._redact(text), status=status)
 
-    def _paginate(self, path: str, params: dict[str, Any]) -> Iterator[Any]:
-        """Every item of a list call, following ``Link: rel="next"`` (or GitLab's ``X-Next-Page``)."""
+    def _data(self, response: httpx.Response, expected: type[dict] | type[list]) -> Any:
+        """The JSON body, checked to be an object or a list: a proxy's HTML page must not crash the bot."""
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, expected):
+            where = f"{response.request.method} {_raw_path(response.request.url)}"
+            kind = "object" if expected is dict else "list"
+            text = f"{self.display_name} API {where} answered {response.status_code} without the expected JSON {kind}"
+            raise ForgeError(self._redact(text), status=response.status_code)
+        return data
+
+    def _pull_request(self, method: str, path: str, payload: dict[str, Any]) -> PullRequest:
+        """Send a write whose answer is a pull request, and read it."""
+        response = self._request(method, path, json=payload)
+        return self._read(response, self._data(response, dict))
+
+    def _read(self, response: httpx.Response, data: dict[str, Any]) -> PullRequest:
+        try:
+            return self._parse(data)
+        except (KeyError, TypeError, ValueError):
+            where = f"{response.request.method} {_raw_path(response.request.url)}"
+            raise ForgeError(f"{self.display_name} API {where} answered a pull request without a number") from None
+
+    @staticmethod
+    def _parse(data: dict[str, Any]) -> PullRequest:
+        raise NotImplementedError
+
+    def _paginate(self, path: str, params: dict[str, Any]) -> Iterator[tuple[httpx.Response, dict[str, Any]]]:
+        """Every object of a list call, with the response it came in.
+
+        Follows ``Link: rel="next"``, or GitLab's ``X-Next-Page`` when a proxy dropped ``Link``.
+        """
         url, query = self._url(path), dict(params)
         for _ in range(MAX_PAGES):
             response = self._request("GET", url, params=query)
-            yield from response.json()
+            yield from ((response, item) for item in self._data(response, list) if isinstance(item, dict))
             next_url = response.links.get("next", {}).get("url")
             if next_url:
                 url, query = self._same_origin(next_url), None
@@ -493,8 +545,8 @@ class GitHubForge(Forge):
         params: dict[str, Any] = {"head": f"{owner}:{head}", "state": "all", "per_page": 100}
         if base is not None:
             params["base"] = base
-        for data in self._paginate(f"{self._repo}/pulls", params):
-            yield self._parse(data)
+        for response, data in self._paginate(f"{self._repo}/pulls", params):
+            yield self._read(response, data)
 
     def create_pull_request(
         self,
@@ -509,7 +561,7 @@ class GitHubForge(Forge):
         assignees: Sequence[str] = (),
     ) -> PullRequest:
         payload = {"title": title, "head": head, "base": base, "body": body, "draft": draft}
-        pr = self._parse(self._request("POST", f"{self._repo}/pulls", json=payload).json())
+        pr = self._pull_request("POST", f"{self._repo}/pulls", payload)
         issue = f"{self._repo}/issues/{pr.number}"
         if labels:
             self._warn_on_error("labels", lambda: self._request("POST", f"{issue}/labels", json={"labels": list(labels)}))
@@ -517,7 +569,8 @@ class GitHubForge(Forge):
             path = f"{self._repo}/pulls/{pr.number}/requested_reviewers"
             self._warn_on_error("reviewers", lambda: self._request("POST", path, json={"reviewers": list(reviewers)}))
         if assignees:
-            self._warn_on_error("assignees", lambda: self._request("POST", f"{issue}/assignees", json={"assignees": list(assignees)}))
+            payload = {"assignees": list(assignees)}
+            self._warn_on_error("assignees", lambda: self._request("POST", f"{issue}/assignees", json=payload))
         return pr
 
     def update_pull_request(
@@ -526,12 +579,12 @@ class GitHubForge(Forge):
         changes = {key: value for key, value in (("title", title), ("body", body), ("base", base)) if value is not None}
         if not changes:
             return pr
-        return self._parse(self._request("PATCH", f"{self._repo}/pulls/{pr.number}", json=changes).json())
+        return self._pull_request("PATCH", f"{self._repo}/pulls/{pr.number}", changes)
 
     def close_pull_request(self, pr: PullRequest, comment: str | None = None) -> PullRequest:
         if comment:
             self.comment(pr, comment)
-        return self._parse(self._request("PATCH", f"{self._repo}/pulls/{pr.number}", json={"state": "closed"}).json())
+        return self._pull_request("PATCH", f"{self._repo}/pulls/{pr.number}", {"state": "closed"})
 
     def comment(self, pr: PullRequest, text: str) -> None:
         self._request("POST", f"{self._repo}/issues/{pr.number}/comments", json={"body": text})
@@ -580,17 +633,18 @@ class GitLabForge(Forge):
         params: dict[str, Any] = {"source_branch": head, "state": "all", "per_page": 100}
         if base is not None:
             params["target_branch"] = base
-        for data in self._paginate(f"{self._project}/merge_requests", params):
+        for response, data in self._paginate(f"{self._project}/merge_requests", params):
             # A fork's merge request into this project may use the same branch name; it is not ours.
             if data.get("source_project_id", data.get("target_project_id")) == data.get("target_project_id"):
-                yield self._parse(data)
+                yield self._read(response, data)
 
     def _user_ids(self, usernames: Sequence[str], role: str) -> list[int]:
         """GitLab wants user ids; unknown users are skipped with a warning, not fatal."""
         ids: list[int] = []
         for username in usernames:
             try:
-                users = self._request("GET", "/users", params={"username": username}).json()
+                response = self._request("GET", "/users", params={"username": username})
+                users = [user for user in self._data(response, list) if isinstance(user, dict) and "id" in user]
             except ForgeAuthError:
                 raise
             except ForgeError as error:
@@ -628,7 +682,7 @@ class GitLabForge(Forge):
         assignee_ids = self._user_ids(assignees, "assignee")
         if assignee_ids:
             payload["assignee_ids"] = assignee_ids
-        return self._parse(self._request("POST", f"{self._project}/merge_requests", json=payload).json())
+        return self._pull_request("POST", f"{self._project}/merge_requests", payload)
 
     def update_pull_request(
         self, pr: PullRequest, *, title: str | None = None, body: str | None = None, base: str | None = None
@@ -643,13 +697,12 @@ class GitLabForge(Forge):
             changes["target_branch"] = base
         if not changes:
             return pr
-        return self._parse(self._request("PUT", f"{self._project}/merge_requests/{pr.number}", json=changes).json())
+        return self._pull_request("PUT", f"{self._project}/merge_requests/{pr.number}", changes)
 
     def close_pull_request(self, pr: PullRequest, comment: str | None = None) -> PullRequest:
         if comment:
             self.comment(pr, comment)
-        path = f"{self._project}/merge_requests/{pr.number}"
-        return self._parse(self._request("PUT", path, json={"state_event": "close"}).json())
+        return self._pull_request("PUT", f"{self._project}/merge_requests/{pr.number}", {"state_event": "close"})
 
     def comment(self, pr: PullRequest, text: str) -> None:
         self._request("POST", f"{self._project}/merge_requests/{pr.number}/notes", json={"body": text})
