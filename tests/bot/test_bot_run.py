@@ -372,3 +372,21 @@ def test_the_token_appears_nowhere(remote: Remote, tmp_path: Path) -> None:
     everything = done.stdout + done.stderr + failed.stdout + failed.stderr + report.read_text() + bodies
     everything += str(commit.message) + str(commit.author) + remote.repo().git.log("--all", "-p")
     assert TOKEN not in everything
+
+
+def test_git_authenticates_with_the_token_through_askpass_only(remote: Remote, github: FakeForge) -> None:
+    """Over HTTP with Basic auth (git's own http-backend): the push carries the token; no URL or config holds it."""
+    from .git_http import GitHttpServer
+
+    with GitHttpServer(remote.bare.parent.parent, username="x-access-token", token=TOKEN) as server:
+        url = f"{server.url}/acme/app.git"
+        result = bot("run", url, *github_args(github, "--project", "acme/app"))
+        assert result.exit_code == 0, result.stderr
+        assert remote.sha("dfix/autofix") is not None
+        assert any(a and a.startswith("Basic ") for a in server.authorizations)
+        assert TOKEN not in result.stdout + result.stderr
+
+        wrong = bot("run", url, "--branch", "other", *github_args(github, "--project", "acme/app"),
+                    env={"GITHUB_TOKEN": "ghp_wrongwrongwrong"})
+        assert wrong.exit_code == 2 and "cannot clone" in wrong.stderr
+        assert "ghp_wrongwrongwrong" not in wrong.stdout + wrong.stderr

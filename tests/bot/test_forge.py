@@ -141,8 +141,10 @@ def test_locate_errors_hide_credentials_in_the_url() -> None:
 
 
 def test_open_forge_picks_the_platform() -> None:
-    assert isinstance(open_forge(RepoLocation("github", "http://127.0.0.1:9", "o/n"), None), GitHubForge)
-    assert isinstance(open_forge(RepoLocation("gitlab", "http://127.0.0.1:9", "g/n"), None), GitLabForge)
+    with open_forge(RepoLocation("github", "http://127.0.0.1:9", "o/n"), None) as github:
+        assert isinstance(github, GitHubForge)
+    with open_forge(RepoLocation("gitlab", "http://127.0.0.1:9", "g/n"), None) as gitlab:
+        assert isinstance(gitlab, GitLabForge)
     with pytest.raises(ValueError, match="unknown platform"):
         open_forge(RepoLocation("gitea", "http://127.0.0.1:9", "o/n"), None)
 
@@ -528,7 +530,7 @@ def test_a_page_that_is_not_json_is_a_forge_error(platform: str, fake: FakeForge
 
 
 def test_an_invalid_api_url_is_a_forge_error() -> None:
-    with open_forge(RepoLocation("github", "http://[not-a-host", "octo/app"), TOKEN) as forge:
+    with open_forge(RepoLocation("github", "http://[::1", "octo/app"), TOKEN) as forge:
         with pytest.raises(ForgeError, match="could not be sent"):
             forge.find_pull_request(HEAD)
 
