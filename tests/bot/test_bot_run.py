@@ -390,3 +390,29 @@ def test_git_authenticates_with_the_token_through_askpass_only(remote: Remote, g
                     env={"GITHUB_TOKEN": "ghp_wrongwrongwrong"})
         assert wrong.exit_code == 2 and "cannot clone" in wrong.stderr
         assert "ghp_wrongwrongwrong" not in wrong.stdout + wrong.stderr
+
+
+def test_ticking_the_rebase_box_regenerates_the_pull_request(remote: Remote, github: FakeForge) -> None:
+    from dfix.bot.message import REBASE_BOX
+
+    assert bot("run", remote.url, *github_args(github)).exit_code == 0
+    pull = github.pull("acme/app", 1)
+    pull["body"] = pull["body"].replace(f"- [ ] {REBASE_BOX}", f"- [x] {REBASE_BOX}")
+    github.requests.clear()
+
+    result = bot("run", remote.url, *github_args(github))
+    assert result.exit_code == 0, result.stderr
+    head = remote.repo().commit("refs/heads/dfix/autofix")
+    assert head.parents[0].hexsha == remote.sha("main") and "Dfix-Fingerprint" in str(head.message)
+    assert requests(github) == [LIST, ("PATCH", "/repos/acme/app/pulls/1")]
+    assert f"- [ ] {REBASE_BOX}" in github.pull("acme/app", 1)["body"]
+
+
+def test_here_runs_on_the_current_checkout(remote: Remote, github: FakeForge, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    checkout = git.Repo.clone_from(remote.url, tmp_path / "ci-checkout")
+    monkeypatch.chdir(checkout.working_tree_dir)
+    result = bot("run", "--here", *github_args(github, "--project", "acme/app"))
+    assert result.exit_code == 0, result.stderr
+    assert remote.sha("dfix/autofix") is not None and len(github.pulls_for("acme/app")) == 1
+    assert bot("run", *github_args(github)).exit_code == 2  # no target at all is a usage error
