@@ -369,6 +369,7 @@ class Forge:
         raise NotImplementedError
 
     def comment(self, pr: PullRequest, text: str) -> None:
+        """Add a comment, e.g. when a human pushed to the bot branch and it must not be force-pushed."""
         raise NotImplementedError
 
     def delete_branch(self, branch: str) -> None:
