@@ -54,7 +54,7 @@ def result_table(outcomes: Sequence[Outcome], *, dry_run: bool) -> Table:
     for outcome in outcomes:
         status = ("would be " if outcome.dry_run and outcome.status in CHANGING else "") + outcome.status
         table.add_row(outcome.repository, str(outcome.files), str(outcome.fixes), outcome.pull_request or "-",
-                      f"[{_STYLES.get(outcome.status, '')}]{status}[/]: {outcome.detail}")
+                      f"[{_STYLES.get(outcome.status, '')}]{status}[/]")
     return table
 
 
@@ -85,6 +85,7 @@ def bot_options(function):
                      help="Conventional-Commits subject; auto follows the repository's history."),
         click.option("--label", "labels", multiple=True, help="Label for the pull request (repeatable)."),
         click.option("--reviewer", "reviewers", multiple=True, help="Reviewer to request (repeatable)."),
+        click.option("--assignee", "assignees", multiple=True, help="Assignee of the pull request (repeatable)."),
         click.option("--draft", is_flag=True, default=None, help="Open the pull request as a draft."),
         click.option("--signoff", is_flag=True, help="Add a Signed-off-by trailer (DCO repositories)."),
         click.option("--recreate-closed", is_flag=True, default=None,
@@ -160,7 +161,7 @@ def _targets(repositories: Sequence[str], repos_file: str | None, here: bool) ->
 
 
 def _run(dry_run: str | None, *, repositories, repos_file, here, base, branch, author_text, commit_message, title,
-         semantic_commits, labels, reviewers, draft, signoff, recreate_closed, no_pr, platform, api_url, project,
+         semantic_commits, labels, reviewers, assignees, draft, signoff, recreate_closed, no_pr, platform, api_url, project,
          token_env, select, ignore, unsafe_fixes, offline, cache_dir, override_repo_config, max_prs, jobs, workdir,
          keep_clones, report_file, exit_non_zero_on_changes, color) -> None:
     targets = _targets(repositories, repos_file, here)
@@ -179,7 +180,7 @@ def _run(dry_run: str | None, *, repositories, repos_file, here, base, branch, a
     }.items() if value not in (None, [])}
     options = BotOptions(
         base=base, branch=branch, author=author, title=title, commit_message=commit_message,
-        semantic_commits=semantic_commits, labels=tuple(labels), reviewers=tuple(reviewers), draft=draft,
+        semantic_commits=semantic_commits, labels=tuple(labels), reviewers=tuple(reviewers), assignees=tuple(assignees), draft=draft,
         signoff=signoff, recreate_closed=recreate_closed, dry_run=dry_run, no_pr=no_pr, platform=platform,
         api_url=api_url, project=project, token_env=token_env, overrides=overrides,
         override_repo_config=override_repo_config, jobs=jobs, workdir=workdir, keep_clones=keep_clones,
@@ -195,8 +196,8 @@ def _run(dry_run: str | None, *, repositories, repos_file, here, base, branch, a
     def progress(outcome: Outcome) -> None:
         if outcome.diff:
             emit(outcome.diff)
-        if len(targets) > 1:
-            console.print(f"{outcome.repository}: {outcome.status}: {outcome.detail}", markup=False)
+        # One line per repository as it finishes: the table's details, greppable, never wrapped.
+        console.print(f"{outcome.repository}: {outcome.status}: {outcome.detail}", markup=False, soft_wrap=True)
 
     from dfix.config import ConfigError
     from dfix.engine import SelectorError

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import dfix
 from dfix.report import rule_url
+from dfix.report._model import rule_info
 
 from .changes import ChangeSet
 from .gitops import FINGERPRINT_TRAILER, Author
@@ -77,6 +78,12 @@ def _code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+def _summary(code: str) -> str:
+    """The rule's one-line summary, capitalised as a sentence."""
+    text = rule_info(code).summary.rstrip(".")
+    return text[:1].upper() + text[1:]
+
+
 def _rule_link(code: str, name: str) -> str:
     return f"[{code}]({rule_url(code)}) {name}"
 
@@ -108,8 +115,8 @@ def body(changes: ChangeSet, *, base: str) -> str:
     out.append("**Why:**")
     out.append("")
     for code, name, count in changes.rule_counts():
-        out.append(f"- [{code} {name}]({rule_url(code)}) ({count} fix{'es' if count != 1 else ''}): "
-                   f"run `dfix rule {code}` for what it checks and why.")
+        out.append(f"- [{code} {name}]({rule_url(code)}), {count} fix{'es' if count != 1 else ''}: "
+                   f"{_cell(_summary(code))} (`dfix rule {code}` explains it).")
     out += [
         "",
         "**Configure:** add `.dfix.toml` or `[tool.dfix]` in `pyproject.toml`; suppress one finding with "

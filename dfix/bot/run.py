@@ -11,6 +11,7 @@ never reaches the output, the commit, or the pull request.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from contextlib import ExitStack
@@ -47,6 +48,7 @@ class BotOptions:
     semantic_commits: str = "auto"
     labels: tuple[str, ...] = ()
     reviewers: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()
     draft: bool | None = None
     signoff: bool = False
     recreate_closed: bool | None = None
@@ -118,6 +120,16 @@ def is_local_target(target: str) -> bool:
     return "://" not in target and os.path.isdir(target) and not target.endswith(".git")
 
 
+def clone_url(target: str) -> str:
+    """What to clone for a target: ``github.com/owner/name`` (ux.md §11's short form) becomes an HTTPS URL."""
+    if "://" in target or os.path.exists(target) or re.match(r"^[^@/\s]+@[^:/\s]+:", target):
+        return target
+    host, _, path = target.partition("/")
+    if "." in host and path:
+        return f"https://{host}/{path.removesuffix('/')}" + ("" if path.endswith(".git") else ".git")
+    return target
+
+
 class RepositoryRun:
     """The state of one repository's run; :meth:`run` is the whole procedure."""
 
@@ -186,7 +198,7 @@ class RepositoryRun:
             probe = Git.open_checkout(self.target, environment={}, redact=self.redact)
             remote = probe.remote_url()
         else:
-            remote = self.target
+            remote = clone_url(self.target)
         location = self._location(remote)
         token = self._token(location)
         environment = stack.enter_context(askpass_environment(token, location.platform if location else "github"))
@@ -329,10 +341,11 @@ class RepositoryRun:
         reviewers = tuple(dict.fromkeys((*tuple(config.get("reviewers") or ()), *o.reviewers)))
         draft = o.draft if o.draft is not None else bool(config.get("draft"))
         created = forge.create_pull_request(head=branch, base=base, title=title, body=pr_body, draft=draft,
-                                            labels=labels, reviewers=reviewers)
+                                            labels=labels, reviewers=reviewers, assignees=o.assignees)
         self.budget.spend()
         self.outcome.pull_request = created.url
-        return self._finish("created", f"opened #{created.number}")
+        warnings = "; ".join(getattr(forge, "warnings", ()))
+        return self._finish("created", f"opened #{created.number}" + (f" (not applied: {warnings})" if warnings else ""))
 
     def _semantic(self, repo: Git, base_sha: str) -> bool:
         choice = self.options.semantic_commits

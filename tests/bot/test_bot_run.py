@@ -416,3 +416,11 @@ def test_here_runs_on_the_current_checkout(remote: Remote, github: FakeForge, tm
     assert result.exit_code == 0, result.stderr
     assert remote.sha("dfix/autofix") is not None and len(github.pulls_for("acme/app")) == 1
     assert bot("run", *github_args(github)).exit_code == 2  # no target at all is a usage error
+
+
+def test_assignees_and_refused_reviewers_are_reported_not_fatal(remote: Remote, github: FakeForge) -> None:
+    result = bot("run", remote.url, "--assignee", "octocat", "--reviewer", "1-not-a-user", *github_args(github))
+    assert result.exit_code == 0, result.stderr
+    paths = [(r.method, r.path, r.json) for r in github.writes()]
+    assert ("POST", "/repos/acme/app/issues/1/assignees", {"assignees": ["octocat"]}) in paths
+    assert "created" in result.stderr and "not applied: reviewers: " in result.stderr
