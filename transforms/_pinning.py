@@ -223,22 +223,30 @@ class PinningRule(Rule):
 
     # -- the shared machinery ----------------------------------------------------------------
 
+    def resolver_settings(self) -> ResolverSettings:
+        """The rule's options as resolver settings (``DFIX_OFFLINE=1`` also turns ``offline`` on)."""
+        s = self.settings
+        offline = bool(s["offline"]) or os.environ.get("DFIX_OFFLINE", "").lower() in ("1", "true", "yes", "on")
+        return ResolverSettings(
+            offline=offline,
+            insecure_registries=tuple(str(h) for h in s["insecure-registries"] or ()),
+            cache_ttl=float(s["cache-ttl"]),  # type: ignore[arg-type]
+            cache_dir=None if s["cache-dir"] is None else str(s["cache-dir"]),
+            default_registry=None if s["default-registry"] is None else str(s["default-registry"]),
+            max_lookups=int(s["max-lookups"]),  # type: ignore[arg-type]
+            timeout=float(s["timeout"]),  # type: ignore[arg-type]
+        )
+
     def resolver(self) -> Resolver:
         if self._resolver is None:
-            s = self.settings
-            offline = bool(s["offline"]) or os.environ.get("DFIX_OFFLINE", "").lower() in ("1", "true", "yes", "on")
-            self._resolver = Resolver(
-                ResolverSettings(
-                    offline=offline,
-                    insecure_registries=tuple(str(h) for h in s["insecure-registries"] or ()),
-                    cache_ttl=float(s["cache-ttl"]),  # type: ignore[arg-type]
-                    cache_dir=None if s["cache-dir"] is None else str(s["cache-dir"]),
-                    default_registry=None if s["default-registry"] is None else str(s["default-registry"]),
-                    max_lookups=int(s["max-lookups"]),  # type: ignore[arg-type]
-                    timeout=float(s["timeout"]),  # type: ignore[arg-type]
-                )
-            )
+            self._resolver = Resolver(self.resolver_settings())
         return self._resolver
+
+    def lookups(self, context: Context) -> Iterator[str]:
+        """What ``check`` would ask the registry about in this file (whatever ``resolve`` says)."""
+        for image in base_images(context):
+            if self.applies(image.ref):
+                yield self.lookup_text(image)
 
     def lookup_text(self, image: BaseImage) -> str:
         """What to resolve: the reference without a digest (the tag it floats on)."""

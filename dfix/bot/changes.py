@@ -23,7 +23,7 @@ from dfix.engine import Diagnostic
 from dfix.process import process_all, task_for
 from dfix.report import render_diff
 from dfix.results import FileResult
-from dfix.writer import write_fixed
+from dfix.writer import ChangedOnDiskError, write_fixed
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,11 @@ def fix_tree(root: Path, resolver: ConfigResolver, *, jobs: int = 1) -> ChangeSe
             leftovers.append(Leftover(relative, "DF000", "parse-error", message, line))
             continue
         if result.changed and result.fixed is not None and result.original is not None:
-            write_fixed(result.path, result.original, result.fixed)
+            try:
+                write_fixed(result.path, result.original, result.fixed)
+            except (ChangedOnDiskError, OSError) as error:
+                leftovers.append(Leftover(relative, "DF000", "parse-error", f"cannot write: {error}", 0))
+                continue
             files.append(FileChange(relative, result.original, result.fixed, result.applied))
         for diagnostic in result.diagnostics:
             leftovers.append(

@@ -18,6 +18,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from dfix.process import internal_error_message
+
 from .changes import ChangeSet, bot_settings, fix_tree, repository_settings
 from .forge import Forge, ForgeAuthError, ForgeError, PullRequest, RepoLocation, locate, open_forge
 from .gitops import DEFAULT_AUTHOR, FINGERPRINT_TRAILER, Author, BotGitError, Git
@@ -167,6 +169,8 @@ class RepositoryRun:
             self._finish("error", str(error))
         except OSError as error:
             self._finish("error", f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
+        except Exception as error:  # noqa: BLE001 - one repository's bug must not end a bulk run
+            self._finish("error", internal_error_message(error))
         self.outcome.detail = self.redact(self.outcome.detail)
         return self.outcome
 
