@@ -232,8 +232,15 @@ class Git:
 
 
 def _git_reason(error: git.GitCommandError) -> str:
-    """The useful part of a failed git command: its stderr, without GitPython's framing."""
-    stderr = (error.stderr or "").strip()
-    stderr = re.sub(r"^stderr: '?", "", stderr).rstrip("'").strip()
+    """The useful part of a failed git command: refused refs (``push --porcelain``) and stderr, unframed."""
+    stdout = re.sub(r"^\s*stdout: '?", "", str(error.stdout or "")).rstrip("'")
+    refused = []
+    for line in stdout.splitlines():
+        flag, _, rest = line.partition("\t")
+        if flag == "!":
+            refs, _, summary = rest.partition("\t")
+            refused.append(f"{refs.rpartition(':')[2]} {summary.strip()}")
+    stderr = re.sub(r"^\s*stderr: '?", "", str(error.stderr or "")).rstrip("'").strip()
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    return "; ".join(lines[-3:]) if lines else f"exit status {error.status}"
+    reasons = [f"the remote refused {ref}" for ref in refused] + lines[-3:]
+    return "; ".join(reasons) if reasons else f"exit status {error.status}"

@@ -424,3 +424,24 @@ def test_assignees_and_refused_reviewers_are_reported_not_fatal(remote: Remote, 
     paths = [(r.method, r.path, r.json) for r in github.writes()]
     assert ("POST", "/repos/acme/app/issues/1/assignees", {"assignees": ["octocat"]}) in paths
     assert "created" in result.stderr and "not applied: reviewers: " in result.stderr
+
+
+def test_the_lease_protects_a_push_that_races_a_human(remote: Remote, github: FakeForge,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Someone pushes to the bot's branch after the bot looked: the force-push is refused, their commit stays."""
+    from dfix.bot.gitops import Git
+
+    assert bot("run", remote.url, *github_args(github)).exit_code == 0
+    remote.commit({"README.md": "new base\n"}, "docs: readme")
+    real_push = Git.push
+    raced: list[str] = []
+
+    def push_after_a_human(self, branch, sha, *, expected):
+        raced.append(remote.commit({"NOTES.md": "mine\n"}, "Human commit", branch=branch))
+        return real_push(self, branch, sha, expected=expected)
+
+    monkeypatch.setattr(Git, "push", push_after_a_human)
+    result = bot("run", remote.url, *github_args(github))
+    assert result.exit_code == 2
+    assert "git push failed" in result.stderr and "stale info" in result.stderr
+    assert remote.sha("dfix/autofix") == raced[0]
