@@ -445,3 +445,29 @@ def test_the_lease_protects_a_push_that_races_a_human(remote: Remote, github: Fa
     assert result.exit_code == 2
     assert "git push failed" in result.stderr and "stale info" in result.stderr
     assert remote.sha("dfix/autofix") == raced[0]
+
+
+def test_gitlab_rerun_updates_the_same_merge_request_and_closes_it_when_done(tmp_path: Path, gitlab: FakeForge) -> None:
+    remote = make_remote(tmp_path, project="group/app")
+    env = {"GITLAB_TOKEN": "glpat-AbCdEf0123456789"}
+    assert bot("run", remote.url, *gitlab_args(gitlab), env=env).exit_code == 0
+    gitlab.requests.clear()
+    assert "up to date" in bot("run", remote.url, *gitlab_args(gitlab), env=env).stderr
+    assert gitlab.writes() == []
+
+    new_base = remote.commit({"README.md": "x\n"})
+    assert bot("run", remote.url, *gitlab_args(gitlab), env=env).exit_code == 0
+    update = gitlab.writes()[-1]
+    assert (update.method, update.path) == ("PUT", "/api/v4/projects/group%2Fapp/merge_requests/1")
+    assert set(update.json) == {"title", "description", "target_branch"} and f"base={new_base}" in update.json["description"]
+
+    remote.commit({"Dockerfile": MERGED}, "Fix by hand")
+    gitlab.requests.clear()
+    result = bot("run", remote.url, *gitlab_args(gitlab), env=env)
+    assert result.exit_code == 0 and "closed" in result.stderr
+    assert [(r.method, r.path, r.json) for r in gitlab.writes()] == [
+        ("POST", "/api/v4/projects/group%2Fapp/merge_requests/1/notes", {"body": gitlab.writes()[0].json["body"]}),
+        ("PUT", "/api/v4/projects/group%2Fapp/merge_requests/1", {"state_event": "close"}),
+    ]
+    assert remote.branches() == {"main"}
+    assert len(gitlab.pulls_for("group/app")) == 1
