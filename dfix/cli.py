@@ -14,6 +14,7 @@ its job; a user's mistake gets one line, never a traceback.
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
@@ -29,7 +30,10 @@ from dfix.config import (
     FAIL_ON_LEVELS, SEVERITY_LEVELS, ConfigError, ConfigResolver, Settings, parse_per_file_ignores,
     parse_severity_overrides,
 )
-from dfix.discover import STDIN_PATH, collect_inputs
+from dfix.discover import (
+    STDIN_PATH, ChangedSinceError, Inputs, PathListError, changed_files, collect_inputs, expand_argument_files,
+    read_path_list,
+)
 from dfix.terminal import emit, in_ci, split_codes, stream_is_terminal, to_bytes, use_color
 from dfix.engine import SelectorError
 from dfix.process import Mode, Processed, Task, default_jobs, internal_error_message, process_all, task_for
@@ -171,6 +175,8 @@ class RunOptions:
     color: str
     progress: str
     show_files: bool
+    #: Only files changed relative to this git revision (``--changed-since``).
+    changed_since: str | None = None
 
 
 def choose_mode(check: bool, diff: bool, write: bool, fix_only: bool) -> Mode:
@@ -183,6 +189,19 @@ def choose_mode(check: bool, diff: bool, write: bool, fix_only: bool) -> Mode:
     if write or fix_only:
         return "write"
     return "check"
+
+
+def named_paths(paths: Sequence[str], files_from: Sequence[str], stdin_filename: str | None) -> tuple[str, ...]:
+    """The paths to check: PATHS with ``@FILE`` expanded, plus those ``--files-from`` lists.
+
+    Only when nothing at all was named (no PATHS, no list) does the run
+    default to the current folder (or stdin with ``--stdin-filename``): a
+    list that happens to be empty means "no files", not "everything".
+    """
+    if not paths and not files_from:
+        return (STDIN_PATH,) if stdin_filename else (".",)
+    listed = [path for list_file in files_from for path in read_path_list(list_file)]
+    return tuple(expand_argument_files(paths)) + tuple(listed)
 
 
 def command_line_settings(**values: object) -> dict[str, object]:
@@ -237,6 +256,12 @@ def command_line_settings(**values: object) -> dict[str, object]:
               help="Honour .gitignore and .ignore files [default: on].")
 @click.option("--stdin-filename", metavar="NAME",
               help="Name for the Dockerfile read from stdin ('-'); with no PATHS, read stdin.")
+@click.option("--files-from", multiple=True, metavar="FILE",
+              help="Also check the paths FILE lists, one a line (# comments); @FILE as a PATH does the same.")
+@click.option("--changed-since", metavar="REF",
+              help="Only files changed since the git revision REF: committed, staged, unstaged or untracked.")
+@click.option("--ignore-suppressions", "--disable-ignore-pragma", "ignore_suppressions", is_flag=True, default=None,
+              help="Disregard every suppression comment (dfix, hadolint, # check=skip=).")
 @click.option("--show-files", is_flag=True, help="Print the files that would be processed, and stop.")
 def check_command(
     paths: tuple[str, ...], check_mode: bool, diff: bool, write: bool, fix_only: bool, show_fixes: bool | None,
@@ -246,23 +271,30 @@ def check_command(
     fail_on: str | None, exit_zero: bool, exit_non_zero_on_fix: bool, statistics: bool, output_format: str | None,
     output_file: str | None, quiet: bool, silent: bool, color: str, progress: str, jobs: int | None,
     config_file: str | None, isolated: bool, offline: bool | None, cache_dir: str | None, exclude: tuple[str, ...], extend_exclude: tuple[str, ...],
-    force_exclude: bool | None, respect_gitignore: bool | None, stdin_filename: str | None, show_files: bool,
+    force_exclude: bool | None, respect_gitignore: bool | None, stdin_filename: str | None,
+    files_from: tuple[str, ...], changed_since: str | None, ignore_suppressions: bool | None, show_files: bool,
 ) -> None:
     """Check Dockerfiles: files, folders (searched recursively) or - for stdin.
 
-    With no PATHS the current folder is searched. Findings go to stdout as
-    path:line:col: CODE [*] message ([*]: a fix exists), the summary to stderr.
+    With no PATHS the current folder is searched; @FILE stands for the paths
+    FILE lists. Findings go to stdout as path:line:col: CODE [*] message
+    ([*]: a fix exists), the summary to stderr.
     """
     mode = choose_mode(check_mode, diff, write, fix_only)
     if show_diff and mode != "write":
         raise click.UsageError("--show-diff needs --write (use --diff to preview without writing)")
-    if not paths:
-        paths = (STDIN_PATH,) if stdin_filename else (".",)
+    try:
+        paths = named_paths(paths, files_from, stdin_filename)
+    except PathListError as error:
+        fail(f"error: {error}")
+    if changed_since is not None and STDIN_PATH in paths:
+        raise click.UsageError("--changed-since cannot be combined with stdin ('-'): git knows nothing of it")
     options = RunOptions(
         paths=paths, mode=mode, fix_only=fix_only, show_diff=show_diff,
         diff_context=diff_context, stdin_filename=stdin_filename, statistics=statistics, quiet=quiet or silent,
         silent=silent, exit_zero=exit_zero, exit_non_zero_on_fix=exit_non_zero_on_fix, output_file=output_file,
         jobs=jobs or default_jobs(), color=color, progress=progress, show_files=show_files,
+        changed_since=changed_since,
     )
     try:
         overrides = command_line_settings(**{
@@ -274,6 +306,7 @@ def check_command(
             "lint.unfixable": split_codes(unfixable),
             "lint.per-file-ignores": parse_per_file_ignores(per_file_ignores),
             "lint.severity": parse_severity_overrides(severity_overrides),
+            "lint.honor-suppressions": False if ignore_suppressions else None,
             "fail-on": fail_on,
             "unsafe-fixes": unsafe_fixes,
             "show-fixes": show_fixes,
@@ -287,7 +320,7 @@ def check_command(
         })
         resolver = ConfigResolver(config_file=config_file, isolated=isolated, overrides=overrides, cwd=Path.cwd())
         code = run(options, resolver)
-    except (ConfigError, SelectorError, UserError) as error:
+    except (ConfigError, SelectorError, UserError, ChangedSinceError) as error:
         fail(f"error: {error}")
     sys.exit(code)
 
@@ -340,6 +373,16 @@ def write_back(item: Processed) -> Processed:
     return dataclasses.replace(item, result=result)
 
 
+def only_changed(inputs: Inputs, ref: str, paths: Sequence[str]) -> Inputs:
+    """The discovered files git reports changed since ``ref``: the named paths still limit the set.
+
+    Intersecting with discovery (rather than checking whatever git lists)
+    keeps every discovery rule in force: names, excludes, ``.gitignore``.
+    """
+    changed = changed_files(ref, paths)
+    return dataclasses.replace(inputs, files=tuple(path for path in inputs.files if os.path.realpath(path) in changed))
+
+
 def run(options: RunOptions, resolver: ConfigResolver) -> int:
     """Discover, process, write, print; return the exit code."""
     settings = resolver.settings_for(Path.cwd())
@@ -353,13 +396,16 @@ def run(options: RunOptions, resolver: ConfigResolver) -> int:
         is_wanted=lambda path: resolver.settings_for(path).is_included(path),
         force_exclude=settings.force_exclude,
     )
+    if options.changed_since is not None:
+        inputs = only_changed(inputs, options.changed_since, options.paths)
     for path in inputs.missing:
         emit(f"{path}: error: no such file or directory\n", err=True)
     if options.show_files:
         emit("".join(f"{path}\n" for path in inputs.files))
         return 2 if inputs.missing else 0
     if not inputs.files and not inputs.missing and not options.quiet:
-        emit("warning: no Dockerfiles found\n", err=True)
+        found = "found" if options.changed_since is None else f"changed since {options.changed_since}"
+        emit(f"warning: no Dockerfiles {found}\n", err=True)
 
     stdin_text = read_stdin() if STDIN_PATH in inputs.files else None
     planned = [plan(path, options, resolver, stdin_text) for path in inputs.files]

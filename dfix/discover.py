@@ -6,6 +6,9 @@ entered, look-alike names (templates, backups, docs) are skipped, and the
 project's own ``.gitignore``/``.ignore``/``.git/info/exclude`` are honoured.
 A path named on the command line is always processed, whatever its name,
 because the user asked for it (``--force-exclude`` is the editor/hook escape).
+Paths may also come from a list (``--files-from FILE``, ``@FILE``), and
+``--changed-since REF`` narrows what was found to the files git reports
+changed, so CI can check only what a pull request touched.
 """
 
 from __future__ import annotations
@@ -16,8 +19,12 @@ import os
 import subprocess
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pathspec
+
+if TYPE_CHECKING:  # pragma: no cover - imported when --changed-since needs it (see changed_files)
+    import git
 
 STDIN_PATH = "-"
 
@@ -292,3 +299,150 @@ def collect_inputs(
         else:
             missing.append(path)
     return Inputs(tuple(files), tuple(missing))
+
+
+# -- lists of paths (``--files-from``, ``@FILE``) ---------------------------------
+
+#: An argument starting with this is a file listing paths (libcst's convention).
+ARGUMENT_FILE_PREFIX = "@"
+
+
+class PathListError(Exception):
+    """A list of paths (``--files-from FILE``, ``@FILE``) could not be read: dfix cannot do its job (exit 2)."""
+
+
+def read_path_list(list_file: str) -> list[str]:
+    """The paths ``list_file`` lists, one a line; blank lines and ``#`` comment lines skipped.
+
+    Lines are stripped, so a list written on Windows (CRLF) or with stray
+    trailing spaces still names the files; relative paths resolve against
+    the current folder, as on the command line, so ``git diff --name-only``
+    output from the repository root can be fed back as it is. A listed path
+    is a path: ``@`` in a list is not expanded again.
+    """
+    try:
+        with open(list_file, encoding="utf-8-sig", errors="surrogateescape") as handle:
+            lines = handle.read().splitlines()
+    except OSError as error:
+        raise PathListError(f"{list_file}: cannot read the list of paths: {error.strerror or error}") from error
+    stripped = (line.strip() for line in lines)
+    return [line for line in stripped if line and not line.startswith("#")]
+
+
+def expand_argument_files(arguments: Iterable[str]) -> list[str]:
+    """Arguments with each ``@FILE`` replaced by the paths FILE lists; the rest as given.
+
+    A file whose name really starts with ``@`` is named as ``./@name``.
+    """
+    expanded: list[str] = []
+    for argument in arguments:
+        if argument.startswith(ARGUMENT_FILE_PREFIX) and len(argument) > 1:
+            expanded.extend(read_path_list(argument[1:]))
+        else:
+            expanded.append(argument)
+    return expanded
+
+
+# -- files changed in git (``--changed-since``) -----------------------------------
+
+
+class ChangedSinceError(Exception):
+    """``--changed-since`` has no answer (no repository, unknown revision, no git): exit 2."""
+
+
+def _git_message(error: Exception) -> str:
+    """The last line git wrote on stderr (``fatal: ...``), for a one-line error."""
+    text = str(getattr(error, "stderr", "") or "").strip()
+    if text.startswith("stderr: '") and text.endswith("'"):  # GitPython's framing of git's own words
+        text = text[len("stderr: '"):-1]
+    lines = text.strip().splitlines()
+    return lines[-1].strip() if lines else ""
+
+
+def _repository_top(path: str, tops: dict[str, str | None]) -> str | None:
+    """The work tree holding ``path`` (memoised by folder), or None outside any repository."""
+    folder = os.path.abspath(path if os.path.isdir(path) else (os.path.dirname(path) or "."))
+    if folder not in tops:
+        tops[folder] = _git_root(folder)
+    return tops[folder]
+
+
+def _resolve_commit(repo: git.Repo, ref: str) -> str:
+    """The commit ``ref`` names, through git itself so every revision syntax works (``@{upstream}``, ``main~3``)."""
+    import git
+
+    if ref.startswith("-") or not ref.strip():  # a leading dash would reach git as an option
+        raise ChangedSinceError(f"--changed-since: {ref!r} is not a git revision")
+    try:
+        return repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}").strip()
+    except git.GitCommandError as error:
+        message = _git_message(error)  # --quiet: nothing for an unknown name, a note for a tree or blob
+        if message.startswith("fatal:"):  # git itself failed (dubious ownership, a broken repository)
+            raise
+        note = f" ({message.removeprefix('error: ')})" if message else ""
+        raise ChangedSinceError(
+            f"--changed-since: unknown git revision {ref!r} in {repo.working_tree_dir}{note}"
+        ) from None
+
+
+def _fork_point(repo: git.Repo, commit: str) -> str:
+    """Where HEAD's history left ``commit``'s, so commits made on REF's side since then do not count.
+
+    Without a common history (or before the first commit) it is ``commit`` itself.
+    """
+    import git
+
+    try:
+        return repo.git.merge_base(commit, "HEAD").strip() or commit
+    except git.GitCommandError:
+        return commit
+
+
+def _changed_in(repo: git.Repo, ref: str) -> set[str]:
+    """Real paths of the existing files that differ from ``ref``'s fork point, or that git does not track yet.
+
+    ``git diff BASE`` compares BASE with the work tree, so it covers commits
+    since BASE and staged and unstaged edits at once; deleted files are
+    left out; untracked files count unless ignored.
+    """
+    top = repo.working_tree_dir
+    base = _fork_point(repo, _resolve_commit(repo, ref))
+    changed = repo.git.diff("--name-only", "-z", "--no-renames", "--diff-filter=d", base, "--")
+    untracked = repo.git.ls_files("--others", "--exclude-standard", "-z")
+    names = [name for name in (*changed.split("\0"), *untracked.split("\0")) if name]
+    paths = (os.path.join(top, name) for name in names)
+    return {os.path.realpath(path) for path in paths if os.path.lexists(path)}
+
+
+def changed_files(ref: str, paths: Iterable[str]) -> frozenset[str]:
+    """Real paths of the files changed relative to ``ref`` in the repositories that hold ``paths``.
+
+    Each named path (a missing one aside: it is reported elsewhere) must
+    be inside a git work tree; each repository is asked once. GitPython
+    is imported here, not at start-up, because it refuses to import where
+    no git is installed, and only this option needs git.
+    """
+    try:
+        import git
+    except ImportError as error:
+        raise ChangedSinceError(f"--changed-since needs git: {error}") from error
+    tops: dict[str, str | None] = {}
+    changed: set[str] = set()
+    asked: set[str] = set()
+    for path in paths:
+        if path == STDIN_PATH or not os.path.lexists(path):
+            continue
+        top = _repository_top(path, tops)
+        if top is None:
+            raise ChangedSinceError(f"--changed-since: {path} is not in a git repository")
+        if top in asked:
+            continue
+        asked.add(top)
+        try:
+            with git.Repo(top) as repo:
+                changed |= _changed_in(repo, ref)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError) as error:
+            raise ChangedSinceError(f"--changed-since: {top} holds a .git that git cannot open") from error
+        except git.GitCommandError as error:
+            raise ChangedSinceError(f"--changed-since: git failed in {top}: {_git_message(error) or error}") from error
+    return frozenset(changed)

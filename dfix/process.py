@@ -49,6 +49,10 @@ class Task:
     rule_options: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     #: The text itself, for stdin (``None``: read ``path``).
     text: str | None = None
+    #: False (``--ignore-suppressions``): suppression comments are disregarded, as if absent.
+    honor_suppressions: bool = True
+    #: Other tools' suppression dialects honoured (``lint.foreign-suppressions``); None: all.
+    foreign_suppressions: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,8 @@ def task_for(path: str, mode: Mode, settings: Settings, text: str | None = None)
         severity=dict(settings.severity),
         rule_options=registry_options(settings, settings.rule_options),
         text=text,
+        honor_suppressions=settings.honor_suppressions,
+        foreign_suppressions=tuple(settings.foreign_suppressions),
     )
 
 
@@ -163,12 +169,18 @@ def process_text(task: Task, text: str) -> Processed:
         )
     fixable = frozenset(task.fixable)
     rules = _rules_for(task)
-    found = _presented(run_rules(tree, rules, path), task, fixable)
+    honor, foreign = task.honor_suppressions, task.foreign_suppressions
+    found = _presented(
+        run_rules(tree, rules, path, honor_suppressions=honor, foreign_suppressions=foreign), task, fixable
+    )
     severities = frozenset(d.severity for d in found)
     warnings = _parse_warnings(tree, path)
     if task.mode == "check" or not any(_may_apply(d, task) for d in found):
         return Processed(FileResult(path, text, text, found, warnings=warnings), severities)
-    fixed = fix(text, unsafe=task.unsafe_fixes, path=path, rules=rules, fixable=fixable)
+    fixed = fix(
+        text, unsafe=task.unsafe_fixes, path=path, rules=rules, fixable=fixable,
+        honor_suppressions=honor, foreign_suppressions=foreign,
+    )
     result = FileResult(
         path,
         original=text,

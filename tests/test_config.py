@@ -275,6 +275,28 @@ def test_overrides_win_over_files(tmp_path):
     assert settings.ignore == ("DF202", "DF201")
 
 
+def test_ignore_suppressions_override_wins_over_the_files(tmp_path):
+    write(tmp_path / ".dfix.toml", '[lint]\nhonor-suppressions = true\nforeign-suppressions = ["hadolint"]\n')
+    plain = resolver(tmp_path).settings_for(dockerfile(tmp_path))
+    assert (plain.honor_suppressions, plain.foreign_suppressions) == (True, ("hadolint",))
+    overridden = resolver(tmp_path, overrides={"lint.honor-suppressions": False}).settings_for(dockerfile(tmp_path))
+    assert (overridden.honor_suppressions, overridden.foreign_suppressions) == (False, ("hadolint",))
+    error = error_of(resolver, tmp_path, overrides={"lint.honor-suppressions": "no"})
+    assert str(error).startswith("command line: lint.honor-suppressions: ")
+
+
+def test_task_for_carries_the_suppression_policy(tmp_path):
+    from dfix.process import Task, task_for
+
+    write(tmp_path / ".dfix.toml", '[lint]\nhonor-suppressions = false\nforeign-suppressions = ["buildkit"]\n')
+    settings = resolver(tmp_path).settings_for(dockerfile(tmp_path))
+    task = task_for(str(tmp_path / "Dockerfile"), "check", settings)
+    assert (task.honor_suppressions, task.foreign_suppressions) == (False, ("buildkit",))
+    default = task_for("Dockerfile", "check", default_settings(cwd=tmp_path))
+    assert (default.honor_suppressions, default.foreign_suppressions) == (True, ("hadolint", "buildkit", "tally"))
+    assert (Task("x", "check", (), ()).honor_suppressions, Task("x", "check", (), ()).foreign_suppressions) == (True, None)
+
+
 def test_override_select_starts_over(tmp_path):
     write(tmp_path / ".dfix.toml", '[lint]\nselect = ["DF2"]\nextend-select = ["DF100"]\n')
     settings = resolver(tmp_path, overrides={"lint": {"select": ["DF624"]}}).settings_for(dockerfile(tmp_path))

@@ -9,7 +9,7 @@ from .context import Context
 from .model import Diagnostic, Edit, FailedFix, FixResult, Safety, apply_edits
 from .registry import select as select_rules
 from .rule import Rule
-from .suppress import Suppressions
+from .suppress import Suppressions, suppression_policy
 from .verify import verify_edit
 
 #: Fix rounds before giving up on reaching a fixpoint.
@@ -27,18 +27,35 @@ def make_rules(
     return [rule(**settings.get(rule.code, {})) for rule in select_rules(select, ignore, extend_select)]
 
 
-def run_rules(tree: Dockerfile, rules: Sequence[Rule], path: str | None = None) -> list[Diagnostic]:
-    """Every unsuppressed diagnostic of ``rules`` on ``tree``, in file order."""
-    context = Context(tree, path)
-    suppressions = Suppressions.of(tree)
-    found: list[Diagnostic] = []
-    for rule in rules:
-        for diagnostic in rule.check(context):
-            if not suppressions.suppresses(diagnostic):
-                found.append(diagnostic)
-    selected = frozenset(rule.code for rule in rules)
-    for rule in rules:
-        found.extend(rule.check_suppressions(context, suppressions, selected))
+def run_rules(
+    tree: Dockerfile,
+    rules: Sequence[Rule],
+    path: str | None = None,
+    *,
+    honor_suppressions: bool = True,
+    foreign_suppressions: Iterable[str] | None = None,
+) -> list[Diagnostic]:
+    """Every unsuppressed diagnostic of ``rules`` on ``tree``, in file order.
+
+    ``honor_suppressions=False`` (``--ignore-suppressions``) reports every
+    finding as if no suppression comment were there, and so also makes no
+    finding about the comments themselves (DF001-DF003): a central policy
+    run must neither obey nor delete them. ``foreign_suppressions`` names
+    the other tools' dialects honoured (``hadolint``, ``buildkit``,
+    ``tally``; None: all). The policy holds for rules that consult
+    suppressions themselves too.
+    """
+    with suppression_policy(honor_suppressions, foreign_suppressions):
+        context = Context(tree, path)
+        suppressions = Suppressions.of(tree)
+        found: list[Diagnostic] = []
+        for rule in rules:
+            for diagnostic in rule.check(context):
+                if not suppressions.suppresses(diagnostic):
+                    found.append(diagnostic)
+        selected = frozenset(rule.code for rule in rules)
+        for rule in rules:
+            found.extend(rule.check_suppressions(context, suppressions, selected))
     found.sort(key=Diagnostic.sort_key)
     return found
 
@@ -51,10 +68,18 @@ def check(
     ignore: Iterable[str] = (),
     extend_select: Iterable[str] = (),
     settings: dict[str, dict] | None = None,
+    honor_suppressions: bool = True,
+    foreign_suppressions: Iterable[str] | None = None,
 ) -> list[Diagnostic]:
-    """Lint ``text`` without fixing. Raises :class:`dfix.ParseError` for a file BuildKit refuses."""
+    """Lint ``text`` without fixing. Raises :class:`dfix.ParseError` for a file BuildKit refuses.
+
+    ``honor_suppressions`` and ``foreign_suppressions`` as in :func:`run_rules`.
+    """
     tree = parse(text, path)
-    return run_rules(tree, make_rules(select, ignore, extend_select, settings), path)
+    return run_rules(
+        tree, make_rules(select, ignore, extend_select, settings), path,
+        honor_suppressions=honor_suppressions, foreign_suppressions=foreign_suppressions,
+    )
 
 
 def _allowed(safety: Safety, unsafe: bool) -> bool:
@@ -88,6 +113,8 @@ def fix(
     settings: dict[str, dict] | None = None,
     rules: Sequence[Rule] | None = None,
     fixable: Iterable[str] | None = None,
+    honor_suppressions: bool = True,
+    foreign_suppressions: Iterable[str] | None = None,
 ) -> FixResult:
     """Fix ``text`` to a fixpoint and return what happened.
 
@@ -97,8 +124,11 @@ def fix(
     writes only instructions BuildKit accepts). A fix that fails is dropped
     and reported in ``failed``; the text is never made worse. Unsafe fixes
     apply only with ``unsafe=True``; ``fixable`` (rule codes) limits which
-    rules may fix at all (findings of the others are still reported). Raises :class:`dfix.ParseError` when the
-    input itself does not parse.
+    rules may fix at all (findings of the others are still reported).
+    ``honor_suppressions`` and ``foreign_suppressions`` as in
+    :func:`run_rules` (with ``honor_suppressions=False`` no suppression
+    silences a fix, and DF001 removes no comment). Raises
+    :class:`dfix.ParseError` when the input itself does not parse.
     """
     if rules is None:
         rules = make_rules(select, ignore, extend_select, settings)
@@ -108,7 +138,12 @@ def fix(
     applied: list[Diagnostic] = []
     failed: list[FailedFix] = []
     refused: set[tuple] = set()
-    diagnostics = run_rules(tree, rules, path)
+    foreign = None if foreign_suppressions is None else frozenset(foreign_suppressions)  # read once per round
+
+    def lint(tree: Dockerfile) -> list[Diagnostic]:
+        return run_rules(tree, rules, path, honor_suppressions=honor_suppressions, foreign_suppressions=foreign)
+
+    diagnostics = lint(tree)
     for _ in range(MAX_ROUNDS):
         candidates = [
             d for d in diagnostics
@@ -146,7 +181,7 @@ def fix(
         if working == current:
             continue  # every candidate failed verification; they are refused now
         current, tree = working, working_tree
-        diagnostics = run_rules(tree, rules, path)
+        diagnostics = lint(tree)
     else:
         pending = [
             d for d in diagnostics

@@ -12,15 +12,27 @@ shell or argument text in a Dockerfile, ux.md §6):
 * the ``# check=skip=Name,Name`` (or ``skip=all``) parser directive.
 
 Codes may be dfix codes, prefixes, names, or other tools' aliases.
+
+Which comments count is a policy of the run (:class:`SuppressionPolicy`):
+``--ignore-suppressions`` (``lint.honor-suppressions = false``) disregards
+them all, for central policy where a repository must not silence its own
+findings (hadolint#747); ``lint.foreign-suppressions`` chooses which other
+tools' directives are honoured. The engine sets the policy around a run
+(:func:`suppression_policy`) and :meth:`Suppressions.of` reads it, so a rule
+that consults suppressions itself (DF100 keeps suppressed RUNs apart) sees
+the same comments as the engine does.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from ..syntax import Comment, Directive, Dockerfile, From, Instruction
+from ..syntax import Comment, Dockerfile, From, Instruction
 from .model import Diagnostic
 from .registry import all_rules
 
@@ -31,6 +43,36 @@ _DFIX = re.compile(
     r"(?:\[(?P<bracket>[^\]]*)\]|=\s*(?P<equals>[A-Za-z0-9_,\- ]+?))?\s*(?:(?:--|#)\s*(?P<reason>.*))?$"
 )
 _HADOLINT = re.compile(r"#\s*hadolint\s+(?P<global>global\s+)?ignore\s*=\s*(?P<codes>[A-Za-z0-9_, ]+)")
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressionPolicy:
+    """Which suppression comments a run honours."""
+
+    #: False: every suppression is disregarded, as if the comments were absent.
+    honor: bool = True
+    #: Other tools' dialects honoured (``hadolint``, ``buildkit``, ``tally``); None: all of them.
+    foreign: frozenset[str] | None = None
+
+    def admits(self, source: str) -> bool:
+        """Whether a suppression written in ``source``'s dialect counts (dfix's own always does, when honouring)."""
+        if not self.honor:
+            return False
+        return source == "dfix" or self.foreign is None or source in self.foreign
+
+
+_policy: ContextVar[SuppressionPolicy] = ContextVar("dfix_suppression_policy", default=SuppressionPolicy())
+
+
+@contextmanager
+def suppression_policy(honor: bool = True, foreign: Iterable[str] | None = None) -> Iterator[SuppressionPolicy]:
+    """Run the body under a suppression policy; every :meth:`Suppressions.of` inside it follows the policy."""
+    policy = SuppressionPolicy(honor, None if foreign is None else frozenset(foreign))
+    token = _policy.set(policy)
+    try:
+        yield policy
+    finally:
+        _policy.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,19 +174,27 @@ class Suppressions:
     used: set[int] = field(default_factory=set)
 
     @classmethod
-    def of(cls, tree: Dockerfile) -> "Suppressions":
+    def of(cls, tree: Dockerfile, policy: SuppressionPolicy | None = None) -> "Suppressions":
+        """The suppressions of ``tree`` that ``policy`` (default: the run's, see :func:`suppression_policy`) honours.
+
+        A comment the policy disregards is not a suppression at all: it
+        silences nothing and DF001-DF003 do not judge it.
+        """
+        policy = policy or _policy.get()
         self = cls(tree)
+        if not policy.honor:
+            return self
         pending: list[Suppression] = []
         stage_pending: list[Suppression] = []
         skips = _buildkit_skips(tree)
-        if skips is not None:
+        if skips is not None and policy.admits(skips.source):
             self.items.append(skips)
             self._file.append(skips)
         current_stage: list | None = None
         for item in tree.items:
             if isinstance(item, Comment):
                 suppression = parse_comment(item)
-                if suppression is None:
+                if suppression is None or not policy.admits(suppression.source):
                     continue
                 self.items.append(suppression)
                 if suppression.scope == "file":

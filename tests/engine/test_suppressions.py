@@ -75,3 +75,124 @@ def test_unused_suppression_reported_and_removed():
 def test_unknown_code_reported():
     found = dfix.check(f"FROM debian\n# dfix: ignore[DF2O1]\n{INSTALL}", select=["DF003"])
     assert [d.code for d in found] == ["DF003"]
+
+
+# -- the run's policy: --ignore-suppressions and lint.foreign-suppressions -------------
+
+META = ("DF001", "DF002", "DF003")
+
+#: One suppression of each dialect and scope, each silencing a DF201 finding.
+SUPPRESSED = {
+    "dfix next instruction": f"FROM debian\n# dfix: ignore[DF201] -- vendor script\n{INSTALL}",
+    "dfix blanket": f"FROM debian\n# dfix: ignore\n{INSTALL}",
+    "dfix stage": f"# dfix: ignore-stage[DF201]\nFROM debian\n{INSTALL}",
+    "dfix file": f"# dfix: ignore-file[DL3014]\nFROM debian\n{INSTALL}",
+    "hadolint": f"FROM debian\n# hadolint ignore=DL3014\n{INSTALL}",
+    "hadolint global": f"FROM debian\n# hadolint global ignore=DL3014\n{INSTALL}",
+    "buildkit": f"# check=skip=all\nFROM debian\n{INSTALL}",
+}
+
+
+@pytest.mark.parametrize("text", SUPPRESSED.values(), ids=SUPPRESSED.keys())
+def test_ignoring_suppressions_reports_as_if_the_comments_were_absent(text):
+    select = ["DF201", *META]
+    assert "DF201" not in [d.code for d in dfix.check(text, select=select)]
+    found = dfix.check(text, select=select, honor_suppressions=False)
+    assert [(d.code, d.line) for d in found] == [("DF201", 3)]
+
+
+@pytest.mark.parametrize("text", SUPPRESSED.values(), ids=SUPPRESSED.keys())
+def test_ignoring_suppressions_fixes_what_they_silenced_and_keeps_the_comments(text):
+    select = ["DF201", *META]
+    assert dfix.fix(text, select=select).text == text
+    result = dfix.fix(text, select=select, honor_suppressions=False)
+    assert result.text == text.replace("install curl", "install -y curl")
+    assert [d.code for d in result.applied] == ["DF201"]
+    assert result.diagnostics == ()  # and the comment, now unused, is not reported either
+
+
+def test_unused_suppressions_are_not_judged_nor_removed_when_ignored():
+    text = "FROM debian\n# dfix: ignore[DF201]\n# hadolint ignore=DL3014\nRUN apt-get install -y curl\n"
+    assert [d.code for d in dfix.check(text, select=["DF201", "DF001"])] == ["DF001", "DF001"]
+    assert dfix.check(text, select=["DF201", "DF001"], honor_suppressions=False) == []
+    result = dfix.fix(text, select=["DF201", "DF001"], unsafe=True, honor_suppressions=False)
+    assert result.text == text and result.applied == ()
+
+
+def test_blanket_and_unknown_code_comments_are_not_judged_when_ignored():
+    text = f"FROM debian\n# dfix: ignore\n# dfix: ignore[DF2O1]\n{INSTALL}"
+    assert {d.code for d in dfix.check(text, select=list(META))} >= {"DF002", "DF003"}
+    assert dfix.check(text, select=list(META), honor_suppressions=False) == []
+
+
+def test_rules_that_read_suppressions_follow_the_policy():
+    # DF100 keeps RUNs a suppression separates apart; ignoring it, they merge like any others
+    text = "FROM debian\nRUN a\n# dfix: ignore[DF100]\nRUN b\n"
+    assert dfix.check(text, select=["DF100", "DF001"]) == []
+    found = dfix.check(text, select=["DF100", "DF001"], honor_suppressions=False)
+    assert [(d.code, d.fix is not None) for d in found] == [("DF100", True)]
+    merged = dfix.fix(text, select=["DF100", "DF001"], honor_suppressions=False).text
+    assert "RUN a && \\\n    b\n" in merged and "# dfix: ignore[DF100]" in merged
+
+
+def test_policy_lasts_only_for_its_run():
+    from dfix.engine.suppress import SuppressionPolicy, Suppressions, _policy
+
+    text = f"FROM debian\n# dfix: ignore[DF201]\n{INSTALL}"
+    dfix.check(text, select=["DF201"], honor_suppressions=False)
+    assert _policy.get() == SuppressionPolicy()
+    assert len(Suppressions.of(dfix.parse(text)).items) == 1
+    assert dfix.check(text, select=["DF201"]) == []
+
+
+def test_policy_is_restored_when_a_rule_raises():
+    from dfix.engine import Rule, run_rules
+    from dfix.engine.suppress import SuppressionPolicy, _policy
+
+    class Broken(Rule):
+        code = "DF999"
+        name = "broken"
+
+        def check(self, context):
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        run_rules(dfix.parse("FROM debian\n"), [Broken()], honor_suppressions=False)
+    assert _policy.get() == SuppressionPolicy()
+
+
+#: Line 4 is silenced by dfix's own comment, line 6 by hadolint's, and everything by ``# check=skip=``.
+DIALECTS = (
+    "# check=skip=DL3014\nFROM debian\n# dfix: ignore[DF201]\n" + INSTALL
+    + "# hadolint ignore=DL3014\n" + INSTALL + "FROM debian\n" + INSTALL
+)
+
+
+@pytest.mark.parametrize(
+    ("foreign", "expected"),
+    [
+        (None, []),
+        (("hadolint", "buildkit", "tally"), []),
+        (("buildkit",), []),
+        (("hadolint",), [8]),
+        (("tally",), [6, 8]),
+        ((), [6, 8]),  # dfix's own comments are always honoured
+    ],
+)
+def test_foreign_suppressions_choose_the_dialects_honoured(foreign, expected):
+    found = dfix.check(DIALECTS, select=["DF201"], foreign_suppressions=foreign)
+    assert [d.line for d in found] == expected
+
+
+def test_foreign_suppressions_may_be_any_iterable_even_across_fix_rounds():
+    result = dfix.fix(DIALECTS, select=["DF201"], foreign_suppressions=iter(["hadolint"]))
+    assert [d.line for d in result.applied] == [8]
+    assert result.text.count("install -y curl") == 1
+
+
+def test_a_dialect_not_honoured_is_not_a_suppression_at_all():
+    # so DF001 does not call it unused, and its fix does not delete it
+    text = "FROM debian\n# hadolint ignore=DL3014\nRUN apt-get install -y curl\n"
+    assert [d.code for d in dfix.check(text, select=["DF201", "DF001"])] == ["DF001"]
+    assert dfix.check(text, select=["DF201", "DF001"], foreign_suppressions=["buildkit"]) == []
+    assert dfix.fix(text, select=["DF201", "DF001"], unsafe=True, foreign_suppressions=[]).text == text
