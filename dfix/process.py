@@ -170,16 +170,15 @@ def process_text(task: Task, text: str) -> Processed:
     fixable = frozenset(task.fixable)
     rules = _rules_for(task)
     honor, foreign = task.honor_suppressions, task.foreign_suppressions
-    found = _presented(
-        run_rules(tree, rules, path, honor_suppressions=honor, foreign_suppressions=foreign), task, fixable
-    )
+    raw = run_rules(tree, rules, path, honor_suppressions=honor, foreign_suppressions=foreign)
+    found = _presented(raw, task, fixable)
     severities = frozenset(d.severity for d in found)
     warnings = _parse_warnings(tree, path)
     if task.mode == "check" or not any(_may_apply(d, task) for d in found):
         return Processed(FileResult(path, text, text, found, warnings=warnings), severities)
     fixed = fix(
         text, unsafe=task.unsafe_fixes, path=path, rules=rules, fixable=fixable,
-        honor_suppressions=honor, foreign_suppressions=foreign,
+        honor_suppressions=honor, foreign_suppressions=foreign, first=(tree, raw),
     )
     result = FileResult(
         path,

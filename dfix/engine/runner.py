@@ -115,6 +115,7 @@ def fix(
     fixable: Iterable[str] | None = None,
     honor_suppressions: bool = True,
     foreign_suppressions: Iterable[str] | None = None,
+    first: tuple[Dockerfile, Sequence[Diagnostic]] | None = None,
 ) -> FixResult:
     """Fix ``text`` to a fixpoint and return what happened.
 
@@ -127,13 +128,16 @@ def fix(
     rules may fix at all (findings of the others are still reported).
     ``honor_suppressions`` and ``foreign_suppressions`` as in
     :func:`run_rules` (with ``honor_suppressions=False`` no suppression
-    silences a fix, and DF001 removes no comment). Raises
-    :class:`dfix.ParseError` when the input itself does not parse.
+    silences a fix, and DF001 removes no comment). ``first``: the tree of
+    ``text`` and what ``rules`` found in it, when the caller has already
+    checked the text (the first round then starts from them instead of
+    running every rule again). Raises :class:`dfix.ParseError` when the
+    input itself does not parse.
     """
     if rules is None:
         rules = make_rules(select, ignore, extend_select, settings)
     may_fix = None if fixable is None else set(fixable)
-    tree = parse(text, path)
+    tree = parse(text, path) if first is None else first[0]
     current = text
     applied: list[Diagnostic] = []
     failed: list[FailedFix] = []
@@ -143,7 +147,7 @@ def fix(
     def lint(tree: Dockerfile) -> list[Diagnostic]:
         return run_rules(tree, rules, path, honor_suppressions=honor_suppressions, foreign_suppressions=foreign)
 
-    diagnostics = lint(tree)
+    diagnostics = lint(tree) if first is None else list(first[1])
     for _ in range(MAX_ROUNDS):
         candidates = [
             d for d in diagnostics
