@@ -342,7 +342,7 @@ class Planned:
 
 def read_stdin() -> str:
     """Standard input, decoded as files are (losslessly)."""
-    return click.get_binary_stream("stdin").read().decode("utf-8", "surrogateescape")
+    return sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
 
 
 def plan(path: str, options: RunOptions, resolver: ConfigResolver, stdin_text: str | None) -> Planned:
@@ -545,7 +545,7 @@ def rule_command(code: str | None, show_all: bool, output_format: str, color_cho
 
     if bool(code) == show_all:
         raise click.UsageError("give one rule code, or --all")
-    stdout = click.get_text_stream("stdout")
+    stdout = sys.stdout
     color = use_color(color_choice, sys.stdout)
     if show_all:
         if output_format == "json":

@@ -6,10 +6,10 @@ Shared by the commands of :mod:`dfix.cli` and :mod:`dfix.bot.cli`.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from typing import IO
 
-import click
 
 
 def to_bytes(text: str) -> bytes:
@@ -24,7 +24,7 @@ def emit(text: str, *, err: bool = False) -> None:
     """Write text exactly (no newline added) to stdout or stderr."""
     if not text:
         return
-    stream = click.get_binary_stream("stderr" if err else "stdout")
+    stream = (sys.stderr if err else sys.stdout).buffer
     stream.write(to_bytes(text))
     stream.flush()
 
