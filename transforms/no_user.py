@@ -41,10 +41,18 @@ In this order of preference:
    name, in the final stage's chain, or in a stage whose ``/etc/passwd`` the
    final stage copies): ``USER <uid>:<gid>`` when both are literal numbers,
    ``USER <uid>`` when only the UID is (the GID then comes from
-   ``/etc/passwd``), else ``USER <name>``; the name also when the account gets
-   supplementary groups (``-G``, ``usermod -aG``), which a numeric USER would
-   not pick up. Several accounts: report only (which one runs the app is a
-   judgement call);
+   ``/etc/passwd``) or when the account gets supplementary groups (``-G``,
+   ``usermod -aG``: with no group in ``USER`` the runtime looks them up for
+   the name that UID has, as for ``USER <name>``). When the file gives no
+   UID, the account gets ``10001`` where it is created (``useradd
+   --no-log-init --uid 10001``, Debian ``adduser --uid 10001``, BusyBox
+   ``adduser -u 10001``) and
+   the fix writes ``USER 10001``: a numeric USER is what Kubernetes'
+   ``runAsNonRoot`` can verify (hadolint DL3066). Only when that edit is not
+   safe (an exec-form or heredoc RUN, an account created twice or re-numbered
+   with ``usermod -u``, a file that already uses the number 10001, a family
+   whose ``adduser`` options are unknown) does the fix write ``USER <name>``.
+   Several accounts: report only (which one runs the app is a judgement call);
 2. a user the base image is known to ship for apps (``node`` → ``USER 1000:1000``,
    .NET 8+ ``app``);
 3. a new account: Debian/Ubuntu and full RHEL-family images
@@ -93,12 +101,14 @@ Never (report only, with the reason in the diagnostic's note):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
 from dfix.engine.context import POSIX_SHELLS, StageInfo
+from dfix.engine.runscript import RunScript
 from dfix.shell import CONDITIONAL, Context as ShellContext, OptionGrammar, ShellScript, SimpleCommand, analyze
 from dfix.shell.options import Option, iter_arguments
 from dfix.syntax import (
@@ -108,7 +118,7 @@ from dfix.syntax import (
 
 from ._base_images import FACTS_VERSION, ImageFacts, facts_for, family_from_commands
 
-__all__ = ["UserSituation", "situation_of", "user_fix_edits", "NoUser"]
+__all__ = ["UserSituation", "Plan", "situation_of", "plan_new_user", "user_fix_edits", "NoUser"]
 
 #: The account a fix creates when the image has none to reuse.
 NEW_UID = "10001"
@@ -154,6 +164,16 @@ _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 @dataclass(frozen=True)
+class AccountOrigin:
+    """The command that creates an account, in a RUN a fix may edit (shell form, no heredoc)."""
+
+    run: Run
+    command: SimpleCommand
+    #: Whose options it takes: ``useradd`` (shadow's, and RHEL's ``adduser``), ``adduser`` (Debian's), ``busybox``.
+    tool: str
+
+
+@dataclass(frozen=True)
 class Account:
     """An account a RUN creates: ``name`` and ``uid`` when literal, its primary group."""
 
@@ -161,6 +181,8 @@ class Account:
     uid: str | None
     group: str | None
     extra_groups: bool = False
+    #: Where it is created, when that command can be edited (to give the account a UID); else None.
+    origin: AccountOrigin | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -194,10 +216,15 @@ class UserSituation:
     @cached_property
     def scripts(self) -> list[ShellScript]:
         """Shell scripts of the chain's RUNs (shell form, POSIX heredocs, ``sh -c`` exec form)."""
-        out: list[ShellScript] = []
-        for instruction in self.instructions:
+        return [script for script, _ in self._script_runs(self.instructions)]
+
+    def _script_runs(self, instructions: list[Instruction]) -> list[tuple[ShellScript, Run | None]]:
+        """The scripts of ``instructions``' RUNs, each with its RUN when a fix may edit the script there."""
+        out: list[tuple[ShellScript, Run | None]] = []
+        for instruction in instructions:
             if isinstance(instruction, Run) and self.context.is_posix_shell(instruction):
-                out.extend(run_scripts(instruction))
+                editable = RunScript.of(instruction, self.context.tree.escape) is not None
+                out.extend((script, instruction if editable else None) for script in run_scripts(instruction))
         return out
 
     @cached_property
@@ -361,13 +388,11 @@ class UserSituation:
 
     @cached_property
     def _accounts(self) -> tuple[list[Account], list[str]]:
-        scripts = list(self.scripts)
+        pairs = self._script_runs(self.instructions)
         for index in self._passwd_sources():
             for info in _chain(self.context, self.context.stages[index]):
-                for instruction in info.stage.instructions:
-                    if isinstance(instruction, Run) and self.context.is_posix_shell(instruction):
-                        scripts.extend(run_scripts(instruction))
-        return read_accounts(scripts, self.family)
+                pairs.extend(self._script_runs(list(info.stage.instructions)))
+        return read_accounts([script for script, _ in pairs], self.family, [run for _, run in pairs])
 
     def _passwd_sources(self) -> list[int]:
         names = {info.stage.name: info.stage.index for info in self.context.stages if info.stage.name}
@@ -551,18 +576,26 @@ def _literal_id(value: str | None | bool) -> str | None:
     return value if isinstance(value, str) and value.isdigit() else None
 
 
-def read_accounts(scripts: list[ShellScript], family: str) -> tuple[list[Account], list[str]]:
+def read_accounts(
+    scripts: list[ShellScript], family: str, runs: list[Run | None] | None = None
+) -> tuple[list[Account], list[str]]:
     """Accounts the scripts create (unconditional, literal name or UID), and the creating commands it cannot read.
 
     Those are ``useradd``/``adduser`` inside ``if``/loops/functions or with
     neither a literal name nor a literal UID (``useradd -m "$USER"``).
+    ``runs`` (aligned with ``scripts``) names the RUN a fix may edit each
+    script in; an account created there once, by a tool whose options are
+    known for the family, gets an ``origin``.
     """
     accounts: dict[str, Account] = {}
     anonymous: list[Account] = []
     unclear: list[str] = []
     groups: dict[str, str | None] = {}
     extra: set[str] = set()
-    for script in scripts:
+    created: Counter[str] = Counter()
+    uid_changed: set[str] = set()
+    for index, script in enumerate(scripts):
+        run = runs[index] if runs is not None else None
         for command in script.commands:
             if command.name is None:
                 continue
@@ -578,7 +611,8 @@ def read_accounts(scripts: list[ShellScript], family: str) -> tuple[list[Account
                 group = _argument(options, "-g", "--gid")
                 account = Account(operands[0], _literal_id(_argument(options, "-u", "--uid")),
                                   group if isinstance(group, str) else None,
-                                  _argument(options, "-G", "--groups") is not False)
+                                  _argument(options, "-G", "--groups") is not False,
+                                  AccountOrigin(run, command, "useradd") if run is not None else None)
             elif name == "adduser":
                 options, operands = _split(command, _ADDUSER)
                 if len(operands) == 2 and operands[0]:
@@ -588,8 +622,10 @@ def read_accounts(scripts: list[ShellScript], family: str) -> tuple[list[Account
                     continue
                 group = _argument(options, "-G", "--ingroup")
                 gid = _literal_id(_argument(options, "--gid"))
+                tool = {"alpine": "busybox", "debian": "adduser"}.get(family)
                 account = Account(operands[0], _literal_id(_argument(options, "-u", "--uid")),
-                                  gid or (group if isinstance(group, str) else None))
+                                  gid or (group if isinstance(group, str) else None), False,
+                                  AccountOrigin(run, command, tool) if run is not None and tool else None)
                 if _flag(options, "--group") and operands[0]:
                     groups.setdefault(operands[0], None)
             elif name in ("groupadd", "addgroup"):
@@ -602,6 +638,8 @@ def read_accounts(scripts: list[ShellScript], family: str) -> tuple[list[Account
                 continue
             elif name in ("usermod", "gpasswd"):
                 options, operands = _split(command, _USERMOD if name == "usermod" else OptionGrammar(frozenset("adAM")))
+                if name == "usermod" and _argument(options, "-u", "--uid") is not False and operands and operands[-1]:
+                    uid_changed.add(operands[-1])
                 if name == "usermod" and _argument(options, "-G", "--groups") is not False and operands and operands[-1]:
                     extra.add(operands[-1])
                 elif name == "gpasswd":
@@ -618,20 +656,86 @@ def read_accounts(scripts: list[ShellScript], family: str) -> tuple[list[Account
                 anonymous.append(account)
             else:
                 accounts[account.name] = account
+                created[account.name] += 1
     out = []
     for account in [*accounts.values(), *anonymous]:
         group = account.group
         if group is not None and not group.isdigit():
             group = groups.get(group)
-        out.append(Account(account.name, account.uid, group, account.extra_groups or account.name in extra))
+        origin = account.origin
+        if account.name is None or created[account.name] != 1 or account.name in uid_changed:
+            origin = None  # created twice, or its UID changed later: which UID it ends up with is not this command's
+        out.append(Account(account.name, account.uid, group, account.extra_groups or account.name in extra, origin))
     return out, unclear
 
 
 def account_user_spec(account: Account) -> str | None:
-    """How ``USER`` names an account: numeric when its UID (and GID) are literal, else its name."""
-    if account.uid is not None and not (account.extra_groups and account.name):
+    """How ``USER`` names an account: numeric when its UID (and GID) are literal, else its name.
+
+    An account with supplementary groups (``-G``, ``usermod -aG``) gets its
+    UID alone: with no group in ``USER``, the runtime (runc's
+    ``GetExecUser``) takes the primary group from ``/etc/passwd`` and the
+    supplementary groups from ``/etc/group`` for the name that UID has, just
+    as for ``USER <name>``; ``USER <uid>:<gid>`` would drop them.
+    """
+    if account.uid is not None:
+        if account.extra_groups and account.name:
+            return account.uid
         return f"{account.uid}:{account.group}" if account.group else account.uid
     return account.name
+
+
+_NEW_UID_USED = re.compile(rf"(?<![0-9]){NEW_UID}(?![0-9])")
+
+
+def uid_edit(situation: UserSituation, account: Account) -> Edit | None:
+    """An edit giving ``account`` the UID ``NEW_UID`` where the file creates it, or None when that is not safe.
+
+    Only for an account created once, unconditionally, with a literal name and
+    no UID, by ``useradd`` (``--uid``, with ``--no-log-init`` unless it has
+    ``-l`` already), Debian's ``adduser`` (``--uid``) or BusyBox's (``-u``) in
+    a shell-form RUN; not when the file already
+    mentions the number (another account may have it) or changes the
+    account's UID later (``usermod -u``).
+    """
+    origin = account.origin
+    if origin is None or account.uid is not None or not account.name or origin.command.name_word is None:
+        return None
+    if _NEW_UID_USED.search(situation.context.tree.code):
+        return None
+    script = RunScript.of(origin.run, situation.context.tree.escape)
+    if script is None or origin.run.line_info is None:  # ONBUILD triggers are never edited
+        return None
+    option = f"-u {NEW_UID}" if origin.tool == "busybox" else f"--uid {NEW_UID}"
+    if origin.tool == "useradd" and not _flag(_split(origin.command, _USERADD)[0], "-l", "--no-log-init"):
+        # without it, useradd writes the UID's lastlog/faillog records: a ~3 MB sparse file for 10001,
+        # stored in full in the layer (Docker's best practices ask for it with an explicit UID)
+        option = f"--no-log-init {option}"
+    return script.insert(origin.command.name_word.end, f" {option}")
+
+
+def known_uid(situation: UserSituation, name: str) -> str | None:
+    """The literal UID of the account ``name``: one the file creates with a literal UID, or one the base ships.
+
+    None for anything but a plain account name, an account whose UID is not
+    literal or that the file changes (``usermod -u``), and a shipped account
+    the file re-creates or whose image family the file's commands contradict.
+    """
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", name):
+        return None
+    for command in situation.commands:
+        if command.name == "usermod":
+            options, operands = _split(command, _USERMOD)
+            if operands and operands[-1] == name and _argument(options, "-u", "--uid") is not False:
+                return None
+    created = [account for account in situation.accounts if account.name == name]
+    if created:
+        return created[0].uid
+    facts = situation.facts
+    ids = facts.users.get(name)
+    if ids and situation.family == facts.family:
+        return ids.split(":", 1)[0]
+    return None
 
 
 # -- ports ----------------------------------------------------------------------------------
@@ -709,48 +813,78 @@ def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def plan_new_user(situation: UserSituation, previous: str | None = None, *, may_create: bool = True) -> tuple[list[str] | None, str]:
+@dataclass(frozen=True)
+class Plan:
+    """What a user fix writes: instructions inserted after the anchor, other edits, and a title.
+
+    ``lines`` is None when there is no fix; ``title`` then says why.
+    """
+
+    lines: list[str] | None
+    title: str
+    #: Edits elsewhere (``--uid`` given to the account the file creates).
+    edits: tuple[Edit, ...] = ()
+
+
+def plan_new_user(situation: UserSituation, previous: str | None = None, *, may_create: bool = True) -> Plan:
     """The instructions that make the final image run as a non-root user, or None and why not.
 
     ``previous`` is a non-root USER value the file already uses (DF401).
     ``may_create`` false allows only existing accounts (the file's or the
-    base image's). The second item is a short title (or the reason when
-    there is no fix).
+    base image's).
+
+    ``USER`` is numeric whenever the UID is known (Kubernetes'
+    ``runAsNonRoot`` can only verify a numeric user; hadolint DL3066): a
+    UID alone (``USER 1000``) means exactly what the account's name means,
+    primary and supplementary groups included. An account the file creates
+    without a UID is given ``NEW_UID`` where it is created, when that is safe
+    (`uid_edit`); else ``USER`` names it.
     """
     if previous is not None:
-        return [f"USER {previous}"], f"switch back to `{previous}`"
+        uid = known_uid(situation, previous)
+        if uid is not None:
+            return Plan([f"USER {uid}"], f"switch back to `{previous}` (UID {uid})")
+        return Plan([f"USER {previous}"], f"switch back to `{previous}`")
     facts = situation.facts
     if facts.default_non_root and facts.family not in ("scratch",):
-        return [f"USER {facts.default_user}"], f"switch back to the base image's user `{facts.default_user}`"
+        default = str(facts.default_user)
+        uid = known_uid(situation, default)
+        if uid is not None:
+            return Plan([f"USER {uid}"], f"switch back to the base image's user `{default}` (UID {uid})")
+        return Plan([f"USER {default}"], f"switch back to the base image's user `{default}`")
     accounts = situation.accounts
     if situation.unclear_accounts:
-        return None, f"the file creates an account dfix cannot name (`{_shorten(situation.unclear_accounts[0])}`)"
-    specs = [spec for spec in (account_user_spec(a) for a in accounts) if spec]
+        return Plan(None, f"the file creates an account dfix cannot name (`{_shorten(situation.unclear_accounts[0])}`)")
     if len({a.name or a.uid for a in accounts}) > 1:
         names = ", ".join(f"`{a.name or a.uid}`" for a in accounts)
-        return None, f"the file creates several accounts ({names}); which one runs the app is a human's choice"
-    if specs:
-        return [f"USER {specs[0]}"], f"run as the account the file creates (`{specs[0]}`)"
+        return Plan(None, f"the file creates several accounts ({names}); which one runs the app is a human's choice")
+    for account in accounts:
+        edit = uid_edit(situation, account)
+        if edit is not None:
+            return Plan([f"USER {NEW_UID}"], f"give `{account.name}`, the account the file creates, the UID {NEW_UID} and run as it", (edit,))
+        spec = account_user_spec(account)
+        if spec:
+            return Plan([f"USER {spec}"], f"run as the account the file creates (`{spec}`)")
     if facts.app_user and facts.app_user in facts.users and situation.family == facts.family:
         ids = facts.users[facts.app_user]
         # numeric, so Kubernetes' runAsNonRoot can verify it (hadolint DL3066)
-        return [f"USER {ids}"], f"run as `{facts.app_user}` ({ids}), which the base image ships"
+        return Plan([f"USER {ids}"], f"run as `{facts.app_user}` ({ids}), which the base image ships")
     if not may_create:
-        return None, "no earlier non-root USER, and the base image is unknown: its own user (why else `USER root`?) cannot be named"
+        return Plan(None, "no earlier non-root USER, and the base image is unknown: its own user (why else `USER root`?) cannot be named")
     family = situation.family
     if family in ("scratch", "distroless"):
-        return [f"USER {NUMERIC_ONLY}"], f"run as UID {NUMERIC_ONLY.split(':')[0]} (no account tools in the image)"
+        return Plan([f"USER {NUMERIC_ONLY}"], f"run as UID {NUMERIC_ONLY.split(':')[0]} (no account tools in the image)")
     if family == "unknown":
         if facts.known and facts.family != "unknown":
-            return None, f"the package managers the file runs do not fit the base image {situation.base} ({facts.family})"
-        return None, "the base image's distro family is unknown, so is the way to create an account"
+            return Plan(None, f"the package managers the file runs do not fit the base image {situation.base} ({facts.family})")
+        return Plan(None, "the base image's distro family is unknown, so is the way to create an account")
     tool = situation.account_tool
     if tool is None:
-        return None, f"the image ({family}, {situation.base or 'unknown base'}) has no known `useradd`; install `shadow-utils` first"
+        return Plan(None, f"the image ({family}, {situation.base or 'unknown base'}) has no known `useradd`; install `shadow-utils` first")
     if not situation.shell_is_posix_at_anchor():
-        return None, "the SHELL in force is not a POSIX shell"
+        return Plan(None, "the SHELL in force is not a POSIX shell")
     create = BUSYBOX_CREATE if tool == "busybox" or family == "alpine" else SHADOW_CREATE
-    return [create, f"USER {NEW_UID}:{NEW_UID}"], f"create `{NEW_NAME}` ({NEW_UID}) and run as it"
+    return Plan([create, f"USER {NEW_UID}:{NEW_UID}"], f"create `{NEW_NAME}` ({NEW_UID}) and run as it")
 
 
 class NoUser(Rule):
@@ -763,10 +897,11 @@ class NoUser(Rule):
     non-root user, so the process runs as root.
 
     The fix (unsafe: the process runs as someone else) adds ``USER`` after
-    the last build step, reusing an account the file creates or the base
-    ships (``node``), or creating ``app`` (UID 10001) with the distro's
-    tools, or a numeric ``USER 65532:65532`` on scratch/distroless. It never
-    names an account nobody creates. It is not offered when the process needs
+    the last build step, reusing an account the file creates (numerically:
+    one created without a UID gets ``--uid 10001`` where it is created) or
+    the base ships (``node``), or creating ``app`` (UID 10001) with the
+    distro's tools, or a numeric ``USER 65532:65532`` on scratch/distroless.
+    It never names an account nobody creates. It is not offered when the process needs
     root (ports below 1024, nginx/sshd/database entrypoints, gosu, supervisord),
     for base images (ONBUILD, no CMD/ENTRYPOINT), with a VOLUME, when an
     unknown base's ENTRYPOINT still runs, or when the distro is unknown. Build
@@ -826,8 +961,38 @@ class NoUser(Rule):
         ),
         Invalid(
             "FROM alpine\nRUN addgroup -S web && adduser -S -G web web\nCMD [\"web\"]\n",
-            "FROM alpine\nRUN addgroup -S web && adduser -S -G web web\nUSER web\nCMD [\"web\"]\n",
-            "UID not literal: the name the file creates",
+            "FROM alpine\nRUN addgroup -S web && adduser -u 10001 -S -G web web\nUSER 10001\nCMD [\"web\"]\n",
+            "no UID where the file creates the account: it gets 10001 there (BusyBox -u), and USER is numeric",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM python:3.12-slim\nRUN useradd --create-home worker \\\n && pip install celery\nCMD [\"celery\", \"worker\"]\n",
+            "FROM python:3.12-slim\nRUN useradd --no-log-init --uid 10001 --create-home worker \\\n && pip install celery\nUSER 10001\nCMD [\"celery\", \"worker\"]\n",
+            "useradd without a UID gets --uid 10001 (and --no-log-init, or the UID's lastlog record bloats the layer)",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian:12\nRUN adduser --system --group svc\nCOPY svc /usr/bin/\nCMD [\"svc\"]\n",
+            "FROM debian:12\nRUN adduser --uid 10001 --system --group svc\nCOPY svc /usr/bin/\nUSER 10001\nCMD [\"svc\"]\n",
+            "Debian's adduser takes --uid",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM alpine\nRUN adduser -D web\nEXPOSE 10001\nCMD [\"web\"]\n",
+            "FROM alpine\nRUN adduser -D web\nUSER web\nEXPOSE 10001\nCMD [\"web\"]\n",
+            "the file already uses the number 10001: the account keeps its UID and USER names it",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian:12\nRUN [\"/bin/sh\", \"-c\", \"useradd -m svc\"]\nCMD [\"svc\"]\n",
+            "FROM debian:12\nRUN [\"/bin/sh\", \"-c\", \"useradd -m svc\"]\nUSER svc\nCMD [\"svc\"]\n",
+            "an exec-form RUN is never edited: USER names the account",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian:12\nRUN useradd -u 1500 -G audio player\nCMD [\"player\"]\n",
+            "FROM debian:12\nRUN useradd -u 1500 -G audio player\nUSER 1500\nCMD [\"player\"]\n",
+            "supplementary groups: the UID alone keeps them (no group in USER)",
             unsafe=True,
         ),
         Invalid(
@@ -934,9 +1099,9 @@ class NoUser(Rule):
         if reason is not None:
             yield self.diagnostic(where, message, note=f"not fixed: {reason}")
             return
-        lines, title = plan_new_user(situation)
-        if lines is None:
-            yield self.diagnostic(where, message, note=f"not fixed: {title}")
+        plan = plan_new_user(situation)
+        if plan.lines is None:
+            yield self.diagnostic(where, message, note=f"not fixed: {plan.title}")
             return
-        yield self.diagnostic(where, message, user_fix_edits(situation, lines), title=title,
+        yield self.diagnostic(where, message, [*plan.edits, *user_fix_edits(situation, plan.lines)], title=plan.title,
                               note=f"base-image facts {FACTS_VERSION}")

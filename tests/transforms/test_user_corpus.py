@@ -8,10 +8,12 @@ two rules and unsafe fixes must:
 * give output BuildKit's own parser (PyPI ``dockerfile``) accepts, with no
   instruction or flag it would refuse (`dfix.oracle.fix_problems` with
   ``non_run_may_change=True``, since these fixes add a ``USER``);
-* change the file only by inserting whole ``RUN``/``USER`` instructions: the
-  output is the input with one chunk of text inserted, and BuildKit's view of
-  the output is its view of the input plus inserted ``RUN``/``USER`` commands
-  (nothing else added, removed or changed);
+* change the file only by inserting whole ``RUN``/``USER`` instructions, and
+  at most one ``[--no-log-init] --uid 10001``/``-u 10001`` right after the ``useradd``/
+  ``adduser`` that creates the account the new ``USER`` names: without that
+  option, the output is the input with one chunk of text inserted, and
+  BuildKit's view of it is its view of the input plus inserted
+  ``RUN``/``USER`` commands (nothing else added, removed or changed);
 * have no fix dropped by the engine's verification (``result.failed``);
 * be stable: a second pass changes nothing.
 
@@ -66,6 +68,18 @@ def _view(text: str) -> list[tuple]:
     import dockerfile
 
     return [(c.cmd.lower(), c.sub_cmd, c.json, c.original, c.flags, c.value, c.heredocs) for c in dockerfile.parse_string(text)]
+
+
+#: The UID option the user rules give an account the file creates without one.
+_UID_OPTION = re.compile(r"(?<=useradd)(?: --no-log-init)? --uid 10001(?= )|(?<=adduser) (?:--uid|-u) 10001(?= )")
+
+
+def _without_uid_option(before: str, after: str) -> tuple[str, str, str | None]:
+    """``before`` and ``after`` without the UID option; why not, when ``after`` adds more than one."""
+    added = len(_UID_OPTION.findall(after)) - len(_UID_OPTION.findall(before))
+    if added not in (0, 1):
+        return before, after, f"{added} UID options added"
+    return _UID_OPTION.sub("", before), _UID_OPTION.sub("", after), None
 
 
 def _inserted_chunk(before: str, after: str) -> str | None:
@@ -135,16 +149,21 @@ def test_user_rules_over_the_corpus(corpus_stats):
         if not result.changed:
             continue
         stats["files fixed"] += 1
-        chunk = _inserted_chunk(text, result.text)
+        plain_before, plain_after, why_not = _without_uid_option(text, result.text)
+        if why_not:
+            problems.append(f"{name}: {why_not}")
+        if plain_after != result.text:
+            stats["files where an account got --uid 10001"] += 1
+        chunk = _inserted_chunk(plain_before, plain_after)
         if chunk is None:
-            problems.append(f"{name}: the fix is not one inserted chunk of text")
+            problems.append(f"{name}: the fix is not one inserted chunk of text (besides a UID option)")
         if not _binding_accepts(result.text):
             stats["fixed files the binding cannot take (not UTF-8)"] += 1
         else:
             found = oracle.fix_problems(text, result.text, non_run_may_change=True)
             problems += [f"{name}: {problem}" for problem in found]
             if not found:
-                why = _only_inserted_user_and_run(_view(text), _view(result.text))
+                why = _only_inserted_user_and_run(_view(plain_before), _view(plain_after))
                 if why:
                     problems.append(f"{name}: not only USER/RUN inserted: {why}")
         again = dfix.fix(result.text, select=CODES, unsafe=True)
