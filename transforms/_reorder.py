@@ -544,9 +544,20 @@ def _language_global_install(invocation, cwd: Place | None, dest: Place) -> Outc
         value = word.value
         if value is None:
             return Outcome(f"package `{word.text}` is only known at build time")
-        if not _REQUIREMENT.match(value) and not (manager in ("npm", "pnpm", "yarn") and re.match(r"^@?[\w.-]+(/[\w.-]+)?(@[\w.^~<>=*-]+)?$", value)):
+        if not _REQUIREMENT.match(value) and not (manager in ("npm", "pnpm", "yarn") and _js_registry_spec(value)):
             return Outcome(f"`{value}` may be a local path")
     return Outcome(heavy=True)
+
+
+#: A package name (optionally ``@scope/``) with an optional version range: never a path.
+_JS_PACKAGE = re.compile(r"^(@[A-Za-z0-9~][\w.~-]*/)?[A-Za-z0-9~][\w.~-]*(@[\w.^~<>=*|-]+)?$")
+#: What npm-package-arg reads as a file or folder: ``.``, ``./x``, ``~/x``, ``/x``, ``C:``, or a tarball name.
+_JS_FILE_SPEC = re.compile(r"^(?:\.|~/|/|\\|[A-Za-z]:)|\.(?:tgz|tar\.gz|tar)$", re.IGNORECASE)
+
+
+def _js_registry_spec(value: str) -> bool:
+    """Whether an npm/pnpm/yarn operand names a registry package, not something in the build context."""
+    return not _JS_FILE_SPEC.search(value) and bool(_JS_PACKAGE.match(value))
 
 
 @dataclass

@@ -295,6 +295,14 @@ class CopyContextBeforeDeps(Rule):
             "npm workspaces read other package.json files",
         ),
         Invalid(
+            "FROM node:20\nCOPY . /app\nRUN npm install -g . && apt-get install -y curl\n", None,
+            "`npm install -g .` installs the copied folder (a path, not a package name)",
+        ),
+        Invalid(
+            "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install -g ./tools/cli.tgz typescript\n", None,
+            "a tarball from the context",
+        ),
+        Invalid(
             "FROM debian\nWORKDIR /app\nCOPY . .\nRUN mv fonts /usr/share/fonts/ && apt-get install -y fontconfig\n", None,
             "a relative path read from the working directory (the destination)",
         ),
