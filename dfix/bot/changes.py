@@ -114,9 +114,17 @@ def fix_tree(root: Path, resolver: ConfigResolver, *, jobs: int = 1) -> ChangeSe
     tasks = [task_for(path, "write", resolver.settings_for(path)) for path in inputs.files]
     files: list[FileChange] = []
     leftovers: list[Leftover] = []
+    top = os.path.realpath(root)
     for processed in process_all(tasks, jobs):
         result = processed.result
-        relative = Path(os.path.relpath(result.path, root)).as_posix()
+        # A symlinked Dockerfile is committed as the file it points to; one pointing out of
+        # the repository is never written (a bot must not write outside the checkout).
+        real = os.path.realpath(result.path)
+        if os.path.commonpath([top, real]) != top:
+            shown = Path(os.path.relpath(result.path, root)).as_posix()
+            leftovers.append(Leftover(shown, "DF000", "parse-error", "a symlink to a file outside the repository; not fixed", 0))
+            continue
+        relative = Path(os.path.relpath(real, top)).as_posix()
         if result.parse_error is not None or result.io_error is not None:
             message = str(result.parse_error or result.io_error)
             line = getattr(result.parse_error, "line", 0) or 0

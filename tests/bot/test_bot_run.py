@@ -471,3 +471,24 @@ def test_gitlab_rerun_updates_the_same_merge_request_and_closes_it_when_done(tmp
     ]
     assert remote.branches() == {"main"}
     assert len(gitlab.pulls_for("group/app")) == 1
+
+
+def test_symlinked_dockerfiles_are_committed_as_their_target_and_never_followed_out(tmp_path: Path,
+                                                                                    github: FakeForge) -> None:
+    outside = tmp_path / "outside.Dockerfile"
+    outside.write_text(NEEDS_FIXES)
+    remote = make_remote(tmp_path, files={"docker/real.Dockerfile": NEEDS_FIXES})
+    seed = remote.seed
+    top = Path(seed.working_tree_dir)
+    (top / "Dockerfile").symlink_to("docker/real.Dockerfile")
+    (top / "escape.Dockerfile").symlink_to(outside)
+    seed.index.add(["Dockerfile", "escape.Dockerfile"])
+    seed.index.commit("links")
+    seed.git.push("origin", "HEAD:refs/heads/main")
+
+    result = bot("run", remote.url, *github_args(github))
+    assert result.exit_code == 0, result.stderr
+    head = remote.repo().commit("refs/heads/dfix/autofix")
+    assert list(head.stats.files) == ["docker/real.Dockerfile"]
+    assert outside.read_text() == NEEDS_FIXES
+    assert "outside the repository" in github.pull("acme/app", 1)["body"]
