@@ -378,6 +378,10 @@ def _user_values(path: str, findings: list[dict], code: str) -> list[str]:
     return out
 
 
+#: ``( export NAME=…`` or ``( cd …``: the subshell DF100 wraps a merged RUN's state change in.
+_SUBSHELL_EXPORT = re.compile(r"\(\s*(?:export|set|cd|umask)\b")
+
+
 def new_finding_reason(result: FileResult, code: str) -> str | None:
     """Why the findings of ``code`` new in ``result`` are no new problem, if they are not; else None.
 
@@ -388,7 +392,10 @@ def new_finding_reason(result: FileResult, code: str) -> str | None:
       ``clean all`` follows its last install: hadolint compares the *first*
       ``clean all`` with the first install, so the merge of
       ``yum update && yum clean all`` and ``yum install x && yum clean all``
-      (DF100) looks unclean to it.
+      (DF100) looks unclean to it;
+    * SC2031 (a variable changed in a subshell) where DF100 put an original
+      RUN's ``export`` in a subshell so it does not leak into the commands
+      of the RUN merged after it.
     """
     if code == "DL3066":
         before = _user_values(result.source, result.before, code)
@@ -408,6 +415,15 @@ def new_finding_reason(result: FileResult, code: str) -> str | None:
             if not (installs and cleans and cleans[-1] > installs[-1]):
                 return None
         return f"{code} false positive: hadolint compares the first `clean all` with the first install; the RUN ends clean"
+    if code == "SC2031":
+        text = dfix.read_dockerfile(result.target)
+        for finding in result.after:
+            if finding["code"] != code:
+                continue
+            _, instruction = _instruction_at(text, finding["line"])
+            if instruction is None or not _SUBSHELL_EXPORT.search(instruction.code):
+                return None
+        return "SC2031 on an `export` DF100 isolates in a subshell on purpose (it must not reach the next RUN's commands)"
     return None
 
 
