@@ -65,137 +65,16 @@ fail-on = "warning"          # error | warning | info | style | none
 
 
 def _load_yaml(text: str) -> Any:
-    try:
-        import yaml  # PyYAML, when installed
-    except ModuleNotFoundError:  # pragma: no cover - exercised through _parse_simple_yaml directly
-        return _parse_simple_yaml(text)
+    """The parsed document (PyYAML's safe loader); unreadable YAML is a ValueError with PyYAML's message."""
+    import yaml
+
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise ValueError(str(error)) from None
-
-
-def _scalar(text: str) -> Any:
-    text = text.strip()
-    if not text or text in ("~", "null", "Null", "NULL"):
-        return None
-    if text[0] in "\"'":
-        quote = text[0]
-        end = text.rfind(quote)
-        if end <= 0:
-            raise ValueError(f"unterminated string: {text}")
-        body = text[1:end]
-        if quote == '"':
-            return json.loads('"' + body + '"')
-        return body.replace("''", "'")
-    if text.startswith("["):
-        if not text.endswith("]"):
-            raise ValueError(f"unterminated flow list: {text}")
-        inner = text[1:-1].strip()
-        return [] if not inner else [_scalar(item) for item in _split_flow(inner)]
-    if text in ("{}",):
-        return {}
-    lowered = text.lower()
-    if lowered in ("true", "yes", "on"):
-        return True
-    if lowered in ("false", "no", "off"):
-        return False
-    if re.fullmatch(r"[-+]?\d+", text):
-        return int(text)
-    return text
-
-
-def _split_flow(text: str) -> list[str]:
-    items, current, quote = [], "", ""
-    for char in text:
-        if quote:
-            current += char
-            if char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-            current += char
-        elif char == ",":
-            items.append(current)
-            current = ""
-        else:
-            current += char
-    if current.strip():
-        items.append(current)
-    return items
-
-
-def _strip_comment(line: str) -> str:
-    quote = ""
-    for index, char in enumerate(line):
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char == "#" and (index == 0 or line[index - 1] in " \t"):
-            return line[:index].rstrip()
-    return line.rstrip()
-
-
-def _parse_simple_yaml(text: str) -> Any:
-    """The block-YAML subset hadolint configs use: mappings, ``- item`` lists, flow lists, scalars, comments.
-
-    Used only when PyYAML is not installed.
-    """
-    lines = []
-    for raw in text.splitlines():
-        if raw.strip() in ("---", "..."):
-            continue
-        line = _strip_comment(raw.replace("\t", "  "))
-        if line.strip():
-            lines.append((len(line) - len(line.lstrip(" ")), line.strip()))
-    if not lines:
-        return None
-    value, index = _block(lines, 0, lines[0][0])
-    if index != len(lines):
-        raise ValueError(f"unexpected indentation at {lines[index][1]!r}")
-    return value
-
-
-_ENTRY = re.compile(r"""("[^"]*"|'[^']*'|[^\s"'\[{][^:]*?)\s*:(?:\s+(.*)|$)""")
-
-
-def _block(lines: list[tuple[int, str]], index: int, indent: int) -> tuple[Any, int]:
-    if lines[index][1].startswith("- ") or lines[index][1] == "-":
-        items = []
-        while index < len(lines) and lines[index][0] == indent and (lines[index][1].startswith("- ") or lines[index][1] == "-"):
-            rest = lines[index][1][1:].strip()
-            index += 1
-            if rest:
-                items.append(_scalar(rest))
-            elif index < len(lines) and lines[index][0] > indent:
-                value, index = _block(lines, index, lines[index][0])
-                items.append(value)
-            else:
-                items.append(None)
-        return items, index
-    if _ENTRY.match(lines[index][1]) is None:  # a scalar or flow list on its own line
-        return _scalar(lines[index][1]), index + 1
-    mapping: dict[str, Any] = {}
-    while index < len(lines) and lines[index][0] == indent:
-        line = lines[index][1]
-        match = _ENTRY.match(line)
-        if match is None:
-            raise ValueError(f"expected `key: value`, got {line!r}")
-        key = _scalar(match[1])
-        rest = (match[2] or "").strip()
-        index += 1
-        if rest:
-            mapping[str(key)] = _scalar(rest)
-        elif index < len(lines) and (lines[index][0] > indent or (
-            lines[index][0] == indent and lines[index][1].startswith("- ")
-        )):
-            value, index = _block(lines, index, lines[index][0])
-            mapping[str(key)] = value
-        else:
-            mapping[str(key)] = None
-    return mapping, index
+        mark, problem = getattr(error, "problem_mark", None), getattr(error, "problem", None)
+        if mark is not None and problem:
+            raise ValueError(f"line {mark.line + 1}, column {mark.column + 1}: {problem}") from None
+        raise ValueError(" ".join(str(error).split())) from None
 
 
 # -- TOML writing -------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dfix.config import (
     parse_severity_overrides, user_config_path, version_satisfies,
 )
 from dfix.engine.registry import all_rules
-from dfix.hadolint_config import _parse_simple_yaml, convert_hadolint, find_hadolint_config, write_init
+from dfix.hadolint_config import convert_hadolint, find_hadolint_config, write_init
 
 ALL_CODES = frozenset(rule.code for rule in all_rules() if rule.default_enabled)
 
@@ -874,11 +874,9 @@ def test_convert_hadolint_rejects_non_mappings():
         convert_hadolint("- a\n- b\n")
 
 
-def test_simple_yaml_parser_matches_pyyaml():
-    yaml = pytest.importorskip("yaml")
-    assert _parse_simple_yaml(HADOLINT_YAML) == yaml.safe_load(HADOLINT_YAML)
-    text = "a: 'it''s'\nb: \"x # y\"\nc:\n- 1\n- two\nd: {}\ne:\n"
-    assert _parse_simple_yaml(text) == yaml.safe_load(text)
+def test_unreadable_yaml_is_a_value_error_with_the_position():
+    with pytest.raises(ValueError, match=r"^line 3, column 2: expected <block end>"):
+        convert_hadolint("ignored:\n  - DL3008\n - [unclosed\n")
 
 
 def test_write_init(tmp_path):
