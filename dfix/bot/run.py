@@ -132,6 +132,23 @@ def clone_url(target: str) -> str:
     return target
 
 
+DEFAULT_BRANCH = "dfix/autofix"
+#: The branch for a change that only pins base-image digests (ux.md §11), so teams can merge pins on their own.
+DIGEST_BRANCH = "dfix/pin-digests"
+DIGEST_RULES = frozenset({"DF302"})
+
+
+def bot_branch(requested: str | None, config: Mapping[str, Any], changes: ChangeSet) -> str:
+    """``--branch``, else the repository's ``[bot] branch``, else the default for this kind of change."""
+    if requested:
+        return requested
+    configured = config.get("branch")
+    if configured and configured != DEFAULT_BRANCH:
+        return str(configured)
+    rules = {code for code, _, _ in changes.rule_counts()}
+    return DIGEST_BRANCH if rules and rules <= DIGEST_RULES else DEFAULT_BRANCH
+
+
 class RepositoryRun:
     """The state of one repository's run; :meth:`run` is the whole procedure."""
 
@@ -242,14 +259,15 @@ class RepositoryRun:
         self.outcome.base = base
         tree, tree_repo = stack.enter_context(repo.worktree(base_sha))
         resolver = repository_settings(tree, o.overrides, isolated=o.override_repo_config)
-        config = bot_settings(resolver, tree)
+        # The repository's [bot] table (its opt-out above all) counts even with --override-repo-config.
+        config = bot_settings(repository_settings(tree, {}) if o.override_repo_config else resolver, tree)
         if not config.get("enabled", True):
             return self._finish("skipped", "the repository opts out of the bot ([bot] enabled = false)")
-        branch = o.branch or str(config.get("branch") or "dfix/autofix")
+        changes = fix_tree(tree, resolver, jobs=o.jobs)
+        branch = bot_branch(o.branch, config, changes)
         if branch == base:
             raise BotGitError(f"the bot's branch and the base are both {branch!r}; pass another --branch")
         self.outcome.branch = branch
-        changes = fix_tree(tree, resolver, jobs=o.jobs)
         self._record(changes)
         forge = None
         if location is not None and not o.no_pr:

@@ -122,3 +122,15 @@ def test_a_huge_change_keeps_the_body_bounded() -> None:
     many = tuple((f"svc{i}/Dockerfile", (_diagnostic("DF100", "run"),)) for i in range(450))
     text = body(_changes(*many), base="abc")
     assert "250 more fixes in the diff" in text and len(text) < 65_536
+
+
+def test_the_branch_follows_the_command_line_then_the_config_then_the_kind_of_change() -> None:
+    from dfix.bot.run import bot_branch
+
+    pins = _changes(("Dockerfile", (_diagnostic("DF302", "base-image-not-digest-pinned"),)))
+    mixed = _changes(("Dockerfile", (_diagnostic("DF302", "pin"), _diagnostic("DF100", "run"))))
+    assert bot_branch(None, {"branch": "dfix/autofix"}, pins) == "dfix/pin-digests"
+    assert bot_branch(None, {}, mixed) == "dfix/autofix"
+    assert bot_branch(None, {}, _changes()) == "dfix/autofix"
+    assert bot_branch(None, {"branch": "bots/docker"}, pins) == "bots/docker"
+    assert bot_branch("mine", {"branch": "bots/docker"}, pins) == "mine"

@@ -228,6 +228,12 @@ def test_the_repository_config_is_used_and_can_opt_out(tmp_path: Path, github: F
     result = bot("run", opted_out.url, *github_args(github))
     assert result.exit_code == 0 and "opts out" in result.stderr
     assert opted_out.branches() == {"main"}
+    overriding = bot("run", opted_out.url, "--override-repo-config", *github_args(github))
+    assert "opts out" in overriding.stderr and opted_out.branches() == {"main"}
+
+    # --override-repo-config: the repository's rule selection no longer applies
+    assert bot("run", remote.url, "--override-repo-config", "--branch", "all", *github_args(github)).exit_code == 0
+    assert "DF200" in str(remote.repo().commit("refs/heads/all").message)
 
 
 def test_bot_settings_from_the_repository_and_the_command_line(tmp_path: Path, github: FakeForge) -> None:
