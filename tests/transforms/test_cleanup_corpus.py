@@ -29,15 +29,13 @@ from pathlib import Path
 import pytest
 
 import dfix
+from dfix.oracle import binding_can_take
+from dfix.syntax.meaning import KNOWN_INSTRUCTIONS
 from conftest import dev_corpus_files
 
 #: ``../shared`` next to the repository.
 CODES = ("DF200", "DF210", "DF212", "DF214")
 SAMPLE = 3000
-KNOWN = frozenset(
-    {"from", "run", "cmd", "label", "maintainer", "expose", "env", "add", "copy", "entrypoint",
-     "volume", "user", "workdir", "arg", "onbuild", "stopsignal", "healthcheck", "shell"}
-)
 
 pytestmark = pytest.mark.corpus
 
@@ -62,16 +60,6 @@ def _non_run(tree) -> list[tuple]:
         if not _is_run(c)
     ]
 
-
-def _binding_accepts(text: str) -> bool:
-    """The binding takes only valid UTF-8 without NUL."""
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def test_cleanup_rules_over_the_corpus(corpus_stats):
@@ -107,14 +95,14 @@ def test_cleanup_rules_over_the_corpus(corpus_stats):
             problems.append(f"{path}: a non-RUN instruction changed")
         if sum(map(_is_run, before.buildkit_commands())) != sum(map(_is_run, after.buildkit_commands())):
             problems.append(f"{path}: the number of RUN instructions changed")
-        if _binding_accepts(result.text):
+        if binding_can_take(result.text):
             try:
                 commands = dockerfile.parse_string(result.text)
             except dockerfile.GoParseError as error:
                 problems.append(f"{path}: BuildKit rejects the output: {error}")
             else:
-                known_before = Counter(c.cmd.lower() for c in before.buildkit_commands() if c.cmd.lower() not in KNOWN)
-                unknown_after = Counter(c.cmd.lower() for c in commands if c.cmd.lower() not in KNOWN)
+                known_before = Counter(c.cmd.lower() for c in before.buildkit_commands() if c.cmd.lower() not in KNOWN_INSTRUCTIONS)
+                unknown_after = Counter(c.cmd.lower() for c in commands if c.cmd.lower() not in KNOWN_INSTRUCTIONS)
                 if unknown_after - known_before:
                     problems.append(f"{path}: unknown instructions in the output: {sorted(unknown_after - known_before)}")
         else:

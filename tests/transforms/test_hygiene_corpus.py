@@ -35,6 +35,7 @@ import pytest
 
 import dfix
 from dfix.oracle import binding_can_take
+from dfix.syntax.meaning import KNOWN_INSTRUCTIONS
 from conftest import dev_corpus_files
 
 try:
@@ -44,9 +45,6 @@ except ImportError:  # pragma: no cover - test extra not installed
 
 CODES = ("DF202", "DF204", "DF220", "DF221", "DF624")
 SAMPLE = max(0, int(os.environ.get("DFIX_HYGIENE_SAMPLE", "1000")))
-KNOWN = frozenset(
-    "add arg cmd copy entrypoint env expose from healthcheck label maintainer onbuild run shell stopsignal user volume workdir".split()
-)
 
 pytestmark = pytest.mark.corpus
 
@@ -123,7 +121,7 @@ def _check(job: tuple[Path, str]) -> tuple[str, Counter, list[str]]:
         if binding_can_take(out) and binding_can_take(text):
             old, new = dockerfile.parse_string(text), dockerfile.parse_string(out)
             old_keywords = {c.cmd.lower() for c in old}
-            unknown = {c.cmd for c in new if c.cmd.lower() not in KNOWN and c.cmd.lower() not in old_keywords}
+            unknown = {c.cmd for c in new if c.cmd.lower() not in KNOWN_INSTRUCTIONS and c.cmd.lower() not in old_keywords}
             assert not unknown, f"unknown instructions {unknown}"
             assert len(old) == len(new), "the instruction count changed"
             for before, after in zip(old, new):

@@ -36,6 +36,7 @@ import pytest
 
 import dfix
 from dfix.oracle import binding_can_take
+from dfix.syntax.meaning import KNOWN_INSTRUCTIONS
 from conftest import dev_corpus_files
 from dfix.shell import analyze
 
@@ -45,9 +46,6 @@ except ImportError:  # pragma: no cover - test extra not installed
     dockerfile = None
 
 STRIDE = max(1, int(os.environ.get("DFIX_MERGE_CORPUS_STRIDE", "3")))
-KNOWN = frozenset(
-    "add arg cmd copy entrypoint env expose from healthcheck label maintainer onbuild run shell stopsignal user volume workdir".split()
-)
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +158,7 @@ def test_consecutive_run_fix_over_the_corpus(corpus_files, corpus_stats):
                 old_view = dockerfile.parse_string(text)
                 new_view = dockerfile.parse_string(result.text)
                 # only known instructions, apart from the unknown ones the input already had
-                unknown = [[_view(c) for c in view if (c.cmd or "").lower() not in KNOWN] for view in (old_view, new_view)]
+                unknown = [[_view(c) for c in view if (c.cmd or "").lower() not in KNOWN_INSTRUCTIONS] for view in (old_view, new_view)]
                 assert unknown[0] == unknown[1], f"unknown instructions: {unknown[1]}"
                 assert [_view(c) for c in old_view if c.cmd.lower() != "run"] == \
                     [_view(c) for c in new_view if c.cmd.lower() != "run"]

@@ -53,16 +53,6 @@ def _corpus_files() -> tuple[list[Path], Path, int]:
     return files, root, total
 
 
-def _binding_accepts(text: str) -> bool:
-    """The binding takes only valid UTF-8 without NUL."""
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
 
 def _view(text: str) -> list[tuple]:
     import dockerfile
@@ -157,7 +147,7 @@ def test_user_rules_over_the_corpus(corpus_stats):
         chunk = _inserted_chunk(plain_before, plain_after)
         if chunk is None:
             problems.append(f"{name}: the fix is not one inserted chunk of text (besides a UID option)")
-        if not _binding_accepts(result.text):
+        if not oracle.binding_can_take(result.text):
             stats["fixed files the binding cannot take (not UTF-8)"] += 1
         else:
             found = oracle.fix_problems(text, result.text, non_run_may_change=True)
