@@ -31,7 +31,7 @@ from dfix.config import (
     parse_severity_overrides,
 )
 from dfix.discover import (
-    STDIN_PATH, ChangedSinceError, Inputs, PathListError, changed_files, collect_inputs, expand_argument_files,
+    STDIN_PATH, ChangedSinceError, Inputs, PathListError, changed_files, collect_configured, expand_argument_files,
     read_path_list,
 )
 from dfix.terminal import emit, in_ci, split_codes, stream_is_terminal, to_bytes, use_color
@@ -389,13 +389,7 @@ def run(options: RunOptions, resolver: ConfigResolver) -> int:
     fmt = settings.output_format or "full"
     if fmt not in report.FORMATS:
         raise UserError(f"output format {fmt!r} is not available yet; use one of: {', '.join(report.FORMATS)}")
-    inputs = collect_inputs(
-        options.paths,
-        respect_gitignore=settings.respect_gitignore,
-        is_excluded=lambda path: resolver.settings_for(path).is_excluded(path),
-        is_wanted=lambda path: resolver.settings_for(path).is_included(path),
-        force_exclude=settings.force_exclude,
-    )
+    inputs = collect_configured(options.paths, resolver, Path.cwd())
     if options.changed_since is not None:
         inputs = only_changed(inputs, options.changed_since, options.paths)
     for path in inputs.missing:

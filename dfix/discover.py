@@ -26,6 +26,8 @@ import pathspec
 if TYPE_CHECKING:  # pragma: no cover - imported when --changed-since needs it (see changed_files)
     import git
 
+    from .config import ConfigResolver
+
 STDIN_PATH = "-"
 
 # Directories that hold other people's files or tool state, never the
@@ -299,6 +301,19 @@ def collect_inputs(
         else:
             missing.append(path)
     return Inputs(tuple(files), tuple(missing))
+
+
+def collect_configured(paths: Iterable[str], resolver: "ConfigResolver", anchor: str | os.PathLike[str]) -> Inputs:
+    """:func:`collect_inputs` as configured: each folder's own excludes and includes, and the
+    ``respect-gitignore``/``force-exclude`` settings that apply at ``anchor`` (the run's folder)."""
+    settings = resolver.settings_for(anchor)
+    return collect_inputs(
+        paths,
+        respect_gitignore=settings.respect_gitignore,
+        is_excluded=lambda path: resolver.settings_for(path).is_excluded(path),
+        is_wanted=lambda path: resolver.settings_for(path).is_included(path),
+        force_exclude=settings.force_exclude,
+    )
 
 
 # -- lists of paths (``--files-from``, ``@FILE``) ---------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from dfix.config import ConfigResolver, Settings
-from dfix.discover import collect_inputs
+from dfix.discover import collect_configured
 from dfix.engine import Diagnostic
 from dfix.process import process_all, task_for
 from dfix.report import render_diff
@@ -104,13 +104,7 @@ def bot_settings(resolver: ConfigResolver, root: Path) -> dict[str, Any]:
 
 def fix_tree(root: Path, resolver: ConfigResolver, *, jobs: int = 1) -> ChangeSet:
     """Fix every Dockerfile under ``root`` in place (as ``dfix --write`` would) and describe the change."""
-    root_settings = resolver.settings_for(root)
-    inputs = collect_inputs(
-        [str(root)],
-        respect_gitignore=root_settings.respect_gitignore,
-        is_excluded=lambda path: resolver.settings_for(path).is_excluded(path),
-        is_wanted=lambda path: resolver.settings_for(path).is_included(path),
-    )
+    inputs = collect_configured([str(root)], resolver, root)
     tasks = [task_for(path, "write", resolver.settings_for(path)) for path in inputs.files]
     files: list[FileChange] = []
     leftovers: list[Leftover] = []

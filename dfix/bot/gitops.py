@@ -181,8 +181,14 @@ class Git:
         Someone who amends or adds a commit becomes its committer, so the
         bot then leaves the branch alone (Dependabot's rule).
         """
-        commit = self.repo.commit(sha)
-        return f"\n{FINGERPRINT_TRAILER}: " in str(commit.message) and commit.committer.email == author.email
+        return self.fingerprint_of(sha) is not None and self.repo.commit(sha).committer.email == author.email
+
+    def fingerprint_of(self, sha: str) -> str | None:
+        """The change fingerprint in the commit's ``Dfix-Fingerprint`` trailer, if it has one."""
+        for line in str(self.repo.commit(sha).message).splitlines():
+            if line.startswith(f"{FINGERPRINT_TRAILER}: "):
+                return line.split(": ", 1)[1].strip()
+        return None
 
     # -- the work tree the fixes run in ----------------------------------------------------------------
 

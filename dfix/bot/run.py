@@ -22,7 +22,7 @@ from dfix.process import internal_error_message
 
 from .changes import ChangeSet, bot_settings, fix_tree, repository_settings
 from .forge import Forge, ForgeAuthError, ForgeError, PullRequest, RepoLocation, locate, open_forge
-from .gitops import DEFAULT_AUTHOR, FINGERPRINT_TRAILER, Author, BotGitError, Git
+from .gitops import DEFAULT_AUTHOR, Author, BotGitError, Git
 from .message import (
     body,
     closing_comment,
@@ -271,7 +271,7 @@ class RepositoryRun:
         self._record(changes)
         forge = None
         if location is not None and not o.no_pr:
-            forge = stack.enter_context(_closing(self.forge_factory(location, token.value if token else None)))
+            forge = stack.enter_context(self.forge_factory(location, token.value if token else None))
         pr = forge.find_pull_request(branch, base) if forge is not None else None
         if pr is not None:
             self.outcome.pull_request = pr.url
@@ -318,16 +318,17 @@ class RepositoryRun:
                                            "(--recreate-closed proposes them again)")
         is_open = pr is not None and pr.state == "open"
         regenerate = is_open and rebase_requested(pr.body)
+        bots_branch = remote_sha is not None and repo.written_by_bot(remote_sha, o.author)
         branch_current = (
-            remote_sha is not None and repo.written_by_bot(remote_sha, o.author)
-            and _trailer_fingerprint(repo, remote_sha) == fingerprint
+            bots_branch
+            and repo.fingerprint_of(remote_sha) == fingerprint
             and [p.hexsha for p in repo.commit(remote_sha).parents] == [base_sha]
         )
         if branch_current and not regenerate and (forge is None or (
                 is_open and marker is not None and marker.fingerprint == fingerprint and marker.base == base_sha)):
             self.outcome.commit = remote_sha
             return self._finish("unchanged", f"#{pr.number} is up to date" if is_open else f"{branch} is up to date")
-        if remote_sha is not None and not repo.written_by_bot(remote_sha, o.author):
+        if remote_sha is not None and not bots_branch:
             if is_open and forge is not None and not dry:
                 forge.comment(pr, summary_comment(changes))
             return self._finish("skipped", f"{branch} has commits that are not dfix's; {would}not push over them"
@@ -372,28 +373,6 @@ class RepositoryRun:
     def _semantic(self, repo: Git, base_sha: str) -> bool:
         choice = self.options.semantic_commits
         return choice == "on" or (choice == "auto" and repo.conventional_history(base_sha))
-
-
-def _trailer_fingerprint(repo: Git, sha: str) -> str | None:
-    for line in str(repo.commit(sha).message).splitlines():
-        if line.startswith(f"{FINGERPRINT_TRAILER}: "):
-            return line.split(": ", 1)[1].strip()
-    return None
-
-
-class _closing:
-    """A context manager that closes a forge client at the end of the repository's run."""
-
-    def __init__(self, forge: Forge) -> None:
-        self.forge = forge
-
-    def __enter__(self) -> Forge:
-        return self.forge
-
-    def __exit__(self, *exc: object) -> None:
-        close = getattr(self.forge, "close", None)
-        if close is not None:
-            close()
 
 
 def run_repository(target: str, options: BotOptions, *, budget: Budget | None = None,

@@ -19,6 +19,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator, Mapping
+from urllib.parse import quote
 
 #: Environment variables searched, in order, per platform.
 TOKEN_VARIABLES: Mapping[str, tuple[str, ...]] = {
@@ -83,8 +84,6 @@ class Redactor:
         """Also hide ``secret`` (and its URL-quoted form, as it would appear in a URL)."""
         if not secret or len(secret) < 4:
             return
-        from urllib.parse import quote
-
         for form in {secret, quote(secret, safe="")}:
             if form not in self._secrets:
                 self._secrets.append(form)
