@@ -25,7 +25,7 @@ from typing import Literal
 
 import dfix
 from dfix.config import Settings
-from dfix.engine import Diagnostic, Rule, Safety, fix, make_rules, run_rules
+from dfix.engine import MAX_ROUNDS, Diagnostic, Rule, Safety, fix, make_rules, run_rules
 from dfix.results import FileResult
 
 Mode = Literal["check", "diff", "write"]
@@ -180,6 +180,11 @@ def process_text(task: Task, text: str) -> Processed:
         text, unsafe=task.unsafe_fixes, path=path, rules=rules, fixable=fixable,
         honor_suppressions=honor, foreign_suppressions=foreign, first=(tree, raw),
     )
+    if not fixed.converged:
+        warnings += (
+            f"{path}: warning: the fixes did not settle after {MAX_ROUNDS} rounds; the fixes left are listed "
+            "as remaining (please report this file as a dfix bug)",
+        )
     result = FileResult(
         path,
         original=text,

@@ -4,9 +4,9 @@ from .context import Context
 from .model import Diagnostic, Edit, FailedFix, Fix, FixResult, Safety
 from .registry import SelectorError, all_rules, rule_by_code, select
 from .rule import Invalid, Rule, Valid
-from .runner import check, fix, make_rules, run_rules
+from .runner import MAX_ROUNDS, check, fix, make_rules, run_rules
 
 __all__ = [
-    "Context", "Diagnostic", "Edit", "FailedFix", "Fix", "FixResult", "Invalid", "Rule", "SelectorError",
+    "MAX_ROUNDS", "Context", "Diagnostic", "Edit", "FailedFix", "Fix", "FixResult", "Invalid", "Rule", "SelectorError",
     "Safety", "Valid", "all_rules", "check", "fix", "make_rules", "rule_by_code", "run_rules", "select",
 ]

@@ -129,6 +129,9 @@ class FixResult:
     diagnostics: tuple[Diagnostic, ...] = ()
     #: Fixes dropped because their output failed verification.
     failed: tuple[FailedFix, ...] = ()
+    #: False when the fix rounds ran out while fixes were still pending (the text is
+    #: valid but not final: the fixes left are in ``diagnostics``).
+    converged: bool = True
 
     @property
     def changed(self) -> bool:

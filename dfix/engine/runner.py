@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from ..syntax import Dockerfile, parse
@@ -12,8 +13,9 @@ from .rule import Rule
 from .suppress import Suppressions, suppression_policy
 from .verify import verify_edit
 
-#: Fix rounds before giving up on reaching a fixpoint.
-MAX_ROUNDS = 10
+#: Fix rounds before giving up on reaching a fixpoint (each round takes every fix that does not
+#: collide with another, so real files settle in two or three).
+MAX_ROUNDS = 20
 
 
 def make_rules(
@@ -97,6 +99,42 @@ def _region(tree: Dockerfile, edits: tuple[Edit, ...]) -> tuple[int, int]:
     return start, end
 
 
+def _overlaps(edits: tuple[Edit, ...], others: Iterable[Edit]) -> bool:
+    """Whether any of ``edits`` overlaps or touches one of ``others`` (two insertions at one point touch)."""
+    return any(edit.start <= other.end and other.start <= edit.end for other in others for edit in edits)
+
+
+@dataclass
+class _Round:
+    """What one round has taken so far, in the offsets of the text the round started from.
+
+    Fixes of one rule were all computed on the same text, so where their edits
+    do not touch they apply together, even inside one instruction (eight
+    `apt-get install` commands of one RUN each get their `-y` in one round).
+    A fix of another rule waits for the next round once its instructions
+    were edited this round: it was computed without seeing that edit, and
+    seeing it may change what it should do (a merge that now takes in a
+    newly inserted RUN, a cleanup that now has a new last command).
+    """
+
+    regions: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    edits: list[Edit] = field(default_factory=list)
+
+    def admits(self, code: str, edits: tuple[Edit, ...], region: tuple[int, int]) -> bool:
+        if _overlaps(edits, self.edits):
+            return False
+        start, end = region
+        return not any(
+            start <= other_end and other_start <= end
+            for other_code, spans in self.regions.items() if other_code != code
+            for other_start, other_end in spans
+        )
+
+    def take(self, code: str, edits: tuple[Edit, ...], region: tuple[int, int]) -> None:
+        self.edits.extend(edits)
+        self.regions.setdefault(code, []).append(region)
+
+
 def _diagnostic_key(diagnostic: Diagnostic, text: str) -> tuple:
     span = diagnostic.span
     return (diagnostic.code, diagnostic.message, text[span.start : span.end])
@@ -119,9 +157,11 @@ def fix(
 ) -> FixResult:
     """Fix ``text`` to a fixpoint and return what happened.
 
-    Each round runs the rules on a fresh parse, takes their fixes in code
-    order, at most one per instruction (so no fix works on stale offsets),
-    and verifies each (it parses, it changes nothing it did not mean to, it
+    Each round runs the rules on a fresh parse and takes their fixes in code
+    order: every fix whose edits neither overlap nor touch an edit already
+    taken, and whose instructions no other rule edited this round (see
+    :class:`_Round`), so no fix works on stale offsets or stale facts. It
+    verifies each (it parses, it changes nothing it did not mean to, it
     writes only instructions BuildKit accepts). A fix that fails is dropped
     and reported in ``failed``; the text is never made worse. Unsafe fixes
     apply only with ``unsafe=True``; ``fixable`` (rule codes) limits which
@@ -132,7 +172,9 @@ def fix(
     ``text`` and what ``rules`` found in it, when the caller has already
     checked the text (the first round then starts from them instead of
     running every rule again). Raises :class:`dfix.ParseError` when the
-    input itself does not parse.
+    input itself does not parse. When the rounds run out with fixes still
+    pending, the result says so once (``converged`` is false) and the pending
+    findings stay in ``diagnostics``.
     """
     if rules is None:
         rules = make_rules(select, ignore, extend_select, settings)
@@ -159,13 +201,13 @@ def fix(
         if not candidates:
             break
         candidates.sort(key=lambda d: (d.code, d.fix.start))
-        touched: list[tuple[int, int]] = []
         accepted: list[Edit] = []  # in the round's original offsets
+        taken = _Round()
         working, working_tree = current, tree
         for diagnostic in candidates:
             region = _region(tree, diagnostic.fix.edits)
-            if any(region[0] <= end and start <= region[1] for start, end in touched):
-                continue  # another fix touches this instruction: next round, on fresh offsets
+            if not taken.admits(diagnostic.code, diagnostic.fix.edits, region):
+                continue  # next round, on the text the other fix made
             shifted = tuple(
                 edit.shifted(sum(a.delta for a in accepted if a.end <= edit.start)) for edit in diagnostic.fix.edits
             )
@@ -180,17 +222,19 @@ def fix(
                 continue
             working, working_tree = candidate_text, new_tree
             accepted.extend(diagnostic.fix.edits)
-            touched.append(region)
+            taken.take(diagnostic.code, diagnostic.fix.edits, region)
             applied.append(diagnostic)
         if working == current:
             continue  # every candidate failed verification; they are refused now
         current, tree = working, working_tree
         diagnostics = lint(tree)
     else:
-        pending = [
-            d for d in diagnostics
-            if d.fix is not None and _allowed(d.fix.safety, unsafe) and (may_fix is None or d.code in may_fix)
-        ]
-        for diagnostic in pending:
-            failed.append(FailedFix(diagnostic, f"no fixpoint after {MAX_ROUNDS} rounds"))
+        converged = not any(
+            d.fix is not None
+            and _allowed(d.fix.safety, unsafe)
+            and (may_fix is None or d.code in may_fix)
+            and _diagnostic_key(d, current) not in refused
+            for d in diagnostics
+        )
+        return FixResult(current, text, tuple(applied), tuple(diagnostics), tuple(failed), converged=converged)
     return FixResult(current, text, tuple(applied), tuple(diagnostics), tuple(failed))

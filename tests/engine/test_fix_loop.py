@@ -1,0 +1,102 @@
+"""The fix loop: fixes that do not collide apply in one round, and the loop reaches its fixpoint.
+
+A busy RUN (a docker-library style list of eight ``apt-get install``
+commands) used to take one fix per instruction per round and ran out of
+rounds; these tests pin what a round takes and what happens when rounds run
+out anyway.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import pytest
+
+import dfix
+from dfix.engine import Context, Diagnostic, Edit, Rule, Safety
+from dfix.engine import runner
+
+BUSY = (
+    "FROM debian:12\n"
+    "RUN apt-get update\n"
+    "RUN "
+    + " && \\\n    ".join(f"apt-get install p{i} a{i} b{i} a{i}" for i in range(8))
+    + " && \\\n    pip install x && pip install y\n"
+)
+
+BUSY_FIXED = (
+    "FROM debian:12\n"
+    "RUN apt-get update && \\\n"
+    + "".join(f"    apt-get install --no-install-recommends -y a{i} b{i} p{i} && \\\n" for i in range(8))
+    + "    pip install --no-cache-dir x && pip install --no-cache-dir y && \\\n"
+    "    rm -rf /var/lib/apt/lists/*\n"
+)
+
+
+def test_busy_run_reaches_the_fixpoint() -> None:
+    result = dfix.fix(BUSY, unsafe=True)
+    assert result.text == BUSY_FIXED
+    assert result.converged
+    assert result.failed == ()
+    assert not [d for d in result.diagnostics if d.fix is not None and d.fix.safety is not Safety.NONE]
+    again = dfix.fix(result.text, unsafe=True)
+    assert again.text == result.text and not again.applied
+
+
+def test_one_rules_fixes_in_one_instruction_apply_in_one_round(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "FROM debian:12\nRUN " + " && \\\n    ".join(f"apt-get install p{i}" for i in range(8)) + "\n"
+    monkeypatch.setattr(runner, "MAX_ROUNDS", 1)
+    result = dfix.fix(text, select=["DF201"])
+    assert [d.code for d in result.applied] == ["DF201"] * 8
+    assert result.text.count("apt-get install -y p") == 8
+    assert result.converged
+
+
+def test_another_rules_fix_in_an_edited_instruction_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DF202 and DF624 both edit this RUN: the second waits for a round that sees the first's edit."""
+    text = "FROM debian:12\nRUN apt-get update && apt-get install -y b a && rm -rf /var/lib/apt/lists/*\n"
+    monkeypatch.setattr(runner, "MAX_ROUNDS", 1)
+    one = dfix.fix(text, select=["DF202", "DF624"], unsafe=True)
+    assert [d.code for d in one.applied] == ["DF202"]
+    assert not one.converged
+    monkeypatch.setattr(runner, "MAX_ROUNDS", 2)
+    two = dfix.fix(text, select=["DF202", "DF624"], unsafe=True)
+    assert two.text == (
+        "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y a b && rm -rf /var/lib/apt/lists/*\n"
+    )
+    assert two.converged
+
+
+class _Restless(Rule):
+    """A test rule whose fix never settles: it always wants one more comment line."""
+
+    code = "DF999"
+    name = "restless"
+    summary = "always wants one more comment"
+    safety = Safety.SAFE
+
+    def check(self, context: Context) -> Iterable[Diagnostic]:
+        end = len(context.tree.code)
+        first = context.tree.instructions[0]
+        yield self.diagnostic(first, "one more", [Edit(end, end, "# more\n")])
+
+
+def test_running_out_of_rounds_is_said_once_not_per_finding() -> None:
+    result = dfix.fix("FROM scratch\n", rules=[_Restless()])
+    assert not result.converged
+    assert result.failed == ()  # not a verification failure per finding
+    assert result.text.count("# more\n") == runner.MAX_ROUNDS
+    assert [d.code for d in result.diagnostics] == ["DF999"]
+
+
+def test_the_cli_warns_once_per_file_that_did_not_settle(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from dfix import process
+    from dfix.results import FileResult
+
+    monkeypatch.setattr(process, "_rules_for", lambda task: [_Restless()])
+    task = process.Task(path=str(tmp_path / "Dockerfile"), mode="diff", codes=("DF999",), fixable=("DF999",), text="FROM scratch\n")
+    result: FileResult = process.process(task).result
+    settle = [w for w in result.warnings if "did not settle" in w]
+    assert len(settle) == 1
+    assert settle[0].startswith(f"{task.path}: warning: the fixes did not settle after {runner.MAX_ROUNDS} rounds")
+    assert result.failed_fixes == ()
