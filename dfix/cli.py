@@ -27,7 +27,7 @@ import click
 import dfix
 from dfix import report
 from dfix.config import (
-    FAIL_ON_LEVELS, SEVERITY_LEVELS, ConfigError, ConfigResolver, Settings, parse_per_file_ignores,
+    FAIL_ON_LEVELS, ConfigError, ConfigResolver, Settings, parse_per_file_ignores,
     parse_severity_overrides,
 )
 from dfix.discover import (
@@ -35,7 +35,7 @@ from dfix.discover import (
     read_path_list,
 )
 from dfix.terminal import emit, in_ci, split_codes, stream_is_terminal, to_bytes, use_color
-from dfix.engine import SelectorError
+from dfix.engine import SelectorError, Severity
 from dfix.process import Mode, Processed, Task, default_jobs, internal_error_message, process_all, task_for
 from dfix.results import FileResult
 from dfix.writer import ChangedOnDiskError, write_fixed
@@ -427,7 +427,6 @@ class Printer:
     def __init__(self, options: RunOptions, settings: Settings, fmt: str) -> None:
         self.options = options
         self.fmt = fmt
-        self.unsafe_fixes = settings.unsafe_fixes
         self.show_fixes = settings.show_fixes
         self.fail_on = settings.fail_on
         self.root = Path.cwd()
@@ -438,7 +437,7 @@ class Printer:
         if self.options.statistics:
             return report.statistics(results, self.fmt)
         return report.render(
-            results, self.fmt, show_fixes=show_fixes, unsafe_fixes=self.unsafe_fixes, root=self.root, color=color
+            results, self.fmt, show_fixes=show_fixes, root=self.root, color=color
         )
 
     def diffs(self, results: Sequence[FileResult], color: bool) -> str:
@@ -473,7 +472,7 @@ class Printer:
         if not options.silent:
             err.extend(with_newline(warning) for result in results for warning in result.warnings)
         if not options.quiet and not options.statistics:
-            err.append(report.summary(results, unsafe_fixes=self.unsafe_fixes, fail_on=self.fail_on, mode=options.mode))
+            err.append(report.summary(results, fail_on=self.fail_on, mode=options.mode))
         self.write_out("".join(with_newline(part) for part in out if part))
         emit("".join(with_newline(part) for part in err if part), err=True)
 
@@ -495,9 +494,7 @@ def reaches(severities: frozenset[str] | set[str], fail_on: str) -> bool:
     """Whether any severity is at or above the ``fail-on`` level (levels run from ``error`` down to ``style``)."""
     if fail_on == "none":
         return False
-    threshold = SEVERITY_LEVELS.index(fail_on)
-    rank = {level: index for index, level in enumerate(SEVERITY_LEVELS)}
-    return any(rank.get(severity, rank["warning"]) <= threshold for severity in severities)
+    return any(Severity.of(severity).at_least(fail_on) for severity in severities)
 
 
 def exit_code(processed: Sequence[Processed], planned: Sequence[Planned], options: RunOptions, *, missing: bool) -> int:

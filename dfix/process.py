@@ -25,7 +25,7 @@ from typing import Literal
 
 import dfix
 from dfix.config import Settings
-from dfix.engine import MAX_ROUNDS, Diagnostic, Rule, Safety, fix, make_rules, run_rules
+from dfix.engine import MAX_ROUNDS, Diagnostic, FixPolicy, Rule, Safety, fix, make_rules, run_rules
 from dfix.results import FileResult
 
 Mode = Literal["check", "diff", "write"]
@@ -53,6 +53,13 @@ class Task:
     honor_suppressions: bool = True
     #: Other tools' suppression dialects honoured (``lint.foreign-suppressions``); None: all.
     foreign_suppressions: tuple[str, ...] | None = None
+    #: Per-rule fix safety from ``extend-safe-fixes``/``extend-unsafe-fixes``, code -> safety.
+    fix_safety: Mapping[str, Safety] = field(default_factory=dict)
+
+    @property
+    def policy(self) -> FixPolicy:
+        """Which fixes this file's run applies: the one answer the fix loop and every report use."""
+        return FixPolicy.of(self.unsafe_fixes, self.fixable, self.fix_safety)
 
 
 @dataclass(frozen=True)
@@ -121,16 +128,8 @@ def _rules_for(task: Task) -> list[Rule]:
     return rules
 
 
-def _may_apply(diagnostic: Diagnostic, task: Task) -> bool:
-    """Whether this run would apply the fix of a presented diagnostic (the engine's test; unfixable ones have none)."""
-    fix_ = diagnostic.fix
-    if fix_ is None:
-        return False
-    return fix_.safety is Safety.SAFE or (task.unsafe_fixes and fix_.safety is Safety.UNSAFE)
-
-
-def _presented(diagnostics: Sequence[Diagnostic], task: Task, fixable: frozenset[str]) -> tuple[Diagnostic, ...]:
-    """Diagnostics with the configured severity, and no fix where configuration forbids fixing.
+def _presented(diagnostics: Sequence[Diagnostic], task: Task, policy: FixPolicy) -> tuple[Diagnostic, ...]:
+    """Diagnostics as configured: their severity, their fix at its configured safety, none where fixing is off.
 
     A rule made unfixable must not be shown with ``[*]`` or counted as
     fixable in the summary, so its fix is dropped here rather than in every
@@ -142,8 +141,11 @@ def _presented(diagnostics: Sequence[Diagnostic], task: Task, fixable: frozenset
         level = task.severity.get(diagnostic.code)
         if level is not None and level != diagnostic.severity:
             changes["severity"] = level
-        if diagnostic.fix is not None and diagnostic.code not in fixable:
-            changes["fix"] = None
+        if diagnostic.fix is not None:
+            if policy.fixable is not None and diagnostic.code not in policy.fixable:
+                changes["fix"] = None
+            elif policy.fix_of(diagnostic) is not diagnostic.fix:
+                changes["fix"] = policy.fix_of(diagnostic)
         out.append(dataclasses.replace(diagnostic, **changes) if changes else diagnostic)
     return tuple(out)
 
@@ -167,17 +169,17 @@ def process_text(task: Task, text: str) -> Processed:
         return Processed(
             FileResult(path, original=text, fixed=text, parse_error=error.with_path(path)), frozenset({"error"})
         )
-    fixable = frozenset(task.fixable)
+    policy = task.policy
     rules = _rules_for(task)
     honor, foreign = task.honor_suppressions, task.foreign_suppressions
     raw = run_rules(tree, rules, path, honor_suppressions=honor, foreign_suppressions=foreign)
-    found = _presented(raw, task, fixable)
+    found = _presented(raw, task, policy)
     severities = frozenset(d.severity for d in found)
     warnings = _parse_warnings(tree, path)
-    if task.mode == "check" or not any(_may_apply(d, task) for d in found):
-        return Processed(FileResult(path, text, text, found, warnings=warnings), severities)
+    if task.mode == "check" or not any(policy.applies(d) for d in found):
+        return Processed(FileResult(path, text, text, found, warnings=warnings, policy=policy), severities)
     fixed = fix(
-        text, unsafe=task.unsafe_fixes, path=path, rules=rules, fixable=fixable,
+        text, path=path, rules=rules, policy=policy,
         honor_suppressions=honor, foreign_suppressions=foreign, first=(tree, raw),
     )
     if not fixed.converged:
@@ -189,10 +191,11 @@ def process_text(task: Task, text: str) -> Processed:
         path,
         original=text,
         fixed=fixed.text,
-        diagnostics=_presented(fixed.diagnostics, task, fixable),
-        applied=_presented(fixed.applied, task, fixable),
+        diagnostics=_presented(fixed.diagnostics, task, policy),
+        applied=_presented(fixed.applied, task, policy),
         failed_fixes=fixed.failed,
         warnings=warnings,
+        policy=policy,
     )
     return Processed(result, severities)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .engine import Diagnostic, FailedFix
+from .engine import Diagnostic, FailedFix, FixPolicy
 from .syntax import ParseError
 
 
@@ -36,6 +36,9 @@ class FileResult:
     #: Set when the file changed on disk during the run and was left alone.
     skipped_changed: bool = False
     warnings: tuple[str, ...] = field(default=())
+    #: Which fixes this file's run applies (from the settings that apply to the file): reports ask it
+    #: whether a remaining fix would apply, so they agree with what the fix loop did.
+    policy: FixPolicy = field(default_factory=FixPolicy)
 
     @property
     def changed(self) -> bool:

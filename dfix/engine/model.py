@@ -3,28 +3,70 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 
 from ..syntax import Span
 
 
-SEVERITIES = ("error", "warning", "info", "style")
+class Severity(enum.StrEnum):
+    """How much a finding matters, most severe first; ``fail-on`` is a threshold on this order.
+
+    A ``StrEnum``, so configuration, JSON and comparisons with plain strings
+    keep working; :meth:`at_least` is the one place the order is decided.
+    """
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    STYLE = "style"
+
+    @property
+    def rank(self) -> int:
+        """0 for ``error`` up to 3 for ``style`` (lower is more severe)."""
+        return _SEVERITY_ORDER.index(self)
+
+    def at_least(self, threshold: "Severity | str") -> bool:
+        """Whether this severity is ``threshold`` or more severe."""
+        return self.rank <= Severity(threshold).rank
+
+    @classmethod
+    def of(cls, value: "Severity | str") -> "Severity":
+        """``value`` as a severity; an unknown word counts as ``warning`` (a rule's default)."""
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.WARNING
 
 
-class Safety(str, enum.Enum):
-    """How far a fix may be trusted (rules.md §0.1).
+_SEVERITY_ORDER = tuple(Severity)
+#: The severity names, most severe first.
+SEVERITIES = tuple(str(level) for level in Severity)
+
+
+class Safety(enum.StrEnum):
+    """How far a fix may be trusted, ordered ``none`` < ``unsafe`` < ``safe``.
 
     ``safe``: the built image behaves the same; applied by ``--fix``.
     ``unsafe``: may change what is installed or how it runs; opt-in.
-    ``none``: the rule only reports.
+    ``none``: the rule only reports (a suggestion shown, never applied).
+    A run applies the fixes at or above its threshold (:class:`FixPolicy`).
     """
 
     SAFE = "safe"
     UNSAFE = "unsafe"
     NONE = "none"
 
-    def __str__(self) -> str:
-        return self.value
+    @property
+    def rank(self) -> int:
+        return _SAFETY_ORDER.index(self)
+
+    def at_least(self, threshold: "Safety") -> bool:
+        """Whether a fix of this safety applies in a run whose threshold is ``threshold``."""
+        return self is not Safety.NONE and self.rank >= threshold.rank
+
+
+_SAFETY_ORDER = (Safety.NONE, Safety.UNSAFE, Safety.SAFE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +110,10 @@ class Fix:
         """The text with every edit applied (edits are in the text's own offsets)."""
         return apply_edits(text, self.edits)
 
+    def applies(self, threshold: Safety) -> bool:
+        """Whether a run applying fixes at ``threshold`` or safer takes this one."""
+        return bool(self.edits) and self.safety.at_least(threshold)
+
     @property
     def start(self) -> int:
         return min(edit.start for edit in self.edits)
@@ -105,6 +151,52 @@ class Diagnostic:
 
     def sort_key(self) -> tuple:
         return (self.span.start, self.code)
+
+
+@dataclass(frozen=True)
+class FixPolicy:
+    """Which fixes one file's run applies: decided once per file, from that file's settings.
+
+    The fix loop, the report's ``[*]`` marks and the summary's "fixable with
+    --write" counts all ask this one object, so a file is never fixed under
+    one answer and reported under another.
+    """
+
+    #: ``--unsafe-fixes``: the threshold drops from ``safe`` to ``unsafe``.
+    unsafe: bool = False
+    #: Codes of the rules allowed to fix (``fixable``/``unfixable``); None: every rule.
+    fixable: frozenset[str] | None = None
+    #: Per-rule safety of its fixes (``extend-safe-fixes``/``extend-unsafe-fixes``), code -> safety.
+    safety: Mapping[str, Safety] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls, unsafe: bool = False, fixable: Collection[str] | None = None, safety: Mapping[str, Safety] | None = None
+    ) -> "FixPolicy":
+        return cls(unsafe, None if fixable is None else frozenset(fixable), dict(safety or {}))
+
+    @property
+    def threshold(self) -> Safety:
+        return Safety.UNSAFE if self.unsafe else Safety.SAFE
+
+    def with_unsafe(self) -> "FixPolicy":
+        """The same policy with ``--unsafe-fixes`` (what "fixable with --unsafe-fixes" counts)."""
+        return replace(self, unsafe=True)
+
+    def fix_of(self, diagnostic: "Diagnostic") -> "Fix | None":
+        """The diagnostic's fix at the safety configured for its rule (a fix that only suggests stays so)."""
+        fix = diagnostic.fix
+        if fix is None or fix.safety is Safety.NONE:
+            return fix
+        safety = self.safety.get(diagnostic.code)
+        return fix if safety is None or safety is fix.safety else replace(fix, safety=safety)
+
+    def applies(self, diagnostic: "Diagnostic") -> bool:
+        """Whether this run applies the diagnostic's fix."""
+        fix = self.fix_of(diagnostic)
+        if fix is None or (self.fixable is not None and diagnostic.code not in self.fixable):
+            return False
+        return fix.applies(self.threshold)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from typing import Iterable, Sequence
 
 from ..syntax import Dockerfile, parse
 from .context import Context
-from .model import Diagnostic, Edit, FailedFix, FixResult, Safety, apply_edits
+from .model import Diagnostic, Edit, FailedFix, FixPolicy, FixResult, apply_edits
 from .registry import select as select_rules
 from .rule import Rule
 from .suppress import Suppressions, suppression_policy
@@ -84,10 +84,6 @@ def check(
     )
 
 
-def _allowed(safety: Safety, unsafe: bool) -> bool:
-    return safety is Safety.SAFE or (unsafe and safety is Safety.UNSAFE)
-
-
 def _region(tree: Dockerfile, edits: tuple[Edit, ...]) -> tuple[int, int]:
     """The stretch of text a fix touches: its edits widened to whole instructions."""
     start = min(edit.start for edit in edits)
@@ -154,6 +150,7 @@ def fix(
     honor_suppressions: bool = True,
     foreign_suppressions: Iterable[str] | None = None,
     first: tuple[Dockerfile, Sequence[Diagnostic]] | None = None,
+    policy: FixPolicy | None = None,
 ) -> FixResult:
     """Fix ``text`` to a fixpoint and return what happened.
 
@@ -178,7 +175,8 @@ def fix(
     """
     if rules is None:
         rules = make_rules(select, ignore, extend_select, settings)
-    may_fix = None if fixable is None else set(fixable)
+    if policy is None:
+        policy = FixPolicy.of(unsafe, fixable)
     tree = parse(text, path) if first is None else first[0]
     current = text
     applied: list[Diagnostic] = []
@@ -191,13 +189,7 @@ def fix(
 
     diagnostics = lint(tree) if first is None else list(first[1])
     for _ in range(MAX_ROUNDS):
-        candidates = [
-            d for d in diagnostics
-            if d.fix is not None
-            and _allowed(d.fix.safety, unsafe)
-            and (may_fix is None or d.code in may_fix)
-            and _diagnostic_key(d, current) not in refused
-        ]
+        candidates = [d for d in diagnostics if policy.applies(d) and _diagnostic_key(d, current) not in refused]
         if not candidates:
             break
         candidates.sort(key=lambda d: (d.code, d.fix.start))
@@ -229,12 +221,6 @@ def fix(
         current, tree = working, working_tree
         diagnostics = lint(tree)
     else:
-        converged = not any(
-            d.fix is not None
-            and _allowed(d.fix.safety, unsafe)
-            and (may_fix is None or d.code in may_fix)
-            and _diagnostic_key(d, current) not in refused
-            for d in diagnostics
-        )
+        converged = not any(policy.applies(d) and _diagnostic_key(d, current) not in refused for d in diagnostics)
         return FixResult(current, text, tuple(applied), tuple(diagnostics), tuple(failed), converged=converged)
     return FixResult(current, text, tuple(applied), tuple(diagnostics), tuple(failed))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Collection, Sequence
+from typing import Sequence
 
 from ..results import FileResult
 from ._model import RULE_URL, Finding, all_findings, file_findings, fingerprints, rule_url
@@ -35,36 +35,33 @@ def render(
     fmt: str,
     *,
     show_fixes: bool = False,
-    unsafe_fixes: bool = False,
     root: "Path | str | os.PathLike[str] | None" = None,
     color: bool = False,
-    fixable: Collection[str] | None = None,
 ) -> str:
     """The findings document of ``results`` in format ``fmt`` (one of :data:`FORMATS`).
 
     Each result contributes its remaining diagnostics, its parse error and its
     I/O error (both as ``DF000`` errors), in the order given, positions in the
-    file's fixed text. ``unsafe_fixes`` and ``fixable`` (rule codes allowed to
-    fix; None = all) decide which fixes count as applicable (``[*]``).
+    file's fixed text. Each result's own fix policy decides which fixes count
+    as applicable (``[*]``).
     ``show_fixes`` appends the list of applied fixes to the text formats.
     ``root`` makes paths relative to it in ``sarif`` (``%SRCROOT%``),
     ``github`` and ``gitlab``; the other formats print paths as given.
     ``color`` adds ANSI colour to ``full``/``concise``. Empty text formats give
     ``""``; ``json``/``gitlab`` give ``[]``; ``sarif`` is always a full log.
     """
-    options = {"unsafe_fixes": unsafe_fixes, "fixable": fixable}
     if fmt == "full":
-        return render_full(results, show_fixes=show_fixes, color=color, **options)
+        return render_full(results, show_fixes=show_fixes, color=color)
     if fmt == "concise":
-        return render_concise(results, show_fixes=show_fixes, color=color, **options)
+        return render_concise(results, show_fixes=show_fixes, color=color)
     if fmt == "json":
-        return render_json(results, **options)
+        return render_json(results)
     if fmt == "sarif":
-        return render_sarif(results, root=root, **options)
+        return render_sarif(results, root=root)
     if fmt == "github":
-        return render_github(results, root=root, **options)
+        return render_github(results, root=root)
     if fmt == "gitlab":
-        return render_gitlab(results, root=root, **options)
+        return render_gitlab(results, root=root)
     raise ValueError(f"unknown output format {fmt!r}; use one of: {', '.join(FORMATS)}")
 
 

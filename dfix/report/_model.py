@@ -19,9 +19,9 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePath
-from typing import Collection, Iterable, Sequence
+from typing import Iterable, Sequence
 
-from ..engine import Diagnostic, Fix, Safety
+from ..engine import Diagnostic, Fix, Safety, Severity
 from ..engine.registry import all_rules, rule_by_code
 from ..results import FileResult
 
@@ -30,8 +30,8 @@ RULE_URL = "https://dfix.dev/rules/{code}"
 #: The tool's home page (SARIF ``informationUri``).
 INFORMATION_URI = "https://dfix.dev"
 
-#: Severity order, most severe first (``ux.md`` §3).
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2, "style": 3}
+#: Severity order, most severe first.
+SEVERITY_RANK = {str(level): level.rank for level in Severity}
 
 PARSE_ERROR = "DF000"
 
@@ -41,7 +41,7 @@ def rule_url(code: str) -> str:
 
 
 def severity_rank(severity: str) -> int:
-    return SEVERITY_RANK.get(severity, SEVERITY_RANK["warning"])
+    return Severity.of(severity).rank
 
 
 # -- rules, including the meta codes that have no Rule class -----------------
@@ -245,8 +245,10 @@ class Finding:
     note: str | None = None
     #: The text positions and edits refer to: the fixed text when fixes were applied.
     text: str | None = None
-    #: Whether the fix would apply in this run (safe, or unsafe with ``--unsafe-fixes``; fixable; not refused).
+    #: Whether the fix would apply in this file's run (its settings' fix policy; not refused by verification).
     applies: bool = False
+    #: Whether it would apply with ``--unsafe-fixes`` added (what "fixable with --unsafe-fixes" counts).
+    applies_with_unsafe: bool = False
     #: Why the engine refused this finding's fix (verification failed), if it did.
     failed_reason: str | None = None
     diagnostic: Diagnostic | None = None
@@ -269,14 +271,6 @@ class Finding:
     @property
     def is_meta(self) -> bool:
         return self.code == PARSE_ERROR
-
-
-def fix_allowed(fix: Fix | None, code: str, unsafe_fixes: bool, fixable: Collection[str] | None) -> bool:
-    if fix is None or fix.safety is Safety.NONE or not fix.edits:
-        return False
-    if fixable is not None and code not in fixable:
-        return False
-    return fix.safety is Safety.SAFE or (unsafe_fixes and fix.safety is Safety.UNSAFE)
 
 
 def _failed_key(diagnostic: Diagnostic) -> tuple:
@@ -303,10 +297,12 @@ def _trimmed(index: LineIndex, start: int, end: int) -> tuple[int, int, int, int
     return start, end, line, column, end_line, end_column
 
 
-def file_findings(
-    result: FileResult, *, unsafe_fixes: bool = False, fixable: Collection[str] | None = None
-) -> list[Finding]:
-    """The findings of one file in print order: I/O error, parse error, then diagnostics by position."""
+def file_findings(result: FileResult) -> list[Finding]:
+    """The findings of one file in print order: I/O error, parse error, then diagnostics by position.
+
+    Whether a finding's fix applies is the file's own fix policy's answer
+    (``result.policy``), the one its fix loop used.
+    """
     text = result_text(result)
     index = line_index(text) if text is not None else None
     found: list[Finding] = []
@@ -325,6 +321,7 @@ def file_findings(
             start, end, text=text,
         ))
     failed = {_failed_key(failure.diagnostic): failure.reason for failure in result.failed_fixes}
+    policy, unsafe_policy = result.policy, result.policy.with_unsafe()
     diagnostics = sorted(result.diagnostics, key=lambda d: (d.span.line, d.span.column, d.code, d.span.start))
     for diagnostic in diagnostics:
         span = diagnostic.span
@@ -337,16 +334,15 @@ def file_findings(
         found.append(Finding(
             result.path, diagnostic.code, diagnostic.name, diagnostic.message, diagnostic.severity,
             line, column, end_line, end_column, start, end, diagnostic.fix, diagnostic.note, text,
-            applies=reason is None and fix_allowed(diagnostic.fix, diagnostic.code, unsafe_fixes, fixable),
+            applies=reason is None and policy.applies(diagnostic),
+            applies_with_unsafe=reason is None and unsafe_policy.applies(diagnostic),
             failed_reason=reason, diagnostic=diagnostic,
         ))
     return found
 
 
-def all_findings(
-    results: Iterable[FileResult], *, unsafe_fixes: bool = False, fixable: Collection[str] | None = None
-) -> list[Finding]:
-    return [f for result in results for f in file_findings(result, unsafe_fixes=unsafe_fixes, fixable=fixable)]
+def all_findings(results: Iterable[FileResult]) -> list[Finding]:
+    return [f for result in results for f in file_findings(result)]
 
 
 # -- fingerprints ----------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Collection, Sequence
+from typing import Any, Sequence
 
 from ..results import FileResult
 from ._model import Finding, all_findings, clean, fingerprints, relative_to_root, severity_rank
@@ -51,11 +51,10 @@ def _github_line(finding: Finding, path: str) -> str:
 
 
 def render_github(
-    results: Sequence[FileResult], *, root: "str | os.PathLike[str] | None" = None, unsafe_fixes: bool = False,
-    fixable: Collection[str] | None = None, cap: int | None = None,
+    results: Sequence[FileResult], *, root: "str | os.PathLike[str] | None" = None, cap: int | None = None,
 ) -> str:
     cap = GITHUB_ANNOTATION_CAP if cap is None else cap
-    findings = all_findings(results, unsafe_fixes=unsafe_fixes, fixable=fixable)
+    findings = all_findings(results)
     chosen = sorted(range(len(findings)), key=lambda i: (severity_rank(findings[i].severity), i))[: max(cap, 0)]
     keep = set(chosen)
     lines = [
@@ -80,10 +79,9 @@ GITLAB_SEVERITIES = {"error": "critical", "warning": "major", "info": "minor", "
 
 
 def gitlab_report(
-    results: Sequence[FileResult], *, root: "str | os.PathLike[str] | None" = None, unsafe_fixes: bool = False,
-    fixable: Collection[str] | None = None,
+    results: Sequence[FileResult], *, root: "str | os.PathLike[str] | None" = None,
 ) -> list[dict[str, Any]]:
-    findings = all_findings(results, unsafe_fixes=unsafe_fixes, fixable=fixable)
+    findings = all_findings(results)
     report = []
     for finding, fingerprint in zip(findings, fingerprints(findings, root)):
         path = clean(relative_to_root(finding.path, root)[0])
@@ -102,8 +100,7 @@ def gitlab_report(
 
 
 def render_gitlab(
-    results: Sequence[FileResult], *, root: "str | os.PathLike[str] | None" = None, unsafe_fixes: bool = False,
-    fixable: Collection[str] | None = None,
+    results: Sequence[FileResult], *, root: "str | os.PathLike[str] | None" = None,
 ) -> str:
-    report = gitlab_report(results, root=root, unsafe_fixes=unsafe_fixes, fixable=fixable)
+    report = gitlab_report(results, root=root)
     return json.dumps(report, indent=2, ensure_ascii=False) + "\n"

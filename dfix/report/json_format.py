@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Collection, Sequence
+from typing import Any, Sequence
 
 from ..results import FileResult
 from ._model import Finding, all_findings, clean, line_index
@@ -55,8 +55,6 @@ def finding_object(finding: Finding) -> dict[str, Any]:
     }
 
 
-def render_json(
-    results: Sequence[FileResult], *, unsafe_fixes: bool = False, fixable: Collection[str] | None = None
-) -> str:
-    findings = all_findings(results, unsafe_fixes=unsafe_fixes, fixable=fixable)
+def render_json(results: Sequence[FileResult]) -> str:
+    findings = all_findings(results)
     return json.dumps([finding_object(f) for f in findings], indent=2, ensure_ascii=False) + "\n"

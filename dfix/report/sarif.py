@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import PurePath
-from typing import Any, Collection, Sequence
+from typing import Any, Sequence
 from urllib.parse import quote
 
 from ..results import FileResult
@@ -110,13 +110,12 @@ def _fixes(finding: Finding, location: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def sarif_log(
-    results: Sequence[FileResult], *, root: "str | os.PathLike[str] | None" = None, unsafe_fixes: bool = False,
-    fixable: Collection[str] | None = None,
+    results: Sequence[FileResult], *, root: "str | os.PathLike[str] | None" = None,
 ) -> dict[str, Any]:
     """The SARIF log as a dict (always a valid document, also with zero results)."""
     from .. import __version__
 
-    findings = all_findings(results, unsafe_fixes=unsafe_fixes, fixable=fixable)
+    findings = all_findings(results)
     infos = {info.code: info for info in known_rules()}
     for finding in findings:
         if finding.code not in infos:
@@ -161,8 +160,7 @@ def sarif_log(
 
 
 def render_sarif(
-    results: Sequence[FileResult], *, root: "str | os.PathLike[str] | None" = None, unsafe_fixes: bool = False,
-    fixable: Collection[str] | None = None,
+    results: Sequence[FileResult], *, root: "str | os.PathLike[str] | None" = None,
 ) -> str:
-    log = sarif_log(results, root=root, unsafe_fixes=unsafe_fixes, fixable=fixable)
+    log = sarif_log(results, root=root)
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Collection, Literal, Sequence
+from typing import Any, Literal, Sequence
 
 from ..engine import Safety
 from ..results import FileResult
 from ._model import (
-    PARSE_ERROR, SEVERITY_RANK, Finding, all_findings, fix_allowed, rule_info, severity_rank,
+    PARSE_ERROR, SEVERITY_RANK, Finding, all_findings, rule_info, severity_rank,
 )
 
 Mode = Literal["check", "diff", "write"]
@@ -41,7 +41,7 @@ class Row:
         return self.fixed + self.remaining
 
 
-def _reason(finding: Finding, unsafe_fixes: bool, fixable: Collection[str] | None) -> str:
+def _reason(finding: Finding) -> str:
     if finding.code == PARSE_ERROR:
         return "unreadable" if finding.name == "io-error" else "parse error"
     if finding.failed_reason is not None:
@@ -50,7 +50,7 @@ def _reason(finding: Finding, unsafe_fixes: bool, fixable: Collection[str] | Non
         return "fixable-unsafe" if finding.applicability == "unsafe" else "fixable"
     if finding.fix is None or finding.applicability == "display-only":
         return "display-only"
-    if finding.applicability == "unsafe" and fix_allowed(finding.fix, finding.code, True, fixable):
+    if finding.applicability == "unsafe" and finding.applies_with_unsafe:
         return "unsafe"
     return "excluded"
 
@@ -59,9 +59,7 @@ def _rule_has_fix(code: str) -> bool:
     return rule_info(code).safety in (str(Safety.SAFE), str(Safety.UNSAFE))
 
 
-def rows(
-    results: Sequence[FileResult], *, unsafe_fixes: bool = False, fixable: Collection[str] | None = None
-) -> list[Row]:
+def rows(results: Sequence[FileResult]) -> list[Row]:
     """The summary rows, by code."""
     table: dict[str, Row] = {}
 
@@ -75,10 +73,10 @@ def rows(
             entry = row(diagnostic.code, diagnostic.name)
             entry.fixed += 1
             entry.has_fix = True
-    for finding in all_findings(results, unsafe_fixes=unsafe_fixes, fixable=fixable):
+    for finding in all_findings(results):
         entry = row(finding.code, rule_info(finding.code, finding).name if finding.is_meta else finding.name)
         entry.remaining += 1
-        entry.reasons[_reason(finding, unsafe_fixes, fixable)] += 1
+        entry.reasons[_reason(finding)] += 1
         if finding.fix is not None and finding.applicability in ("safe", "unsafe"):
             entry.has_fix = True
     return [table[code] for code in sorted(table)]
@@ -139,13 +137,12 @@ def infer_mode(results: Sequence[FileResult]) -> Mode:
 
 
 def summary(
-    results: Sequence[FileResult], *, unsafe_fixes: bool, fail_on: str, mode: Mode | None = None,
-    fixable: Collection[str] | None = None,
+    results: Sequence[FileResult], *, fail_on: str, mode: Mode | None = None,
 ) -> str:
     """The §10 table, the closing line and the hints, as plain text (for stderr)."""
     mode = mode or infer_mode(results)
-    table = rows(results, unsafe_fixes=unsafe_fixes, fixable=fixable)
-    findings = all_findings(results, unsafe_fixes=unsafe_fixes, fixable=fixable)
+    table = rows(results)
+    findings = all_findings(results)
     remaining = [f for f in findings if f.code != PARSE_ERROR]
 
     parts = [f"{_plural(len(results), 'file')} scanned"]
@@ -190,7 +187,7 @@ def summary(
     hidden_unsafe = sum(
         1 for f in remaining
         if not f.applies and f.failed_reason is None and f.applicability == "unsafe"
-        and fix_allowed(f.fix, f.code, True, fixable)
+        and f.applies_with_unsafe
     )
     if mode == "check":
         if safe_ready:
@@ -203,12 +200,9 @@ def summary(
     return out
 
 
-def statistics(
-    results: Sequence[FileResult], fmt: str = "full", *, unsafe_fixes: bool = False,
-    fixable: Collection[str] | None = None,
-) -> str:
+def statistics(results: Sequence[FileResult], fmt: str = "full") -> str:
     """``--statistics``: the table alone, or a JSON array with ``fmt == "json"``."""
-    table = rows(results, unsafe_fixes=unsafe_fixes, fixable=fixable)
+    table = rows(results)
     if fmt == "json":
         data: list[dict[str, Any]] = [
             {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Collection, Sequence
+from typing import Sequence
 
 from rich.text import Text
 
@@ -151,12 +151,11 @@ def _fixed_section(results: Sequence[FileResult]) -> Text:
 
 
 def render_full(
-    results: Sequence[FileResult], *, show_fixes: bool, unsafe_fixes: bool, color: bool,
-    fixable: Collection[str] | None = None,
+    results: Sequence[FileResult], *, show_fixes: bool, color: bool,
 ) -> str:
     out = Text()
     for result in results:
-        for finding in file_findings(result, unsafe_fixes=unsafe_fixes, fixable=fixable):
+        for finding in file_findings(result):
             _full_one(finding, out)
             out.append("\n")
     if show_fixes:
@@ -165,12 +164,11 @@ def render_full(
 
 
 def render_concise(
-    results: Sequence[FileResult], *, show_fixes: bool, unsafe_fixes: bool, color: bool,
-    fixable: Collection[str] | None = None,
+    results: Sequence[FileResult], *, show_fixes: bool, color: bool,
 ) -> str:
     out = Text()
     for result in results:
-        for finding in file_findings(result, unsafe_fixes=unsafe_fixes, fixable=fixable):
+        for finding in file_findings(result):
             out.append_text(_headline(finding))
             out.append("\n")
     if show_fixes:

@@ -169,3 +169,24 @@ def test_stdin_filename_picks_the_config_of_its_folder(tmp_path: Path) -> None:
     write_tree(tmp_path, {"svc/.dfix.toml": '[lint]\nselect = ["DF220"]\n'})
     result = run("-", "--stdin-filename", "svc/Dockerfile", "--output-format", "concise", input=MIXED, cwd=tmp_path)
     assert codes(result) == ["DF220"]
+
+
+def test_each_file_is_reported_under_the_fix_policy_it_is_fixed_under(tmp_path: Path) -> None:
+    """`unsafe-fixes = true` in a sub-folder: its file's unsafe fix is applicable there, not at the top."""
+    write_tree(tmp_path, {
+        ".dfix.toml": '[lint]\nselect = ["DF202"]\n',
+        "Dockerfile": UNSAFE,
+        "sub/.dfix.toml": 'unsafe-fixes = true\n[lint]\nselect = ["DF202"]\n',
+        "sub/Dockerfile": UNSAFE,
+    })
+    checked = run("--output-format", "concise", ".", cwd=tmp_path)
+    assert "sub/Dockerfile:2:5: DF202 [*] " in checked.stdout
+    assert "./Dockerfile:2:5: DF202 `apt-get" in checked.stdout or "Dockerfile:2:5: DF202 `apt-get" in checked.stdout
+    assert "2 fixable with --write --unsafe-fixes\n" in checked.stderr  # true of both files
+    diff = run("--diff", ".", cwd=tmp_path)
+    assert "+RUN apt-get install --no-install-recommends -y curl" in diff.stdout
+    assert diff.stdout.count("+++ ") == 1  # only the sub-folder's file is fixed
+    written = run("--write", ".", cwd=tmp_path)
+    assert (tmp_path / "sub/Dockerfile").read_text() == UNSAFE_FIXED
+    assert (tmp_path / "Dockerfile").read_text() == UNSAFE
+    assert "1 more fixable with --unsafe-fixes" in written.stderr

@@ -9,11 +9,12 @@ and display-only fixes, which DF201 does not have, come from
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 
 import dfix
-from dfix.engine import Diagnostic, Edit, Fix, Safety
+from dfix.engine import Diagnostic, Edit, Fix, FixPolicy, Safety
 from dfix.results import FileResult
 from dfix.syntax import Span
 
@@ -53,8 +54,14 @@ def fixed(path: str, text: str, *, select=ONLY, unsafe: bool = False, written: b
     except dfix.ParseError as error:
         return FileResult(path, text, text, parse_error=error)
     return FileResult(
-        path, text, result.text, result.diagnostics, result.applied, result.failed, written=written and result.changed
+        path, text, result.text, result.diagnostics, result.applied, result.failed, written=written and result.changed,
+        policy=FixPolicy.of(unsafe),
     )
+
+
+def under(results, *, unsafe: bool = False, fixable=None) -> list[FileResult]:
+    """``results`` as runs with this fix policy would record them (the policy travels with each file)."""
+    return [dataclasses.replace(result, policy=FixPolicy.of(unsafe, fixable)) for result in results]
 
 
 def unreadable(path: str) -> FileResult:

@@ -14,7 +14,7 @@ from dfix.engine.model import apply_edits
 from dfix.report import render, report_schema
 from dfix.results import FileResult
 
-from .support import CRLF, NON_UTF8, TWO_FINDINGS, all_rules_results, checked, report_results, synthetic
+from .support import CRLF, NON_UTF8, TWO_FINDINGS, all_rules_results, checked, report_results, synthetic, under
 
 
 def validator() -> jsonschema.protocols.Validator:
@@ -34,7 +34,7 @@ def test_schema_ships_inside_the_package() -> None:
 
 @pytest.mark.parametrize("make", [report_results, all_rules_results], ids=["df201", "all-rules"])
 def test_output_validates_against_the_schema(make) -> None:
-    data = json.loads(render(make(), "json", unsafe_fixes=True))
+    data = json.loads(render(under(make(), unsafe=True), "json"))
     errors = sorted(validator().iter_errors(data), key=str)
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
 

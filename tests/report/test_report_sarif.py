@@ -22,7 +22,7 @@ from dfix.engine.model import apply_edits
 from dfix.report import render, sarif_log
 from dfix.results import FileResult
 
-from .support import CLEAN, TWO_FINDINGS, all_rules_results, checked, report_results, synthetic
+from .support import CLEAN, TWO_FINDINGS, all_rules_results, checked, report_results, synthetic, under
 
 OFFICIAL_ID = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
@@ -66,7 +66,7 @@ def assert_valid(validator: jsonschema.Draft4Validator, log: dict) -> None:
 @pytest.mark.parametrize("make", [report_results, all_rules_results], ids=["df201", "all-rules"])
 @pytest.mark.parametrize("root", [None, "."], ids=["no-root", "root"])
 def test_validates_against_the_official_schema(sarif_validator, make, root) -> None:
-    assert_valid(sarif_validator, json.loads(render(make(), "sarif", root=root, unsafe_fixes=True)))
+    assert_valid(sarif_validator, json.loads(render(under(make(), unsafe=True), "sarif", root=root)))
 
 
 def test_zero_results_is_a_valid_document(sarif_validator) -> None:

@@ -9,7 +9,7 @@ from dfix.engine import Safety
 from dfix.report import statistics, summary
 from dfix.results import FileResult
 
-from .support import CLEAN, ONLY, TWO_FINDINGS, checked, fixed, report_results, synthetic
+from .support import CLEAN, ONLY, TWO_FINDINGS, checked, fixed, report_results, synthetic, under
 
 MIXED = "FROM debian\nRUN echo hi\nRUN apt-get install x\nRUN echo advice\n"
 
@@ -36,7 +36,7 @@ def table_rows(text: str) -> dict[str, list[str]]:
 
 
 def test_report_mode_table_closing_line_and_hints() -> None:
-    out = summary(report_results(), unsafe_fixes=False, fail_on="warning")
+    out = summary(report_results(), fail_on="warning")
     rows = table_rows(out)
     assert rows["DF201"][:5] == ["DF201", "apt-get-missing-yes", "4", "0", "4"]
     assert rows["DF201"][5] == "(fixable: --write)"
@@ -50,7 +50,7 @@ def test_report_mode_table_closing_line_and_hints() -> None:
 
 
 def test_unsafe_and_display_only_hints() -> None:
-    out = summary([mixed_result()], unsafe_fixes=False, fail_on="warning")
+    out = summary([mixed_result()], fail_on="warning")
     rows = table_rows(out)
     assert rows["DF201"][5] == "(fixable: --write)"
     assert rows["DF998"][5] == "(unsafe: --unsafe-fixes)"
@@ -60,7 +60,7 @@ def test_unsafe_and_display_only_hints() -> None:
         "1 fixable with --write",
         "1 more fixable with --write --unsafe-fixes",
     ]
-    with_unsafe = summary([mixed_result()], unsafe_fixes=True, fail_on="error")
+    with_unsafe = summary(under([mixed_result()], unsafe=True), fail_on="error")
     assert table_rows(with_unsafe)["DF998"][5] == "(fixable: --write --unsafe-fixes)"
     assert "1 file scanned · 3 remaining (0 error, 2 warning, 1 info)" in with_unsafe
 
@@ -71,7 +71,7 @@ def test_write_mode_counts_fixed_and_what_remains() -> None:
         fixed("b/Dockerfile", CLEAN, written=True),
         fixed("c/Dockerfile", "FROM debian\nRUN <<EOF\n", written=True),
     ]
-    out = summary(results, unsafe_fixes=False, fail_on="info")
+    out = summary(results, fail_on="info")
     rows = table_rows(out)
     assert rows["DF201"][:5] == ["DF201", "apt-get-missing-yes", "2", "2", "0"]
     assert len(rows["DF201"]) == 5  # nothing remains, no hint
@@ -82,23 +82,23 @@ def test_write_mode_counts_fixed_and_what_remains() -> None:
 
 
 def test_diff_mode_says_would() -> None:
-    out = summary([fixed("Dockerfile", TWO_FINDINGS)], unsafe_fixes=False, fail_on="warning")
+    out = summary([fixed("Dockerfile", TWO_FINDINGS)], fail_on="warning")
     assert "1 file scanned · 1 would change · 2 fixes would apply · 0 remaining" in out
-    forced = summary([fixed("Dockerfile", TWO_FINDINGS)], unsafe_fixes=False, fail_on="warning", mode="write")
+    forced = summary([fixed("Dockerfile", TWO_FINDINGS)], fail_on="warning", mode="write")
     assert "0 changed · 2 fixes applied" in forced
 
 
 def test_write_mode_hints_unsafe_fixes() -> None:
     result = mixed_result()
     written = FileResult(result.path, MIXED, MIXED, result.diagnostics[1:], result.diagnostics[:1], written=True)
-    out = summary([written], unsafe_fixes=False, fail_on="warning")
+    out = summary([written], fail_on="warning")
     assert out.splitlines()[-1] == "1 more fixable with --unsafe-fixes"
 
 
 def test_nothing_found() -> None:
-    out = summary([checked("Dockerfile", CLEAN)], unsafe_fixes=False, fail_on="warning")
+    out = summary([checked("Dockerfile", CLEAN)], fail_on="warning")
     assert out == "1 file scanned · 0 remaining (0 error, 0 warning)\n"
-    assert summary([], unsafe_fixes=False, fail_on="none") == "0 files scanned · 0 remaining\n"
+    assert summary([], fail_on="none") == "0 files scanned · 0 remaining\n"
 
 
 def test_failed_fix_is_explained() -> None:
@@ -107,7 +107,7 @@ def test_failed_fix_is_explained() -> None:
     result = checked("Dockerfile", TWO_FINDINGS)
     failed = FailedFix(result.diagnostics[0], "the result does not parse")
     broken = FileResult(result.path, TWO_FINDINGS, TWO_FINDINGS, result.diagnostics[:1], failed_fixes=(failed,), written=False)
-    out = summary([broken], unsafe_fixes=False, fail_on="warning", mode="write")
+    out = summary([broken], fail_on="warning", mode="write")
     assert table_rows(out)["DF201"][5] == "(fix failed verification)"
     assert "1 fix failed verification" in out
     from dfix.report import render

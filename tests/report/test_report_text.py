@@ -11,7 +11,7 @@ from dfix.report import FORMATS, RULE_URL, render
 from dfix.results import FileResult
 
 from .support import (
-    CLEAN, NON_UTF8, TWO_FINDINGS, all_rules_results, checked, fixed, report_results, strip_ansi, synthetic,
+    CLEAN, NON_UTF8, TWO_FINDINGS, all_rules_results, checked, fixed, report_results, strip_ansi, synthetic, under,
 )
 
 HEADLINE = re.compile(r"^(?P<path>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>DF\d{3}) (?P<star>\[\*\] )?(?P<message>.+)$")
@@ -99,10 +99,10 @@ def test_star_marks_only_fixes_that_would_apply() -> None:
     unsafe = synthetic(text, "echo hi", safety=Safety.UNSAFE)
     result = FileResult("Dockerfile", text, text, (unsafe,))
     assert "DF999 synthetic finding" in render([result], "concise")
-    assert "DF999 [*] synthetic finding" in render([result], "concise", unsafe_fixes=True)
+    assert "DF999 [*] synthetic finding" in render(under([result], unsafe=True), "concise")
     full = render([result], "full")
     assert "  = unsafe fix (needs --unsafe-fixes): replace with X" in full
-    assert "DF999 [*]" not in render([result], "concise", unsafe_fixes=True, fixable={"DF201"})
+    assert "DF999 [*]" not in render(under([result], unsafe=True, fixable={"DF201"}), "concise")
     display = FileResult("Dockerfile", text, text, (synthetic(text, "echo hi", safety=None, note="why not"),))
     full = render([display], "full")
     assert "[*]" not in full and "  = note: why not" in full and "= fix" not in full
