@@ -31,22 +31,19 @@ from dfix.config import (
     parse_severity_overrides,
 )
 from dfix.discover import (
-    STDIN_PATH, ChangedSinceError, Inputs, PathListError, changed_files, collect_configured, expand_argument_files,
+    STDIN_PATH, Inputs, PathListError, changed_files, collect_configured, expand_argument_files,
     read_path_list,
 )
 from dfix.terminal import emit, in_ci, split_codes, stream_is_terminal, to_bytes, use_color
 from dfix.engine import SelectorError, Severity
-from dfix.process import Mode, Processed, Task, default_jobs, internal_error_message, process_all, task_for
+from dfix.errors import DfixError, UserError
+from dfix.pipeline import Planned, plan, run_files
+from dfix.process import Mode, Processed, default_jobs, internal_error_message
 from dfix.results import FileResult
-from dfix.writer import ChangedOnDiskError, write_fixed
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 HUMAN_FORMATS = frozenset({"full", "concise", "grouped"})
-
-
-class UserError(Exception):
-    """Something the user can fix (bad config, bad selector): one line on stderr, exit 2."""
 
 
 # -- the group with a default command -----------------------------------------
@@ -79,10 +76,10 @@ class DefaultCommandGroup(click.Group):
             fail(internal_error_message(error))
 
 
-def fail(message: str) -> NoReturn:
-    """Print ``dfix: message`` on stderr and exit 2 (dfix could not do its job)."""
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``dfix: message`` on stderr and exit ``code`` (2: dfix could not do its job)."""
     emit(f"dfix: {message}\n", err=True)
-    sys.exit(2)
+    sys.exit(code)
 
 
 @click.group(cls=DefaultCommandGroup, context_settings=CONTEXT_SETTINGS)
@@ -320,57 +317,17 @@ def check_command(
         })
         resolver = ConfigResolver(config_file=config_file, isolated=isolated, overrides=overrides, cwd=Path.cwd())
         code = run(options, resolver)
-    except (ConfigError, SelectorError, UserError, ChangedSinceError) as error:
-        fail(f"error: {error}")
+    except (ConfigError, SelectorError, DfixError) as error:
+        fail(f"error: {error}", getattr(error, "exit_code", 2))
     sys.exit(code)
 
 
 # -- one run -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Planned:
-    """A task and the failure threshold of its file (configuration may differ per folder)."""
-
-    task: Task
-    fail_on: str
-
-    @property
-    def from_stdin(self) -> bool:
-        return self.task.text is not None
-
-
 def read_stdin() -> str:
     """Standard input, decoded as files are (losslessly)."""
     return sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
-
-
-def plan(path: str, options: RunOptions, resolver: ConfigResolver, stdin_text: str | None) -> Planned:
-    """The task for one input, with the settings of the configuration closest to it."""
-    name = (options.stdin_filename or STDIN_PATH) if path == STDIN_PATH else path
-    settings = resolver.settings_for(name)
-    task = task_for(name, options.mode, settings, stdin_text if path == STDIN_PATH else None)
-    return Planned(task, settings.fail_on)
-
-
-def write_back(item: Processed) -> Processed:
-    """Write one fixed file; a file edited meanwhile is skipped, a write failure reported."""
-    result = item.result
-    if not result.changed or result.failed:
-        return item
-    try:
-        write_fixed(result.path, result.original, result.fixed)
-    except ChangedOnDiskError:
-        # What was found refers to text no longer on disk: report the skip only.
-        result = dataclasses.replace(
-            result, fixed=result.original, applied=(), diagnostics=(), failed_fixes=(), skipped_changed=True,
-            warnings=(*result.warnings, f"{result.path}: warning: changed on disk while dfix ran; not written"),
-        )
-    except OSError as error:
-        result = dataclasses.replace(result, io_error=f"cannot write: {error.strerror or error}")
-    else:
-        result = dataclasses.replace(result, written=True)
-    return dataclasses.replace(item, result=result)
 
 
 def only_changed(inputs: Inputs, ref: str, paths: Sequence[str]) -> Inputs:
@@ -402,13 +359,14 @@ def run(options: RunOptions, resolver: ConfigResolver) -> int:
         emit(f"warning: no Dockerfiles {found}\n", err=True)
 
     stdin_text = read_stdin() if STDIN_PATH in inputs.files else None
-    planned = [plan(path, options, resolver, stdin_text) for path in inputs.files]
+    planned = [
+        plan(path, options.mode, resolver, stdin_text=stdin_text, stdin_filename=options.stdin_filename)
+        for path in inputs.files
+    ]
     progress = Progress(progress_style(options.progress, human=fmt in HUMAN_FORMATS, quiet=options.quiet), len(planned))
     processed: list[Processed] = []
     try:
-        for item in process_all([p.task for p in planned], options.jobs):
-            if options.mode == "write" and not planned[len(processed)].from_stdin:
-                item = write_back(item)
+        for item in run_files(planned, options.jobs):
             processed.append(item)
             progress.advance(item.result.path)
     finally:

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 import pathspec
 
+from .errors import DfixError
+
 if TYPE_CHECKING:  # pragma: no cover - imported when --changed-since needs it (see changed_files)
     import git
 
@@ -322,7 +324,7 @@ def collect_configured(paths: Iterable[str], resolver: "ConfigResolver", anchor:
 ARGUMENT_FILE_PREFIX = "@"
 
 
-class PathListError(Exception):
+class PathListError(DfixError):
     """A list of paths (``--files-from FILE``, ``@FILE``) could not be read: dfix cannot do its job (exit 2)."""
 
 
@@ -361,7 +363,7 @@ def expand_argument_files(arguments: Iterable[str]) -> list[str]:
 # -- files changed in git (``--changed-since``) -----------------------------------
 
 
-class ChangedSinceError(Exception):
+class ChangedSinceError(DfixError):
     """``--changed-since`` has no answer (no repository, unknown revision, no git): exit 2."""
 
 

@@ -20,10 +20,9 @@ from typing import Any, Mapping
 from dfix.config import ConfigResolver, Settings
 from dfix.discover import collect_configured
 from dfix.engine import Diagnostic
-from dfix.process import process_all, task_for
+from dfix.pipeline import plan, run_files
 from dfix.report import render_diff
-from dfix.results import FileResult
-from dfix.writer import ChangedOnDiskError, write_fixed
+from dfix.results import FileResult, Outcome
 
 
 @dataclass(frozen=True)
@@ -41,13 +40,22 @@ class FileChange:
 
 @dataclass(frozen=True)
 class Leftover:
-    """A finding the run did not fix (or a file dfix could not read or parse)."""
+    """A finding the run did not fix, or a file it could not fix at all.
+
+    For a finding, ``code`` and ``name`` are its rule's; for a file, ``code``
+    is empty and ``name`` is what became of it (an :class:`Outcome`:
+    ``parse-error``, ``unreadable``, ``write-failed``, ``outside-root`` ...).
+    """
 
     path: str
     code: str
     name: str
     message: str
     line: int
+
+    @property
+    def is_finding(self) -> bool:
+        return bool(self.code)
 
 
 @dataclass(frozen=True)
@@ -105,34 +113,36 @@ def bot_settings(resolver: ConfigResolver, root: Path) -> dict[str, Any]:
 def fix_tree(root: Path, resolver: ConfigResolver, *, jobs: int = 1) -> ChangeSet:
     """Fix every Dockerfile under ``root`` in place (as ``dfix --write`` would) and describe the change."""
     inputs = collect_configured([str(root)], resolver, root)
-    tasks = [task_for(path, "write", resolver.settings_for(path)) for path in inputs.files]
+    planned = [plan(path, "write", resolver) for path in inputs.files]
     files: list[FileChange] = []
     leftovers: list[Leftover] = []
     top = os.path.realpath(root)
-    for processed in process_all(tasks, jobs):
+    for processed in run_files(planned, jobs, inside=root):
         result = processed.result
         # A symlinked Dockerfile is committed as the file it points to; one pointing out of
-        # the repository is never written (a bot must not write outside the checkout).
+        # the repository was not written (a bot must not write outside the checkout).
         real = os.path.realpath(result.path)
-        if os.path.commonpath([top, real]) != top:
+        outcome = result.outcome
+        if outcome is Outcome.OUTSIDE_ROOT:
             shown = Path(os.path.relpath(result.path, root)).as_posix()
-            leftovers.append(Leftover(shown, "DF000", "parse-error", "a symlink to a file outside the repository; not fixed", 0))
+            leftovers.append(Leftover(shown, "", str(outcome), "a symlink to a file outside the repository; not fixed", 0))
             continue
         relative = Path(os.path.relpath(real, top)).as_posix()
-        if result.parse_error is not None or result.io_error is not None:
-            message = str(result.parse_error or result.io_error)
+        if outcome in _NOT_FIXED:
+            message = str(result.parse_error or result.io_error or outcome)
             line = getattr(result.parse_error, "line", 0) or 0
-            leftovers.append(Leftover(relative, "DF000", "parse-error", message, line))
+            leftovers.append(Leftover(relative, "", str(outcome), message, line))
             continue
-        if result.changed and result.fixed is not None and result.original is not None:
-            try:
-                write_fixed(result.path, result.original, result.fixed)
-            except (ChangedOnDiskError, OSError) as error:
-                leftovers.append(Leftover(relative, "DF000", "parse-error", f"cannot write: {error}", 0))
-                continue
+        if result.written and result.fixed is not None and result.original is not None:
             files.append(FileChange(relative, result.original, result.fixed, result.applied))
         for diagnostic in result.diagnostics:
             leftovers.append(
                 Leftover(relative, diagnostic.code, diagnostic.name, diagnostic.message, diagnostic.span.line)
             )
-    return ChangeSet(tuple(files), tuple(leftovers), scanned=len(tasks))
+    return ChangeSet(tuple(files), tuple(leftovers), scanned=len(planned))
+
+
+#: Outcomes that leave a file unfixed for a reason other than its findings.
+_NOT_FIXED = frozenset({
+    Outcome.PARSE_ERROR, Outcome.UNREADABLE, Outcome.INTERNAL_ERROR, Outcome.WRITE_FAILED, Outcome.CHANGED_ON_DISK,
+})

@@ -29,6 +29,8 @@ from typing import Callable, Iterator, Mapping, Sequence
 
 import git
 
+from dfix.errors import DfixError
+
 #: The trailer the bot writes in its commits: it marks the bot's own commits and carries the change fingerprint.
 FINGERPRINT_TRAILER = "Dfix-Fingerprint"
 REMOTE = "origin"
@@ -38,7 +40,7 @@ HISTORY_DEPTH = 20
 _CONVENTIONAL = re.compile(r"^(feat|fix|chore|docs|refactor|test|tests|ci|build|perf|style|revert)(\([^)]*\))?!?: \S")
 
 
-class BotGitError(Exception):
+class BotGitError(DfixError):
     """A git problem the user can act on (a refusal or a failed command); the message is already redacted."""
 
 

@@ -108,7 +108,8 @@ def body(changes: ChangeSet, *, base: str) -> str:
         out += [f"<details><summary>{count} finding{'s' if count != 1 else ''} dfix did not fix</summary>", ""]
         out += ["| File | Line | Rule | Finding |", "|---|---|---|---|"]
         for left in changes.leftovers[:MAX_ROWS]:
-            out.append(f"| {_code(left.path)} | {left.line} | {_rule_link(left.code, left.name)} | {_cell(left.message)} |")
+            what = _rule_link(left.code, left.name) if left.is_finding else _cell(f"not fixed: {left.name}")
+            out.append(f"| {_code(left.path)} | {left.line} | {what} | {_cell(left.message)} |")
         if count > MAX_ROWS:
             out.append(f"| … | | | {count - MAX_ROWS} more |")
         out += ["", "</details>", ""]

@@ -497,4 +497,7 @@ def test_symlinked_dockerfiles_are_committed_as_their_target_and_never_followed_
     head = remote.repo().commit("refs/heads/dfix/autofix")
     assert list(head.stats.files) == ["docker/real.Dockerfile"]
     assert outside.read_text() == NEEDS_FIXES
-    assert "outside the repository" in github.pull("acme/app", 1)["body"]
+    body = github.pull("acme/app", 1)["body"]
+    assert "outside the repository" in body
+    assert "| `escape.Dockerfile` | 0 | not fixed: outside-root |" in body
+    assert "DF000" not in body  # what became of a file is not dressed up as a rule finding

@@ -10,6 +10,7 @@ import pytest
 
 import dfix
 import dfix.cli
+import dfix.pipeline
 from dfix import writer
 from dfix.writer import TEMP_SUFFIX, ChangedOnDiskError, write_atomically, write_fixed
 
@@ -122,7 +123,7 @@ def test_unchanged_files_keep_their_mtime_and_changed_ones_their_mode(tmp_path: 
 def test_a_file_changed_during_the_run_is_skipped_with_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_tree(tmp_path, {"a/Dockerfile": FIXABLE, "b/Dockerfile": FIXABLE})
     edited = tmp_path / "a" / "Dockerfile"
-    real_process_all = dfix.cli.process_all
+    real_process_all = dfix.pipeline.process_all
 
     def process_then_edit(tasks, jobs):
         for item in real_process_all(tasks, jobs):
@@ -130,7 +131,7 @@ def test_a_file_changed_during_the_run_is_skipped_with_a_warning(tmp_path: Path,
                 edited.write_text(FIXABLE + "# saved by an editor meanwhile\n")
             yield item
 
-    monkeypatch.setattr(dfix.cli, "process_all", process_then_edit)
+    monkeypatch.setattr(dfix.pipeline, "process_all", process_then_edit)
     result = run("--write", str(tmp_path), "-j", "1")
     assert result.exit_code == 1
     assert edited.read_text() == FIXABLE + "# saved by an editor meanwhile\n"
