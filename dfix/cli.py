@@ -444,6 +444,8 @@ class Printer:
             out.append(self.findings(results, self.out_color, show_fixes=self.show_fixes))
         if not options.silent:
             err.extend(with_newline(warning) for result in results for warning in result.warnings)
+            if options.mode != "check":
+                err.append(report.render_caveats(results))
         if not options.quiet and not options.statistics:
             err.append(report.summary(results, fail_on=self.fail_on, mode=options.mode))
         self.write_out("".join(with_newline(part) for part in out if part))

@@ -103,6 +103,13 @@ def body(changes: ChangeSet, *, base: str) -> str:
     if len(rows) > MAX_ROWS:
         out.append(f"| … | | {len(rows) - MAX_ROWS} more fixes in the diff |")
     out.append("")
+    caveats = _caveats(changes)
+    if caveats:
+        out += ["**Check before merging:** these fixes may change the image; each assumes what the files cannot show.", ""]
+        out += [f"- {_rule_link(code, name)} in {_code(path)}: {_cell(text)}" for path, code, name, text in caveats[:MAX_ROWS]]
+        if len(caveats) > MAX_ROWS:
+            out.append(f"- … {len(caveats) - MAX_ROWS} more")
+        out.append("")
     if changes.leftovers:
         count = len(changes.leftovers)
         out += [f"<details><summary>{count} finding{'s' if count != 1 else ''} dfix did not fix</summary>", ""]
@@ -149,3 +156,15 @@ def summary_comment(changes: ChangeSet) -> str:
 
 def closing_comment() -> str:
     return "dfix finds nothing left to fix on the base branch, so this pull request is no longer needed; closing it.\n"
+
+
+def _caveats(changes: ChangeSet) -> list[tuple[str, str, str, str]]:
+    """``(path, code, name, assumption)`` of every applied fix that states one, once per file and rule."""
+    found: list[tuple[str, str, str, str]] = []
+    for change in changes.files:
+        for diagnostic in change.applied:
+            fix = diagnostic.fix
+            entry = (change.path, diagnostic.code, diagnostic.name, fix.assumes if fix is not None else "")
+            if entry[3] and entry not in found:
+                found.append(entry)
+    return found

@@ -105,6 +105,9 @@ class Fix:
     safety: Safety
     #: What the fix does, in a few words ("add `-y`").
     title: str = ""
+    #: What an unsafe fix takes for granted that the file cannot show ("package.json has no
+    #: postinstall script"): shown wherever the fix is offered or applied, so the user sees the caveat.
+    assumes: str = ""
 
     def apply(self, text: str) -> str:
         """The text with every edit applied (edits are in the text's own offsets)."""

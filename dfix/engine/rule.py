@@ -93,14 +93,15 @@ class Rule:
         safety: Safety | None = None,
         title: str = "",
         note: str | None = None,
+        assumes: str = "",
     ) -> Diagnostic:
-        """A finding at ``where``, with a fix when ``edits`` are given."""
+        """A finding at ``where``, with a fix when ``edits`` are given (``assumes``: the fix's caveat)."""
         span = where.span if isinstance(where, Instruction) else where
         fix = None
         if edits is not None:
             edits = tuple(edits)
             if edits:
-                fix = Fix(edits, safety or self.safety, title)
+                fix = Fix(edits, safety or self.safety, title, assumes)
         return Diagnostic(self.code, self.name, message, span, fix, note, self.severity)
 
     @classmethod

@@ -25,7 +25,7 @@ from .diff import render_diff
 from .json_format import render_json, report_schema
 from .sarif import render_sarif, sarif_log
 from .summary import Mode, infer_mode, rows, statistics, summary
-from .text import render_concise, render_full
+from .text import render_caveats, render_concise, render_full
 
 FORMATS = ("full", "concise", "json", "sarif", "github", "gitlab")
 
@@ -66,7 +66,7 @@ def render(
 
 
 __all__ = [
-    "FORMATS", "GITHUB_ANNOTATION_CAP", "RULE_URL", "Finding", "Mode", "all_findings", "file_findings",
+    "FORMATS", "GITHUB_ANNOTATION_CAP", "RULE_URL", "Finding", "Mode", "all_findings", "file_findings", "render_caveats",
     "fingerprints", "gitlab_report", "infer_mode", "render", "render_diff", "report_schema", "rows", "rule_url",
     "sarif_log", "statistics", "summary",
 ]

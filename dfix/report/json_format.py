@@ -36,7 +36,12 @@ def _fix(finding: Finding, index) -> dict[str, Any] | None:
         entry["start_offset"] = edit.start
         entry["end_offset"] = edit.end
         edits.append(entry)
-    return {"applicability": finding.applicability, "message": clean(fix.title) or None, "edits": edits}
+    return {
+        "applicability": finding.applicability,
+        "message": clean(fix.title) or None,
+        "assumes": clean(fix.assumes) or None,
+        "edits": edits,
+    }
 
 
 def finding_object(finding: Finding) -> dict[str, Any]:

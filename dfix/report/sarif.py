@@ -105,7 +105,10 @@ def _fixes(finding: Finding, location: dict[str, Any]) -> list[dict[str, Any]]:
     return [{
         "description": {"text": clean(fix.title or "apply the fix")},
         "artifactChanges": [{"artifactLocation": dict(location), "replacements": replacements}],
-        "properties": {"applicability": finding.applicability, "appliesInThisRun": finding.applies},
+        "properties": {
+            "applicability": finding.applicability, "appliesInThisRun": finding.applies,
+            **({"assumes": clean(fix.assumes)} if fix.assumes else {}),
+        },
     }]
 
 

@@ -122,6 +122,9 @@ def _full_one(finding: Finding, out: Text) -> None:
                 out.append("    - " + display(line) + "\n", STYLES["removed"])
             for line in _capped(new):
                 out.append("    + " + display(line) + "\n", STYLES["added"])
+        if finding.fix.assumes:
+            out.append("  = ", STYLES["help"])
+            out.append("assumes: " + printable(finding.fix.assumes) + "\n")
     if finding.note:
         out.append("  = ", STYLES["help"])
         out.append("note: " + printable(finding.note) + "\n")
@@ -177,3 +180,22 @@ def render_concise(
             out.append("\n")
         out.append_text(section)
     return render_text(out, color)
+
+
+def render_caveats(results: Sequence[FileResult]) -> str:
+    """What the applied unsafe fixes take for granted, once per file and rule: ``path: note: CODE fix assumes ...``.
+
+    A reviewer reading ``--diff`` or a ``--write`` log must see an unsafe
+    fix's caveat next to the change, not only in the full report of a
+    later run.
+    """
+    lines = []
+    for result in results:
+        seen: set[tuple[str, str]] = set()
+        for diagnostic in result.applied:
+            fix = diagnostic.fix
+            if fix is None or not fix.assumes or (diagnostic.code, fix.assumes) in seen:
+                continue
+            seen.add((diagnostic.code, fix.assumes))
+            lines.append(printable(f"{result.path}: note: {diagnostic.code} ({fix.safety} fix) assumes {fix.assumes.removeprefix('assumes ')}") + "\n")
+    return "".join(lines)

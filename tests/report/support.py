@@ -121,11 +121,13 @@ def span_of(text: str, needle: str) -> Span:
 
 def synthetic(
     text: str, needle: str, *, code: str = "DF999", safety: Safety | None = Safety.UNSAFE, severity: str = "warning",
-    replacement: str = "X", message: str = "synthetic finding", note: str | None = None,
+    replacement: str = "X", message: str = "synthetic finding", note: str | None = None, assumes: str = "",
 ) -> Diagnostic:
     """A hand-made diagnostic on ``needle``; its fix replaces it with ``replacement`` (no fix when ``safety`` is None)."""
     span = span_of(text, needle)
-    fix = None if safety is None else Fix((Edit(span.start, span.end, replacement),), safety, f"replace with {replacement}")
+    fix = None if safety is None else Fix(
+        (Edit(span.start, span.end, replacement),), safety, f"replace with {replacement}", assumes
+    )
     return Diagnostic(code, "synthetic-rule", message, span, fix, note, severity)
 
 
