@@ -62,6 +62,7 @@ def test_finding_fields() -> None:
         "fix": {
             "applicability": "safe",
             "message": "add `-y`",
+            "assumes": None,
             "edits": [{
                 "content": " -y",
                 "location": {"line": 2, "column": 38},
