@@ -220,7 +220,7 @@ def test_internal_error_is_one_line_exits_2_and_the_others_are_still_checked(
             raise RuntimeError("simulated parser bug")
         return real_parse(text, path, **options)
 
-    monkeypatch.setattr(dfix, "parse", parse)
+    monkeypatch.setattr("dfix.process.parse", parse)  # where the pipeline parses each file
     (tmp_path / "a.Dockerfile").write_text("FROM a\nRUN explode\n")
     (tmp_path / "b.Dockerfile").write_text(BAD)
     result = run(str(tmp_path), "-j", "1", *CONCISE)  # in process, so the patched parser is the one used

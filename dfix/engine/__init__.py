@@ -6,7 +6,14 @@ from .registry import SelectorError, all_rules, rule_by_code, select
 from .rule import Invalid, Rule, Valid
 from .runner import check, fix, make_rules, run_rules
 
+# What rules use beyond the core protocol: the shells a RUN can be edited under,
+# a stage's facts, a RUN's editable script, and the file's suppression comments.
+from .context import POSIX_SHELLS, StageInfo
+from .runscript import RunScript
+from .suppress import ALL, Suppressions
+
 __all__ = [
     "Context", "Diagnostic", "Edit", "FailedFix", "Fix", "FixResult", "Invalid", "Rule", "SelectorError",
     "Safety", "Valid", "all_rules", "check", "fix", "make_rules", "rule_by_code", "run_rules", "select",
+    "ALL", "POSIX_SHELLS", "RunScript", "StageInfo", "Suppressions",
 ]

@@ -114,7 +114,7 @@ def sarif_log(
     fixable: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """The SARIF log as a dict (always a valid document, also with zero results)."""
-    from .. import __version__
+    from .._version import __version__
 
     findings = all_findings(results, unsafe_fixes=unsafe_fixes, fixable=fixable)
     infos = {info.code: info for info in known_rules()}

@@ -146,7 +146,7 @@ def test_internal_error_is_one_line_exits_2_and_the_others_are_still_checked(
             raise RuntimeError("simulated parser bug")
         return real_parse(text, path, **options)
 
-    monkeypatch.setattr(dfix, "parse", parse)
+    monkeypatch.setattr("dfix.process.parse", parse)  # where the pipeline parses each file
     write_tree(tmp_path, {"a.Dockerfile": "FROM a\nRUN explode\n", "b.Dockerfile": BAD})
     result = run(str(tmp_path), "-j", "1", "--output-format", "concise")
     assert result.exit_code == 2
