@@ -445,6 +445,8 @@ def test_stdin_keeps_undecodable_bytes_and_crlf() -> None:
 
 
 def test_stdin_with_files(tmp_path: Path) -> None:
+    alone = run("-", input=CLEAN)
+    assert alone.exit_code == 0 and "1 file scanned" in alone.stderr
     one_file(tmp_path, CLEAN)
     result = run(str(tmp_path), "-", input=BAD)
     assert result.exit_code == 1
