@@ -238,7 +238,10 @@ def _shortest_cycle(start: str, members: set[str], edges: Mapping[str, Iterable[
     raise AssertionError(f"{start} is on no cycle")  # pragma: no cover - members come from a component
 
 
-def _cyclic_components(graph: ImportGraph, allowed: frozenset[Pair]) -> tuple[list[list[str]], dict, dict]:
+def _cyclic_components(
+    graph: ImportGraph, allowed: frozenset[Pair]
+) -> tuple[list[list[str]], dict[str, set[str]], dict[tuple[str, str], Import]]:
+    """The groups of modules on a cycle, the module graph, and the first import of each edge."""
     edges: dict[str, set[str]] = defaultdict(set)
     first: dict[tuple[str, str], Import] = {}
     for imp in graph.imports:
