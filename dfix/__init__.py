@@ -7,33 +7,12 @@ reads a file so that any byte sequence survives the round trip.
 
 from __future__ import annotations
 
-import os
-
+from ._version import __version__
 from .syntax import *  # noqa: F403 - the public tree API
 from .engine import Diagnostic, FixResult, Safety, check, fix
-from .syntax import ParseError, parse, parse_instruction
+from .syntax import ParseError, encode_dockerfile, parse, parse_instruction, read_dockerfile
 from .syntax import __all__ as _syntax_all
 
-__version__ = "0.1.0"
-
-
-def read_dockerfile(path: str | os.PathLike[str]) -> str:
-    """Read a Dockerfile as text that round-trips every byte.
-
-    Bytes are decoded as UTF-8 with ``surrogateescape``, so invalid UTF-8,
-    a BOM and CRLF line endings all survive; write back with
-    :func:`write_text_bytes` (or ``text.encode("utf-8", "surrogateescape")``).
-    """
-    with open(path, "rb") as handle:
-        return handle.read().decode("utf-8", "surrogateescape")
-
-
-def encode_dockerfile(text: str) -> bytes:
-    """The bytes of text read by :func:`read_dockerfile`."""
-    return text.encode("utf-8", "surrogateescape")
-
-
 __all__ = [
-    *_syntax_all, "Diagnostic", "FixResult", "Safety", "check", "fix", "read_dockerfile", "encode_dockerfile",
-    "__version__",
+    *_syntax_all, "Diagnostic", "FixResult", "Safety", "check", "fix", "__version__",
 ]

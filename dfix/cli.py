@@ -24,8 +24,8 @@ from typing import NoReturn
 
 import click
 
-import dfix
 from dfix import report
+from dfix._version import __version__
 from dfix.config import (
     FAIL_ON_LEVELS, ConfigError, ConfigResolver, Settings, parse_per_file_ignores,
     parse_severity_overrides,
@@ -98,7 +98,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 @click.group(cls=DefaultCommandGroup, context_settings=CONTEXT_SETTINGS)
-@click.version_option(dfix.__version__, "--version", "-V", prog_name="dfix")
+@click.version_option(__version__, "--version", "-V", prog_name="dfix")
 def main() -> None:
     """dfix: find and safely fix problems in Dockerfiles.
 
@@ -559,7 +559,7 @@ def init_command(from_hadolint: str | None) -> None:
 @main.command("version", context_settings=CONTEXT_SETTINGS)
 def version_command() -> None:
     """Print dfix's version."""
-    emit(f"dfix, version {dfix.__version__}\n")
+    emit(f"dfix, version {__version__}\n")
 
 
 # -- the pull-request bot ------------------------------------------------------------

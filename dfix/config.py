@@ -800,7 +800,7 @@ def _rules(value: Any, ctx: _Context, key: str) -> dict[str, dict[str, Any]]:
 
 
 def _required_version(value: Any, ctx: _Context, key: str) -> str:
-    from . import __version__
+    from ._version import __version__
 
     text = _string(value, ctx, key)
     try:

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import dfix
 from dfix.config import Settings
 from dfix.engine import MAX_ROUNDS, Diagnostic, FixPolicy, Rule, Safety, fix, make_rules, run_rules
 from dfix.results import FileResult
+from dfix.syntax import Dockerfile, ParseError, parse, read_dockerfile
 
 Mode = Literal["check", "diff", "write"]
 
@@ -150,7 +150,7 @@ def _presented(diagnostics: Sequence[Diagnostic], task: Task, policy: FixPolicy)
     return tuple(out)
 
 
-def _parse_warnings(tree: dfix.Dockerfile, path: str) -> tuple[str, ...]:
+def _parse_warnings(tree: Dockerfile, path: str) -> tuple[str, ...]:
     """BuildKit's parse warnings (empty continuation lines), as ``path:line:col: warning: message``."""
     return tuple(f"{path}:{w.line}:{w.column}: warning: {w.message}" for w in tree.warnings)
 
@@ -164,8 +164,8 @@ def process_text(task: Task, text: str) -> Processed:
     """Check (and in ``diff``/``write`` mode, fix) one text. Raises only for dfix bugs."""
     path = task.path
     try:
-        tree = dfix.parse(text, path)
-    except dfix.ParseError as error:
+        tree = parse(text, path)
+    except ParseError as error:
         return Processed(
             FileResult(path, original=text, fixed=text, parse_error=error.with_path(path)), frozenset({"error"})
         )
@@ -203,7 +203,7 @@ def process_text(task: Task, text: str) -> Processed:
 def process(task: Task) -> Processed:
     """One file, start to end; every failure becomes part of the result."""
     try:
-        text = task.text if task.text is not None else dfix.read_dockerfile(task.path)
+        text = task.text if task.text is not None else read_dockerfile(task.path)
     except OSError as error:
         return Processed(FileResult(task.path, io_error=f"cannot read: {error.strerror or error}"))
     try:

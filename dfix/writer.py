@@ -27,7 +27,7 @@ import os
 import stat
 import tempfile
 
-from . import encode_dockerfile
+from .syntax import encode_dockerfile
 
 #: Suffix of the temporary files; ``.<name>.<random>.dfix-tmp`` next to the target.
 TEMP_SUFFIX = ".dfix-tmp"

@@ -37,11 +37,11 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-import dfix
+from dfix._version import __version__
 
 from .secrets import Redactor
 
-USER_AGENT = f"dfix-bot/{dfix.__version__}"
+USER_AGENT = f"dfix-bot/{__version__}"
 GITHUB_API_VERSION = "2022-11-28"
 #: The longest a rate limit makes us wait per retry; a bulk run should move on, not stall.
 MAX_RETRY_WAIT = 60.0

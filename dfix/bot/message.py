@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import dfix
+from dfix._version import __version__
 from dfix.report import rule_url
 from dfix.report._model import rule_info
 
@@ -135,7 +135,7 @@ def body(changes: ChangeSet, *, base: str) -> str:
         f"- [ ] {REBASE_BOX}",
         "",
         f"<!-- dfix:bot {MARKER_VERSION} fingerprint={changes.fingerprint} base={base} -->",
-        f"<!-- dfix {dfix.__version__} -->",
+        f"<!-- dfix {__version__} -->",
     ]
     return "\n".join(out) + "\n"
 

@@ -6,7 +6,15 @@ from .registry import SelectorError, all_rules, rule_by_code, select
 from .rule import Invalid, Rule, Valid
 from .runner import MAX_ROUNDS, check, fix, make_rules, run_rules
 
+# What rules use beyond the core protocol: the shells a RUN can be edited under,
+# a stage's facts, a RUN's editable script, and the file's suppression comments.
+from .context import POSIX_SHELLS, StageInfo
+from .runscript import RunScript
+from .suppress import ALL, Suppressions
+
 __all__ = [
-    "MAX_ROUNDS", "Context", "Diagnostic", "Edit", "FailedFix", "Fix", "FixPolicy", "FixResult", "Invalid", "Rule", "SelectorError",
-    "SEVERITIES", "Safety", "Severity", "Valid", "all_rules", "check", "fix", "make_rules", "rule_by_code", "run_rules", "select",
+    "MAX_ROUNDS", "Context", "Diagnostic", "Edit", "FailedFix", "Fix", "FixPolicy", "FixResult", "Invalid", "Rule",
+    "SelectorError", "SEVERITIES", "Safety", "Severity", "Valid", "all_rules", "check", "fix", "make_rules",
+    "rule_by_code", "run_rules", "select",
+    "ALL", "POSIX_SHELLS", "RunScript", "StageInfo", "Suppressions",
 ]

@@ -36,7 +36,10 @@ class Invalid:
 
     ``expected`` is the whole fixed text; ``None`` means the rule reports
     but offers no fix here (a must-not-apply case). ``unsafe`` says the
-    expected text needs ``--unsafe-fixes``.
+    expected text needs ``--unsafe-fixes``. ``message``, ``line`` and
+    ``column``, when given, pin the rule's first finding in the file (as
+    Fixit's ``expected_message`` and ``range``), so the example also proves
+    what the user reads and where.
     """
 
     code: str
@@ -45,6 +48,11 @@ class Invalid:
     unsafe: bool = False
     #: Other rules that run alongside (a meta rule judges what they found).
     also: tuple[str, ...] = ()
+    #: The first finding's exact message.
+    message: str | None = None
+    #: Where the first finding starts: 1-based line and column.
+    line: int | None = None
+    column: int | None = None
 
 
 class Rule:

@@ -19,9 +19,10 @@ this package raises: rules turn it into a DF004 notice, never a crash.
 from .cache import Cache
 from .errors import RegistryError
 from .reference import Reference, parse_reference
-from .resolve import Resolution, Resolver, ResolverSettings, choose_tag, version_key
+from .resolve import POLICIES, Resolution, Resolver, ResolverSettings, choose_tag, version_key
 
 __all__ = [
+    "POLICIES",
     "Cache", "RegistryError", "Reference", "Resolution", "Resolver", "ResolverSettings", "choose_tag", "parse_reference",
     "version_key",
 ]

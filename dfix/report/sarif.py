@@ -116,7 +116,7 @@ def sarif_log(
     results: Sequence[FileResult], *, root: "str | os.PathLike[str] | None" = None,
 ) -> dict[str, Any]:
     """The SARIF log as a dict (always a valid document, also with zero results)."""
-    from .. import __version__
+    from .._version import __version__
 
     findings = all_findings(results)
     infos = {info.code: info for info in known_rules()}

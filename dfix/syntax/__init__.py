@@ -6,6 +6,7 @@ from .cst import (
     Stage, Stopsignal, Unknown, User, Volume, Workdir,
 )
 from .errors import ParseError
+from .files import encode_dockerfile, read_dockerfile
 from .parser import parse, parse_instruction
 from .tokens import Token
 
@@ -14,4 +15,5 @@ __all__ = [
     "Expose", "Flag", "From", "Healthcheck", "Heredoc", "ImageRef", "Instruction", "Label", "Maintainer",
     "Mount", "Onbuild", "ParseError", "ParseWarning", "Run", "Shell", "Span", "Stage", "Stopsignal", "Token",
     "Unknown", "User", "Volume", "Workdir", "parse", "parse_instruction",
+    "encode_dockerfile", "read_dockerfile",
 ]

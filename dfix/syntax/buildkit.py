@@ -1,17 +1,19 @@
 """The tree as BuildKit's parser reports it: commands, and BuildKit's AST dump.
 
-``commands()`` gives, per instruction, the fields of PyPI ``dockerfile``'s
-``Command`` (which binds BuildKit's Go parser), computed from the CST; dfix's
-conformance tests compare the two. ``dump()`` prints BuildKit's own
-``Node.Dump()`` format, the one of BuildKit's parser test files.
+``command()`` gives, for one instruction, the fields of PyPI ``dockerfile``'s
+``Command`` (which binds BuildKit's Go parser), computed from the
+instruction's meaning; dfix's conformance tests compare the two. ``dump()``
+prints BuildKit's own ``Node.Dump()`` format, the one of BuildKit's parser
+test files. Both read meanings, not tree nodes, so the tree can offer them
+(``Dockerfile.buildkit_commands()``, ``Dockerfile.dump()``) without the two
+modules importing each other.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from .chars import go_lower, go_quote
-from .cst import Dockerfile, Instruction
 from .meaning import Meaning
 
 
@@ -42,25 +44,21 @@ class Command(NamedTuple):
     heredocs: tuple[Heredoc, ...]
 
 
-def command(instruction: Instruction) -> Command:
-    meaning = instruction.meaning
+def command(meaning: Meaning, original: str, start_line: int, end_line: int, heredocs: Iterable[Heredoc]) -> Command:
+    """One instruction as the binding reports it, from its meaning and where it sits."""
     trigger = meaning.trigger
     shown = trigger if trigger is not None else meaning
     return Command(
         cmd=meaning.keyword,
         sub_cmd=trigger.keyword if trigger is not None else None,
         json=shown.json,
-        original=instruction.original,
-        start_line=instruction.start_line,
-        end_line=instruction.end_line,
+        original=original,
+        start_line=start_line,
+        end_line=end_line,
         flags=meaning.flags,
         value=shown.args,
-        heredocs=tuple(Heredoc(h.name, h.file_descriptor, h.content) for h in instruction.heredocs),
+        heredocs=tuple(heredocs),
     )
-
-
-def commands(tree: Dockerfile) -> list[Command]:
-    return [command(instruction) for instruction in tree.instructions]
 
 
 def _dump_node(meaning: Meaning, head: bool) -> str:
@@ -78,7 +76,10 @@ def _dump_node(meaning: Meaning, head: bool) -> str:
     return out.strip()
 
 
-def dump(tree: Dockerfile) -> str:
-    """BuildKit's ``Node.Dump()`` of the whole file, one ``(instruction ...)`` a line."""
-    head = tree.dialect == "latest"
-    return "".join("(" + _dump_node(i.meaning, head) + ")\n" for i in tree.instructions)
+def dump(meanings: Iterable[Meaning], *, latest: bool) -> str:
+    """BuildKit's ``Node.Dump()`` of a whole file's instructions, one ``(instruction ...)`` a line.
+
+    ``latest`` is whether the file was read as today's BuildKit reads it
+    (which prints ENV and LABEL pairs with their ``=``).
+    """
+    return "".join("(" + _dump_node(meaning, latest) + ")\n" for meaning in meanings)

@@ -15,14 +15,12 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, ClassVar, Iterator
+from typing import ClassVar, Iterator
 
+from . import buildkit
 from .chars import strip_u
 from .meaning import HeredocInfo, LineInfo, Meaning
 from .tokens import Token
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .buildkit import Command
 
 
 @dataclass(frozen=True, slots=True)
@@ -805,17 +803,19 @@ class Dockerfile(Node):
                     comments = []
         raise ValueError("instruction is not in this Dockerfile")
 
-    def buildkit_commands(self) -> list["Command"]:
+    def buildkit_commands(self) -> list[buildkit.Command]:
         """Per instruction, what BuildKit's parser reports (the ``dockerfile`` binding's fields)."""
-        from .buildkit import commands
-
-        return commands(self)
+        return [
+            buildkit.command(
+                i.meaning, i.original, i.start_line, i.end_line,
+                (buildkit.Heredoc(h.name, h.file_descriptor, h.content) for h in i.heredocs),
+            )
+            for i in self.instructions
+        ]
 
     def dump(self) -> str:
         """BuildKit's own AST dump (the format of its parser test files)."""
-        from .buildkit import dump
-
-        return dump(self)
+        return buildkit.dump((i.meaning for i in self.instructions), latest=self.dialect == "latest")
 
     def walk(self) -> Iterator[Instruction]:
         """Every instruction, ONBUILD triggers included."""

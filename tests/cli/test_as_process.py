@@ -12,6 +12,8 @@ import dfix
 
 from .helpers import BAD, CLEAN, FIXABLE, FIXABLE_FIXED, UNFIXABLE, UNSAFE, run, run_module, write_tree
 
+REPO = Path(__file__).resolve().parents[2]
+
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
@@ -90,6 +92,27 @@ def test_invalid_utf8_survives_reports_and_writes(tmp_path: Path) -> None:
     assert b"caf\xe9" in diff.stdout or b"caf" in diff.stdout
     assert run_module("--write", str(tmp_path)).returncode == 0
     assert (tmp_path / "Dockerfile").read_bytes() == data.replace(b"install --no", b"install -y --no")
+
+
+def test_a_warning_quoting_an_undecodable_byte_echoes_it_as_that_byte(tmp_path: Path) -> None:
+    # BuildKit's empty-continuation warning quotes the instruction: its byte
+    # FF must neither crash the output nor be replaced
+    (tmp_path / "Dockerfile").write_bytes(b"FROM a\nRUN echo \xff \\\n\n  done\n")
+    done = run_module(str(tmp_path))
+    assert done.returncode == 0
+    assert b"Traceback" not in done.stderr
+    assert b"RUN echo \xff" in done.stderr
+
+
+def test_the_readme_demo_files_parse_and_have_findings() -> None:
+    # README's quick start runs dfix on corpus/demo/ from the repository root
+    demo = REPO / "corpus" / "demo"
+    assert len(list(demo.glob("*.Dockerfile"))) >= 4
+    parsed = run_module("corpus/demo/", "--select", "DF000", cwd=REPO)
+    assert parsed.returncode == 0, parsed.stderr
+    # the Node demo shows BuildKit's empty-continuation-line warning
+    assert b"node-web.Dockerfile:11:1: warning:" in parsed.stderr
+    assert run_module("corpus/demo/", cwd=REPO).returncode == 1
 
 
 def test_colour_follows_the_flag_and_no_color(project: Path) -> None:

@@ -111,6 +111,9 @@ def test_explicit_files_are_processed_whatever_their_name_or_ignore_status(tmp_p
     write_tree(tmp_path, {".gitignore": "*.df\n", "build.df": CLEAN})
     inputs = collect_inputs([str(tmp_path / "build.df")])
     assert inputs.files == (str(tmp_path / "build.df"),)
+    result = run(str(tmp_path / "build.df"))  # and the command reads it as a Dockerfile
+    assert result.exit_code == 0
+    assert "1 file scanned" in result.stderr and "failed to parse" not in result.stderr
 
 
 def test_excludes_prune_folders_and_files_and_force_exclude_covers_explicit_files(tmp_path: Path) -> None:

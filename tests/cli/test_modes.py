@@ -146,7 +146,7 @@ def test_internal_error_is_one_line_exits_2_and_the_others_are_still_checked(
             raise RuntimeError("simulated parser bug")
         return real_parse(text, path, **options)
 
-    monkeypatch.setattr(dfix, "parse", parse)
+    monkeypatch.setattr("dfix.process.parse", parse)  # where the pipeline parses each file
     write_tree(tmp_path, {"a.Dockerfile": "FROM a\nRUN explode\n", "b.Dockerfile": BAD})
     result = run(str(tmp_path), "-j", "1", "--output-format", "concise")
     assert result.exit_code == 2
@@ -445,6 +445,8 @@ def test_stdin_keeps_undecodable_bytes_and_crlf() -> None:
 
 
 def test_stdin_with_files(tmp_path: Path) -> None:
+    alone = run("-", input=CLEAN)
+    assert alone.exit_code == 0 and "1 file scanned" in alone.stderr
     one_file(tmp_path, CLEAN)
     result = run(str(tmp_path), "-", input=BAD)
     assert result.exit_code == 1

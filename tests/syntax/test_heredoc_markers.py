@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import CORPUS_SCRIPT, SHARED
 from dfix.syntax import heredoc_markers as hm
 from dfix.syntax.heredoc_markers import HeredocMarker, HeredocMarkerError, find_heredoc_markers
 
@@ -31,7 +32,7 @@ except ImportError:  # pragma: no cover - test extra not installed
 
 needs_binding = pytest.mark.skipif(dockerfile is None, reason="the `dockerfile` binding is not installed")
 
-CASES_PATH = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "syntax-cases.json"
+CASES_PATH = SHARED / "corpus" / "syntax-cases.json"
 EXAMPLES = int(os.environ.get("DFIX_HEREDOC_EXAMPLES", "300"))
 UINT64 = 2**64
 
@@ -116,9 +117,6 @@ def test_syntax_cases_cover_the_section() -> None:
         pytest.skip("../shared/corpus/syntax-cases.json is absent")
     ids = {c["id"] for c in HEREDOC_CASES}
     assert {"heredoc-basic", "heredoc-word-error", "heredoc-space-after", "heredoc-killed-by-expansion"} <= ids
-
-
-CORPUS_SCRIPT = CASES_PATH.parents[1] / "tools" / "corpus.sh"
 
 
 @pytest.mark.corpus

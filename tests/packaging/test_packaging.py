@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import site
 import subprocess
 import sys
 import zipfile
@@ -26,7 +27,9 @@ from urllib.request import url2pathname
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+import dfix
+
+REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
 
@@ -115,13 +118,39 @@ print(json.dumps({
 """
 
 
+def running_site_folders() -> list[str]:
+    """The site-packages folders of the interpreter running the tests, where lark, click ... are installed.
+
+    The running interpreter may itself be a virtualenv, whose packages a new
+    ``--system-site-packages`` venv would not see (that venv's base is the
+    interpreter the running venv was made from), so the folders are named
+    directly.
+    """
+    folders = [*site.getsitepackages(), *([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])]
+    return [folder for folder in dict.fromkeys(folders) if Path(folder).is_dir()]
+
+
+def fresh_venv(where: Path) -> Path:
+    """A venv whose own site-packages comes first and which also sees the running interpreter's packages.
+
+    The running interpreter's folders are listed in a ``.pth`` file, which
+    appends them to ``sys.path`` after the venv's own site-packages; ``.pth``
+    files inside them are not run, so an editable dfix of the running
+    environment stays out, and the wheel installed into the venv is the
+    ``dfix`` that gets imported. No network install needed.
+    """
+    run(sys.executable, "-m", "venv", where, cwd=where.parent)
+    python = where / "bin" / "python"
+    own = run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=where.parent).stdout.strip()
+    (Path(own) / "running-interpreter.pth").write_text("".join(f"{folder}\n" for folder in running_site_folders()))
+    return python
+
+
 def test_wheel_installs_and_works_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
-    # system site packages provide lark, click ... without a network install
-    run(sys.executable, "-m", "venv", "--system-site-packages", venv, cwd=tmp_path)
-    python = venv / "bin" / "python"
-    # --ignore-installed: the outer environment already has dfix (editable);
-    # the wheel must go into the venv regardless
+    python = fresh_venv(venv)
+    # --ignore-installed: the running environment may have dfix installed (its
+    # metadata is visible through the .pth); the wheel must go into the venv regardless
     run(python, "-m", "pip", "install", "--no-deps", "--no-index", "--ignore-installed", "--quiet", wheel, cwd=tmp_path)
 
     found = json.loads(run(python, "-c", INSTALLED_CHECK, cwd=tmp_path).stdout)
@@ -162,6 +191,14 @@ def test_editable_install_resolves_grammar_and_rules(tmp_path: Path) -> None:
     assert Path(found["grammar"]) == REPO / "grammar" / "__init__.py"
     assert Path(found["transforms"]) == REPO / "transforms" / "__init__.py"
     assert found["lark_is_file"]
+
+
+def test_the_version_is_the_one_in_pyproject() -> None:
+    # dfix/_version.py and [project] version are written by hand: keep them equal
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert dfix.__version__ == project["version"]
 
 
 # -- the README is part of the package (its long description): keep it true ------

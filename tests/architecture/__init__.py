@@ -1,0 +1,1 @@
+"""The architecture as tests: which module may import which."""
