@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 
 from .syntax import *  # noqa: F403 - the public tree API
-from .engine import Diagnostic, FixResult, Safety, check, fix
+from .engine import Diagnostic, FixResult, Safety, check, fix, use_rule_packages
 from .syntax import ParseError, parse, parse_instruction
 from .syntax import __all__ as _syntax_all
 
 __version__ = "0.1.0"
+
+# The engine finds rules in the packages it is given; dfix's own are the default.
+use_rule_packages("dfix.transforms")
 
 
 def read_dockerfile(path: str | os.PathLike[str]) -> str:

@@ -2,11 +2,16 @@
 
 from .context import Context
 from .model import Diagnostic, Edit, FailedFix, Fix, FixResult, Safety
-from .registry import SelectorError, all_rules, rule_by_code, select
-from .rule import Invalid, Rule, Valid
+from .catalogue import Catalogue, Entry, Resolution
+from .registry import (
+    RuleSet, SelectorError, all_rules, catalogue, default_rules, describe, resolve, rule_by_code, select,
+    use_rule_packages,
+)
+from .rule import RULE_TAGS, Invalid, Rule, Valid
 from .runner import check, fix, make_rules, run_rules
 
 __all__ = [
-    "Context", "Diagnostic", "Edit", "FailedFix", "Fix", "FixResult", "Invalid", "Rule", "SelectorError",
-    "Safety", "Valid", "all_rules", "check", "fix", "make_rules", "rule_by_code", "run_rules", "select",
+    "Catalogue", "Context", "Diagnostic", "Edit", "Entry", "FailedFix", "Fix", "FixResult", "Invalid", "Resolution",
+    "RULE_TAGS", "Rule", "RuleSet", "SelectorError", "Safety", "Valid", "all_rules", "catalogue", "check", "default_rules",
+    "describe", "fix", "make_rules", "resolve", "rule_by_code", "run_rules", "select", "use_rule_packages",
 ]
