@@ -78,6 +78,25 @@ def test_include_replaces_default_names(tmp_path):
     assert not settings.is_included(tmp_path / "Dockerfile")
 
 
+def test_globs_match_as_gitignore_does(tmp_path):
+    """pathspec's gitignore matching: ``*`` stays in one folder, classes and escapes work, and a glob that
+    matches a folder covers the files inside it, for ``include`` too (the hand-written matcher dfix had
+    before applied that last rule to ``exclude`` and ``per-file-ignores`` only)."""
+    write(tmp_path / ".dfix.toml", """
+include = ["images/*.df", "svc-[0-9]/Dockerfile", "weird\\\\[x]"]
+exclude = ["a*b"]
+""")
+    settings = resolver(tmp_path).settings_for(dockerfile(tmp_path))
+    assert settings.is_included(tmp_path / "images" / "API.DF")  # include is case-insensitive
+    assert not settings.is_included(tmp_path / "images" / "sub" / "api.df")
+    assert settings.is_included(tmp_path / "images" / "api.df" / "Dockerfile")  # inside a matching folder
+    assert settings.is_included(tmp_path / "svc-1" / "Dockerfile")
+    assert not settings.is_included(tmp_path / "svc-x" / "Dockerfile")
+    assert settings.is_included(tmp_path / "deep" / "weird[x]")
+    assert settings.is_excluded(tmp_path / "ab") and settings.is_excluded(tmp_path / "axxb" / "Dockerfile")
+    assert not settings.is_excluded(tmp_path / "a" / "b")  # "*" does not cross folders
+
+
 def test_anchor_glob():
     base = Path("/repo")
     assert anchor_glob("ci/**", base) == "/repo/ci/**"

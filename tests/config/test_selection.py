@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from dfix.config import default_settings
+from dfix.engine import Safety
+
 from .helpers import ALL_CODES, dockerfile, error_of, resolver, write
 
 # -- selection ------------------------------------------------------------------------------
@@ -34,6 +37,40 @@ def test_fixable_and_unfixable(tmp_path):
     assert fix == frozenset(c for c in ALL_CODES if c.startswith("DF2")) - {"DF200"}
     run, fix = selection(tmp_path, 'ignore = ["DF100"]\n')
     assert "DF100" not in fix  # only running rules can fix
+
+
+def test_fix_safety_overrides(tmp_path):
+    """extend-safe-fixes promotes a rule's unsafe fixes, extend-unsafe-fixes demotes its safe ones (per file)."""
+    write(tmp_path / ".dfix.toml", """
+[lint]
+extend-safe-fixes = ["DF202", "DL3008"]
+extend-unsafe-fixes = ["DF2", "DF201"]
+per-file-ignores = { "legacy/**" = ["DF202"] }
+""")
+    r = resolver(tmp_path)
+    settings = r.settings_for(dockerfile(tmp_path))
+    overrides = settings.fix_safety_overrides_for(tmp_path / "Dockerfile")
+    # "DF2" is less specific than "DF202": the exact code wins, and the prefix demotes the rest of DF2xx
+    assert overrides["DF202"] is Safety.SAFE
+    assert overrides["DF201"] is Safety.UNSAFE and overrides["DF200"] is Safety.UNSAFE
+    assert "DF100" not in overrides and "DF230" not in overrides  # untouched; planned codes have no fixes
+    assert "DF202" not in settings.fix_safety_overrides_for(tmp_path / "legacy" / "Dockerfile")  # not run there
+    assert default_settings().fix_safety_overrides_for("Dockerfile") == {}
+
+
+def test_fix_safety_overrides_at_equal_specificity_unsafe_wins(tmp_path):
+    write(tmp_path / ".dfix.toml", '[lint]\nextend-safe-fixes = ["DF202"]\nextend-unsafe-fixes = ["DL3015"]\n')
+    settings = resolver(tmp_path).settings_for(dockerfile(tmp_path))
+    assert settings.fix_safety_overrides_for(tmp_path / "Dockerfile") == {"DF202": Safety.UNSAFE}
+
+
+def test_fix_safety_overrides_accumulate_along_extend_and_from_the_command_line(tmp_path):
+    write(tmp_path / "base.toml", '[lint]\nextend-safe-fixes = ["DF202"]\n')
+    write(tmp_path / ".dfix.toml", 'extend = "base.toml"\n[lint]\nextend-safe-fixes = ["DF400"]\n')
+    settings = resolver(tmp_path, overrides={"lint.extend-unsafe-fixes": ["DF201"]}).settings_for(dockerfile(tmp_path))
+    assert settings.fix_safety_overrides_for(tmp_path / "Dockerfile") == {
+        "DF202": Safety.SAFE, "DF400": Safety.SAFE, "DF201": Safety.UNSAFE,
+    }
 
 
 def test_top_level_select_is_an_alias(tmp_path):
