@@ -44,7 +44,7 @@ def test_describe_knows_implemented_and_planned_codes():
     assert implemented is not None and implemented.implemented
     assert implemented.summary == next(rule.summary for rule in all_rules() if rule.code == "DF201")
     planned = describe("DF230")
-    assert planned == Entry("DF230", "apt-unpinned", ("DL3008",), implemented=False)
+    assert planned == Entry("DF230", "apt-unpinned", ("DL3008",), False, "`apt-get install` without package versions")
     assert describe("DF999") is None
 
 
