@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .config import AVAILABLE_OUTPUT_FORMATS, FAIL_ON_LEVELS, SEVERITY_LEVELS, ConfigError, load_config_text
+from .config import FAIL_ON_LEVELS, SEVERITY_LEVELS, ConfigError, available_output_formats, load_config_text
 from .engine import SelectorError, catalogue
 
 __all__ = ["HADOLINT_CONFIG_NAMES", "convert_hadolint", "find_hadolint_config", "write_init"]
@@ -166,10 +166,10 @@ def convert_hadolint(yaml_text: str) -> str:
         elif key == "format":
             name = str(value).strip().lower() if value is not None else ""
             converted = _FORMATS.get(name, name)
-            if converted in AVAILABLE_OUTPUT_FORMATS:
+            if converted in available_output_formats():
                 top.append(f"output-format = {_toml_string(converted)}")
             else:
-                hint = _FORMAT_HINTS.get(name, f"dfix formats are {', '.join(AVAILABLE_OUTPUT_FORMATS)}")
+                hint = _FORMAT_HINTS.get(name, f"dfix formats are {', '.join(available_output_formats())}")
                 notes.append(_comment(f"format: {_shown(value)} not converted: {hint}"))
         elif key == "no-color":
             if value:

@@ -16,8 +16,8 @@ from .errors import ConfigError
 from .globs import anchor_glob
 from .resolver import CONFIG_FILE_NAMES, ConfigResolver, user_config_path
 from .schema import (
-    AVAILABLE_OUTPUT_FORMATS, CONFIG_KEYS, FAIL_ON_LEVELS, FOREIGN_SUPPRESSION_DIALECTS, NETWORK_MODES,
-    NOT_AVAILABLE_YET, OUTPUT_FORMATS, SEVERITY_LEVELS, load_config_text, parse_per_file_ignores,
+    CONFIG_KEYS, FAIL_ON_LEVELS, FOREIGN_SUPPRESSION_DIALECTS, NETWORK_MODES,
+    NOT_AVAILABLE_YET, OUTPUT_FORMATS, SEVERITY_LEVELS, available_output_formats, load_config_text, parse_per_file_ignores,
     parse_severity_overrides,
 )
 from .selection import Selection, resolve_selector, resolve_selectors
@@ -25,8 +25,8 @@ from .settings import Settings, default_settings
 from .versions import version_satisfies
 
 __all__ = [
-    "AVAILABLE_OUTPUT_FORMATS", "CONFIG_FILE_NAMES", "CONFIG_KEYS", "ConfigError", "ConfigResolver", "FAIL_ON_LEVELS",
+    "CONFIG_FILE_NAMES", "CONFIG_KEYS", "ConfigError", "ConfigResolver", "FAIL_ON_LEVELS",
     "FOREIGN_SUPPRESSION_DIALECTS", "NETWORK_MODES", "NOT_AVAILABLE_YET", "OUTPUT_FORMATS", "SEVERITY_LEVELS",
-    "Selection", "Settings", "anchor_glob", "default_settings", "load_config_text", "parse_per_file_ignores",
+    "Selection", "Settings", "anchor_glob", "available_output_formats", "default_settings", "load_config_text", "parse_per_file_ignores",
     "parse_severity_overrides", "resolve_selector", "resolve_selectors", "user_config_path", "version_satisfies",
 ]

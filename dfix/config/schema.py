@@ -25,22 +25,22 @@ from typing import Any, Callable, Iterable, Mapping
 
 from ..engine import SelectorError, catalogue, rule_by_code
 from ..engine.catalogue import specificity, suggest
-from ..report import FORMATS as AVAILABLE_OUTPUT_FORMATS
 from .errors import ConfigError
 from .globs import anchor_glob, check_glob
 from .selection import resolve_selector
 from .versions import version_satisfies
 
 __all__ = [
-    "AVAILABLE_OUTPUT_FORMATS", "CONFIG_KEYS", "FAIL_ON_LEVELS", "FOREIGN_SUPPRESSION_DIALECTS", "NETWORK_MODES",
-    "NOT_AVAILABLE_YET", "OUTPUT_FORMATS", "SELECTION_KEYS", "SEVERITY_LEVELS", "ParseContext", "load_config_text",
+    "CONFIG_KEYS", "FAIL_ON_LEVELS", "FOREIGN_SUPPRESSION_DIALECTS", "NETWORK_MODES",
+    "NOT_AVAILABLE_YET", "OUTPUT_FORMATS", "SELECTION_KEYS", "SEVERITY_LEVELS", "ParseContext", "available_output_formats",
+    "load_config_text",
     "nest", "parse_document", "parse_per_file_ignores", "parse_severity_overrides", "read_toml", "settings_table",
     "toml_key",
 ]
 
 SEVERITY_LEVELS = ("error", "warning", "info", "style")
 FAIL_ON_LEVELS = (*SEVERITY_LEVELS, "none")
-#: Every output format dfix plans; the reporter renders :data:`AVAILABLE_OUTPUT_FORMATS` of them.
+#: Every output format dfix plans; the reporter renders those of :func:`available_output_formats`.
 OUTPUT_FORMATS = (
     "full", "concise", "grouped", "json", "json-lines", "hadolint-json", "sarif", "github", "gitlab", "junit",
     "checkstyle", "gnu", "pylint", "azure", "sonarqube",
@@ -58,8 +58,6 @@ NOT_AVAILABLE_YET = {
     "pin": "this table is not available yet; base-image pinning is set with the options of DF300-DF302 "
     "([lint.rules.DF300] resolve, policy ...)",
 }
-
-
 
 
 @dataclass
@@ -315,13 +313,19 @@ def _network(value: Any, ctx: ParseContext, key: str) -> str:
     return _choice(*NETWORK_MODES)(value, ctx, key)
 
 
+def available_output_formats() -> tuple[str, ...]:
+    """The formats the reporter renders (it is imported only when a configuration names a format)."""
+    from ..report import FORMATS
+
+    return FORMATS
+
+
 def _output_format(value: Any, ctx: ParseContext, key: str) -> str:
     """One of the reporter's formats; a format dfix plans but cannot render yet is refused by name."""
-    if isinstance(value, str) and value in OUTPUT_FORMATS and value not in AVAILABLE_OUTPUT_FORMATS:
-        raise ctx.error(
-            key, f"output format {value!r} is not available yet; use one of: {', '.join(AVAILABLE_OUTPUT_FORMATS)}"
-        )
-    return _choice(*AVAILABLE_OUTPUT_FORMATS)(value, ctx, key)
+    available = available_output_formats()
+    if isinstance(value, str) and value in OUTPUT_FORMATS and value not in available:
+        raise ctx.error(key, f"output format {value!r} is not available yet; use one of: {', '.join(available)}")
+    return _choice(*available)(value, ctx, key)
 
 
 def _subtable(schema: Mapping[str, _Validator]) -> _Validator:

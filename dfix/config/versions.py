@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
-
 __all__ = ["version_satisfies"]
 
 
@@ -14,6 +11,10 @@ def version_satisfies(version: str, specifiers: str) -> bool:
     Pre-releases count (a development build may require itself). Raises
     ValueError for a malformed specifier or version.
     """
+    # imported here: only a configuration with required-version pays for packaging
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
     parts = [part.strip() for part in specifiers.split(",")]
     if not any(parts):
         raise ValueError("empty version specifier")

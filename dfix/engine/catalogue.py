@@ -364,4 +364,6 @@ def disagreements(rules: Sequence[type[Rule]], entries: Sequence[Entry] = ENTRIE
                 problems.append(f"{code}: the catalogue names it {row.name!r}, its class {rule.name!r}")
             if tuple(row.aliases) != tuple(rule.aliases):
                 problems.append(f"{code}: the catalogue's aliases {row.aliases} differ from its class's {tuple(rule.aliases)}")
+            if row.summary and row.summary != rule.summary:
+                problems.append(f"{code}: the catalogue's summary differs from its class's (leave it to the class)")
     return problems
