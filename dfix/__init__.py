@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from ._version import __version__
 from .syntax import *  # noqa: F403 - the public tree API
-from .engine import Diagnostic, FixResult, Safety, check, fix
+from .engine import Diagnostic, FixResult, Safety, check, fix, use_rule_packages
 from .syntax import ParseError, encode_dockerfile, parse, parse_instruction, read_dockerfile
 from .syntax import __all__ as _syntax_all
+
+# The engine finds rules in the packages it is given; dfix's own are the default.
+use_rule_packages("dfix.transforms")
 
 __all__ = [
     *_syntax_all, "Diagnostic", "FixResult", "Safety", "check", "fix", "__version__",

@@ -35,7 +35,7 @@ from dfix.discover import (
     read_path_list,
 )
 from dfix.terminal import emit, in_ci, split_codes, stream_is_terminal, to_bytes, use_color
-from dfix.engine import SelectorError, Severity
+from dfix.engine import Severity
 from dfix.errors import DfixError, UserError
 from dfix.pipeline import Planned, plan, run_files
 from dfix.process import Mode, Processed, default_jobs, internal_error_message
@@ -237,6 +237,9 @@ def command_line_settings(**values: object) -> dict[str, object]:
 @click.option("--extend-ignore", multiple=True, metavar="CODES", help="More rules not to run.")
 @click.option("--fixable", multiple=True, metavar="CODES", help="Rules allowed to fix (default ALL).")
 @click.option("--unfixable", multiple=True, metavar="CODES", help="Rules never allowed to fix.")
+@click.option("--extend-safe-fixes", multiple=True, metavar="CODES",
+              help="Rules whose unsafe fixes apply without --unsafe-fixes (take them one rule at a time).")
+@click.option("--extend-unsafe-fixes", multiple=True, metavar="CODES", help="Rules whose safe fixes need --unsafe-fixes.")
 @click.option("--per-file-ignores", multiple=True, metavar="GLOB:CODES", help="Rules not to run on matching files.")
 @click.option("--severity", "severity_overrides", multiple=True, metavar="CODE=LEVEL", help="Override a rule's severity.")
 @click.option(
@@ -279,7 +282,8 @@ def check_command(
     paths: tuple[str, ...], check_mode: bool, diff: bool, write: bool, fix_only: bool, show_fixes: bool | None,
     show_diff: bool, diff_context: int, unsafe_fixes: bool | None, select: tuple[str, ...],
     extend_select: tuple[str, ...], ignore: tuple[str, ...], extend_ignore: tuple[str, ...], fixable: tuple[str, ...],
-    unfixable: tuple[str, ...], per_file_ignores: tuple[str, ...], severity_overrides: tuple[str, ...],
+    unfixable: tuple[str, ...], extend_safe_fixes: tuple[str, ...], extend_unsafe_fixes: tuple[str, ...],
+    per_file_ignores: tuple[str, ...], severity_overrides: tuple[str, ...],
     fail_on: str | None, exit_zero: bool, exit_non_zero_on_fix: bool, statistics: bool, output_format: str | None,
     output_file: str | None, quiet: bool, silent: bool, color: str, progress: str, jobs: int | None,
     config_file: str | None, isolated: bool, offline: bool | None, cache_dir: str | None, exclude: tuple[str, ...], extend_exclude: tuple[str, ...],
@@ -316,6 +320,8 @@ def check_command(
             "lint.extend-ignore": split_codes(extend_ignore),
             "lint.fixable": split_codes(fixable) or None,
             "lint.unfixable": split_codes(unfixable),
+            "lint.extend-safe-fixes": split_codes(extend_safe_fixes),
+            "lint.extend-unsafe-fixes": split_codes(extend_unsafe_fixes),
             "lint.per-file-ignores": parse_per_file_ignores(per_file_ignores),
             "lint.severity": parse_severity_overrides(severity_overrides),
             "lint.honor-suppressions": False if ignore_suppressions else None,
@@ -332,8 +338,8 @@ def check_command(
         })
         resolver = ConfigResolver(config_file=config_file, isolated=isolated, overrides=overrides, cwd=Path.cwd())
         code = run(options, resolver)
-    except (ConfigError, SelectorError, DfixError) as error:
-        fail(f"error: {error}", getattr(error, "exit_code", 2))
+    except DfixError as error:
+        fail(f"error: {error}", error.exit_code)
     sys.exit(code)
 
 
@@ -373,6 +379,12 @@ def run(options: RunOptions, resolver: ConfigResolver) -> int:
         found = "found" if options.changed_since is None else f"changed since {options.changed_since}"
         emit(f"warning: no Dockerfiles {found}\n", err=True)
 
+    if not options.quiet:
+        # A selector naming a rule this version lacks does nothing yet: say so once, not per file.
+        notes = dict.fromkeys(
+            note for path in (Path.cwd(), *inputs.files) for note in resolver.settings_for(path).warnings
+        )
+        emit("".join(f"dfix: warning: {note}\n" for note in notes), err=True)
     stdin_text = read_stdin() if STDIN_PATH in inputs.files else None
     planned = [
         plan(path, options.mode, resolver, stdin_text=stdin_text, stdin_filename=options.stdin_filename)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import pathspec
 
+from .dockerfile_names import DOCKERFILE_PATTERNS, SKIPPED_SUFFIXES, is_dockerfile_name  # noqa: F401 - discovery's API too
 from .errors import DfixError
 
 if TYPE_CHECKING:  # pragma: no cover - imported when --changed-since needs it (see changed_files)
@@ -37,32 +38,11 @@ STDIN_PATH = "-"
 # still entered (hadolint-action#92).
 SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".dfix_cache"})
 
-# Matched case-insensitively against the file name.
-DOCKERFILE_PATTERNS = (
-    "dockerfile", "dockerfile.*", "*.dockerfile", "containerfile", "containerfile.*", "*.containerfile",
-)
-
-# Names that match a pattern above but are templates, backups, ignore files or
-# documentation next to a Dockerfile rather than a Dockerfile.
-SKIPPED_SUFFIXES = (
-    ".dockerignore", ".containerignore",
-    ".in", ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template", ".erb", ".orig", ".rej", ".bak", ".swp", "~",
-    ".md", ".txt", ".rst", ".json", ".yaml", ".yml", ".sh", ".py", ".lock",
-)
-
 #: Ignore files read in every folder; later files override earlier ones, as ripgrep does.
 IGNORE_FILE_NAMES = (".gitignore", ".ignore")
 
 #: ``path -> bool``: a configuration's exclude (or include) test for one path.
 PathTest = Callable[[str], bool]
-
-
-def is_dockerfile_name(name: str) -> bool:
-    """Whether a file found while walking a folder should be checked, by its name alone."""
-    lowered = name.lower()
-    if not any(fnmatch.fnmatchcase(lowered, pattern) for pattern in DOCKERFILE_PATTERNS):
-        return False
-    return not lowered.endswith(SKIPPED_SUFFIXES)
 
 
 def _default_is_wanted(path: str) -> bool:

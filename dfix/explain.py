@@ -20,7 +20,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from .engine import Rule, all_rules
+from .engine import Rule, all_rules, catalogue, rule_by_code
 
 SAFETY_WORDS = {
     "safe": "safe: applied by --write; the built image behaves the same",
@@ -30,12 +30,12 @@ SAFETY_WORDS = {
 
 
 def find_rule(key: str) -> type[Rule] | None:
-    """The rule named exactly by code, name or alias (``DF200``, ``apt-lists-not-removed``, ``DL3009``)."""
-    wanted = key.strip()
-    for rule in all_rules():
-        if wanted.upper() == rule.code or wanted.lower() == rule.name or wanted.upper() in (a.upper() for a in rule.aliases):
-            return rule
-    return None
+    """The rule named exactly by code, name or alias (``DF200``, ``apt-lists-not-removed``, ``DL3009``).
+
+    None for a key that names no rule, or only one this version does not implement yet.
+    """
+    entry = catalogue().find(key)
+    return rule_by_code(entry.code) if entry is not None and entry.implemented else None
 
 
 def rule_as_dict(rule: type[Rule]) -> dict[str, object]:

@@ -7,9 +7,9 @@ Mapping:
 * ``failure-threshold`` -> ``fail-on`` (hadolint's ``ignore``, its lowest level, -> ``style``);
 * ``format`` -> ``output-format`` (``tty`` -> ``full``, ``gitlab_codeclimate`` -> ``gitlab``,
   others by name when dfix has that format);
-* ``label-schema`` / ``strict-labels`` -> ``[lint.labels]``;
 * ``disable-ignore-pragma`` -> ``lint.honor-suppressions = false``;
-* ``trustedRegistries`` -> ``lint.trusted-registries``;
+* ``label-schema`` / ``strict-labels`` / ``trustedRegistries`` -> comments: dfix has no
+  label checks or registry allow-list yet;
 * ``no-color`` / ``no-fail`` -> comments (colour and exit-zero are command-line choices);
 * anything else -> a comment saying it was not converted.
 
@@ -24,10 +24,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .config import (
-    FAIL_ON_LEVELS, LABEL_TYPES, OUTPUT_FORMATS, SEVERITY_LEVELS, ConfigError, _resolve_selector, load_config_text,
-)
-from .engine.registry import SelectorError
+from .config import FAIL_ON_LEVELS, SEVERITY_LEVELS, ConfigError, available_output_formats, load_config_text
+from .engine import SelectorError, catalogue
 
 __all__ = ["HADOLINT_CONFIG_NAMES", "convert_hadolint", "find_hadolint_config", "write_init"]
 
@@ -115,7 +113,7 @@ def _code_list(value: Any, key: str, notes: list[str]) -> list[str]:
     for item in value:
         code = str(item).strip()
         try:
-            _resolve_selector(code)
+            catalogue().resolve_one(code)
         except SelectorError:
             notes.append(_comment(f"{key}: {code} not converted: dfix knows no rule with that code"))
             continue
@@ -137,8 +135,6 @@ def convert_hadolint(yaml_text: str) -> str:
     notes: list[str] = []
     lint_notes: list[str] = []
     severity: dict[str, str] = {}
-    labels: dict[str, str] = {}
-    strict_labels: bool | None = None
 
     for key, value in data.items():
         if key == "ignored":
@@ -170,12 +166,10 @@ def convert_hadolint(yaml_text: str) -> str:
         elif key == "format":
             name = str(value).strip().lower() if value is not None else ""
             converted = _FORMATS.get(name, name)
-            if converted in OUTPUT_FORMATS:
+            if converted in available_output_formats():
                 top.append(f"output-format = {_toml_string(converted)}")
-                if converted == "json":
-                    top.append('# "hadolint-json" keeps hadolint\'s JSON shape for scripts that parse it')
             else:
-                hint = _FORMAT_HINTS.get(name, f"dfix formats are {', '.join(OUTPUT_FORMATS)}")
+                hint = _FORMAT_HINTS.get(name, f"dfix formats are {', '.join(available_output_formats())}")
                 notes.append(_comment(f"format: {_shown(value)} not converted: {hint}"))
         elif key == "no-color":
             if value:
@@ -183,35 +177,15 @@ def convert_hadolint(yaml_text: str) -> str:
         elif key == "no-fail":
             if value:
                 notes.append("# no-fail: true -> use `dfix --exit-zero` where findings must not fail the run")
-        elif key == "label-schema":
-            if not isinstance(value, dict):
-                lint_notes.append(_comment(f"label-schema: {_shown(value)} not converted: expected a mapping"))
-                continue
-            for label, kind in value.items():
-                kind_text = str(kind).strip().lower()
-                if kind_text in LABEL_TYPES:
-                    labels[str(label)] = kind_text
-                else:
-                    lint_notes.append(_comment(
-                        f"label-schema: {label}: {_shown(kind)} not converted: label types are {', '.join(LABEL_TYPES)}"
-                    ))
-        elif key == "strict-labels":
-            if isinstance(value, bool):
-                strict_labels = value
-            else:
-                lint_notes.append(_comment(f"strict-labels: {_shown(value)} not converted: expected true or false"))
+        elif key in ("label-schema", "strict-labels"):
+            lint_notes.append(_comment(f"{key}: {_shown(value)} not converted: dfix has no label checks yet"))
         elif key == "disable-ignore-pragma":
             if value is True:
                 lint.append("honor-suppressions = false")
             elif value is not False and value is not None:
                 lint_notes.append(_comment(f"disable-ignore-pragma: {_shown(value)} not converted: expected true or false"))
         elif key in ("trustedRegistries", "trusted-registries"):
-            registries = [value] if isinstance(value, str) else value
-            if isinstance(registries, list) and all(isinstance(item, str) for item in registries):
-                if registries:
-                    lint.append(f"trusted-registries = {_toml_array(registries)}")
-            elif registries is not None:
-                lint_notes.append(_comment(f"{key}: {_shown(value)} not converted: expected a list of registries"))
+            lint_notes.append(_comment(f"{key}: {_shown(value)} not converted: dfix has no registry allow-list yet"))
         else:
             notes.append(_comment(f"hadolint key {key!r} not converted (dfix has no equivalent): {_shown(value)}"))
 
@@ -222,12 +196,6 @@ def convert_hadolint(yaml_text: str) -> str:
     out += ["", "[lint]", *lint, *lint_notes]
     if severity:
         out += ["", "[lint.severity]"] + [f"{_toml_key(code)} = {_toml_string(level)}" for code, level in severity.items()]
-    if labels or strict_labels is not None:
-        out += ["", "[lint.labels]"]
-        if strict_labels is not None:
-            out.append(f"strict = {'true' if strict_labels else 'false'}")
-        if labels:
-            out += ["", "[lint.labels.required]"] + [f"{_toml_key(label)} = {_toml_string(kind)}" for label, kind in labels.items()]
     return "\n".join(out).rstrip() + "\n"
 
 

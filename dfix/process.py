@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from dfix.config import Settings
-from dfix.engine import MAX_ROUNDS, Diagnostic, FixPolicy, Rule, Safety, fix, make_rules, run_rules
+from dfix.engine import MAX_ROUNDS, Diagnostic, FixPolicy, Rule, Safety, all_rules, fix, make_rules, run_rules
 from dfix.results import FileResult
 from dfix.syntax import Dockerfile, ParseError, parse, read_dockerfile
 
@@ -74,8 +74,9 @@ class Processed:
     original_severities: frozenset[str] = frozenset()
 
 
-#: Rules that ask a registry; the run-wide ``network`` and ``cache-dir`` settings reach them as options.
-REGISTRY_RULES = ("DF300", "DF301", "DF302")
+def registry_rules() -> tuple[str, ...]:
+    """Codes of the rules that ask a registry; the run-wide ``network`` and ``cache-dir`` settings reach them as options."""
+    return tuple(rule.code for rule in all_rules() if "registry" in rule.tags)
 
 
 def registry_options(settings: Settings, rule_options: Mapping[str, Mapping[str, object]]) -> dict[str, dict[str, object]]:
@@ -85,7 +86,7 @@ def registry_options(settings: Settings, rule_options: Mapping[str, Mapping[str,
     the rules read their own option tables; a rule's explicit option wins.
     """
     merged = {code: dict(values) for code, values in rule_options.items()}
-    for code in REGISTRY_RULES:
+    for code in registry_rules():
         options = merged.setdefault(code, {})
         if settings.network == "offline":
             options.setdefault("offline", True)
@@ -110,6 +111,7 @@ def task_for(path: str, mode: Mode, settings: Settings, text: str | None = None)
         text=text,
         honor_suppressions=settings.honor_suppressions,
         foreign_suppressions=tuple(settings.foreign_suppressions),
+        fix_safety=dict(settings.fix_safety_overrides_for(path)),
     )
 
 

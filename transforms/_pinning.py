@@ -188,6 +188,13 @@ class PinningRule(Rule):
     options: ClassVar[dict[str, object]] = dict(PINNING_OPTIONS)
     #: DF302 needs only the digest; DF300/DF301 also look for a version tag.
     finds_tag: ClassVar[bool] = True
+    tags: ClassVar[frozenset[str]] = frozenset({"registry"})
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        """A pinning rule that does not look for a tag only pins digests: tag it so."""
+        super().__init_subclass__(**kwargs)
+        if not cls.finds_tag:
+            cls.tags = cls.tags | {"digest-pin"}
 
     def __init__(self, **options: object) -> None:
         super().__init__(**options)

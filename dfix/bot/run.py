@@ -18,6 +18,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from dfix.engine import all_rules
 from dfix.process import internal_error_message
 
 from .changes import ChangeSet, bot_settings, fix_tree, repository_settings
@@ -135,7 +136,11 @@ def clone_url(target: str) -> str:
 DEFAULT_BRANCH = "dfix/autofix"
 #: The branch for a change that only pins base-image digests (ux.md §11), so teams can merge pins on their own.
 DIGEST_BRANCH = "dfix/pin-digests"
-DIGEST_RULES = frozenset({"DF302"})
+
+
+def digest_rules() -> frozenset[str]:
+    """Codes of the rules whose fixes only pin base-image digests."""
+    return frozenset(rule.code for rule in all_rules() if "digest-pin" in rule.tags)
 
 
 def bot_branch(requested: str | None, config: Mapping[str, Any], changes: ChangeSet) -> str:
@@ -146,7 +151,7 @@ def bot_branch(requested: str | None, config: Mapping[str, Any], changes: Change
     if configured and configured != DEFAULT_BRANCH:
         return str(configured)
     rules = {code for code, _, _ in changes.rule_counts()}
-    return DIGEST_BRANCH if rules and rules <= DIGEST_RULES else DEFAULT_BRANCH
+    return DIGEST_BRANCH if rules and rules <= digest_rules() else DEFAULT_BRANCH
 
 
 class RepositoryRun:

@@ -2,8 +2,12 @@
 
 from .context import Context
 from .model import SEVERITIES, Diagnostic, Edit, FailedFix, Fix, FixPolicy, FixResult, Safety, Severity
-from .registry import SelectorError, all_rules, rule_by_code, select
-from .rule import Invalid, Rule, Valid
+from .catalogue import Catalogue, Entry, Resolution
+from .registry import (
+    RuleSet, SelectorError, all_rules, catalogue, default_rules, describe, resolve, rule_by_code, select,
+    use_rule_packages,
+)
+from .rule import RULE_TAGS, Invalid, Rule, Valid
 from .runner import MAX_ROUNDS, check, fix, make_rules, run_rules
 
 # What rules use beyond the core protocol: the shells a RUN can be edited under,
@@ -13,8 +17,9 @@ from .runscript import RunScript
 from .suppress import ALL, Suppressions
 
 __all__ = [
-    "MAX_ROUNDS", "Context", "Diagnostic", "Edit", "FailedFix", "Fix", "FixPolicy", "FixResult", "Invalid", "Rule",
-    "SelectorError", "SEVERITIES", "Safety", "Severity", "Valid", "all_rules", "check", "fix", "make_rules",
-    "rule_by_code", "run_rules", "select",
+    "MAX_ROUNDS", "Catalogue", "Context", "Diagnostic", "Edit", "Entry", "FailedFix", "Fix", "FixPolicy", "FixResult",
+    "Invalid", "Resolution", "RULE_TAGS", "Rule", "RuleSet", "SelectorError", "SEVERITIES", "Safety", "Severity",
+    "Valid", "all_rules", "catalogue", "check", "default_rules", "describe", "fix", "make_rules", "resolve",
+    "rule_by_code", "run_rules", "select", "use_rule_packages",
     "ALL", "POSIX_SHELLS", "RunScript", "StageInfo", "Suppressions",
 ]

@@ -1,51 +1,137 @@
-"""Finding the rules: every ``Rule`` subclass in the ``dfix.transforms`` package."""
+"""Finding the rules: every ``Rule`` subclass in the packages the caller names.
+
+The engine does not know where rules live. A :class:`RuleSet` is made from
+rule packages (or rule classes) its caller passes; the package front
+(``dfix/__init__.py``) names ``dfix.transforms`` as the default with
+:func:`use_rule_packages`, and the module functions below (:func:`all_rules`,
+:func:`select` ...) answer for that default set. Suppression comments resolve
+their codes through the same set: this module hands
+:mod:`.suppress` a resolver, so suppression parsing never imports the rules.
+"""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from functools import lru_cache
+from functools import cached_property
+from types import ModuleType
 from typing import Iterable
 
+from . import suppress
+from .catalogue import Catalogue, Entry, SelectorError
 from .rule import Rule
 
+__all__ = [
+    "RuleSet", "SelectorError", "all_rules", "catalogue", "default_rules", "describe", "resolve", "rule_by_code",
+    "select", "use_rule_packages",
+]
 
-class SelectorError(ValueError):
-    """A ``--select``/``--ignore`` entry that names no rule."""
+
+class RuleSet:
+    """The rule classes one run can use, sorted by code, and the catalogue around them."""
+
+    def __init__(self, rules: Iterable[type[Rule]]) -> None:
+        found: dict[str, type[Rule]] = {}
+        for rule in rules:
+            if rule.code in found and found[rule.code] is not rule:
+                raise RuntimeError(f"two rules share the code {rule.code}")
+            found[rule.code] = rule
+        self.rules: tuple[type[Rule], ...] = tuple(found[code] for code in sorted(found))
+
+    @classmethod
+    def from_packages(cls, packages: Iterable[ModuleType | str]) -> "RuleSet":
+        """Every concrete rule class (one with a ``code``) in the modules of ``packages`` (modules or dotted names)."""
+        rules: list[type[Rule]] = []
+        for package in packages:
+            if isinstance(package, str):
+                package = importlib.import_module(package)
+            for module_info in pkgutil.iter_modules(package.__path__):
+                module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+                for value in vars(module).values():
+                    if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and getattr(value, "code", None):
+                        rules.append(value)
+        return cls(rules)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        return Catalogue(self.rules)
+
+    def by_code(self, code: str) -> type[Rule] | None:
+        return next((rule for rule in self.rules if rule.code == code.upper()), None)
+
+    def resolve(self, selectors: Iterable[str]) -> set[str]:
+        """Codes of the rules selectors name; :class:`SelectorError` for one that names no rule this set has."""
+        codes: set[str] = set()
+        for selector in selectors:
+            resolution = self.catalogue.resolve_one(selector)
+            if resolution.planned and not resolution.implemented:
+                names = ", ".join(f"{code} {self.catalogue.describe(code).name}" for code in sorted(resolution.planned))  # type: ignore[union-attr]
+                raise SelectorError(f"{selector!r} ({names}) is not implemented in this version of dfix")
+            codes |= resolution.implemented
+        return codes
+
+    def select(
+        self,
+        select: Iterable[str] | None = None,
+        ignore: Iterable[str] = (),
+        extend_select: Iterable[str] = (),
+    ) -> tuple[type[Rule], ...]:
+        """The rule classes a run uses: ``select`` (default ``ALL``) plus ``extend_select``, minus ``ignore``.
+
+        A default-off rule (DF302) is selected only by its own code, name or alias.
+        """
+        selectors = list(select if select is not None else ["ALL"]) + list(extend_select)
+        chosen = self.resolve(selectors) - self.resolve(ignore)
+        return tuple(
+            rule
+            for rule in self.rules
+            if rule.code in chosen and (rule.default_enabled or any(rule.named_by(s) for s in selectors))
+        )
 
 
-@lru_cache(maxsize=1)
+_default_packages: tuple[ModuleType | str, ...] = ()
+_default: RuleSet | None = None
+
+
+def use_rule_packages(*packages: ModuleType | str) -> None:
+    """Make ``packages`` (modules or dotted names, imported when first needed) the default rule set's."""
+    global _default_packages, _default
+    _default_packages = packages
+    _default = None
+
+
+def default_rules() -> RuleSet:
+    """The rule set of the packages given to :func:`use_rule_packages` (read once per process)."""
+    global _default
+    if _default is None:
+        if not _default_packages:
+            raise RuntimeError("no rule packages: call dfix.engine.use_rule_packages(...) first")
+        _default = RuleSet.from_packages(_default_packages)
+    return _default
+
+
 def all_rules() -> tuple[type[Rule], ...]:
-    """Every rule class, sorted by code. Importing is done once per process."""
-    import dfix.transforms as package
-
-    found: dict[str, type[Rule]] = {}
-    for module_info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and getattr(value, "code", None):
-                if value.code in found and found[value.code] is not value:
-                    raise RuntimeError(f"two rules share the code {value.code}")
-                found[value.code] = value
-    return tuple(found[code] for code in sorted(found))
+    """Every rule class of the default set, sorted by code."""
+    return default_rules().rules
 
 
 def rule_by_code(code: str) -> type[Rule] | None:
-    return next((rule for rule in all_rules() if rule.code == code.upper()), None)
+    return default_rules().by_code(code)
+
+
+def catalogue() -> Catalogue:
+    """The catalogue around the default rule set."""
+    return default_rules().catalogue
+
+
+def describe(code: str) -> Entry | None:
+    """A code's catalogue entry (implemented or planned), or None when no rule has that code."""
+    return catalogue().describe(code)
 
 
 def resolve(selectors: Iterable[str]) -> set[str]:
-    """Codes of the rules matched by selectors; raises :class:`SelectorError` for one that matches none."""
-    codes: set[str] = set()
-    for selector in selectors:
-        if selector.strip().upper() == "ALL":
-            codes |= {rule.code for rule in all_rules()}
-            continue
-        matched = {rule.code for rule in all_rules() if rule.matches(selector)}
-        if not matched:
-            raise SelectorError(f"unknown rule selector {selector!r}")
-        codes |= matched
-    return codes
+    """Codes of the default set's rules that selectors name (see :meth:`RuleSet.resolve`)."""
+    return default_rules().resolve(selectors)
 
 
 def select(
@@ -53,11 +139,12 @@ def select(
     ignore: Iterable[str] = (),
     extend_select: Iterable[str] = (),
 ) -> tuple[type[Rule], ...]:
-    """The rule classes a run uses: ``select`` (default ``ALL``) plus ``extend_select``, minus ``ignore``."""
-    selectors = list(select if select is not None else ["ALL"]) + list(extend_select)
-    chosen = resolve(selectors) - resolve(ignore)
-    return tuple(
-        rule
-        for rule in all_rules()
-        if rule.code in chosen and (rule.default_enabled or any(rule.named_by(s) for s in selectors))
-    )
+    """The default set's rule classes a run uses (see :meth:`RuleSet.select`)."""
+    return default_rules().select(select, ignore, extend_select)
+
+
+def _suppressed_codes(code: str) -> frozenset[str]:
+    return catalogue().matching(code)
+
+
+suppress.use_code_resolver(_suppressed_codes)

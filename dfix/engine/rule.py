@@ -55,6 +55,10 @@ class Invalid:
     column: int | None = None
 
 
+#: Tags a rule may carry (:attr:`Rule.tags`).
+RULE_TAGS = frozenset({"registry", "digest-pin"})
+
+
 class Rule:
     """Base class of every rule in ``dfix.transforms``."""
 
@@ -72,6 +76,10 @@ class Rule:
     aliases: ClassVar[tuple[str, ...]] = ()
     #: Off unless selected by its own code, name or alias (a policy choice, not a default).
     default_enabled: ClassVar[bool] = True
+    #: What the layers above need to know of a rule, so they never list codes: ``registry`` (asks a
+    #: container registry; the run-wide ``network`` and ``cache-dir`` settings reach it as options),
+    #: ``digest-pin`` (its fixes only pin base images to digests; the bot offers them on a branch of their own).
+    tags: ClassVar[frozenset[str]] = frozenset()
     #: Per-rule options and their defaults (set from configuration).
     options: ClassVar[dict[str, object]] = {}
     valid: ClassVar[tuple[Valid, ...]] = ()

@@ -11,7 +11,11 @@ shell or argument text in a Dockerfile, ux.md §6):
 * ``# hadolint ignore=DL3008,DL3015``, ``# hadolint global ignore=...``;
 * the ``# check=skip=Name,Name`` (or ``skip=all``) parser directive.
 
-Codes may be dfix codes, prefixes, names, or other tools' aliases.
+Codes may be dfix codes, prefixes, names, or other tools' aliases. This
+module does not know the rules: a *code resolver* (a callable mapping one
+written code such as ``DL3009`` to the dfix codes it names) is passed to
+:func:`parse_comment`, and the engine installs the default one for
+:meth:`Suppressions.of` (:func:`use_code_resolver`).
 
 Which comments count is a policy of the run (:class:`SuppressionPolicy`):
 ``--ignore-suppressions`` (``lint.honor-suppressions = false``) disregards
@@ -27,16 +31,31 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from ..syntax import Comment, Dockerfile, From, Instruction
 from .model import Diagnostic
-from .registry import all_rules
 
 ALL = "ALL"
+
+#: One written code (``DF200``, ``DF2``, ``apt-lists-not-removed``, ``DL3009``) to the dfix codes it names; empty for none.
+CodeResolver = Callable[[str], frozenset[str]]
+
+
+def _only_dfix_codes(code: str) -> frozenset[str]:
+    return frozenset({code.upper()}) if re.fullmatch(r"DF\d{3}", code, re.IGNORECASE) else frozenset()
+
+
+_default_resolver: CodeResolver = _only_dfix_codes
+
+
+def use_code_resolver(resolver: CodeResolver) -> None:
+    """The resolver :meth:`Suppressions.of` uses when given none (the engine installs its rule set's)."""
+    global _default_resolver
+    _default_resolver = resolver
 
 _DFIX = re.compile(
     r"#\s*dfix:\s*(?P<scope>ignore-file|ignore-stage|ignore)\b\s*"
@@ -95,17 +114,16 @@ def _split_codes(text: str) -> list[str]:
     return [code for code in re.split(r"[\s,]+", text.strip()) if code]
 
 
-def _resolve(codes: list[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+def _resolve(codes: list[str], resolve_code: CodeResolver) -> tuple[frozenset[str], tuple[str, ...]]:
     if not codes:
         return frozenset({ALL}), ()
     resolved: set[str] = set()
     unknown: list[str] = []
-    rules = all_rules()
     for code in codes:
         if code.upper() == ALL:
             resolved.add(ALL)
             continue
-        matched = {rule.code for rule in rules if rule.matches(code)}
+        matched = resolve_code(code)
         if matched:
             resolved |= matched
         elif re.fullmatch(r"DF\d{3}", code.upper()):
@@ -115,19 +133,20 @@ def _resolve(codes: list[str]) -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(resolved), tuple(unknown)
 
 
-def parse_comment(comment: Comment) -> Suppression | None:
-    """The suppression a comment line holds, if any."""
+def parse_comment(comment: Comment, resolve_code: CodeResolver | None = None) -> Suppression | None:
+    """The suppression a comment line holds, if any; ``resolve_code`` reads its codes (default: the engine's)."""
+    resolve_code = resolve_code or _default_resolver
     text = comment.code.strip()
     match = _DFIX.match(text)
     if match:
         scope = {"ignore": "instruction", "ignore-stage": "stage", "ignore-file": "file"}[match["scope"]]
         written = _split_codes(match["bracket"] or match["equals"] or "")
-        codes, unknown = _resolve(written)
+        codes, unknown = _resolve(written, resolve_code)
         token = comment.token
         return Suppression(token.line, scope, codes, unknown, "dfix", token.start_pos, token.end_pos, not written)
     match = _HADOLINT.match(text)
     if match:
-        codes, unknown = _resolve(_split_codes(match["codes"]))
+        codes, unknown = _resolve(_split_codes(match["codes"]), resolve_code)
         if not codes:
             return None
         token = comment.token
@@ -136,7 +155,7 @@ def parse_comment(comment: Comment) -> Suppression | None:
     return None
 
 
-def _buildkit_skips(tree: Dockerfile) -> Suppression | None:
+def _buildkit_skips(tree: Dockerfile, resolve_code: CodeResolver) -> Suppression | None:
     value = tree.directive("check")
     if value is None:
         # 0.12.5 does not know the directive; honour it anyway when it heads the file
@@ -151,7 +170,7 @@ def _buildkit_skips(tree: Dockerfile) -> Suppression | None:
     for part in value.split(";"):
         key, _, names = part.partition("=")
         if key.strip().lower() == "skip":
-            codes, unknown = _resolve([name for name in _split_codes(names) if name.lower() != "all"])
+            codes, unknown = _resolve([name for name in _split_codes(names) if name.lower() != "all"], resolve_code)
             if names.strip().lower() == "all":
                 codes = frozenset({ALL})
             return Suppression(1, "file", codes, unknown, "buildkit")
@@ -174,8 +193,13 @@ class Suppressions:
     used: set[int] = field(default_factory=set)
 
     @classmethod
-    def of(cls, tree: Dockerfile, policy: SuppressionPolicy | None = None) -> "Suppressions":
+    def of(
+        cls, tree: Dockerfile, policy: SuppressionPolicy | None = None, resolve_code: CodeResolver | None = None
+    ) -> "Suppressions":
         """The suppressions of ``tree`` that ``policy`` (default: the run's, see :func:`suppression_policy`) honours.
+
+        ``resolve_code`` reads the codes the comments name (default: the
+        engine's rule set, see :func:`use_code_resolver`).
 
         A comment the policy disregards is not a suppression at all: it
         silences nothing and DF001-DF003 do not judge it.
@@ -186,14 +210,15 @@ class Suppressions:
             return self
         pending: list[Suppression] = []
         stage_pending: list[Suppression] = []
-        skips = _buildkit_skips(tree)
+        resolve_code = resolve_code or _default_resolver
+        skips = _buildkit_skips(tree, resolve_code)
         if skips is not None and policy.admits(skips.source):
             self.items.append(skips)
             self._file.append(skips)
         current_stage: list | None = None
         for item in tree.items:
             if isinstance(item, Comment):
-                suppression = parse_comment(item)
+                suppression = parse_comment(item, resolve_code)
                 if suppression is None or not policy.admits(suppression.source):
                     continue
                 self.items.append(suppression)

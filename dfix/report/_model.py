@@ -21,8 +21,7 @@ from functools import lru_cache
 from pathlib import Path, PurePath
 from typing import Iterable, Sequence
 
-from ..engine import Diagnostic, Fix, Safety, Severity
-from ..engine.registry import all_rules, rule_by_code
+from ..engine import Diagnostic, Fix, Safety, Severity, all_rules, describe, rule_by_code
 from ..results import FileResult
 
 #: Where a rule's documentation lives: the one place the URL shape is defined.
@@ -44,7 +43,7 @@ def severity_rank(severity: str) -> int:
     return Severity.of(severity).rank
 
 
-# -- rules, including the meta codes that have no Rule class -----------------
+# -- rules -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -61,40 +60,6 @@ class RuleInfo:
     aliases: tuple[str, ...] = ()
 
 
-#: ``ux.md`` §6 meta codes; the engine may grow rule classes for some of them,
-#: in which case the class wins.
-META_RULES: dict[str, RuleInfo] = {
-    "DF000": RuleInfo(
-        "DF000", "parse-error", "BuildKit refuses the file, or it could not be read",
-        "The file could not be checked: BuildKit would refuse to build it (the message is "
-        "BuildKit's own), or it could not be read or written. Always an error, whatever "
-        "`fail-on` says.",
-        "error", "none",
-    ),
-    "DF001": RuleInfo(
-        "DF001", "unused-suppression", "a suppression comment that suppresses nothing",
-        "A `# dfix: ignore[...]` (or foreign) suppression comment that matched no finding. "
-        "The fix removes dfix's own suppressions.",
-        "warning", "safe",
-    ),
-    "DF002": RuleInfo(
-        "DF002", "blanket-suppression", "a suppression comment without codes",
-        "`# dfix: ignore` without codes silences every rule; name the codes instead.",
-        "warning", "none",
-    ),
-    "DF003": RuleInfo(
-        "DF003", "unknown-suppression-code", "a suppression names a code no rule has",
-        "A suppression comment names a code, name or alias that matches no rule.",
-        "warning", "none",
-    ),
-    "DF004": RuleInfo(
-        "DF004", "registry-unreachable", "a registry could not be reached",
-        "A network rule could not reach its registry; its findings are incomplete.",
-        "info", "none",
-    ),
-}
-
-
 def _info_of(rule) -> RuleInfo:
     return RuleInfo(
         rule.code, rule.name, rule.summary, rule.explanation(), rule.severity, str(rule.safety), tuple(rule.aliases)
@@ -102,24 +67,20 @@ def _info_of(rule) -> RuleInfo:
 
 
 def rule_info(code: str, fallback: "Finding | None" = None) -> RuleInfo:
-    """The description of ``code``: its rule class, a meta code, or one made from a finding."""
+    """The description of ``code``: its rule class, its catalogue entry, or one made from a finding."""
     rule = rule_by_code(code)
     if rule is not None:
         return _info_of(rule)
-    if code in META_RULES:
-        return META_RULES[code]
-    name = fallback.name if fallback else code.lower()
+    entry = describe(code)
+    name = fallback.name if fallback else entry.name if entry is not None else code.lower()
     message = fallback.message if fallback else code
     severity = fallback.severity if fallback else "warning"
     return RuleInfo(code, name, message, message, severity, "none")
 
 
 def known_rules() -> list[RuleInfo]:
-    """Every rule class and every meta code, by code."""
-    found = {code: info for code, info in META_RULES.items()}
-    for rule in all_rules():
-        found[rule.code] = _info_of(rule)
-    return [found[code] for code in sorted(found)]
+    """Every rule class (the meta codes DF000-DF004 included), by code."""
+    return [_info_of(rule) for rule in all_rules()]
 
 
 # -- text helpers ---------------------------------------------------------------
