@@ -190,3 +190,19 @@ def test_each_file_is_reported_under_the_fix_policy_it_is_fixed_under(tmp_path: 
     assert (tmp_path / "sub/Dockerfile").read_text() == UNSAFE_FIXED
     assert (tmp_path / "Dockerfile").read_text() == UNSAFE
     assert "1 more fixable with --unsafe-fixes" in written.stderr
+
+
+def test_unsafe_fixes_can_be_taken_one_rule_at_a_time(tmp_path: Path) -> None:
+    write_tree(tmp_path, {".dfix.toml": '[lint]\nselect = ["DF202", "DF201"]\n', "Dockerfile": UNSAFE})
+    plain = run("--diff", "Dockerfile", cwd=tmp_path)
+    assert plain.stdout == ""  # DF202's fix is unsafe
+    taken = run("--diff", "--extend-safe-fixes", "DF202", "Dockerfile", cwd=tmp_path)
+    assert "+RUN apt-get install --no-install-recommends -y curl" in taken.stdout
+    write_tree(tmp_path, {"sub/.dfix.toml": '[lint]\nselect = ["DF202"]\nextend-safe-fixes = ["DF202"]\n', "sub/Dockerfile": UNSAFE})
+    run("--write", ".", cwd=tmp_path)
+    assert (tmp_path / "sub/Dockerfile").read_text() == UNSAFE_FIXED
+    assert (tmp_path / "Dockerfile").read_text() == UNSAFE
+    write_tree(tmp_path, {"Dockerfile": FIXABLE})
+    demoted = run("--diff", "--extend-unsafe-fixes", "DF201", "Dockerfile", cwd=tmp_path)
+    assert demoted.stdout == ""
+    assert "1 more fixable with --unsafe-fixes" in demoted.stderr
