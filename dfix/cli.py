@@ -237,6 +237,8 @@ def command_line_settings(**values: object) -> dict[str, object]:
 @click.option("--extend-ignore", multiple=True, metavar="CODES", help="More rules not to run.")
 @click.option("--fixable", multiple=True, metavar="CODES", help="Rules allowed to fix (default ALL).")
 @click.option("--unfixable", multiple=True, metavar="CODES", help="Rules never allowed to fix.")
+@click.option("--include-generated/--no-include-generated", default=None,
+              help="Also fix files whose header says they are generated (default: check them, write nothing).")
 @click.option("--extend-safe-fixes", multiple=True, metavar="CODES",
               help="Rules whose unsafe fixes apply without --unsafe-fixes (take them one rule at a time).")
 @click.option("--extend-unsafe-fixes", multiple=True, metavar="CODES", help="Rules whose safe fixes need --unsafe-fixes.")
@@ -282,7 +284,8 @@ def check_command(
     paths: tuple[str, ...], check_mode: bool, diff: bool, write: bool, fix_only: bool, show_fixes: bool | None,
     show_diff: bool, diff_context: int, unsafe_fixes: bool | None, select: tuple[str, ...],
     extend_select: tuple[str, ...], ignore: tuple[str, ...], extend_ignore: tuple[str, ...], fixable: tuple[str, ...],
-    unfixable: tuple[str, ...], extend_safe_fixes: tuple[str, ...], extend_unsafe_fixes: tuple[str, ...],
+    unfixable: tuple[str, ...], include_generated: bool | None, extend_safe_fixes: tuple[str, ...],
+    extend_unsafe_fixes: tuple[str, ...],
     per_file_ignores: tuple[str, ...], severity_overrides: tuple[str, ...],
     fail_on: str | None, exit_zero: bool, exit_non_zero_on_fix: bool, statistics: bool, output_format: str | None,
     output_file: str | None, quiet: bool, silent: bool, color: str, progress: str, jobs: int | None,
@@ -327,6 +330,7 @@ def check_command(
             "lint.honor-suppressions": False if ignore_suppressions else None,
             "fail-on": fail_on,
             "unsafe-fixes": unsafe_fixes,
+            "include-generated": include_generated,
             "show-fixes": show_fixes,
             "output-format": output_format,
             "exclude": split_codes(exclude) or None,

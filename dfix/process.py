@@ -25,6 +25,7 @@ from typing import Literal
 
 from dfix.config import Settings
 from dfix.engine import MAX_ROUNDS, Diagnostic, FixPolicy, Rule, Safety, all_rules, fix, make_rules, run_rules
+from dfix.generated import generated_marker
 from dfix.results import FileResult
 from dfix.syntax import Dockerfile, ParseError, parse, read_dockerfile
 
@@ -55,6 +56,10 @@ class Task:
     foreign_suppressions: tuple[str, ...] | None = None
     #: Per-rule fix safety from ``extend-safe-fixes``/``extend-unsafe-fixes``, code -> safety.
     fix_safety: Mapping[str, Safety] = field(default_factory=dict)
+    #: Fix files whose header says they are generated (``include-generated``).
+    include_generated: bool = False
+    #: More header patterns that mark a file generated (``generated-patterns``).
+    generated_patterns: tuple[str, ...] = ()
 
     @property
     def policy(self) -> FixPolicy:
@@ -112,6 +117,8 @@ def task_for(path: str, mode: Mode, settings: Settings, text: str | None = None)
         honor_suppressions=settings.honor_suppressions,
         foreign_suppressions=tuple(settings.foreign_suppressions),
         fix_safety=dict(settings.fix_safety_overrides_for(path)),
+        include_generated=settings.include_generated,
+        generated_patterns=tuple(settings.generated_patterns),
     )
 
 
@@ -172,12 +179,22 @@ def process_text(task: Task, text: str) -> Processed:
             FileResult(path, original=text, fixed=text, parse_error=error.with_path(path)), frozenset({"error"})
         )
     policy = task.policy
+    warnings = _parse_warnings(tree, path)
+    marker = None if task.include_generated else generated_marker(text, task.generated_patterns)
+    if marker is not None:
+        # Checked for the template's author, never rewritten: the next render would undo the fix.
+        policy = dataclasses.replace(policy, fixable=frozenset())
+        if task.mode != "check":
+            line, header = marker
+            warnings += (
+                f"{path}:{line}:1: note: a generated file ({header.lstrip('#').strip()[:80]}); "
+                "checked, not fixed (fix its template, or use --include-generated)",
+            )
     rules = _rules_for(task)
     honor, foreign = task.honor_suppressions, task.foreign_suppressions
     raw = run_rules(tree, rules, path, honor_suppressions=honor, foreign_suppressions=foreign)
     found = _presented(raw, task, policy)
     severities = frozenset(d.severity for d in found)
-    warnings = _parse_warnings(tree, path)
     if task.mode == "check" or not any(policy.applies(d) for d in found):
         return Processed(FileResult(path, text, text, found, warnings=warnings, policy=policy), severities)
     fixed = fix(

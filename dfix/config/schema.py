@@ -173,6 +173,16 @@ def _globs(value: Any, ctx: ParseContext, key: str) -> tuple[str, ...]:
     return tuple(anchored)
 
 
+def _regexes(value: Any, ctx: ParseContext, key: str) -> tuple[str, ...]:
+    patterns = _strings(value, ctx, key)
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ctx.error(key, f"invalid regular expression {pattern!r}: {error}") from None
+    return patterns
+
+
 def _include(value: Any, ctx: ParseContext, key: str) -> tuple[str, ...] | None:
     globs = _globs(value, ctx, key)
     return globs or None  # an empty list keeps the default names rather than finding nothing
@@ -367,6 +377,8 @@ _TOP_SCHEMA: dict[str, _Validator] = {
     "output-format": _output_format,
     "fail-on": _choice(*FAIL_ON_LEVELS),
     "unsafe-fixes": _boolean,
+    "include-generated": _boolean,
+    "generated-patterns": _regexes,
     "show-fixes": _boolean,
     "cache-dir": _cache_dir,
     "network": _network,

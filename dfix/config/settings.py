@@ -70,6 +70,10 @@ class Settings:
     output_format: str | None = None
     fail_on: str = "warning"
     unsafe_fixes: bool = False
+    #: Write fixes into files whose header says they are generated (``include-generated``).
+    include_generated: bool = False
+    #: More regular expressions that mark a header line as "this file is generated".
+    generated_patterns: tuple[str, ...] = ()
     show_fixes: bool = False
     honor_suppressions: bool = True
     foreign_suppressions: tuple[str, ...] = FOREIGN_SUPPRESSION_DIALECTS
@@ -255,6 +259,8 @@ def build_settings(
         output_format=values.get("output-format"),
         fail_on=values.get("fail-on", "warning"),
         unsafe_fixes=values.get("unsafe-fixes", False),
+        include_generated=values.get("include-generated", False),
+        generated_patterns=values.get("generated-patterns", ()),
         show_fixes=values.get("show-fixes", False),
         honor_suppressions=values.get("honor-suppressions", True),
         foreign_suppressions=values.get("foreign-suppressions", FOREIGN_SUPPRESSION_DIALECTS),

@@ -43,7 +43,7 @@ LAYERS = (
     Layer(
         "application",
         (
-            "dfix.pipeline", "dfix.process", "dfix.report", "dfix.report.*", "dfix.writer", "dfix.discover", "dfix.dockerfile_names", "dfix.config",
+            "dfix.pipeline", "dfix.process", "dfix.generated", "dfix.report", "dfix.report.*", "dfix.writer", "dfix.discover", "dfix.dockerfile_names", "dfix.config",
             "dfix.config.*", "dfix.results", "dfix.terminal", "dfix.explain", "dfix.hadolint_config", "dfix.oracle",
         ),
         "one run over many files: settings per file, the pipeline, reports, atomic writes",
