@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, Iterator
 from ..syntax import Dockerfile, From, Instruction, Run, Shell, Span, Stage
 from ..syntax.cst import Comment
 
+from .runs import POSIX_SHELLS, RunView
+
 if TYPE_CHECKING:  # pragma: no cover
     from .runscript import RunScript
-
-#: Shells whose syntax dfix's shell layer understands (matched on the basename).
-POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
 DEFAULT_SHELL = ("/bin/sh", "-c")
 _WINDOWS_BASE = re.compile(r"(^|/)(windows|windowsservercore|nanoserver|servercore|windows/[a-z]+)([:@/]|$)", re.I)
 _HADOLINT_SHELL = re.compile(r"#\s*hadolint\s+shell\s*=\s*(\S+)")
@@ -49,6 +48,8 @@ class Context:
         #: Per-rule options by code.
         self.settings = settings or {}
         self._scripts: dict[int, object] = {}
+        self._views: dict[int, RunView] = {}
+        self._suppressions = None
 
     # -- stages ------------------------------------------------------------------
 
@@ -191,6 +192,47 @@ class Context:
             script = RunScript.of(instruction, self.tree.escape)
             if script is not None:
                 yield script
+
+    def runs(self) -> tuple[RunView, ...]:
+        """Every RUN of the file once, in file order, ONBUILD triggers included (``view.trigger``)."""
+        return self._all_runs
+
+    @cached_property
+    def _all_runs(self) -> tuple[RunView, ...]:
+        views = []
+        for instruction in self.tree.instructions:
+            parent: Instruction | None = None
+            node: Instruction | None = instruction
+            while node is not None:
+                if isinstance(node, Run):
+                    views.append(self.run_view(node, parent))
+                parent, node = node, node.trigger
+        return tuple(views)
+
+    def run_view(self, run: Run, parent: Instruction | None = None) -> RunView:
+        """The view of one RUN (``parent``: the ONBUILD holding it, for a trigger), built once per parse."""
+        view = self._views.get(id(run))
+        if view is None:
+            if parent is None and run.line_info is None:
+                parent = next((i for i in self.tree.instructions if i.trigger is run), None)
+            view = self._views[id(run)] = RunView(self, run, parent)
+        return view
+
+    # -- suppressions ----------------------------------------------------------------------------
+
+    def is_suppressed(self, code: str, instruction: Instruction) -> bool:
+        """Whether a suppression comment silences rule ``code`` on ``instruction``, as the engine will judge it.
+
+        For a rule whose fix depends on what the engine will silence: DF100
+        keeps a suppressed RUN out of a merge, and still reports it so that
+        the engine, not the rule, decides the comment was used.
+        """
+        from .model import Diagnostic
+        from .suppress import Suppressions
+
+        if self._suppressions is None:
+            self._suppressions = Suppressions.of(self.tree)
+        return self._suppressions.suppresses(Diagnostic(code, "", "", instruction.span))
 
     @cached_property
     def _line_starts(self) -> list[int]:
