@@ -87,7 +87,10 @@ class AptGetMissingYes(Rule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        for script in context.run_scripts():
+        for view in context.runs():
+            script = view.script
+            if script is None:
+                continue
             for command in package_commands(script.model):
                 if command.manager != "apt-get" or command.subcommand not in _CONFIRMING:
                     continue

@@ -106,11 +106,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
-from dfix.engine.context import POSIX_SHELLS, StageInfo
-from dfix.engine.runscript import RunScript
-from dfix.shell import CONDITIONAL, Context as ShellContext, OptionGrammar, ShellScript, SimpleCommand, analyze
-from dfix.shell.options import Option, iter_arguments
+from dfix.engine import POSIX_SHELLS, Context, Diagnostic, Edit, Invalid, Rule, Safety, StageInfo, Valid
+from dfix.shell import CONDITIONAL, Context as ShellContext, Option, OptionGrammar, ShellScript, SimpleCommand, analyze
+from dfix.shell import iter_arguments
 from dfix.syntax import (
     Add, Cmd, Copy, Entrypoint, Env, Expose, Instruction, Onbuild, Run, Shell, User, Volume, Workdir,
     parse_instruction,
@@ -222,9 +220,10 @@ class UserSituation:
         """The scripts of ``instructions``' RUNs, each with its RUN when a fix may edit the script there."""
         out: list[tuple[ShellScript, Run | None]] = []
         for instruction in instructions:
-            if isinstance(instruction, Run) and self.context.is_posix_shell(instruction):
-                editable = RunScript.of(instruction, self.context.tree.escape) is not None
-                out.extend((script, instruction if editable else None) for script in run_scripts(instruction))
+            if isinstance(instruction, Run):
+                view = self.context.run_view(instruction)
+                if view.model is not None:
+                    out.append((view.model, instruction if view.script is not None else None))
         return out
 
     @cached_property
@@ -497,30 +496,6 @@ def _basename(program: str) -> str:
     return program.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def run_scripts(run: Run) -> list[ShellScript]:
-    """The shell scripts a RUN runs: its shell form, POSIX heredoc bodies, ``sh -c`` in exec form."""
-    out: list[ShellScript] = []
-    argv = run.exec_form
-    if argv is not None:
-        if len(argv) >= 3 and _basename(argv[0]) in POSIX_SHELLS and "-c" in argv[1:-1]:
-            out.append(analyze(argv[argv.index("-c", 1) + 1]))
-        return out
-    text = run.shell
-    if text is not None:
-        out.append(analyze(text))
-    if run.heredocs and text is not None:
-        words = text.split()
-        program = _basename(words[0]) if words and not words[0].startswith("<<") else "sh"
-        if program in POSIX_SHELLS:
-            for heredoc in run.heredocs:
-                body = heredoc.content
-                first = body.split("\n", 1)[0]
-                if first.startswith("#!") and _basename(first[2:].split()[0] if first[2:].split() else "") not in POSIX_SHELLS | {"env"}:
-                    continue
-                out.append(analyze(body))
-    return out
-
-
 _USERADD = OptionGrammar(
     frozenset("bcdefgGkKpsuRPZ"),
     frozenset({"--base-dir", "--comment", "--home-dir", "--home", "--expiredate", "--inactive", "--gid",
@@ -703,8 +678,9 @@ def uid_edit(situation: UserSituation, account: Account) -> Edit | None:
         return None
     if _NEW_UID_USED.search(situation.context.tree.code):
         return None
-    script = RunScript.of(origin.run, situation.context.tree.escape)
-    if script is None or origin.run.line_info is None:  # ONBUILD triggers are never edited
+    view = situation.context.run_view(origin.run)
+    script = view.script
+    if script is None or view.trigger:  # ONBUILD triggers are never edited
         return None
     option = f"-u {NEW_UID}" if origin.tool == "busybox" else f"--uid {NEW_UID}"
     if origin.tool == "useradd" and not _flag(_split(origin.command, _USERADD)[0], "-l", "--no-log-init"):

@@ -1,4 +1,4 @@
-"""What a rule may know about the whole file: stages, the SHELL in force, RUN scripts.
+"""What a rule may know about the whole file: stages, the SHELL in force, one view of each RUN.
 
 Whether a fix is safe depends on context (rules.md §0.3): a later RUN that
 still needs the apt lists, a PowerShell SHELL that makes every POSIX rewrite
@@ -12,15 +12,13 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
-from ..syntax import Dockerfile, From, Instruction, Run, Shell, Span, Stage
-from ..syntax.cst import Comment
-
+from ..syntax import Comment, Dockerfile, Instruction, Run, Shell, Span, Stage
 from .runs import POSIX_SHELLS, RunView
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .runscript import RunScript
+__all__ = ["Context", "StageInfo", "POSIX_SHELLS", "DEFAULT_SHELL"]
+
 DEFAULT_SHELL = ("/bin/sh", "-c")
 _WINDOWS_BASE = re.compile(r"(^|/)(windows|windowsservercore|nanoserver|servercore|windows/[a-z]+)([:@/]|$)", re.I)
 _HADOLINT_SHELL = re.compile(r"#\s*hadolint\s+shell\s*=\s*(\S+)")
@@ -47,7 +45,6 @@ class Context:
         self.path = path
         #: Per-rule options by code.
         self.settings = settings or {}
-        self._scripts: dict[int, object] = {}
         self._views: dict[int, RunView] = {}
         self._suppressions = None
 
@@ -163,35 +160,7 @@ class Context:
         program = shell[0].replace("\\", "/").rsplit("/", 1)[-1].lower() if shell else ""
         return program in POSIX_SHELLS
 
-    # -- RUN scripts ---------------------------------------------------------------------
-
-    def script(self, run: Run):
-        """The shell model of a shell-form RUN (None for exec form), cached per node."""
-        key = id(run)
-        if key not in self._scripts:
-            text = run.shell
-            if text is None:
-                self._scripts[key] = None
-            else:
-                from ..shell import analyze
-
-                self._scripts[key] = analyze(text)
-        return self._scripts[key]
-
-    def run_scripts(self, *, triggers: bool = True) -> Iterator["RunScript"]:
-        """Every shell-form RUN under a POSIX shell, with its script (ONBUILD triggers too)."""
-        from .runscript import RunScript
-
-        for instruction in self.tree.walk():
-            if not isinstance(instruction, Run):
-                continue
-            if not triggers and instruction.line_info is None:
-                continue
-            if not self.is_posix_shell(instruction):
-                continue
-            script = RunScript.of(instruction, self.tree.escape)
-            if script is not None:
-                yield script
+    # -- RUNs -------------------------------------------------------------------------------------
 
     def runs(self) -> tuple[RunView, ...]:
         """Every RUN of the file once, in file order, ONBUILD triggers included (``view.trigger``)."""

@@ -78,8 +78,8 @@ HEREDOC = Guard(
 )
 NON_POSIX_SHELL = Guard(
     "non-POSIX shell",
-    "the RUN runs under a shell dfix does not read (G3)",
-    "the RUN runs under a shell dfix does not read (G3)",
+    "the RUN runs under a shell dfix does not read (rules.md G3)",
+    "the RUN runs under a shell dfix does not read (rules.md G3)",
 )
 EMPTY = Guard("empty", "the RUN is empty", "the RUN is empty")
 ONBUILD_TRIGGER = Guard(
