@@ -2,67 +2,42 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Iterator
 
 from dfix.engine import Context, Edit, Invalid, RunView, Safety, Valid
-from dfix.shell import PackageCommand, Word
+from dfix.shell import PackageCommand, Word, package_spec
 
 from ._packages import Finding, PackageCommandRule
 
 
-def _apt_name(value: str) -> str:
-    return re.split(r"[=/]", value, maxsplit=1)[0]
-
-
 def _apt_marker(value: str) -> bool:
     """``vim-`` (remove) or ``vim+`` (keep); ``g++``, ``gobjc++`` are package names."""
-    name = _apt_name(value)
+    name = package_spec("apt", value).name
     return len(name) > 1 and (name.endswith("-") or (name.endswith("+") and not name.endswith("++")))
-
-
-def _apk_name(value: str) -> str:
-    return re.split(r"[=~<>@]", value, maxsplit=1)[0]
-
-
-def _zypper_name(value: str) -> str:
-    return re.split(r"[=<>]", value, maxsplit=1)[0]
-
-
-def _pip_name(value: str) -> str:
-    if "/" in value or ":" in value:
-        return value  # a path, a URL, a VCS reference
-    match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", value)
-    return re.sub(r"[-_.]+", "-", match.group(0)).lower() if match else value
-
-
-def _npm_name(value: str) -> str:
-    at = value.find("@", 1)
-    return value if at < 0 else value[:at]
-
-
-def _gem_name(value: str) -> str:
-    return value.split(":", 1)[0]
 
 
 @dataclass(frozen=True)
 class _Kind:
     safety: Safety
-    name: Callable[[str], str]
+    #: Whose package words these are (`package_spec` reads them).
+    family: str
     #: Words that are not packages but markers (apt's ``pkg-`` removes, ``pkg+`` keeps).
     markers: bool = False
+
+    def name(self, value: str) -> str:
+        return package_spec(self.family, value).name
 
 
 #: (manager, canonical subcommand) → how to treat its package list.
 _KINDS: dict[tuple[str, str], _Kind] = {
-    **{(m, "install"): _Kind(Safety.SAFE, _apt_name, markers=True) for m in ("apt-get", "apt")},
-    ("apk", "add"): _Kind(Safety.SAFE, _apk_name),
-    **{(m, "install"): _Kind(Safety.SAFE, lambda v: v) for m in ("yum", "dnf", "dnf5", "microdnf", "tdnf")},
-    ("zypper", "install"): _Kind(Safety.SAFE, _zypper_name),
-    ("pip", "install"): _Kind(Safety.UNSAFE, _pip_name),
-    ("npm", "install"): _Kind(Safety.UNSAFE, _npm_name),
-    ("gem", "install"): _Kind(Safety.UNSAFE, _gem_name),
+    **{(m, "install"): _Kind(Safety.SAFE, "apt", markers=True) for m in ("apt-get", "apt")},
+    ("apk", "add"): _Kind(Safety.SAFE, "apk"),
+    **{(m, "install"): _Kind(Safety.SAFE, "rpm") for m in ("yum", "dnf", "dnf5", "microdnf", "tdnf")},
+    ("zypper", "install"): _Kind(Safety.SAFE, "zypper"),
+    ("pip", "install"): _Kind(Safety.UNSAFE, "pip"),
+    ("npm", "install"): _Kind(Safety.UNSAFE, "npm"),
+    ("gem", "install"): _Kind(Safety.UNSAFE, "gem"),
 }
 
 
