@@ -26,7 +26,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from dfix.engine import EMPTY, Context, Form
+from dfix.engine import EMPTY, Context, Form, RunView
 from dfix.shell import ShellScript, SimpleCommand, Word, analyze, package_command
 from dfix.syntax import BlankLine, Comment, Dockerfile, Instruction, Run, Workdir
 
@@ -585,18 +585,21 @@ def run_model(run: Run, context: Context) -> RunFacts:
     return RunFacts(model)
 
 
-def mount_problem(run: Run, dest: Place, cwd: Place | None) -> str | None:
+def mount_problem(view: RunView, dest: Place, cwd: Place | None) -> str | None:
     """Mounts: a bind mount (of the context by default) or a mount inside ``dest`` is not crossed."""
-    for mount in run.mount_specs:
+    for mount in view.mounts:
         kind = mount.type
         if kind == "bind":
             return "the RUN bind-mounts files (`--mount=type=bind`)"
-        target = mount.target
+        target = mount.raw
         if target is None:
             if kind in ("secret", "ssh"):
                 continue
             return "a mount without a target"
-        place = Place(posixpath.normpath(target)) if target.startswith("/") else (cwd.join(target) if cwd else None)
+        if mount.path is not None:
+            place: Place | None = Place(mount.path)
+        else:
+            place = cwd.join(target) if cwd is not None and not target.startswith("/") else None
         if place is None or "$" in target or place.overlaps(dest):
             return f"the RUN mounts `{target}`, which overlaps {dest}"
     return None

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from dfix.engine import POSIX_SHELLS, Context, Edit, StageInfo
+from dfix.engine import POSIX_SHELLS, Context, Edit, StageInfo, program_name
 from dfix.shell import CONDITIONAL, Context as ShellContext, Option, OptionGrammar, ShellScript, SimpleCommand, analyze
 from dfix.shell import iter_arguments
 from dfix.syntax import (
@@ -208,7 +208,7 @@ class UserSituation:
             argv = instruction.exec_form
             if argv is not None:
                 out.append(tuple(argv))
-                if argv and _basename(argv[0]) in POSIX_SHELLS and "-c" in argv[1:-1]:
+                if argv and program_name(argv[0]) in POSIX_SHELLS and "-c" in argv[1:-1]:
                     script = argv[argv.index("-c", 1) + 1]
                     out.extend(analyze(script).commands)
             elif instruction.shell_form is not None:
@@ -248,11 +248,11 @@ class UserSituation:
     def _daemon(self) -> str | None:
         for command in self.runtime_commands:
             if isinstance(command, tuple):
-                names = [_basename(command[0])] if command else []
-                words = [_basename(word) for word in command[1:]]
+                names = [program_name(command[0])] if command else []
+                words = [program_name(word) for word in command[1:]]
             else:
                 names = [w.name for w in command.wrappers] + ([command.name] if command.name else [])
-                words = [_basename(word.value) for word in command.args if word.value]
+                words = [program_name(word.value) for word in command.args if word.value]
             for name in names:
                 if name in _DAEMONS or _PHP_FPM.match(name or "") or name.endswith(("sshd", "-foreground")):
                     return name
@@ -403,10 +403,6 @@ def _substitute_args(context: Context, text: str) -> str:
 
 
 # -- shell helpers --------------------------------------------------------------------
-
-
-def _basename(program: str) -> str:
-    return program.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 _USERADD = OptionGrammar(

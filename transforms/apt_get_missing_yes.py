@@ -96,7 +96,7 @@ class AptGetMissingYes(Rule):
                     continue
                 if answers_yes(command):
                     continue
-                where = context.span(*script.file_range(command.start, command.end))
+                where = view.span(command.start, command.end)
                 yield self.diagnostic(
                     where,
                     f"`apt-get {command.subcommand}` without `-y` waits for a confirmation no build can give",
