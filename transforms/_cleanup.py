@@ -113,8 +113,8 @@ NOT_ALWAYS = frozenset(
 NESTED = NOT_ALWAYS | {ShellContext.SUBSHELL, ShellContext.SUBSTITUTION}
 
 
-def consumer_runs(context: Context, run: Run) -> list[tuple[Run, Instruction | None]]:
-    """RUNs that run after ``run`` on top of its filesystem, with their ONBUILD parent if triggers.
+def consumer_runs(context: Context, run: Run) -> list[RunView]:
+    """RUNs that run after ``run`` on top of its filesystem.
 
     Later instructions of its stage, every stage built ``FROM`` it (directly
     or not), and every ONBUILD RUN trigger of those stages, wherever written:
@@ -123,37 +123,29 @@ def consumer_runs(context: Context, run: Run) -> list[tuple[Run, Instruction | N
     info = context.stage_of(run)
     if info is None:
         return []
-    out: list[tuple[Run, Instruction | None]] = []
+    out: list[RunView] = []
     seen: set[int] = {id(run)}
 
-    def add(candidate: Instruction, parent: Instruction | None) -> None:
+    def add(candidate: Instruction | None, parent: Instruction | None = None) -> None:
         if isinstance(candidate, Run) and id(candidate) not in seen:
             seen.add(id(candidate))
-            out.append((candidate, parent))
+            out.append(context.run_view(candidate, parent))
 
     for instruction in context.later_in_stage(run):
-        add(instruction, None)
+        add(instruction)
     children = context.children_of(info)
     for child in children:
         for instruction in child.stage.instructions:
-            add(instruction, None)
+            add(instruction)
     for stage in (info, *children):
         for instruction in stage.stage.instructions:
-            if instruction.trigger is not None:
-                add(instruction.trigger, instruction)
+            add(instruction.trigger, instruction)
     return out
 
 
-def first_consumer(
-    context: Context,
-    run: Run,
-    consumes: Callable[[RunView], bool],
-) -> Run | None:
+def first_consumer(context: Context, run: Run, consumes: Callable[[RunView], bool]) -> Run | None:
     """The first RUN after ``run`` (see `consumer_runs`) for which ``consumes`` holds."""
-    for candidate, parent in consumer_runs(context, run):
-        if consumes(context.run_view(candidate, parent)):
-            return candidate
-    return None
+    return next((view.run for view in consumer_runs(context, run) if consumes(view)), None)
 
 
 def where(context: Context, run: Run) -> str:

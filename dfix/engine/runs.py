@@ -29,10 +29,10 @@ import shlex
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from ..shell import ShellScript, analyze
-from ..syntax import Instruction, Run, Span
+from ..syntax import Heredoc, Instruction, Run, Span
 from .runscript import RunScript
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -160,7 +160,7 @@ def exec_script(argv: tuple[str, ...]) -> str:
     return " ".join(shlex.quote(word) for word in argv)
 
 
-def _heredoc_script(line: str, heredocs) -> tuple[str, bool]:
+def _heredoc_script(line: str, heredocs: Sequence[Heredoc]) -> tuple[str, bool]:
     """The text a heredoc RUN runs, and whether a POSIX shell reads it."""
     if _SHELL_FED_HEREDOC.match(line):
         body = "\n".join(heredoc.content for heredoc in heredocs)
@@ -176,7 +176,20 @@ def _heredoc_script(line: str, heredocs) -> tuple[str, bool]:
 
 
 class RunView:
-    """One RUN (or ONBUILD RUN trigger) as every rule sees it. Built by `Context.runs`."""
+    """One RUN (or ONBUILD RUN trigger) as every rule sees it. Built by `Context.runs`.
+
+    ``form`` says how the RUN is written; ``text`` is what its shell runs
+    (for a non-POSIX shell, the instruction's own text, for a conservative
+    search); ``model`` is the shell model of ``text`` when a POSIX shell
+    reads it; ``script`` is the editable script, or None with ``guard``
+    saying why no fix may rewrite the RUN; ``mounts`` are its ``--mount``
+    targets.
+    """
+
+    form: Form
+    posix: bool
+    text: str
+    guard: Guard | None
 
     def __init__(self, context: "Context", run: Run, parent: Instruction | None = None) -> None:
         self._context = context
@@ -195,7 +208,7 @@ class RunView:
             info = context.stage_of(run)
             self.posix = info is None or not info.windows
             self.text = exec_script(run.exec_form or ())
-            self.guard: Guard | None = EXEC_FORM
+            self.guard = EXEC_FORM
         elif not context.is_posix_shell(run):
             self.form = Form.HEREDOC if heredocs else Form.SHELL
             self.posix, self.text, self.guard = False, run.code, NON_POSIX_SHELL
