@@ -23,7 +23,7 @@ here (it only collects `Rule` subclasses anyway).
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 from dfix.engine import Context, Diagnostic, Edit, Rule, RunScript, RunView, normal_path, under
 from dfix.shell import Context as ShellContext
@@ -263,10 +263,6 @@ class CacheCleanupRule(Rule):
     RUNs and decides, in one order for the whole family, whether the fix may
     append the cleanup and what the user is told when it may not.
     """
-
-    def shell_runs(self, context: Context) -> Iterator[RunView]:
-        """Every RUN and ONBUILD RUN trigger whose text a POSIX shell reads (G3)."""
-        return (view for view in context.runs() if view.model is not None)
 
     def cleanup_finding(
         self,

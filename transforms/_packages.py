@@ -6,8 +6,8 @@ exec-form RUNs (G1) and POSIX heredoc bodies (G2) are analysed for a report
 only, with the view's guard as the note; non-POSIX shells (G3) are skipped.
 Shared here:
 
-* `PackageCommandRule`: which RUNs to read (`package_runs`) and one shared
-  fix for all findings of a rule in one RUN (`emit`);
+* `PackageCommandRule`: the package commands of every RUN a POSIX shell
+  reads, and one shared fix for all findings of a rule in one RUN (`emit`);
 * ``--mount`` flags of type ``cache``/``tmpfs`` and whether one covers a
   cache folder (`cache_mount_covers`);
 * the environment a command sees: ENV/ARG earlier in the stage or an in-file
@@ -15,7 +15,7 @@ Shared here:
   and ``env`` wrappers (`environment_value`);
 * earlier instructions of a stage and its ancestors (`earlier_instructions`),
   for "configured by an earlier drop-in" checks;
-* whether an ``rm -r`` in a script deletes a cache folder (`removes_path`);
+* whether an ``rm -r`` in a script deletes a cache folder (`removes_path`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from dfix.syntax import Arg, Env, Instruction
 
 __all__ = [
     "PackageCommandRule",
-    "package_runs",
     "CacheDir",
     "cache_mount_covers",
     "earlier_instructions",
@@ -220,11 +219,6 @@ def _inside(path: str, cache: CacheDir) -> bool:
 # -- the family ----------------------------------------------------------------------------------
 
 
-def package_runs(context: Context) -> Iterator[RunView]:
-    """Every RUN and ONBUILD RUN trigger whose text a POSIX shell reads (G3)."""
-    return (view for view in context.runs() if view.model is not None)
-
-
 @dataclass(frozen=True)
 class Finding:
     """A diagnostic in the making; `emit` gives findings of one RUN a shared fix."""
@@ -269,7 +263,7 @@ class PackageCommandRule(Rule):
     """
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        for view in package_runs(context):
+        for view in context.shell_runs():
             yield from emit(self, list(self.findings(context, view, package_commands(view.model))))
 
     def findings(self, context: Context, view: RunView, commands: tuple[PackageCommand, ...]) -> Iterable[Finding]:

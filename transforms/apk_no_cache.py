@@ -250,7 +250,7 @@ class ApkNoCache(CacheCleanupRule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        for view in self.shell_runs(context):
+        for view in context.shell_runs():
             model = view.model
             invocations = [invocation for invocation in package_commands(model) if invocation.manager == "apk"]
             offending = [

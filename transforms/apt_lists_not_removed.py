@@ -246,7 +246,7 @@ class AptListsNotRemoved(CacheCleanupRule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        for view in self.shell_runs(context):
+        for view in context.shell_runs():
             model = view.model
             updates = [command for command in model.commands if is_update(command)]
             if not updates:

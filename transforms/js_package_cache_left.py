@@ -19,7 +19,6 @@ from ._packages import (
     cache_mount_covers,
     code_of,
     inline_value,
-    package_runs,
     removes_path,
 )
 
@@ -110,7 +109,7 @@ def _berry_hint(context: Context) -> str | None:
 
 def _offline_consumer(context: Context) -> bool:
     """Some RUN installs with npm/yarn ``--offline``, from the cache we would delete."""
-    for view in package_runs(context):
+    for view in context.shell_runs():
         if "--offline" not in view.model.text:
             continue
         for command in package_commands(view.model):

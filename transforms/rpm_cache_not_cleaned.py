@@ -180,7 +180,7 @@ class RpmCacheNotCleaned(CacheCleanupRule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        for view in self.shell_runs(context):
+        for view in context.shell_runs():
             invocations = package_commands(view.model)
             installs: dict[str, PackageCommand] = {}
             for invocation in invocations:

@@ -7,7 +7,6 @@ from typing import Iterator
 from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
 from dfix.shell import PackageCommand, SimpleCommand, package_command
 
-from ._packages import package_runs
 
 #: The refresh subcommands per family (rules.md §0.4).
 _REFRESH = {
@@ -124,7 +123,7 @@ class UpdateWithoutInstall(Rule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        for view in package_runs(context):
+        for view in context.shell_runs():
             commands = view.model.commands
             for command in commands:
                 refresh = package_command(command)

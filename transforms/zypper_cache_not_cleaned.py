@@ -111,7 +111,7 @@ class ZypperCacheNotCleaned(CacheCleanupRule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        for view in self.shell_runs(context):
+        for view in context.shell_runs():
             invocations = package_commands(view.model)
             found = [invocation for invocation in invocations if installs(invocation)]
             if not found:

@@ -166,6 +166,10 @@ class Context:
         """Every RUN of the file once, in file order, ONBUILD triggers included (``view.trigger``)."""
         return self._all_runs
 
+    def shell_runs(self) -> Iterator[RunView]:
+        """The RUNs of `runs` whose text a POSIX shell reads (``view.model`` is set), exec form included."""
+        return (view for view in self._all_runs if view.model is not None)
+
     @cached_property
     def _all_runs(self) -> tuple[RunView, ...]:
         views = []

@@ -51,9 +51,11 @@ def test_heredoc_as_redirect_keeps_the_command_line() -> None:
 
 
 def test_non_posix_shell_has_no_model() -> None:
-    text = 'FROM debian\nSHELL ["powershell", "-Command"]\nRUN apt-get update\n'
-    (view,) = views(text)
+    text = 'FROM debian\nSHELL ["powershell", "-Command"]\nRUN apt-get update\nRUN ["apt-get", "update"]\n'
+    context = Context(parse(text))
+    view, exec_form = context.runs()
     assert view.guard is NON_POSIX_SHELL and view.model is None and view.text == "RUN apt-get update\n"
+    assert list(context.shell_runs()) == [exec_form]  # exec form runs without the SHELL
 
 
 def test_onbuild_triggers_come_once_in_file_order() -> None:
