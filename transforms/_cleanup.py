@@ -1,15 +1,13 @@
-"""Shared helpers of the cache-cleanup rules (DF200, DF210, DF212, DF214).
+"""The cache-cleanup family (DF200, DF210, DF212, DF214): its base class and shared helpers.
 
-The four rules ask the same questions of a RUN, so they live here once:
+The four rules read RUNs through the engine's view (`Context.runs`: form,
+shell model, editable script or guard, mount targets) and ask the same
+questions of it, answered here once:
 
-* which RUN form is it (shell, exec, heredoc) and what shell model does it
-  have (`RunView`, `run_views`): exec form is analysed but never rewritten
-  (G1), heredoc bodies are analysed only when a POSIX shell reads them and
-  are never rewritten by these rules (G2);
-* which ``--mount`` flags does it carry, and does a cache/tmpfs mount cover a
-  path (`mounts`, `mount_covers`): BuildKit reads the flag value as one CSV
-  record of ``key=value`` fields, ``type`` defaults to ``bind`` and
-  ``dst``/``destination`` are aliases of ``target``;
+* `CacheCleanupRule.cleanup_finding`: the cascade that decides whether a
+  cleanup command may be appended to a RUN, or what the user is told
+  instead (the RUN's form, ``sudo``/``gosu``, a trailing ``|| true`` or
+  comment, a later RUN that still reads the cache);
 * does the script delete a directory after some point (`removes`): ``rm``
   with ``-r``/``-f`` in any spelling, ``find DIR ... -delete``;
 * which later RUNs could read what a fix deletes (`consumer_runs`): later
@@ -25,175 +23,12 @@ here (it only collects `Rule` subclasses anyway).
 from __future__ import annotations
 
 import re
-import shlex
-from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
-from dfix.engine import Context, Edit
-from dfix.engine.context import POSIX_SHELLS
-from dfix.engine.runscript import RunScript
+from dfix.engine import Context, Diagnostic, Edit, Rule, RunScript, RunView, normal_path, under
 from dfix.shell import Context as ShellContext
-from dfix.shell import ShellScript, SimpleCommand, analyze
-from dfix.syntax import Add, Copy, Instruction, Run
-
-# -- RUN forms ----------------------------------------------------------------------
-
-#: Why a RUN of this form is reported without a fix.
-G1_NOTE = "exec-form RUN has no shell to append a command to; dfix never rewrites it (G1)"
-G2_NOTE = "heredoc RUN: dfix does not rewrite heredoc bodies for this rule (G2)"
-
-#: `RUN <<EOF`, `RUN bash -e <<EOF`: the heredoc body is the script.
-_SHELL_FED_HEREDOC = re.compile(
-    r"\s*(?:(?:\S*/)?(?:sh|bash|ash|dash|zsh|ksh|mksh)(?:\s+-[A-Za-z]+)*\s+)?"
-    r"(?:<<-?\s*(['\"]?)[^\s'\"<>;&|]+\1\s*)+$"
-)
-_SHEBANG = re.compile(r"#!\s*(\S+)(?:\s+(\S+))?")
-
-
-@dataclass(frozen=True)
-class RunView:
-    """One RUN (or ONBUILD RUN trigger) as the cleanup rules see it.
-
-    ``form`` is ``shell`` (editable through ``script``), ``exec`` or
-    ``heredoc`` (analysed only); ``model`` is the shell model, None when the
-    text is not POSIX shell (a PowerShell SHELL, a ``python3 <<EOF`` body):
-    then ``text`` is all there is, for a conservative regex test.
-    """
-
-    run: Run
-    form: str
-    model: ShellScript | None
-    script: RunScript | None
-    trigger: bool
-    text: str
-
-    @property
-    def no_fix_note(self) -> str | None:
-        """Why this RUN's form forbids a rewrite, if it does."""
-        if self.form == "exec":
-            return G1_NOTE
-        if self.form == "heredoc":
-            return G2_NOTE
-        return None
-
-
-def _heredoc_text(run: Run, heredocs) -> tuple[ShellScript | None, str]:
-    line = run.shell or ""
-    if _SHELL_FED_HEREDOC.match(line):
-        body = "\n".join(heredoc.content for heredoc in heredocs)
-        shebang = _SHEBANG.match(body)
-        if shebang:
-            program = shebang.group(1).rsplit("/", 1)[-1]
-            if program == "env" and shebang.group(2):
-                program = shebang.group(2).rsplit("/", 1)[-1]
-            if program not in POSIX_SHELLS:
-                return None, body
-        return analyze(body), body
-    full = line + "\n" + "".join(f"{heredoc.content}{heredoc.name}\n" for heredoc in heredocs)
-    return analyze(full), full
-
-
-def _exec_text(argv: tuple[str, ...]) -> str:
-    if argv and argv[0].replace("\\", "/").rsplit("/", 1)[-1] in POSIX_SHELLS:
-        for index, word in enumerate(argv[1:], 1):
-            if word.startswith("-") and not word.startswith("--") and "c" in word[1:]:
-                return argv[index + 1] if index + 1 < len(argv) else ""
-            if not word.startswith("-"):
-                break
-    return " ".join(shlex.quote(word) for word in argv)
-
-
-def view_of(context: Context, run: Run, parent: Instruction | None = None) -> RunView:
-    """The view of ``run``; ``parent`` is the ONBUILD holding it when it is a trigger.
-
-    Cached on the context (one parse), so the four rules build each view once.
-    """
-    cache = context.__dict__.setdefault("_cleanup_views", {})
-    view = cache.get(id(run))
-    if view is None:
-        view = cache[id(run)] = _view(context, run, parent)
-    return view
-
-
-def _view(context: Context, run: Run, parent: Instruction | None) -> RunView:
-    trigger = run.line_info is None
-    heredocs = run.heredocs or (parent.heredocs if parent is not None else ())
-    if run.is_json:
-        argv = run.exec_form or ()
-        text = _exec_text(argv)
-        return RunView(run, "exec", analyze(text), None, trigger, text)
-    if not context.is_posix_shell(run):
-        return RunView(run, "shell", None, None, trigger, run.code)
-    if heredocs:
-        model, text = _heredoc_text(run, heredocs)
-        return RunView(run, "heredoc", model, None, trigger, text)
-    script = RunScript.of(run, context.tree.escape)
-    if script is None:
-        return RunView(run, "shell", None, None, trigger, run.code)
-    return RunView(run, "shell", script.model, script, trigger, script.text)
-
-
-def run_views(context: Context) -> Iterator[RunView]:
-    """Every RUN and ONBUILD RUN trigger of the file whose text is POSIX shell (G3)."""
-    for instruction in context.tree.instructions:
-        if isinstance(instruction, Run):
-            view = view_of(context, instruction)
-            if view.model is not None:
-                yield view
-        trigger = instruction.trigger
-        if isinstance(trigger, Run):
-            view = view_of(context, trigger, instruction)
-            if view.model is not None:
-                yield view
-
-
-# -- mounts ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Mount:
-    """One ``--mount`` flag: its type and target (None when not a literal absolute path)."""
-
-    type: str
-    target: str | None
-
-
-def _normal(path: str) -> str | None:
-    if not path.startswith("/") or "$" in path:
-        return None
-    path = re.sub(r"/+", "/", path)
-    parts: list[str] = []
-    for part in path.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts:
-                parts.pop()
-            continue
-        parts.append(part)
-    return "/" + "/".join(parts)
-
-
-def mounts(run: Run) -> tuple[Mount, ...]:
-    """The RUN's ``--mount`` flags with their targets normalised (None when not a literal absolute path)."""
-    return tuple(Mount(spec.type, _normal(spec.target) if spec.target else None) for spec in run.mount_specs)
-
-
-def under(path: str, directory: str) -> bool:
-    """``path`` is ``directory`` or inside it."""
-    return path == directory or directory == "/" or path.startswith(directory.rstrip("/") + "/")
-
-
-def mount_covers(run: Run, *paths: str, types: Iterable[str] | None = ("cache", "tmpfs")) -> bool:
-    """Whether a mount (of ``types``; any type with None) has one of ``paths`` at or under its target."""
-    wanted = None if types is None else set(types)
-    for mount in mounts(run):
-        if mount.target is None or (wanted is not None and mount.type not in wanted):
-            continue
-        if any(under(path, mount.target) for path in paths):
-            return True
-    return False
-
+from dfix.shell import ShellScript, SimpleCommand
+from dfix.syntax import Add, Copy, Instruction, Run, Span
 
 # -- deletions ---------------------------------------------------------------------------
 
@@ -232,7 +67,7 @@ def clears(pattern: str | None, directory: str) -> bool:
             base = text
         if any(c in base for c in "*?["):
             continue
-        normal = _normal(base or "/")
+        normal = normal_path(base or "/")
         if normal is not None and under(directory, normal):
             return True
     return False
@@ -278,8 +113,8 @@ NOT_ALWAYS = frozenset(
 NESTED = NOT_ALWAYS | {ShellContext.SUBSHELL, ShellContext.SUBSTITUTION}
 
 
-def consumer_runs(context: Context, run: Run) -> list[tuple[Run, Instruction | None]]:
-    """RUNs that run after ``run`` on top of its filesystem, with their ONBUILD parent if triggers.
+def consumer_runs(context: Context, run: Run) -> list[RunView]:
+    """RUNs that run after ``run`` on top of its filesystem.
 
     Later instructions of its stage, every stage built ``FROM`` it (directly
     or not), and every ONBUILD RUN trigger of those stages, wherever written:
@@ -288,37 +123,29 @@ def consumer_runs(context: Context, run: Run) -> list[tuple[Run, Instruction | N
     info = context.stage_of(run)
     if info is None:
         return []
-    out: list[tuple[Run, Instruction | None]] = []
+    out: list[RunView] = []
     seen: set[int] = {id(run)}
 
-    def add(candidate: Instruction, parent: Instruction | None) -> None:
+    def add(candidate: Instruction | None, parent: Instruction | None = None) -> None:
         if isinstance(candidate, Run) and id(candidate) not in seen:
             seen.add(id(candidate))
-            out.append((candidate, parent))
+            out.append(context.run_view(candidate, parent))
 
     for instruction in context.later_in_stage(run):
-        add(instruction, None)
+        add(instruction)
     children = context.children_of(info)
     for child in children:
         for instruction in child.stage.instructions:
-            add(instruction, None)
+            add(instruction)
     for stage in (info, *children):
         for instruction in stage.stage.instructions:
-            if instruction.trigger is not None:
-                add(instruction.trigger, instruction)
+            add(instruction.trigger, instruction)
     return out
 
 
-def first_consumer(
-    context: Context,
-    run: Run,
-    consumes: Callable[[RunView], bool],
-) -> Run | None:
+def first_consumer(context: Context, run: Run, consumes: Callable[[RunView], bool]) -> Run | None:
     """The first RUN after ``run`` (see `consumer_runs`) for which ``consumes`` holds."""
-    for candidate, parent in consumer_runs(context, run):
-        if consumes(view_of(context, candidate, parent)):
-            return candidate
-    return None
+    return next((view.run for view in consumer_runs(context, run) if consumes(view)), None)
 
 
 def where(context: Context, run: Run) -> str:
@@ -339,7 +166,7 @@ def copies_into(instruction: Instruction, directory: str) -> bool:
     if not isinstance(instruction, (Copy, Add)):
         return False
     destination = instruction.destination
-    normal = _normal(destination) if destination else None
+    normal = normal_path(destination) if destination else None
     return normal is not None and under(normal, directory)
 
 
@@ -424,3 +251,57 @@ def privilege(commands: Iterable[SimpleCommand]) -> tuple[str, str | None]:
                     return "", f"the command runs as another user through `{wrapper.name} -u`; add the cleanup by hand"
                 prefix = f"{wrapper.name} "
     return prefix, None
+
+
+# -- the family ------------------------------------------------------------------------------
+
+
+class CacheCleanupRule(Rule):
+    """A rule whose fix cleans a package manager's cache in the RUN that filled it.
+
+    Subclasses find the commands that fill the cache; this base reads the
+    RUNs and decides, in one order for the whole family, whether the fix may
+    append the cleanup and what the user is told when it may not.
+    """
+
+    def cleanup_finding(
+        self,
+        context: Context,
+        view: RunView,
+        span: Span,
+        message: str,
+        cleanup: str,
+        commands: Iterable[SimpleCommand],
+        *,
+        title: str,
+        blocked: Callable[[], str | None] | None = None,
+        consumer: Callable[[], str | None] | None = None,
+        appended: Callable[[str, RunScript], str] | None = None,
+    ) -> Diagnostic:
+        """The finding for a RUN that leaves a cache: with a fix appending ``cleanup``, or a note why not.
+
+        In order: the RUN's form (exec form, heredoc); ``blocked``, the
+        rule's own reason; the user ``commands`` run as (``sudo`` is
+        repeated, ``gosu``/``sudo -u`` refuse); whether anything can be
+        appended at all; then, outside ONBUILD triggers, ``consumer``: a
+        later RUN that still needs the cache. ``appended`` builds the text
+        to append from the privilege prefix and the script (default: the
+        prefix and ``cleanup``).
+        """
+        note = view.guard.append_note if view.guard is not None else None
+        if note is None and blocked is not None:
+            note = blocked()
+        prefix, problem = privilege(commands)
+        if note is None:
+            note = problem
+        script = view.script
+        if note is None and script is not None:
+            blocker = script.append_blocker()
+            if blocker is not None:
+                note = f"{blocker}; add `{cleanup}` by hand"
+        if note is None and not view.trigger and consumer is not None:
+            note = consumer()
+        if note is not None or script is None:
+            return self.diagnostic(span, message, note=note)
+        text = appended(prefix, script) if appended is not None else prefix + cleanup
+        return self.diagnostic(span, message, [script.append(text)], title=title)

@@ -51,12 +51,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Sequence
 
-from dfix.engine import Context, Edit, Safety
-from dfix.engine.runscript import RunScript
+from dfix.engine import ONBUILD_TRIGGER, Context, Edit, RunScript, RunView, Safety
 from dfix.shell import ISOLATABLE_EFFECTS, Effect, ShellScript, package_commands, state_effects
-from dfix.shell.commands import Context as ShellContext
-from dfix.syntax import Dockerfile, Instruction, Run
-from dfix.syntax.cst import Comment, Mount
+from dfix.shell import Context as ShellContext
+from dfix.syntax import Comment, Dockerfile, Instruction, Mount, Run
 
 __all__ = [
     "MergePlan",
@@ -173,12 +171,11 @@ def mergeable_pair(context: Context, first: Instruction, second: Instruction) ->
     if not (isinstance(first, Run) and isinstance(second, Run)):
         return "not two RUN instructions"
     for run in (first, second):
-        if run.is_json or run.heredocs or run.script_token is None or run.line_info is None:
-            return "exec form, heredoc or empty RUN"
-        if not context.is_posix_shell(run):
-            return "not a POSIX shell"
-        model = context.script(run)
-        if model is None or model.has_error or not model.items:
+        view = context.run_view(run)
+        if view.script is None or view.trigger:
+            return f"not an editable shell-form RUN: {view.guard or ONBUILD_TRIGGER}"
+        model = view.script.model
+        if model.has_error or not model.items:
             return "the script does not parse or has no command"
     stage = context.stage_of(first)
     if stage is None or stage is not context.stage_of(second):
@@ -203,11 +200,10 @@ class Side:
     script: RunScript
 
     @classmethod
-    def of(cls, run: Run, escape: str) -> "Side | None":
-        script = RunScript.of(run, escape)
-        if script is None or run.line_info is None:
+    def of(cls, view: RunView) -> "Side | None":
+        if view.script is None or view.trigger:
             return None
-        return cls(run, script)
+        return cls(view.run, view.script)
 
     @property
     def model(self) -> ShellScript:
@@ -488,7 +484,7 @@ def plan_merge(
     sides: list[Side] = []
     for run in runs:
         if id(run) not in cache:
-            cache[id(run)] = Side.of(run, tree.escape)
+            cache[id(run)] = Side.of(context.run_view(run))
         side = cache[id(run)]
         if side is None:
             return Refusal("exec form or heredoc RUNs are never merged (G1, G2)", run)

@@ -1,13 +1,13 @@
-"""Shared helpers of the package-hygiene rules (DF202, DF204, DF220, DF221, DF624).
+"""The package-command family (DF202, DF204, DF220, DF221, DF624): its base class and shared helpers.
 
-Not a rule module (no ``Rule`` subclass here). It answers the questions those
-rules share:
+The rules read RUNs through the engine's view (`Context.runs`): shell-form
+RUNs (ONBUILD triggers too) are editable through the view's script;
+exec-form RUNs (G1) and POSIX heredoc bodies (G2) are analysed for a report
+only, with the view's guard as the note; non-POSIX shells (G3) are skipped.
+Shared here:
 
-* which RUN scripts to look at, and whether a fix may edit them
-  (`scripts`): shell-form RUNs (ONBUILD triggers too) are editable through
-  `RunScript`; exec-form RUNs (G1) and POSIX heredoc bodies (G2) are
-  analysed for a report only; non-POSIX shells and Windows stages (G3) are
-  skipped;
+* `PackageCommandRule`: the package commands of every RUN a POSIX shell
+  reads, and one shared fix for all findings of a rule in one RUN (`emit`);
 * ``--mount`` flags of type ``cache``/``tmpfs`` and whether one covers a
   cache folder (`cache_mount_covers`);
 * the environment a command sees: ENV/ARG earlier in the stage or an in-file
@@ -15,28 +15,22 @@ rules share:
   and ``env`` wrappers (`environment_value`);
 * earlier instructions of a stage and its ancestors (`earlier_instructions`),
   for "configured by an earlier drop-in" checks;
-* whether an ``rm -r`` in a script deletes a cache folder (`removes_path`);
-* one shared fix for all findings of a rule in one RUN (`emit`), so a RUN with
-  many commands is fixed in one round of the engine's fix loop.
+* whether an ``rm -r`` in a script deletes a cache folder (`removes_path`).
 """
 
 from __future__ import annotations
 
 import re
-import shlex
 import weakref
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
-from dfix.engine import Context
-from dfix.engine.context import POSIX_SHELLS
-from dfix.engine.runscript import RunScript
-from dfix.shell import ShellScript, SimpleCommand, analyze
-from dfix.syntax import Arg, Env, Instruction, Run
+from dfix.engine import Context, Diagnostic, Rule, RunView, Safety
+from dfix.shell import PackageCommand, ShellScript, SimpleCommand, package_commands
+from dfix.syntax import Arg, Env, Instruction
 
 __all__ = [
-    "Script",
-    "scripts",
+    "PackageCommandRule",
     "CacheDir",
     "cache_mount_covers",
     "earlier_instructions",
@@ -44,125 +38,10 @@ __all__ = [
     "environment_value",
     "inline_value",
     "removes_path",
-    "command_range",
-    "is_trigger",
     "path_covers",
     "Finding",
     "emit",
 ]
-
-# -- the scripts a rule looks at ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Script:
-    """A shell script of a RUN: its model, and the means to edit it (or why not)."""
-
-    run: Run
-    model: ShellScript
-    #: The editable shell-form script; None when the rule may only report.
-    editable: RunScript | None
-    #: Why no fix may edit this script (G1 exec form, G2 heredoc), when ``editable`` is None.
-    report_only: str | None = None
-
-    @property
-    def trigger(self) -> bool:
-        """The RUN is an ONBUILD trigger (G5: token-local edits only)."""
-        return is_trigger(self.run)
-
-
-def is_trigger(run: Instruction) -> bool:
-    return run.line_info is None
-
-
-_EXEC_FORM = "exec-form RUN is analysed but never rewritten (G1)"
-_HEREDOC = "heredoc RUN: reported only, never edited (G2)"
-_BARE_HEREDOC = re.compile(r"\s*<<-?\s*(['\"]?)([^\s'\"<>|&;]+)\1\s*")
-_POSIX_SHEBANG = re.compile(r"#!\s*(?:/usr)?/bin/(?:env\s+)?(\S+)")
-
-
-def _shell_name(word: str) -> str:
-    return word.replace("\\", "/").rsplit("/", 1)[-1].lower()
-
-
-def _exec_form_script(argv: Sequence[str]) -> str | None:
-    """The shell text an exec-form RUN amounts to (``sh -c SCRIPT`` gives SCRIPT)."""
-    if not argv:
-        return None
-    if _shell_name(argv[0]) in POSIX_SHELLS:
-        for index in range(1, len(argv)):
-            word = argv[index]
-            if not word.startswith("-"):
-                break
-            if "c" in word[1:] and not word.startswith("--") and index + 1 < len(argv):
-                return argv[index + 1]
-    return shlex.join(argv)
-
-
-def _heredoc_bodies(run: Run) -> Iterator[str]:
-    """The POSIX shell scripts a heredoc RUN runs: a bare ``<<EOF`` body, or one fed to ``sh``."""
-    line = run.shell or ""
-    bare = _BARE_HEREDOC.fullmatch(line)
-    if bare is not None and run.heredocs:
-        body = run.heredocs[0].content
-        shebang = _POSIX_SHEBANG.match(body)
-        if body.startswith("#!") and (shebang is None or _shell_name(shebang.group(1)) not in POSIX_SHELLS):
-            return  # python, node ... (the shebang picks the interpreter)
-        yield body
-        return
-    yield line
-    # `bash -ex <<EOF`: a shell with no script operand reads its script from the heredoc
-    # (the command line alone has no heredoc body, so its redirects are not modelled).
-    if not any(c.name in POSIX_SHELLS and not [w for w in c.args if not w.is_option] for c in analyze(line).commands):
-        return
-    for heredoc in run.heredocs:
-        if re.search(rf"<<-?\s*(['\"]?){re.escape(heredoc.name)}\1", line):
-            yield heredoc.content
-
-
-def scripts(context: Context) -> tuple[Script, ...]:
-    """Every RUN script under a POSIX shell, ONBUILD triggers included, with how it may be fixed.
-
-    Computed once per `Context` (each of the hygiene rules asks).
-    """
-    cached = _SCRIPTS.get(context)
-    if cached is None:
-        cached = _SCRIPTS[context] = tuple(_scripts(context))
-    return cached
-
-
-_SCRIPTS: "weakref.WeakKeyDictionary[Context, tuple[Script, ...]]" = weakref.WeakKeyDictionary()
-
-
-def _scripts(context: Context) -> Iterator[Script]:
-    for run in context.tree.walk():
-        if not isinstance(run, Run):
-            continue
-        info = context.stage_of(run)
-        if info is not None and info.windows:
-            continue  # G3: a Windows base
-        if run.is_json:
-            text = _exec_form_script(run.exec_form or ())
-            if text:
-                yield Script(run, analyze(text), None, _EXEC_FORM)
-            continue
-        if not context.is_posix_shell(run):
-            continue  # G3
-        if run.heredocs:
-            for body in _heredoc_bodies(run):
-                yield Script(run, analyze(body), None, _HEREDOC)
-            continue
-        editable = RunScript.of(run, context.tree.escape)
-        if editable is not None:
-            yield Script(run, editable.model, editable)
-
-
-def command_range(context: Context, script: Script, start: int, end: int):
-    """The span to report for ``script[start:end]``: exact when editable, else the RUN."""
-    if script.editable is None:
-        return script.run.span
-    return context.span(*script.editable.file_range(start, end))
-
 
 # -- mounts ------------------------------------------------------------------------------------
 
@@ -199,15 +78,15 @@ def path_covers(target: str, cache: CacheDir) -> bool:
     return _covers(target, _normal(cache.path))
 
 
-def cache_mount_covers(run: Run, caches: Iterable[CacheDir]) -> bool:
+def cache_mount_covers(view: RunView, caches: Iterable[CacheDir]) -> bool:
     """A ``cache`` or ``tmpfs`` mount of the RUN holds one of ``caches`` (a variable target counts)."""
     caches = tuple(caches)
-    for mount in run.mount_specs:
-        if mount.type not in ("cache", "tmpfs") or not mount.target:
+    for mount in view.mounts:
+        if mount.type not in ("cache", "tmpfs") or not mount.raw:
             continue
-        if "$" in mount.target and not _HOME_PREFIX.match(mount.target):
+        if "$" in mount.raw and not _HOME_PREFIX.match(mount.raw):
             return True  # unknown target: give the benefit of the doubt
-        if any(path_covers(mount.target, cache) for cache in caches):
+        if any(path_covers(mount.raw, cache) for cache in caches):
             return True
     return False
 
@@ -337,7 +216,7 @@ def _inside(path: str, cache: CacheDir) -> bool:
     return _covers(_normal(cache.path), path)
 
 
-# -- one fix per RUN -----------------------------------------------------------------------------
+# -- the family ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -352,7 +231,7 @@ class Finding:
     note: str | None = None
 
 
-def emit(rule, findings: Sequence[Finding]) -> Iterator:
+def emit(rule: Rule, findings: Sequence[Finding]) -> Iterator[Diagnostic]:
     """Diagnostics for the findings of one RUN script.
 
     The engine applies at most one fix per instruction per round, so a RUN
@@ -362,8 +241,6 @@ def emit(rule, findings: Sequence[Finding]) -> Iterator:
     unsafe one all edits. The first fix applied fixes the RUN; the others
     are gone on the next round.
     """
-    from dfix.engine import Safety
-
     safe = tuple(e for f in findings if f.edits and f.safety is Safety.SAFE for e in f.edits)
     every = tuple(e for f in findings if f.edits and f.safety is not Safety.NONE for e in f.edits)
     for finding in findings:
@@ -372,3 +249,28 @@ def emit(rule, findings: Sequence[Finding]) -> Iterator:
             edits = safe if finding.safety is Safety.SAFE else every
         yield rule.diagnostic(finding.where, finding.message, edits, safety=finding.safety, title=finding.title,
                               note=finding.note)
+
+
+class PackageCommandRule(Rule):
+    """A rule about the package-manager commands of RUNs, with one shared fix per RUN.
+
+    Subclasses say what is wrong with the package commands of one RUN
+    (`findings`); this base reads the RUNs once for the whole family and
+    gathers each RUN's findings into diagnostics whose fixes all land in one
+    round (`emit`). A RUN that may not be rewritten (exec form, heredoc) is
+    still read: its findings carry the guard's note instead of a fix
+    (`report_only`).
+    """
+
+    def check(self, context: Context) -> Iterator[Diagnostic]:
+        for view in context.shell_runs():
+            yield from emit(self, list(self.findings(context, view, package_commands(view.model))))
+
+    def findings(self, context: Context, view: RunView, commands: tuple[PackageCommand, ...]) -> Iterable[Finding]:
+        """What is wrong with ``commands``, the package commands of the RUN ``view``."""
+        raise NotImplementedError
+
+    @staticmethod
+    def report_only(view: RunView) -> str | None:
+        """Why a fix may not edit ``view``'s script (None when it may)."""
+        return None if view.script is not None else view.guard.note  # type: ignore[union-attr]

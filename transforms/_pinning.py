@@ -52,10 +52,10 @@ from typing import ClassVar, Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Rule, Safety
 from dfix.registry import RegistryError, Resolution, Resolver, ResolverSettings
-from dfix.registry.resolve import POLICIES
+from dfix.registry import POLICIES
 from dfix.syntax import Arg, From, ImageRef
 
-from .registry_unreachable import RegistryUnreachable
+from ._registry import unreachable_notice
 
 _VARIABLE = re.compile(r"\$(?:\{(?P<braced>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -279,11 +279,7 @@ class PinningRule(Rule):
                 resolution = self.resolver().resolve(self.lookup_text(image), find_tag=self.finds_tag)
             except RegistryError as error:
                 yield self.diagnostic(where, message, note=f"not pinned: {error}")
-                yield Diagnostic(
-                    RegistryUnreachable.code, RegistryUnreachable.name,
-                    f"{self.code} could not look up `{image.text}`: {error}; the line is left as it is",
-                    where, None, f"kind: {error.kind}", RegistryUnreachable.severity,
-                )
+                yield unreachable_notice(self.code, image.text, error, where)
                 continue
             new, why = self.pinned(resolution, image)
             if new is None:

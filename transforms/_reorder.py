@@ -26,9 +26,8 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from dfix.engine import Context
-from dfix.shell import ShellScript, SimpleCommand, analyze, package_command
-from dfix.shell.words import Word
+from dfix.engine import EMPTY, Context, Form, RunView
+from dfix.shell import ShellScript, SimpleCommand, Word, analyze, package_command
 from dfix.syntax import BlankLine, Comment, Dockerfile, Instruction, Run, Workdir
 
 # -- places ---------------------------------------------------------------------------------
@@ -569,37 +568,38 @@ class RunFacts:
 
 
 def run_model(run: Run, context: Context) -> RunFacts:
-    """The RUN's shell model: shell form under a POSIX shell, or exec form quoted as a command line."""
-    if run.heredocs:
+    """The RUN's shell model (the engine's view), or why it cannot be read: a heredoc is never read here."""
+    view = context.run_view(run)
+    if view.form is Form.HEREDOC:
         return RunFacts(None, "the RUN has a heredoc")
-    if run.is_json:
+    if view.form is Form.EXEC:
+        # the argv as one command line: a script hidden in `sh -c` stays one opaque word here,
+        # so DF102 never vets (or moves a COPY across) what such a RUN runs
         argv = run.exec_form or ()
-        if not argv:
-            return RunFacts(None, "the RUN is empty")
-        return RunFacts(analyze(shlex.join(argv)))
-    if not context.is_posix_shell(run):
-        return RunFacts(None, "the RUN runs under a shell dfix does not read (rules.md G3)")
-    text = run.shell
-    if text is None:
-        return RunFacts(None, "the RUN is empty")
-    model = context.script(run)
+        return RunFacts(analyze(shlex.join(argv))) if argv else RunFacts(None, EMPTY.note)
+    model = view.model
+    if model is None:
+        return RunFacts(None, (view.guard or EMPTY).note)
     if model.has_error:
         return RunFacts(None, "the RUN's script does not parse")
     return RunFacts(model)
 
 
-def mount_problem(run: Run, dest: Place, cwd: Place | None) -> str | None:
+def mount_problem(view: RunView, dest: Place, cwd: Place | None) -> str | None:
     """Mounts: a bind mount (of the context by default) or a mount inside ``dest`` is not crossed."""
-    for mount in run.mount_specs:
+    for mount in view.mounts:
         kind = mount.type
         if kind == "bind":
             return "the RUN bind-mounts files (`--mount=type=bind`)"
-        target = mount.target
+        target = mount.raw
         if target is None:
             if kind in ("secret", "ssh"):
                 continue
             return "a mount without a target"
-        place = Place(posixpath.normpath(target)) if target.startswith("/") else (cwd.join(target) if cwd else None)
+        if mount.path is not None:
+            place: Place | None = Place(mount.path)
+        else:
+            place = cwd.join(target) if cwd is not None and not target.startswith("/") else None
         if place is None or "$" in target or place.overlaps(dest):
             return f"the RUN mounts `{target}`, which overlaps {dest}"
     return None

@@ -7,23 +7,11 @@ from dataclasses import replace
 import re
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
-from dfix.engine.context import StageInfo
+from dfix.engine import Context, Diagnostic, Edit, Invalid, RunView, Safety, StageInfo, Valid
 from dfix.shell import PackageCommand, ShellScript, SimpleCommand, has_option, package_command, package_commands
 from dfix.syntax import Run
 
-from ._cleanup import (
-    RunView,
-    clears,
-    copies_into,
-    delete_item,
-    first_consumer,
-    mount_covers,
-    removes,
-    run_views,
-    view_of,
-    where,
-)
+from ._cleanup import CacheCleanupRule, clears, copies_into, delete_item, first_consumer, removes, where
 
 CACHE = "/var/cache/apk"
 #: Where apk keeps its cache: a cache/tmpfs mount on either means the user wants it kept out of the image.
@@ -56,7 +44,7 @@ def reads_index(invocation: PackageCommand) -> bool:
 
 def consumes_index(view: RunView) -> bool:
     """A later RUN that reads the index an ``apk update`` would have left."""
-    if mount_covers(view.run, *_CACHE_PATHS, types=None):
+    if view.mount_covers(*_CACHE_PATHS, types=None):
         return False
     if view.model is None:
         return re.search(r"(?<![\w/.-])apk\s+", view.text) is not None
@@ -65,7 +53,7 @@ def consumes_index(view: RunView) -> bool:
 
 def _writes_cache(view: RunView) -> bool:
     """An earlier RUN that may have left something in /var/cache/apk."""
-    if mount_covers(view.run, *_CACHE_PATHS, types=None):
+    if view.mount_covers(*_CACHE_PATHS, types=None):
         return False
     if view.model is None:
         return re.search(r"(?<![\w/.-])apk\s+", view.text) is not None or CACHE in view.text
@@ -98,7 +86,7 @@ def _official_alpine(info: StageInfo, context: Context) -> bool:
     return repository == "alpine" or "alpine" in (image.tag or "").lower()
 
 
-class ApkNoCache(Rule):
+class ApkNoCache(CacheCleanupRule):
     """Use ``apk add --no-cache`` so the package index stays out of the image.
 
     ``apk add`` (and ``apk update``, ``apk add -U``) stores the APKINDEX
@@ -262,7 +250,7 @@ class ApkNoCache(Rule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        for view in run_views(context):
+        for view in context.shell_runs():
             model = view.model
             invocations = [invocation for invocation in package_commands(model) if invocation.manager == "apk"]
             offending = [
@@ -270,8 +258,7 @@ class ApkNoCache(Rule):
             ]
             if not offending:
                 continue
-            run = view.run
-            if mount_covers(run, *_CACHE_PATHS):
+            if view.mount_covers(*_CACHE_PATHS):
                 continue
             last = offending[-1]
             cleaned_after = removes(model, (CACHE,), after=last.end) or any(
@@ -281,14 +268,14 @@ class ApkNoCache(Rule):
             script = view.script
             if cleaned_after and script is None:
                 continue
-            span = context.span(*script.file_range(last.start, last.end)) if script is not None else run.span
+            span = view.span(last.start, last.end)
             message = "`apk add` without `--no-cache` leaves the package index in `/var/cache/apk`"
             if cleaned_after:
                 # nothing stays in the image, but `--no-cache` says it in one flag and makes
                 # the `apk update` and the `rm` that only served the cache unnecessary
                 message = "`apk add --no-cache` replaces the `apk update` / cache `rm` bookkeeping of this RUN"
             if script is None:
-                yield self.diagnostic(span, message, note=view.no_fix_note)
+                yield self.diagnostic(span, message, note=view.guard.append_note if view.guard else None)
                 continue
             per_command = [_no_cache_edits(script, invocation) for invocation in offending]
             if not all(per_command):
@@ -355,7 +342,7 @@ class ApkNoCache(Rule):
                     break
                 if copies_into(instruction, CACHE):
                     return False
-                if isinstance(instruction, Run) and _writes_cache(view_of(context, instruction)):
+                if isinstance(instruction, Run) and _writes_cache(context.run_view(instruction)):
                     return False
         return True
 

@@ -87,13 +87,16 @@ class AptGetMissingYes(Rule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        for script in context.run_scripts():
+        for view in context.runs():
+            script = view.script
+            if script is None:
+                continue
             for command in package_commands(script.model):
                 if command.manager != "apt-get" or command.subcommand not in _CONFIRMING:
                     continue
                 if answers_yes(command):
                     continue
-                where = context.span(*script.file_range(command.start, command.end))
+                where = view.span(command.start, command.end)
                 yield self.diagnostic(
                     where,
                     f"`apt-get {command.subcommand}` without `-y` waits for a confirmation no build can give",

@@ -2,50 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
+from dfix.engine import Context, Diagnostic, Invalid, Safety, Valid
 from dfix.shell import SimpleCommand, package_command
 
-from ._cleanup import (
-    NESTED,
-    RunView,
-    earlier_unconditional,
-    first_consumer,
-    mount_covers,
-    privilege,
-    removes,
-    run_views,
-    where,
-)
+from ._apt import CLEANUP, LISTS, consumes_lists, is_update
+from ._cleanup import NESTED, CacheCleanupRule, first_consumer, removes, where
 
-LISTS = "/var/lib/apt/lists"
-CLEANUP = "rm -rf /var/lib/apt/lists/*"
 #: Mount targets that hold the lists: a cache or tmpfs there keeps them out of the image.
 _LIST_PATHS = (LISTS,)
-#: Subcommands of the apt family that do not read the lists.
-_NOT_READING = frozenset({"refresh", "remove", "autoremove", "clean"})
-
-
-def is_update(command: SimpleCommand) -> bool:
-    """``apt-get update``, ``apt update``, ``aptitude update`` (wrappers seen through)."""
-    invocation = package_command(command)
-    return invocation is not None and invocation.family == "apt" and invocation.action == "refresh"
-
-
-def reads_lists(command: SimpleCommand) -> bool:
-    """A command that needs ``/var/lib/apt/lists``: installs, source/build-dep/download, apt-cache queries."""
-    if command.name == "apt-cache":
-        return True
-    invocation = package_command(command)
-    if invocation is None or invocation.family != "apt":
-        return False
-    if invocation.action == "unknown":
-        return True  # `apt-get $ACTION` (G6): assume the worst
-    if invocation.subcommand is None:
-        return False  # `apt-get --version`
-    return invocation.action not in _NOT_READING
 
 
 def _distclean(command: SimpleCommand) -> bool:
@@ -53,20 +19,7 @@ def _distclean(command: SimpleCommand) -> bool:
     return invocation is not None and invocation.family == "apt" and invocation.subcommand in ("distclean", "dist-clean")
 
 
-def consumes_lists(view: RunView) -> bool:
-    """A later RUN that still needs the lists: it reads them without its own ``update`` first."""
-    if mount_covers(view.run, LISTS, types=None):
-        return False  # its own lists (cache, tmpfs or bind mount)
-    model = view.model
-    if model is None:
-        return re.search(r"(?<![\w/.-])(apt-get|apt-cache|aptitude|apt)\s+[\w-]", view.text) is not None
-    return any(
-        reads_lists(command) and not earlier_unconditional(model, command, is_update)
-        for command in model.commands
-    )
-
-
-class AptListsNotRemoved(Rule):
+class AptListsNotRemoved(CacheCleanupRule):
     """Remove ``/var/lib/apt/lists`` in the RUN that ran ``apt-get update``.
 
     ``apt-get update`` downloads the package lists (tens of megabytes) into
@@ -293,13 +246,13 @@ class AptListsNotRemoved(Rule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        for view in run_views(context):
+        for view in context.shell_runs():
             model = view.model
             updates = [command for command in model.commands if is_update(command)]
             if not updates:
                 continue
             run = view.run
-            if mount_covers(run, *_LIST_PATHS):
+            if view.mount_covers(*_LIST_PATHS):
                 continue
             last = max(updates, key=lambda command: command.start)
             if removes(model, (LISTS,), after=last.end) or any(
@@ -309,30 +262,23 @@ class AptListsNotRemoved(Rule):
             info = context.stage_of(run)
             if info is None or not (context.reaches_final_image(info) or context.children_of(info)):
                 continue  # never shipped (an ONBUILD trigger there never runs downstream either)
-            note = view.no_fix_note
-            script = view.script
-            if note is None and any(not command.context.isdisjoint(NESTED) for command in updates):
-                note = "the update runs inside an `if`, a loop, a function or a subshell; append the cleanup there by hand"
-            prefix, problem = privilege(updates)
-            if note is None:
-                note = problem
-            if note is None and script is not None:
-                blocker = script.append_blocker()
-                if blocker is not None:
-                    note = f"{blocker}; add `{CLEANUP}` by hand"
-            if note is None and not view.trigger:
-                consumer = first_consumer(context, run, consumes_lists)
-                if consumer is not None:
-                    note = f"the RUN at {where(context, consumer)} still reads the package lists without its own `apt-get update`"
-            if script is not None:
-                span = context.span(*script.file_range(last.start, last.end))
-            else:
-                span = run.span
-            message = f"`{_spelled(last)}` without `{CLEANUP}` in the same RUN leaves the package lists in the image"
-            if note is not None:
-                yield self.diagnostic(span, message, note=note)
-            else:
-                yield self.diagnostic(span, message, [script.append(prefix + CLEANUP)], title="remove the apt lists")
+
+            def nested(updates=updates) -> str | None:
+                if any(not command.context.isdisjoint(NESTED) for command in updates):
+                    return "the update runs inside an `if`, a loop, a function or a subshell; append the cleanup there by hand"
+                return None
+
+            def consumer(run=run) -> str | None:
+                found = first_consumer(context, run, consumes_lists)
+                if found is None:
+                    return None
+                return f"the RUN at {where(context, found)} still reads the package lists without its own `apt-get update`"
+
+            yield self.cleanup_finding(
+                context, view, view.span(last.start, last.end),
+                f"`{_spelled(last)}` without `{CLEANUP}` in the same RUN leaves the package lists in the image",
+                CLEANUP, updates, title="remove the apt lists", blocked=nested, consumer=consumer,
+            )
 
 
 def _spelled(command: SimpleCommand) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
-from dfix.shell import PackageCommand, package_commands
+from dfix.engine import Context, Invalid, RunView, Safety, Valid
+from dfix.shell import PackageCommand
 from dfix.syntax import Add, Copy, Run
 
-from ._packages import Finding, Script, code_of, command_range, earlier_instructions, emit, scripts
+from ._packages import Finding, PackageCommandRule, code_of, earlier_instructions
 
 #: ``APT::Install-Recommends "false";`` (or ``APT { Install-Recommends "0"; }``) in a drop-in.
 _DROP_IN = re.compile(r"""Install-Recommends["'\\\s=:]*(false|0|no|off|without|disable)\b""", re.IGNORECASE)
@@ -32,11 +32,11 @@ def _decided_on_command(command: PackageCommand) -> bool:
     return False
 
 
-def _disabled_by_drop_in(context: Context, script: Script, command: PackageCommand) -> bool:
+def _disabled_by_drop_in(context: Context, view: RunView, command: PackageCommand) -> bool:
     """An earlier RUN (or the same one, before the command) wrote a drop-in turning recommends off."""
-    if _DROP_IN.search(script.model.text[: command.start]):
+    if _DROP_IN.search(view.model.text[: command.start]):
         return True
-    for other in earlier_instructions(context, script.run):
+    for other in earlier_instructions(context, view.run):
         if isinstance(other, Run) and _DROP_IN.search(code_of(context, other)):
             return True
         if isinstance(other, (Copy, Add)) and "apt.conf" in (other.destination or ""):
@@ -45,7 +45,7 @@ def _disabled_by_drop_in(context: Context, script: Script, command: PackageComma
     return False
 
 
-class AptNoInstallRecommends(Rule):
+class AptNoInstallRecommends(PackageCommandRule):
     """Add ``--no-install-recommends`` to ``apt-get install`` (opt-in).
 
     By default apt installs every package the requested ones *recommend*:
@@ -162,19 +162,16 @@ class AptNoInstallRecommends(Rule):
         ),
     )
 
-    def check(self, context: Context) -> Iterator[Diagnostic]:
-        for script in scripts(context):
-            findings = []
-            for command in package_commands(script.model):
-                if command.manager not in ("apt-get", "apt") or command.subcommand != "install":
-                    continue
-                if _decided_on_command(command) or _disabled_by_drop_in(context, script, command):
-                    continue
-                where = command_range(context, script, command.start, command.end)
-                message = f"`{command.manager} install` without `--no-install-recommends` also installs recommended packages"
-                if script.editable is None:
-                    findings.append(Finding(where, message, note=script.report_only))
-                    continue
-                edit = script.editable.insert(command.insert_offset, " --no-install-recommends")
-                findings.append(Finding(where, message, (edit,), Safety.UNSAFE, "add `--no-install-recommends`"))
-            yield from emit(self, findings)
+    def findings(self, context: Context, view: RunView, commands: tuple[PackageCommand, ...]) -> Iterator[Finding]:
+        for command in commands:
+            if command.manager not in ("apt-get", "apt") or command.subcommand != "install":
+                continue
+            if _decided_on_command(command) or _disabled_by_drop_in(context, view, command):
+                continue
+            where = view.span(command.start, command.end)
+            message = f"`{command.manager} install` without `--no-install-recommends` also installs recommended packages"
+            if view.script is None:
+                yield Finding(where, message, note=self.report_only(view))
+                continue
+            edit = view.script.insert(command.insert_offset, " --no-install-recommends")
+            yield Finding(where, message, (edit,), Safety.UNSAFE, "add `--no-install-recommends`")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
-from dfix.engine.suppress import Suppressions
 from dfix.syntax import Run
 
 from ._merge import Refusal, command_count, mergeable_pair, plan_merge, update_then_install
@@ -267,16 +266,14 @@ class ConsecutiveRun(Rule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        tree = context.tree
         limit = int(self.settings["max-commands"] or 0)
         cap = int(self.settings["max-merged-commands"] or 0)
-        suppressions = Suppressions.of(tree)
         for info in context.stages:
             instructions = info.stage.instructions
             chain: list[Run] = []
             for previous, current in zip((None, *instructions), instructions):
                 if previous is not None and self._triggers(context, previous, current, limit):
-                    if not suppressions.suppresses(Diagnostic(self.code, self.name, "", current.span)):
+                    if not context.is_suppressed(self.code, current):
                         if not chain:
                             chain.append(previous)
                         chain.append(current)
@@ -298,7 +295,7 @@ class ConsecutiveRun(Rule):
             return False
         if not limit:
             return True
-        models = context.script(first), context.script(second)
+        models = context.run_view(first).model, context.run_view(second).model
         small = all(command_count(model) <= limit for model in models)
         return small or update_then_install(*models)
 

@@ -435,7 +435,7 @@ class CopyContextBeforeDeps(Rule):
         for later in instructions[index + 1 :]:
             if isinstance(later, Run):
                 cwd = workdirs.get(id(later))
-                problem = mount_problem(later, dest, cwd)
+                problem = mount_problem(context.run_view(later), dest, cwd)
                 facts = run_model(later, context)
                 problem = problem or facts.problem
                 claimer = InstallClaimer(dest) if plan.split_run is None else None

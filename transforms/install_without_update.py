@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
+from dfix.engine import Context, Diagnostic, Form, Invalid, Rule, RunView, Safety, Valid
 from dfix.shell import SimpleCommand, package_command
 from dfix.syntax import Instruction, Run
 
-from ._cleanup import RunView, earlier_unconditional, first_consumer, mount_covers, run_views, view_of, where
-from .apt_lists_not_removed import LISTS, consumes_lists, is_update
+from ._apt import LISTS, consumes_lists, is_update
+from ._cleanup import earlier_unconditional, first_consumer, where
 
 #: apt actions that fetch packages with the lists.
 _FETCHING = frozenset({"install", "upgrade", "dist-upgrade", "download"})
@@ -35,7 +35,7 @@ def _earlier_update(context: Context, run: Run) -> Run | None:
         info = context.stages[info.parent] if info.parent is not None else None
     for instruction in reversed(candidates):
         if isinstance(instruction, Run):
-            model = view_of(context, instruction).model
+            model = context.run_view(instruction).model
             if model is not None and any(is_update(command) for command in model.commands):
                 return instruction
     return None
@@ -119,11 +119,11 @@ class InstallWithoutUpdate(Rule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        for view in run_views(context):
-            if view.trigger or view.form == "exec" or view.model is None:
+        for view in context.runs():
+            if view.trigger or view.form is Form.EXEC or view.model is None:
                 continue
             run = view.run
-            if mount_covers(run, LISTS, types=None):
+            if view.mount_covers(LISTS, types=None):
                 continue
             model = view.model
             first = next(
@@ -139,11 +139,11 @@ class InstallWithoutUpdate(Rule):
                 f"`{invocation.manager} {invocation.subcommand}` uses package lists downloaded at {where(context, source)}, "
                 "in an earlier layer the build cache can keep stale"
             )
-            span = context.span(*view.script.file_range(first.start, first.end)) if view.script else run.span
+            span = view.span(first.start, first.end)
             edits = self._edits(view, first)
             note = None if edits else "add `apt-get update &&` before the install by hand"
             blocker = first_consumer(context, run, consumes_lists) if edits else None
-            if blocker is not None and not self._fixable(context, view_of(context, blocker)):
+            if blocker is not None and not self._fixable(context, context.run_view(blocker)):
                 # the lists this update would add could never be cleaned: the layer would grow
                 edits, note = None, f"the RUN at {where(context, blocker)} would still need these lists, and cannot be fixed the same way"
             yield self.diagnostic(span, message, edits, title="run `apt-get update` first", note=note)
@@ -151,7 +151,7 @@ class InstallWithoutUpdate(Rule):
     def _fixable(self, context: Context, view: RunView) -> bool:
         """Whether this rule could give ``view`` its own ``apt-get update`` (or it needs none)."""
         model = view.model
-        if view.trigger or view.form != "shell" or model is None:
+        if view.trigger or view.form is not Form.SHELL or model is None:
             return False
         first = next((c for c in model.commands if _fetches(c) and not earlier_unconditional(model, c, is_update)), None)
         return first is None or self._edits(view, first) is not None

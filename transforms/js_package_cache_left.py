@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
+from dfix.engine import ONBUILD_TRIGGER, Context, Invalid, RunView, Safety, Valid
 from dfix.shell import PackageCommand, package_commands
 from dfix.syntax import Add, Copy, Env, Run
 
 from ._packages import (
     CacheDir,
     Finding,
-    Script,
+    PackageCommandRule,
     cache_mount_covers,
     code_of,
-    command_range,
-    emit,
     inline_value,
     removes_path,
-    scripts,
 )
 
 _NPM_CACHES = (CacheDir(".npm", home=True),)
@@ -73,6 +71,14 @@ class _FileFacts:
     def __init__(self, context: Context) -> None:
         self.context = context
 
+    @classmethod
+    def of(cls, context: Context) -> "_FileFacts":
+        """The facts of ``context``'s file, built once per parse."""
+        facts = _FACTS.get(context)
+        if facts is None:
+            facts = _FACTS[context] = cls(context)
+        return facts
+
     @cached_property
     def berry(self) -> str | None:
         return _berry_hint(self.context)
@@ -80,6 +86,9 @@ class _FileFacts:
     @cached_property
     def offline(self) -> bool:
         return _offline_consumer(self.context)
+
+
+_FACTS: "weakref.WeakKeyDictionary[Context, _FileFacts]" = weakref.WeakKeyDictionary()
 
 
 def _berry_hint(context: Context) -> str | None:
@@ -100,10 +109,10 @@ def _berry_hint(context: Context) -> str | None:
 
 def _offline_consumer(context: Context) -> bool:
     """Some RUN installs with npm/yarn ``--offline``, from the cache we would delete."""
-    for script in scripts(context):
-        if "--offline" not in script.model.text:
+    for view in context.shell_runs():
+        if "--offline" not in view.model.text:
             continue
-        for command in package_commands(script.model):
+        for command in package_commands(view.model):
             if command.manager in ("npm", "yarn") and any(o.name == "--offline" for o in command.options):
                 return True
     return False
@@ -121,14 +130,14 @@ def _custom_cache(command: PackageCommand, model, names: tuple[str, ...], env_na
     return False, None
 
 
-def _cleaned_after(script: Script, commands: tuple[PackageCommand, ...], manager: str, after: int, caches) -> bool:
+def _cleaned_after(view: RunView, commands: tuple[PackageCommand, ...], manager: str, after: int, caches) -> bool:
     for command in commands:
         if command.manager == manager and command.action == "clean" and command.start > after:
             return True
-    return removes_path(script.model, after, caches)
+    return removes_path(view.model, after, caches)
 
 
-class JsPackageCacheLeft(Rule):
+class JsPackageCacheLeft(PackageCommandRule):
     """Clean the npm/Yarn download cache in the RUN that filled it.
 
     ``npm install``/``npm ci`` keep every tarball in ``~/.npm`` and Yarn 1
@@ -261,33 +270,29 @@ class JsPackageCacheLeft(Rule):
         Invalid("# syntax=docker/dockerfile:1\nFROM node:20\nRUN <<EOF\nnpm ci\nEOF\n", None, "heredoc (G2)"),
     )
 
-    def check(self, context: Context) -> Iterator[Diagnostic]:
-        facts = _FileFacts(context)
-        for script in scripts(context):
-            commands = package_commands(script.model)
-            findings = []
-            for tool in _TOOLS:
-                finding = self._finding(context, facts, script, commands, tool)
-                if finding is not None:
-                    findings.append(finding)
-            yield from emit(self, findings)
+    def findings(self, context: Context, view: RunView, commands: tuple[PackageCommand, ...]) -> Iterator[Finding]:
+        facts = _FileFacts.of(context)
+        for tool in _TOOLS:
+            finding = self._finding(context, facts, view, commands, tool)
+            if finding is not None:
+                yield finding
 
-    def _finding(self, context: Context, facts: "_FileFacts", script: Script,
+    def _finding(self, context: Context, facts: "_FileFacts", view: RunView,
                  commands: tuple[PackageCommand, ...], tool: _Tool) -> Finding | None:
         installs = [c for c in commands if c.manager == tool.manager and c.action == "install" and not _query(c)]
         if not installs:
             return None
         last = installs[-1]
         custom = [folder for given, folder in (
-            _custom_cache(c, script.model, tool.cache_options, tool.cache_env) for c in installs) if given]
+            _custom_cache(c, view.model, tool.cache_options, tool.cache_env) for c in installs) if given]
         caches = tool.caches + tuple(CacheDir(folder) for folder in custom if folder)
-        if cache_mount_covers(script.run, caches):
+        if cache_mount_covers(view, caches):
             return None
-        if tool.manager == "pnpm" and any("type=cache" in m and "pnpm" in m for m in script.run.mounts):
+        if tool.manager == "pnpm" and any("type=cache" in m and "pnpm" in m for m in view.run.mounts):
             return None
-        if _cleaned_after(script, commands, tool.manager, last.start, caches):
+        if _cleaned_after(view, commands, tool.manager, last.start, caches):
             return None
-        where = command_range(context, script, last.start, last.end)
+        where = view.span(last.start, last.end)
         spelled = " ".join(w.value or w.text for w in last.program_words + last.subcommand_words)
         message = f"`{spelled}` leaves {tool.manager}'s package cache in the image"
         if tool.clean is None:
@@ -295,22 +300,21 @@ class JsPackageCacheLeft(Rule):
         if tool.manager == "yarn" and facts.berry:
             return Finding(where, message, note=f"Yarn >= 2 is indicated by {facts.berry}: its cache may be the "
                                                 "installed dependency set (Plug'n'Play); use a cache mount instead")
-        blocker = self._blocker(script, installs, custom)
+        blocker = self._blocker(view, installs, custom)
         if blocker is None and facts.offline:
             blocker = "a RUN installs with `--offline`, from this cache"
         if blocker is not None:
             return Finding(where, message, note=blocker)
-        edit = script.editable.append(tool.clean)  # type: ignore[union-attr]
+        edit = view.script.append(tool.clean)  # type: ignore[union-attr]
         return Finding(where, message, (edit,), Safety.SAFE, f"append `{tool.clean}`")
 
-    @staticmethod
-    def _blocker(script: Script, installs: list[PackageCommand], custom: list) -> str | None:
-        if script.editable is None:
-            return script.report_only
-        if script.trigger:
-            return "ONBUILD trigger: only token-local edits (G5)"
+    def _blocker(self, view: RunView, installs: list[PackageCommand], custom: list) -> str | None:
+        if view.script is None:
+            return self.report_only(view)
+        if view.trigger:
+            return ONBUILD_TRIGGER.append_note
         if custom:
             return "the install uses its own cache folder, which the appended clean would not reach"
         if any(w.name in _OTHER_USER for c in installs for w in c.command.wrappers):
             return "the install runs as another user, whose cache the appended clean would not reach"
-        return script.editable.append_blocker()
+        return view.script.append_blocker()

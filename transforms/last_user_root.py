@@ -8,7 +8,7 @@ from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
 from dfix.syntax import User
 
 from ._base_images import FACTS_VERSION, is_root_user
-from .no_user import _VARIABLE, BUSYBOX_CREATE, SHADOW_CREATE, UserSituation, plan_new_user, situation_of, user_fix_edits
+from ._users import BUSYBOX_CREATE, SHADOW_CREATE, VARIABLE, UserSituation, plan_new_user, situation_of, user_fix_edits
 
 
 def previous_user(situation: UserSituation, last: User) -> tuple[str | None, str | None]:
@@ -25,7 +25,7 @@ def previous_user(situation: UserSituation, last: User) -> tuple[str | None, str
         if not value or is_root_user(value):
             continue
         if "$" in value:
-            missing = set(_VARIABLE.findall(value)) - situation.defined_variables()
+            missing = set(VARIABLE.findall(value)) - situation.defined_variables()
             if missing:
                 names = ", ".join(f"${name}" for name in sorted(missing))
                 return None, f"the earlier `USER {value}` uses {names}, which is not in scope at the end of the final stage"

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
-from dfix.shell import PackageCommand, package_commands
+from dfix.engine import Context, Invalid, RunView, Safety, Valid
+from dfix.shell import PackageCommand
 from dfix.syntax import Add, Copy, Run
 
 from ._packages import (
     CacheDir,
     Finding,
-    Script,
+    PackageCommandRule,
     cache_mount_covers,
     code_of,
-    command_range,
     earlier_instructions,
-    emit,
     environment_value,
     inline_value,
-    scripts,
 )
 
 #: pip subcommands that fill the cache.
@@ -61,7 +58,7 @@ def _cache_dir_option(command: PackageCommand) -> tuple[bool, str | None]:
     return False, None
 
 
-def _configured_by_file(context: Context, run: Run, script: Script, command: PackageCommand) -> bool:
+def _configured_by_file(context: Context, run: Run, view: RunView, command: PackageCommand) -> bool:
     """``pip config set global.no-cache-dir ...`` or a pip.conf with ``no-cache-dir`` written or copied earlier."""
     for other in earlier_instructions(context, run):
         if isinstance(other, Run):
@@ -73,11 +70,11 @@ def _configured_by_file(context: Context, run: Run, script: Script, command: Pac
             path.rsplit("/", 1)[-1] in ("pip.conf", "pip.ini") for path in other.sources + ((other.destination or ""),)
         ):
             return True  # a copied pip config may well disable the cache: unknown content
-    before = script.model.text[: command.start]
+    before = view.model.text[: command.start]
     return "no-cache-dir" in before and "pip" in before and ("config" in before or "pip.conf" in before)
 
 
-class PipNoCacheDir(Rule):
+class PipNoCacheDir(PackageCommandRule):
     """Add ``--no-cache-dir`` to ``pip install`` (and ``--no-cache`` to ``uv pip install``).
 
     pip keeps every wheel it downloads or builds in ``~/.cache/pip``; in an
@@ -226,17 +223,14 @@ class PipNoCacheDir(Rule):
         ),
     )
 
-    def check(self, context: Context) -> Iterator[Diagnostic]:
-        for script in scripts(context):
-            findings = []
-            for command in package_commands(script.model):
-                finding = self._finding(context, script, command)
-                if finding is not None:
-                    findings.append(finding)
-            yield from emit(self, findings)
+    def findings(self, context: Context, view: RunView, commands: tuple[PackageCommand, ...]) -> Iterator[Finding]:
+        for command in commands:
+            finding = self._finding(context, view, command)
+            if finding is not None:
+                yield finding
 
-    def _finding(self, context: Context, script: Script, command: PackageCommand) -> Finding | None:
-        run = script.run
+    def _finding(self, context: Context, view: RunView, command: PackageCommand) -> Finding | None:
+        run = view.run
         if command.manager == "pip" and command.subcommand in _PIP_SUBCOMMANDS:
             uv = False
             if _pip_disabled(command):
@@ -249,29 +243,29 @@ class PipNoCacheDir(Rule):
             env_name, caches, flag = "UV_NO_CACHE", _UV_CACHES, "--no-cache"
         else:
             return None
-        value = inline_value(script.model, command.command, env_name)
+        value = inline_value(view.model, command.command, env_name)
         if value is None:
             value = environment_value(context, run, env_name)
         if value is not None and (value.strip().lower() in _UV_TRUE if uv else value.strip() != ""):
             return None
         given, cache_dir = _cache_dir_option(command)
         cache_env = "UV_CACHE_DIR" if uv else "PIP_CACHE_DIR"
-        env_dir = inline_value(script.model, command.command, cache_env) or environment_value(context, run, cache_env)
+        env_dir = inline_value(view.model, command.command, cache_env) or environment_value(context, run, cache_env)
         extra = tuple(CacheDir(path) for path in (cache_dir, env_dir) if path and path != "$")
-        if cache_mount_covers(run, caches + extra):
+        if cache_mount_covers(view, caches + extra):
             return None
         if given and cache_dir is None:
             return None  # --cache-dir from a variable: it may be a mounted folder
-        if not uv and _configured_by_file(context, run, script, command):
+        if not uv and _configured_by_file(context, run, view, command):
             return None
         tool = "uv" if uv else "pip"
-        where = command_range(context, script, command.start, command.end)
+        where = view.span(command.start, command.end)
         message = (
             f"`{tool} {command.subcommand}` without `{flag}` keeps {tool}'s download cache in the image"
         )
-        if script.editable is None:
-            return Finding(where, message, note=script.report_only)
+        if view.script is None:
+            return Finding(where, message, note=self.report_only(view))
         if given:
             return Finding(where, message, note=f"`--cache-dir` on the command would override an inserted `{flag}`")
-        edit = script.editable.insert(command.insert_offset, f" {flag}")
+        edit = view.script.insert(command.insert_offset, f" {flag}")
         return Finding(where, message, (edit,), Safety.SAFE, f"add `{flag}`")

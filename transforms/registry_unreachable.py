@@ -7,6 +7,8 @@ from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
 
+from ._registry import UNREACHABLE_CODE, UNREACHABLE_NAME, UNREACHABLE_SEVERITY
+
 _PORT = re.compile(r":(\d+)\Z")
 
 
@@ -26,11 +28,11 @@ class RegistryUnreachable(Rule):
     Nothing to fix automatically.
     """
 
-    code = "DF004"
-    name = "registry-unreachable"
+    code = UNREACHABLE_CODE
+    name = UNREACHABLE_NAME
     summary = "a registry could not be reached to look a base image up"
     safety = Safety.NONE
-    severity = "info"
+    severity = UNREACHABLE_SEVERITY
 
     valid = (
         Valid("FROM localhost:5000/app:1.2\n"),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
+from dfix.engine import Context, Diagnostic, Invalid, RunScript, RunView, Safety, Valid
 from dfix.shell import PackageCommand, has_option, package_commands
 
-from ._cleanup import RunView, first_consumer, mount_covers, privilege, removes, run_views, where
+from ._cleanup import CacheCleanupRule, first_consumer, removes, where
 
 #: The cache folders each tool writes, and the ones a `rm -rf` of which counts as its cleanup.
 #: (On RHEL 8+ ``yum`` is dnf and writes /var/cache/dnf; ``dnf`` on Fedora 41+ is dnf5.)
@@ -56,7 +56,7 @@ def uses_cache_only(view: RunView) -> bool:
     return any(cache_only(invocation) for invocation in package_commands(view.model))
 
 
-class RpmCacheNotCleaned(Rule):
+class RpmCacheNotCleaned(CacheCleanupRule):
     """Clean the yum/dnf/microdnf/tdnf cache in the RUN that installed packages.
 
     ``yum install``, ``dnf install`` (also reinstall, groupinstall,
@@ -180,7 +180,7 @@ class RpmCacheNotCleaned(Rule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        for view in run_views(context):
+        for view in context.shell_runs():
             invocations = package_commands(view.model)
             installs: dict[str, PackageCommand] = {}
             for invocation in invocations:
@@ -189,7 +189,7 @@ class RpmCacheNotCleaned(Rule):
             for tool, last in installs.items():
                 tool_installs = [i.command for i in invocations if i.manager == tool and fills_cache(i)]
                 directories = CACHE_DIRS[tool]
-                if mount_covers(view.run, *directories):
+                if view.mount_covers(*directories):
                     continue
                 if removes(view.model, directories, after=last.end) or any(
                     cleans_all(invocation, tool) and invocation.start > last.end for invocation in invocations
@@ -198,25 +198,20 @@ class RpmCacheNotCleaned(Rule):
                 yield self._diagnostic(context, view, tool, last, tool_installs)
 
     def _diagnostic(self, context: Context, view: RunView, tool: str, last: PackageCommand, commands) -> Diagnostic:
-        script = view.script
-        span = context.span(*script.file_range(last.start, last.end)) if script is not None else view.run.span
         cleanup = f"{tool} clean all"
-        message = f"`{tool} {last.subcommand}` without `{cleanup}` in the same RUN leaves the {tool} cache in the image"
-        note = view.no_fix_note
-        prefix, problem = privilege(commands)
-        if note is None:
-            note = problem
-        if note is None and script is not None:
-            blocker = script.append_blocker()
-            if blocker is not None:
-                note = f"{blocker}; add `{cleanup}` by hand"
-        if note is None and not view.trigger:
-            consumer = first_consumer(context, view.run, uses_cache_only)
-            if consumer is not None:
-                note = f"the RUN at {where(context, consumer)} runs from the cache alone (`-C`/`--cacheonly`)"
-        if note is not None or script is None:
-            return self.diagnostic(span, message, note=note)
-        cleanup = prefix + cleanup
-        if tool in _ALSO_REMOVE:
-            cleanup = f"{cleanup} {script.separator} {prefix}rm -rf {_ALSO_REMOVE[tool]}"
-        return self.diagnostic(span, message, [script.append(cleanup)], title=f"add `{tool} clean all`")
+
+        def consumer() -> str | None:
+            found = first_consumer(context, view.run, uses_cache_only)
+            return None if found is None else f"the RUN at {where(context, found)} runs from the cache alone (`-C`/`--cacheonly`)"
+
+        def appended(prefix: str, script: RunScript) -> str:
+            text = prefix + cleanup
+            if tool in _ALSO_REMOVE:
+                text = f"{text} {script.separator} {prefix}rm -rf {_ALSO_REMOVE[tool]}"
+            return text
+
+        return self.cleanup_finding(
+            context, view, view.span(last.start, last.end),
+            f"`{tool} {last.subcommand}` without `{cleanup}` in the same RUN leaves the {tool} cache in the image",
+            cleanup, commands, title=f"add `{tool} clean all`", consumer=consumer, appended=appended,
+        )

@@ -2,67 +2,42 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
-from dfix.shell import PackageCommand, Word, package_commands
+from dfix.engine import Context, Edit, Invalid, RunView, Safety, Valid
+from dfix.shell import PackageCommand, Word, package_spec
 
-from ._packages import Finding, Script, command_range, emit, scripts
-
-
-def _apt_name(value: str) -> str:
-    return re.split(r"[=/]", value, maxsplit=1)[0]
+from ._packages import Finding, PackageCommandRule
 
 
 def _apt_marker(value: str) -> bool:
     """``vim-`` (remove) or ``vim+`` (keep); ``g++``, ``gobjc++`` are package names."""
-    name = _apt_name(value)
+    name = package_spec("apt", value).name
     return len(name) > 1 and (name.endswith("-") or (name.endswith("+") and not name.endswith("++")))
-
-
-def _apk_name(value: str) -> str:
-    return re.split(r"[=~<>@]", value, maxsplit=1)[0]
-
-
-def _zypper_name(value: str) -> str:
-    return re.split(r"[=<>]", value, maxsplit=1)[0]
-
-
-def _pip_name(value: str) -> str:
-    if "/" in value or ":" in value:
-        return value  # a path, a URL, a VCS reference
-    match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", value)
-    return re.sub(r"[-_.]+", "-", match.group(0)).lower() if match else value
-
-
-def _npm_name(value: str) -> str:
-    at = value.find("@", 1)
-    return value if at < 0 else value[:at]
-
-
-def _gem_name(value: str) -> str:
-    return value.split(":", 1)[0]
 
 
 @dataclass(frozen=True)
 class _Kind:
     safety: Safety
-    name: Callable[[str], str]
+    #: Whose package words these are (`package_spec` reads them).
+    family: str
     #: Words that are not packages but markers (apt's ``pkg-`` removes, ``pkg+`` keeps).
     markers: bool = False
+
+    def name(self, value: str) -> str:
+        return package_spec(self.family, value).name
 
 
 #: (manager, canonical subcommand) → how to treat its package list.
 _KINDS: dict[tuple[str, str], _Kind] = {
-    **{(m, "install"): _Kind(Safety.SAFE, _apt_name, markers=True) for m in ("apt-get", "apt")},
-    ("apk", "add"): _Kind(Safety.SAFE, _apk_name),
-    **{(m, "install"): _Kind(Safety.SAFE, lambda v: v) for m in ("yum", "dnf", "dnf5", "microdnf", "tdnf")},
-    ("zypper", "install"): _Kind(Safety.SAFE, _zypper_name),
-    ("pip", "install"): _Kind(Safety.UNSAFE, _pip_name),
-    ("npm", "install"): _Kind(Safety.UNSAFE, _npm_name),
-    ("gem", "install"): _Kind(Safety.UNSAFE, _gem_name),
+    **{(m, "install"): _Kind(Safety.SAFE, "apt", markers=True) for m in ("apt-get", "apt")},
+    ("apk", "add"): _Kind(Safety.SAFE, "apk"),
+    **{(m, "install"): _Kind(Safety.SAFE, "rpm") for m in ("yum", "dnf", "dnf5", "microdnf", "tdnf")},
+    ("zypper", "install"): _Kind(Safety.SAFE, "zypper"),
+    ("pip", "install"): _Kind(Safety.UNSAFE, "pip"),
+    ("npm", "install"): _Kind(Safety.UNSAFE, "npm"),
+    ("gem", "install"): _Kind(Safety.UNSAFE, "gem"),
 }
 
 
@@ -96,7 +71,7 @@ def _runs(command: PackageCommand, text: str) -> list[list[Word]]:
     return [run for run in runs if len(run) > 1]
 
 
-class SortPackageList(Rule):
+class SortPackageList(PackageCommandRule):
     """Sort the package words of install commands and drop exact duplicates.
 
     A sorted list (the founding guide's advice, S25) makes diffs small and
@@ -230,23 +205,20 @@ class SortPackageList(Rule):
         ),
     )
 
-    def check(self, context: Context) -> Iterator[Diagnostic]:
-        for script in scripts(context):
-            findings = []
-            for command in package_commands(script.model):
-                kind = _KINDS.get((command.manager, command.subcommand or ""))
-                if kind is None:
-                    continue
-                finding = self._finding(context, script, command, kind)
-                if finding is not None:
-                    findings.append(finding)
-            yield from emit(self, findings)
+    def findings(self, context: Context, view: RunView, commands: tuple[PackageCommand, ...]) -> Iterator[Finding]:
+        for command in commands:
+            kind = _KINDS.get((command.manager, command.subcommand or ""))
+            if kind is None:
+                continue
+            finding = self._finding(context, view, command, kind)
+            if finding is not None:
+                yield finding
 
-    def _finding(self, context: Context, script: Script, command: PackageCommand, kind: _Kind) -> Finding | None:
+    def _finding(self, context: Context, view: RunView, command: PackageCommand, kind: _Kind) -> Finding | None:
         problems: list[str] = []
         blockers: list[str] = []
         edits: list[Edit] = []
-        for run in _runs(command, script.model.text):
+        for run in _runs(command, view.model.text):
             values = [w.value for w in run]
             wanted: dict[str, Word] = {}
             for word in run:
@@ -256,11 +228,11 @@ class SortPackageList(Rule):
                 continue
             duplicates = sorted({v for v in values if values.count(v) > 1})  # type: ignore[misc]
             problems.append(f"duplicate {', '.join(f'`{d}`' for d in duplicates)}" if duplicates else "not sorted")
-            blocker = self._blocker(context, script, run, kind)
+            blocker = self._blocker(context, view, run, kind)
             if blocker:
                 blockers.append(blocker)
                 continue
-            editable = script.editable
+            editable = view.script
             for slot, value in zip(run, order):
                 text = wanted[value].text
                 if text != slot.text:
@@ -274,17 +246,16 @@ class SortPackageList(Rule):
         spelled = " ".join(w.value or w.text for w in command.program_words + command.subcommand_words)
         what = "; ".join(dict.fromkeys(problems))
         message = f"`{spelled}` package list: {what} (sort in byte order, without duplicates)"
-        where = command_range(context, script, command.start, command.end)
+        where = view.span(command.start, command.end)
         if blockers or not edits:
             return Finding(where, message, note="; ".join(dict.fromkeys(blockers)) or None)
         title = "sort the package list" if all(p == "not sorted" for p in problems) else "sort and de-duplicate the package list"
         return Finding(where, message, tuple(edits), kind.safety, title)
 
-    @staticmethod
-    def _blocker(context: Context, script: Script, run: list[Word], kind: _Kind) -> str | None:
-        if script.editable is None:
-            return script.report_only
-        editable = script.editable
+    def _blocker(self, context: Context, view: RunView, run: list[Word], kind: _Kind) -> str | None:
+        if view.script is None:
+            return self.report_only(view)
+        editable = view.script
         if kind.markers and any(_apt_marker(w.value) for w in run):  # type: ignore[arg-type]
             return "apt's `pkg-`/`pkg+` markers are in the list"
         names: dict[str, str] = {}
@@ -294,7 +265,7 @@ class SortPackageList(Rule):
                 return f"`{name}` is named twice with different versions"
         if any(editable.spans_continuation(w.start, w.end) for w in run):
             return "a package word is split by a line continuation"
-        info = script.run.line_info or script.run.outer_line_info
+        info = view.run.line_info or view.run.outer_line_info
         comment_lines = info.comment_lines if info is not None else ()
         if comment_lines:
             first = context.span(*editable.file_range(run[0].start, run[0].end)).line

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
-from dfix.engine.suppress import Suppressions
+from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Suppressions, Valid
 
 
 class UnknownSuppressionCode(Rule):

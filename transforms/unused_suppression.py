@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
-from dfix.engine.suppress import ALL, Suppressions
+from dfix.engine import ALL, Context, Diagnostic, Edit, Invalid, Rule, Safety, Suppressions, Valid
 
 
 class UnusedSuppression(Rule):

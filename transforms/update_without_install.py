@@ -7,7 +7,6 @@ from typing import Iterator
 from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
 from dfix.shell import PackageCommand, SimpleCommand, package_command
 
-from ._packages import command_range, scripts
 
 #: The refresh subcommands per family (rules.md §0.4).
 _REFRESH = {
@@ -69,7 +68,7 @@ class UpdateWithoutInstall(Rule):
     ``check-update``, ``zypper refresh``, when no later command of the same
     family in the same RUN installs, upgrades, downloads or queries packages.
     Not reported when a later command of the RUN may install out of sight (a
-    script, an interpreter, a variable command name, ``install_packages``).
+    view, an interpreter, a variable command name, ``install_packages``).
 
     No fix here: the usual repair is to merge the RUN with the next one that
     installs (DF100 consecutive-run does that, with its own guards), or to
@@ -124,15 +123,15 @@ class UpdateWithoutInstall(Rule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        for script in scripts(context):
-            commands = script.model.commands
+        for view in context.shell_runs():
+            commands = view.model.commands
             for command in commands:
                 refresh = package_command(command)
                 if refresh is None or not _refresh(refresh) or _consumed(commands, refresh):
                     continue
                 spelled = " ".join(w.value or w.text for w in refresh.program_words + refresh.subcommand_words)
                 yield self.diagnostic(
-                    command_range(context, script, command.start, command.end),
+                    view.span(command.start, command.end),
                     f"`{spelled}` without an install in the same RUN: the index is cached with this layer "
                     "and goes stale in the build cache; refresh and install in one RUN",
                     note="merge it with the RUN that installs (DF100)",

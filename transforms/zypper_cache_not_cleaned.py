@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
+from dfix.engine import Context, Diagnostic, Invalid, Safety, Valid
 from dfix.shell import PackageCommand, package_commands
 
-from ._cleanup import mount_covers, privilege, removes, run_views
+from ._cleanup import CacheCleanupRule, removes
 
 CACHE = "/var/cache/zypp"
 CLEANUP = "zypper clean"
@@ -23,7 +23,7 @@ def cleans(invocation: PackageCommand) -> bool:
     return invocation.manager == "zypper" and invocation.subcommand == "clean"
 
 
-class ZypperCacheNotCleaned(Rule):
+class ZypperCacheNotCleaned(CacheCleanupRule):
     """Run ``zypper clean`` in the RUN that ran ``zypper install``.
 
     ``zypper install`` keeps what it downloads under ``/var/cache/zypp``;
@@ -111,30 +111,20 @@ class ZypperCacheNotCleaned(Rule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        for view in run_views(context):
+        for view in context.shell_runs():
             invocations = package_commands(view.model)
             found = [invocation for invocation in invocations if installs(invocation)]
             if not found:
                 continue
             last = found[-1]
-            if mount_covers(view.run, CACHE):
+            if view.mount_covers(CACHE):
                 continue
             if removes(view.model, (CACHE,), after=last.end) or any(
                 cleans(invocation) and invocation.start > last.end for invocation in invocations
             ):
                 continue
-            script = view.script
-            span = context.span(*script.file_range(last.start, last.end)) if script is not None else view.run.span
-            message = f"`zypper install` without `{CLEANUP}` in the same RUN leaves the package cache in the image"
-            note = view.no_fix_note
-            prefix, problem = privilege(invocation.command for invocation in found)
-            if note is None:
-                note = problem
-            if note is None and script is not None:
-                blocker = script.append_blocker()
-                if blocker is not None:
-                    note = f"{blocker}; add `{CLEANUP}` by hand"
-            if note is not None or script is None:
-                yield self.diagnostic(span, message, note=note)
-            else:
-                yield self.diagnostic(span, message, [script.append(prefix + CLEANUP)], title="add `zypper clean`")
+            yield self.cleanup_finding(
+                context, view, view.span(last.start, last.end),
+                f"`zypper install` without `{CLEANUP}` in the same RUN leaves the package cache in the image",
+                CLEANUP, [invocation.command for invocation in found], title="add `zypper clean`",
+            )

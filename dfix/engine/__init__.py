@@ -1,6 +1,10 @@
-"""The rule engine: rules, diagnostics, fixes applied to a verified fixpoint."""
+"""The rule engine: rules, diagnostics, fixes applied to a verified fixpoint.
 
-from .context import Context
+This front is the rule API: everything a rule may use from the engine is
+exported here (a contract test fails when a rule reaches past it).
+"""
+
+from .context import Context, StageInfo
 from .model import SEVERITIES, Diagnostic, Edit, FailedFix, Fix, FixPolicy, FixResult, Safety, Severity
 from .catalogue import Catalogue, Entry, Resolution
 from .registry import (
@@ -10,9 +14,12 @@ from .registry import (
 from .rule import RULE_TAGS, Invalid, Rule, Valid
 from .runner import MAX_ROUNDS, check, fix, make_rules, run_rules
 
-# What rules use beyond the core protocol: the shells a RUN can be edited under,
-# a stage's facts, a RUN's editable script, and the file's suppression comments.
-from .context import POSIX_SHELLS, StageInfo
+# What rules read beyond the core protocol: each RUN's view (its form, script, the guard
+# that forbids a rewrite, its mounts), a stage's facts, and the file's suppression comments.
+from .runs import (
+    EMPTY, EXEC_FORM, HEREDOC, NON_POSIX_SHELL, ONBUILD_TRIGGER, POSIX_SHELLS, TRANSIENT_MOUNTS, Form, Guard,
+    MountTarget, RunView, normal_path, program_name, under,
+)
 from .runscript import RunScript
 from .suppress import ALL, Suppressions
 
@@ -21,5 +28,7 @@ __all__ = [
     "Invalid", "Resolution", "RULE_TAGS", "Rule", "RuleSet", "SelectorError", "SEVERITIES", "Safety", "Severity",
     "Valid", "all_rules", "catalogue", "check", "default_rules", "describe", "fix", "make_rules", "resolve",
     "rule_by_code", "run_rules", "select", "use_rule_packages",
-    "ALL", "POSIX_SHELLS", "RunScript", "StageInfo", "Suppressions",
+    "ALL", "EMPTY", "EXEC_FORM", "HEREDOC", "NON_POSIX_SHELL", "ONBUILD_TRIGGER", "POSIX_SHELLS", "TRANSIENT_MOUNTS",
+    "Form", "Guard", "MountTarget", "RunScript", "RunView", "StageInfo", "Suppressions", "normal_path",
+    "program_name", "under",
 ]

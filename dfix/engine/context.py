@@ -1,4 +1,4 @@
-"""What a rule may know about the whole file: stages, the SHELL in force, RUN scripts.
+"""What a rule may know about the whole file: stages, the SHELL in force, one view of each RUN.
 
 Whether a fix is safe depends on context (rules.md §0.3): a later RUN that
 still needs the apt lists, a PowerShell SHELL that makes every POSIX rewrite
@@ -12,16 +12,13 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
-from ..syntax import Dockerfile, From, Instruction, Run, Shell, Span, Stage
-from ..syntax.cst import Comment
+from ..syntax import Comment, Dockerfile, Instruction, Run, Shell, Span, Stage
+from .runs import POSIX_SHELLS, RunView
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .runscript import RunScript
+__all__ = ["Context", "StageInfo", "POSIX_SHELLS", "DEFAULT_SHELL"]
 
-#: Shells whose syntax dfix's shell layer understands (matched on the basename).
-POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
 DEFAULT_SHELL = ("/bin/sh", "-c")
 _WINDOWS_BASE = re.compile(r"(^|/)(windows|windowsservercore|nanoserver|servercore|windows/[a-z]+)([:@/]|$)", re.I)
 _HADOLINT_SHELL = re.compile(r"#\s*hadolint\s+shell\s*=\s*(\S+)")
@@ -48,7 +45,8 @@ class Context:
         self.path = path
         #: Per-rule options by code.
         self.settings = settings or {}
-        self._scripts: dict[int, object] = {}
+        self._views: dict[int, RunView] = {}
+        self._suppressions = None
 
     # -- stages ------------------------------------------------------------------
 
@@ -162,35 +160,52 @@ class Context:
         program = shell[0].replace("\\", "/").rsplit("/", 1)[-1].lower() if shell else ""
         return program in POSIX_SHELLS
 
-    # -- RUN scripts ---------------------------------------------------------------------
+    # -- RUNs -------------------------------------------------------------------------------------
 
-    def script(self, run: Run):
-        """The shell model of a shell-form RUN (None for exec form), cached per node."""
-        key = id(run)
-        if key not in self._scripts:
-            text = run.shell
-            if text is None:
-                self._scripts[key] = None
-            else:
-                from ..shell import analyze
+    def runs(self) -> tuple[RunView, ...]:
+        """Every RUN of the file once, in file order, ONBUILD triggers included (``view.trigger``)."""
+        return self._all_runs
 
-                self._scripts[key] = analyze(text)
-        return self._scripts[key]
+    def shell_runs(self) -> Iterator[RunView]:
+        """The RUNs of `runs` whose text a POSIX shell reads (``view.model`` is set), exec form included."""
+        return (view for view in self._all_runs if view.model is not None)
 
-    def run_scripts(self, *, triggers: bool = True) -> Iterator["RunScript"]:
-        """Every shell-form RUN under a POSIX shell, with its script (ONBUILD triggers too)."""
-        from .runscript import RunScript
+    @cached_property
+    def _all_runs(self) -> tuple[RunView, ...]:
+        views = []
+        for instruction in self.tree.instructions:
+            parent: Instruction | None = None
+            node: Instruction | None = instruction
+            while node is not None:
+                if isinstance(node, Run):
+                    views.append(self.run_view(node, parent))
+                parent, node = node, node.trigger
+        return tuple(views)
 
-        for instruction in self.tree.walk():
-            if not isinstance(instruction, Run):
-                continue
-            if not triggers and instruction.line_info is None:
-                continue
-            if not self.is_posix_shell(instruction):
-                continue
-            script = RunScript.of(instruction, self.tree.escape)
-            if script is not None:
-                yield script
+    def run_view(self, run: Run, parent: Instruction | None = None) -> RunView:
+        """The view of one RUN (``parent``: the ONBUILD holding it, for a trigger), built once per parse."""
+        view = self._views.get(id(run))
+        if view is None:
+            if parent is None and run.line_info is None:
+                parent = next((i for i in self.tree.instructions if i.trigger is run), None)
+            view = self._views[id(run)] = RunView(self, run, parent)
+        return view
+
+    # -- suppressions ----------------------------------------------------------------------------
+
+    def is_suppressed(self, code: str, instruction: Instruction) -> bool:
+        """Whether a suppression comment silences rule ``code`` on ``instruction``, as the engine will judge it.
+
+        For a rule whose fix depends on what the engine will silence: DF100
+        keeps a suppressed RUN out of a merge, and still reports it so that
+        the engine, not the rule, decides the comment was used.
+        """
+        from .model import Diagnostic
+        from .suppress import Suppressions
+
+        if self._suppressions is None:
+            self._suppressions = Suppressions.of(self.tree)
+        return self._suppressions.suppresses(Diagnostic(code, "", "", instruction.span))
 
     @cached_property
     def _line_starts(self) -> list[int]:

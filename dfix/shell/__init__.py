@@ -44,6 +44,7 @@ from dfix.shell.packages import (
     MANAGERS,
     Action,
     PackageCommand,
+    PackageSpec,
     flag_count,
     has_option,
     is_clean,
@@ -54,6 +55,7 @@ from dfix.shell.packages import (
     option_values,
     package_command,
     package_commands,
+    package_spec,
 )
 from dfix.shell.parse import ShellTree, parse_shell
 from dfix.shell.words import Word
@@ -73,6 +75,7 @@ __all__ = [
     "Option",
     "OptionGrammar",
     "PackageCommand",
+    "PackageSpec",
     "Redirect",
     "Separator",
     "ShellScript",
@@ -94,6 +97,7 @@ __all__ = [
     "option_values",
     "package_command",
     "package_commands",
+    "package_spec",
     "parse_shell",
     "simple_commands",
     "state_effects",

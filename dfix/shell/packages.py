@@ -34,6 +34,8 @@ __all__ = [
     "is_refresh",
     "is_upgrade",
     "is_clean",
+    "PackageSpec",
+    "package_spec",
 ]
 
 Action = Literal[
@@ -327,6 +329,87 @@ class PackageCommand:
             return ()
         limit = self.subcommand_words[0].start
         return tuple(option for option in self.options if option.start < limit)
+
+
+    @property
+    def specs(self) -> tuple[tuple[Word, "PackageSpec | None"], ...]:
+        """Each package word with its spec (None for a word that is not a literal)."""
+        return tuple(
+            (word, package_spec(self.family, word.value) if word.value is not None else None) for word in self.packages
+        )
+
+
+# -- package specs ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PackageSpec:
+    """A package word as its manager reads it: the package's ``name`` and what follows it.
+
+    ``version`` is the text after the name with the pinning separator
+    dropped (``curl=8.5`` and ``flask==3.0`` and ``left-pad@1.3`` give the
+    versions ``8.5``, ``3.0``, ``1.3``; ``flask>=3`` gives ``>=3``; apt's
+    ``curl/bookworm`` gives the release ``/bookworm``); None when the word is
+    the name alone. pip names are normalised (PEP 503: ``Flask_Login`` is
+    ``flask-login``); a pip word with ``/`` or ``:`` (a path, a URL, a VCS
+    reference) is its own name, and rpm words are never split (``name-1.2``
+    cannot be told from a name with a dash).
+    """
+
+    text: str
+    name: str
+    version: str | None = None
+
+
+_PIN_SEPARATORS = ("==", "=", "@", ":")
+
+
+def _spec(text: str, cut: int, name: str | None = None) -> PackageSpec:
+    rest = text[cut:]
+    for separator in _PIN_SEPARATORS:
+        if rest.startswith(separator):
+            rest = rest[len(separator):]
+            break
+    return PackageSpec(text, text[:cut] if name is None else name, rest or None)
+
+
+def _split_at(text: str, pattern: str) -> PackageSpec:
+    match = re.search(pattern, text)
+    return _spec(text, match.start() if match else len(text))
+
+
+def _pip_spec(text: str) -> PackageSpec:
+    if "/" in text or ":" in text:
+        return PackageSpec(text, text)  # a path, a URL, a VCS reference
+    match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", text)
+    if match is None:
+        return PackageSpec(text, text)
+    return _spec(text, match.end(), re.sub(r"[-_.]+", "-", match.group(0)).lower())
+
+
+def _npm_spec(text: str) -> PackageSpec:
+    at = text.find("@", 1)  # `@scope/name@1.2`
+    return _spec(text, len(text) if at < 0 else at)
+
+
+_SPEC_READERS = {
+    "apt": lambda text: _split_at(text, r"[=/]"),
+    "apk": lambda text: _split_at(text, r"[=~<>@]"),
+    "rpm": lambda text: PackageSpec(text, text),
+    "zypper": lambda text: _split_at(text, r"[=<>]"),
+    "pip": _pip_spec,
+    "uv": _pip_spec,
+    "npm": _npm_spec,
+    "yarn": _npm_spec,
+    "pnpm": _npm_spec,
+    "gem": lambda text: _split_at(text, r":"),
+}
+
+
+def package_spec(family: str, text: str) -> PackageSpec:
+    """How a manager of ``family`` (``PackageCommand.family``) reads the package word ``text``."""
+    reader = _SPEC_READERS.get(family)
+    return reader(text) if reader is not None else PackageSpec(text, text)
 
 
 def package_command(command: SimpleCommand) -> PackageCommand | None:

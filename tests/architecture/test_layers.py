@@ -3,9 +3,7 @@
 The checker (``imports.py``, proven in ``test_checker.py``) reads every
 import of ``dfix/`` and ``transforms/`` (installed as ``dfix.transforms``)
 with ``ast``. This file holds dfix's own policy: :data:`LAYERS`,
-:data:`RULE_CONTRACT`, and :data:`KNOWN_VIOLATIONS`, the violations still
-being removed. A known violation that is gone fails the test too, so the
-list only shrinks.
+:data:`RULE_CONTRACT` and :data:`KNOWN_VIOLATIONS` (empty: none is allowed).
 """
 
 from __future__ import annotations
@@ -65,33 +63,9 @@ LAYERS = (
 #: and internals can move; a rule never imports another rule.
 RULE_CONTRACT = RuleContract("dfix.transforms", ("dfix.engine", "dfix.shell", "dfix.syntax", "dfix.registry"))
 
-#: Violations being removed: exact (file, imported module) pairs, each one an import in
-#: a file under rework. An entry that no longer occurs (or is no longer a violation)
-#: fails :func:`test_known_violations_still_occur`: delete it.
-KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset({
-    # rules and kit modules reaching past the fronts into engine, shell, syntax and registry internals
-    ("transforms/_cleanup.py", "dfix.engine.context"),
-    ("transforms/_cleanup.py", "dfix.engine.runscript"),
-    ("transforms/_merge.py", "dfix.engine.runscript"),
-    ("transforms/_merge.py", "dfix.shell.commands"),
-    ("transforms/_merge.py", "dfix.syntax.cst"),
-    ("transforms/_packages.py", "dfix.engine.context"),
-    ("transforms/_packages.py", "dfix.engine.runscript"),
-    ("transforms/_pinning.py", "dfix.registry.resolve"),
-    ("transforms/_reorder.py", "dfix.shell.words"),
-    ("transforms/apk_no_cache.py", "dfix.engine.context"),
-    ("transforms/blanket_suppression.py", "dfix.engine.suppress"),
-    ("transforms/consecutive_run.py", "dfix.engine.suppress"),
-    ("transforms/no_user.py", "dfix.engine.context"),
-    ("transforms/no_user.py", "dfix.engine.runscript"),
-    ("transforms/no_user.py", "dfix.shell.options"),
-    ("transforms/unknown_suppression_code.py", "dfix.engine.suppress"),
-    ("transforms/unused_suppression.py", "dfix.engine.suppress"),
-    # rules importing other rules
-    ("transforms/_pinning.py", "dfix.transforms.registry_unreachable"),
-    ("transforms/install_without_update.py", "dfix.transforms.apt_lists_not_removed"),
-    ("transforms/last_user_root.py", "dfix.transforms.no_user"),
-})
+#: Allowed violations: none. The checker can take exact (file, imported module) pairs
+#: while a refactor is under way; it then also fails on a pair that no longer occurs.
+KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset()
 
 
 @pytest.fixture(scope="module")
@@ -120,8 +94,3 @@ def test_known_violations_still_occur(graph: ImportGraph) -> None:
     gone = sorted(stale_allowances(graph, LAYERS, RULE_CONTRACT, KNOWN_VIOLATIONS))
     assert not gone, f"these are fixed: delete them from KNOWN_VIOLATIONS: {gone}"
 
-
-def test_known_violations_are_in_files_under_rework_only() -> None:
-    # the list is for work in progress elsewhere, not a place to park new violations
-    under_rework = ("transforms/",)
-    assert all(file.startswith(under_rework) for file, _ in KNOWN_VIOLATIONS)
