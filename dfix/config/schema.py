@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-from ..engine import SelectorError, catalogue, rule_by_code
+from ..engine import SEVERITIES, SelectorError, catalogue, rule_by_code
 from ..engine.catalogue import specificity, suggest
 from .errors import ConfigError
 from .globs import anchor_glob, check_glob
@@ -38,7 +38,7 @@ __all__ = [
     "toml_key",
 ]
 
-SEVERITY_LEVELS = ("error", "warning", "info", "style")
+SEVERITY_LEVELS = SEVERITIES  # the engine's one ordered Severity, most severe first
 FAIL_ON_LEVELS = (*SEVERITY_LEVELS, "none")
 #: Every output format dfix plans; the reporter renders those of :func:`available_output_formats`.
 OUTPUT_FORMATS = (
