@@ -16,6 +16,7 @@ from typing import Iterator
 
 from ..syntax import Comment, Dockerfile, Instruction, Run, Shell, Span, Stage
 from .runs import POSIX_SHELLS, RunView
+from .runscript import HouseStyle, RunScript
 
 __all__ = ["Context", "StageInfo", "POSIX_SHELLS", "DEFAULT_SHELL"]
 
@@ -181,6 +182,13 @@ class Context:
                     views.append(self.run_view(node, parent))
                 parent, node = node, node.trigger
         return tuple(views)
+
+    @cached_property
+    def house_style(self) -> HouseStyle:
+        """How this file's multi-line RUNs lay out commands: the style new lines follow where a RUN shows none."""
+        escape = self.tree.escape
+        scripts = (RunScript.of(node, escape) for node in self.tree.walk() if isinstance(node, Run))
+        return HouseStyle.of(script for script in scripts if script is not None)
 
     def run_view(self, run: Run, parent: Instruction | None = None) -> RunView:
         """The view of one RUN (``parent``: the ONBUILD holding it, for a trigger), built once per parse."""

@@ -33,7 +33,7 @@ from typing import Iterable, Protocol, Sequence
 
 from ..shell import ShellScript, analyze
 from ..syntax import Dockerfile, Heredoc, Instruction, Run, Span
-from .runscript import RunScript
+from .runscript import HouseStyle, RunScript
 
 
 
@@ -52,6 +52,9 @@ class FileFacts(Protocol):
     def is_posix_shell(self, instruction: Instruction) -> bool: ...
 
     def span(self, start: int, end: int) -> Span: ...
+
+    @property
+    def house_style(self) -> HouseStyle: ...
 
 #: Shells whose syntax dfix's shell layer understands (matched on the basename).
 POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
@@ -233,7 +236,7 @@ class RunView:
             self.guard = HEREDOC
         else:
             self.form = Form.SHELL
-            script = RunScript.of(run, context.tree.escape)
+            script = RunScript.of(run, context.tree.escape, context.house_style)
             self.posix = script is not None
             self.text = script.text if script is not None else run.code
             self.guard = None if script is not None else EMPTY

@@ -13,6 +13,8 @@ line endings (rules.md G4, G9; syntax.md §9.2).
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -25,6 +27,44 @@ _LEADING_OPERATOR = re.compile(r"[ \t]*(&&|\|\||;)")
 _TRAILING_OPERATOR = re.compile(r"(&&|\|\||;)[ \t]*$")
 
 
+def _deeper_of_same_kind(indent: str, than: str) -> bool:
+    """``indent`` is made of the same character as ``than`` (tabs or spaces) and is longer."""
+    return bool(indent) and set(indent) == set(than) and len(set(indent)) == 1 and len(indent) > len(than)
+
+
+@dataclass(frozen=True)
+class HouseStyle:
+    """How the file's own multi-line RUNs lay out their commands.
+
+    A RUN that says nothing itself (one line, or only a package list on its
+    continuation lines) gets new lines in the file's style: a tab-indented
+    ``set -eux; \\`` file gets tabs, not four spaces, and a file that puts
+    ``&&`` first on its lines gets that too.
+    """
+
+    #: None when no RUN of the file shows one.
+    indent: str | None = None
+    operator_first: bool = False
+
+    @classmethod
+    def of(cls, scripts: "Iterable[RunScript]") -> "HouseStyle":
+        """The most common command indent and operator placement among ``scripts`` (default: none, ``&& \\``)."""
+        indents: Counter[str] = Counter()
+        placements: Counter[bool] = Counter()
+        for script in scripts:
+            indent = script.own_indent()
+            if indent:
+                indents[indent] += 1
+            placement = script.own_operator_first()
+            if placement is not None:
+                placements[placement] += 1
+        default = cls()
+        return cls(
+            indents.most_common(1)[0][0] if indents else default.indent,
+            placements.most_common(1)[0][0] if placements else default.operator_first,
+        )
+
+
 @dataclass(frozen=True)
 class RunScript:
     """A shell-form RUN, its script token, and its shell model."""
@@ -32,16 +72,18 @@ class RunScript:
     run: Run
     token: Token
     escape: str
+    #: The file's style, for what this RUN does not show itself.
+    house: HouseStyle = HouseStyle()
 
     @classmethod
-    def of(cls, run: Run, escape: str) -> "RunScript | None":
+    def of(cls, run: Run, escape: str, house: HouseStyle | None = None) -> "RunScript | None":
         """None for exec form, an empty RUN, or a RUN with heredocs (their bodies are edited elsewhere)."""
         if run.is_json or run.heredocs:
             return None
         token = run.script_token
         if token is None:
             return None
-        return cls(run, token, escape)
+        return cls(run, token, escape, house or HouseStyle())
 
     @cached_property
     def text(self) -> str:
@@ -98,9 +140,8 @@ class RunScript:
     def _continuation_lines(self) -> list[str]:
         return self._lines[1:]
 
-    @property
-    def operator_first(self) -> bool:
-        """Continuation lines start with ``&&`` (``\\`` + newline + ``    && cmd`` style).
+    def own_operator_first(self) -> bool | None:
+        """Whether this RUN's continuation lines start with ``&&``; None when its lines do not say.
 
         Lines that neither start with an operator nor follow a line ending in
         one (``curl \\`` in a package list) say nothing about the style.
@@ -108,28 +149,54 @@ class RunScript:
         lines = self._lines
         leading = sum(1 for line in lines[1:] if _LEADING_OPERATOR.match(line))
         trailing = sum(1 for line in lines[:-1] if _TRAILING_OPERATOR.search(line))
+        if leading == trailing == 0:
+            return None
         return leading > trailing
 
     @property
-    def indent(self) -> str:
-        """The indent of the RUN's command lines (four spaces when it has none).
+    def operator_first(self) -> bool:
+        """Continuation lines start with ``&&`` (``\\`` + newline + ``    && cmd`` style), as the RUN or else the file does."""
+        own = self.own_operator_first()
+        return self.house.operator_first if own is None else own
+
+    def own_indent(self) -> str | None:
+        """The indent of this RUN's command lines; None when no continuation line starts a command.
 
         That is the last continuation line that starts a command (after an
         operator, at the start of the line or the end of the previous one),
         so a package list indented deeper does not set the indent.
         """
         lines = self._continuation_lines
+        own = self.own_operator_first()
+        if not lines or own is None:
+            return None
+        if own:
+            starts = [line for line in lines if _LEADING_OPERATOR.match(line)]
+        else:
+            starts = [line for previous, line in zip(self._lines, lines) if _TRAILING_OPERATOR.search(previous)]
+        if not starts:
+            return None
+        last = starts[-1]
+        return last[: len(last) - len(last.lstrip(" \t"))] or None
+
+    @property
+    def indent(self) -> str:
+        """The indent of the RUN's command lines: its own, else the file's (see :class:`HouseStyle`)."""
+        house = self.house.indent
+        lines = self._continuation_lines
         if not lines:
-            return "    "
+            return house or "    "
         if self.operator_first:
             starts = [line for line in lines if _LEADING_OPERATOR.match(line)]
         else:
             starts = [line for previous, line in zip(self._lines, lines) if _TRAILING_OPERATOR.search(previous)]
         last = starts[-1] if starts else lines[-1]
         indent = last[: len(last) - len(last.lstrip(" \t"))]
+        if not starts and house and _deeper_of_same_kind(indent, house):
+            return house  # a package list indented deeper: commands go at the file's command indent
         if self.operator_first:
             return indent
-        return indent or "    "
+        return indent or house or "    "
 
     @property
     def newline(self) -> str:
