@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from dfix.config import Settings
+from dfix.config import DEFAULT_FIX_TIME_BUDGET, DEFAULT_MAX_FILE_SIZE, Settings
 from dfix.engine import MAX_ROUNDS, Diagnostic, FixPolicy, Rule, Safety, all_rules, fix, make_rules, run_rules
 from dfix.generated import generated_marker
-from dfix.results import FileResult
+from dfix.results import FileResult, Outcome
 from dfix.syntax import Dockerfile, ParseError, parse, read_dockerfile
 
 Mode = Literal["check", "diff", "write"]
@@ -60,6 +60,10 @@ class Task:
     include_generated: bool = False
     #: More header patterns that mark a file generated (``generated-patterns``).
     generated_patterns: tuple[str, ...] = ()
+    #: Larger files (bytes) are reported and skipped (``max-file-size``).
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    #: CPU seconds fixing this file may take (``fix-time-budget``).
+    fix_time_budget: float = DEFAULT_FIX_TIME_BUDGET
 
     @property
     def policy(self) -> FixPolicy:
@@ -119,6 +123,8 @@ def task_for(path: str, mode: Mode, settings: Settings, text: str | None = None)
         fix_safety=dict(settings.fix_safety_overrides_for(path)),
         include_generated=settings.include_generated,
         generated_patterns=tuple(settings.generated_patterns),
+        max_file_size=settings.max_file_size,
+        fix_time_budget=settings.fix_time_budget,
     )
 
 
@@ -198,10 +204,15 @@ def process_text(task: Task, text: str) -> Processed:
     if task.mode == "check" or not any(policy.applies(d) for d in found):
         return Processed(FileResult(path, text, text, found, warnings=warnings, policy=policy), severities)
     fixed = fix(
-        text, path=path, rules=rules, policy=policy,
+        text, path=path, rules=rules, policy=policy, budget=task.fix_time_budget,
         honor_suppressions=honor, foreign_suppressions=foreign, first=(tree, raw),
     )
-    if not fixed.converged:
+    if fixed.timed_out:
+        warnings += (
+            f"{path}: warning: too slow to fix (over {task.fix_time_budget:g} s of CPU, fix-time-budget); "
+            "left as it was",
+        )
+    if not fixed.converged and not fixed.timed_out:
         warnings += (
             f"{path}: warning: the fixes did not settle after {MAX_ROUNDS} rounds; the fixes left are listed "
             "as remaining (please report this file as a dfix bug)",
@@ -219,8 +230,29 @@ def process_text(task: Task, text: str) -> Processed:
     return Processed(result, severities)
 
 
+def _size_text(size: int) -> str:
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def _too_large(task: Task) -> str | None:
+    """Why the file is skipped unread, if it is over ``max-file-size``."""
+    try:
+        size = len(task.text.encode("utf-8", "surrogateescape")) if task.text is not None else os.path.getsize(task.path)
+    except OSError:
+        return None  # reading it reports the problem
+    if size <= task.max_file_size:
+        return None
+    return f"skipped: {_size_text(size)} is over the {_size_text(task.max_file_size)} limit (max-file-size)"
+
+
 def process(task: Task) -> Processed:
     """One file, start to end; every failure becomes part of the result."""
+    too_large = _too_large(task)
+    if too_large is not None:
+        return Processed(FileResult(task.path, io_error=too_large, failure=Outcome.TOO_LARGE))
     try:
         text = task.text if task.text is not None else read_dockerfile(task.path)
     except OSError as error:

@@ -24,6 +24,8 @@ class Outcome(enum.StrEnum):
     PARSE_ERROR = "parse-error"
     #: It could not be read.
     UNREADABLE = "unreadable"
+    #: Over ``max-file-size``: reported and skipped unread.
+    TOO_LARGE = "too-large"
     #: A dfix bug while checking or fixing it; the file is left as it was.
     INTERNAL_ERROR = "internal-error"
     #: Fixed, but writing it failed.

@@ -21,11 +21,11 @@ from .schema import (
     parse_severity_overrides,
 )
 from .selection import Selection, resolve_selector, resolve_selectors
-from .settings import Settings, default_settings
+from .settings import DEFAULT_FIX_TIME_BUDGET, DEFAULT_MAX_FILE_SIZE, Settings, default_settings
 from .versions import version_satisfies
 
 __all__ = [
-    "CONFIG_FILE_NAMES", "CONFIG_KEYS", "ConfigError", "ConfigResolver", "FAIL_ON_LEVELS",
+    "CONFIG_FILE_NAMES", "CONFIG_KEYS", "DEFAULT_FIX_TIME_BUDGET", "DEFAULT_MAX_FILE_SIZE", "ConfigError", "ConfigResolver", "FAIL_ON_LEVELS",
     "FOREIGN_SUPPRESSION_DIALECTS", "NETWORK_MODES", "NOT_AVAILABLE_YET", "OUTPUT_FORMATS", "SEVERITY_LEVELS",
     "Selection", "Settings", "anchor_glob", "available_output_formats", "default_settings", "load_config_text", "parse_per_file_ignores",
     "parse_severity_overrides", "resolve_selector", "resolve_selectors", "user_config_path", "version_satisfies",

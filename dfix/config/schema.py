@@ -317,6 +317,33 @@ def _cache_dir(value: Any, ctx: ParseContext, key: str) -> Path:
     return Path(os.path.normpath(ctx.base / os.path.expanduser(text)))
 
 
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2, "mib": 1024**2,
+               "g": 1000**3, "gb": 1000**3, "gib": 1024**3}
+
+
+def _size(value: Any, ctx: ParseContext, key: str) -> int:
+    """A size in bytes: a whole number, or text with a unit (``"5 MiB"``, ``"800kB"``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ctx.error(key, f"expected a size (bytes, or text such as \"5 MiB\"), got {type(value).__name__}")
+    if isinstance(value, int):
+        number = value
+    else:
+        match = _SIZE.fullmatch(value)
+        if match is None or (match.group(2) or "").lower() not in _SIZE_UNITS:
+            raise ctx.error(key, f"expected a size such as \"5 MiB\" or 5000000, got {value!r}")
+        number = int(float(match.group(1)) * _SIZE_UNITS[(match.group(2) or "").lower()])
+    if number <= 0:
+        raise ctx.error(key, "must be more than 0")
+    return number
+
+
+def _seconds(value: Any, ctx: ParseContext, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ctx.error(key, f"expected a number of seconds above 0, got {value!r}")
+    return float(value)
+
+
 def _network(value: Any, ctx: ParseContext, key: str) -> str:
     if value == "required":
         raise ctx.error(key, '"required" (fail when a registry cannot be reached) is not available yet')
@@ -378,6 +405,8 @@ _TOP_SCHEMA: dict[str, _Validator] = {
     "fail-on": _choice(*FAIL_ON_LEVELS),
     "unsafe-fixes": _boolean,
     "include-generated": _boolean,
+    "max-file-size": _size,
+    "fix-time-budget": _seconds,
     "generated-patterns": _regexes,
     "show-fixes": _boolean,
     "cache-dir": _cache_dir,

@@ -21,6 +21,11 @@ DEFAULT_BOT: dict[str, Any] = {
     "draft": False, "reviewers": (), "recreate-closed": False,
 }
 
+#: The largest real Dockerfiles are a few hundred kB; this only stops a runaway input (a log, a dump).
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+#: Real files fix in milliseconds; a file still fixing after this many CPU seconds is left alone.
+DEFAULT_FIX_TIME_BUDGET = 60.0
+
 #: Keys whose values accumulate along an ``extend`` chain instead of replacing.
 _ACCUMULATE = frozenset({
     "extend-select", "extend-ignore", "extend-fixable", "extend-include", "extend-exclude",
@@ -74,6 +79,10 @@ class Settings:
     include_generated: bool = False
     #: More regular expressions that mark a header line as "this file is generated".
     generated_patterns: tuple[str, ...] = ()
+    #: Files larger than this (bytes) are reported and skipped, not read into a tree.
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    #: CPU seconds the fixes of one file may take; past that the file is left as it was.
+    fix_time_budget: float = DEFAULT_FIX_TIME_BUDGET
     show_fixes: bool = False
     honor_suppressions: bool = True
     foreign_suppressions: tuple[str, ...] = FOREIGN_SUPPRESSION_DIALECTS
@@ -261,6 +270,8 @@ def build_settings(
         unsafe_fixes=values.get("unsafe-fixes", False),
         include_generated=values.get("include-generated", False),
         generated_patterns=values.get("generated-patterns", ()),
+        max_file_size=values.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        fix_time_budget=values.get("fix-time-budget", DEFAULT_FIX_TIME_BUDGET),
         show_fixes=values.get("show-fixes", False),
         honor_suppressions=values.get("honor-suppressions", True),
         foreign_suppressions=values.get("foreign-suppressions", FOREIGN_SUPPRESSION_DIALECTS),

@@ -227,6 +227,8 @@ class FixResult:
     #: False when the fix rounds ran out while fixes were still pending (the text is
     #: valid but not final: the fixes left are in ``diagnostics``).
     converged: bool = True
+    #: True when fixing ran over its time budget: ``text`` is then the input, unchanged.
+    timed_out: bool = False
 
     @property
     def changed(self) -> bool:

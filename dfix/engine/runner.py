@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -151,6 +152,7 @@ def fix(
     foreign_suppressions: Iterable[str] | None = None,
     first: tuple[Dockerfile, Sequence[Diagnostic]] | None = None,
     policy: FixPolicy | None = None,
+    budget: float | None = None,
 ) -> FixResult:
     """Fix ``text`` to a fixpoint and return what happened.
 
@@ -171,7 +173,10 @@ def fix(
     running every rule again). Raises :class:`dfix.ParseError` when the
     input itself does not parse. When the rounds run out with fixes still
     pending, the result says so once (``converged`` is false) and the pending
-    findings stay in ``diagnostics``.
+    findings stay in ``diagnostics``. ``budget``: CPU seconds the whole loop
+    may take; past that the input is returned unchanged with ``timed_out``
+    set and the findings of the input (a fix that takes minutes is not one a
+    user waits for, and a half-fixed file is worse than none).
     """
     if rules is None:
         rules = make_rules(select, ignore, extend_select, settings)
@@ -188,7 +193,15 @@ def fix(
         return run_rules(tree, rules, path, honor_suppressions=honor_suppressions, foreign_suppressions=foreign)
 
     diagnostics = lint(tree) if first is None else list(first[1])
+    deadline = None if budget is None else time.process_time() + budget
+    initial = tuple(diagnostics)
+
+    def out_of_time() -> bool:
+        return deadline is not None and time.process_time() > deadline
+
     for _ in range(MAX_ROUNDS):
+        if out_of_time():
+            return FixResult(text, text, (), initial, tuple(failed), converged=False, timed_out=True)
         candidates = [d for d in diagnostics if policy.applies(d) and _diagnostic_key(d, current) not in refused]
         if not candidates:
             break
@@ -197,6 +210,8 @@ def fix(
         taken = _Round()
         working, working_tree = current, tree
         for diagnostic in candidates:
+            if out_of_time():
+                break
             region = _region(tree, diagnostic.fix.edits)
             if not taken.admits(diagnostic.code, diagnostic.fix.edits, region):
                 continue  # next round, on the text the other fix made
@@ -216,9 +231,13 @@ def fix(
             accepted.extend(diagnostic.fix.edits)
             taken.take(diagnostic.code, diagnostic.fix.edits, region)
             applied.append(diagnostic)
+        if out_of_time():
+            return FixResult(text, text, (), initial, tuple(failed), converged=False, timed_out=True)
         if working == current:
             continue  # every candidate failed verification; they are refused now
         current, tree = working, working_tree
+        if out_of_time():
+            return FixResult(text, text, (), initial, tuple(failed), converged=False, timed_out=True)
         diagnostics = lint(tree)
     else:
         converged = not any(policy.applies(d) and _diagnostic_key(d, current) not in refused for d in diagnostics)
