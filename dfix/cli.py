@@ -13,9 +13,11 @@ its job; a user's mistake gets one line, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -37,7 +39,7 @@ from dfix.discover import (
 from dfix.terminal import emit, in_ci, split_codes, stream_is_terminal, to_bytes, use_color
 from dfix.engine import Severity
 from dfix.errors import DfixError, UserError
-from dfix.pipeline import Planned, plan, run_files
+from dfix.pipeline import Planned, plan, run_planned
 from dfix.process import Mode, Processed, default_jobs, internal_error_message
 from dfix.results import FileResult
 
@@ -390,92 +392,162 @@ def run(options: RunOptions, resolver: ConfigResolver) -> int:
         )
         emit("".join(f"dfix: warning: {note}\n" for note in notes), err=True)
     stdin_text = read_stdin() if STDIN_PATH in inputs.files else None
-    planned = [
+    planned = (
         plan(path, options.mode, resolver, stdin_text=stdin_text, stdin_filename=options.stdin_filename)
         for path in inputs.files
-    ]
-    progress = Progress(progress_style(options.progress, human=fmt in HUMAN_FORMATS, quiet=options.quiet), len(planned))
-    processed: list[Processed] = []
+    )
+    style = progress_style(options.progress, human=fmt in HUMAN_FORMATS, quiet=options.quiet)
+    progress = Progress(style, len(inputs.files))
+    # A progress bar owns the terminal while it runs: output waits for it to finish.
+    printer = Printer(options, settings, fmt, hold=style == "bar", stdin=STDIN_PATH in inputs.files)
+    verdict = Verdict(options)
     try:
-        for item in run_files(planned, options.jobs):
-            processed.append(item)
+        for p, item in run_planned(planned, options.jobs, total=len(inputs.files)):
+            printer.add(item.result, from_stdin=p.from_stdin)
+            verdict.add(item, p)
             progress.advance(item.result.path)
+    except BaseException:
+        printer.abandon()
+        raise
     finally:
         progress.close()
-
-    Printer(options, settings, fmt).print(processed, planned)
-    return exit_code(processed, planned, options, missing=bool(inputs.missing))
+    printer.close()
+    return verdict.code(missing=bool(inputs.missing))
 
 
 # -- printing ------------------------------------------------------------------------
 
 
 class Printer:
-    """Where each piece of output goes (ux.md §8): findings or the diff on stdout (or ``-o``), the rest on stderr."""
+    """Where each piece of output goes: findings or the diff on stdout (or ``-o``), the rest on stderr.
 
-    def __init__(self, options: RunOptions, settings: Settings, fmt: str) -> None:
+    Output is written file by file as results arrive (in input order), and a
+    file's result is not kept after it is printed, so memory stays flat over
+    any number of files; only what the closing summary needs is tallied.
+    ``hold`` keeps it until :meth:`close` (while a progress bar owns the
+    terminal). ``-o FILE`` is written to a temporary file beside it and
+    renamed at the end, so a failed run leaves no half document.
+    """
+
+    def __init__(
+        self, options: RunOptions, settings: Settings, fmt: str, *, hold: bool = False, stdin: bool = False
+    ) -> None:
         self.options = options
         self.fmt = fmt
         self.show_fixes = settings.show_fixes
         self.fail_on = settings.fail_on
         self.root = Path.cwd()
+        self.hold = hold
         self.out_color = False if options.output_file else use_color(options.color, sys.stdout)
         self.err_color = use_color(options.color, sys.stderr)
+        self.tally = report.Tally()
+        self._held: list[tuple[str, bool]] = []
+        self._output = None
+        if options.output_file is not None:
+            self._output = _AtomicOutput(options.output_file)
+        mode = options.mode
+        silent = options.silent
+        # Where the findings document goes, and whether it is printed at all.
+        # --diff: the patch owns stdout; --write with stdin: the fixed text does.
+        self.findings_to_err = mode == "diff" or (mode == "write" and stdin)
+        self.findings_on = not silent and not (mode == "write" and options.fix_only)
+        color = self.err_color if self.findings_to_err else self.out_color
+        self.document = report.writer(
+            fmt, show_fixes=self.show_fixes and mode != "diff", root=self.root, color=color,
+        ) if self.findings_on and not options.statistics else None
 
-    def findings(self, results: Sequence[FileResult], color: bool, *, show_fixes: bool = False) -> str:
-        if self.options.statistics:
-            return report.statistics(results, self.fmt)
-        return report.render(
-            results, self.fmt, show_fixes=show_fixes, root=self.root, color=color
-        )
+    # -- where text goes ----------------------------------------------------------------
 
-    def diffs(self, results: Sequence[FileResult], color: bool) -> str:
-        return "".join(
-            report.render_diff(result, context=self.options.diff_context, color=color)
-            for result in results if result.changed
-        )
-
-    def print(self, processed: Sequence[Processed], planned: Sequence[Planned]) -> None:
-        options = self.options
-        results = [item.result for item in processed]
-        stdin_results = [item.result for item, p in zip(processed, planned) if p.from_stdin]
-        written = [item.result for item, p in zip(processed, planned) if item.result.written or p.from_stdin]
-        out: list[str] = []  # stdout, or the -o file
-        err: list[str] = []
-        if options.mode == "diff":
-            out.append(self.diffs(results, self.out_color))
-            if not options.silent:  # findings no fix in this run would remove (ux.md §2)
-                err.append(self.findings(results, self.err_color))
-        elif options.mode == "write":
-            if options.show_diff:
-                out.append(self.diffs(written, self.out_color))
-            if stdin_results:
-                # The fixed text is the product (black/ruff); findings move to stderr.
-                out.extend(r.fixed if r.fixed is not None else (r.original or "") for r in stdin_results)
-                if not (options.fix_only or options.silent):
-                    err.append(self.findings(results, self.err_color, show_fixes=self.show_fixes))
-            elif not (options.fix_only or options.silent):
-                out.append(self.findings(results, self.out_color, show_fixes=self.show_fixes))
-        elif not options.silent:
-            out.append(self.findings(results, self.out_color, show_fixes=self.show_fixes))
-        if not options.silent:
-            err.extend(with_newline(warning) for result in results for warning in result.warnings)
-            if options.mode != "check":
-                err.append(report.render_caveats(results))
-        if not options.quiet and not options.statistics:
-            err.append(report.summary(results, fail_on=self.fail_on, mode=options.mode))
-        self.write_out("".join(with_newline(part) for part in out if part))
-        emit("".join(with_newline(part) for part in err if part), err=True)
-
-    def write_out(self, text: str) -> None:
-        if self.options.output_file is None:
-            emit(text)
+    def _out(self, text: str) -> None:
+        if not text:
             return
+        if self.hold:
+            self._held.append((text, False))
+        elif self._output is not None:
+            self._output.write(text)
+        else:
+            emit(text)
+
+    def _err(self, text: str) -> None:
+        if not text:
+            return
+        if self.hold:
+            self._held.append((text, True))
+        else:
+            emit(text, err=True)
+
+    def _findings(self, text: str) -> None:
+        (self._err if self.findings_to_err else self._out)(text)
+
+    # -- one file, and the end -----------------------------------------------------------
+
+    def add(self, result: FileResult, *, from_stdin: bool = False) -> None:
+        options = self.options
+        self.tally.add(result)
+        if options.mode == "diff" and result.changed:
+            self._out(report.render_diff(result, context=options.diff_context, color=self.out_color))
+        elif options.mode == "write":
+            if options.show_diff and (result.written or from_stdin) and result.changed:
+                self._out(report.render_diff(result, context=options.diff_context, color=self.out_color))
+            if from_stdin:
+                # The fixed text is the product (black/ruff); findings go to stderr.
+                self._out(result.fixed if result.fixed is not None else (result.original or ""))
+        if self.document is not None:
+            self._findings(self.document.add(result))
+        if not options.silent:
+            self._err("".join(with_newline(warning) for warning in result.warnings))
+            if options.mode != "check":
+                self._err(report.render_caveats([result]))
+
+    def close(self) -> None:
+        options = self.options
+        if self.document is not None:
+            self._findings(self.document.close())
+        elif options.statistics and self.findings_on:
+            self._findings(report.statistics_of(self.tally, self.fmt))
+        if not options.quiet and not options.statistics:
+            self._err(report.summary_of(self.tally, fail_on=self.fail_on, mode=options.mode))
+        held, self._held, self.hold = self._held, [], False
+        out = "".join(text for text, to_err in held if not to_err)
+        err = "".join(text for text, to_err in held if to_err)
+        self._out(out)
+        if self._output is not None:
+            self._output.commit()
+        self._err(err)
+
+    def abandon(self) -> None:
+        """The run stopped early: drop the half-written ``-o`` file."""
+        if self._output is not None:
+            self._output.discard()
+
+
+class _AtomicOutput:
+    """``-o FILE``: written to a temporary file in the same folder, renamed over FILE when complete."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        folder = os.path.dirname(os.path.abspath(path))
         try:
-            with open(self.options.output_file, "wb") as handle:
-                handle.write(to_bytes(text))
+            descriptor, self.temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".dfix-tmp", dir=folder)
+            self.handle = os.fdopen(descriptor, "wb")
         except OSError as error:
-            raise UserError(f"{self.options.output_file}: cannot write: {error.strerror or error}") from error
+            raise UserError(f"{path}: cannot write: {error.strerror or error}") from error
+
+    def write(self, text: str) -> None:
+        self.handle.write(to_bytes(text))
+
+    def commit(self) -> None:
+        self.handle.close()
+        try:
+            os.replace(self.temp, self.path)
+        except OSError as error:
+            self.discard()
+            raise UserError(f"{self.path}: cannot write: {error.strerror or error}") from error
+
+    def discard(self) -> None:
+        self.handle.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.temp)
 
 
 # -- exit code ---------------------------------------------------------------------
@@ -488,28 +560,38 @@ def reaches(severities: frozenset[str] | set[str], fail_on: str) -> bool:
     return any(Severity.of(severity).at_least(fail_on) for severity in severities)
 
 
-def exit_code(processed: Sequence[Processed], planned: Sequence[Planned], options: RunOptions, *, missing: bool) -> int:
-    """ux.md §3: 2 dfix could not do its job; 1 something fails; else 0.
+class Verdict:
+    """The exit code, decided file by file: 2 dfix could not do its job; 1 something fails; else 0.
 
     Report mode and ``--diff`` judge the files as they stand (so they always
     agree); ``--write`` judges what remains after fixing. A file left alone
     because it changed on disk meanwhile fails the run: it was not fixed.
     """
-    if missing or any(item.result.io_error is not None for item in processed):
-        return 2
-    failing = False
-    for item, p in zip(processed, planned):
+
+    def __init__(self, options: RunOptions) -> None:
+        self.options = options
+        self.broken = False
+        self.failing = False
+
+    def add(self, item: Processed, planned: Planned) -> None:
+        options = self.options
         result = item.result
+        if result.io_error is not None:
+            self.broken = True
         if result.parse_error is not None or result.skipped_changed:
-            failing = True
+            self.failing = True
         elif options.mode == "write":
-            if not options.fix_only and reaches({d.severity for d in result.diagnostics}, p.fail_on):
-                failing = True
-        elif reaches(item.original_severities, p.fail_on):
-            failing = True
+            if not options.fix_only and reaches({d.severity for d in result.diagnostics}, planned.fail_on):
+                self.failing = True
+        elif reaches(item.original_severities, planned.fail_on):
+            self.failing = True
         if options.exit_non_zero_on_fix and options.mode != "check" and result.changed:
-            failing = True
-    return 1 if failing and not options.exit_zero else 0
+            self.failing = True
+
+    def code(self, *, missing: bool) -> int:
+        if missing or self.broken:
+            return 2
+        return 1 if self.failing and not self.options.exit_zero else 0
 
 
 # -- the other subcommands -----------------------------------------------------------

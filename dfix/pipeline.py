@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,14 +90,33 @@ def write_back(item: Processed, *, inside: Path | None = None) -> Processed:
     return dataclasses.replace(item, result=result)
 
 
-def run_files(planned: Sequence[Planned], jobs: int, *, inside: Path | None = None) -> Iterator[Processed]:
-    """Each planned file's result, in input order; in ``write`` mode, written as it arrives.
+def run_planned(
+    planned: Iterable[Planned], jobs: int, *, inside: Path | None = None, total: int | None = None
+) -> Iterator[tuple[Planned, Processed]]:
+    """Each planned file with its result, in input order; in ``write`` mode, written as it arrives.
 
-    Standard input is never written back: its fixed text is the command's
-    output. ``inside`` as in :func:`write_back`.
+    ``planned`` is read lazily, as the workers take more files, so a run's
+    memory does not grow with its files. Standard input is never written
+    back: its fixed text is the command's output. ``inside`` as in
+    :func:`write_back`; ``total`` as in :func:`dfix.process.process_all`.
     """
-    results = process_all([p.task for p in planned], jobs)
-    for item, p in zip(results, planned):
+    if total is None and isinstance(planned, Sequence):
+        total = len(planned)
+    waiting: deque[Planned] = deque()
+
+    def tasks() -> Iterator[Task]:
+        for p in planned:
+            waiting.append(p)
+            yield p.task
+
+    for item in process_all(tasks(), jobs, total=total):
+        p = waiting.popleft()
         if p.task.mode == "write" and not p.from_stdin:
             item = write_back(item, inside=inside)
+        yield p, item
+
+
+def run_files(planned: Sequence[Planned], jobs: int, *, inside: Path | None = None) -> Iterator[Processed]:
+    """Each planned file's result, in input order (see :func:`run_planned`)."""
+    for _, item in run_planned(planned, jobs, inside=inside):
         yield item

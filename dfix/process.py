@@ -17,8 +17,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -279,23 +281,44 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def process_all(tasks: Sequence[Task], jobs: int) -> Iterator[Processed]:
+def _process_batch(tasks: list[Task]) -> list[Processed]:
+    return [process(task) for task in tasks]
+
+
+def process_all(tasks: Iterable[Task], jobs: int, *, total: int | None = None) -> Iterator[Processed]:
     """Results of ``tasks``, in their order; ``jobs`` worker processes (1: in this process).
 
     A pool costs process start-up, so a run with one file (or ``-j 1``)
-    stays in process; so does stdin, whose text is already here.
+    stays in process; so does stdin, whose text is already here. ``tasks``
+    is read as the workers need more (a bounded number of batches in flight),
+    so neither the tasks nor the results of a run over 100,000 files are
+    all in memory at once. ``total``: how many tasks there are, when known
+    (it sizes the batches; a list's length is used when not given).
     """
-    workers = min(jobs, len(tasks))
+    if total is None and isinstance(tasks, Sequence):
+        total = len(tasks)
+    workers = jobs if total is None else min(jobs, total)
     if workers <= 1:
         for task in tasks:
             yield process(task)
         return
-    # Small chunks keep the workers evenly busy (file sizes vary 1000-fold)
-    # while amortising the per-task round trip.
-    chunksize = max(1, min(16, len(tasks) // (workers * 8)))
+    # Small batches keep the workers evenly busy (file sizes vary 1000-fold)
+    # while amortising the per-task round trip; a few per worker in flight
+    # keep them fed without reading ahead the whole run.
+    size = max(1, min(16, (total or 0) // (workers * 8)))
+    pending = iter(tasks)
+    in_flight: deque[Future[list[Processed]]] = deque()
     with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as executor:
         try:
-            yield from executor.map(process, tasks, chunksize=chunksize)
+            while True:
+                while len(in_flight) < workers * 4:
+                    batch = list(islice(pending, size))
+                    if not batch:
+                        break
+                    in_flight.append(executor.submit(_process_batch, batch))
+                if not in_flight:
+                    return
+                yield from in_flight.popleft().result()
         except BaseException:
             executor.shutdown(wait=False, cancel_futures=True)
             raise

@@ -21,7 +21,6 @@ Shared here:
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
@@ -115,14 +114,9 @@ def earlier_instructions(context: Context, instruction: Instruction) -> Iterator
             yield other
 
 
-_CODES: "weakref.WeakKeyDictionary[Context, dict[int, str]]" = weakref.WeakKeyDictionary()
-
-
 def code_of(context: Context, instruction: Instruction) -> str:
     """``instruction.code``, cached per `Context` (earlier-instruction scans ask often)."""
-    codes = _CODES.get(context)
-    if codes is None:
-        codes = _CODES[context] = {}
+    codes: dict[int, str] = context.memo(code_of, dict)
     code = codes.get(id(instruction))
     if code is None:
         code = codes[id(instruction)] = instruction.code

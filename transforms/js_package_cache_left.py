@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterator
@@ -74,10 +73,7 @@ class _FileFacts:
     @classmethod
     def of(cls, context: Context) -> "_FileFacts":
         """The facts of ``context``'s file, built once per parse."""
-        facts = _FACTS.get(context)
-        if facts is None:
-            facts = _FACTS[context] = cls(context)
-        return facts
+        return context.memo(cls, lambda: cls(context))
 
     @cached_property
     def berry(self) -> str | None:
@@ -86,9 +82,6 @@ class _FileFacts:
     @cached_property
     def offline(self) -> bool:
         return _offline_consumer(self.context)
-
-
-_FACTS: "weakref.WeakKeyDictionary[Context, _FileFacts]" = weakref.WeakKeyDictionary()
 
 
 def _berry_hint(context: Context) -> str | None:

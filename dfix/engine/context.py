@@ -12,7 +12,9 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
+
+T = TypeVar("T")
 
 from ..syntax import Comment, Dockerfile, Instruction, Run, Shell, Span, Stage
 from .runs import POSIX_SHELLS, RunView
@@ -48,6 +50,19 @@ class Context:
         self.settings = settings or {}
         self._views: dict[int, RunView] = {}
         self._suppressions = None
+        self._memo: dict[object, object] = {}
+
+    def memo(self, key: object, compute: Callable[[], T]) -> T:
+        """``compute()``, once per parse: where a rule or kit module keeps whole-file facts.
+
+        The facts live on the context and go with it; a module-level cache
+        keyed by the context would keep every file of a long run alive.
+        """
+        try:
+            return self._memo[key]  # type: ignore[return-value]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     # -- stages ------------------------------------------------------------------
 

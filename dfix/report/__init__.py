@@ -24,7 +24,8 @@ from .ci import GITHUB_ANNOTATION_CAP, gitlab_report, render_github, render_gitl
 from .diff import render_diff
 from .json_format import render_json, report_schema
 from .sarif import render_sarif, sarif_log
-from .summary import Mode, infer_mode, rows, statistics, summary
+from .stream import DocumentWriter, writer
+from .summary import Mode, Tally, infer_mode, rows, statistics, statistics_of, summary, summary_of
 from .text import render_caveats, render_concise, render_full
 
 FORMATS = ("full", "concise", "json", "sarif", "github", "gitlab")
@@ -50,23 +51,16 @@ def render(
     ``color`` adds ANSI colour to ``full``/``concise``. Empty text formats give
     ``""``; ``json``/``gitlab`` give ``[]``; ``sarif`` is always a full log.
     """
-    if fmt == "full":
-        return render_full(results, show_fixes=show_fixes, color=color)
-    if fmt == "concise":
-        return render_concise(results, show_fixes=show_fixes, color=color)
-    if fmt == "json":
-        return render_json(results)
-    if fmt == "sarif":
-        return render_sarif(results, root=root)
-    if fmt == "github":
-        return render_github(results, root=root)
-    if fmt == "gitlab":
-        return render_gitlab(results, root=root)
-    raise ValueError(f"unknown output format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown output format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    document = writer(fmt, show_fixes=show_fixes, root=root, color=color)
+    return "".join(document.add(result) for result in results) + document.close()
+
 
 
 __all__ = [
     "FORMATS", "GITHUB_ANNOTATION_CAP", "RULE_URL", "Finding", "Mode", "all_findings", "file_findings", "render_caveats",
     "fingerprints", "gitlab_report", "infer_mode", "render", "render_diff", "report_schema", "rows", "rule_url",
-    "sarif_log", "statistics", "summary",
+    "sarif_log", "statistics", "summary", "DocumentWriter", "Tally", "statistics_of", "summary_of", "writer",
+    "render_concise", "render_full", "render_github", "render_gitlab", "render_json", "render_sarif",
 ]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import heapq
+
 import os
 from typing import Any, Sequence
 
 from ..results import FileResult
-from ._model import Finding, all_findings, clean, fingerprints, relative_to_root, severity_rank
+from .jsonarray import JsonArrayWriter
+from ._model import Finding, all_findings, clean, file_findings, fingerprints, relative_to_root, severity_rank
 
 # -- GitHub ----------------------------------------------------------------------
 
@@ -50,26 +52,22 @@ def _github_line(finding: Finding, path: str) -> str:
     return f"::{command} {rendered}::{escape_data(clean(message))}\n"
 
 
+def github_overflow_notice(beyond: int, cap: int) -> str:
+    """The notice that says how many findings went past the annotation cap."""
+    message = (
+        f"{beyond} more dfix finding{'s' if beyond != 1 else ''} not annotated "
+        f"(annotation cap {cap}); run dfix locally or use --output-format sarif for the full list"
+    )
+    return f"::notice title={escape_property('dfix')}::{escape_data(message)}\n"
+
+
 def render_github(
     results: Sequence[FileResult], *, root: "str | os.PathLike[str] | None" = None, cap: int | None = None,
 ) -> str:
-    cap = GITHUB_ANNOTATION_CAP if cap is None else cap
-    findings = all_findings(results)
-    chosen = sorted(range(len(findings)), key=lambda i: (severity_rank(findings[i].severity), i))[: max(cap, 0)]
-    keep = set(chosen)
-    lines = [
-        _github_line(finding, relative_to_root(finding.path, root)[0])
-        for position, finding in enumerate(findings)
-        if position in keep
-    ]
-    beyond = len(findings) - len(keep)
-    if beyond > 0:
-        message = (
-            f"{beyond} more dfix finding{'s' if beyond != 1 else ''} not annotated "
-            f"(annotation cap {cap}); run dfix locally or use --output-format sarif for the full list"
-        )
-        lines.append(f"::notice title={escape_property('dfix')}::{escape_data(message)}\n")
-    return "".join(lines)
+    writer = GithubWriter(root=root, cap=GITHUB_ANNOTATION_CAP if cap is None else cap)
+    for result in results:
+        writer.add(result)
+    return writer.close()
 
 
 # -- GitLab ----------------------------------------------------------------------
@@ -102,5 +100,33 @@ def gitlab_report(
 def render_gitlab(
     results: Sequence[FileResult], *, root: "str | os.PathLike[str] | None" = None,
 ) -> str:
-    report = gitlab_report(results, root=root)
-    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    writer = JsonArrayWriter(lambda result: gitlab_report([result], root=root))
+    return "".join(writer.add(result) for result in results) + writer.close()
+
+
+class GithubWriter:
+    """Workflow commands: the ``cap`` most severe findings (GitHub shows no more), the rest counted in a notice."""
+
+    def __init__(self, *, root: "str | os.PathLike[str] | None", cap: int) -> None:
+        self.root = root
+        self.cap = max(cap, 0)
+        self.count = 0
+        self._best: list[tuple[int, int, str]] = []  # a max-heap by (rank, position), negated
+
+    def add(self, result: FileResult) -> str:
+        for finding in file_findings(result):
+            key = (-severity_rank(finding.severity), -self.count)
+            self.count += 1
+            if len(self._best) < self.cap:
+                heapq.heappush(self._best, (*key, _github_line(finding, relative_to_root(finding.path, self.root)[0])))
+            elif self.cap and key > self._best[0][:2]:
+                heapq.heapreplace(self._best, (*key, _github_line(finding, relative_to_root(finding.path, self.root)[0])))
+        return ""
+
+    def close(self) -> str:
+        chosen = sorted(self._best, key=lambda entry: -entry[1])
+        lines = [line for _, _, line in chosen]
+        beyond = self.count - len(chosen)
+        if beyond > 0:
+            lines.append(github_overflow_notice(beyond, self.cap))
+        return "".join(lines)

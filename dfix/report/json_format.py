@@ -8,7 +8,8 @@ from importlib import resources
 from typing import Any, Sequence
 
 from ..results import FileResult
-from ._model import Finding, all_findings, clean, line_index
+from ._model import Finding, clean, file_findings, line_index
+from .jsonarray import JsonArrayWriter
 
 SCHEMA_RESOURCE = ("schema", "dfix-report.schema.json")
 
@@ -61,5 +62,5 @@ def finding_object(finding: Finding) -> dict[str, Any]:
 
 
 def render_json(results: Sequence[FileResult]) -> str:
-    findings = all_findings(results)
-    return json.dumps([finding_object(f) for f in findings], indent=2, ensure_ascii=False) + "\n"
+    writer = JsonArrayWriter(lambda result: (finding_object(f) for f in file_findings(result)))
+    return "".join(writer.add(result) for result in results) + writer.close()

@@ -15,6 +15,8 @@
 from __future__ import annotations
 
 import json
+import textwrap
+import tempfile
 import os
 from pathlib import PurePath
 from typing import Any, Sequence
@@ -22,8 +24,8 @@ from urllib.parse import quote
 
 from ..results import FileResult
 from ._model import (
-    INFORMATION_URI, Finding, RuleInfo, all_findings, clean, fingerprints, known_rules, line_index,
-    relative_to_root, root_uri, rule_info, rule_url,
+    INFORMATION_URI, Finding, RuleInfo, clean, file_findings, fingerprints, known_rules, line_index, relative_to_root,
+    root_uri, rule_info, rule_url,
 )
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -112,38 +114,30 @@ def _fixes(finding: Finding, location: dict[str, Any]) -> list[dict[str, Any]]:
     }]
 
 
-def sarif_log(
-    results: Sequence[FileResult], *, root: "str | os.PathLike[str] | None" = None,
-) -> dict[str, Any]:
-    """The SARIF log as a dict (always a valid document, also with zero results)."""
+def sarif_result(finding: Finding, fingerprint: str, rule_index: int, root: "str | os.PathLike[str] | None") -> dict[str, Any]:
+    """One SARIF ``result`` object."""
+    location = artifact_location(finding.path, root)
+    result: dict[str, Any] = {
+        "ruleId": finding.code,
+        "ruleIndex": rule_index,
+        "level": level(finding.severity),
+        "message": {"text": clean(finding.message)},
+        "locations": [{"physicalLocation": {"artifactLocation": location, "region": _region(finding)}}],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+        "properties": {"name": finding.name, "severity": finding.severity},
+    }
+    if finding.note:
+        result["properties"]["note"] = clean(finding.note)
+    fixes = _fixes(finding, location)
+    if fixes:
+        result["fixes"] = fixes
+    return result
+
+
+def sarif_document(rules: Sequence, results: list, root: "str | os.PathLike[str] | None") -> dict[str, Any]:
+    """The SARIF log around ``results``, with a descriptor for each of ``rules`` (in ``ruleIndex`` order)."""
     from .._version import __version__
 
-    findings = all_findings(results)
-    infos = {info.code: info for info in known_rules()}
-    for finding in findings:
-        if finding.code not in infos:
-            infos[finding.code] = rule_info(finding.code, finding)
-    codes = sorted(infos)
-    rule_index = {code: position for position, code in enumerate(codes)}
-    prints = fingerprints(findings, root)
-    sarif_results = []
-    for finding, fingerprint in zip(findings, prints):
-        location = artifact_location(finding.path, root)
-        result: dict[str, Any] = {
-            "ruleId": finding.code,
-            "ruleIndex": rule_index[finding.code],
-            "level": level(finding.severity),
-            "message": {"text": clean(finding.message)},
-            "locations": [{"physicalLocation": {"artifactLocation": location, "region": _region(finding)}}],
-            "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
-            "properties": {"name": finding.name, "severity": finding.severity},
-        }
-        if finding.note:
-            result["properties"]["note"] = clean(finding.note)
-        fixes = _fixes(finding, location)
-        if fixes:
-            result["fixes"] = fixes
-        sarif_results.append(result)
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -151,19 +145,71 @@ def sarif_log(
                 "version": __version__,
                 "semanticVersion": __version__,
                 "informationUri": INFORMATION_URI,
-                "rules": [_descriptor(infos[code]) for code in codes],
+                "rules": [_descriptor(info) for info in rules],
             }
         },
         "columnKind": "unicodeCodePoints",
-        "results": sarif_results,
+        "results": results,
     }
     if root is not None:
         run["originalUriBaseIds"] = {SRCROOT: {"uri": root_uri(root)}}
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 
+def sarif_log(
+    results: Sequence[FileResult], *, root: "str | os.PathLike[str] | None" = None,
+) -> dict[str, Any]:
+    """The SARIF log as a dict (always a valid document, also with zero results)."""
+    return json.loads(render_sarif(results, root=root))
+
+
 def render_sarif(
     results: Sequence[FileResult], *, root: "str | os.PathLike[str] | None" = None,
 ) -> str:
-    log = sarif_log(results, root=root)
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    writer = SarifWriter(root=root)
+    for result in results:
+        writer.add(result)
+    return writer.close()
+
+
+class SarifWriter:
+    """A SARIF log whose results are written as they come (to a spooled file), the rule table first at the end.
+
+    Rules are indexed in code order over every rule dfix knows; a finding of
+    a code it does not know (none today) gets a descriptor appended after them.
+    """
+
+    _MARK = "\u0000dfix-results\u0000"
+
+    def __init__(self, *, root: "str | os.PathLike[str] | None") -> None:
+        self.root = root
+        self.infos = {info.code: info for info in known_rules()}
+        self.codes = sorted(self.infos)
+        self.index = {code: position for position, code in enumerate(self.codes)}
+        self.count = 0
+        self._spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+", encoding="utf-8")
+
+    def add(self, result: FileResult) -> str:
+        findings = file_findings(result)
+        for finding, fingerprint in zip(findings, fingerprints(findings, self.root)):
+            if finding.code not in self.index:
+                self.infos[finding.code] = rule_info(finding.code, finding)
+                self.index[finding.code] = len(self.codes)
+                self.codes.append(finding.code)
+            item = sarif_result(finding, fingerprint, self.index[finding.code], self.root)
+            self._spool.write(",\n" if self.count else "")
+            self._spool.write(textwrap.indent(json.dumps(item, indent=2, ensure_ascii=False), " " * 8))
+            self.count += 1
+        return ""
+
+    def close(self) -> str:
+        descriptors = [self.infos[code] for code in self.codes]
+        if not self.count:
+            return json.dumps(sarif_document(descriptors, [], self.root), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(sarif_document(descriptors, [self._MARK], self.root), indent=2, ensure_ascii=False)
+        marker = " " * 8 + json.dumps(self._MARK)
+        head, tail = text.split(marker)
+        self._spool.seek(0)
+        body = self._spool.read()
+        self._spool.close()
+        return head + body + tail + "\n"

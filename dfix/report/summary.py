@@ -19,7 +19,7 @@ from typing import Any, Literal, Sequence
 from ..engine import Safety
 from ..results import FileResult
 from ._model import (
-    PARSE_ERROR, SEVERITY_RANK, Finding, all_findings, rule_info, severity_rank,
+    PARSE_ERROR, SEVERITY_RANK, Finding, file_findings, rule_info, severity_rank,
 )
 
 Mode = Literal["check", "diff", "write"]
@@ -59,27 +59,84 @@ def _rule_has_fix(code: str) -> bool:
     return rule_info(code).safety in (str(Safety.SAFE), str(Safety.UNSAFE))
 
 
-def rows(results: Sequence[FileResult]) -> list[Row]:
-    """The summary rows, by code."""
-    table: dict[str, Row] = {}
+class Tally:
+    """What the summary and ``--statistics`` need of a run, gathered one file at a time.
 
-    def row(code: str, name: str) -> Row:
-        if code not in table:
-            table[code] = Row(code, name, has_fix=code != PARSE_ERROR and _rule_has_fix(code))
-        return table[code]
+    The files themselves are not kept, so a run over 100,000 files needs no
+    more memory for its summary than a run over ten.
+    """
 
-    for result in results:
+    def __init__(self) -> None:
+        self.table: dict[str, Row] = {}
+        self.files = 0
+        self.applied = 0
+        self.written = 0
+        self.changed = 0
+        self.parse_errors = 0
+        self.io_errors = 0
+        self.failed = 0
+        self.skipped = 0
+        self.by_severity: Counter[str] = Counter()
+        self.safe_ready = 0
+        self.unsafe_ready = 0
+        self.hidden_unsafe = 0
+
+    @classmethod
+    def of(cls, results: Sequence[FileResult]) -> "Tally":
+        tally = cls()
+        for result in results:
+            tally.add(result)
+        return tally
+
+    def _row(self, code: str, name: str) -> Row:
+        if code not in self.table:
+            self.table[code] = Row(code, name, has_fix=code != PARSE_ERROR and _rule_has_fix(code))
+        return self.table[code]
+
+    def add(self, result: FileResult) -> None:
+        self.files += 1
+        self.applied += len(result.applied)
+        self.written += result.written
+        self.changed += result.changed
+        self.parse_errors += result.parse_error is not None
+        self.io_errors += result.io_error is not None
+        self.failed += len(result.failed_fixes)
+        self.skipped += result.skipped_changed
         for diagnostic in result.applied:
-            entry = row(diagnostic.code, diagnostic.name)
+            entry = self._row(diagnostic.code, diagnostic.name)
             entry.fixed += 1
             entry.has_fix = True
-    for finding in all_findings(results):
-        entry = row(finding.code, rule_info(finding.code, finding).name if finding.is_meta else finding.name)
-        entry.remaining += 1
-        entry.reasons[_reason(finding)] += 1
-        if finding.fix is not None and finding.applicability in ("safe", "unsafe"):
-            entry.has_fix = True
-    return [table[code] for code in sorted(table)]
+        for finding in file_findings(result):
+            entry = self._row(finding.code, rule_info(finding.code, finding).name if finding.is_meta else finding.name)
+            entry.remaining += 1
+            entry.reasons[_reason(finding)] += 1
+            if finding.fix is not None and finding.applicability in ("safe", "unsafe"):
+                entry.has_fix = True
+            if finding.code == PARSE_ERROR:
+                continue
+            self.by_severity[finding.severity] += 1
+            if finding.applies:
+                self.safe_ready += finding.applicability == "safe"
+                self.unsafe_ready += finding.applicability == "unsafe"
+            elif finding.failed_reason is None and finding.applicability == "unsafe" and finding.applies_with_unsafe:
+                self.hidden_unsafe += 1
+
+    @property
+    def mode(self) -> Mode:
+        if self.written:
+            return "write"
+        if self.changed or self.applied:
+            return "diff"
+        return "check"
+
+    def rows(self) -> list[Row]:
+        """The summary rows, by code."""
+        return [self.table[code] for code in sorted(self.table)]
+
+
+def rows(results: Sequence[FileResult]) -> list[Row]:
+    """The summary rows, by code."""
+    return Tally.of(results).rows()
 
 
 _REASON_TEXT = {
@@ -129,33 +186,26 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 
 
 def infer_mode(results: Sequence[FileResult]) -> Mode:
-    if any(result.written for result in results):
-        return "write"
-    if any(result.changed or result.applied for result in results):
-        return "diff"
-    return "check"
+    return Tally.of(results).mode
 
 
-def summary(
-    results: Sequence[FileResult], *, fail_on: str, mode: Mode | None = None,
-) -> str:
-    """The §10 table, the closing line and the hints, as plain text (for stderr)."""
-    mode = mode or infer_mode(results)
-    table = rows(results)
-    findings = all_findings(results)
-    remaining = [f for f in findings if f.code != PARSE_ERROR]
+def summary(results: Sequence[FileResult], *, fail_on: str, mode: Mode | None = None) -> str:
+    """The table, the closing line and the hints, as plain text (for stderr)."""
+    return summary_of(Tally.of(results), fail_on=fail_on, mode=mode)
 
-    parts = [f"{_plural(len(results), 'file')} scanned"]
-    applied = sum(len(result.applied) for result in results)
+
+def summary_of(tally: Tally, *, fail_on: str, mode: Mode | None = None) -> str:
+    """:func:`summary` from a :class:`Tally` gathered while the files went by."""
+    mode = mode or tally.mode
+    parts = [f"{_plural(tally.files, 'file')} scanned"]
     if mode == "write":
-        changed = sum(1 for result in results if result.written)
-        parts.append(f"{changed} changed")
-        parts.append(f"{_plural(applied, 'fix', 'fixes')} applied")
+        parts.append(f"{tally.written} changed")
+        parts.append(f"{_plural(tally.applied, 'fix', 'fixes')} applied")
     elif mode == "diff":
-        changed = sum(1 for result in results if result.changed)
-        parts.append(f"{changed} would change")
-        parts.append(f"{_plural(applied, 'fix', 'fixes')} would apply")
-    by_severity = Counter(f.severity for f in remaining)
+        parts.append(f"{tally.changed} would change")
+        parts.append(f"{_plural(tally.applied, 'fix', 'fixes')} would apply")
+    by_severity = tally.by_severity
+    remaining = sum(by_severity.values())
     threshold = SEVERITY_RANK.get(fail_on, -1)  # "none": only the severities present
     shown = [
         f"{by_severity[severity]} {severity}"
@@ -163,46 +213,39 @@ def summary(
         if rank <= threshold or by_severity[severity]
     ]
     shown += [f"{count} {severity}" for severity, count in sorted(by_severity.items()) if severity not in SEVERITY_RANK]
-    parts.append(f"{len(remaining)} remaining ({', '.join(shown)})" if shown else f"{len(remaining)} remaining")
-    parse_errors = sum(1 for result in results if result.parse_error is not None)
-    if parse_errors:
-        parts.append(f"{_plural(parse_errors, 'file')} failed to parse (DF000)")
-    io_errors = sum(1 for result in results if result.io_error is not None)
-    if io_errors:
-        parts.append(f"{_plural(io_errors, 'file')} could not be read or written (DF000)")
-    failed = sum(len(result.failed_fixes) for result in results)
-    if failed:
-        parts.append(f"{_plural(failed, 'fix', 'fixes')} failed verification")
-    skipped = sum(1 for result in results if result.skipped_changed)
-    if skipped:
-        parts.append(f"{_plural(skipped, 'file')} changed during the run and left alone")
+    parts.append(f"{remaining} remaining ({', '.join(shown)})" if shown else f"{remaining} remaining")
+    if tally.parse_errors:
+        parts.append(f"{_plural(tally.parse_errors, 'file')} failed to parse (DF000)")
+    if tally.io_errors:
+        parts.append(f"{_plural(tally.io_errors, 'file')} could not be read or written (DF000)")
+    if tally.failed:
+        parts.append(f"{_plural(tally.failed, 'fix', 'fixes')} failed verification")
+    if tally.skipped:
+        parts.append(f"{_plural(tally.skipped, 'file')} changed during the run and left alone")
 
-    out = _table(table)
+    out = _table(tally.rows())
     if out:
         out += "\n"
     out += " · ".join(parts) + "\n"
-
-    safe_ready = sum(1 for f in remaining if f.applies and f.applicability == "safe")
-    unsafe_ready = sum(1 for f in remaining if f.applies and f.applicability == "unsafe")
-    hidden_unsafe = sum(
-        1 for f in remaining
-        if not f.applies and f.failed_reason is None and f.applicability == "unsafe"
-        and f.applies_with_unsafe
-    )
     if mode == "check":
-        if safe_ready:
-            out += f"{safe_ready} fixable with --write\n"
-        if unsafe_ready + hidden_unsafe:
-            more = "more " if safe_ready else ""
-            out += f"{unsafe_ready + hidden_unsafe} {more}fixable with --write --unsafe-fixes\n"
-    elif hidden_unsafe:
-        out += f"{hidden_unsafe} more fixable with --unsafe-fixes\n"
+        if tally.safe_ready:
+            out += f"{tally.safe_ready} fixable with --write\n"
+        if tally.unsafe_ready + tally.hidden_unsafe:
+            more = "more " if tally.safe_ready else ""
+            out += f"{tally.unsafe_ready + tally.hidden_unsafe} {more}fixable with --write --unsafe-fixes\n"
+    elif tally.hidden_unsafe:
+        out += f"{tally.hidden_unsafe} more fixable with --unsafe-fixes\n"
     return out
 
 
 def statistics(results: Sequence[FileResult], fmt: str = "full") -> str:
     """``--statistics``: the table alone, or a JSON array with ``fmt == "json"``."""
-    table = rows(results)
+    return statistics_of(Tally.of(results), fmt)
+
+
+def statistics_of(tally: Tally, fmt: str = "full") -> str:
+    """:func:`statistics` from a :class:`Tally`."""
+    table = tally.rows()
     if fmt == "json":
         data: list[dict[str, Any]] = [
             {
@@ -219,4 +262,4 @@ def statistics(results: Sequence[FileResult], fmt: str = "full") -> str:
     return _table(table)
 
 
-__all__ = ["Row", "infer_mode", "rows", "statistics", "summary", "severity_rank"]
+__all__ = ["Row", "Tally", "infer_mode", "rows", "statistics", "statistics_of", "summary", "summary_of", "severity_rank"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections import Counter
 from typing import Sequence
 
@@ -199,3 +201,35 @@ def render_caveats(results: Sequence[FileResult]) -> str:
             seen.add((diagnostic.code, fix.assumes))
             lines.append(printable(f"{result.path}: note: {diagnostic.code} ({fix.safety} fix) assumes {fix.assumes.removeprefix('assumes ')}") + "\n")
     return "".join(lines)
+
+
+def _light(result: FileResult) -> FileResult:
+    """What the ``--show-fixes`` section needs of a result: its path, applied fixes and whether it was written."""
+    return dataclasses.replace(result, original=None, fixed=None, diagnostics=(), failed_fixes=(), warnings=())
+
+
+class TextWriter:
+    """``full`` and ``concise``: each file's findings as they come, the ``--show-fixes`` section at the end."""
+
+    def __init__(self, fmt: str, *, show_fixes: bool, color: bool) -> None:
+        self._render = render_full if fmt == "full" else render_concise
+        self.concise = fmt == "concise"
+        self.show_fixes = show_fixes
+        self.color = color
+        self._fixed: list[FileResult] = []
+        self._wrote = False
+
+    def add(self, result: FileResult) -> str:
+        if self.show_fixes and result.applied:
+            self._fixed.append(_light(result))
+        out = self._render([result], show_fixes=False, color=self.color)
+        self._wrote = self._wrote or bool(out)
+        return out
+
+    def close(self) -> str:
+        if not self.show_fixes:
+            return ""
+        section = _fixed_section(self._fixed)
+        if self.concise and section.plain and self._wrote:
+            return "\n" + render_text(section, self.color)
+        return render_text(section, self.color)

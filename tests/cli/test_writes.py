@@ -125,8 +125,8 @@ def test_a_file_changed_during_the_run_is_skipped_with_a_warning(tmp_path: Path,
     edited = tmp_path / "a" / "Dockerfile"
     real_process_all = dfix.pipeline.process_all
 
-    def process_then_edit(tasks, jobs):
-        for item in real_process_all(tasks, jobs):
+    def process_then_edit(tasks, jobs, **options):
+        for item in real_process_all(tasks, jobs, **options):
             if item.result.path == str(edited):
                 edited.write_text(FIXABLE + "# saved by an editor meanwhile\n")
             yield item
