@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from ..syntax import Dockerfile, parse
+from .build_context import BuildContext
 from .context import Context
 from .model import Diagnostic, Edit, FailedFix, FixPolicy, FixResult, apply_edits
 from .registry import select as select_rules
@@ -36,6 +38,7 @@ def run_rules(
     *,
     honor_suppressions: bool = True,
     foreign_suppressions: Iterable[str] | None = None,
+    build_context: BuildContext | None = None,
 ) -> list[Diagnostic]:
     """Every unsuppressed diagnostic of ``rules`` on ``tree``, in file order.
 
@@ -45,10 +48,11 @@ def run_rules(
     run must neither obey nor delete them. ``foreign_suppressions`` names
     the other tools' dialects honoured (``hadolint``, ``buildkit``,
     ``tally``; None: all). The policy holds for rules that consult
-    suppressions themselves too.
+    suppressions themselves too. ``build_context``: the files the build
+    sends, for rules that read them (None: not known).
     """
     with suppression_policy(honor_suppressions, foreign_suppressions):
-        context = Context(tree, path)
+        context = Context(tree, path, build_context=build_context)
         suppressions = Suppressions.of(tree)
         found: list[Diagnostic] = []
         for rule in rules:
@@ -72,16 +76,35 @@ def check(
     settings: dict[str, dict] | None = None,
     honor_suppressions: bool = True,
     foreign_suppressions: Iterable[str] | None = None,
+    build_context: BuildContext | str | os.PathLike[str] | None = None,
 ) -> list[Diagnostic]:
     """Lint ``text`` without fixing. Raises :class:`dfix.ParseError` for a file BuildKit refuses.
 
-    ``honor_suppressions`` and ``foreign_suppressions`` as in :func:`run_rules`.
+    ``honor_suppressions`` and ``foreign_suppressions`` as in :func:`run_rules`;
+    ``build_context`` as in :func:`fix`.
     """
     tree = parse(text, path)
     return run_rules(
         tree, make_rules(select, ignore, extend_select, settings), path,
         honor_suppressions=honor_suppressions, foreign_suppressions=foreign_suppressions,
+        build_context=resolve_build_context(build_context, path),
     )
+
+
+def resolve_build_context(
+    given: BuildContext | str | os.PathLike[str] | None, path: str | None
+) -> BuildContext | None:
+    """The build context of a run: the one given (a folder is opened), else the folder of the file at ``path``.
+
+    A text with no path, or a path naming no file on disk, has no context.
+    """
+    if isinstance(given, BuildContext):
+        return given
+    if given is not None:
+        return BuildContext.of_folder(given, path)
+    if path is not None and os.path.isfile(path):
+        return BuildContext.of_dockerfile(path)
+    return None
 
 
 def _region(tree: Dockerfile, edits: tuple[Edit, ...]) -> tuple[int, int]:
@@ -151,6 +174,7 @@ def fix(
     foreign_suppressions: Iterable[str] | None = None,
     first: tuple[Dockerfile, Sequence[Diagnostic]] | None = None,
     policy: FixPolicy | None = None,
+    build_context: BuildContext | str | os.PathLike[str] | None = None,
 ) -> FixResult:
     """Fix ``text`` to a fixpoint and return what happened.
 
@@ -171,8 +195,11 @@ def fix(
     running every rule again). Raises :class:`dfix.ParseError` when the
     input itself does not parse. When the rounds run out with fixes still
     pending, the result says so once (``converged`` is false) and the pending
-    findings stay in ``diagnostics``.
+    findings stay in ``diagnostics``. ``build_context``: the files the
+    build sends (a :class:`BuildContext` or a folder); by default the
+    folder of the file at ``path``, and none for a text without one.
     """
+    context = resolve_build_context(build_context, path)
     if rules is None:
         rules = make_rules(select, ignore, extend_select, settings)
     if policy is None:
@@ -185,7 +212,8 @@ def fix(
     foreign = None if foreign_suppressions is None else frozenset(foreign_suppressions)  # read once per round
 
     def lint(tree: Dockerfile) -> list[Diagnostic]:
-        return run_rules(tree, rules, path, honor_suppressions=honor_suppressions, foreign_suppressions=foreign)
+        return run_rules(tree, rules, path, honor_suppressions=honor_suppressions, foreign_suppressions=foreign,
+                         build_context=context)
 
     diagnostics = lint(tree) if first is None else list(first[1])
     for _ in range(MAX_ROUNDS):
