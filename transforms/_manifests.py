@@ -15,7 +15,10 @@ show either; the build context can:
 * Go: ``go.mod`` ``replace`` directives to a local folder, ``go.work``;
 * Bundler, Composer, Maven, Poetry: the cheap signs that the manifest reads
   other files (``gemspec``/``path:``, ``path`` repositories, ``<modules>``,
-  path dependencies), and Composer's ``vendor`` exclusion.
+  path dependencies);
+* every folder of the project the install fills (``node_modules``,
+  Composer's ``vendor``, ``vendor/bundle``, an in-project virtualenv) must be
+  excluded by ``.dockerignore``.
 
 Every path here is relative to the copied folder (``project``) unless named
 ``*_in_context``; :func:`read_manifests` returns the COPY groups relative to
@@ -56,9 +59,9 @@ ASSUMES = {
     "pip": "assumes the install reads no file but the requirements files copied first (they name no local path)",
     "npm": "assumes the install reads no file but the manifests copied first (no install script reads the sources)",
     "go": "assumes `go mod download` reads only go.mod and go.sum (no local `replace`, no go.work)",
-    "bundler": "assumes the Gemfile reads no other file and gems install outside the copied folder",
+    "bundler": "assumes the Gemfile reads no file beyond those checked (no gemspec, `path:` gem or eval_gemfile)",
     "composer": "assumes composer.json reads no other file (no `path` repository)",
-    "maven": "assumes a single-module project whose build extensions (.mvn) do not change what is downloaded",
+    "maven": "assumes `mvn dependency:go-offline` needs only pom.xml (checked: one module, no .mvn folder)",
     "poetry": "assumes pyproject.toml names no local path dependency and the virtualenv is outside the copied folder",
 }
 WORKSPACE_ASSUMES = "; a workspace package added later needs its own COPY line"
@@ -171,13 +174,22 @@ def _pip_files(project: _Project, roots: list[str]) -> tuple[list[str], str | No
                 return [], f"`{project.shown(name)}` finds packages in the local folder `{links}`"
             if line.startswith("-"):
                 continue  # index options, hashes, --pre ...: no file read
-            requirement = line.split(";", 1)[0].strip()
-            direct = requirement.split("@", 1)[1].strip() if " @ " in requirement or "@ " in requirement else None
-            if requirement.startswith((".", "/", "~")) or requirement.lower().startswith("file:") or (
-                    direct is not None and (direct.lower().startswith("file:") or direct.startswith((".", "/")))) or (
-                    "/" in requirement and not _URL.match(requirement) and not _VCS.match(requirement) and direct is None):
+            if _local_requirement(line):
                 return [], f"`{project.shown(name)}` installs the local path `{line}`"
     return seen, None
+
+
+def _local_requirement(line: str) -> bool:
+    """Whether a requirement line names a file or folder (``.``, ``./pkg``, ``file:``, ``name @ file:...``)."""
+    requirement = line.split(";", 1)[0].strip()
+    name, at, direct = requirement.partition(" @ ")
+    target = (direct if at else name).split()[0] if (direct if at else name).split() else ""
+    if _URL.match(target) and not target.lower().startswith("file:"):
+        return False
+    if _VCS.match(target):
+        return False
+    return target.startswith((".", "/", "~")) or target.lower().startswith("file:") or "/" in target or (
+        re.search(r"\.(whl|tar\.gz|zip|tar\.bz2)$", target) is not None)
 
 
 def _group_by_folder(files: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -303,7 +315,7 @@ def _read_js(project: _Project, manager: str, ignore_scripts: bool) -> ContextRe
         if problem:
             return _refuse(problem)
     installed = tuple(posixpath.join(folder, "node_modules") if folder else "node_modules" for folder in ("", *folders))
-    problem = _clobbered(project, installed, "node_modules")
+    problem = _clobbered(project, installed)
     if problem:
         return _refuse(problem)
     root = ["package.json", *(name for name in JS_EXTRAS[manager] if project.visible(name))]
@@ -369,33 +381,34 @@ def _read_other(project: _Project, ecosystem: str) -> ContextReading:
     filled = (installed,) if installed is not None else ()
     if ecosystem == "poetry" and re.search(r"^\s*in-project\s*=\s*true\b", project.read("poetry.toml") or "", re.M):
         filled = (".venv",)  # poetry.toml keeps the virtualenv in the project
-    problem = _clobbered(project, filled, filled[0] if filled else "")
+    problem = _clobbered(project, filled)
     if problem:
         return _refuse(problem)
     sources = (manifest, *(name for name in extras if project.visible(name)))
     return ContextReading((("", sources),), ASSUMES[ecosystem])
 
 
-def _clobbered(project: _Project, folders: tuple[str, ...], what: str) -> str | None:
+def _clobbered(project: _Project, folders: tuple[str, ...]) -> str | None:
     """Why the later COPY may overwrite one of ``folders`` the install fills (not excluded by .dockerignore)."""
     for folder in folders:
         if not project.excluded(folder):
-            return (f".dockerignore does not exclude `{project.shown(folder)}`: the later COPY would copy a local "
-                    f"{what} over the installed one (add `{folder}` to .dockerignore)")
+            return (f".dockerignore does not exclude `{project.shown(folder)}`: the later COPY would bring a local "
+                    f"one over what the install put there (add `{folder}` to .dockerignore)")
     return None
 
 
 def read_manifests(build: BuildContext, prefix: str, ecosystem: str, files: tuple[str, ...],
-                   ignore_scripts: bool, virtualenvs: tuple[str, ...] = ()) -> ContextReading:
+                   ignore_scripts: bool, filled: tuple[str, ...] = ()) -> ContextReading:
     """The COPY groups for a split of the folder ``prefix`` of ``build``, or why it must not be split.
 
-    ``virtualenvs``: folders of the project the stage installs into (a
-    virtualenv under the destination); .dockerignore must exclude them.
+    ``filled``: folders of the project the stage installs into (a virtualenv
+    under the destination, ``bundle install --deployment``'s vendor/bundle);
+    .dockerignore must exclude them.
     """
     project = _Project(build, prefix)
     if prefix and not build.is_dir(prefix):
         return _refuse(f"`{prefix}` is not a folder of the build context")
-    problem = _clobbered(project, virtualenvs, "virtualenv")
+    problem = _clobbered(project, filled)
     if problem:
         return _refuse(problem)
     if ecosystem == "pip":

@@ -163,7 +163,7 @@ class Outcome:
     """What one command does, as far as a move cares: a problem, and what kind of work it is."""
 
     problem: str | None = None
-    heavy: bool = False  # installs, downloads or creates users: worth a cache layer
+    heavy: bool = False  # installs or downloads: worth a cache layer
 
 
 def _static_prefix(word: Word) -> str | None:
@@ -459,7 +459,7 @@ def command_problem(command: SimpleCommand, cwd: Place | None, dest: Place, *, h
         problem = _strict_literals(command.args) or _words_problem(command.args, cwd, dest)
         if problem is None and home_sensitive:
             problem = f"user tools create home directories, and {dest} is under /home"
-        return Outcome(problem, heavy=True)
+        return Outcome(problem)  # crossed freely, but creating a user alone is no cache worth a move
     if name == "tar":
         return Outcome(_strict_literals(command.args) or _tar_problem(command, cwd, dest))
     if name == "find":
@@ -658,6 +658,8 @@ class Manifests:
     files: tuple[str, ...] = ()
     #: npm/Yarn/pnpm: every claimed install runs with ``--ignore-scripts``.
     ignore_scripts: bool = False
+    #: Folders of the project the install fills, as the command line says (``--deployment``: vendor/bundle).
+    fills: tuple[str, ...] = ()
 
 
 _PIP_OK_OPTIONS = frozenset({
@@ -806,6 +808,8 @@ class InstallClaimer:
         self.seen_install = False
         #: Whether every JavaScript install claimed runs with ``--ignore-scripts`` (None: none claimed yet).
         self.ignore_scripts: bool | None = None
+        #: Folders of the project the install writes into (``bundle install --deployment``: vendor/bundle).
+        self.fills: list[str] = []
 
     def __call__(self, command: SimpleCommand, cwd: Place | None) -> bool:
         if command.name is None:
@@ -822,6 +826,8 @@ class InstallClaimer:
             if invocation is not None and invocation.action != "install" and command.name != "bundle" and command.name != "go" and command.name != "mvn" and command.name != "composer":
                 return False
             ecosystem, problem = _simple_project_install(command, cwd, self.project)
+            if ecosystem in ("bundler", "bundler-config"):
+                self._note_bundle_path(command, cwd)
             if ecosystem == "bundler-config":
                 return True  # global bundler settings: no files read
             if ecosystem is None:
@@ -836,6 +842,31 @@ class InstallClaimer:
             return self._claim(ecosystem, [])
         return False
 
+    def _note_bundle_path(self, command: SimpleCommand, cwd: Place | None) -> None:
+        """Where ``bundle install --path X``/``--deployment`` or ``bundle config set path X`` puts the gems."""
+        values = [w.value or "" for w in command.args]
+        operands = [v for v in values if not v.startswith("-")]
+        target = None
+        if operands[:1] == ["config"]:
+            rest = operands[1:]
+            rest = rest[1:] if rest[:1] == ["set"] else rest
+            if rest[:1] == ["path"] and len(rest) > 1:
+                target = rest[1]
+            elif rest[:1] == ["deployment"] and rest[1:2] in (["true"], ["1"]):
+                target = "vendor/bundle"
+        else:
+            for index, value in enumerate(values):
+                if value == "--path" and index + 1 < len(values):
+                    target = values[index + 1]
+                elif value.startswith("--path="):
+                    target = value[len("--path="):]
+            if target is None and "--deployment" in values:
+                target = "vendor/bundle"
+        resolved = cwd.join(target) if target is not None and cwd is not None else None
+        relative = resolved.relative_to(self.project) if resolved is not None else None
+        if relative not in (None, ".") and relative not in self.fills:
+            self.fills.append(relative)
+
     def _claim(self, ecosystem: str, files: list[str]) -> bool:
         if self.ecosystem not in (None, ecosystem):
             self.problem = self.problem or f"installs of two ecosystems ({self.ecosystem}, {ecosystem}) in one RUN"
@@ -848,7 +879,7 @@ class InstallClaimer:
     def manifests(self) -> Manifests | None:
         if not self.seen_install or self.ecosystem is None:
             return None
-        return Manifests(self.ecosystem, tuple(self.files), bool(self.ignore_scripts))
+        return Manifests(self.ecosystem, tuple(self.files), bool(self.ignore_scripts), tuple(self.fills))
 
 
 # -- lines: what a move deletes and where it inserts -------------------------------------------------------
@@ -952,3 +983,33 @@ def virtualenvs_inside(context: Context, instructions, dest: Place, workdirs: di
                 if target is not None:
                     add(Place(posixpath.normpath(target)) if target.startswith("/") else (cwd.join(target) if cwd else None))
     return tuple(found)
+
+
+def attached_end(tree: Dockerfile, instruction: Instruction) -> int:
+    """Where an instruction's text ends, with the indented comment lines right after it that annotate it.
+
+    An indented comment under a RUN (``#   ^ ctypes.h ^ xgettext``) points at
+    that RUN's lines; a line inserted after the RUN goes below it, not between.
+    """
+    index = item_position(tree, instruction)
+    end = instruction.span.end
+    for item in tree.items[index + 1 :]:
+        if not isinstance(item, Comment) or not item.code[:1] in (" ", "\t"):
+            break
+        end = item.span.end
+    return end
+
+
+#: Words of a comment that says the COPY comes first on purpose ("after src COPY so it always happens").
+_ORDER_WORDS = re.compile(r"\b(after|always|every\s+time|each\s+time|on\s+purpose|deliberately)\b", re.I)
+_SOURCE_WORDS = re.compile(r"\b(copy|copied|copying|add|src|sources?|code)\b", re.I)
+
+
+def deliberate_order(tree: Dockerfile, start: int, end: int) -> str | None:
+    """A comment between ``start`` and ``end`` saying the instructions there are in this order on purpose."""
+    for item in tree.items:
+        if isinstance(item, Comment) and start <= item.span.start < end:
+            text = item.code.strip().lstrip("#").strip()
+            if _ORDER_WORDS.search(text) and _SOURCE_WORDS.search(text):
+                return text
+    return None

@@ -16,8 +16,8 @@ from dfix.syntax import (
 
 from ._manifests import ContextReading, read_manifests
 from ._reorder import (
-    InstallClaimer, Manifests, Place, block_range, block_start, judge_script, mount_problem, newline_of, run_model,
-    stage_workdirs, system_place, virtualenvs_inside,
+    InstallClaimer, Manifests, Place, attached_end, block_range, block_start, deliberate_order, judge_script,
+    mount_problem, newline_of, run_model, stage_workdirs, system_place, virtualenvs_inside,
 )
 
 #: Sources that copy (most of) the build context.
@@ -121,8 +121,10 @@ class CopyContextBeforeDeps(Rule):
     ``file:`` dependencies, a local ``replace`` in go.mod, ``gemspec`` in a
     Gemfile, a multi-module pom; nor when a manifest is missing or excluded
     by ``.dockerignore``, nor when ``.dockerignore`` lets the later ``COPY .
-    .`` bring a local ``node_modules`` (or Composer's ``vendor``) over the
-    installed one. Without a build context (standard input without
+    .`` bring a local ``node_modules`` over the installed one (or Composer's
+    ``vendor``, gems installed into the project, a virtualenv inside it). A
+    comment saying the order is deliberate ("after the COPY so it always
+    happens") is respected: reported, not moved. Without a build context (standard input without
     ``--stdin-filename``, a text without a path) a split is only reported.
 
     Nothing is moved across a RUN that may read the copied files (relative
@@ -174,6 +176,12 @@ class CopyContextBeforeDeps(Rule):
     )
     invalid = (
         Invalid(
+            "FROM ubuntu\nCOPY . /src\nRUN apt-get install -y make gettext\n        #   ^ xgettext\n\nRUN cd /src && make\n",
+            "FROM ubuntu\nRUN apt-get install -y make gettext\n        #   ^ xgettext\nCOPY . /src\n\nRUN cd /src && make\n",
+            "an indented comment under the RUN annotates it: the COPY goes below it",
+            unsafe=True,
+        ),
+        Invalid(
             "FROM debian\nWORKDIR /app\nCOPY . .\nRUN apt-get update && apt-get install -y curl\nCMD [\"./run\"]\n",
             "FROM debian\nWORKDIR /app\nRUN apt-get update && apt-get install -y curl\nCOPY . .\nCMD [\"./run\"]\n",
             "OS packages: the COPY moves below the install",
@@ -217,6 +225,15 @@ class CopyContextBeforeDeps(Rule):
             "a .deb file from the context",
         ),
         Invalid("FROM debian\nWORKDIR /app\nCOPY . .\nRUN make && apt-get install -y curl\n", None, "`make` reads the sources"),
+        Invalid(
+            "FROM golang:1.22\nWORKDIR /src\nCOPY . .\n\n# Update packages (after the src COPY so it always happens)\n"
+            "RUN apt-get update && apt-get install -y ca-certificates\nRUN go build ./...\n", None,
+            "the author's comment says the order is deliberate",
+        ),
+        Invalid(
+            "FROM debian\nWORKDIR /srv/app\nCOPY . .\nRUN groupadd -r app && useradd -r -g app app\nRUN make && apt-get install -y curl\n", None,
+            "only a user creation could be crossed: no cache worth a move",
+        ),
         Invalid("FROM debian\nWORKDIR /app\nCOPY . .\nRUN ./install-deps.sh && apt-get install -y curl\n", None, "a script"),
         Invalid(
             "FROM debian\nWORKDIR /src\nCOPY . .\nWORKDIR /app\nRUN apt-get install -y curl\n", None,
@@ -339,6 +356,9 @@ class CopyContextBeforeDeps(Rule):
         message = f"`{shown}` comes before `{what}` (line {run.start_line}): every source edit re-runs the install"
         if plan.problem is not None or plan.target is None:
             return self.diagnostic(copy, message, note=f"not fixed: {plan.problem}")
+        comment = deliberate_order(context.tree, copy.span.end, plan.target.span.end)
+        if comment is not None:
+            return self.diagnostic(copy, message, note=f"not fixed: a comment says the order is deliberate (`{comment[:80]}`)")
         groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
         if plan.manifests is not None:
             reading = self._read_context(context, copy, plan)
@@ -368,7 +388,8 @@ class CopyContextBeforeDeps(Rule):
         manifests = plan.manifests
         info = context.stage_of(copy)
         venvs = virtualenvs_inside(context, info.stage.instructions, plan.dest, stage_workdirs(context, info.stage.index))
-        return read_manifests(build, prefix, manifests.ecosystem, manifests.files, manifests.ignore_scripts, venvs)
+        return read_manifests(build, prefix, manifests.ecosystem, manifests.files, manifests.ignore_scripts,
+                              (*venvs, *manifests.fills))
 
     # -- the plan ---------------------------------------------------------------------------------
 
@@ -470,7 +491,7 @@ class CopyContextBeforeDeps(Rule):
                 return "the install's comment lines touch the COPY"
             edits.append(Edit(position, position, manifest_text))
         target = plan.target
-        position = target.span.end
+        position = attached_end(tree, target)
         tail = text[target.span.start : position]
         if tail.endswith(("\n", "\r")):
             edits.append(Edit(position, position, (newline if blank else "") + block))

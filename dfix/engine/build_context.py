@@ -274,9 +274,11 @@ class BuildContext:
             text = None
             if self._dockerfile is not None and self._root is not None:
                 specific = Path(self._dockerfile + ".dockerignore")
+                folder = Path(os.path.realpath(os.path.dirname(os.path.abspath(self._dockerfile))))
                 try:
-                    if specific.is_file() and specific.stat().st_size <= MAX_BYTES:
-                        text = specific.read_text(encoding="utf-8", errors="replace")
+                    real = Path(os.path.realpath(specific))
+                    if real.parent == folder and real.is_file() and real.stat().st_size <= MAX_BYTES:
+                        text = real.read_text(encoding="utf-8", errors="replace")
                 except OSError:
                     text = None
             if text is None:

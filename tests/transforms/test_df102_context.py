@@ -272,3 +272,13 @@ def test_a_poetry_virtualenv_kept_in_the_project_must_be_excluded() -> None:
     assert "does not exclude `.venv`" in _note(text, files)
     fixed = _fix(text, {**files, ".dockerignore": ".venv\n"}).text
     assert "COPY pyproject.toml poetry.toml ./\n" in fixed
+
+
+@pytest.mark.parametrize("install", ["bundle install --deployment", "bundle config set path vendor/gems && bundle install",
+                                     "bundle install --path=.gems"])
+def test_gems_installed_inside_the_project_must_be_excluded(install: str) -> None:
+    text = f"FROM ruby:3.3\nWORKDIR /app\nCOPY . .\nRUN {install}\n"
+    files = {"Gemfile": "source 'https://rubygems.org'\ngem 'rack'\n"}
+    assert "does not exclude" in _note(text, files)
+    ignore = {".dockerignore": "vendor\n.gems\n"}
+    assert "COPY Gemfile ./\n" in _fix(text, {**files, **ignore}).text
