@@ -39,6 +39,12 @@ from dfix.engine import BuildContext
 
 #: Scripts npm, Yarn 1 and pnpm run on a plain install of the project (``dependencies``: npm ≥ 8).
 LIFECYCLE_SCRIPTS = ("preinstall", "install", "postinstall", "preprepare", "prepare", "postprepare", "dependencies")
+#: Install scripts that read nothing of the project's sources, so they do not stop a split: husky only
+#: looks for ``.git`` (and skips its hooks without one), only-allow reads the package manager's name.
+HARMLESS_SCRIPTS = re.compile(
+    r"^\s*(?:(?:npx\s+)?is-ci\s*\|\|\s*)?(?:npx\s+)?husky(?:\s+install)?(?:\s*\|\|\s*(?:true|exit 0))?\s*$"
+    r"|^\s*npx\s+only-allow\s+(?:npm|pnpm|yarn|bun)\s*$"
+)
 #: At most this many workspace manifests are copied one COPY line each; more is a job for a pruning tool.
 MAX_WORKSPACES = 8
 #: Lock and configuration files each JavaScript manager reads, copied when present.
@@ -230,7 +236,7 @@ def _package_problem(project: _Project, folder: str, data: dict, ignore_scripts:
     scripts = data.get("scripts") if isinstance(data.get("scripts"), dict) else {}
     if not ignore_scripts:
         for script in LIFECYCLE_SCRIPTS:
-            if script in scripts:
+            if script in scripts and not HARMLESS_SCRIPTS.match(str(scripts[script])):
                 return f"`{shown}` has a `{script}` script (`{str(scripts[script])[:60]}`) that runs during the install and may read the sources"
         gyp = posixpath.join(folder, "binding.gyp") if folder else "binding.gyp"
         if project.visible(gyp):

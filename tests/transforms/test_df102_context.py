@@ -8,6 +8,8 @@ reported only (the last tests).
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import dfix
@@ -282,3 +284,16 @@ def test_gems_installed_inside_the_project_must_be_excluded(install: str) -> Non
     assert "does not exclude" in _note(text, files)
     ignore = {".dockerignore": "vendor\n.gems\n"}
     assert "COPY Gemfile ./\n" in _fix(text, {**files, **ignore}).text
+
+
+@pytest.mark.parametrize("script", ["husky", "husky install", "is-ci || husky install", "npx only-allow pnpm"])
+def test_install_scripts_that_read_no_sources_do_not_stop_a_split(script: str) -> None:
+    text = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n"
+    files = {"package.json": json.dumps({"scripts": {"prepare": script}}), **IGNORE_NODE}
+    assert "COPY package.json ./\nRUN npm ci\nCOPY . .\n" in _fix(text, files).text
+
+
+def test_a_husky_script_doing_more_stops_a_split() -> None:
+    text = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n"
+    files = {"package.json": json.dumps({"scripts": {"prepare": "husky install && tsc -p ."}}), **IGNORE_NODE}
+    assert "`prepare` script" in _note(text, files)
