@@ -626,7 +626,7 @@ def judge_script(model: ShellScript, cwd: Place | None, dest: Place, *, home_sen
     for command in model.commands:
         if command.name == "cd":
             if not command.is_top_level and command.context:
-                return ScriptVerdict(f"`cd` inside a compound command")
+                return ScriptVerdict("`cd` inside a compound command")
             target = command.args[0].value if command.args else None
             if target is None or target == "-":
                 return ScriptVerdict("`cd` to a directory only known at build time")

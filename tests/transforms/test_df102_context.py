@@ -224,7 +224,7 @@ PIP_TEXT = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r require
 PIP_SPLIT = "COPY requirements.txt ./\n"
 
 
-def _cli(*args: str, input: str | None = None, cwd=None):
+def _cli(*args: str, input: str | None = None):
     from click.testing import CliRunner
 
     from dfix.cli import main
