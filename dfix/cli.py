@@ -191,6 +191,8 @@ class RunOptions:
     show_files: bool
     #: Only files changed relative to this git revision (``--changed-since``).
     changed_since: str | None = None
+    #: The build context of every file (``--context``); None: each Dockerfile's own folder.
+    context: str | None = None
 
 
 def choose_mode(check: bool, diff: bool, write: bool, fix_only: bool) -> Mode:
@@ -282,6 +284,8 @@ def command_line_settings(**values: object) -> dict[str, object]:
 @click.option("--ignore-suppressions", "--disable-ignore-pragma", "ignore_suppressions", is_flag=True, default=None,
               help="Disregard every suppression comment (dfix, hadolint, # check=skip=).")
 @click.option("--show-files", is_flag=True, help="Print the files that would be processed, and stop.")
+@click.option("--context", "build_context", type=click.Path(exists=True, file_okay=False), default=None, metavar="DIR",
+              help="The build context rules read (manifests, .dockerignore) [default: each Dockerfile's folder].")
 def check_command(
     paths: tuple[str, ...], check_mode: bool, diff: bool, write: bool, fix_only: bool, show_fixes: bool | None,
     show_diff: bool, diff_context: int, unsafe_fixes: bool | None, select: tuple[str, ...],
@@ -294,6 +298,7 @@ def check_command(
     config_file: str | None, isolated: bool, offline: bool | None, cache_dir: str | None, exclude: tuple[str, ...], extend_exclude: tuple[str, ...],
     force_exclude: bool | None, respect_gitignore: bool | None, stdin_filename: str | None,
     files_from: tuple[str, ...], changed_since: str | None, ignore_suppressions: bool | None, show_files: bool,
+    build_context: str | None,
 ) -> None:
     """Check Dockerfiles: files, folders (searched recursively) or - for stdin.
 
@@ -315,7 +320,7 @@ def check_command(
         diff_context=diff_context, stdin_filename=stdin_filename, statistics=statistics, quiet=quiet or silent,
         silent=silent, exit_zero=exit_zero, exit_non_zero_on_fix=exit_non_zero_on_fix, output_file=output_file,
         jobs=jobs or default_jobs(), color=color, progress=progress, show_files=show_files,
-        changed_since=changed_since,
+        changed_since=changed_since, context=build_context,
     )
     try:
         overrides = command_line_settings(**{
@@ -396,6 +401,8 @@ def run(options: RunOptions, resolver: ConfigResolver) -> int:
         plan(path, options.mode, resolver, stdin_text=stdin_text, stdin_filename=options.stdin_filename)
         for path in inputs.files
     )
+    if options.context is not None:
+        planned = (dataclasses.replace(p, task=dataclasses.replace(p.task, context=options.context)) for p in planned)
     style = progress_style(options.progress, human=fmt in HUMAN_FORMATS, quiet=options.quiet)
     progress = Progress(style, len(inputs.files))
     # A progress bar owns the terminal while it runs: output waits for it to finish.

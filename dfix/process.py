@@ -26,7 +26,10 @@ from pathlib import Path
 from typing import Literal
 
 from dfix.config import DEFAULT_FIX_TIME_BUDGET, DEFAULT_MAX_FILE_SIZE, Settings
-from dfix.engine import MAX_ROUNDS, Diagnostic, FixPolicy, Rule, Safety, all_rules, fix, make_rules, run_rules
+from dfix.discover import STDIN_PATH
+from dfix.engine import (
+    MAX_ROUNDS, BuildContext, Diagnostic, FixPolicy, Rule, Safety, all_rules, fix, make_rules, run_rules,
+)
 from dfix.generated import generated_marker
 from dfix.results import FileResult, Outcome
 from dfix.syntax import Dockerfile, ParseError, parse, read_dockerfile
@@ -66,6 +69,17 @@ class Task:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     #: CPU seconds fixing this file may take (``fix-time-budget``).
     fix_time_budget: float = DEFAULT_FIX_TIME_BUDGET
+    #: The build context folder (``--context``); None: the folder of ``path``, or none for unnamed stdin.
+    context: str | None = None
+
+    @property
+    def build_context(self) -> BuildContext | None:
+        """What rules may read of the build context: ``--context``, else the Dockerfile's own folder."""
+        if self.context is not None:
+            return BuildContext.of_folder(self.context, None if self.path == STDIN_PATH else self.path)
+        if self.path == STDIN_PATH:
+            return None  # stdin without --stdin-filename: no folder to read
+        return BuildContext.of_dockerfile(self.path)
 
     @property
     def policy(self) -> FixPolicy:
@@ -200,14 +214,15 @@ def process_text(task: Task, text: str) -> Processed:
             )
     rules = _rules_for(task)
     honor, foreign = task.honor_suppressions, task.foreign_suppressions
-    raw = run_rules(tree, rules, path, honor_suppressions=honor, foreign_suppressions=foreign)
+    build_context = task.build_context
+    raw = run_rules(tree, rules, path, honor_suppressions=honor, foreign_suppressions=foreign, build_context=build_context)
     found = _presented(raw, task, policy)
     severities = frozenset(d.severity for d in found)
     if task.mode == "check" or not any(policy.applies(d) for d in found):
         return Processed(FileResult(path, text, text, found, warnings=warnings, policy=policy), severities)
     fixed = fix(
         text, path=path, rules=rules, policy=policy, budget=task.fix_time_budget,
-        honor_suppressions=honor, foreign_suppressions=foreign, first=(tree, raw),
+        honor_suppressions=honor, foreign_suppressions=foreign, first=(tree, raw), build_context=build_context,
     )
     if fixed.timed_out:
         warnings += (

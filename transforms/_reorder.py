@@ -2,8 +2,9 @@
 
 Moving a ``COPY`` of the build context below a ``RUN`` is only right when the
 RUN cannot see the difference: it must not read (or write) anything under the
-COPY's destination. Nothing here can look into the build context, so the
-analysis is about the Dockerfile text alone and errs on the side of "may read":
+COPY's destination. The analysis here is about the Dockerfile text alone and
+errs on the side of "may read" (what the manifests themselves read comes from
+the build context, in ``_manifests.py``):
 
 * :class:`Place` is a path as the build sees it: absolute, or relative to the
   stage's starting WORKDIR when the base image decides it (unknown).
@@ -11,9 +12,8 @@ analysis is about the Dockerfile text alone and errs on the side of "may read":
   nothing under a destination, from an allow-list (OS package installs with
   literal names, user creation, downloads to absolute paths, ``mkdir``/
   ``chmod``/``rm`` of absolute paths ...). Anything else "may read".
-* :func:`dependency_install` recognises a language install that reads only
-  its manifests (``pip install -r``, ``npm ci``, ``go mod download`` ...) and
-  names the manifests to copy first.
+* :class:`InstallClaimer` recognises a language install that reads only
+  its manifests (``pip install -r``, ``npm ci``, ``go mod download`` ...).
 * :func:`block_range` / :func:`insertion_point` give the line ranges a move
   deletes and inserts, comment lines directly above an instruction included.
 """
@@ -28,7 +28,7 @@ from typing import Iterable
 
 from dfix.engine import EMPTY, Context, Form, RunView
 from dfix.shell import ShellScript, SimpleCommand, Word, analyze, package_command
-from dfix.syntax import BlankLine, Comment, Dockerfile, Instruction, Run, Workdir
+from dfix.syntax import BlankLine, Comment, Dockerfile, Env, Instruction, Run, Workdir
 
 # -- places ---------------------------------------------------------------------------------
 
@@ -163,7 +163,7 @@ class Outcome:
     """What one command does, as far as a move cares: a problem, and what kind of work it is."""
 
     problem: str | None = None
-    heavy: bool = False  # installs, downloads or creates users: worth a cache layer
+    heavy: bool = False  # installs or downloads: worth a cache layer
 
 
 def _static_prefix(word: Word) -> str | None:
@@ -459,7 +459,7 @@ def command_problem(command: SimpleCommand, cwd: Place | None, dest: Place, *, h
         problem = _strict_literals(command.args) or _words_problem(command.args, cwd, dest)
         if problem is None and home_sensitive:
             problem = f"user tools create home directories, and {dest} is under /home"
-        return Outcome(problem, heavy=True)
+        return Outcome(problem)  # crossed freely, but creating a user alone is no cache worth a move
     if name == "tar":
         return Outcome(_strict_literals(command.args) or _tar_problem(command, cwd, dest))
     if name == "find":
@@ -626,7 +626,7 @@ def judge_script(model: ShellScript, cwd: Place | None, dest: Place, *, home_sen
     for command in model.commands:
         if command.name == "cd":
             if not command.is_top_level and command.context:
-                return ScriptVerdict(f"`cd` inside a compound command")
+                return ScriptVerdict("`cd` inside a compound command")
             target = command.args[0].value if command.args else None
             if target is None or target == "-":
                 return ScriptVerdict("`cd` to a directory only known at build time")
@@ -645,15 +645,21 @@ def judge_script(model: ShellScript, cwd: Place | None, dest: Place, *, home_sen
 
 # -- dependency installs that read only manifests ----------------------------------------------------
 
-#: Subcommands of each ecosystem that read only manifests.
 @dataclass(frozen=True)
 class Manifests:
-    """Files a dependency install reads, as COPY sources relative to the project directory."""
+    """A dependency install that reads only its manifests: which ecosystem, and what the command line names.
+
+    What the manifests themselves read (includes, scripts, workspaces) is
+    only known from the build context (``transforms/_manifests.py``).
+    """
 
     ecosystem: str
-    #: (directory relative to the project, sources relative to the project) pairs, one COPY each.
-    groups: tuple[tuple[str, tuple[str, ...]], ...]
-    note: str
+    #: pip: the requirements files named with ``-r``/``-c``, relative to the copied folder.
+    files: tuple[str, ...] = ()
+    #: npm/Yarn/pnpm: every claimed install runs with ``--ignore-scripts``.
+    ignore_scripts: bool = False
+    #: Folders of the project the install fills, as the command line says (``--deployment``: vendor/bundle).
+    fills: tuple[str, ...] = ()
 
 
 _PIP_OK_OPTIONS = frozenset({
@@ -665,32 +671,6 @@ _PIP_OK_OPTIONS = frozenset({
     "--pre", "--no-build-isolation", "--use-pep517", "--no-input", "--isolated", "--system", "--no-color",
 })
 _PIP_LETTERS = frozenset("UqvI")
-
-REQUIREMENTS_NOTE = (
-    "assumes the requirements files name only packages from an index (no `-e .`, local paths or "
-    "`-r`/`-c` files outside the copied set) and that .dockerignore does not exclude them"
-)
-NPM_NOTE = (
-    "assumes package.json has no `prepare`/`postinstall` script that reads sources and no workspaces, "
-    "and that .dockerignore excludes node_modules (the later `COPY` would overwrite the installed one)"
-)
-YARN_NOTE = (
-    "assumes Yarn 1 (a Yarn ≥ 2 project with `yarnPath` or plugins in `.yarn/` also needs `COPY .yarn ./.yarn`), "
-    "no workspaces, no `prepare`/`postinstall` script that reads sources, and node_modules excluded by .dockerignore"
-)
-PNPM_NOTE = (
-    "assumes a single-package project (no pnpm-workspace.yaml), no `prepare`/`postinstall` script that reads "
-    "sources, and node_modules excluded by .dockerignore"
-)
-GO_NOTE = "assumes go.mod has no `replace` directive pointing at a local directory"
-BUNDLER_NOTE = (
-    "assumes the Gemfile reads no other file (no `gemspec`, no `path:` gems; `.ruby-version` is copied) "
-    "and .dockerignore excludes vendor/bundle"
-)
-COMPOSER_NOTE = "assumes composer.json has no `path` repositories and .dockerignore excludes vendor/"
-MAVEN_NOTE = "assumes a single-module project (a parent pom's modules are not copied) with no parent pom read by relative path"
-POETRY_NOTE = "assumes pyproject.toml names no local path dependencies"
-
 
 def _literal_args(command: SimpleCommand) -> bool:
     return all(w.value is not None for w in command.args)
@@ -817,19 +797,6 @@ def _simple_project_install(command: SimpleCommand, cwd: Place | None, project: 
     return None, f"`{name}` is not a dependency install dfix can split"
 
 
-_MANIFESTS = {
-    "npm": (("package*.json", ".npmrc*"), NPM_NOTE),
-    "yarn": (("package.json", "yarn.lock*", ".yarnrc*"), YARN_NOTE),
-    "pnpm": (("package.json", "pnpm-lock.yaml*", ".npmrc*"), PNPM_NOTE),
-    "go": (("go.mod", "go.sum*"), GO_NOTE),
-    "bundler": (("Gemfile*", ".ruby-version*"), BUNDLER_NOTE),
-    "composer": (("composer.json", "composer.lock*"), COMPOSER_NOTE),
-    "maven": (("pom.xml",), MAVEN_NOTE),
-    "poetry": (("pyproject.toml", "poetry.lock*"), POETRY_NOTE),
-}
-_REQUIREMENTS_NAME = re.compile(r"^requirements[\w.-]*\.txt$")
-
-
 class InstallClaimer:
     """Claims the dependency installs of one RUN for a split (all of one ecosystem)."""
 
@@ -839,6 +806,10 @@ class InstallClaimer:
         self.files: list[str] = []
         self.problem: str | None = None
         self.seen_install = False
+        #: Whether every JavaScript install claimed runs with ``--ignore-scripts`` (None: none claimed yet).
+        self.ignore_scripts: bool | None = None
+        #: Folders of the project the install writes into (``bundle install --deployment``: vendor/bundle).
+        self.fills: list[str] = []
 
     def __call__(self, command: SimpleCommand, cwd: Place | None) -> bool:
         if command.name is None:
@@ -855,6 +826,8 @@ class InstallClaimer:
             if invocation is not None and invocation.action != "install" and command.name != "bundle" and command.name != "go" and command.name != "mvn" and command.name != "composer":
                 return False
             ecosystem, problem = _simple_project_install(command, cwd, self.project)
+            if ecosystem in ("bundler", "bundler-config"):
+                self._note_bundle_path(command, cwd)
             if ecosystem == "bundler-config":
                 return True  # global bundler settings: no files read
             if ecosystem is None:
@@ -863,8 +836,36 @@ class InstallClaimer:
                     return False  # a global tool install: judged as a free command
                 self.problem = self.problem or problem
                 return False
+            if ecosystem in ("npm", "yarn", "pnpm"):
+                quiet = any((w.value or "") == "--ignore-scripts" for w in command.args)
+                self.ignore_scripts = quiet if self.ignore_scripts is None else (self.ignore_scripts and quiet)
             return self._claim(ecosystem, [])
         return False
+
+    def _note_bundle_path(self, command: SimpleCommand, cwd: Place | None) -> None:
+        """Where ``bundle install --path X``/``--deployment`` or ``bundle config set path X`` puts the gems."""
+        values = [w.value or "" for w in command.args]
+        operands = [v for v in values if not v.startswith("-")]
+        target = None
+        if operands[:1] == ["config"]:
+            rest = operands[1:]
+            rest = rest[1:] if rest[:1] == ["set"] else rest
+            if rest[:1] == ["path"] and len(rest) > 1:
+                target = rest[1]
+            elif rest[:1] == ["deployment"] and rest[1:2] in (["true"], ["1"]):
+                target = "vendor/bundle"
+        else:
+            for index, value in enumerate(values):
+                if value == "--path" and index + 1 < len(values):
+                    target = values[index + 1]
+                elif value.startswith("--path="):
+                    target = value[len("--path="):]
+            if target is None and "--deployment" in values:
+                target = "vendor/bundle"
+        resolved = cwd.join(target) if target is not None and cwd is not None else None
+        relative = resolved.relative_to(self.project) if resolved is not None else None
+        if relative not in (None, ".") and relative not in self.fills:
+            self.fills.append(relative)
 
     def _claim(self, ecosystem: str, files: list[str]) -> bool:
         if self.ecosystem not in (None, ecosystem):
@@ -878,22 +879,7 @@ class InstallClaimer:
     def manifests(self) -> Manifests | None:
         if not self.seen_install or self.ecosystem is None:
             return None
-        if self.ecosystem == "pip":
-            groups: dict[str, list[str]] = {}
-            for path in self.files:
-                directory, name = posixpath.split(path)
-                if _REQUIREMENTS_NAME.match(name):
-                    source = posixpath.join(directory, "requirements*.txt")
-                elif directory and "requirement" in posixpath.basename(directory):
-                    source = posixpath.join(directory, "*.txt")
-                else:
-                    source = path
-                groups.setdefault(directory, [])
-                if source not in groups[directory]:
-                    groups[directory].append(source)
-            return Manifests("pip", tuple((d, tuple(s)) for d, s in groups.items()), REQUIREMENTS_NOTE)
-        sources, note = _MANIFESTS[self.ecosystem]
-        return Manifests(self.ecosystem, (("", sources),), note)
+        return Manifests(self.ecosystem, tuple(self.files), bool(self.ignore_scripts), tuple(self.fills))
 
 
 # -- lines: what a move deletes and where it inserts -------------------------------------------------------
@@ -940,3 +926,90 @@ def newline_of(instruction: Instruction) -> str:
     if end.endswith("\r\n"):
         return "\r\n"
     return "\n"
+
+
+# -- what an install fills inside the copied folder ---------------------------------------------------
+
+#: ``…/bin`` entries of a PATH: the folder before them may be a virtualenv.
+_BIN_ENTRY = re.compile(r"(/[^\s:\"'$]+?)/bin(?=[:\s\"']|$)")
+#: Variables that name a virtualenv folder itself.
+_VENV_VARIABLES = frozenset({"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT"})
+
+
+def _venv_target(command: SimpleCommand) -> str | None:
+    """The folder ``python -m venv X``, ``virtualenv X`` or ``uv venv [X]`` creates, when written literally."""
+    values = [w.value for w in command.args]
+    if any(v is None for v in values):
+        return None
+    name = command.name or ""
+    if re.fullmatch(r"python[\d.]*", name) and values[:2] == ["-m", "venv"]:
+        rest = values[2:]
+    elif name == "virtualenv":
+        rest = values
+    elif name == "uv" and values[:1] == ["venv"]:
+        rest = values[1:] or [".venv"]
+    else:
+        return None
+    operands = [v for v in rest if not v.startswith("-")]
+    return operands[0] if operands else None
+
+
+def virtualenvs_inside(context: Context, instructions, dest: Place, workdirs: dict) -> tuple[str, ...]:
+    """Folders under ``dest`` (relative to it) that the stage makes a virtualenv: a later COPY of the
+    project must not bring a local one over them."""
+    found: list[str] = []
+
+    def add(place: Place | None) -> None:
+        relative = place.relative_to(dest) if place is not None else None
+        if relative not in (None, ".") and relative not in found:
+            found.append(relative)
+
+    for instruction in instructions:
+        if isinstance(instruction, Env):
+            for name, value in instruction.pairs:
+                if not value or "$" in value and name in _VENV_VARIABLES:
+                    continue
+                paths = [value] if name in _VENV_VARIABLES else [m.group(1) for m in _BIN_ENTRY.finditer(value)]
+                for path in paths:
+                    if path.startswith("/"):
+                        add(Place(posixpath.normpath(path)))
+        elif isinstance(instruction, Run):
+            facts = run_model(instruction, context)
+            if facts.script is None:
+                continue
+            cwd = workdirs.get(id(instruction))
+            for command in facts.script.commands:
+                target = _venv_target(command)
+                if target is not None:
+                    add(Place(posixpath.normpath(target)) if target.startswith("/") else (cwd.join(target) if cwd else None))
+    return tuple(found)
+
+
+def attached_end(tree: Dockerfile, instruction: Instruction) -> int:
+    """Where an instruction's text ends, with the indented comment lines right after it that annotate it.
+
+    An indented comment under a RUN (``#   ^ ctypes.h ^ xgettext``) points at
+    that RUN's lines; a line inserted after the RUN goes below it, not between.
+    """
+    index = item_position(tree, instruction)
+    end = instruction.span.end
+    for item in tree.items[index + 1 :]:
+        if not isinstance(item, Comment) or not item.code[:1] in (" ", "\t"):
+            break
+        end = item.span.end
+    return end
+
+
+#: Words of a comment that says the COPY comes first on purpose ("after src COPY so it always happens").
+_ORDER_WORDS = re.compile(r"\b(after|always|every\s+time|each\s+time|on\s+purpose|deliberately)\b", re.I)
+_SOURCE_WORDS = re.compile(r"\b(copy|copied|copying|add|src|sources?|code)\b", re.I)
+
+
+def deliberate_order(tree: Dockerfile, start: int, end: int) -> str | None:
+    """A comment between ``start`` and ``end`` saying the instructions there are in this order on purpose."""
+    for item in tree.items:
+        if isinstance(item, Comment) and start <= item.span.start < end:
+            text = item.code.strip().lstrip("#").strip()
+            if _ORDER_WORDS.search(text) and _SOURCE_WORDS.search(text):
+                return text
+    return None

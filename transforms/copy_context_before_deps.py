@@ -14,9 +14,10 @@ from dfix.syntax import (
     Shell, Stopsignal, User, Workdir, parse_instruction,
 )
 
+from ._manifests import ContextReading, read_manifests
 from ._reorder import (
-    InstallClaimer, Manifests, Place, block_range, block_start, judge_script, mount_problem, newline_of, run_model,
-    stage_workdirs, system_place,
+    InstallClaimer, Manifests, Place, attached_end, block_range, block_start, deliberate_order, judge_script,
+    mount_problem, newline_of, run_model, stage_workdirs, system_place, virtualenvs_inside,
 )
 
 #: Sources that copy (most of) the build context.
@@ -82,6 +83,7 @@ class Plan:
     crossed: int = 0
     problem: str | None = None
     install: str | None = None  # what the stopping RUN installs, for the message
+    dest: Place | None = None  # where the COPY puts the context
 
 
 class CopyContextBeforeDeps(Rule):
@@ -102,13 +104,28 @@ class CopyContextBeforeDeps(Rule):
     download``, ``bundle install``, ``composer install --no-scripts
     --no-autoloader``, ``mvn dependency:go-offline``, ``poetry install
     --no-root``), a ``COPY <manifests> <dest>`` goes right before it and the
-    broad COPY after it: ``COPY requirements*.txt ./`` + the install + ``COPY
+    broad COPY after it: ``COPY requirements.txt ./`` + the install + ``COPY
     . .``. The manifest COPY keeps the broad one's flags (``--chown``,
     ``--chmod``, ``--link``) and keyword case (an ``ADD .`` gets a ``COPY`` of
-    its manifests: plain files, never archives to unpack). Manifests that may be absent
-    are copied with a wildcard (``yarn.lock*``): BuildKit allows a wildcard
-    that matches nothing (the legacy builder only when another source of the
-    COPY matches, and the first source always does).
+    its manifests: plain files, never archives to unpack).
+
+    The split reads the build context (the Dockerfile's folder, or
+    ``--context DIR``) and copies what the install reads: requirements files
+    with the files they include (``-r``) and constrain with (``-c``);
+    ``package.json`` with its lock file, ``.npmrc``/``.yarnrc`` and each
+    workspace's ``package.json``; ``go.mod`` with ``go.sum``; ``Gemfile`` with
+    ``Gemfile.lock`` and ``.ruby-version`` ... It is not split when the
+    install needs the sources: an install script (``preinstall``,
+    ``install``, ``postinstall``, ``prepare``) not turned off with
+    ``--ignore-scripts``, ``-e .`` or a local path in a requirements file,
+    ``file:`` dependencies, a local ``replace`` in go.mod, ``gemspec`` in a
+    Gemfile, a multi-module pom; nor when a manifest is missing or excluded
+    by ``.dockerignore``, nor when ``.dockerignore`` lets the later ``COPY .
+    .`` bring a local ``node_modules`` over the installed one (or Composer's
+    ``vendor``, gems installed into the project, a virtualenv inside it). A
+    comment saying the order is deliberate ("after the COPY so it always
+    happens") is respected: reported, not moved. Without a build context (standard input without
+    ``--stdin-filename``, a text without a path) a split is only reported.
 
     Nothing is moved across a RUN that may read the copied files (relative
     paths, ``-r``/``-e .``, ``make``, scripts, ``$VARS`` that may be paths,
@@ -120,13 +137,10 @@ class CopyContextBeforeDeps(Rule):
     package install writes there) or is not known (no literal WORKDIR), when
     the stage is the base of another stage, or under a non-POSIX SHELL.
 
-    Unsafe: dfix cannot see the build context. The split assumes the manifest
-    files hold the whole dependency set (no ``-e .`` or local paths in
-    requirements files, no ``prepare``/``postinstall`` scripts or workspaces
-    in package.json, no local ``replace`` in go.mod ...) and that
-    ``.dockerignore`` excludes installed trees such as ``node_modules`` (the
-    later ``COPY . .`` would overwrite them); each fix's note names its
-    assumptions. Cargo and Gradle builds (they need the sources), ``pip
+    Unsafe: a move assumes the crossed installs write nothing under the
+    COPY's destination; a split assumes the install reads no file but the
+    manifests it copies (a dependency's own install script could still read
+    the project). Cargo and Gradle builds (they need the sources), ``pip
     install .``, ``./mvnw`` and installs run in another directory are
     reported without a fix.
     """
@@ -162,6 +176,12 @@ class CopyContextBeforeDeps(Rule):
     )
     invalid = (
         Invalid(
+            "FROM ubuntu\nCOPY . /src\nRUN apt-get install -y make gettext\n        #   ^ xgettext\n\nRUN cd /src && make\n",
+            "FROM ubuntu\nRUN apt-get install -y make gettext\n        #   ^ xgettext\nCOPY . /src\n\nRUN cd /src && make\n",
+            "an indented comment under the RUN annotates it: the COPY goes below it",
+            unsafe=True,
+        ),
+        Invalid(
             "FROM debian\nWORKDIR /app\nCOPY . .\nRUN apt-get update && apt-get install -y curl\nCMD [\"./run\"]\n",
             "FROM debian\nWORKDIR /app\nRUN apt-get update && apt-get install -y curl\nCOPY . .\nCMD [\"./run\"]\n",
             "OS packages: the COPY moves below the install",
@@ -177,72 +197,19 @@ class CopyContextBeforeDeps(Rule):
             unsafe=True,
         ),
         Invalid(
-            "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt\nCMD [\"python\", \"app.py\"]\n",
-            "FROM python:3.12\nWORKDIR /app\nCOPY requirements*.txt ./\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n"
-            "CMD [\"python\", \"app.py\"]\n",
-            "pip: the requirements files first (a wildcard, so files they include come along)",
-            unsafe=True,
+            'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt\nCMD ["python", "app.py"]\n',
+            None,
+            'pip without the build context: reported, with a note that the split needs it',
         ),
         Invalid(
-            "FROM python:3.12\nCOPY . /app\nWORKDIR /app\nRUN apt-get update && apt-get install -y gcc\n"
-            "RUN pip install -r requirements/prod.txt\nRUN python manage.py collectstatic\n",
-            "FROM python:3.12\nWORKDIR /app\nRUN apt-get update && apt-get install -y gcc\n"
-            "COPY requirements/*.txt ./requirements/\nRUN pip install -r requirements/prod.txt\nCOPY . /app\n"
-            "RUN python manage.py collectstatic\n",
-            "an absolute destination crosses WORKDIR; the manifests land where the install reads them",
-            unsafe=True,
+            'FROM node:20\nWORKDIR /usr/src/app\nCOPY --chown=node:node --link . .\nRUN npm ci --omit=dev\nUSER node\nCMD ["node", "index.js"]\n',
+            None,
+            'npm without the build context: reported only (package.json may have install scripts)',
         ),
         Invalid(
-            "FROM node:20\nWORKDIR /usr/src/app\nCOPY --chown=node:node --link . .\nRUN npm ci --omit=dev\nUSER node\nCMD [\"node\", \"index.js\"]\n",
-            "FROM node:20\nWORKDIR /usr/src/app\nCOPY --chown=node:node --link package*.json .npmrc* ./\nRUN npm ci --omit=dev\n"
-            "COPY --chown=node:node --link . .\nUSER node\nCMD [\"node\", \"index.js\"]\n",
-            "npm: package.json and any lock file; --chown/--link on both COPYs",
-            unsafe=True,
-        ),
-        Invalid(
-            "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN yarn install --frozen-lockfile\n",
-            "FROM node:20\nWORKDIR /app\nCOPY package.json yarn.lock* .yarnrc* ./\nRUN yarn install --frozen-lockfile\nCOPY . .\n",
-            "yarn",
-            unsafe=True,
-        ),
-        Invalid(
-            "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install -g pnpm && pnpm install --frozen-lockfile\n",
-            "FROM node:20\nWORKDIR /app\nCOPY package.json pnpm-lock.yaml* .npmrc* ./\nRUN npm install -g pnpm && pnpm install --frozen-lockfile\nCOPY . .\n",
-            "pnpm, after a global tool install",
-            unsafe=True,
-        ),
-        Invalid(
-            "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go mod download\nRUN go build -o /out/app .\n"
-            "FROM gcr.io/distroless/static\nCOPY --from=build /out/app /app\n",
-            "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY go.mod go.sum* ./\nRUN go mod download\nCOPY . .\nRUN go build -o /out/app .\n"
-            "FROM gcr.io/distroless/static\nCOPY --from=build /out/app /app\n",
-            "Go modules",
-            unsafe=True,
-        ),
-        Invalid(
-            "FROM ruby:3.3\nWORKDIR /app\nCOPY . .\nRUN bundle config set without development && bundle install --jobs 4\n",
-            "FROM ruby:3.3\nWORKDIR /app\nCOPY Gemfile* .ruby-version* ./\nRUN bundle config set without development && bundle install --jobs 4\nCOPY . .\n",
-            "Bundler",
-            unsafe=True,
-        ),
-        Invalid(
-            "FROM composer:2\nWORKDIR /app\nCOPY . .\nRUN composer install --no-dev --no-scripts --no-autoloader\nRUN composer dump-autoload -o\n",
-            "FROM composer:2\nWORKDIR /app\nCOPY composer.json composer.lock* ./\nRUN composer install --no-dev --no-scripts --no-autoloader\nCOPY . .\n"
-            "RUN composer dump-autoload -o\n",
-            "Composer with scripts and the autoloader deferred",
-            unsafe=True,
-        ),
-        Invalid(
-            "FROM maven:3-eclipse-temurin-21\nWORKDIR /build\nCOPY . .\nRUN mvn -B dependency:go-offline\nRUN mvn -B package\n",
-            "FROM maven:3-eclipse-temurin-21\nWORKDIR /build\nCOPY pom.xml ./\nRUN mvn -B dependency:go-offline\nCOPY . .\nRUN mvn -B package\n",
-            "Maven",
-            unsafe=True,
-        ),
-        Invalid(
-            "FROM python:3.12\r\nWORKDIR /app\r\nCOPY src /app\r\nRUN pip install -r requirements.txt\r\n",
-            "FROM python:3.12\r\nWORKDIR /app\r\nCOPY src/requirements*.txt ./\r\nRUN pip install -r requirements.txt\r\nCOPY src /app\r\n",
-            "a source folder; CRLF kept",
-            unsafe=True,
+            'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go mod download\nRUN go build -o /out/app .\nFROM gcr.io/distroless/static\nCOPY --from=build /out/app /app\n',
+            None,
+            'Go modules without the build context: reported only',
         ),
         Invalid(
             "FROM debian\nWORKDIR /app\nCOPY . .\nRUN [\"apt-get\", \"install\", \"-y\", \"curl\"]",
@@ -258,13 +225,16 @@ class CopyContextBeforeDeps(Rule):
             "a .deb file from the context",
         ),
         Invalid("FROM debian\nWORKDIR /app\nCOPY . .\nRUN make && apt-get install -y curl\n", None, "`make` reads the sources"),
-        Invalid("FROM debian\nWORKDIR /app\nCOPY . .\nRUN ./install-deps.sh && apt-get install -y curl\n", None, "a script"),
         Invalid(
-            "FROM python:3.12\nWORKDIR /app\nCOPY . .\nENV PIP_INDEX_URL=https://mirror\nRUN pip install -r requirements.txt\n",
-            "FROM python:3.12\nWORKDIR /app\nENV PIP_INDEX_URL=https://mirror\nCOPY requirements*.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\n",
-            "ENV between: the install stays where it is, so it keeps its environment",
-            unsafe=True,
+            "FROM golang:1.22\nWORKDIR /src\nCOPY . .\n\n# Update packages (after the src COPY so it always happens)\n"
+            "RUN apt-get update && apt-get install -y ca-certificates\nRUN go build ./...\n", None,
+            "the author's comment says the order is deliberate",
         ),
+        Invalid(
+            "FROM debian\nWORKDIR /srv/app\nCOPY . .\nRUN groupadd -r app && useradd -r -g app app\nRUN make && apt-get install -y curl\n", None,
+            "only a user creation could be crossed: no cache worth a move",
+        ),
+        Invalid("FROM debian\nWORKDIR /app\nCOPY . .\nRUN ./install-deps.sh && apt-get install -y curl\n", None, "a script"),
         Invalid(
             "FROM debian\nWORKDIR /src\nCOPY . .\nWORKDIR /app\nRUN apt-get install -y curl\n", None,
             "a relative destination cannot cross WORKDIR",
@@ -340,12 +310,6 @@ class CopyContextBeforeDeps(Rule):
         ),
         Invalid("FROM rust:1\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n", None, "Cargo needs the sources"),
         Invalid(
-            "FROM python:3.12\nWORKDIR /app\nADD . .\nRUN pip install -r requirements.txt\n",
-            "FROM python:3.12\nWORKDIR /app\nCOPY requirements*.txt ./\nRUN pip install -r requirements.txt\nADD . .\n",
-            "ADD of a folder: the manifests (plain files, never archives) are copied with COPY",
-            unsafe=True,
-        ),
-        Invalid(
             "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n", None,
             "the same RUN builds the sources",
         ),
@@ -392,16 +356,40 @@ class CopyContextBeforeDeps(Rule):
         message = f"`{shown}` comes before `{what}` (line {run.start_line}): every source edit re-runs the install"
         if plan.problem is not None or plan.target is None:
             return self.diagnostic(copy, message, note=f"not fixed: {plan.problem}")
-        edits = self._edits(context, copy, plan)
-        if isinstance(edits, str):
-            return self.diagnostic(copy, message, note=f"not fixed: {edits}")
+        comment = deliberate_order(context.tree, copy.span.end, plan.target.span.end)
+        if comment is not None:
+            return self.diagnostic(copy, message, note=f"not fixed: a comment says the order is deliberate (`{comment[:80]}`)")
+        groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
         if plan.manifests is not None:
+            reading = self._read_context(context, copy, plan)
+            if reading.problem is not None:
+                return self.diagnostic(copy, message, note=f"not fixed: {reading.problem}")
+            groups, assumes = reading.groups, reading.assumes
             title = f"copy the {plan.manifests.ecosystem} manifests first, the rest after the install"
-            note = f"{plan.manifests.note}; BuildKit allows a wildcard that matches no file"
         else:
             title = f"move the COPY below line {plan.target.end_line}"
-            note = "the crossed RUNs read and write nothing under the COPY's destination"
-        return self.diagnostic(copy, message, edits, title=title, note=note)
+            assumes = "assumes the crossed installs write nothing under the COPY's destination"
+        edits = self._edits(context, copy, plan, groups)
+        if isinstance(edits, str):
+            return self.diagnostic(copy, message, note=f"not fixed: {edits}")
+        return self.diagnostic(copy, message, edits, title=title, assumes=assumes)
+
+    @staticmethod
+    def _read_context(context: Context, copy: Instruction, plan: Plan) -> ContextReading:
+        """What the build context says about splitting off the plan's manifests; without one, only a report."""
+        build = context.build_context
+        if build is None:
+            return ContextReading(problem=(
+                "the split needs the build context, to read what the manifests name (run dfix on the "
+                "Dockerfile in its folder, or give --context)"
+            ))
+        source = copy.sources[0]
+        prefix = "" if source in (".", "./") else posixpath.normpath(source)
+        manifests = plan.manifests
+        info = context.stage_of(copy)
+        venvs = virtualenvs_inside(context, info.stage.instructions, plan.dest, stage_workdirs(context, info.stage.index))
+        return read_manifests(build, prefix, manifests.ecosystem, manifests.files, manifests.ignore_scripts,
+                              (*venvs, *manifests.fills))
 
     # -- the plan ---------------------------------------------------------------------------------
 
@@ -423,6 +411,7 @@ class CopyContextBeforeDeps(Rule):
             return Plan(problem="the COPY's destination depends on the base image's WORKDIR (set one with WORKDIR)")
         if system_place(dest):
             return Plan(problem=f"the destination {dest} is a system directory a crossed install may write to")
+        plan.dest = dest
         relative_dest = not destination.startswith("/")
         chowns = copy.flag("chown") is not None or copy.flag("chmod") is not None
         home_sensitive = dest.under(Place("/home"))
@@ -483,7 +472,8 @@ class CopyContextBeforeDeps(Rule):
 
     # -- the edits ------------------------------------------------------------------------------------
 
-    def _edits(self, context: Context, copy: Instruction, plan: Plan) -> list[Edit] | str:
+    def _edits(self, context: Context, copy: Instruction, plan: Plan,
+               groups: tuple[tuple[str, tuple[str, ...]], ...]) -> list[Edit] | str:
         tree = context.tree
         text = tree.code
         start, end, blank = block_range(tree, copy)
@@ -493,7 +483,7 @@ class CopyContextBeforeDeps(Rule):
             return "the COPY is the last line"
         edits = [Edit(start, end, "")]
         if plan.manifests is not None:
-            manifest_text = self._manifest_copies(context, copy, plan, newline)
+            manifest_text = self._manifest_copies(context, copy, plan, groups, newline)
             if not manifest_text.lower().startswith("copy "):
                 return manifest_text
             position = block_start(tree, plan.split_run)
@@ -501,7 +491,7 @@ class CopyContextBeforeDeps(Rule):
                 return "the install's comment lines touch the COPY"
             edits.append(Edit(position, position, manifest_text))
         target = plan.target
-        position = target.span.end
+        position = attached_end(tree, target)
         tail = text[target.span.start : position]
         if tail.endswith(("\n", "\r")):
             edits.append(Edit(position, position, (newline if blank else "") + block))
@@ -509,7 +499,8 @@ class CopyContextBeforeDeps(Rule):
             edits.append(Edit(position, position, newline + (newline if blank else "") + block[: -len(newline)]))
         return edits
 
-    def _manifest_copies(self, context: Context, copy: Instruction, plan: Plan, newline: str) -> str:
+    def _manifest_copies(self, context: Context, copy: Instruction, plan: Plan,
+                         groups: tuple[tuple[str, tuple[str, ...]], ...], newline: str) -> str:
         """The ``COPY <manifests> <dir>`` lines, or why they cannot be written."""
         flags = []
         for flag in copy.flags:
@@ -526,7 +517,7 @@ class CopyContextBeforeDeps(Rule):
         workdir = workdirs.get(id(plan.split_run))
         project = Place(destination).join(".") if destination.startswith("/") else workdirs.get(id(copy)).join(destination)
         lines = []
-        for directory, sources in plan.manifests.groups:
+        for directory, sources in groups:
             target = project.join(directory) if directory else project
             relative = target.relative_to(workdir) if workdir is not None else None
             if relative == ".":

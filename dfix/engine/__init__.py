@@ -4,6 +4,7 @@ This front is the rule API: everything a rule may use from the engine is
 exported here (a contract test fails when a rule reaches past it).
 """
 
+from .build_context import BuildContext, DockerIgnore
 from .context import Context, StageInfo
 from .model import SEVERITIES, Diagnostic, Edit, FailedFix, Fix, FixPolicy, FixResult, Safety, Severity
 from .catalogue import Catalogue, Entry, Resolution
@@ -24,11 +25,11 @@ from .runscript import RunScript
 from .suppress import ALL, Suppressions
 
 __all__ = [
-    "MAX_ROUNDS", "Catalogue", "Context", "Diagnostic", "Edit", "Entry", "FailedFix", "Fix", "FixPolicy", "FixResult",
+    "MAX_ROUNDS", "BuildContext", "Catalogue", "Context", "Diagnostic", "Edit", "Entry", "FailedFix", "Fix", "FixPolicy", "FixResult",
     "Invalid", "Resolution", "RULE_TAGS", "Rule", "RuleSet", "SelectorError", "SEVERITIES", "Safety", "Severity",
     "Valid", "all_rules", "catalogue", "check", "default_rules", "describe", "fix", "make_rules", "resolve",
     "rule_by_code", "run_rules", "select", "use_rule_packages",
-    "ALL", "EMPTY", "EXEC_FORM", "HEREDOC", "NON_POSIX_SHELL", "ONBUILD_TRIGGER", "POSIX_SHELLS", "TRANSIENT_MOUNTS",
+    "ALL", "DockerIgnore", "EMPTY", "EXEC_FORM", "HEREDOC", "NON_POSIX_SHELL", "ONBUILD_TRIGGER", "POSIX_SHELLS", "TRANSIENT_MOUNTS",
     "Form", "Guard", "MountTarget", "RunScript", "RunView", "StageInfo", "Suppressions", "normal_path",
     "program_name", "under",
 ]

@@ -17,6 +17,7 @@ from typing import Callable, Iterator, TypeVar
 T = TypeVar("T")
 
 from ..syntax import Comment, Dockerfile, Instruction, Run, Shell, Span, Stage
+from .build_context import BuildContext
 from .runs import POSIX_SHELLS, RunView
 from .runscript import HouseStyle, RunScript
 
@@ -43,9 +44,14 @@ class StageInfo:
 class Context:
     """Facts about one parsed file, computed lazily and cached."""
 
-    def __init__(self, tree: Dockerfile, path: str | None = None, settings: dict[str, dict] | None = None) -> None:
+    def __init__(
+        self, tree: Dockerfile, path: str | None = None, settings: dict[str, dict] | None = None,
+        build_context: BuildContext | None = None,
+    ) -> None:
         self.tree = tree
         self.path = path
+        #: The files the build sends (read-only), or None when dfix cannot see them (stdin, text only).
+        self.build_context = build_context
         #: Per-rule options by code.
         self.settings = settings or {}
         self._views: dict[int, RunView] = {}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from ..syntax import Dockerfile, parse
+from .build_context import BuildContext
 from .context import Context
 from .model import Diagnostic, Edit, FailedFix, FixPolicy, FixResult, apply_edits
 from .registry import select as select_rules
@@ -37,6 +39,7 @@ def run_rules(
     *,
     honor_suppressions: bool = True,
     foreign_suppressions: Iterable[str] | None = None,
+    build_context: BuildContext | None = None,
 ) -> list[Diagnostic]:
     """Every unsuppressed diagnostic of ``rules`` on ``tree``, in file order.
 
@@ -46,10 +49,11 @@ def run_rules(
     run must neither obey nor delete them. ``foreign_suppressions`` names
     the other tools' dialects honoured (``hadolint``, ``buildkit``,
     ``tally``; None: all). The policy holds for rules that consult
-    suppressions themselves too.
+    suppressions themselves too. ``build_context``: the files the build
+    sends, for rules that read them (None: not known).
     """
     with suppression_policy(honor_suppressions, foreign_suppressions):
-        context = Context(tree, path)
+        context = Context(tree, path, build_context=build_context)
         suppressions = Suppressions.of(tree)
         found: list[Diagnostic] = []
         for rule in rules:
@@ -73,16 +77,35 @@ def check(
     settings: dict[str, dict] | None = None,
     honor_suppressions: bool = True,
     foreign_suppressions: Iterable[str] | None = None,
+    build_context: BuildContext | str | os.PathLike[str] | None = None,
 ) -> list[Diagnostic]:
     """Lint ``text`` without fixing. Raises :class:`dfix.ParseError` for a file BuildKit refuses.
 
-    ``honor_suppressions`` and ``foreign_suppressions`` as in :func:`run_rules`.
+    ``honor_suppressions`` and ``foreign_suppressions`` as in :func:`run_rules`;
+    ``build_context`` as in :func:`fix`.
     """
     tree = parse(text, path)
     return run_rules(
         tree, make_rules(select, ignore, extend_select, settings), path,
         honor_suppressions=honor_suppressions, foreign_suppressions=foreign_suppressions,
+        build_context=resolve_build_context(build_context, path),
     )
+
+
+def resolve_build_context(
+    given: BuildContext | str | os.PathLike[str] | None, path: str | None
+) -> BuildContext | None:
+    """The build context of a run: the one given (a folder is opened), else the folder of the file at ``path``.
+
+    A text with no path, or a path naming no file on disk, has no context.
+    """
+    if isinstance(given, BuildContext):
+        return given
+    if given is not None:
+        return BuildContext.of_folder(given, path)
+    if path is not None and os.path.isfile(path):
+        return BuildContext.of_dockerfile(path)
+    return None
 
 
 def _region(tree: Dockerfile, edits: tuple[Edit, ...]) -> tuple[int, int]:
@@ -153,6 +176,7 @@ def fix(
     first: tuple[Dockerfile, Sequence[Diagnostic]] | None = None,
     policy: FixPolicy | None = None,
     budget: float | None = None,
+    build_context: BuildContext | str | os.PathLike[str] | None = None,
 ) -> FixResult:
     """Fix ``text`` to a fixpoint and return what happened.
 
@@ -176,8 +200,11 @@ def fix(
     findings stay in ``diagnostics``. ``budget``: CPU seconds the whole loop
     may take; past that the input is returned unchanged with ``timed_out``
     set and the findings of the input (a fix that takes minutes is not one a
-    user waits for, and a half-fixed file is worse than none).
+    user waits for, and a half-fixed file is worse than none). ``build_context``: the files the
+    build sends (a :class:`BuildContext` or a folder); by default the
+    folder of the file at ``path``, and none for a text without one.
     """
+    context = resolve_build_context(build_context, path)
     if rules is None:
         rules = make_rules(select, ignore, extend_select, settings)
     if policy is None:
@@ -190,7 +217,8 @@ def fix(
     foreign = None if foreign_suppressions is None else frozenset(foreign_suppressions)  # read once per round
 
     def lint(tree: Dockerfile) -> list[Diagnostic]:
-        return run_rules(tree, rules, path, honor_suppressions=honor_suppressions, foreign_suppressions=foreign)
+        return run_rules(tree, rules, path, honor_suppressions=honor_suppressions, foreign_suppressions=foreign,
+                         build_context=context)
 
     diagnostics = lint(tree) if first is None else list(first[1])
     deadline = None if budget is None else time.process_time() + budget

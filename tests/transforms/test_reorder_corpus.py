@@ -44,7 +44,9 @@ STRIDE = max(1, int(os.environ.get("DFIX_REORDER_CORPUS_STRIDE", "3")))
 MANIFEST = re.compile(
     r"^(?:[\w.-]+/)*(?:requirements\*\.txt|\*\.txt|[\w.-]+\.txt|package\*\.json|package\.json|\.npmrc\*|yarn\.lock\*|"
     r"\.yarnrc\*|pnpm-lock\.yaml\*|go\.mod|go\.sum\*|Gemfile\*|\.ruby-version\*|composer\.json|composer\.lock\*|"
-    r"pom\.xml|pyproject\.toml|poetry\.lock\*)$"
+    r"pom\.xml|pyproject\.toml|poetry\.lock\*|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|\.yarnrc|\.npmrc|"
+    r"pnpm-lock\.yaml|pnpm-workspace\.yaml|\.pnpmfile\.cjs|go\.sum|Gemfile|Gemfile\.lock|\.ruby-version|composer\.lock|"
+    r"poetry\.lock|poetry\.toml)$"
 )
 
 

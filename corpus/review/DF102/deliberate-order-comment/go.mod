@@ -1,0 +1,3 @@
+module example.com/throttler
+
+go 1.21

@@ -1,0 +1,6 @@
+FROM node:20
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --ignore-scripts
+COPY . .
+CMD ["node", "main.js"]
