@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -108,15 +109,27 @@ def resolve_build_context(
     return None
 
 
-def _region(tree: Dockerfile, edits: tuple[Edit, ...]) -> tuple[int, int]:
-    """The stretch of text a fix touches: its edits widened to whole instructions."""
-    start = min(edit.start for edit in edits)
-    end = max(edit.end for edit in edits)
-    for instruction in tree.instructions:
-        span = instruction.span
-        if any(edit.start <= span.end and span.start <= edit.end for edit in edits):
-            start, end = min(start, span.start), max(end, span.end)
-    return start, end
+class _Regions:
+    """The stretch of text a fix touches, its edits widened to whole instructions, found by bisection.
+
+    Built once per round, so finding the region of each of a thousand fixes
+    costs a logarithm, not a walk over the file.
+    """
+
+    def __init__(self, tree: Dockerfile) -> None:
+        self.spans = [(instruction.span.start, instruction.span.end) for instruction in tree.instructions]
+        self.starts = [start for start, _ in self.spans]
+
+    def of(self, edits: tuple[Edit, ...]) -> tuple[int, int]:
+        start = min(edit.start for edit in edits)
+        end = max(edit.end for edit in edits)
+        for edit in edits:
+            index = bisect_right(self.starts, edit.end) - 1
+            while index >= 0 and self.spans[index][1] >= edit.start:
+                span_start, span_end = self.spans[index]
+                start, end = min(start, span_start), max(end, span_end)
+                index -= 1
+        return start, end
 
 
 def _overlaps(edits: tuple[Edit, ...], others: Iterable[Edit]) -> bool:
@@ -153,6 +166,31 @@ class _Round:
     def take(self, code: str, edits: tuple[Edit, ...], region: tuple[int, int]) -> None:
         self.edits.extend(edits)
         self.regions.setdefault(code, []).append(region)
+
+
+def _one_at_a_time(
+    chosen: list[Diagnostic], current: str, tree: Dockerfile, applied: list[Diagnostic], failed: list[FailedFix],
+    refused: set[tuple], out_of_time,
+) -> tuple[str, Dockerfile]:
+    """Verify a round's fixes one by one (the round's offsets shifted by those taken); returns the text and tree."""
+    accepted: list[Edit] = []  # in the round's original offsets
+    working, working_tree = current, tree
+    for diagnostic in chosen:
+        if out_of_time():
+            break
+        shifted = tuple(
+            edit.shifted(sum(a.delta for a in accepted if a.end <= edit.start)) for edit in diagnostic.fix.edits
+        )
+        candidate_text = apply_edits(working, shifted)
+        new_tree, problem = verify_edit(working_tree, candidate_text, shifted)
+        if problem is not None:
+            failed.append(FailedFix(diagnostic, problem))
+            refused.add(_diagnostic_key(diagnostic, current))
+            continue
+        working, working_tree = candidate_text, new_tree
+        accepted.extend(diagnostic.fix.edits)
+        applied.append(diagnostic)
+    return working, working_tree
 
 
 def _diagnostic_key(diagnostic: Diagnostic, text: str) -> tuple:
@@ -234,31 +272,35 @@ def fix(
         if not candidates:
             break
         candidates.sort(key=lambda d: (d.code, d.fix.start))
-        accepted: list[Edit] = []  # in the round's original offsets
+        regions = _Regions(tree)
         taken = _Round()
-        working, working_tree = current, tree
+        chosen: list[Diagnostic] = []
         for diagnostic in candidates:
-            if out_of_time():
-                break
-            region = _region(tree, diagnostic.fix.edits)
-            if not taken.admits(diagnostic.code, diagnostic.fix.edits, region):
+            edits = diagnostic.fix.edits
+            region = regions.of(edits)
+            if not taken.admits(diagnostic.code, edits, region):
                 continue  # next round, on the text the other fix made
-            shifted = tuple(
-                edit.shifted(sum(a.delta for a in accepted if a.end <= edit.start)) for edit in diagnostic.fix.edits
-            )
-            candidate_text = apply_edits(working, shifted)
-            if candidate_text == working:
-                new_tree, problem = None, "the fix changes nothing"
-            else:
-                new_tree, problem = verify_edit(working_tree, candidate_text, shifted)
-            if problem is not None:
-                failed.append(FailedFix(diagnostic, problem))
+            if all(current[edit.start : edit.end] == edit.replacement for edit in edits):
+                failed.append(FailedFix(diagnostic, "the fix changes nothing"))
                 refused.add(_diagnostic_key(diagnostic, current))
                 continue
-            working, working_tree = candidate_text, new_tree
-            accepted.extend(diagnostic.fix.edits)
-            taken.take(diagnostic.code, diagnostic.fix.edits, region)
-            applied.append(diagnostic)
+            taken.take(diagnostic.code, edits, region)
+            chosen.append(diagnostic)
+        # The round's fixes are verified together, with one parse; only when that fails are they
+        # verified one at a time, to tell which fix breaks the file (a parse per fix made a
+        # thousand-fix file quadratic).
+        working, working_tree = current, tree
+        if chosen:
+            batch = tuple(edit for diagnostic in chosen for edit in diagnostic.fix.edits)
+            batch_text = apply_edits(current, batch)
+            batch_tree, problem = verify_edit(tree, batch_text, batch)
+            if problem is None:
+                working, working_tree = batch_text, batch_tree
+                applied.extend(chosen)
+            else:
+                working, working_tree = _one_at_a_time(
+                    chosen, current, tree, applied, failed, refused, out_of_time,
+                )
         if out_of_time():
             return FixResult(text, text, (), initial, tuple(failed), converged=False, timed_out=True)
         if working == current:
