@@ -27,7 +27,7 @@ BUSY = (
 BUSY_FIXED = (
     "FROM debian:12\n"
     "RUN apt-get update && \\\n"
-    + "".join(f"    apt-get install --no-install-recommends -y a{i} b{i} p{i} && \\\n" for i in range(8))
+    + "".join(f"    apt-get install --no-install-recommends -y p{i} a{i} b{i} && \\\n" for i in range(8))
     + "    pip install --no-cache-dir x && pip install --no-cache-dir y && \\\n"
     "    rm -rf /var/lib/apt/lists/*\n"
 )
@@ -54,7 +54,7 @@ def test_one_rules_fixes_in_one_instruction_apply_in_one_round(monkeypatch: pyte
 
 def test_another_rules_fix_in_an_edited_instruction_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     """DF202 and DF624 both edit this RUN: the second waits for a round that sees the first's edit."""
-    text = "FROM debian:12\nRUN apt-get update && apt-get install -y b a && rm -rf /var/lib/apt/lists/*\n"
+    text = "FROM debian:12\nRUN apt-get update && apt-get install -y b a b && rm -rf /var/lib/apt/lists/*\n"
     monkeypatch.setattr(runner, "MAX_ROUNDS", 1)
     one = dfix.fix(text, select=["DF202", "DF624"], unsafe=True)
     assert [d.code for d in one.applied] == ["DF202"]
@@ -62,7 +62,7 @@ def test_another_rules_fix_in_an_edited_instruction_waits(monkeypatch: pytest.Mo
     monkeypatch.setattr(runner, "MAX_ROUNDS", 2)
     two = dfix.fix(text, select=["DF202", "DF624"], unsafe=True)
     assert two.text == (
-        "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y a b && rm -rf /var/lib/apt/lists/*\n"
+        "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y b a && rm -rf /var/lib/apt/lists/*\n"
     )
     assert two.converged
 
