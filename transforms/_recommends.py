@@ -17,8 +17,8 @@ unless a row says otherwise:
 
 * ``ca-certificates``: recommended by ``wget``, ``git``, ``libcurl4`` and
   ``libcurl3-gnutls`` (so ``curl``, ``cmake``, the ``libcurl*-dev``
-  packages), ``aria2``, ``python3.11`` (so ``python3`` and every
-  ``python3-*`` package that needs it), and Debian's ``nodejs``;
+  packages), ``aria2``, ``python3.11`` (so ``python3``, ``python3-dev``,
+  ``mercurial`` and other packages built on Python), and Debian's ``nodejs``;
   ``apt-transport-https`` depended on ``libcurl3-gnutls`` up to Debian 9 and
   Ubuntu 18.04. Needed by a download over HTTPS (or FTPS, or an ``hkps://``
   keyserver) that checks certificates.
@@ -270,7 +270,7 @@ def _https(command: SimpleCommand, texts: list[str]) -> bool:
     name = command.name or ""
     if any(_HTTPS_SOURCE.search(text) for text in texts):
         return True  # `echo "deb https://..." > /etc/apt/sources.list.d/x.list`
-    if name in ("curl", "wget", "git", "aria2c"):
+    if name in ("curl", "wget", "git", "aria2c", "svn"):
         return not _insecure(name, texts) and any(_HTTPS_URL.search(text) for text in texts)
     if name in _GPG or (name == "apt-key" and "adv" in texts):
         if any(_HTTPS_URL.search(text) for text in texts):

@@ -156,3 +156,29 @@ def test_added_packages_follow_the_list_layout(text: str, names: list[str], expe
     result = _added(text, names)
     assert result == expected
     dfix.parse(result)
+
+
+def test_fixes_state_what_they_assume() -> None:
+    (finding,) = dfix.check(
+        "FROM debian\nRUN apt-get install -y curl && apt-get install -y python3-pip\nRUN pip3 install flask && curl -O https://x/y\n",
+        select=["DF202"],
+    )[:1]
+    assumes = finding.fix.assumes
+    assert assumes.startswith("nothing the build or the container needs came only as a recommended package")
+    assert "`ca-certificates` (for an HTTPS download at line 3)" in assumes
+    assert "`python3-setuptools` (for `pip install` at line 3)" in assumes
+    assert "compiles no C extension" in assumes
+    (finding,) = dfix.check("ARG TAG=3.19\nFROM alpine:$TAG\nRUN apk add curl\n", select=["DF210"])
+    assert finding.fix.safety == "unsafe" and "Alpine 3.3 or newer" in finding.fix.assumes
+    (finding,) = dfix.check("FROM alpine:3.19\nRUN apk add curl\n", select=["DF210"])
+    assert finding.fix.safety == "safe" and not finding.fix.assumes
+
+
+def test_a_kept_package_the_base_ships_is_not_added() -> None:
+    text = "FROM {base}\nRUN apt-get install -y curl gcc && curl -O https://x/y\n"
+    fixed = dfix.fix(text.format(base="python:3.12"), select=["DF202"], unsafe=True).text
+    assert "--no-install-recommends -y curl gcc &&" in fixed
+    fixed = dfix.fix(text.format(base="python:3.12-slim"), select=["DF202"], unsafe=True).text
+    assert "--no-install-recommends -y curl gcc libc6-dev &&" in fixed
+    fixed = dfix.fix(text.format(base="ubuntu:24.04"), select=["DF202"], unsafe=True).text
+    assert "--no-install-recommends -y ca-certificates curl gcc libc6-dev &&" in fixed
