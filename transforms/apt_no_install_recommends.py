@@ -83,7 +83,9 @@ class AptNoInstallRecommends(PackageCommandRule):
     and ``ssh``; ``dirmngr`` with ``gnupg`` for keyserver lookups;
     ``libc6-dev`` with ``gcc``. Only the first install that brings the
     package keeps it, and not when an earlier install, or a later one
-    before the use, names it. The new names go where the list's own layout
+    before the use, names it, nor when the base image ships it (the
+    official python, php, ruby, golang, JDK and .NET images install
+    ``ca-certificates`` themselves). The new names go where the list's own layout
     puts them: at their sorted place in a sorted list (at the end
     otherwise), one a line with the list's indent in a one-per-line list.
 
