@@ -223,6 +223,17 @@ class Finding:
     safety: object = None  # Safety of the edits
     title: str = ""
     note: str | None = None
+    #: What an unsafe fix takes for granted (`Rule.diagnostic`'s ``assumes``).
+    assumes: str = ""
+
+
+def _assumptions(findings: Iterable[Finding]) -> str:
+    """The distinct assumptions of the findings whose edits share one fix, in order."""
+    out: list[str] = []
+    for finding in findings:
+        if finding.assumes and finding.assumes not in out:
+            out.append(finding.assumes)
+    return "; ".join(out)
 
 
 def emit(rule: Rule, findings: Sequence[Finding]) -> Iterator[Diagnostic]:
@@ -233,16 +244,20 @@ def emit(rule: Rule, findings: Sequence[Finding]) -> Iterator[Diagnostic]:
     finding therefore carries the edits of every finding of the same RUN
     with the same or a safer class: a safe fix holds all safe edits, an
     unsafe one all edits. The first fix applied fixes the RUN; the others
-    are gone on the next round.
+    are gone on the next round. A fix states the assumptions of every
+    finding whose edits it holds.
     """
     safe = tuple(e for f in findings if f.edits and f.safety is Safety.SAFE for e in f.edits)
     every = tuple(e for f in findings if f.edits and f.safety is not Safety.NONE for e in f.edits)
+    safe_assumes = _assumptions(f for f in findings if f.edits and f.safety is Safety.SAFE)
+    every_assumes = _assumptions(f for f in findings if f.edits and f.safety is not Safety.NONE)
     for finding in findings:
         edits = None
+        assumes = ""
         if finding.edits:
-            edits = safe if finding.safety is Safety.SAFE else every
+            edits, assumes = (safe, safe_assumes) if finding.safety is Safety.SAFE else (every, every_assumes)
         yield rule.diagnostic(finding.where, finding.message, edits, safety=finding.safety, title=finding.title,
-                              note=finding.note)
+                              note=finding.note, assumes=assumes)
 
 
 class PackageCommandRule(Rule):

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import re
+from dataclasses import dataclass, replace
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Edit, Invalid, RunView, Safety, StageInfo, Valid
+from dfix.engine import Context, Diagnostic, Edit, Invalid, RunScript, RunView, Safety, StageInfo, Valid
 from dfix.shell import PackageCommand, ShellScript, SimpleCommand, has_option, package_command, package_commands
 from dfix.syntax import Run
 
-from ._cleanup import CacheCleanupRule, clears, copies_into, delete_item, first_consumer, removes, where
+from ._alpine import NO_CACHE_SINCE, base_release
+from ._cleanup import CacheCleanupRule, clears, consumer_runs, copies_into, delete_item, first_consumer, removes, where
 
 CACHE = "/var/cache/apk"
 #: Where apk keeps its cache: a cache/tmpfs mount on either means the user wants it kept out of the image.
@@ -20,6 +20,15 @@ _CACHE_PATHS = (CACHE, "/etc/apk/cache")
 _FRESH = ("--no-cache", "-U", "--update", "--update-cache")
 #: apk subcommands that never read the cached index.
 _INDEX_FREE = frozenset({"del", "update", "stats", "audit", "verify", "index", "mkpkg", "extract", "adbdump", "adbsign", "convdb", "convndx"})
+#: apk subcommands that install from the index: once the RUN's ``apk update`` goes, each gets
+#: ``--no-cache`` too, or it would fetch the index and store it again.
+_INSTALLING = frozenset({"add", "upgrade", "fix"})
+
+_OLD_ALPINE = (
+    "the base is Alpine 3.2 or older, whose apk has no `--no-cache` (it came with Alpine 3.3); "
+    "delete `/var/cache/apk/*` at the end of the RUN instead"
+)
+_ASSUMES = "the base image is Alpine 3.3 or newer, whose apk knows `--no-cache`"
 
 
 def _apk(command: SimpleCommand) -> PackageCommand | None:
@@ -42,6 +51,14 @@ def reads_index(invocation: PackageCommand) -> bool:
     return not has_option(invocation, *_FRESH)
 
 
+def _stores_index(invocation: PackageCommand) -> bool:
+    """An apk command that leaves the index in ``/var/cache/apk``: ``apk update``, ``-U`` on any
+    subcommand (``apk del -U`` too), or an index reader without ``--no-cache``."""
+    if has_option(invocation, "--no-cache"):
+        return False
+    return invocation.subcommand == "update" or has_option(invocation, *_FRESH) or reads_index(invocation)
+
+
 def consumes_index(view: RunView) -> bool:
     """A later RUN that reads the index an ``apk update`` would have left."""
     if view.mount_covers(*_CACHE_PATHS, types=None):
@@ -61,7 +78,7 @@ def _writes_cache(view: RunView) -> bool:
         return True
     return any(
         invocation.manager == "apk"
-        and (invocation.action == "unknown" or invocation.subcommand not in ("del", None))
+        and (_stores_index(invocation) or invocation.subcommand not in ("del", None))
         and not has_option(invocation, "--no-cache")
         for invocation in package_commands(view.model)
     )
@@ -95,20 +112,40 @@ class ApkNoCache(CacheCleanupRule):
 
     The fix puts ``--no-cache`` on every ``apk add`` of the RUN: it replaces
     ``-U``/``--update``/``--update-cache`` (which ``--no-cache`` includes) or
-    inserts ``--no-cache`` after ``add``. Safe: the same packages from the
-    same fresh index. When nothing later needs the cached index (no later
-    RUN of the stage, of a stage built ``FROM`` it, or ONBUILD trigger runs
-    ``apk add`` or another index reader without ``--no-cache``/``--update``,
-    and no other apk command of the RUN reads it), it also deletes a
-    standalone top-level ``apk update`` of the RUN, and a ``rm -rf
-    /var/cache/apk/*`` that only cleaned up after it when nothing earlier can
-    have put files there (an official Alpine-based image, no earlier apk use).
-    Otherwise only the flag is added and the ``apk update`` kept (still safe).
+    inserts ``--no-cache`` after ``add``. When nothing later needs the cached
+    index (no later RUN of the stage, of a stage built ``FROM`` it, or ONBUILD
+    trigger runs ``apk add`` or another index reader without
+    ``--no-cache``/``--update``, and no other apk command of the RUN reads
+    it), it also deletes a standalone top-level ``apk update`` of the RUN and
+    gives its ``apk upgrade``/``apk fix`` ``--no-cache`` as well, so no
+    command stores the index again; otherwise the ``apk update`` is kept.
+    A RUN whose ``apk add`` already has ``--no-cache`` but whose ``apk
+    update`` still leaves the index (``apk update && apk upgrade && apk add
+    --no-cache curl``) gets the same fix.
 
-    Not reported when a cache or tmpfs mount holds ``/var/cache/apk`` or the
-    RUN already deletes ``/var/cache/apk/*`` after its last ``apk add``.
+    An ``rm`` of the apk cache after the changed commands: a standalone
+    ``rm -rf /var/cache/apk/*`` that only cleaned up after them is deleted
+    when nothing else can have put files there (an official Alpine-based
+    image, no earlier apk use); otherwise an ``rm`` without ``-f`` of files
+    in the cache, in the RUN or in a later RUN, gets ``-f`` (``rm -rf``),
+    because with an empty cache the glob ``/var/cache/apk/*`` stays literal
+    and ``rm`` fails the build.
+
+    Safety: ``--no-cache`` came with apk-tools 2.6.6 (Alpine 3.3); the apk
+    of Alpine 3.2 ignores it, so on those bases the swapped ``--update`` is
+    simply lost. The fix is safe where the base image's reference proves
+    Alpine 3.3 or newer (``alpine:3.18``, ``alpine``/``latest``/``edge``,
+    ``python:3.12-alpine3.19``, an official ``-alpine`` variant); unsafe,
+    assuming Alpine 3.3 or newer, where it cannot tell (a build-argument
+    tag, an image that does not say which Alpine it runs); reported
+    without a fix on Alpine 3.2 and older.
+
+    Not reported when a cache or tmpfs mount holds ``/var/cache/apk``, for
+    ``apk add --no-network`` (it fetches nothing), or when the RUN already
+    deletes ``/var/cache/apk/*`` after its last ``apk add`` and the base is
+    not known to have ``--no-cache`` (a style finding otherwise).
     Exec-form (G1) and heredoc (G2) RUNs are reported without a fix; ONBUILD
-    triggers only get the token-local flag (G5).
+    triggers only get token-local flags (G5).
     """
 
     code = "DF210"
@@ -131,6 +168,22 @@ class ApkNoCache(CacheCleanupRule):
         Valid("FROM alpine:3.20\nRUN --mount=type=tmpfs,dst=/var/cache apk add curl\n", "tmpfs on a parent folder"),
         Valid("FROM alpine:3.20\nRUN apk del curl\n"),
         Valid(
+            "FROM python:3.12-alpine\nRUN apk add --no-network --virtual .python-rundeps $runDeps\n",
+            "`--no-network` fetches no index: nothing to keep out",
+        ),
+        Valid(
+            "FROM alpine:3.2\nRUN apk add --update curl && rm -rf /var/cache/apk/*\n",
+            "an old Alpine cleaning up itself: nothing stays, and `--no-cache` does not exist there",
+        ),
+        Valid(
+            "ARG BASE=alpine:3.18\nFROM $BASE\nRUN apk add --update curl && rm -rf /var/cache/apk/*\n",
+            "an unknown base that cleans up itself: the one-flag spelling is not worth a risk",
+        ),
+        Valid(
+            "FROM alpine:3.20\nRUN apk update && apk add --no-cache curl && apk search -v git\n",
+            "the update serves another apk command of the RUN",
+        ),
+        Valid(
             '# escape=`\nFROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\nRUN apk add curl\n',
             "not a POSIX shell (G3)",
         ),
@@ -138,8 +191,86 @@ class ApkNoCache(CacheCleanupRule):
     invalid = (
         Invalid(
             "FROM alpine:3.20\nRUN apk add --update curl && rm -rf /var/cache/apk/*\n",
-            "FROM alpine:3.20\nRUN apk add --no-cache curl && rm -rf /var/cache/apk/*\n",
-            "the RUN cleans the cache itself: a style finding, `--no-cache` says it in one flag",
+            "FROM alpine:3.20\nRUN apk add --no-cache curl\n",
+            "the RUN cleans the cache itself: a style finding, `--no-cache` says it in one flag and the rm goes",
+        ),
+        Invalid(
+            "FROM alpine:3.20\nCOPY cache/ /var/cache/apk/\nRUN apk add --update curl && rm -rf /var/cache/apk/*\n",
+            "FROM alpine:3.20\nCOPY cache/ /var/cache/apk/\nRUN apk add --no-cache curl && rm -rf /var/cache/apk/*\n",
+            "something else put files in the cache: the rm stays",
+        ),
+        Invalid(
+            "FROM alpine:3.9\nRUN apk add --update curl && rm /var/cache/apk/*\n",
+            "FROM alpine:3.9\nRUN apk add --no-cache curl\n",
+            "an `rm` without `-f` would fail on the empty cache; here it only cleaned up after the add: it goes",
+        ),
+        Invalid(
+            "FROM alpine:3.9\nRUN apk add --update curl && rm /var/cache/apk/* && echo done\nRUN apk add -U git\n",
+            "FROM alpine:3.9\nRUN apk add --no-cache curl && echo done\nRUN apk add --no-cache git\n",
+            "both RUNs in one pass",
+        ),
+        Invalid(
+            "FROM alpine:3.9\nRUN apk add --update curl git\nRUN rm -r /var/cache/apk/*\n",
+            "FROM alpine:3.9\nRUN apk add --no-cache curl git\nRUN rm -rf /var/cache/apk/*\n",
+            "a later RUN's `rm -r` of the emptied cache would fail: it gets `-f`",
+        ),
+        Invalid(
+            "FROM alpine:3.9\nRUN apk add --update curl\nRUN [\"rm\", \"/var/cache/apk/APKINDEX.tar.gz\"]\n",
+            None,
+            "a later exec-form `rm` would fail and cannot be edited: no fix",
+        ),
+        Invalid(
+            "FROM example/base\nRUN apk add --update curl && rm /var/cache/apk/*\n",
+            "FROM example/base\nRUN apk add --no-cache curl && rm -f /var/cache/apk/*\n",
+            "an unknown base may ship a cache the rm deletes: it stays, with `-f`; unsafe, Alpine 3.3 assumed",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM alpine:3.2\nRUN apk add --update curl\n",
+            None,
+            "apk of Alpine 3.2 has no `--no-cache`: reported only",
+        ),
+        Invalid(
+            "FROM gliderlabs/alpine:3.1\nRUN apk add --update curl\n",
+            None,
+            "a community image tagged with its (old) Alpine release",
+        ),
+        Invalid(
+            "ARG ALPINE=3.18\nFROM alpine:${ALPINE}\nRUN apk add --update curl\n",
+            "ARG ALPINE=3.18\nFROM alpine:${ALPINE}\nRUN apk add --no-cache curl\n",
+            "a build-argument tag may name any release: unsafe",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM mhart/alpine-node:6\nRUN apk add --update make\n",
+            "FROM mhart/alpine-node:6\nRUN apk add --no-cache make\n",
+            "an Alpine-based image that does not say which release: unsafe",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM python:3.12-alpine3.19 AS build\nRUN apk add gcc\nFROM build\nRUN apk add --update musl-dev\n",
+            "FROM python:3.12-alpine3.19 AS build\nRUN apk add --no-cache gcc\nFROM build\nRUN apk add --no-cache musl-dev\n",
+            "the release in the tag, through a parent stage",
+        ),
+        Invalid(
+            "FROM node:20-alpine\nRUN apk add python3\n",
+            "FROM node:20-alpine\nRUN apk add --no-cache python3\n",
+            "an official `-alpine` variant runs a current Alpine",
+        ),
+        Invalid(
+            "FROM alpine:3.20\nRUN apk update && apk upgrade && apk add --no-cache curl\n",
+            "FROM alpine:3.20\nRUN apk upgrade --no-cache && apk add --no-cache curl\n",
+            "`--no-cache` on the add, but the update still leaves the index: it goes, the upgrade fetches its own",
+        ),
+        Invalid(
+            "FROM alpine:3.20\nRUN apk add --update go && go build ./... && apk del -U go && rm -rf /var/cache/apk/*\n",
+            "FROM alpine:3.20\nRUN apk add --no-cache go && go build ./... && apk del -U go && rm -rf /var/cache/apk/*\n",
+            "`apk del -U` stores the index again: the rm stays",
+        ),
+        Invalid(
+            "FROM alpine:3.20\nRUN apk update && apk upgrade && apk add curl\n",
+            "FROM alpine:3.20\nRUN apk upgrade --no-cache && apk add --no-cache curl\n",
+            "the upgrade would store the index again: it gets the flag too",
         ),
         Invalid(
             "FROM alpine:3.20\nRUN apk update && apk add curl && rm -rf /var/cache/apk\n",
@@ -197,8 +328,8 @@ class ApkNoCache(CacheCleanupRule):
         ),
         Invalid(
             "FROM alpine:3.20\nRUN apk update && apk add curl\nRUN apk add git\n",
-            "FROM alpine:3.20\nRUN apk update && apk add --no-cache curl\nRUN apk add --no-cache git\n",
-            "a later RUN reads the index: keep the update, only add the flag",
+            "FROM alpine:3.20\nRUN apk add --no-cache curl\nRUN apk add --no-cache git\n",
+            "a later RUN reads the index: the update stays until that RUN has its own `--no-cache`, then goes",
         ),
         Invalid(
             "FROM alpine:3.20 AS base\nRUN apk update && apk add curl\n\nFROM base\nRUN apk search -v git\n",
@@ -233,7 +364,8 @@ class ApkNoCache(CacheCleanupRule):
         Invalid(
             "FROM example/base\nRUN apk update && apk add curl && rm -rf /var/cache/apk/* && apk add git\n",
             "FROM example/base\nRUN apk add --no-cache curl && rm -rf /var/cache/apk/* && apk add --no-cache git\n",
-            "an unknown base may ship a cache the rm deletes: the rm stays",
+            "an unknown base may ship a cache the rm deletes: the rm stays (unsafe: Alpine 3.3 assumed)",
+            unsafe=True,
         ),
         Invalid(
             "FROM alpine:3.20\nONBUILD RUN apk update && apk add curl\n",
@@ -251,79 +383,165 @@ class ApkNoCache(CacheCleanupRule):
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
         for view in context.shell_runs():
-            model = view.model
-            invocations = [invocation for invocation in package_commands(model) if invocation.manager == "apk"]
-            offending = [
-                invocation for invocation in invocations if _is_add(invocation) and not has_option(invocation, "--no-cache")
-            ]
-            if not offending:
-                continue
-            if view.mount_covers(*_CACHE_PATHS):
-                continue
-            last = offending[-1]
-            cleaned_after = removes(model, (CACHE,), after=last.end) or any(
-                invocation.subcommand in ("cache clean", "cache purge") and invocation.start > last.end
-                for invocation in invocations
-            )
-            script = view.script
-            if cleaned_after and script is None:
-                continue
-            span = view.span(last.start, last.end)
-            message = "`apk add` without `--no-cache` leaves the package index in `/var/cache/apk`"
-            if cleaned_after:
-                # nothing stays in the image, but `--no-cache` says it in one flag and makes
-                # the `apk update` and the `rm` that only served the cache unnecessary
-                message = "`apk add --no-cache` replaces the `apk update` / cache `rm` bookkeeping of this RUN"
-            if script is None:
-                yield self.diagnostic(span, message, note=view.guard.append_note if view.guard else None)
-                continue
-            per_command = [_no_cache_edits(script, invocation) for invocation in offending]
-            if not all(per_command):
-                yield self.diagnostic(span, message, note="an option of `apk add` is split by a line continuation; add `--no-cache` by hand")
-                continue
-            edits = [edit for command_edits in per_command for edit in command_edits]
-            note = None
-            if not view.trigger:
-                deletions, note = self._deletions(context, view, invocations)
-                edits.extend(deletions)
-            diagnostic = self.diagnostic(span, message, edits, title="use `apk add --no-cache`", note=note)
-            if cleaned_after:
-                diagnostic = replace(diagnostic, severity="style")
-            yield diagnostic
+            diagnostic = self._check_run(context, view)
+            if diagnostic is not None:
+                yield diagnostic
 
-    def _deletions(self, context: Context, view: RunView, invocations: list[PackageCommand]) -> tuple[list[Edit], str | None]:
-        """Edits that delete the RUN's standalone ``apk update`` (and a useless cache ``rm``), and why not if not."""
-        script, model, run = view.script, view.model, view.run
+    def _check_run(self, context: Context, view: RunView) -> Diagnostic | None:
+        model = view.model
+        invocations = [invocation for invocation in package_commands(model) if invocation.manager == "apk"]
+        adds = [invocation for invocation in invocations if _is_add(invocation) and not has_option(invocation, "--no-network")]
+        if not adds or view.mount_covers(*_CACHE_PATHS):
+            return None
+        offending = [invocation for invocation in adds if not has_option(invocation, "--no-cache")]
         updates = [invocation for invocation in invocations if invocation.subcommand == "update"]
-        if not updates:
-            return [], None
+        if not offending and not updates:
+            return None
+        last = offending[-1] if offending else updates[-1]
+        cleaned_after = removes(model, (CACHE,), after=last.end) or any(
+            invocation.subcommand in ("cache clean", "cache purge") and invocation.start > last.end
+            for invocation in invocations
+        )
+        release = base_release(context, view.run).at_least(NO_CACHE_SINCE)
+        if cleaned_after and (not offending or release is not True or view.script is None):
+            # nothing stays in the image: only a base known to have `--no-cache` makes the
+            # one-flag spelling worth an edit
+            return None
+        span = view.span(last.start, last.end)
+        if cleaned_after:
+            message = "`apk add --no-cache` replaces the `apk update` / cache `rm` bookkeeping of this RUN"
+        elif offending:
+            message = "`apk add` without `--no-cache` leaves the package index in `/var/cache/apk`"
+        else:
+            message = "`apk update` leaves the package index in `/var/cache/apk`; the `apk add --no-cache` after it does not need it"
+        if release is False:
+            return self.diagnostic(span, message, note=_OLD_ALPINE) if offending else None
+        script = view.script
+        if script is None:
+            return self.diagnostic(span, message, note=view.guard.append_note if view.guard else None) if offending else None
+        plan = self._plan(context, view, script, invocations, offending, updates)
+        if plan.edits is None:
+            return self.diagnostic(span, message, note=plan.note) if offending else None
+        safety, assumes = (Safety.SAFE, "") if release else (Safety.UNSAFE, _ASSUMES)
+        diagnostic = self.diagnostic(
+            span, message, plan.edits, safety=safety, title="use `apk add --no-cache`", note=plan.note, assumes=assumes
+        )
+        if cleaned_after:
+            diagnostic = replace(diagnostic, severity="style")
+        return diagnostic
+
+    def _plan(
+        self,
+        context: Context,
+        view: RunView,
+        script: RunScript,
+        invocations: list[PackageCommand],
+        offending: list[PackageCommand],
+        updates: list[PackageCommand],
+    ) -> "_Plan":
+        """The edits of one RUN's fix (None, with the reason, when there is none)."""
+        flag_edits = [_no_cache_edits(script, invocation) for invocation in offending]
+        if not all(flag_edits):
+            return _Plan(None, "an option of `apk add` is split by a line continuation; add `--no-cache` by hand")
+        edits = [edit for command_edits in flag_edits for edit in command_edits]
+        note = None
+        deleted: list[int] = []
+        if updates and not view.trigger:
+            deleted, note = self._update_deletions(context, view, invocations)
+        update_kept = len(deleted) < len(updates)
+        if not offending and update_kept:
+            return _Plan(None, note)  # an `apk update` that has to stay: nothing to fix
+        changed = [*offending, *updates]
+        if not update_kept:
+            # with the index gone, `apk upgrade`/`apk fix` would fetch and store it again
+            for invocation in invocations:
+                if invocation.subcommand in _INSTALLING and not _is_add(invocation) and reads_index(invocation):
+                    command_edits = _no_cache_edits(script, invocation)
+                    if not command_edits:
+                        return _Plan(None, "an option of `apk` is split by a line continuation; add `--no-cache` by hand")
+                    edits.extend(command_edits)
+                    changed.append(invocation)
+            edits.extend(delete_item(context, script, index) for index in deleted)
+        first_change = min(invocation.start for invocation in changed)
+        kept_update = min((u.start for u in updates), default=None) if update_kept else None
+        removal = self._removals(context, view, script, first_change, kept_update, invocations, update_kept)
+        if removal.edits is None:
+            return removal
+        edits.extend(edit for edit in removal.edits if not any(edit.start < e.end and e.start < edit.end for e in edits))
+        if not update_kept and not view.trigger:
+            later = _later_rm_edits(context, view)
+            if isinstance(later, str):
+                return _Plan(None, later)
+            edits.extend(later)
+        return _Plan(edits, note)
+
+    def _update_deletions(self, context: Context, view: RunView, invocations: list[PackageCommand]) -> tuple[list[int], str | None]:
+        """Top-level items of the RUN that are a standalone ``apk update`` the fix may delete, and why not if not."""
+        model = view.model
         others = [
             invocation for invocation in invocations
-            if not _is_add(invocation) and invocation.subcommand != "update" and reads_index(invocation)
+            if invocation.subcommand not in _INSTALLING and invocation.subcommand != "update" and reads_index(invocation)
         ]
         if others:
             return [], "`apk update` kept: another apk command of the RUN reads the index"
-        consumer = first_consumer(context, run, consumes_index)
+        consumer = first_consumer(context, view.run, consumes_index)
         if consumer is not None:
             return [], f"`apk update` kept: the RUN at {where(context, consumer)} reads the index it leaves"
-        standalone = _standalone_items(model, _is_update)
-        edits = []
-        for index in standalone:
-            edit = delete_item(context, script, index)
-            if edit is not None:
-                edits.append(edit)
-        if len(edits) < len(updates):
-            return edits, "an `apk update` that is not a standalone top-level command was kept"
-        removals = _standalone_items(model, _removes_only_cache)
+        standalone = [
+            index for index in _standalone_items(model, _is_update)
+            if delete_item(context, view.script, index) is not None
+        ]
+        updates = sum(1 for invocation in invocations if invocation.subcommand == "update")
+        if len(standalone) < updates:
+            return [], "an `apk update` that is not a standalone top-level command was kept"
+        return standalone, None
+
+    def _removals(
+        self,
+        context: Context,
+        view: RunView,
+        script: RunScript,
+        first_change: int,
+        kept_update: int | None,
+        invocations: list[PackageCommand],
+        update_kept: bool,
+    ) -> "_Plan":
+        """What becomes of the RUN's own ``rm`` of the apk cache after the changed commands.
+
+        With ``--no-cache`` nothing is left to delete: a standalone ``rm`` that
+        only cleaned the apk cache goes when nothing else can have put files
+        there (an official Alpine-based image, no earlier apk use, no other
+        apk command of the RUN that still stores the index); otherwise an
+        ``rm`` without ``-f`` gets it, because on an empty folder the glob
+        ``/var/cache/apk/*`` stays literal and ``rm`` fails.
+        """
+        model = view.model
+        others_store = update_kept or any(
+            _stores_index(invocation) and invocation.subcommand not in (*_INSTALLING, "update")
+            for invocation in invocations
+        )
+        removals = [index for index in _standalone_items(model, _removes_only_cache) if model.items[index].start > first_change]
         named_elsewhere = model.text.count(CACHE) > sum(
             model.text.count(CACHE, model.items[index].start, model.items[index].end) for index in removals
         )
-        if removals and not named_elsewhere and self._rm_useless(context, view):
+        edits: list[Edit] = []
+        dropped: set[int] = set()
+        if removals and not others_store and not named_elsewhere and not view.trigger and self._rm_useless(context, view):
             for index in removals:
                 edit = delete_item(context, script, index)
-                if edit is not None and not any(edit.start < e.end and e.start < edit.end for e in edits):
+                if edit is not None:
                     edits.append(edit)
-        return edits, None
+                    dropped.update(c.start for c in model.items[index].commands)
+        for command in model.commands:
+            if command.start < first_change or command.start in dropped or not _fails_on_empty_cache(command):
+                continue
+            if kept_update is not None and kept_update < command.start:
+                continue  # the kept `apk update` refills the cache before it
+            edit = _force_edit(script, command)
+            if edit is None:
+                return _Plan(None, "an `rm` of the apk cache is split by a line continuation; add `-f` to it by hand")
+            edits.append(edit)
+        return _Plan(edits, None)
 
     @staticmethod
     def _rm_useless(context: Context, view: RunView) -> bool:
@@ -394,4 +612,78 @@ def _no_cache_edits(script, invocation: PackageCommand) -> list[Edit]:
                 edits.append(script.replace(word.start, word.end, "-" + option.letters.replace("U", "")))
     if insert:
         edits.append(script.insert(invocation.insert_offset, " --no-cache"))
+    return edits
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The edits of a fix (None: no fix), and what the user is told."""
+
+    edits: list[Edit] | None
+    note: str | None
+
+
+def _inside_cache(word) -> bool:
+    """The word names something *inside* ``/var/cache/apk`` (not the folder itself)."""
+    text = (word.value if word.value is not None else word.text).strip("'\"")
+    text = re.sub(r"/+", "/", text)
+    return text.startswith(CACHE + "/") and len(text.rstrip("/")) > len(CACHE)
+
+
+def _forces(command: SimpleCommand) -> bool:
+    """``rm -f``, ``rm -rf``, ``rm --force``: a missing operand is not an error."""
+    return any(
+        option.name == "--force" or (not option.name.startswith("--") and "f" in option.letters)
+        for option in command.options()
+    )
+
+
+def _fails_on_empty_cache(command: SimpleCommand) -> bool:
+    """An ``rm`` without ``-f`` of files inside ``/var/cache/apk``: it fails once apk stores nothing there."""
+    return command.name == "rm" and not _forces(command) and any(_inside_cache(word) for word in command.operands())
+
+
+def _force_edit(script: RunScript, command: SimpleCommand) -> Edit | None:
+    """Give an ``rm`` its ``-f``: ``-r`` becomes ``-rf``, a bare ``rm`` becomes ``rm -f``."""
+    for option in command.options():
+        word = option.words[0]
+        if option.name.startswith("--") or option.name == "-" or word.value != word.text:
+            continue
+        if script.spans_continuation(word.start, word.end):
+            return None
+        return script.replace(word.start, word.end, word.text + "f")
+    name = command.name_word
+    if name is None:
+        return None
+    return script.insert(name.end, " -f")
+
+
+def _later_rm_edits(context: Context, view: RunView) -> list[Edit] | str:
+    """``-f`` for the ``rm``s of the apk cache in later RUNs that the emptied cache would make fail.
+
+    Later RUNs are read in order up to the first one that stores the index
+    again (its own fix, if any, takes care of what follows it). Returns why
+    the fix cannot apply when such an ``rm`` sits in a RUN no fix may edit.
+    """
+    edits: list[Edit] = []
+    for later in consumer_runs(context, view.run):
+        model = later.model
+        if model is None or later.mount_covers(*_CACHE_PATHS, types=None):
+            continue
+        writers = [
+            invocation.start for invocation in package_commands(model)
+            if invocation.manager == "apk" and _stores_index(invocation)
+        ]
+        refill = min(writers, default=None)
+        for command in model.commands:
+            if refill is not None and command.start > refill:
+                break
+            if not _fails_on_empty_cache(command):
+                continue
+            edit = _force_edit(later.script, command) if later.script is not None else None
+            if edit is None:
+                return f"the `rm` of the apk cache at {where(context, later.run)} would fail on the empty cache; add `-f` to it"
+            edits.append(edit)
+        if refill is not None:
+            break
     return edits

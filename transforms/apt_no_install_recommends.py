@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from fnmatch import fnmatchcase
+from typing import Iterable, Iterator
 
 from dfix.engine import Context, Invalid, RunView, Safety, Valid
-from dfix.shell import PackageCommand
-from dfix.syntax import Add, Copy, Run
+from dfix.shell import PackageCommand, analyze, package_command, package_commands
+from dfix.syntax import Add, Cmd, Copy, Entrypoint, Healthcheck, Instruction, Run
 
-from ._packages import Finding, PackageCommandRule, code_of, earlier_instructions
+from ._cleanup import consumer_runs
+from ._packages import Finding, PackageCommandRule, code_of, earlier_instructions, environment_value
+from ._recommends import (
+    CAVEATS, KEEPS, Keep, Use, add_packages, argv_commands, base_ships, brings, commands_in, package_names, provides,
+    uses,
+)
 
 #: ``APT::Install-Recommends "false";`` (or ``APT { Install-Recommends "0"; }``) in a drop-in.
 _DROP_IN = re.compile(r"""Install-Recommends["'\\\s=:]*(false|0|no|off|without|disable)\b""", re.IGNORECASE)
 #: ``-o APT::Install-Recommends=<any value>``: off, or explicitly on (a deliberate choice).
 _OPTION = re.compile(r"""\s*["']?APT::Install-Recommends["']?\s*=.*""", re.IGNORECASE | re.DOTALL)
+_OFF = re.compile(r"=\s*[\"']?(false|0|no|off)\b", re.IGNORECASE)
+_VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 
 
 def _decided_on_command(command: PackageCommand) -> bool:
@@ -62,10 +70,28 @@ class AptNoInstallRecommends(PackageCommandRule):
     "false"`` (or ``"0"``), or copied a file named like ``*recommends*``
     into ``apt.conf.d``.
 
-    Fix: insert `` --no-install-recommends`` right after ``install``.
-    **Unsafe**: it changes what is installed, and recommended packages can be
-    needed at run time (classically, HTTPS breaks because
-    ``ca-certificates`` only arrived as a recommendation). Reported only in
+    Fix: insert `` --no-install-recommends`` right after ``install``, and
+    keep explicitly, in the same install, the recommended packages a later
+    step of the file visibly needs (a table of Debian's own Recommends):
+    ``ca-certificates`` when the RUN, a later RUN, or the image's
+    CMD/ENTRYPOINT/HEALTHCHECK downloads over HTTPS with ``curl``, ``wget``,
+    ``git``, ``gpg``, ``apt-key adv`` or ``add-apt-repository`` (``$VARS``
+    set by ENV/ARG are read; ``curl -k`` checks nothing) after installing
+    ``curl``, ``wget``, ``git`` and the like; ``python3-setuptools`` with
+    ``python3-pip`` before a ``pip install``; ``xauth`` with ``xvfb`` for
+    ``xvfb-run``; ``openssh-client`` with ``git`` for ``git@host:`` remotes
+    and ``ssh``; ``dirmngr`` with ``gnupg`` for keyserver lookups;
+    ``libc6-dev`` with ``gcc``. Only the first install that brings the
+    package keeps it, and not when an earlier install, or a later one
+    before the use, names it, nor when the base image ships it (the
+    official python, php, ruby, golang, JDK and .NET images install
+    ``ca-certificates`` themselves). The new names go where the list's own layout
+    puts them: at their sorted place in a sorted list (at the end
+    otherwise), one a line with the list's indent in a one-per-line list.
+
+    **Unsafe**: it changes what is installed, and recommended packages can
+    be needed where the file does not show it (a script, the application at
+    run time); the fix says so in its ``assumes``. Reported only in
     exec-form RUNs (G1) and heredoc RUNs (G2); nothing is checked under a
     non-POSIX SHELL (G3).
     """
@@ -154,6 +180,95 @@ class AptNoInstallRecommends(PackageCommandRule):
             "token-local edit in an ONBUILD trigger (G5)",
             unsafe=True,
         ),
+        Invalid(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y curl && curl -fsSL https://example.com/install.sh | sh\n",
+            "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y ca-certificates curl"
+            " && curl -fsSL https://example.com/install.sh | sh\n",
+            "curl only recommends the CA certificates its HTTPS download needs: they are kept",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM ubuntu:22.04\nRUN apt-get update \\\n  && apt-get install -y \\\n    git \\\n    make \\\n"
+            "  && rm -rf /var/lib/apt/lists/*\nRUN git clone https://github.com/example/app /src\n",
+            "FROM ubuntu:22.04\nRUN apt-get update \\\n  && apt-get install --no-install-recommends -y \\\n"
+            "    ca-certificates \\\n    git \\\n    make \\\n"
+            "  && rm -rf /var/lib/apt/lists/*\nRUN git clone https://github.com/example/app /src\n",
+            "a later RUN clones over HTTPS; one package a line, sorted: a new line at its place",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian\nENV NODE_SETUP=https://deb.nodesource.com/setup_20.x\n"
+            "RUN apt-get install -y wget gnupg && wget -qO- $NODE_SETUP | bash -\n",
+            "FROM debian\nENV NODE_SETUP=https://deb.nodesource.com/setup_20.x\n"
+            "RUN apt-get install --no-install-recommends -y wget gnupg ca-certificates && wget -qO- $NODE_SETUP | bash -\n",
+            "the URL comes from ENV; an unsorted list gets the package at its end",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get install -y ca-certificates curl && curl -fsSL https://example.com/x\n",
+            "FROM debian\nRUN apt-get install --no-install-recommends -y ca-certificates curl && curl -fsSL https://example.com/x\n",
+            "already named",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get install -y curl && curl -o /tmp/x http://example.com/x && curl -k https://self.signed/\n",
+            "FROM debian\nRUN apt-get install --no-install-recommends -y curl && curl -o /tmp/x http://example.com/x"
+            " && curl -k https://self.signed/\n",
+            "plain HTTP, and HTTPS without certificate checks, need no CA certificates",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get install -y curl\nRUN apt-get install -y git\nRUN git clone https://example.com/r\n",
+            "FROM debian\nRUN apt-get install --no-install-recommends -y ca-certificates curl\n"
+            "RUN apt-get install --no-install-recommends -y git\nRUN git clone https://example.com/r\n",
+            "the first install that brings them keeps them, once",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get install -y curl\nRUN apt-get install -y --no-install-recommends ca-certificates\n"
+            "RUN curl https://example.com/\n",
+            "FROM debian\nRUN apt-get install --no-install-recommends -y curl\nRUN apt-get install -y --no-install-recommends ca-certificates\n"
+            "RUN curl https://example.com/\n",
+            "a later install names them before the download",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM ubuntu:18.04\nRUN apt-get update && apt-get install -y python3-pip xvfb\nRUN pip3 install selenium\n"
+            'CMD ["xvfb-run", "python3", "test.py"]\n',
+            "FROM ubuntu:18.04\nRUN apt-get update && apt-get install --no-install-recommends -y python3-pip"
+            " python3-setuptools xauth xvfb\nRUN pip3 install selenium\n"
+            'CMD ["xvfb-run", "python3", "test.py"]\n',
+            "old pips need setuptools for `pip install`; `xvfb-run` (here in CMD) needs xauth",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get install -y git gnupg \\\n && gpg --keyserver hkp://keyserver.ubuntu.com:80 --recv-keys 0xABCD \\\n"
+            " && git clone git@github.com:example/private.git\n",
+            "FROM debian\nRUN apt-get install --no-install-recommends -y dirmngr git gnupg openssh-client \\\n"
+            " && gpg --keyserver hkp://keyserver.ubuntu.com:80 --recv-keys 0xABCD \\\n"
+            " && git clone git@github.com:example/private.git\n",
+            "a keyserver lookup needs dirmngr, an SSH remote needs openssh-client (plain hkp: no certificates)",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\nRUN pip install psycopg2\n",
+            "FROM python:3.12-slim\nRUN apt-get update && apt-get install --no-install-recommends -y gcc libc6-dev\n"
+            "RUN pip install psycopg2\n",
+            "gcc without the C library headers builds nothing",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get install -y curl && sh -c 'curl -fsSL https://example.com/x'\n",
+            "FROM debian\nRUN apt-get install --no-install-recommends -y ca-certificates curl && sh -c 'curl -fsSL https://example.com/x'\n",
+            "a download inside `sh -c` counts",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian AS build\nRUN apt-get install -y curl\nFROM debian\nHEALTHCHECK CMD curl -f https://localhost/\n",
+            "FROM debian AS build\nRUN apt-get install --no-install-recommends -y curl\nFROM debian\nHEALTHCHECK CMD curl -f https://localhost/\n",
+            "another stage's HEALTHCHECK does not run on this one",
+            unsafe=True,
+        ),
         Invalid('FROM debian\nRUN ["apt-get", "install", "-y", "curl"]\n', None, "exec form: reported only (G1)"),
         Invalid(
             "# syntax=docker/dockerfile:1\nFROM debian\nRUN <<EOF\napt-get update\napt-get install -y curl\nEOF\n",
@@ -164,7 +279,7 @@ class AptNoInstallRecommends(PackageCommandRule):
 
     def findings(self, context: Context, view: RunView, commands: tuple[PackageCommand, ...]) -> Iterator[Finding]:
         for command in commands:
-            if command.manager not in ("apt-get", "apt") or command.subcommand != "install":
+            if not _is_apt_install(command):
                 continue
             if _decided_on_command(command) or _disabled_by_drop_in(context, view, command):
                 continue
@@ -173,5 +288,167 @@ class AptNoInstallRecommends(PackageCommandRule):
             if view.script is None:
                 yield Finding(where, message, note=self.report_only(view))
                 continue
-            edit = view.script.insert(command.insert_offset, " --no-install-recommends")
-            yield Finding(where, message, (edit,), Safety.UNSAFE, "add `--no-install-recommends`")
+            edits = [view.script.insert(command.insert_offset, " --no-install-recommends")]
+            kept = list(_needed(context, view, command))
+            added = add_packages(context, view.script, command, [keep.recommended for keep, _ in kept]) if kept else []
+            if added is None:
+                names = ", ".join(f"`{keep.recommended}` ({evidence})" for keep, evidence in kept)
+                yield Finding(where, message, note=f"the fix would have to keep {names} and cannot place it in this list")
+                continue
+            title = "add `--no-install-recommends`"
+            if kept:
+                title += " and keep " + ", ".join(f"`{keep.recommended}`" for keep, _ in kept)
+            assumes = _assumes(context, view, command, [(keep.recommended, evidence) for keep, evidence in kept])
+            yield Finding(where, message, (*edits, *added), Safety.UNSAFE, title, assumes=assumes)
+
+
+def _is_apt_install(command: PackageCommand) -> bool:
+    return command.manager in ("apt-get", "apt") and command.subcommand == "install"
+
+
+def _recommends_off(command: PackageCommand) -> bool:
+    """The command itself turns recommends off (``--no-install-recommends``, ``-o ...=false``)."""
+    for option in command.options:
+        if option.matches("--no-install-recommends"):
+            return True
+        if (option.matches("-o") or option.name == "--option") and option.argument is not None:
+            if _OPTION.fullmatch(option.argument) and _OFF.search(option.argument):
+                return True
+    return False
+
+
+def _earlier_installs(context: Context, view: RunView, command: PackageCommand) -> Iterator[PackageCommand]:
+    """apt installs that ran before ``command``: in earlier RUNs of the stage and its ancestors, then in its RUN."""
+    for other in earlier_instructions(context, view.run):
+        if isinstance(other, Run):
+            model = context.run_view(other).model
+            if model is not None:
+                yield from (c for c in package_commands(model) if _is_apt_install(c))
+    yield from (c for c in package_commands(view.model) if _is_apt_install(c) and c.end <= command.start)
+
+
+def _provided_before(context: Context, view: RunView, command: PackageCommand, keep: Keep) -> bool:
+    """An earlier install put ``keep.recommended`` in the image: by name, or as a recommendation it keeps.
+
+    An earlier install without the option that DF202 fixes too keeps the
+    package as well: the same later use makes its fix add it.
+    """
+    for earlier in _earlier_installs(context, view, command):
+        if provides(earlier, keep) or (brings(earlier, keep) and not _recommends_off(earlier)):
+            return True
+    return False
+
+
+def _expander(context: Context, instruction: Instruction):
+    """Replace ``$NAME``/``${NAME}`` by the value ENV or ARG give them before ``instruction``, where known."""
+
+    def expand(text: str) -> str:
+        if "$" not in text:
+            return text
+
+        def value(match: re.Match[str]) -> str:
+            found = environment_value(context, instruction, match.group(1) or match.group(2))
+            return found if found is not None else match.group(0)
+
+        return _VARIABLE.sub(value, text)
+
+    return expand
+
+
+def _first_use(context: Context, view: RunView, command: PackageCommand, use: Use, keep: Keep | None = None) -> str | None:
+    """Where a step after ``command`` does ``use`` ("an HTTPS download at line 7"), or None.
+
+    Read in order: the rest of the RUN, later RUNs (of the stage, of stages
+    built from it, ONBUILD triggers), and, when the stage reaches the final
+    image, its CMD/ENTRYPOINT/HEALTHCHECK. An install that names
+    ``keep.recommended`` before the use makes it unnecessary (None). An
+    ONBUILD trigger sees only its own RUN.
+    """
+    later: list[tuple[Instruction, Iterable[tuple[object, bool]], RunView | None]] = [
+        (view.run, commands_in(view.model, after=command.end), view)
+    ]
+    if not view.trigger:
+        for other in consumer_runs(context, view.run):
+            if other.model is not None:
+                later.append((other.run, commands_in(other.model), other))
+        for instruction in _runtime_instructions(context, view.run):
+            later.append((instruction, ((c, True) for c in _runtime_commands(instruction)), None))
+    for instruction, commands, run_view in later:
+        expand = _expander(context, instruction)
+        for step, nested in commands:
+            invocation = package_command(step)
+            if keep is not None and invocation is not None and _is_apt_install(invocation) and provides(invocation, keep):
+                return None
+            if use in uses(step, expand):
+                if run_view is not None and run_view.script is not None and not nested and run_view is view:
+                    line = view.span(step.start, step.end).line
+                else:
+                    line = context.span(instruction.span.start, instruction.span.end).line
+                return f"{use.value} at line {line}"
+    return None
+
+
+def _runtime_instructions(context: Context, run: Run) -> list[Instruction]:
+    """CMD, ENTRYPOINT and HEALTHCHECK of the stage of ``run`` and the stages built from it, if they reach the image."""
+    info = context.stage_of(run)
+    if info is None:
+        return []
+    out = []
+    for stage in (info, *context.children_of(info)):
+        if not context.reaches_final_image(stage):
+            continue
+        out.extend(i for i in stage.stage.instructions if isinstance(i, (Cmd, Entrypoint, Healthcheck)))
+    return out
+
+
+def _runtime_commands(instruction: Instruction):
+    """The commands a CMD/ENTRYPOINT/HEALTHCHECK runs."""
+    argv = instruction.exec_form
+    if argv is not None:
+        yield from argv_commands(tuple(argv))
+        return
+    text = instruction.shell_form
+    if text:
+        yield from (command for command, _ in commands_in(analyze(text)))
+
+
+def _needed(context: Context, view: RunView, command: PackageCommand) -> Iterator[tuple[Keep, str]]:
+    """The rows of the table whose recommended package this install must keep, with the evidence."""
+    names = package_names(command)
+    base = _base_reference(context, view.run)
+    for keep in KEEPS:
+        bringer = keep.brought(names)
+        if bringer is None or keep.provided(names) or base_ships(base, keep.recommended):
+            continue
+        if _provided_before(context, view, command, keep):
+            continue
+        if keep.use is Use.ALWAYS:
+            yield keep, f"`{bringer}` builds nothing without it"
+            continue
+        evidence = _first_use(context, view, command, keep.use, keep)
+        if evidence is not None:
+            yield keep, f"for {evidence}"
+
+
+def _base_reference(context: Context, run: Run) -> str | None:
+    """The image the stage of ``run`` is ultimately built on, as written (through in-file parent stages)."""
+    info = context.stage_of(run)
+    if info is None:
+        return None
+    while info.parent is not None:
+        info = context.stages[info.parent]
+    image = info.stage.base
+    return image.text if image is not None else None
+
+
+def _assumes(context: Context, view: RunView, command: PackageCommand, kept: list[tuple[str, str]]) -> str:
+    """The fix's caveat: what it cannot see, and what it kept for what it saw."""
+    text = "nothing the build or the container needs came only as a recommended package"
+    if kept:
+        text += "; kept explicitly: " + ", ".join(f"`{name}` ({evidence})" for name, evidence in kept)
+    names = package_names(command)
+    for pattern, (use, caveat) in CAVEATS.items():
+        if any(fnmatchcase(name, pattern) for name in names):
+            if _first_use(context, view, command, use) is not None:
+                text += f"; {caveat}"
+    return text

@@ -1,0 +1,2 @@
+FROM node:20-alpine
+RUN apk upgrade --no-cache && apk add --no-cache git openssh

@@ -1,0 +1,399 @@
+"""What ``--no-install-recommends`` takes away that a Dockerfile visibly still needs.
+
+By default apt also installs what the requested packages *recommend* (and
+what those recommend, down the dependency tree). Some of that is what the
+rest of the file relies on: ``curl``, ``wget`` and ``git`` check HTTPS
+certificates against ``ca-certificates``, which they only recommend;
+``xvfb-run`` needs ``xauth``, which ``xvfb`` only recommends. Built with
+``--no-install-recommends`` and nothing else, such a file fails (``curl:
+(77) error setting certificate file``). DF202 therefore keeps the packages
+the table below names, explicitly, in the same install, when a later step of
+the file shows they are used.
+
+`KEEPS` is the table: which recommended package, which installed packages
+bring it only as a recommendation, and which use shows it is needed. The
+facts come from Debian's package index (``apt-cache show PKG``), Debian 12
+unless a row says otherwise:
+
+* ``ca-certificates``: recommended by ``wget``, ``git``, ``libcurl4`` and
+  ``libcurl3-gnutls`` (so ``curl``, ``cmake``, the ``libcurl*-dev``
+  packages), ``aria2``, ``python3.11`` (so ``python3``, ``python3-dev``,
+  ``mercurial`` and other packages built on Python), and Debian's ``nodejs``;
+  ``apt-transport-https`` depended on ``libcurl3-gnutls`` up to Debian 9 and
+  Ubuntu 18.04. Needed by a download over HTTPS (or FTPS, or an ``hkps://``
+  keyserver) that checks certificates.
+* ``python-setuptools``/``python3-setuptools``: recommended by
+  ``python-pip``/``python3-pip`` up to Debian 10 and Ubuntu 18.04 (a
+  dependency since). Old pips cannot build a source distribution without
+  it, so a later ``pip install`` needs it.
+* ``xauth``: recommended by ``xvfb``; ``xvfb-run`` calls it.
+* ``openssh-client``: recommended by ``git`` and ``mercurial`` (as
+  ``ssh-client``); needed for ``git@host:repo`` and ``ssh://`` remotes and
+  by ``ssh``, ``scp``, ``ssh-keyscan`` and friends.
+* ``dirmngr``: recommended by ``gnupg`` in Debian 9 (``gnupg2`` is a
+  transitional package for it) and, through ``gnupg``, by ``gpg``; every
+  keyserver access (``gpg --recv-keys``, ``apt-key adv --keyserver``)
+  goes through it.
+* ``libc6-dev``: recommended by ``gcc`` and ``gcc-N``; a C compiler
+  without the C library's headers and start files builds nothing, so the
+  install itself is the evidence.
+
+A package the base image already ships is not added (`base_ships`): the
+official language images install ``ca-certificates`` themselves, and their
+full (non-``slim``) variants, built on ``buildpack-deps``, also ship a C
+toolchain with ``libc6-dev``.
+
+Other recommends are not kept: ``git``'s ``less`` and ``patch`` (a pager and
+a tool no build step of git calls), ``python3-pip``'s ``build-essential``
+and ``python3-dev`` (needed only when ``pip install`` compiles a C extension,
+which the file does not show: the fix states it as an assumption).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from enum import Enum
+from fnmatch import fnmatchcase
+from typing import Callable, Iterable, Iterator
+
+from dfix.engine import POSIX_SHELLS, Context, Edit, RunScript
+from dfix.shell import PackageCommand, ShellScript, SimpleCommand, Word, analyze, package_command
+
+from ._base_images import split_reference
+
+__all__ = [
+    "Use",
+    "Keep",
+    "KEEPS",
+    "CAVEATS",
+    "commands_in",
+    "argv_commands",
+    "uses",
+    "provides",
+    "brings",
+    "package_names",
+    "add_packages",
+    "base_ships",
+    "SHIPPED",
+]
+
+
+class Use(Enum):
+    """A kind of later step that shows a recommended package is needed."""
+
+    HTTPS = "an HTTPS download"
+    PIP_INSTALL = "`pip install`"
+    XVFB_RUN = "`xvfb-run`"
+    SSH = "an SSH connection"
+    KEYSERVER = "a keyserver lookup"
+    ALWAYS = "the install itself"
+
+
+@dataclass(frozen=True)
+class Keep:
+    """One row: ``recommended`` arrives with ``brought_by`` only as a recommendation, and ``use`` needs it.
+
+    Names in ``brought_by`` and ``provided_by`` are apt package names or
+    shell-style patterns (``gcc-[0-9]*``); ``provided_by`` lists packages
+    that already bring ``recommended`` as a hard dependency (``g++`` brings
+    ``libc6-dev``), so listing one of them makes the addition unnecessary.
+    """
+
+    recommended: str
+    brought_by: tuple[str, ...]
+    use: Use
+    provided_by: tuple[str, ...] = ()
+
+    def brought(self, names: Iterable[str]) -> str | None:
+        """The first of ``names`` that brings ``recommended``, if any."""
+        return next((name for name in names if _matches(name, self.brought_by)), None)
+
+    def provided(self, names: Iterable[str]) -> bool:
+        """Whether ``names`` install ``recommended`` outright."""
+        return any(name == self.recommended or _matches(name, self.provided_by) for name in names)
+
+
+def _matches(name: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatchcase(name, pattern) for pattern in patterns)
+
+
+#: Packages whose install pulls in ``ca-certificates`` only as a recommendation (see the module docstring).
+_CA_BRINGERS = (
+    "curl", "wget", "git", "git-core", "aria2", "apt-transport-https", "mercurial",
+    "libcurl[0-9]*", "libcurl*-dev", "cmake",
+    "python3", "python3.[0-9]*", "python3-dev", "python3-numpy", "python3-tk",
+    "nodejs", "yarn",
+)
+
+#: The table DF202 works from (see the module docstring for the facts behind each row).
+KEEPS: tuple[Keep, ...] = (
+    Keep("ca-certificates", _CA_BRINGERS, Use.HTTPS),
+    Keep("python3-setuptools", ("python3-pip",), Use.PIP_INSTALL),
+    Keep("python-setuptools", ("python-pip",), Use.PIP_INSTALL),
+    Keep("xauth", ("xvfb",), Use.XVFB_RUN),
+    Keep("openssh-client", ("git", "git-core", "mercurial"), Use.SSH, ("ssh", "openssh-server")),
+    Keep("dirmngr", ("gnupg", "gnupg2", "gpg"), Use.KEYSERVER),
+    Keep("libc6-dev", ("gcc", "gcc-[0-9]*"), Use.ALWAYS, ("libc-dev", "build-essential", "g++", "g++-[0-9]*")),
+)
+
+#: Recommends that are not kept, and what the fix therefore assumes when a later step uses the package:
+#: package pattern → (the use that would need them, the assumption in the user's words).
+CAVEATS: dict[str, tuple[Use, str]] = {
+    "python*-pip": (
+        Use.PIP_INSTALL,
+        "`pip install` compiles no C extension (pip only recommends `build-essential` and the Python headers)",
+    ),
+}
+
+
+# -- what the base image ships -----------------------------------------------------------------
+
+#: Which tags of an image ship a package: every tag, those without ``slim`` in them, or the
+#: full ``buildpack-deps`` flavour (not ``-curl``/``-scm``, which have no compiler).
+_EVERY, _NOT_SLIM, _FULL = "every tag", "not slim", "full"
+
+#: Base images that ship a package DF202 would keep, by package, checked against the images'
+#: Dockerfiles: ``buildpack-deps`` installs ``ca-certificates`` with curl (every flavour) and
+#: a C toolchain (the full one); python, php, ruby, the JDK images and .NET install
+#: ``ca-certificates`` themselves, slim variants included; node, golang, erlang, elixir,
+#: rust, perl and gcc build on ``buildpack-deps`` (their slim variants do not).
+SHIPPED: dict[str, dict[str, str]] = {
+    "ca-certificates": {
+        "buildpack-deps": _EVERY, "python": _EVERY, "php": _EVERY, "ruby": _EVERY, "golang": _EVERY,
+        "openjdk": _EVERY, "java": _EVERY, "eclipse-temurin": _EVERY, "maven": _EVERY, "gradle": _EVERY,
+        "tomcat": _EVERY, "jenkins/jenkins": _EVERY, "r-base": _EVERY,
+        "microsoft/dotnet": _EVERY, "mcr.microsoft.com/dotnet": _EVERY,
+        "node": _NOT_SLIM, "erlang": _NOT_SLIM, "elixir": _NOT_SLIM, "rust": _NOT_SLIM, "perl": _NOT_SLIM,
+        "gcc": _NOT_SLIM,
+    },
+    "libc6-dev": {
+        "buildpack-deps": _FULL, "python": _NOT_SLIM, "node": _NOT_SLIM, "ruby": _NOT_SLIM, "golang": _EVERY,
+        "erlang": _NOT_SLIM, "elixir": _NOT_SLIM, "rust": _NOT_SLIM, "perl": _NOT_SLIM, "gcc": _NOT_SLIM,
+    },
+}
+
+
+def base_ships(reference: str | None, package: str) -> bool:
+    """Whether the base image ``reference`` (``python:3.12-slim``) already has ``package`` (see `SHIPPED`)."""
+    if not reference or "$" in reference:
+        return False
+    name, _registry, tag = split_reference(reference)
+    images = SHIPPED.get(package, {})
+    which = images.get(name) or next((v for k, v in images.items() if name.startswith(k + "/")), None)
+    if which is None:
+        return False
+    tag = tag.lower()
+    if "alpine" in tag or "windows" in tag or "nanoserver" in tag:
+        return False
+    if which == _NOT_SLIM:
+        return "slim" not in tag
+    if which == _FULL:
+        return "slim" not in tag and not tag.endswith(("curl", "scm"))
+    return True
+
+
+# -- reading the steps ------------------------------------------------------------------------
+
+
+def _nested_script(command: SimpleCommand) -> str | None:
+    """The script of ``sh -c '...'`` (and ``bash -lc``), which the shell layer does not descend into."""
+    if command.name not in POSIX_SHELLS:
+        return None
+    args = command.args
+    for index, word in enumerate(args):
+        text = word.value
+        if text is None or not text.startswith("-") or text.startswith("--"):
+            return None
+        if "c" in text[1:]:
+            script = args[index + 1].value if index + 1 < len(args) else None
+            return script
+    return None
+
+
+def commands_in(model: ShellScript, after: int = 0, depth: int = 0) -> Iterator[tuple[SimpleCommand, bool]]:
+    """The commands of ``model`` that start at or after ``after``, with those of nested ``sh -c`` scripts.
+
+    Each comes with whether it is nested (its offsets are then not ``model``'s).
+    """
+    for command in model.commands:
+        if command.start < after:
+            continue
+        yield command, depth > 0
+        nested = _nested_script(command) if depth < 3 else None
+        if nested:
+            for inner, _ in commands_in(analyze(nested), 0, depth + 1):
+                yield inner, True
+
+
+def argv_commands(argv: tuple[str, ...]) -> Iterator[SimpleCommand]:
+    """The commands an exec-form CMD/ENTRYPOINT/HEALTHCHECK runs (through ``sh -c`` when it names a shell)."""
+    if argv:
+        for command, _ in commands_in(analyze(" ".join(shlex.quote(word) for word in argv))):
+            yield command
+
+
+_HTTPS_URL = re.compile(r"\b(?:https|ftps|hkps)://", re.IGNORECASE)
+_HTTPS_SOURCE = re.compile(r"\bdeb(?:-src)?\s+(?:\[[^\]]*\]\s+)?https://")
+_SSH_REMOTE = re.compile(r"^(?:ssh://|git\+ssh://|ssh\+git://|[\w.-]+@[\w.-]+:)")
+_SSH_PROGRAMS = frozenset({"ssh", "scp", "sftp", "ssh-keyscan", "ssh-keygen", "ssh-add", "ssh-agent", "ssh-copy-id"})
+_GPG = frozenset({"gpg", "gpg2"})
+#: gpg options that reach a keyserver (through dirmngr); without ``--keyserver`` they use ``hkps://keys.openpgp.org``.
+_KEYSERVER_OPTIONS = ("--recv-keys", "--recv-key", "--receive-keys", "--search-keys", "--refresh-keys", "--fetch-keys", "--keyserver", "--locate-keys", "--locate-external-keys")
+#: Options that switch certificate checks off: such a download needs no ``ca-certificates``.
+_INSECURE = {
+    "curl": ("-k", "--insecure"),
+    "wget": ("--no-check-certificate",),
+    "aria2c": ("--check-certificate=false",),
+}
+
+
+def _texts(command: SimpleCommand, expand: Callable[[str], str]) -> list[str]:
+    return [expand(word.value if word.value is not None else word.text) for word in command.args]
+
+
+def _insecure(name: str, texts: list[str]) -> bool:
+    flags = _INSECURE.get(name, ())
+    if name == "curl" and any(re.fullmatch(r"-[a-zA-Z]*k[a-zA-Z]*", text) for text in texts):
+        return True
+    if name == "git" and any("sslverify=false" in text.lower() for text in texts):
+        return True
+    return any(text in flags for text in texts)
+
+
+def _keyserver_access(texts: list[str]) -> bool:
+    return any(text.startswith(option) for text in texts for option in _KEYSERVER_OPTIONS)
+
+
+def _https(command: SimpleCommand, texts: list[str]) -> bool:
+    name = command.name or ""
+    if any(_HTTPS_SOURCE.search(text) for text in texts):
+        return True  # `echo "deb https://..." > /etc/apt/sources.list.d/x.list`
+    if name in ("curl", "wget", "git", "aria2c", "svn"):
+        return not _insecure(name, texts) and any(_HTTPS_URL.search(text) for text in texts)
+    if name in _GPG or (name == "apt-key" and "adv" in texts):
+        if any(_HTTPS_URL.search(text) for text in texts):
+            return True
+        # `gpg --recv-keys K` without `--keyserver` asks the default keyserver, over hkps
+        return _keyserver_access(texts) and not any(text.startswith("--keyserver") for text in texts)
+    if name in ("add-apt-repository", "apt-add-repository"):
+        return any(text.startswith("ppa:") or _HTTPS_URL.search(text) for text in texts)
+    return False
+
+
+def _pip_install(command: SimpleCommand, texts: list[str]) -> bool:
+    invocation = package_command(command)
+    return invocation is not None and invocation.manager == "pip" and invocation.action == "install"
+
+
+def _ssh(command: SimpleCommand, texts: list[str]) -> bool:
+    name = command.name or ""
+    if name in _SSH_PROGRAMS:
+        return True
+    return name in ("git", "hg") and any(_SSH_REMOTE.match(text) for text in texts)
+
+
+def _keyserver(command: SimpleCommand, texts: list[str]) -> bool:
+    name = command.name or ""
+    return (name in _GPG or (name == "apt-key" and "adv" in texts)) and _keyserver_access(texts)
+
+
+_DETECTORS: dict[Use, Callable[[SimpleCommand, list[str]], bool]] = {
+    Use.HTTPS: _https,
+    Use.PIP_INSTALL: _pip_install,
+    Use.XVFB_RUN: lambda command, texts: command.name == "xvfb-run",
+    Use.SSH: _ssh,
+    Use.KEYSERVER: _keyserver,
+}
+
+
+def uses(command: SimpleCommand, expand: Callable[[str], str] = lambda text: text) -> set[Use]:
+    """What ``command`` does that a recommended package may be needed for (``expand`` resolves ``$VARS``)."""
+    texts = _texts(command, expand)
+    return {use for use, detect in _DETECTORS.items() if detect(command, texts)}
+
+
+# -- what an install brings --------------------------------------------------------------------
+
+
+def package_names(invocation: PackageCommand) -> list[str]:
+    """The literal package names an ``apt-get install`` names (``curl=7.*`` → ``curl``)."""
+    return [spec.name for word, spec in invocation.specs if spec is not None and not word.is_option]
+
+
+def provides(invocation: PackageCommand, keep: Keep) -> bool:
+    """The install names ``keep.recommended`` (or a package that depends on it) outright."""
+    return keep.provided(package_names(invocation))
+
+
+def brings(invocation: PackageCommand, keep: Keep) -> str | None:
+    """The package of the install that brings ``keep.recommended`` as a recommendation, if any."""
+    return keep.brought(package_names(invocation))
+
+
+# -- adding a package in the list's own layout -------------------------------------------------
+
+
+def _plain(word: Word) -> bool:
+    value = word.value
+    return value is not None and value != "" and not word.has_expansion and not word.has_glob and not word.is_option
+
+
+def _line_start(code: str, offset: int) -> int:
+    return code.rfind("\n", 0, offset) + 1
+
+
+def add_packages(context: Context, script: RunScript, invocation: PackageCommand, names: list[str]) -> list[Edit] | None:
+    """Edits that add the packages ``names`` to an install, in the list's own layout.
+
+    A sorted list gets each name at its sorted place, any other list gets
+    them at its end, in the order given. A list written one package a line
+    gets a new line per name, with the list's indent and continuation
+    (``    curl \\``); any other list gets the words on the line of their
+    neighbour. None when the list has no literal package word to place them
+    by, or one is split by a line continuation.
+    """
+    words = [word for word in invocation.packages if _plain(word)]
+    if not words:
+        return None
+    code = context.tree.code
+    starts = [script.offset(word.start) for word in words]
+    ends = [script.offset(word.end, insertion=True) for word in words]
+    if any(end - start != word.end - word.start for word, start, end in zip(words, starts, ends)):
+        return None
+    own_line = [not code[_line_start(code, start) : start].strip() for start in starts]
+    values = [word.value or "" for word in words]
+    slots: dict[int, list[str]] = {}
+    if values == sorted(values):
+        for name in sorted(names):
+            slots.setdefault(next((index for index, other in enumerate(values) if other > name), len(words)), []).append(name)
+    else:
+        slots[len(words)] = list(names)
+    newline = script.newline
+    one_a_line = all(own_line)
+    continuation = f" {script.escape}"
+    for end in ends[:-1]:
+        line_end = code.find("\n", end)
+        tail = code[end : line_end if line_end >= 0 else len(code)].rstrip("\r")
+        if tail.strip() == script.escape:
+            continuation = tail
+            break
+    edits = []
+    for place, group in sorted(slots.items()):
+        if place < len(words):
+            start = starts[place]
+            if one_a_line:
+                indent = code[_line_start(code, start) : start]
+                text = "".join(f"{name}{continuation}{newline}{indent}" for name in group)
+            else:
+                text = "".join(f"{name} " for name in group)
+            edits.append(Edit(start, start, text))
+        else:
+            if one_a_line:
+                indent = code[_line_start(code, starts[-1]) : starts[-1]]
+                text = "".join(f"{continuation}{newline}{indent}{name}" for name in group)
+            else:
+                text = "".join(f" {name}" for name in group)
+            edits.append(Edit(ends[-1], ends[-1], text))
+    return edits
