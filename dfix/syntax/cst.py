@@ -713,15 +713,16 @@ class Dockerfile(Node):
     dialect: str = "latest"
     path: str | None = None
 
-    @property
+    @cached_property
     def tokens(self) -> tuple[Token, ...]:
         tokens: list[Token] = [self.bom] if self.bom is not None else []
         for item in self.items:
             tokens.extend(item.tokens)
         return tuple(tokens)
 
-    @property
+    @cached_property
     def code(self) -> str:
+        """The text, byte for byte (computed once: rules ask for it per instruction)."""
         return "".join(self.tokens)
 
     @cached_property
