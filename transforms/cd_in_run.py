@@ -84,14 +84,19 @@ class CdInRun(Rule):
                 continue
             if not any(command.name == "cd" for command in model.commands):
                 continue
-            if state_only(model) == ("cd",):
+            state = state_only(model)
+            if state == ("cd",):
                 yield self._lone_cd(view)
                 continue
+            why_not = (
+                "the RUN changes nothing but its own shell's state; say what it means with WORKDIR or ENV"
+                if state is not None
+                else "the `cd` serves commands in this RUN; a WORKDIR would also move every later instruction"
+            )
             yield self.diagnostic(
                 view.run,
                 "`cd` in a RUN lasts until the RUN ends; WORKDIR sets the directory for later instructions",
-                note="not fixed: the `cd` serves commands in this RUN; a WORKDIR would also move every later "
-                     "instruction",
+                note=f"not fixed: {why_not}",
             )
 
     def _lone_cd(self, view: RunView) -> Diagnostic:
