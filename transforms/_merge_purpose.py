@@ -279,16 +279,55 @@ def _installs(model: ShellScript) -> frozenset[str]:
     )
 
 
-#: Programs that write files they are told about (downloads, archives, copies): a RUN that names a path
-#: and runs one of these may have created it. A RUN that only reads the path (``dpkg -i x.deb``) did not.
+#: Programs that write files they are told about (downloads, archives, copies): a path named in their
+#: arguments may be one they created. A path only read (``dpkg -i x.deb``, ``cp x.pem dir/``) was not.
 WRITERS = frozenset({
     "wget", "curl", "git", "tar", "unzip", "gunzip", "bunzip2", "unxz", "xz", "7z", "cp", "mv", "mkdir", "touch",
     "ln", "install", "tee", "dd", "rsync", "svn", "hg", "go", "npm", "pip", "gem", "composer", "cargo",
 })
 
 
-def _writes(model: ShellScript) -> bool:
-    return any(c.name in WRITERS or c.redirects for c in _commands(model))
+#: Writers whose operands before the last are sources they only read (``cp SRC... DEST``).
+_COPIERS = frozenset({"cp", "mv", "ln", "install", "rsync"})
+#: Writers that read an archive and write what is in it: the archive itself is only read.
+_EXTRACTORS = frozenset({"tar", "unzip", "7z"})
+_ARCHIVE = re.compile(r".*\.(tar(\.\w+)?|t[gbx]z2?|zip|gz|bz2|xz|7z|jar|war|ear|iar|whl|deb|rpm)", re.IGNORECASE)
+
+
+#: Writers that fill a folder they are given (``tar -C DIR``, ``unzip -d DIR``, ``cp ... DIR/``, ``git clone URL DIR``).
+_FOLDER_FILLERS = _COPIERS | _EXTRACTORS | {"git", "wget", "curl", "rsync"}
+
+
+def _filled_folders(model: ShellScript) -> list[str]:
+    """Absolute folders named by commands that fill folders, when specific enough (``/opt/node-v18``)."""
+    folders = []
+    for command in _commands(model):
+        if command.name in _FOLDER_FILLERS:
+            for word in command.args:
+                text = _normal(word.text)
+                if text.startswith("/") and text.count("/") >= 2 and text not in _VAGUE_TARGETS:
+                    folders.append(text)
+    return folders
+
+
+def _written_words(model: ShellScript) -> str:
+    """The words of a script that name what it writes: a writer's arguments (a copier's destination only)
+    and every redirect target, joined by spaces."""
+    words: list[str] = []
+    for command in _commands(model):
+        words += [redirect.target.text for redirect in command.redirects if redirect.target is not None]
+        if command.name not in WRITERS:
+            continue
+        arguments = [word.text for word in command.args]
+        if command.name in _COPIERS:
+            operands = [word for word in arguments if not word.startswith("-")]
+            arguments = operands[-1:]
+            if arguments and arguments[0].endswith("/"):  # into a folder: it holds the sources' names
+                arguments += [arguments[0] + source.rstrip("/").rsplit("/", 1)[-1] for source in operands[:-1]]
+        elif command.name in _EXTRACTORS:
+            arguments = [word for word in arguments if not _ARCHIVE.fullmatch(word.rsplit("=", 1)[-1])]
+        words += arguments
+    return " ".join(words)
 
 
 def creates_what_it_deletes(creator: ShellScript, targets: _Targets) -> bool:
@@ -301,10 +340,13 @@ def creates_what_it_deletes(creator: ShellScript, targets: _Targets) -> bool:
             if family in filled and any(path == d or path.startswith(d + "/") or d.startswith(path + "/")
                                         for d in directories):
                 return True
-    if not _writes(creator):
+    text = _written_words(creator)
+    if not text:
         return False
-    text = creator.text
+    folders = _filled_folders(creator)
     for path in targets.paths:
+        if any(path.startswith(folder + "/") for folder in folders):
+            return True  # inside a folder it wrote into (``tar -C /opt/x`` ... ``rm -rf /opt/x/docs``)
         if path in text:
             return True
         base = path.rsplit("/", 1)[-1]
@@ -320,8 +362,10 @@ def same_manager_installs(first: ShellScript, second: ShellScript) -> str | None
 
     "All they do": every command is a package-manager command or a deletion
     (``rm -rf /var/lib/apt/lists/*``), so nothing but packages is joined.
-    Not when ``first`` already cleans that manager's cache: the merged RUN
-    would clean in the middle and fill the cache again after.
+    Not when ``first`` already cleans that manager's cache (the merged RUN
+    would clean in the middle and fill the cache again after), nor when
+    ``second`` refreshes the index itself: each RUN is then a complete
+    install step of its own, grouped as the author chose.
     """
     families = []
     for model in (first, second):
@@ -330,7 +374,11 @@ def same_manager_installs(first: ShellScript, second: ShellScript) -> str | None
         if not all(id(c) in known or _is_deletion(c) for c in _commands(model)):
             return None
         families.append({p.family for p in packages if p.action == "install"})
-    shared = {family for family in families[0] & families[1] if not _cleans_cache(first, family)}
+    refreshed_again = {p.family for p in package_commands(second) if p.action == "refresh"}
+    shared = {
+        family for family in families[0] & families[1]
+        if not _cleans_cache(first, family) and family not in refreshed_again
+    }
     return min(shared) if shared else None
 
 
@@ -351,9 +399,11 @@ def installs_from_refreshed_index(first: ShellScript, second: ShellScript) -> bo
 
     Alone in its RUN, the refresh is cached with that RUN forever, so the
     later install may read lists long out of date (even when ``first`` also
-    upgrades after its refresh).
+    upgrades after its refresh). Not when ``second`` refreshes the index
+    itself.
     """
     refreshed = {p.family for p in package_commands(first) if p.action == "refresh"}
+    refreshed -= {p.family for p in package_commands(second) if p.action == "refresh"}  # reads its own index
     return any(
         p.family in refreshed and p.action in ("install", "upgrade", "dist-upgrade") for p in package_commands(second)
     )

@@ -54,18 +54,21 @@ class ConsecutiveRun(Rule):
       /var/lib/apt/lists/*`` or ``apk del``): files deleted in a later layer
       still ship in the image; the steps between them join too;
     * adjacent installs of one package manager, when both RUNs hold only
-      package commands (and deletions).
+      package commands (and deletions), the first does not already clean
+      that manager's cache, and the second does not refresh the index itself
+      (then each is a complete step the author grouped on purpose).
 
     Never merged, and reported with a note saying why:
 
     * across a comment line or a blank line: the author's sections (a
       commented banner, a commented-out ``#RUN``) stay where they are;
-    * after a dependency-fetch step (``go mod download``, ``npm ci``, ``npm
-      install`` of the manifest, ``yarn install``, ``pnpm install``, ``pip
-      install -r``, ``poetry install``, ``bundle install``, ``composer
+    * around a dependency-fetch step (``go mod download``, ``npm ci``,
+      ``npm install`` of the manifest, ``yarn install``, ``pnpm install``,
+      ``pip install -r``, ``poetry install``, ``bundle install``, ``composer
       install``, ``mvn dependency:...``, ``cargo fetch``, ``dotnet restore``
-      ...), unless the next RUN only cleans up: the fetch is a layer of its
-      own so the dependencies stay cached while the steps after it change;
+      ...), unless the next RUN only cleans up after it: the fetch is a layer
+      of its own that changes only with the manifests, so the dependencies
+      stay cached while the steps after it change;
     * a RUN that runs a long build step, with either neighbour (option
       ``keep-long-steps``, default true): ``make``, ``cmake``, ``ninja``,
       ``./configure``, compilers (``gcc``, ``clang``, ``rustc``, ``javac``
@@ -268,6 +271,10 @@ class ConsecutiveRun(Rule):
             "`npm install` of the manifest is a dependency fetch: not joined to the build",
         ),
         Invalid(
+            "FROM python:3.12\nRUN pip install --upgrade pip\nRUN pip install -r requirements.txt\n", None,
+            "nor to a step before it: the fetch changes only with the manifests",
+        ),
+        Invalid(
             "FROM python:3.12\nRUN pip install -r requirements.txt\nRUN python manage.py collectstatic --noinput\n",
             None, "`pip install -r` is a dependency fetch",
         ),
@@ -402,6 +409,12 @@ class ConsecutiveRun(Rule):
             return Refusal(
                 f"line {first.start_line} fetches dependencies (`{fetch}`), a layer of its own so that they stay "
                 "cached while the steps after it change"
+            )
+        fetch = dependency_fetch(models[k + 1])
+        if fetch is not None:
+            return Refusal(
+                f"line {second.start_line} fetches dependencies (`{fetch}`), a layer of its own that changes only "
+                "with the dependency manifests"
             )
         return None
 

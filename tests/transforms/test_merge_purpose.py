@@ -89,6 +89,12 @@ def test_cleanup_only():
     ("apt-get install -y curl", "rm -rf /var/lib/apt/lists/*", True),
     ("apk add --virtual .deps gcc", "apk del .deps", True),
     ("dpkg -i /tmp/app.deb", "rm -f /tmp/app.deb", False),  # reads it, did not create it
+    ("cp -f rootCA.pem client/ca.pem", "rm -f rootCA.pem", False),  # a copy's source is only read
+    ("cp /src/app.tar.gz /tmp/", "rm /tmp/app.tar.gz", True),
+    ("echo 'x' > /tmp/flag", "rm /tmp/flag", True),
+    ("unzip /opt/tool.iar -d /opt/tool", "rm /opt/tool.iar", False),  # an extractor only reads the archive
+    ("tar -xzf /tmp/node.tgz -C /opt/node-v18", "rm -rf /opt/node-v18/include", True),
+    ("mkdir -p /usr/src", "rm -rf /usr/src/app", False),  # too general a folder to say
     ("echo hello", "rm -rf /var/lib/apt/lists/*", False),
     ("wget -q https://example.com/a.tgz", "rm -rf /tmp/*", False),  # too vague to say
 ])
@@ -99,9 +105,14 @@ def test_creates_what_it_deletes(creator, deleter, expected):
 def test_purposes_between_neighbours():
     assert installs_from_refreshed_index(analyze("apt-get update && apt-get upgrade -y"), analyze("apt-get install -y x"))
     assert not installs_from_refreshed_index(analyze("apk update"), analyze("apt-get install -y x"))
+    assert not installs_from_refreshed_index(analyze("apt-get update"), analyze("apt-get update && apt-get install -y x"))
     assert same_manager_installs(analyze("pip install a"), analyze("pip install b")) == "pip"
     assert same_manager_installs(analyze("pip install a"), analyze("pip install b && python -c 'import b'")) is None
     assert same_manager_installs(analyze("yum install -y a && yum clean all"), analyze("yum install -y b")) is None
+    # a second RUN that refreshes its own index is a complete install step of its own
+    assert same_manager_installs(
+        analyze("apt-get update && apt-get install -y a"), analyze("apt-get update && apt-get install -y b")
+    ) is None
 
 
 def test_every_boundary_kind_is_explained():
