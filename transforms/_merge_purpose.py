@@ -294,8 +294,9 @@ _EXTRACTORS = frozenset({"tar", "unzip", "7z"})
 _ARCHIVE = re.compile(r".*\.(tar(\.\w+)?|t[gbx]z2?|zip|gz|bz2|xz|7z|jar|war|ear|iar|whl|deb|rpm)", re.IGNORECASE)
 
 
-#: Writers that fill a folder they are given (``tar -C DIR``, ``unzip -d DIR``, ``cp ... DIR/``, ``git clone URL DIR``).
-_FOLDER_FILLERS = _COPIERS | _EXTRACTORS | {"git", "wget", "curl", "rsync"}
+#: Writers that fill a folder they are given with new content (``tar -C DIR``, ``unzip -d DIR``, ``git clone URL
+#: DIR``). Not copies: ``mv x/* /var/www/html`` lands in a folder that may already hold the base image's files.
+_FOLDER_FILLERS = _EXTRACTORS | {"git"}
 
 
 def _filled_folders(model: ShellScript) -> list[str]:

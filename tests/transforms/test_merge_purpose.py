@@ -94,7 +94,8 @@ def test_cleanup_only():
     ("echo 'x' > /tmp/flag", "rm /tmp/flag", True),
     ("unzip /opt/tool.iar -d /opt/tool", "rm /opt/tool.iar", False),  # an extractor only reads the archive
     ("tar -xzf /tmp/node.tgz -C /opt/node-v18", "rm -rf /opt/node-v18/include", True),
-    ("mkdir -p /usr/src", "rm -rf /usr/src/app", False),  # too general a folder to say
+    ("mkdir -p /usr/src", "rm -rf /usr/src/app", False),  # made the folder, not what is in it
+    ("mv /tmp/moodle/* /var/www/html", "rm /var/www/html/index.html", False),  # may be the base image's file
     ("echo hello", "rm -rf /var/lib/apt/lists/*", False),
     ("wget -q https://example.com/a.tgz", "rm -rf /tmp/*", False),  # too vague to say
 ])
