@@ -100,7 +100,8 @@ def dockerfile_value(text: str) -> EnvValue | None:
     the RUN's shell had); anything else the shell would expand or that
     BuildKit reads differently (``$(...)``, backticks, ``${X:-d}``, ``~``,
     globs, backslashes, quotes inside the value) gives None. The result is
-    bare when plain, else in double quotes.
+    bare when plain literal text, else in double quotes (a reference too, so
+    that a value holding spaces stays one value, as in the shell).
     """
     parts: list[str] = []  # literal text and ${NAME} references, in order
     references: set[str] = set()
@@ -151,7 +152,7 @@ def dockerfile_value(text: str) -> EnvValue | None:
     parts.append("".join(literal))
     body = "".join(parts)
     plain_literals = all(_PLAIN.fullmatch(part) for part in parts if not part.startswith("${"))
-    if plain_literals:
+    if plain_literals and not references:
         return EnvValue(body, frozenset(references))
     if any(ch in part for part in parts if not part.startswith("${") for ch in '"\\$`\n\r\t'):
         return None

@@ -81,13 +81,13 @@ class RunWithoutLastingEffect(Rule):
         ),
         Invalid(
             "FROM debian\nRUN export PATH=$PATH:/opt/tool/bin JAVA_OPTS=\"-Xmx1g -Xms1g\"\n",
-            'FROM debian\nENV PATH=${PATH}:/opt/tool/bin JAVA_OPTS="-Xmx1g -Xms1g"\n',
+            'FROM debian\nENV PATH="${PATH}:/opt/tool/bin" JAVA_OPTS="-Xmx1g -Xms1g"\n',
             "references and quoted values, read by BuildKit as the shell read them",
             unsafe=True,
         ),
         Invalid(
             "FROM debian\nRUN export TOOL_HOME=/opt/tool && export PATH=$TOOL_HOME/bin:$PATH\n",
-            "FROM debian\nENV TOOL_HOME=/opt/tool\nENV PATH=${TOOL_HOME}/bin:${PATH}\n",
+            'FROM debian\nENV TOOL_HOME=/opt/tool\nENV PATH="${TOOL_HOME}/bin:${PATH}"\n',
             "a pair that reads an earlier one starts a new ENV",
             unsafe=True,
         ),
@@ -103,6 +103,7 @@ class RunWithoutLastingEffect(Rule):
         Invalid("FROM debian\nRUN source /opt/ros/setup.bash\n", None, "what a sourced file sets cannot be read"),
         Invalid("FROM debian\nRUN cd /app && export NODE_ENV=production\n", None, "cd and export together"),
         Invalid("FROM debian\nRUN export A=1 # for later\n", None, "a comment in the RUN would be lost"),
+        Invalid("FROM debian\nRUN export\n", None, "`export` alone sets nothing: nothing to turn into ENV"),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
@@ -159,6 +160,8 @@ class RunWithoutLastingEffect(Rule):
                 if shell_only:
                     return None, f"${min(shell_only)} is set by the shell, not known to ENV"
                 pairs.append((name, converted.text, converted.references))
+        if not pairs:
+            return None, "the RUN sets nothing; delete it"
         return self._edit(view, pairs), ""
 
     @staticmethod

@@ -36,8 +36,8 @@ def test_not_state_only(script):
     ("1", "1", set()),
     ('"x y"', '"x y"', set()),
     ("'a b'", '"a b"', set()),
-    ("$PATH:/opt/bin", "${PATH}:/opt/bin", {"PATH"}),
-    ('"${HOME_DIR}/bin"', "${HOME_DIR}/bin", {"HOME_DIR"}),
+    ("$PATH:/opt/bin", '"${PATH}:/opt/bin"', {"PATH"}),
+    ('"${HOME_DIR}/bin"', '"${HOME_DIR}/bin"', {"HOME_DIR"}),
     ("a'b'c", "abc", set()),
 ])
 def test_dockerfile_value(word, value, references):
@@ -53,7 +53,7 @@ def test_dockerfile_value_refuses(word):
 def test_env_fix_gives_later_runs_the_value_the_export_meant():
     text = "FROM debian\nARG BASE=/opt\nRUN export TOOL=$BASE/tool && export PATH=$TOOL/bin:$PATH\nRUN tool\n"
     fixed = dfix.fix(text, select=["DF107"], unsafe=True).text
-    assert fixed == "FROM debian\nARG BASE=/opt\nENV TOOL=${BASE}/tool\nENV PATH=${TOOL}/bin:${PATH}\nRUN tool\n"
+    assert fixed == 'FROM debian\nARG BASE=/opt\nENV TOOL="${BASE}/tool"\nENV PATH="${TOOL}/bin:${PATH}"\nRUN tool\n'
     # the unsafe fix says what it assumes
     (found,) = dfix.check(text, select=["DF107"])
     assert found.fix is not None and "ENV sets them" in found.fix.assumes
