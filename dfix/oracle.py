@@ -73,8 +73,9 @@ def non_run_view(text: str) -> list[tuple]:
     ]
 
 
-#: Instructions fixes may add (a non-root USER, a COPY of dependency manifests) or move (COPY/ADD).
-_ADDABLE = frozenset({"user", "copy"})
+#: Instructions fixes may add (a non-root USER, a COPY of dependency manifests, the ENV/ARG/WORKDIR that
+#: replaces a RUN whose export or cd had no lasting effect) or move (COPY/ADD).
+_ADDABLE = frozenset({"user", "copy", "env", "arg", "workdir"})
 _MOVABLE = frozenset({"copy", "add"})
 
 

@@ -9,31 +9,28 @@ no mechanical merge is right).
 What a merge must preserve (rules.md §3 item 2): every RUN starts a fresh
 ``/bin/sh -c``, so one RUN's ``cd``/``export``/``set``/``trap``/``exit``
 cannot reach the next, and a failing RUN stops the build. The join is
-``a && b``; a side is wrapped in ``( ... )`` when
+``a && b``, and it is planned only where that is exact as written:
 
-* it leaks shell state and something follows it (``cd``, ``export``,
-  ``set``, ``exit`` ... see `leaks`): the subshell keeps its state, and its
-  ``exit``/``exec`` ends only the subshell, whose status then gates the rest
-  exactly like a RUN's status gates the next RUN. The *last* side is not
-  wrapped for this: nothing runs after it;
-* it is a later side made of several lists (``x; y``, ``x || y``): unwrapped,
-  ``a && x; y`` would run ``y`` even when ``a`` failed, hiding the failure.
+* a side that leaks shell state and has something after it (``cd``,
+  ``export``, ``set``, ``exit`` ... see `Side.leaks`) is refused. Wrapping it
+  in ``( ... )`` would be exact, but it freezes what is usually the author's
+  mistake (a ``cd`` or ``export`` meant to last) and invites a reviewer to
+  "simplify" the subshell into a change of behaviour; a RUN made only of such
+  state is a finding of its own (it has no lasting effect);
+* a later side made of several lists (``x; y``, ``x || y``) is refused:
+  ``a && x; y`` would run ``y`` even when ``a`` failed, hiding the failure;
+* under a SHELL with ``-e``, a side before ``&&`` must end in a simple
+  command: shells ignore ``-e`` inside a compound command before ``&&``.
 
-``set -e`` needs care, because POSIX shells ignore ``-e`` in every command of
-an AND-OR list but the last one, *including inside subshells*:
-``( set -e; false; echo leaked ) && b`` prints ``leaked`` (dash and bash). So
-a side that runs with errexit on (the SHELL has ``-e`` or the side runs
-``set -e``) and lands before a ``&&`` is merged only when ignoring ``-e``
-there cannot change what it does: its commands are simple ones, and every
-list before its last holds only commands that cannot fail (``set``,
-``export`` ...). Otherwise the merge is refused.
-
-Refused outright: background jobs (``&``) and daemons started before the
+Refused as well: background jobs (``&``) and daemons started before the
 end (``service x start``): a RUN's leftover processes die with it, merged
 they would run on; a shell syntax error; a trailing ``# comment`` that looks
 like a suppression or directive (other trailing comments are moved onto a
 comment line of their own, G9); a RUN whose last command is followed, on
 later lines, by more than a ``;``, continuations and comment lines.
+
+Whether a merge is *worth* making is not decided here: see
+`transforms/_merge_purpose.py`.
 
 The edits keep every line of every RUN. Per join, one edit replaces the text
 from the end of the earlier RUN's last command (dropping a trailing ``;``,
@@ -41,7 +38,7 @@ a trailing comment, the line end, blank and comment lines between, and the
 later RUN's ``RUN`` keyword and flags) up to the later RUN's script with
 `` && \\`` + line end + the comment lines (re-indented) + the indent; in
 operator-first files `` \\`` + line end + comments + indent + ``&& ``.
-Insertions add ``( ``/`` )`` and comment lines above the merged RUN.
+Insertions add comment lines above the merged RUN.
 """
 
 from __future__ import annotations
@@ -79,10 +76,6 @@ _DEFAULT_ASSIGN = re.compile(r"\$\{#?[A-Za-z_][A-Za-z0-9_]*:?[=]")
 _ARITHMETIC = re.compile(r"\(\((.*?)\)\)")
 _ARITHMETIC_ASSIGN = re.compile(r"(?<![=!<>])=(?!=)|\+\+|--")
 
-#: Commands that cannot fail in practice, allowed before the last list of a side whose ``-e`` gets ignored.
-_NEVER_FAIL = frozenset(
-    {"set", "export", "unset", "true", ":", "umask", "shopt", "alias", "declare", "typeset", "readonly", "local"}
-)
 #: Top-level item kinds that are a simple command (a pipeline is flattened into its commands).
 _SIMPLE_KINDS = frozenset(
     {"command", "declaration_command", "unset_command", "test_command", "variable_assignment",
@@ -241,22 +234,6 @@ class Side:
         """
         return any(item.separator in (";", "\n", "&", "||") for item in self.model.items[:-1])
 
-    @property
-    def sets_errexit(self) -> bool:
-        for command in self.model.commands:
-            if command.name != "set":
-                continue
-            args = command.args
-            for index, word in enumerate(args):
-                value = word.value
-                if value is None:
-                    return True  # `set $OPTS`: assume the worst
-                if value.startswith("-") and not value.startswith("--") and "e" in value[1:]:
-                    return True
-                if value.endswith("o") and index + 1 < len(args) and args[index + 1].value in (None, "errexit"):
-                    return True
-        return False
-
     @cached_property
     def complex_substitution(self) -> bool:
         """A ``$(...)``/backtick/``<(...)`` holding more than one simple command or pipeline."""
@@ -284,35 +261,6 @@ class Side:
     def last_item_simple(self) -> bool:
         items = self.model.items
         return bool(items) and self._simple(items[-1]) and not self.complex_substitution
-
-    @property
-    def errexit_insensitive(self) -> bool:
-        """Ignoring ``set -e`` (as ``( side ) && ...`` does) cannot change what this side does.
-
-        True when every top-level item is a simple command or pipeline and
-        every list before the last holds only commands that cannot fail: a
-        failure then either ends the side anyway or sat in an AND-OR list,
-        where ``-e`` was already ignored.
-        """
-        items = self.model.items
-        if not items or not all(self._simple(item) for item in items) or self.complex_substitution:
-            return False
-        lists: list[list] = [[]]
-        for item in items:
-            lists[-1].append(item)
-            if item.separator in (";", "\n"):
-                lists.append([])
-        if not lists[-1]:
-            lists.pop()
-        for group in lists[:-1]:
-            for item in group:
-                for command in item.commands:
-                    if ShellContext.SUBSTITUTION in command.context:
-                        return False
-                    bare = command.name is None and command.assignments and not command.words
-                    if not bare and command.name not in _NEVER_FAIL:
-                        return False
-        return True
 
     @cached_property
     def daemon(self) -> str | None:
@@ -436,13 +384,8 @@ class MergePlan:
 
     runs: tuple[Run, ...]
     edits: tuple[Edit, ...]
-    wrapped: tuple[bool, ...]
     safety: Safety
     note: str | None = None
-
-    @property
-    def subshells(self) -> bool:
-        return any(self.wrapped)
 
 
 def _mount_carries_state(mount: Mount) -> bool:
@@ -500,7 +443,6 @@ def plan_merge(
 
     shell_e = shell_errexit(context.shell_for(runs[0]))
     count = len(sides)
-    wrapped: list[bool] = []
     for index, side in enumerate(sides):
         last, first = index == count - 1, index == 0
         if Effect.BACKGROUND in side.effects:
@@ -509,14 +451,20 @@ def plan_merge(
             return Refusal(
                 f"`{side.daemon}` leaves a process running, which a separate RUN stops when it ends", side.run
             )
-        wrap = (not last and bool(side.leaks)) or (not first and side.hides_failure)
-        wrapped.append(wrap)
+        if not last and side.leaks:
+            return Refusal(
+                f"it changes the shell's state ({', '.join(side.leaks)}), which ends with its RUN; merged, "
+                "the commands after it would see the change",
+                side.run,
+            )
+        if not first and side.hides_failure:
+            return Refusal(
+                "its commands are joined by `;` or `||`, so after `&&` part of it would run even when the RUN "
+                "above failed",
+                side.run,
+            )
         if not last:
-            if wrap and (shell_e or side.sets_errexit) and not side.errexit_insensitive:
-                return Refusal(
-                    "it runs with `set -e`, which a shell ignores before `&&`, even inside `( ... )`", side.run
-                )
-            if not wrap and shell_e and not side.last_item_simple:
+            if shell_e and not side.last_item_simple:
                 return Refusal(
                     "the SHELL runs with `-e`, which a shell ignores inside a compound command before `&&`", side.run
                 )
@@ -528,17 +476,11 @@ def plan_merge(
 
     mounts = [m for m in runs[0].mount_specs if _mount_carries_state(m)]
     safety = Safety.UNSAFE if mounts else Safety.SAFE
-    notes = []
+    note = None
     if mounts:
-        notes.append("a tmpfs or read-write bind mount starts empty/unchanged in each RUN, but is shared once merged")
-    leaking = [f"{side.run.start_line}: {', '.join(side.leaks)}" for side, wrap in zip(sides, wrapped) if wrap and side.leaks]
-    if leaking:
-        notes.append("wrapped in `( ... )` to keep shell state apart (line " + "; line ".join(leaking) + ")")
-    hiding = [str(side.run.start_line) for side, wrap in zip(sides, wrapped) if wrap and not side.leaks]
-    if hiding:
-        notes.append("wrapped in `( ... )` so it cannot hide a failure of the RUN above (line " + ", ".join(hiding) + ")")
-    edits = _edits(tree, sides, wrapped)
-    return MergePlan(tuple(runs), tuple(edits), tuple(wrapped), safety, "; ".join(notes) or None)
+        note = "a tmpfs or read-write bind mount starts empty/unchanged in each RUN, but is shared once merged"
+    edits = _edits(tree, sides)
+    return MergePlan(tuple(runs), tuple(edits), safety, note)
 
 
 # -- edits --------------------------------------------------------------------------------------
@@ -568,7 +510,7 @@ def _split_newline(line: str) -> tuple[str, str]:
     return line, ""
 
 
-def _edits(tree: Dockerfile, sides: list[Side], wrapped: list[bool]) -> list[Edit]:
+def _edits(tree: Dockerfile, sides: list[Side]) -> list[Edit]:
     text = tree.code
     escape = tree.escape
     starts: list[int] | None = None
@@ -606,16 +548,11 @@ def _edits(tree: Dockerfile, sides: list[Side], wrapped: list[bool]) -> list[Edi
                 own_indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
                 edits.append(Edit(line_start, line_start, f"{own_indent}{relocate}{side.newline}"))
             # else: the previous join writes it (the line starts inside the text it replaces)
-        if index == 0 and wrapped[0]:
-            edits.append(Edit(side.script.token.start_pos, side.script.token.start_pos, "( "))
         if last:
-            if wrapped[index]:
-                edits.append(Edit(side.code_end, side.code_end, " )"))
             continue
 
         following = sides[index + 1]
-        joined: list[str] = [" )" if wrapped[index] else ""]
-        joined.append(f" {escape}" if operator_first else f" && {escape}")
+        joined: list[str] = [f" {escape}" if operator_first else f" && {escape}"]
         joined.append(side.newline)
         for body, newline in side.tail_comments or ():
             if is_directive_comment(body):
@@ -649,8 +586,6 @@ def _edits(tree: Dockerfile, sides: list[Side], wrapped: list[bool]) -> list[Edi
         joined.append(indent)
         if operator_first:
             joined.append("&& ")
-        if wrapped[index + 1]:
-            joined.append("( ")
         edits.append(Edit(side.code_end, following.script.token.start_pos, "".join(joined)))
 
     if above:

@@ -8,78 +8,108 @@ from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
 from dfix.syntax import Run
 
 from ._merge import Refusal, command_count, mergeable_pair, plan_merge, update_then_install
+from ._merge_purpose import (
+    cleanup_only,
+    creates_what_it_deletes,
+    deletion_targets,
+    dependency_fetch,
+    installs_from_refreshed_index,
+    long_step,
+    same_manager_installs,
+)
+
+#: Why neighbours with no boundary between them are still kept apart.
+_NO_PURPOSE = (
+    "merging would buy nothing: no package index refreshed for an install, no files deleted that the RUN above "
+    "created, no installs of one package manager"
+)
 
 
 class ConsecutiveRun(Rule):
-    """Join consecutive ``RUN`` instructions into one.
+    """Join consecutive ``RUN`` instructions into one, where that buys something.
 
     **What.** Two or more shell-form RUNs in a row in one stage (only comment
     and blank lines between them) with the same flags (``--mount`` list,
     ``--network``, ``--security``, ``--device``) and the same SHELL.
 
-    **Why.** Each RUN is a layer and a cache step: a file written by one RUN
-    and deleted by the next still ships in the image, and ``apt-get update``
-    alone in a RUN is cached forever, so a later ``apt-get install`` may use a
-    stale index (S08).
+    **When it reports** (hadolint's DL3059): a RUN whose neighbour above is a
+    RUN as described, when each of the two has at most ``max-commands``
+    commands (default 2, hadolint's threshold; counted like hadolint: every
+    simple command with a literal name, nested ones included; 0 = any size),
+    and always for an index refresh followed by an install from it (``RUN
+    apt-get update`` + ``RUN apt-get install ...``), whatever their size. A
+    suppression (``# dfix: ignore=DF100``, ``# hadolint ignore=DL3059``)
+    above a RUN keeps it apart from the RUN above it.
 
-    **When it reports** (hadolint's DL3059, so every DL3059 finding is
-    fixed): a RUN whose neighbour above is a RUN as described, when each of
-    the two has at most ``max-commands`` commands (default 2, hadolint's
-    threshold; counted like hadolint: every simple command with a literal
-    name, nested ones included; 0 = any size), and always for an index
-    refresh followed by an install from it (``RUN apt-get update`` +
-    ``RUN apt-get install ...``), whatever their size. A run of such RUNs is
-    one finding with one fix, so a chain of N RUNs becomes one RUN in one
-    round. A suppression (``# dfix: ignore=DF100``, ``# hadolint
-    ignore=DL3059``) above a RUN keeps it apart from the RUN above it.
+    **When it merges.** Each RUN is a layer and a cache step, and a merge has
+    a price: the merged steps share one cache entry (an edit or a failure in
+    the later part repeats the earlier part), and the author's steps are gone.
+    So neighbours are merged only for what the guides name:
+
+    * an index refresh with the install that reads it: alone in a RUN,
+      ``apt-get update`` is cached forever and a later install reads stale
+      lists;
+    * a step that creates files with the later step that deletes them
+      (``wget``/``tar`` then ``rm``, an install then ``rm -rf
+      /var/lib/apt/lists/*`` or ``apk del``): files deleted in a later layer
+      still ship in the image; the steps between them join too;
+    * adjacent installs of one package manager, when both RUNs hold only
+      package commands (and deletions), the first does not already clean
+      that manager's cache, and the second does not refresh the index itself
+      (then each is a complete step the author grouped on purpose).
+
+    Never merged, and reported with a note saying why:
+
+    * across a comment line or a blank line: the author's sections (a
+      commented banner, a commented-out ``#RUN``) stay where they are;
+    * around a dependency-fetch step (``go mod download``, ``npm ci``,
+      ``npm install`` of the manifest, ``yarn install``, ``pnpm install``,
+      ``pip install -r``, ``poetry install``, ``bundle install``, ``composer
+      install``, ``mvn dependency:...``, ``cargo fetch``, ``dotnet restore``
+      ...), unless the next RUN only cleans up after it: the fetch is a layer
+      of its own that changes only with the manifests, so the dependencies
+      stay cached while the steps after it change;
+    * a RUN that runs a long build step, with either neighbour (option
+      ``keep-long-steps``, default true): ``make``, ``cmake``, ``ninja``,
+      ``./configure``, compilers (``gcc``, ``clang``, ``rustc``, ``javac``
+      ...), ``go build``, ``cargo build``, ``mvn package``, ``gradle build``,
+      ``dotnet build``/``publish``, and scripts named like build stages
+      (``build.sh``, ``bootstrap.sh``, ``build-toolchain``, ``stage2.sh``, or
+      a ``stage1`` argument);
+    * anything that a plain ``&&`` join would change (see below);
+    * neighbours that have none of the purposes above.
 
     **Fix.** Every line stays as written. The first RUN's last command gets
     `` && \\`` (the file's escape character and line ending; or, when the
     file puts ``&&`` at the start of continuation lines, `` \\`` and the next
     line starts with ``&& ``); the next RUN loses its ``RUN`` keyword and
     flags and becomes continuation lines, its first line indented like the
-    lines that start commands in the RUN above (else four spaces). The shell
-    then gets ``a &&    b``. A trailing ``;`` of the first RUN is dropped, so
-    ``a; && b`` cannot happen. Comment lines between the RUNs become comment
-    lines inside the RUN, indented (BuildKit drops them, syntax.md §2), except
-    suppression and tool comments (``# dfix:``, ``# hadolint ...``), which
-    move above the merged RUN so they keep working (they then cover all of
-    it). Blank lines between are removed (inside a continuation they are
-    deprecated). A trailing ``# comment`` of a RUN that gets a command
-    appended (it would swallow it, G9) moves onto a comment line of its own
-    just above the line it was on.
+    lines that start commands in the RUN above (else four spaces). A trailing
+    ``;`` of the first RUN is dropped, so ``a; && b`` cannot happen. A
+    trailing ``# comment`` of a RUN that gets a command appended (it would
+    swallow it, G9) moves onto a comment line of its own just above the line
+    it was on.
 
-    **Shell state** (the merge's helper ``transforms/_merge.py`` has the
-    details). Each RUN runs in a fresh shell. A side that leaks state (``cd``,
-    ``pushd``, ``export``, ``unset``, ``set``, ``shopt``, ``umask``,
-    ``alias``, ``trap``, ``exec``, ``exit``, ``return``, ``source``/``.``,
-    function definitions, ``ulimit``, ``eval``, ``read``, bare assignments,
-    ``getopts``, ``${x:=v}`` ...) is wrapped in ``( ... )`` when anything
-    follows it: its state stays inside, and its ``exit``/``exec`` ends only
-    the subshell, whose status gates the rest just as the RUN's status gated
-    the next RUN. Wrapping the earlier side is enough: the last side's state
-    reaches nothing (the shell ends there), and its ``exit`` ends the merged
-    shell just as it ended its RUN. A later side made of several lists
-    (``x; y`` or ``x || y``) is wrapped too, or ``a && x; y`` would run ``y``
-    after ``a`` failed and hide the failure.
-
-    **Safety: safe**, with these refusals (reported without a fix): a side
-    starts a background job (``&``) or a service (``service x start``,
-    ``nginx`` ...) before the end, since a RUN's processes die with it; a side
-    before ``&&`` runs with ``set -e`` (from the SHELL or its own ``set -e``)
-    in a shape where ``-e`` matters: shells ignore ``-e`` before ``&&``,
-    even inside ``( ... )``, so ``( set -e; false; x ) && b`` runs ``x``; a
-    trailing comment that looks like a directive; a RUN whose last command
-    is followed, on later lines, by more than a ``;``, continuations and
-    comment lines (a lone ``;`` line goes, comment lines stay). The merged
-    RUN exceeding ``max-merged-commands`` (default 0 = no limit) is
-    reported without a fix too. A tmpfs or read-write bind mount on the
-    RUNs makes the fix unsafe: it is fresh in each RUN but shared once
+    **Safety: safe**, because a merge is made only where ``a && b`` is exact.
+    Each RUN runs in a fresh shell, so these are reported without a fix: a
+    side that changes the shell's state (``cd``, ``export``, ``set``,
+    ``umask``, ``trap``, ``exit``, ``source``, a bare assignment, a function
+    ...) with more after it (a RUN made only of such state has no lasting
+    effect at all, which DF605 and DF107 report); a later side made of
+    several lists (``x; y``, ``x || y``), which would run after a failure of
+    the RUN above; a side that starts a background job (``&``) or a service
+    (``service x start``, ``nginx`` ...) before the end, since a RUN's
+    processes die with it; under a SHELL with ``-e``, a side before ``&&``
+    that does not end in a simple command (shells ignore ``-e`` there); a
+    trailing comment that looks like a directive; a RUN whose last command is
+    followed, on later lines, by more than a ``;``, continuations and comment
+    lines. The merged RUN exceeding ``max-merged-commands`` (default 0 = no
+    limit) is reported without a fix too. A tmpfs or read-write bind mount
+    on the RUNs makes the fix unsafe: it is fresh in each RUN but shared once
     merged. Never merged, and not reported: exec form (G1), heredoc RUNs
-    (G2), a non-POSIX SHELL (G3), ONBUILD triggers (G5), scripts that do
-    not parse or hold only a comment (hadolint still flags these four
-    kinds next to a small RUN), RUNs with different flags or SHELL, or with
-    any other instruction between them.
+    (G2), a non-POSIX SHELL (G3), ONBUILD triggers (G5), scripts that do not
+    parse or hold only a comment, RUNs with different flags or SHELL, or
+    with any other instruction between them.
     """
 
     code = "DF100"
@@ -87,7 +117,7 @@ class ConsecutiveRun(Rule):
     summary = "Consecutive RUN instructions that could be one"
     safety = Safety.SAFE
     aliases = ("DL3059",)
-    options = {"max-commands": 2, "max-merged-commands": 0}
+    options = {"max-commands": 2, "max-merged-commands": 0, "keep-long-steps": True}
 
     valid = (
         Valid("FROM debian\nRUN apt-get update && apt-get install -y curl\n"),
@@ -122,40 +152,33 @@ class ConsecutiveRun(Rule):
             "the classic: a refresh alone in a RUN is cached forever",
         ),
         Invalid(
-            "FROM debian\nRUN a\nRUN b\n",
-            "FROM debian\nRUN a && \\\n    b\n",
-            "simple pair",
+            "FROM ubuntu\nRUN apt-get update && apt-get upgrade -y\nRUN apt-get install -y curl\n",
+            "FROM ubuntu\nRUN apt-get update && apt-get upgrade -y && \\\n    apt-get install -y curl\n",
+            "a refresh followed by an upgrade still leaves the install reading lists cached with the RUN above",
         ),
         Invalid(
-            "FROM debian\nRUN a\nRUN b\nRUN c\nCMD [\"x\"]\n",
-            "FROM debian\nRUN a && \\\n    b && \\\n    c\nCMD [\"x\"]\n",
-            "three RUNs, one fix",
+            "FROM alpine\nRUN apk add curl\nRUN apk add git\nRUN apk add jq\n",
+            "FROM alpine\nRUN apk add curl && \\\n    apk add git && \\\n    apk add jq\n",
+            "adjacent installs of one package manager: three RUNs, one fix",
         ),
         Invalid(
-            "FROM debian\nRUN a\nRUN b\nRUN c\nRUN d\nRUN e\nRUN f\nRUN g\nRUN h\nRUN i\nRUN j\nRUN k\nRUN l\n",
-            "FROM debian\nRUN a && \\\n    b && \\\n    c && \\\n    d && \\\n    e && \\\n    f && \\\n    g && \\\n"
-            "    h && \\\n    i && \\\n    j && \\\n    k && \\\n    l\n",
-            "a long chain is one fix, not one round per pair",
+            "FROM debian\nRUN wget -q https://example.com/tool.tar.gz\nRUN tar -xzf tool.tar.gz -C /opt\n"
+            "RUN rm tool.tar.gz\n",
+            "FROM debian\nRUN wget -q https://example.com/tool.tar.gz && \\\n    tar -xzf tool.tar.gz -C /opt && \\\n"
+            "    rm tool.tar.gz\n",
+            "a file deleted in a later RUN still ships: the download, the steps between and the deletion join",
         ),
         Invalid(
-            "FROM debian\n# update\nRUN a\n# then install\n#   curl\nRUN b\n",
-            "FROM debian\n# update\nRUN a && \\\n    # then install\n    #   curl\n    b\n",
-            "comments between become comment lines inside the RUN",
+            "FROM python:3.12-alpine\nRUN apk add --virtual .build-deps gcc musl-dev\nRUN pip install psycopg2\n"
+            "RUN apk del .build-deps\n",
+            "FROM python:3.12-alpine\nRUN apk add --virtual .build-deps gcc musl-dev && \\\n    pip install psycopg2 && \\\n"
+            "    apk del .build-deps\n",
+            "build dependencies removed in a later RUN: the removal joins the install that added them",
         ),
         Invalid(
-            "FROM debian\nRUN a\n\n\nRUN b\n",
-            "FROM debian\nRUN a && \\\n    b\n",
-            "blank lines between are removed",
-        ),
-        Invalid(
-            "FROM debian\nRUN a\nRUN b\n# dfix: ignore[DF100] -- c stays apart\nRUN c\nRUN d\n",
-            "FROM debian\nRUN a && \\\n    b\n# dfix: ignore[DF100] -- c stays apart\nRUN c && \\\n    d\n",
-            "a suppression cuts a chain",
-        ),
-        Invalid(
-            "FROM debian\nRUN a\n# hadolint ignore=DL3008\nRUN apt-get install -y curl\n",
-            "FROM debian\n# hadolint ignore=DL3008\nRUN a && \\\n    apt-get install -y curl\n",
-            "suppression comments move above the merged RUN",
+            "FROM node:20\nCOPY package.json package-lock.json ./\nRUN npm ci\nRUN npm cache clean --force\n",
+            "FROM node:20\nCOPY package.json package-lock.json ./\nRUN npm ci && \\\n    npm cache clean --force\n",
+            "after a dependency fetch, only its clean-up may join it",
         ),
         Invalid(
             "FROM debian\nRUN apt-get update && \\\n  apt-get install -y \\\n      curl\nRUN rm -rf /var/lib/apt/lists/*\n",
@@ -168,13 +191,24 @@ class ConsecutiveRun(Rule):
             "leading `&&` style is kept",
         ),
         Invalid(
-            "FROM debian\r\nRUN a\r\n# note\r\n\r\nRUN b\r\n",
-            "FROM debian\r\nRUN a && \\\r\n    # note\r\n    b\r\n",
+            "FROM debian\nRUN apt-get update \\\n    && apt-get install -y \\\n      a \\\n      b\n"
+            "RUN apt-get install -y c \\\n    && rm -rf /var/lib/apt/lists/*\n",
+            "FROM debian\nRUN apt-get update \\\n    && apt-get install -y \\\n      a \\\n      b \\\n"
+            "    && apt-get install -y c \\\n    && rm -rf /var/lib/apt/lists/*\n",
+            "leading `&&` style, told apart from package-list lines",
+        ),
+        Invalid(
+            "FROM centos:7\nRUN yum install -y gcc && yum clean all\nRUN yum install -y make\n", None,
+            "the first RUN already cleans its cache: one more install after it buys nothing",
+        ),
+        Invalid(
+            "FROM debian\r\nRUN apt-get update\r\nRUN apt-get install -y curl\r\n",
+            "FROM debian\r\nRUN apt-get update && \\\r\n    apt-get install -y curl\r\n",
             "CRLF kept",
         ),
         Invalid(
-            '# escape=`\nFROM alpine\nSHELL ["/bin/sh", "-c"]\nRUN echo a\\b\nRUN echo c\n',
-            '# escape=`\nFROM alpine\nSHELL ["/bin/sh", "-c"]\nRUN echo a\\b && `\n    echo c\n',
+            '# escape=`\nFROM alpine\nSHELL ["/bin/sh", "-c"]\nRUN apk update\nRUN apk add curl\n',
+            '# escape=`\nFROM alpine\nSHELL ["/bin/sh", "-c"]\nRUN apk update && `\n    apk add curl\n',
             "backtick escape under a POSIX SHELL (G4)",
         ),
         Invalid(
@@ -184,84 +218,99 @@ class ConsecutiveRun(Rule):
             "equal flags: the second RUN's flags go",
         ),
         Invalid(
-            "FROM debian\nRUN --mount=type=tmpfs,target=/t a\nRUN --mount=type=tmpfs,target=/t b\n",
-            "FROM debian\nRUN --mount=type=tmpfs,target=/t a && \\\n    b\n",
+            "FROM debian\nRUN --mount=type=tmpfs,target=/t apt-get update\n"
+            "RUN --mount=type=tmpfs,target=/t apt-get install -y curl\n",
+            "FROM debian\nRUN --mount=type=tmpfs,target=/t apt-get update && \\\n    apt-get install -y curl\n",
             "a tmpfs mount is fresh in every RUN but shared once merged: unsafe",
             unsafe=True,
         ),
         Invalid(
-            "FROM debian\nRUN cd /src && make\nRUN make install\n",
-            "FROM debian\nRUN ( cd /src && make ) && \\\n    make install\n",
-            "state effects: the earlier side goes in a subshell",
-        ),
-        Invalid(
-            "FROM debian\nRUN export A=1\nRUN cd /x\nRUN b\n",
-            "FROM debian\nRUN ( export A=1 ) && \\\n    ( cd /x ) && \\\n    b\n",
-            "every side that leaks and is followed by more is wrapped",
-        ),
-        Invalid(
-            "FROM debian\nRUN set -ex && a\nRUN b\n",
-            "FROM debian\nRUN ( set -ex && a ) && \\\n    b\n",
-            "`set -e` where ignoring it changes nothing (one AND-OR list)",
-        ),
-        Invalid(
-            "FROM debian\nRUN a\nRUN test -f x || b\n",
-            "FROM debian\nRUN a && \\\n    ( test -f x || b )\n",
-            "a later side with `||` is wrapped, so it cannot hide a failure of the first",
-        ),
-        Invalid(
-            "FROM debian\nRUN a;\nRUN b\n",
-            "FROM debian\nRUN a && \\\n    b\n",
+            "FROM debian\nRUN apt-get update;\nRUN apt-get install -y curl\n",
+            "FROM debian\nRUN apt-get update && \\\n    apt-get install -y curl\n",
             "a trailing `;` is dropped, never `a; && b`",
         ),
         Invalid(
-            "FROM debian\nRUN a # first\nRUN b # second\n",
-            "FROM debian\n# first\nRUN a && \\\n    b # second\n",
+            "FROM debian\nRUN apt-get update # refresh\nRUN apt-get install -y curl # tools\n",
+            "FROM debian\n# refresh\nRUN apt-get update && \\\n    apt-get install -y curl # tools\n",
             "a trailing comment moves onto its own line (G9); the last one stays",
         ),
         Invalid(
-            "FROM debian\nRUN a\nRUN b  # second\nRUN c\n",
-            "FROM debian\nRUN a && \\\n    # second\n    b && \\\n    c\n",
-            "a trailing comment of a middle RUN",
-        ),
-        Invalid(
-            "FROM debian\nRUN apt-get install -y \\\n      a \\\n      b \\\n    && rm -rf /var/lib/apt/lists/*\nRUN c\n",
-            "FROM debian\nRUN apt-get install -y \\\n      a \\\n      b \\\n    && rm -rf /var/lib/apt/lists/* \\\n    && c\n",
-            "leading `&&` style, told apart from package-list lines",
-        ),
-        Invalid(
-            "FROM debian\nRUN a \\\n  && b \\\n  # done\n  ;\nRUN c\n",
-            "FROM debian\nRUN a \\\n  && b \\\n  # done\n  && c\n",
+            "FROM debian\nRUN apt-get update \\\n  && apt-get install -y a \\\n  # done\n  ;\nRUN apt-get install -y c\n",
+            "FROM debian\nRUN apt-get update \\\n  && apt-get install -y a \\\n  # done\n  && apt-get install -y c\n",
             "a lone `;` line closing the first RUN goes, its comment lines stay",
         ),
-        Invalid("FROM debian\nRUN a & b\nRUN c\n", None, "a background job: reported, no fix"),
-        Invalid("FROM debian\nRUN service mysql start\nRUN b\n", None, "a service would outlive its RUN: no fix"),
         Invalid(
-            "FROM debian\nRUN a # hadolint ignore=DL3008\nRUN b\n", None,
+            "FROM alpine\nRUN apk add a\nRUN apk add b\n# dfix: ignore[DF100] -- c stays apart\nRUN apk add c\nRUN apk add d\n",
+            "FROM alpine\nRUN apk add a && \\\n    apk add b\n# dfix: ignore[DF100] -- c stays apart\nRUN apk add c && \\\n    apk add d\n",
+            "a suppression cuts a chain",
+        ),
+        Invalid(
+            "FROM alpine\nRUN apk add a\nRUN apk add b\nRUN apk add c || apk add c-legacy\nRUN apk add d\n",
+            "FROM alpine\nRUN apk add a && \\\n    apk add b\nRUN apk add c || apk add c-legacy && \\\n    apk add d\n",
+            "a side that cannot follow `&&` splits the chain; it may still lead the next merge",
+        ),
+        # reported (hadolint's DL3059), not merged: nothing to gain
+        Invalid("FROM debian\nRUN a\nRUN b\n", None, "two steps with no purpose in common: reported, not merged"),
+        Invalid(
+            "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\n\n# --- tools ---\nRUN apt-get install -y git\n",
+            "FROM debian\nRUN apt-get update && \\\n    apt-get install -y curl\n\n# --- tools ---\nRUN apt-get install -y git\n",
+            "a blank line or a comment banner between RUNs is a section boundary",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get install -y curl\n#RUN apt-get install -y vim\nRUN apt-get install -y git\n",
+            None,
+            "a commented-out RUN between them stays outside any RUN",
+        ),
+        Invalid(
+            "FROM golang:1.22\nCOPY go.mod go.sum ./\nRUN go mod download\nRUN go vet ./...\n", None,
+            "a dependency fetch keeps its own layer",
+            message="this RUN could join the RUN on line 3",
+        ),
+        Invalid(
+            "FROM node:20\nRUN npm install\nRUN npm run build\n", None,
+            "`npm install` of the manifest is a dependency fetch: not joined to the build",
+        ),
+        Invalid(
+            "FROM python:3.12\nRUN pip install --upgrade pip\nRUN pip install -r requirements.txt\n", None,
+            "nor to a step before it: the fetch changes only with the manifests",
+        ),
+        Invalid(
+            "FROM python:3.12\nRUN pip install -r requirements.txt\nRUN python manage.py collectstatic --noinput\n",
+            None, "`pip install -r` is a dependency fetch",
+        ),
+        Invalid(
+            "FROM debian\nRUN ./setup-toolchain.sh download\nRUN ./setup-toolchain.sh stage1\nRUN ./setup-toolchain.sh stage2\n",
+            None, "stage-like build steps keep their own cache entries",
+        ),
+        Invalid(
+            "FROM debian\nRUN wget -q https://example.com/src.tar.gz && tar -xzf src.tar.gz\nRUN make -C src\n"
+            "RUN rm -rf src src.tar.gz\n",
+            None, "a long build step is never merged, even to delete what it used",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update && cd /tmp\nRUN apt-get install -y curl\n", None,
+            "`cd` would reach the next RUN's commands: not wrapped in a subshell, reported",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl || true\n", None,
+            "after `&&`, the `||` would run after a failed refresh: reported",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update & sleep 1\nRUN apt-get install -y curl\n", None,
+            "a background job: reported, no fix",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update && service mysql start\nRUN apt-get install -y curl\n", None,
+            "a service would outlive its RUN: no fix",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update # hadolint ignore=DL3008\nRUN apt-get install -y curl\n", None,
             "a trailing comment that looks like a directive is not moved: no fix",
         ),
         Invalid(
-            'FROM debian\nSHELL ["/bin/bash", "-e", "-c"]\nRUN if a; then b; fi\nRUN c\n', None,
+            'FROM debian\nSHELL ["/bin/bash", "-e", "-c"]\nRUN if true; then apt-get update; fi\n'
+            "RUN apt-get install -y curl\n", None,
             "`-e` is ignored inside a compound command before `&&`: no fix",
-        ),
-        Invalid(
-            "FROM debian\nRUN set -e; for f in *.sh; do sh \"$f\"; done\nRUN b\n", None,
-            "`( set -e; for ... ) && b` would ignore `-e` inside the loop: no fix",
-        ),
-        Invalid(
-            "FROM debian\nRUN set -e; cd /x\nRUN b\n",
-            "FROM debian\nRUN ( set -e; cd /x ) && \\\n    b\n",
-            "`set -e` whose loss cannot matter: only the last command can fail",
-        ),
-        Invalid(
-            "FROM debian\nRUN apt-get update\nRUN apt-get install -y a b c && apt-get clean && rm -rf /var/lib/apt/lists/*\n",
-            "FROM debian\nRUN apt-get update && \\\n    apt-get install -y a b c && apt-get clean && rm -rf /var/lib/apt/lists/*\n",
-            "refresh then install: reported whatever the size",
-        ),
-        Invalid(
-            "FROM debian\nRUN a\nRUN b\nRUN service x start\nRUN c\n",
-            "FROM debian\nRUN a && \\\n    b && \\\n    service x start\nRUN c\n",
-            "a blocked boundary splits the chain",
         ),
     )
 
@@ -282,10 +331,10 @@ class ConsecutiveRun(Rule):
                     # the comment counts as used (else DF001 would call it unused and delete it)
                     yield self._unfixed(context, previous, current, Refusal("suppressed", current))
                 if len(chain) > 1:
-                    yield from self._chain(context, chain, cap)
+                    yield from self._purposeful(context, chain, cap)
                 chain = []
             if len(chain) > 1:
-                yield from self._chain(context, chain, cap)
+                yield from self._purposeful(context, chain, cap)
 
     # -- which neighbours count -------------------------------------------------------------------
 
@@ -298,6 +347,81 @@ class ConsecutiveRun(Rule):
         models = context.run_view(first).model, context.run_view(second).model
         small = all(command_count(model) <= limit for model in models)
         return small or update_then_install(*models)
+
+    # -- which neighbours are worth merging -------------------------------------------------------
+
+    def _purposeful(self, context: Context, chain: list[Run], cap: int) -> Iterator[Diagnostic]:
+        """Merge the groups of ``chain`` that a merge serves; report the other neighbours with the reason."""
+        models = [context.run_view(run).model for run in chain]
+        pairs = range(len(chain) - 1)
+        apart: list[Refusal | None] = [self._boundary(context, chain, models, k) for k in pairs]
+        purpose: list[bool] = [apart[k] is None and self._pair_purpose(models[k], models[k + 1]) for k in pairs]
+        # a neighbour the shell would treat differently once joined is apart too, so that a purpose never
+        # spans it (the cleanup joins its creator, or nothing)
+        for k in pairs:
+            if apart[k] is None:
+                plan = plan_merge(context, chain[k : k + 2])
+                if not plan:
+                    apart[k] = plan
+        # a step that deletes files joins the earliest step above it (with no boundary between) that created
+        # them, and what lies between: the file is in no layer of the merged RUN
+        for deleter in range(1, len(chain)):
+            targets = deletion_targets(models[deleter])
+            if not targets:
+                continue
+            earliest = None
+            for creator in range(deleter - 1, -1, -1):
+                if apart[creator] is not None:
+                    break
+                if creates_what_it_deletes(models[creator], targets):
+                    earliest = creator
+            if earliest is not None:
+                for k in range(earliest, deleter):
+                    purpose[k] = True
+        group: list[Run] = [chain[0]]
+        for k in pairs:
+            if purpose[k]:
+                group.append(chain[k + 1])
+                continue
+            if len(group) > 1:
+                yield from self._chain(context, group, cap)
+            refusal = apart[k] if apart[k] is not None else Refusal(_NO_PURPOSE)
+            yield self._unfixed(context, chain[k], chain[k + 1], refusal)
+            group = [chain[k + 1]]
+        if len(group) > 1:
+            yield from self._chain(context, group, cap)
+
+    def _boundary(self, context: Context, chain: list[Run], models: list, k: int) -> Refusal | None:
+        """Why RUN ``k`` and RUN ``k + 1`` of ``chain`` stay apart whatever a merge would buy, or None."""
+        first, second = chain[k], chain[k + 1]
+        if first.span.end != second.span.start:
+            return Refusal("a comment or blank line between them starts a new section of the file")
+        if self.settings["keep-long-steps"]:
+            for run, model in ((first, models[k]), (second, models[k + 1])):
+                step = long_step(model)
+                if step is not None:
+                    return Refusal(
+                        f"line {run.start_line} runs a long build step (`{step}`), which keeps a cache entry of "
+                        "its own: merged, a failure or an edit in one part would repeat the other"
+                    )
+        fetch = dependency_fetch(models[k])
+        if fetch is not None and not cleanup_only(models[k + 1]):
+            return Refusal(
+                f"line {first.start_line} fetches dependencies (`{fetch}`), a layer of its own so that they stay "
+                "cached while the steps after it change"
+            )
+        fetch = dependency_fetch(models[k + 1])
+        if fetch is not None:
+            return Refusal(
+                f"line {second.start_line} fetches dependencies (`{fetch}`), a layer of its own that changes only "
+                "with the dependency manifests"
+            )
+        return None
+
+    @staticmethod
+    def _pair_purpose(first, second) -> bool:
+        """A refresh with the install from it, or two installs of one package manager."""
+        return installs_from_refreshed_index(first, second) or same_manager_installs(first, second) is not None
 
     # -- findings ---------------------------------------------------------------------------------
 
@@ -336,9 +460,9 @@ class ConsecutiveRun(Rule):
             start = end + 1
 
     def _unfixed(self, context: Context, first: Run, second: Run, refusal: Refusal) -> Diagnostic:
-        where = refusal.run.start_line if refusal.run is not None else second.start_line
+        where = f"line {refusal.run.start_line}: " if refusal.run is not None else ""
         return self.diagnostic(
             second,
             f"this RUN could join the RUN on line {first.start_line}",
-            note=f"not merged: line {where}: {refusal.reason}",
+            note=f"not merged: {where}{refusal.reason}",
         )

@@ -154,14 +154,14 @@ def test_rule_options(tmp_path):
     from dfix.engine import make_rules
 
     rules = make_rules(select=["DF100"], settings=settings.rule_options)
-    assert rules[0].settings == {"max-commands": 4, "max-merged-commands": 10}
+    assert rules[0].settings == {"max-commands": 4, "max-merged-commands": 10, "keep-long-steps": True}
 
 
 @pytest.mark.parametrize(
     ("text", "key", "message"),
     [
         ("[lint.rules.DF100]\nmax-comands = 4\n", "lint.rules.DF100.max-comands",
-         "unknown option of DF100 consecutive-run (did you mean max-commands?); its options are max-commands, max-merged-commands"),
+         "unknown option of DF100 consecutive-run (did you mean max-commands?); its options are keep-long-steps, max-commands, max-merged-commands"),
         ('[lint.rules.DF100]\nmax-commands = "4"\n', "lint.rules.DF100.max-commands", "expected an integer, got string '4'"),
         ("[lint.rules.DF100]\nmax-commands = true\n", "lint.rules.DF100.max-commands", "expected an integer, got boolean true"),
         ("[lint.rules.DF200]\nstrict = true\n", "lint.rules.DF200.strict", "DF200 apt-lists-not-removed has no options"),

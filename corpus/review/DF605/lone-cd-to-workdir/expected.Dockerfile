@@ -1,0 +1,5 @@
+FROM node:20
+COPY . /app
+WORKDIR /app
+RUN npm ci
+CMD ["node", "server.js"]
