@@ -145,13 +145,21 @@ def update_then_install(first: ShellScript, second: ShellScript) -> bool:
     )
 
 
-def adjacent(tree: Dockerfile, first: Instruction, second: Instruction) -> bool:
+def adjacent(context: Context, first: Instruction, second: Instruction) -> bool:
     """``second`` follows ``first`` with only comment and blank lines between them."""
-    instructions = tree.instructions
-    for index, instruction in enumerate(instructions[:-1]):
-        if instruction is first:
-            return instructions[index + 1] is second
-    return False
+    instructions = context.tree.instructions
+    index = _instruction_index(context).get(id(first))
+    return index is not None and index + 1 < len(instructions) and instructions[index + 1] is second
+
+
+def _instruction_index(context: Context) -> dict[int, int]:
+    """Each instruction's place among the file's instructions (one map per parse, not a scan per pair)."""
+    return context.memo(_instruction_index, lambda: {id(i): n for n, i in enumerate(context.tree.instructions)})
+
+
+def _item_index(context: Context) -> dict[int, int]:
+    """Each item's place among the file's items (instructions, comments, blank lines)."""
+    return context.memo(_item_index, lambda: {id(item): n for n, item in enumerate(context.tree.items)})
 
 
 def mergeable_pair(context: Context, first: Instruction, second: Instruction) -> str | None:
@@ -177,7 +185,7 @@ def mergeable_pair(context: Context, first: Instruction, second: Instruction) ->
         return "different flags"
     if context.shell_for(first) != context.shell_for(second):
         return "different SHELL"
-    if not adjacent(context.tree, first, second):
+    if not adjacent(context, first, second):
         return "not adjacent"
     return None
 
@@ -479,7 +487,7 @@ def plan_merge(
     note = None
     if mounts:
         note = "a tmpfs or read-write bind mount starts empty/unchanged in each RUN, but is shared once merged"
-    edits = _edits(tree, sides)
+    edits = _edits(tree, sides, _item_index(context), context.house_style.indent)
     return MergePlan(tuple(runs), tuple(edits), safety, note)
 
 
@@ -510,7 +518,8 @@ def _split_newline(line: str) -> tuple[str, str]:
     return line, ""
 
 
-def _edits(tree: Dockerfile, sides: list[Side]) -> list[Edit]:
+def _edits(tree: Dockerfile, sides: list[Side], position: dict[int, int], house_indent: str | None) -> list[Edit]:
+    """The merge's edits; ``position``: each item's index in ``tree.items``; ``house_indent``: the file's command indent."""
     text = tree.code
     escape = tree.escape
     starts: list[int] | None = None
@@ -523,11 +532,11 @@ def _edits(tree: Dockerfile, sides: list[Side]) -> list[Edit]:
     lead = str.__str__(first_run.line_tokens[0]) if first_run.line_tokens[0].type == "LEAD" else ""
     lead = re.match(r"[ \t]*", lead.rsplit("\n", 1)[-1]).group()  # a lone-escape first line is no indent
     if indent is None:
-        indent = lead + "    "
+        # No side shows a command indent: the file's own, else four spaces, under the RUN's own lead.
+        indent = lead + (house_indent or "    ")
     above: list[str] = []  # comment lines that go above the merged RUN
     edits: list[Edit] = []
     items = tree.items
-    position = {id(item): index for index, item in enumerate(items)}
 
     def comment_line(comment: str, newline: str) -> str:
         return f"{indent}{comment}{newline}"
