@@ -83,6 +83,23 @@ def _is_interpreter(name: str) -> bool:
     return name in INTERPRETERS or bool(_VERSIONED_INTERPRETER.match(name))
 
 
+#: Commands that only print facts about the image (``CMD pwd; whoami; php -v``).
+_INFORMATIONAL = frozenset({"pwd", "whoami", "id", "echo", "env", "printenv", "uname", "date", "true", "hostname"})
+
+
+def _informational(situation: UserSituation) -> str | None:
+    """A shell CMD that only prints versions and facts: a base image's smoke test, not an app."""
+    commands = [c for c in situation.runtime_commands if not isinstance(c, tuple)]
+    if not commands:
+        return None
+    for command in commands:
+        name = command.name or ""
+        options_only = all((w.value or "").startswith("-") for w in command.args)
+        if not (name in _INFORMATIONAL or _is_interpreter(name) and options_only and command.args):
+            return None
+    return "its command only prints facts about the image: this is a base image for other builds, whose RUN steps a USER would make unprivileged"
+
+
 def base_image_reason(situation: UserSituation) -> str | None:
     """Why the file builds a base image rather than an app, if it does.
 
@@ -100,10 +117,9 @@ def base_image_reason(situation: UserSituation) -> str | None:
         if exec_form is not None:
             argv.extend(exec_form)
         elif instruction.shell_form is not None:
-            words = instruction.shell_form.split()
             if any(c in instruction.shell_form for c in "&|;$`<>"):
-                return None
-            argv.extend(words)
+                return _informational(situation)
+            argv.extend(instruction.shell_form.split())
     while argv and _SHIMS.match(program_name(argv[0])):
         argv.pop(0)
     if not argv:
@@ -147,6 +163,8 @@ PRIVILEGED_SYSTEM_PACKAGES = frozenset({
     "parted", "kpartx", "debootstrap", "multistrap", "lvm2", "cryptsetup", "mdadm", "nbd-client", "open-iscsi",
     "nfs-common", "cifs-utils", "sshfs", "fuse", "fuse3", "docker", "docker.io", "docker-ce", "docker-ce-cli",
     "docker-cli", "moby-cli", "podman", "buildah",
+    # backup and restore tools keep files' owners, which only root can set or read for every file
+    "borgbackup", "borg", "restic", "rsnapshot", "duplicity", "rdiff-backup", "bacula-fd", "duplicati",
 })
 #: Packages that install a service a start script then launches (as root, through its init script).
 SERVICE_PACKAGES = frozenset({
@@ -154,9 +172,14 @@ SERVICE_PACKAGES = frozenset({
     "apache2", "httpd", "openssh-server", "supervisor", "cron", "cronie", "rsyslog", "postfix", "dovecot-core",
     "memcached", "rabbitmq-server", "elasticsearch", "php-fpm", "samba", "vsftpd", "bind9", "squid", "xvfb",
     "dbus", "avahi-daemon", "tor", "privoxy", "openvpn", "slapd", "mosquitto", "varnish", "haproxy",
+    "pgpool2", "pgbouncer", "keepalived", "snmpd", "ntp", "chrony", "bind", "nagios4", "icinga2", "zabbix-agent",
+    "asterisk", "freeradius", "exim4", "sendmail", "opendkim", "spamassassin", "clamav-daemon", "proftpd",
+    "pure-ftpd", "lighttpd", "uwsgi-emperor", "shellinabox", "xrdp", "x11vnc", "tigervnc-standalone-server",
 })
 #: Service packages that come in flavours (``nginx-extras``, ``apache2-bin``, ``postgresql-15``, ``mysql-server-8.0``).
 _SERVICE_FAMILIES = frozenset({"nginx", "apache2", "postgresql", "mysql", "mariadb", "redis", "mongodb", "openssh"})
+#: A start script by its name: ``start.sh``, ``run``, ``start-pgpool2``, ``boot.sh``, ``entrypoint``.
+_START_SCRIPT = re.compile(r"(\.sh$|^(start|run|init|boot|entrypoint|docker-entrypoint)([_.-]|$))")
 _SERVICE_START = re.compile(r"(\bservice\s+[\w.@-]+\s+(start|restart)\b|/etc/init\.d/[\w.@-]+|\bsystemctl\s+(start|enable)\b|\brc-service\b)")
 #: The author's own words about users, root or permissions, in a comment line.
 _AUTHOR_COMMENT = re.compile(
@@ -169,7 +192,8 @@ _COMMENT_LINE = re.compile(r"^[ \t]*#(?![ \t]*(?:escape|syntax|check)[ \t]*=)(.*
 def root_need(situation: UserSituation) -> str | None:
     """Why the process visibly needs root at run time (so the rule reports instead of fixing), or None."""
     for check in (_author_comment, _root_home, _runtime_installs, _network_tools, _services, _config_renderers,
-                  _build_time_database, _system_folder_settings, _collectors, _app_in_file_system_root):
+                  _build_time_database, _system_folder_settings, _collectors, _app_in_file_system_root,
+                  _start_up_writes):
         reason = check(situation)
         if reason:
             return reason
@@ -187,7 +211,8 @@ def _author_comment(situation: UserSituation) -> str | None:
 
 def _root_home(situation: UserSituation) -> str | None:
     """``/root`` is mode 0700: a non-root process can neither run nor read anything under it."""
-    home_moved = any(isinstance(i, Env) and any(key == "HOME" for key, _ in i.pairs) for i in situation.instructions)
+    home_moved = any(isinstance(i, Env) and any(key == "HOME" and not _under_root(value.strip("\"'")) for key, value in i.pairs)
+                     for i in situation.instructions)
     for instruction in situation.instructions:
         where = f"line {instruction.start_line}"
         if isinstance(instruction, Workdir) and instruction.value and _under_root(instruction.value):
@@ -199,7 +224,7 @@ def _root_home(situation: UserSituation) -> str | None:
                     "through its HOME; the new user's home is elsewhere")
         if isinstance(instruction, Env):
             for key, value in instruction.pairs:
-                if key != "HOME" and re.search(r"(^|[:=\s\"'])/root(/|$|[:\s\"'])", value):
+                if re.search(r"(^|[:=\s\"'])/root(/|$|[:\s\"'])", value):
                     return f"{where}: `ENV {key}` points under /root, which only root may enter"
         if isinstance(instruction, (Cmd, Entrypoint)):
             text = " ".join(instruction.exec_form) if instruction.exec_form is not None else (instruction.shell_form or "")
@@ -282,7 +307,7 @@ def _network_tools(situation: UserSituation) -> str | None:
                 if word.value in _NETWORK_PACKAGES:
                     return f"the image installs `{word.value}`, which needs network capabilities a non-root user does not have"
                 if word.value in PRIVILEGED_SYSTEM_PACKAGES:
-                    return f"the image installs `{word.value}`, a tool for work only root can do"
+                    return f"the image installs `{word.value}`, a tool for work only root can do (devices, mounts, file owners)"
     return None
 
 
@@ -336,7 +361,7 @@ def _build_time_database(situation: UserSituation) -> str | None:
 
 
 #: An ENV naming a folder the process uses (``CONF_DIR``, ``INSTALL_DIR``, ``DATA_DIR``).
-_FOLDER_SETTING = re.compile(r"(^|_)DIR(ECTORY)?$")
+_FOLDER_SETTING = re.compile(r"(^|_)(DIR(ECTORY)?|LOG_?(PATH|FILE)|PID_?FILE)$")
 #: System trees a process configured to use them writes as root (``/etc/cni/net.d``, ``/opt/cni/bin``).
 _ROOT_ONLY_TREES = ("/etc/", "/usr/", "/opt/", "/var/lib/", "/var/log/", "/var/run/", "/run/", "/lib/", "/bin/", "/sbin/")
 
@@ -349,7 +374,7 @@ def _system_folder_settings(situation: UserSituation) -> str | None:
             continue
         for key, value in instruction.pairs:
             value = value.strip("\"'")
-            if not _FOLDER_SETTING.search(key) or not value.startswith(_ROOT_ONLY_TREES) or "$" in value:
+            if not _FOLDER_SETTING.search(key) or not (value.rstrip("/") + "/").startswith(_ROOT_ONLY_TREES) or "$" in value:
                 continue
             folder = posixpath.normpath(value)
             if not any(folder == c or folder.startswith(c + "/") for c in created):
@@ -386,13 +411,14 @@ def _collectors(situation: UserSituation) -> str | None:
 
 def _app_in_file_system_root(situation: UserSituation) -> str | None:
     """No WORKDIR: files copied or cloned to relative paths land in ``/``, where the process runs and writes."""
-    if any(isinstance(i, Workdir) for i in situation.instructions) or situation.facts.key in _BASE_WORKDIRS:
+    workdirs = [_unquoted(i.value or "") for i in situation.instructions if isinstance(i, Workdir)]
+    if (workdirs and workdirs[-1].rstrip("/") != "") or situation.facts.key in _BASE_WORKDIRS:
         return None
     if not situation.facts.known:
         return None
     for instruction in situation.final.stage.instructions:
         destination = instruction.destination if isinstance(instruction, (Copy, Add)) else None
-        if destination and not destination.startswith(("/", "$")):
+        if destination and (not destination.startswith(("/", "$")) or destination in ("/", "/.")):
             return (f"line {instruction.start_line} copies the app to `{destination}` with no WORKDIR: it runs in /, "
                     "where the new user cannot create files")
         if isinstance(instruction, Run):
@@ -410,10 +436,24 @@ def _app_in_file_system_root(situation: UserSituation) -> str | None:
     return None
 
 
+def _start_up_writes(situation: UserSituation) -> str | None:
+    """The command itself writes files as it starts (``envsubst < t > app/config.js``, ``sed -i``)."""
+    for command in situation.runtime_commands:
+        if isinstance(command, tuple):
+            continue
+        for redirect in command.redirects:
+            target = redirect.target.value if redirect.target is not None else None
+            if redirect.operator in (">", ">>", ">|", "&>", "&>>") and target and not target.startswith(("/dev/", "/tmp/", "&")):
+                return f"the command writes `{target}` as it starts, a file the new user may not own"
+        if command.name == "sed" and any((w.value or "").startswith("-i") for w in command.args):
+            return "the command edits files in place (`sed -i`) as it starts, files the new user does not own"
+    return None
+
+
 def _is_start_script(instruction: Cmd | Entrypoint) -> bool:
     argv = instruction.exec_form
     words = list(argv) if argv is not None else (instruction.shell_form or "").split()
-    return any(program_name(word).endswith(".sh") or program_name(word) in ("start", "run", "init") for word in words[:3])
+    return any(_START_SCRIPT.search(program_name(word)) for word in words[:3])
 
 
 def _shorten(text: str, limit: int = 60) -> str:
@@ -457,6 +497,8 @@ SERVER_HOMES: dict[str, ServerHome] = {
     "puma": ServerHome(None, None, ("tmp", "log"), in_workdir=True),
     "unicorn": ServerHome(None, None, ("tmp", "log"), in_workdir=True),
 }
+#: A Play Framework app started from its staged folder writes ``RUNNING_PID`` there (group 1: that folder).
+_PLAY_STAGE = re.compile(r"^(.*target/universal/stage)/bin/[^/]+$")
 
 #: Folders whose ownership a fix never changes: shared system folders (everyone's), or writable already.
 _SYSTEM_FOLDERS = frozenset({
@@ -511,7 +553,7 @@ def writable_paths(situation: UserSituation) -> tuple[list[WritablePath], str | 
     out: list[WritablePath] = []
     seen: set[str] = set()
     for item in found:
-        if item.path in seen or not (item.recursive or item.system or _ownable(item.path)):
+        if item.path in seen or not (item.system or _ownable(item.path)):
             continue
         seen.add(item.path)
         out.append(item)
@@ -574,7 +616,7 @@ def _mkdir_targets(situation: UserSituation, run: Run, workdir: str | None, defi
                     return (f"line {run.start_line} creates `{text}`, which uses a variable no ENV defines, so the fix "
                             "cannot give it to the new user")
                 if _ownable(text):
-                    found.append(WritablePath(text, f"created on line {run.start_line}"))
+                    found.append(WritablePath(text, f"created on line {run.start_line}", recursive=True))
                 continue
             path = _join(cwd, text)
             if path is None:
@@ -584,11 +626,19 @@ def _mkdir_targets(situation: UserSituation, run: Run, workdir: str | None, defi
                 continue
             if _under_root(path):
                 continue  # reported by the /root check
-            found.append(WritablePath(path, f"created on line {run.start_line}"))
+            # recursive: a data folder is often filled in the build (`mv solr /var/lib/app/`, `COPY seed/ /data/`)
+            found.append(WritablePath(path, f"created on line {run.start_line}", recursive=True))
     return None
 
 
 def _server_homes(situation: UserSituation, found: list[WritablePath], workdir: str | None) -> str | None:
+    for word in _runtime_words(situation):
+        play = _PLAY_STAGE.match(word)
+        if play:
+            home = _join(workdir, play.group(1))
+            if home is None:
+                return "the container runs a Play app, which writes RUNNING_PID in a folder the file does not place"
+            found.append(WritablePath(home, "a Play app writes RUNNING_PID there", system=True))
     env = _literal_env(situation)
     keys = [situation.facts.key] + [program_name(word) for word in _runtime_words(situation)]
     for key in keys:
@@ -602,7 +652,7 @@ def _server_homes(situation: UserSituation, found: list[WritablePath], workdir: 
             return f"the container runs {key}, whose folders ({place}) the file does not place"
         for folder in home.folders:
             path = posixpath.normpath(posixpath.join(root, folder))
-            found.append(WritablePath(path, f"{key} writes there", recursive=True, create=home.in_workdir))
+            found.append(WritablePath(path, f"{key} writes there", recursive=True, system=True, create=home.in_workdir))
         for folder in home.entries:
             path = posixpath.normpath(posixpath.join(root, folder))
             found.append(WritablePath(path, f"{key} writes there", system=True))

@@ -55,6 +55,9 @@ _DAEMONS = frozenset({
     "inetd", "smbd", "nmbd", "slapd", "varnishd", "lighttpd", "caddy", "traefik", "cupsd", "avahi-daemon",
     "dbus-daemon", "udevd", "iptables", "ip", "sysctl", "mount", "modprobe", "xl2tpd", "pppd", "ipsec",
     "charon", "strongswan", "wg-quick", "tailscaled", "zerotier-one", "sockd", "danted", "ntpd", "chronyd",
+    "mosquitto", "tor", "privoxy", "polipo", "transmission-daemon", "minidlna", "murmurd", "pgpool", "pgbouncer",
+    "keepalived", "snmpd", "nagios", "icinga2", "zabbix_agentd", "zabbix_server", "freeradius", "radiusd",
+    "asterisk", "kamailio", "opensips", "coturn", "turnserver", "ejabberdctl", "prosody", "memcached",
 })
 #: Daemons recognised anywhere in CMD/ENTRYPOINT (``consul-template -exec nginx``), not only as the program.
 _DAEMON_WORDS = frozenset({

@@ -24,10 +24,12 @@ next instruction stay with it. Why there and not earlier:
   account, and no ``--chown`` is needed or added;
 * only the runtime user changes, and the folders the process is expected to
   write are given to it in the same edit (`transforms._runtime_needs`): the
-  final ``WORKDIR`` and the folders the final stage creates with ``mkdir``
-  (the folder itself, not the files copied into it, so the layer stays
-  small), and the known homes of servers (Tomcat's ``work``/``temp``/
-  ``logs`` and ``webapps``, a Rails app's ``tmp``/``log`` ...). The
+  final ``WORKDIR`` (the folder itself, so the app can add files, not the
+  sources copied into it, so the layer stays small), the folders the final
+  stage creates with ``mkdir`` (with what the build put in them: data
+  folders are often seeded), and the known homes of servers (Tomcat's
+  ``work``/``temp``/``logs`` and ``webapps``, a Rails app's ``tmp``/``log``,
+  a Play app's staged folder ...). The
   ``chown`` goes at the end of the RUN that creates the account (on a
   continuation line), or in its own ``RUN`` right before the ``USER`` when
   the account exists already. Shared system folders (``/``, ``/usr``,
@@ -290,7 +292,7 @@ class NoUser(Rule):
         Invalid(
             "FROM alpine:3.20\nRUN apk add --no-cache ca-certificates\nCOPY inventory /usr/local/bin/\nRUN cd /var/lib && mkdir inventory\nENTRYPOINT [\"inventory\"]\n",
             "FROM alpine:3.20\nRUN apk add --no-cache ca-certificates\nCOPY inventory /usr/local/bin/\nRUN cd /var/lib && mkdir inventory\n"
-            f"{BUSYBOX_CREATE} \\\n && chown 10001:10001 /var/lib/inventory\nUSER 10001:10001\nENTRYPOINT [\"inventory\"]\n",
+            f"{BUSYBOX_CREATE} \\\n && chown -R 10001:10001 /var/lib/inventory\nUSER 10001:10001\nENTRYPOINT [\"inventory\"]\n",
             "a data folder the file creates is given to the new user in the RUN that creates the account",
             unsafe=True,
         ),
@@ -318,6 +320,14 @@ class NoUser(Rule):
             f"{SHADOW_CREATE} \\\n && mkdir -p /app/tmp /app/log && chown 10001:10001 /app && chown -R 10001:10001 /app/tmp /app/log\n"
             "USER 10001:10001\nCMD [\"bundle\", \"exec\", \"rails\", \"server\"]\n",
             "Rails writes tmp/ and log/ in the app folder: created if missing and given to the user",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM eclipse-temurin:17\nWORKDIR /srv/shop\nCOPY shop /srv/shop\nCMD [\"target/universal/stage/bin/shop\"]\n",
+            "FROM eclipse-temurin:17\nWORKDIR /srv/shop\nCOPY shop /srv/shop\n"
+            f"{SHADOW_CREATE} \\\n && chown 10001:10001 /srv/shop /srv/shop/target/universal/stage\n"
+            "USER 10001:10001\nCMD [\"target/universal/stage/bin/shop\"]\n",
+            "a Play app writes RUNNING_PID in its staged folder",
             unsafe=True,
         ),
         Invalid(
@@ -397,6 +407,16 @@ class NoUser(Rule):
         ),
         Invalid("FROM alpine:3.20\nCOPY rootfs /\nCMD [\"/sbin/start_runit\"]\n", why="an init system's start script"),
         Invalid("FROM alpine:3.20\nCOPY confd /etc/confd\nCMD [\"confd\", \"-watch\"]\n", why="confd renders into /etc"),
+        Invalid("FROM debian:12\nENV HOME=/root\nCOPY agent /usr/bin/\nCMD [\"agent\"]\n", why="HOME is root's home"),
+        Invalid(
+            "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nENV LOG_DIR=/var/log\nCMD [\"node\", \"server.js\"]\n",
+            why="an ENV points the process at a root-owned system folder",
+        ),
+        Invalid(
+            "FROM node:20\nWORKDIR /app\nCOPY . .\nCMD [\"sh\", \"-c\", \"envsubst < env.tpl > src/env.js && npm start\"]\n",
+            why="the command writes a file as it starts",
+        ),
+        Invalid("FROM python:3.12\nCOPY . .\nCMD [\"python\", \"main.py\"]\n", why="the app lives in / (no WORKDIR)"),
         Invalid("FROM python:3.12\nVOLUME /data\nCMD [\"python\", \"-m\", \"app\"]\n", why="a VOLUME the app writes to"),
         Invalid("FROM company/base:1\nCOPY app /app\nENTRYPOINT [\"/app\"]\n", why="unknown image, no commands: unknown family"),
         Invalid(

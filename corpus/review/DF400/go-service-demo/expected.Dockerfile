@@ -13,7 +13,7 @@ ADD config/inventory.yaml /etc/inventory/config.yaml
 COPY --from=builder /out/inventory /usr/local/bin/inventory
 RUN cd /var/lib && mkdir inventory
 RUN addgroup -S -g 10001 app && adduser -S -D -u 10001 -G app app \
- && chown 10001:10001 /var/lib/inventory
+ && chown -R 10001:10001 /var/lib/inventory
 USER 10001:10001
 
 EXPOSE 8080
