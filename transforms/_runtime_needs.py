@@ -57,6 +57,9 @@ class UserSituation(Protocol):
     @property
     def scripts(self) -> list[ShellScript]: ...
 
+    @property
+    def commands(self) -> list[SimpleCommand]: ...
+
     def defined_variables(self) -> set[str]: ...
 
 __all__ = ["SERVER_HOMES", "ServerHome", "WritablePath", "root_need", "writable_paths"]
@@ -137,6 +140,8 @@ def base_image_reason(situation: UserSituation) -> str | None:
 _ROOT_HOME = re.compile(r"(?:(?<![\w/.-])/root(?=/|$|[\s\"':;])|(?:^|(?<=[\s=:\"']))~(?=/|$)|\$\{?HOME\}?(?=/|$))")
 #: Commands that only clean up or inspect (a path under /root there configures nothing).
 _HARMLESS_ON_ROOT_PATHS = frozenset({"rm", "ls", "echo", "test", "[", "find", "du", "stat", "cat"})
+#: Installers whose default prefix is the home folder (``bash Miniconda3-latest-Linux-x86_64.sh -b``).
+_HOME_INSTALLER = re.compile(r"(?i)(anaconda|miniconda|miniforge|mambaforge)[\w.-]*\.sh$")
 #: Commands that write root's dotfiles (``~/.gitconfig``, ``~/.npmrc``, ``~/.condarc``, ``~/.bashrc``).
 _DOTFILE_COMMANDS = (
     ("git", "config", "--global"), ("npm", "config", "set"), ("yarn", "config", "set"), ("pip", "config", "set"),
@@ -193,7 +198,7 @@ def root_need(situation: UserSituation) -> str | None:
     """Why the process visibly needs root at run time (so the rule reports instead of fixing), or None."""
     for check in (_author_comment, _root_home, _runtime_installs, _network_tools, _services, _config_renderers,
                   _build_time_database, _system_folder_settings, _collectors, _app_in_file_system_root,
-                  _start_up_writes):
+                  _start_up_writes, _hidden_program, _root_crontab, _docker_cli):
         reason = check(situation)
         if reason:
             return reason
@@ -268,6 +273,8 @@ def _configures_root_home(command: SimpleCommand, home_moved: bool) -> str | Non
     for prefix in _DOTFILE_COMMANDS:
         if (name,) + tuple(v for v in values[: len(prefix) - 1]) == prefix:
             return f"`{' '.join(prefix)}` configures root's home, which the new user could not read"
+    if name in ("bash", "sh") and values and _HOME_INSTALLER.search(values[0]) and "-p" not in values:
+        return f"`{_shorten(values[0])}` installs into root's home (no -p), which the new user could not read"
     if name.startswith("pip") and "install" in values and "--user" in values:
         return "`pip install --user` installs into root's home, which the new user could not read"
     for value in values:
@@ -409,6 +416,10 @@ def _collectors(situation: UserSituation) -> str | None:
     return None
 
 
+#: A source that brings a whole app, not one script: the context (``.``), a folder, an archive or a URL.
+_APP_TREE = re.compile(r"(^\.$|^\./?$|/$|\.(zip|tar|tgz|tar\.\w+)$|^https?://)")
+
+
 def _app_in_file_system_root(situation: UserSituation) -> str | None:
     """No WORKDIR: files copied or cloned to relative paths land in ``/``, where the process runs and writes."""
     workdirs = [_unquoted(i.value or "") for i in situation.instructions if isinstance(i, Workdir)]
@@ -418,7 +429,8 @@ def _app_in_file_system_root(situation: UserSituation) -> str | None:
         return None
     for instruction in situation.final.stage.instructions:
         destination = instruction.destination if isinstance(instruction, (Copy, Add)) else None
-        if destination and (not destination.startswith(("/", "$")) or destination in ("/", "/.")):
+        into_root = destination in ("/", "/.") and any(_APP_TREE.search(source) for source in instruction.sources)
+        if destination and (not destination.startswith(("/", "$")) or into_root):
             return (f"line {instruction.start_line} copies the app to `{destination}` with no WORKDIR: it runs in /, "
                     "where the new user cannot create files")
         if isinstance(instruction, Run):
@@ -447,6 +459,36 @@ def _start_up_writes(situation: UserSituation) -> str | None:
                 return f"the command writes `{target}` as it starts, a file the new user may not own"
         if command.name == "sed" and any((w.value or "").startswith("-i") for w in command.args):
             return "the command edits files in place (`sed -i`) as it starts, files the new user does not own"
+    return None
+
+
+def _hidden_program(situation: UserSituation) -> str | None:
+    """An entrypoint script whose CMD is only options (``-a ldap``): it runs a program the file does not name."""
+    entrypoints = [i for i in situation.runtime if isinstance(i, Entrypoint)]
+    commands = [i for i in situation.runtime if isinstance(i, Cmd)]
+    if not entrypoints or not commands or not _is_start_script(entrypoints[0]):
+        return None
+    argv = commands[0].exec_form
+    words = list(argv) if argv is not None else (commands[0].shell_form or "").split()
+    if words and words[0].startswith("-"):
+        return ("the entrypoint script runs a program the file does not name (the CMD holds only its options), "
+                "which may need root")
+    return None
+
+
+def _root_crontab(situation: UserSituation) -> str | None:
+    for script in _scripts_run_as_root(situation):
+        for command in script.commands:
+            if command.name == "crontab" and not any((w.value or "").startswith(("-l", "-u")) for w in command.args):
+                return "`crontab` installs root's crontab, which cron runs as root"
+    return None
+
+
+def _docker_cli(situation: UserSituation) -> str | None:
+    for command in situation.commands:
+        if command.name in ("docker", "docker-compose"):
+            return (f"the image has the Docker CLI (`{command.name}` runs in the build): the socket it talks to "
+                    "belongs to root")
     return None
 
 
@@ -510,7 +552,7 @@ _SYSTEM_FOLDERS = frozenset({
 _SYSTEM_TREES = (
     "/usr/bin/", "/usr/sbin/", "/usr/lib/", "/usr/lib64/", "/usr/share/", "/usr/include/", "/usr/local/bin/",
     "/usr/local/sbin/", "/usr/local/lib/", "/usr/local/share/", "/usr/local/include/", "/etc/", "/bin/", "/sbin/",
-    "/lib/", "/lib64/", "/tmp/", "/var/tmp/", "/proc/", "/sys/", "/dev/", "/boot/", "/var/lib/apt/",
+    "/lib/", "/lib64/", "/proc/", "/sys/", "/dev/", "/boot/", "/var/lib/apt/",
     "/var/cache/apt/", "/var/lib/dpkg/", "/var/cache/apk/",
 )
 
@@ -558,6 +600,15 @@ def writable_paths(situation: UserSituation) -> tuple[list[WritablePath], str | 
         seen.add(item.path)
         out.append(item)
     return out, None
+
+
+#: Folders for data, given with what the build put in them (``mv solr /var/lib/app/``, ``COPY seed/ /data/``);
+#: other created folders (``/opt/toolchain``) are given as folders only, so the layer does not copy their content.
+_DATA_FOLDER = re.compile(r"^/(var/(lib|log|cache|spool|www)|run|data|srv|home|mnt)/|(^|/|\$\{?)(data|logs?|cache|tmp|uploads?|storage|db|state|media|output|backups?|certs|conf(ig)?)(/|\}|$)", re.I)
+
+
+def _is_data_folder(path: str) -> bool:
+    return bool(_DATA_FOLDER.search(path.strip("\"'") + "/"))
 
 
 def _unquoted(value: str) -> str:
@@ -616,7 +667,7 @@ def _mkdir_targets(situation: UserSituation, run: Run, workdir: str | None, defi
                     return (f"line {run.start_line} creates `{text}`, which uses a variable no ENV defines, so the fix "
                             "cannot give it to the new user")
                 if _ownable(text):
-                    found.append(WritablePath(text, f"created on line {run.start_line}", recursive=True))
+                    found.append(WritablePath(text, f"created on line {run.start_line}", recursive=_is_data_folder(text)))
                 continue
             path = _join(cwd, text)
             if path is None:
@@ -626,8 +677,7 @@ def _mkdir_targets(situation: UserSituation, run: Run, workdir: str | None, defi
                 continue
             if _under_root(path):
                 continue  # reported by the /root check
-            # recursive: a data folder is often filled in the build (`mv solr /var/lib/app/`, `COPY seed/ /data/`)
-            found.append(WritablePath(path, f"created on line {run.start_line}", recursive=True))
+            found.append(WritablePath(path, f"created on line {run.start_line}", recursive=_is_data_folder(path)))
     return None
 
 

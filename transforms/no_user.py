@@ -417,6 +417,16 @@ class NoUser(Rule):
             why="the command writes a file as it starts",
         ),
         Invalid("FROM python:3.12\nCOPY . .\nCMD [\"python\", \"main.py\"]\n", why="the app lives in / (no WORKDIR)"),
+        Invalid(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y sasl2-bin\nCOPY entrypoint.sh /\n"
+            "ENTRYPOINT [\"/entrypoint.sh\"]\nCMD [\"-a\", \"ldap\"]\n",
+            why="an entrypoint script runs a program the file does not name",
+        ),
+        Invalid("FROM alpine:3.20\nCOPY crontab /crontab\nRUN crontab /crontab\nCMD [\"/start.sh\"]\n", why="root's crontab"),
+        Invalid(
+            "FROM ubuntu:22.04\nRUN bash Miniconda3-latest-Linux-x86_64.sh -b\nCOPY nb.sh /\nCMD [\"/nb.sh\"]\n",
+            why="conda installed into root's home",
+        ),
         Invalid("FROM python:3.12\nVOLUME /data\nCMD [\"python\", \"-m\", \"app\"]\n", why="a VOLUME the app writes to"),
         Invalid("FROM company/base:1\nCOPY app /app\nENTRYPOINT [\"/app\"]\n", why="unknown image, no commands: unknown family"),
         Invalid(

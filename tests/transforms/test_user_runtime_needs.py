@@ -82,9 +82,23 @@ def test_the_folders_the_process_writes_are_given_to_the_user(dockerfile: str, c
     "dockerfile",
     [
         "FROM debian:12\nWORKDIR /usr/local/bin\nCMD [\"./serve\"]\n",
-        "FROM debian:12\nRUN mkdir -p /usr/share/man/man1 /etc/serve /tmp/x\nCMD [\"serve\"]\n",
+        "FROM debian:12\nRUN mkdir -p /usr/share/man/man1 /etc/serve\nCMD [\"serve\"]\n",
     ],
 )
 def test_system_folders_keep_their_owner(dockerfile: str) -> None:
     result = dfix.fix(dockerfile, select=["DF400"], unsafe=True)
     assert result.changed and "chown" not in result.text
+
+
+def test_a_folder_under_tmp_is_given_its_parent_is_writable_already() -> None:
+    # WORKDIR creates /tmp/share root-owned, mode 755: unlike /tmp itself, nobody else may write there.
+    result = dfix.fix("FROM alpine:3.20\nWORKDIR /tmp/share\nCMD [\"tool\"]\n", select=["DF400"], unsafe=True)
+    assert "chown 10001:10001 /tmp/share\n" in result.text
+    assert "chown 10001:10001 /tmp " not in result.text
+
+
+def test_a_created_tool_folder_is_given_as_a_folder_only() -> None:
+    # chown -R of a toolchain would copy all of it into a new layer; data folders get their content
+    text = "FROM debian:12\nRUN mkdir -p /opt/esp /var/lib/svc && tar -xf t.tgz -C /opt/esp\nCMD [\"svc\"]\n"
+    result = dfix.fix(text, select=["DF400"], unsafe=True)
+    assert " && chown 10001:10001 /opt/esp && chown -R 10001:10001 /var/lib/svc\n" in result.text
