@@ -198,7 +198,7 @@ def root_need(situation: UserSituation) -> str | None:
     """Why the process visibly needs root at run time (so the rule reports instead of fixing), or None."""
     for check in (_author_comment, _root_home, _runtime_installs, _network_tools, _services, _config_renderers,
                   _build_time_database, _system_folder_settings, _collectors, _app_in_file_system_root,
-                  _start_up_writes, _hidden_program, _root_crontab, _docker_cli):
+                  _start_up_writes, _hidden_program, _root_crontab, _docker_cli, _runtime_build):
         reason = check(situation)
         if reason:
             return reason
@@ -369,6 +369,8 @@ def _build_time_database(situation: UserSituation) -> str | None:
 
 #: An ENV naming a folder the process uses (``CONF_DIR``, ``INSTALL_DIR``, ``DATA_DIR``).
 _FOLDER_SETTING = re.compile(r"(^|_)(DIR(ECTORY)?|LOG_?(PATH|FILE)|PID_?FILE)$")
+#: What such a folder is for, when the process writes it (``SSL_CERT_DIR`` or ``PHP_INI_DIR`` it only reads).
+_WRITTEN_SETTING = re.compile(r"LOG|DATA|PID|RUN|CACHE|STATE|STORAGE|UPLOAD|TMP|TEMP|OUTPUT|INSTALL|CONF|SPOOL|DB|WORK")
 #: System trees a process configured to use them writes as root (``/etc/cni/net.d``, ``/opt/cni/bin``).
 _ROOT_ONLY_TREES = ("/etc/", "/usr/", "/opt/", "/var/lib/", "/var/log/", "/var/run/", "/run/", "/lib/", "/bin/", "/sbin/")
 
@@ -381,7 +383,9 @@ def _system_folder_settings(situation: UserSituation) -> str | None:
             continue
         for key, value in instruction.pairs:
             value = value.strip("\"'")
-            if not _FOLDER_SETTING.search(key) or not (value.rstrip("/") + "/").startswith(_ROOT_ONLY_TREES) or "$" in value:
+            if not (_FOLDER_SETTING.search(key) and _WRITTEN_SETTING.search(key)) or "$" in value:
+                continue
+            if not (value.rstrip("/") + "/").startswith(_ROOT_ONLY_TREES) or key.endswith("INI_DIR"):
                 continue
             folder = posixpath.normpath(value)
             if not any(folder == c or folder.startswith(c + "/") for c in created):
@@ -422,8 +426,11 @@ _APP_TREE = re.compile(r"(^\.$|^\./?$|/$|\.(zip|tar|tgz|tar\.\w+)$|^https?://)")
 
 def _app_in_file_system_root(situation: UserSituation) -> str | None:
     """No WORKDIR: files copied or cloned to relative paths land in ``/``, where the process runs and writes."""
-    workdirs = [_unquoted(i.value or "") for i in situation.instructions if isinstance(i, Workdir)]
-    if (workdirs and workdirs[-1].rstrip("/") != "") or situation.facts.key in _BASE_WORKDIRS:
+    workdir: str | None = None
+    for instruction in situation.instructions:
+        if isinstance(instruction, Workdir) and instruction.value:
+            workdir = _join(workdir or "/", _unquoted(instruction.value))
+    if (workdir is not None and workdir != "/") or situation.facts.key in _BASE_WORKDIRS:
         return None
     if not situation.facts.known:
         return None
@@ -431,7 +438,7 @@ def _app_in_file_system_root(situation: UserSituation) -> str | None:
         destination = instruction.destination if isinstance(instruction, (Copy, Add)) else None
         into_root = destination in ("/", "/.") and any(_APP_TREE.search(source) for source in instruction.sources)
         if destination and (not destination.startswith(("/", "$")) or into_root):
-            return (f"line {instruction.start_line} copies the app to `{destination}` with no WORKDIR: it runs in /, "
+            return (f"line {instruction.start_line} copies the app to `{destination}` and the working directory is /, "
                     "where the new user cannot create files")
         if isinstance(instruction, Run):
             model = situation.context.run_view(instruction).model
@@ -443,8 +450,8 @@ def _app_in_file_system_root(situation: UserSituation) -> str | None:
                     operands = [v for v in values[1:] if not v.startswith("-")]
                     target = operands[1] if len(operands) > 1 else ""
                     if not target.startswith("/"):
-                        return (f"line {instruction.start_line} clones the app into / (no WORKDIR), where the new user "
-                                "cannot create files")
+                        return (f"line {instruction.start_line} clones the app into /, the working directory, where "
+                                "the new user cannot create files")
     return None
 
 
@@ -484,7 +491,29 @@ def _root_crontab(situation: UserSituation) -> str | None:
     return None
 
 
+#: Programs that drive Docker (and so need its root-owned socket): ``sam local`` runs functions in containers.
+_DOCKER_DRIVERS = frozenset({"docker", "docker-compose", "sam", "localstack", "kind", "act"})
+#: Build tools that keep their caches in the home folder and their outputs in the project: run again at start-up,
+#: they find the build's caches in root's home and its outputs root-owned.
+_BUILD_TOOLS = frozenset({"gradle", "gradlew", "mvn", "mvnw", "sbt", "lein", "activator", "ant", "make", "cargo", "bazel"})
+
+
+def _runtime_build(situation: UserSituation) -> str | None:
+    names = {program_name(word) for word in _runtime_words(situation)[:1]}
+    for command in situation.runtime_commands:
+        names.add(program_name(command[0]) if isinstance(command, tuple) and command else getattr(command, "name", None) or "")
+    built = {c.name for c in situation.commands}
+    for name in sorted(names & _BUILD_TOOLS):
+        if name in built or name.rstrip("w") in built or "./" + name in built:
+            return (f"the container runs `{name}`, which the build ran too: its caches are in root's home and its "
+                    "outputs root-owned")
+    return None
+
+
 def _docker_cli(situation: UserSituation) -> str | None:
+    for word in _runtime_words(situation)[:1]:
+        if program_name(word) in _DOCKER_DRIVERS:
+            return f"the container runs `{program_name(word)}`, which drives Docker through its root-owned socket"
     for command in situation.commands:
         if command.name in ("docker", "docker-compose"):
             return (f"the image has the Docker CLI (`{command.name}` runs in the build): the socket it talks to "
