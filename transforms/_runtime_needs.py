@@ -161,7 +161,9 @@ PRIVILEGED_NETWORK_TOOLS = frozenset({
     "wireguard-tools", "wg",
 })
 #: Packages whose program is one of those tools (``ping`` alone is not counted: Docker lets any user ping).
-_NETWORK_PACKAGES = PRIVILEGED_NETWORK_TOOLS - {"ping", "ping6", "traceroute", "mtr", "tc", "wg"}
+_NETWORK_PACKAGES = (PRIVILEGED_NETWORK_TOOLS - {"ping", "ping6", "traceroute", "mtr", "tc", "wg"}) | {
+    "libpcap", "libpcap-dev", "libpcap0.8", "libpcap0.8-dev", "libpcap-devel",  # packet capture
+}
 #: Packages for work only root can do: disks and file systems, chroots, and the Docker CLI (whose socket, when
 #: mounted, belongs to root and the host's ``docker`` group).
 PRIVILEGED_SYSTEM_PACKAGES = frozenset({
@@ -171,6 +173,8 @@ PRIVILEGED_SYSTEM_PACKAGES = frozenset({
     # backup and restore tools keep files' owners, which only root can set or read for every file
     "borgbackup", "borg", "restic", "rsnapshot", "duplicity", "rdiff-backup", "bacula-fd", "duplicati",
 })
+#: Packages with which the process switches users itself.
+_USER_SWITCHERS = frozenset({"sudo", "gosu", "su-exec"})
 #: Packages that install a service a start script then launches (as root, through its init script).
 SERVICE_PACKAGES = frozenset({
     "mysql-server", "mariadb-server", "postgresql", "redis-server", "redis", "mongodb", "mongodb-org", "nginx",
@@ -198,7 +202,8 @@ def root_need(situation: UserSituation) -> str | None:
     """Why the process visibly needs root at run time (so the rule reports instead of fixing), or None."""
     for check in (_author_comment, _root_home, _runtime_installs, _network_tools, _services, _config_renderers,
                   _build_time_database, _system_folder_settings, _collectors, _app_in_file_system_root,
-                  _start_up_writes, _hidden_program, _root_crontab, _docker_cli, _runtime_build):
+                  _start_up_writes, _hidden_program, _root_crontab, _docker_cli, _runtime_build, _packaged_server,
+                  _github_action):
         reason = check(situation)
         if reason:
             return reason
@@ -208,7 +213,7 @@ def root_need(situation: UserSituation) -> str | None:
 def _author_comment(situation: UserSituation) -> str | None:
     code = situation.context.tree.code
     for match in _COMMENT_LINE.finditer(code):
-        if _AUTHOR_COMMENT.search(match.group(1)):
+        if _AUTHOR_COMMENT.search(match.group(1)) or re.search(r":/root(/|\b)", match.group(1)):
             line = code.count("\n", 0, match.start()) + 1
             return f"the comment on line {line} ('{_shorten(match.group(1).strip()).replace('`', '')}') speaks about users or root; its author knows what the process needs"
     return None
@@ -313,6 +318,8 @@ def _network_tools(situation: UserSituation) -> str | None:
             for word in invocation.packages:
                 if word.value in _NETWORK_PACKAGES:
                     return f"the image installs `{word.value}`, which needs network capabilities a non-root user does not have"
+                if word.value in _USER_SWITCHERS:
+                    return f"the image installs `{word.value}`, with which the process switches users itself"
                 if word.value in PRIVILEGED_SYSTEM_PACKAGES:
                     return f"the image installs `{word.value}`, a tool for work only root can do (devices, mounts, file owners)"
     return None
@@ -354,6 +361,39 @@ def _config_renderers(situation: UserSituation) -> str | None:
         name = program_name(word)
         if _CONFIG_RENDERERS.match(name):
             return f"the container runs `{name}`, which writes configuration files into root-owned system folders"
+    for instruction in situation.instructions:
+        if isinstance(instruction, (Run, Copy, Add)) and re.search(r"/(confd|consul-template)(\s|$)", instruction.code):
+            return "the image ships confd or consul-template, which write configuration files into root-owned system folders"
+    return None
+
+
+#: Servers unpacked from a release archive: they write logs and data under their own home folder.
+_PACKAGED_SERVERS = re.compile(
+    r"(?<![A-Za-z0-9])(kafka|zookeeper|artifactory|nexus|elasticsearch|solr|cassandra|hadoop|hbase|spark|activemq"
+    r"|artemis|wildfly|jboss|jetty|sonarqube|storm|flink|nifi|keycloak|neo4j|couchdb|rabbitmq|ignite|druid|presto"
+    r"|trino)(?![A-Za-z0-9])",
+    re.I,
+)
+
+
+def _packaged_server(situation: UserSituation) -> str | None:
+    """A server the build unpacks from its release archive writes logs and data under its root-owned home."""
+    if situation.facts.key in SERVER_HOMES:
+        return None
+    for instruction in situation.instructions:
+        if isinstance(instruction, (Run, Add, Env)):
+            match = _PACKAGED_SERVERS.search(instruction.code)
+            if match and (isinstance(instruction, Add) or re.search(r"\b(tar|unzip|wget|curl)\b|_VERSION|_HOME", instruction.code)):
+                return (f"the image installs {match.group(1).lower()}, which writes logs and data under its home folder, "
+                        "root-owned")
+    return None
+
+
+def _github_action(situation: UserSituation) -> str | None:
+    """GitHub runs Docker container actions as root and mounts the workspace for root: a USER breaks them."""
+    for instruction in situation.instructions:
+        if instruction.code.lstrip().upper().startswith("LABEL") and "com.github.actions." in instruction.code:
+            return "this is a GitHub Action, which GitHub runs as root with the workspace it mounts"
     return None
 
 
