@@ -73,7 +73,7 @@ INTERPRETERS = frozenset({
     "sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "fish", "busybox",
     "python", "python2", "python3", "ipython", "ipython3", "pypy", "pypy3", "node", "nodejs", "deno", "bun",
     "php", "irb", "ruby", "jshell", "ghci", "iex", "erl", "R", "julia", "perl", "perl5", "lua", "luajit",
-    "groovysh", "scala", "clojure", "clj", "swipl", "tclsh", "pwsh", "ocaml", "racket", "guile", "sbcl",
+    "groovysh", "scala", "clojure", "clj", "swipl", "tclsh", "pwsh", "ocaml", "racket", "guile", "sbcl", "pry",
 })
 _VERSIONED_INTERPRETER = re.compile(r"^(python|pypy|php|ruby|perl|lua)\d[\d.]*$")
 #: Wrappers in front of the real program: init shims and the docker-library entrypoint script.
@@ -203,7 +203,7 @@ def root_need(situation: UserSituation) -> str | None:
     for check in (_author_comment, _root_home, _runtime_installs, _network_tools, _services, _config_renderers,
                   _build_time_database, _system_folder_settings, _collectors, _app_in_file_system_root,
                   _start_up_writes, _hidden_program, _root_crontab, _docker_cli, _runtime_build, _packaged_server,
-                  _github_action):
+                  _github_action, _manages_accounts):
         reason = check(situation)
         if reason:
             return reason
@@ -386,6 +386,18 @@ def _packaged_server(situation: UserSituation) -> str | None:
             if match and (isinstance(instruction, Add) or re.search(r"\b(tar|unzip|wget|curl)\b|_VERSION|_HOME", instruction.code)):
                 return (f"the image installs {match.group(1).lower()}, which writes logs and data under its home folder, "
                         "root-owned")
+    return None
+
+
+def _manages_accounts(situation: UserSituation) -> str | None:
+    """Account tools installed but no account created in the build: the process creates accounts itself."""
+    names = {c.name for c in situation.commands}
+    if names & {"useradd", "adduser", "groupadd", "addgroup"}:
+        return None
+    for script in situation.scripts:
+        for invocation in package_commands(script):
+            if invocation.action == "install" and any(w.value in ("shadow-utils", "shadow") for w in invocation.packages):
+                return "the image installs account tools without creating an account: the process manages accounts"
     return None
 
 
@@ -607,6 +619,8 @@ SERVER_HOMES: dict[str, ServerHome] = {
     "rails": ServerHome(None, None, ("tmp", "log"), in_workdir=True),
     "puma": ServerHome(None, None, ("tmp", "log"), in_workdir=True),
     "unicorn": ServerHome(None, None, ("tmp", "log"), in_workdir=True),
+    "cake": ServerHome(None, None, ("tmp", "logs"), in_workdir=True),
+    "artisan": ServerHome(None, None, ("storage", "bootstrap/cache"), in_workdir=True),
 }
 #: A Play Framework app started from its staged folder writes ``RUNNING_PID`` there (group 1: that folder).
 _PLAY_STAGE = re.compile(r"^(.*target/universal/stage)/bin/[^/]+$")
@@ -644,6 +658,7 @@ def writable_paths(situation: UserSituation) -> tuple[list[WritablePath], str | 
     """The folders the new user must own, or why they cannot be known (then the rule only reports)."""
     defined = situation.defined_variables()
     found: list[WritablePath] = []
+    removed: set[str] = set()
     workdir: str | None = None
     for info in situation.chain:
         final_stage = info is situation.final
@@ -651,7 +666,7 @@ def writable_paths(situation: UserSituation) -> tuple[list[WritablePath], str | 
             if isinstance(instruction, Workdir) and instruction.value:
                 workdir = _join(workdir, _unquoted(instruction.value))
             elif final_stage and isinstance(instruction, Run):
-                problem = _mkdir_targets(situation, instruction, workdir, defined, found)
+                problem = _mkdir_targets(situation, instruction, workdir, defined, found, removed)
                 if problem:
                     return [], problem
     if workdir is not None:
@@ -661,6 +676,8 @@ def writable_paths(situation: UserSituation) -> tuple[list[WritablePath], str | 
     problem = _server_homes(situation, found, workdir)
     if problem:
         return [], problem
+    # a folder deleted or moved away later is not there to give (a chown of it would fail the build)
+    found = [item for item in found if not any(item.path == r or item.path.startswith(r + "/") for r in removed)]
     out: list[WritablePath] = []
     seen: set[str] = set()
     for item in found:
@@ -708,8 +725,10 @@ def _ownable(path: str) -> bool:
 
 
 def _mkdir_targets(situation: UserSituation, run: Run, workdir: str | None, defined: set[str],
-                   found: list[WritablePath]) -> str | None:
-    """Add the folders ``run`` creates with ``mkdir``; why not, when one cannot be placed."""
+                   found: list[WritablePath], removed: set[str] | None = None) -> str | None:
+    """Add the folders ``run`` creates with ``mkdir`` (and to ``removed`` those it deletes); why not, when one
+    cannot be placed."""
+    removed = set() if removed is None else removed
     view = situation.context.run_view(run)
     script = view.model
     if script is None:
@@ -721,6 +740,14 @@ def _mkdir_targets(situation: UserSituation, run: Run, workdir: str | None, defi
         if command.name == "cd":
             target = [w for w in command.args if not (w.value or "").startswith("-")]
             cwd = _join(cwd, target[0].value) if target and target[0].value else None
+            continue
+        if command.name in ("rm", "rmdir", "mv"):
+            operands = [w for w in command.args if not (w.value or w.text).startswith("-")]
+            for word in operands[:-1] if command.name == "mv" else operands:
+                text = word.value if word.value is not None else word.text.strip("\"'")
+                gone = text if text.startswith("$") else _join(cwd, text)
+                if gone and "*" not in gone:
+                    removed.add(posixpath.normpath(gone) if not gone.startswith("$") else gone)
             continue
         if command.name != "mkdir":
             continue

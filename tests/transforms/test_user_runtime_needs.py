@@ -102,3 +102,17 @@ def test_a_created_tool_folder_is_given_as_a_folder_only() -> None:
     text = "FROM debian:12\nRUN mkdir -p /opt/esp /var/lib/svc && tar -xf t.tgz -C /opt/esp\nCMD [\"svc\"]\n"
     result = dfix.fix(text, select=["DF400"], unsafe=True)
     assert " && chown 10001:10001 /opt/esp && chown -R 10001:10001 /var/lib/svc\n" in result.text
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        "FROM debian:12\nRUN mkdir -p /opt/go /app/bin && make && rm -rf /opt/go\nCMD [\"/app/bin/d\"]\n",
+        "FROM debian:12\nWORKDIR /src\nRUN mkdir build && cd build && make && cd .. && rm -rf build\nCMD [\"/src/d\"]\n",
+    ],
+)
+def test_a_folder_the_build_deletes_is_not_given(dockerfile: str) -> None:
+    # chown of a folder that is gone would fail the build
+    result = dfix.fix(dockerfile, select=["DF400"], unsafe=True)
+    assert result.changed
+    assert "/opt/go" not in result.text.split("useradd", 1)[1] and "/src/build" not in result.text
