@@ -677,7 +677,7 @@ def writable_paths(situation: UserSituation) -> tuple[list[WritablePath], str | 
     if problem:
         return [], problem
     # a folder deleted or moved away later is not there to give (a chown of it would fail the build)
-    found = [item for item in found if not any(item.path == r or item.path.startswith(r + "/") for r in removed)]
+    found = [item for item in found if not any(_gone(item.path, r) for r in removed)]
     out: list[WritablePath] = []
     seen: set[str] = set()
     for item in found:
@@ -702,6 +702,13 @@ def _unquoted(value: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         return value[1:-1]
     return value
+
+
+def _gone(path: str, removed: str) -> bool:
+    """``path`` is ``removed`` or under it (``removed`` ending in ``/``: under it only, from a wildcard)."""
+    if removed.endswith("/"):
+        return path.startswith(removed)
+    return path == removed or path.startswith(removed + "/")
 
 
 def _join(base: str | None, path: str) -> str | None:
@@ -746,7 +753,11 @@ def _mkdir_targets(situation: UserSituation, run: Run, workdir: str | None, defi
             for word in operands[:-1] if command.name == "mv" else operands:
                 text = word.value if word.value is not None else word.text.strip("\"'")
                 gone = text if text.startswith("$") else _join(cwd, text)
-                if gone and "*" not in gone:
+                if gone and "*" in gone:
+                    # `rm -rf /tmp/*`: everything under the folder before the first wildcard
+                    prefix = gone.split("*", 1)[0]
+                    removed.add(prefix if prefix.endswith("/") else posixpath.dirname(prefix) + "/")
+                elif gone:
                     removed.add(posixpath.normpath(gone) if not gone.startswith("$") else gone)
             continue
         if command.name != "mkdir":

@@ -116,3 +116,9 @@ def test_a_folder_the_build_deletes_is_not_given(dockerfile: str) -> None:
     result = dfix.fix(dockerfile, select=["DF400"], unsafe=True)
     assert result.changed
     assert "/opt/go" not in result.text.split("useradd", 1)[1] and "/src/build" not in result.text
+
+
+def test_a_folder_a_wildcard_clean_up_deletes_is_not_given() -> None:
+    text = "FROM debian:12\nRUN mkdir -p /tmp/work /var/lib/app && make && rm -rf /tmp/*\nCMD [\"/app\"]\n"
+    result = dfix.fix(text, select=["DF400"], unsafe=True)
+    assert " && chown -R 10001:10001 /var/lib/app\n" in result.text
