@@ -57,7 +57,7 @@ _DAEMONS = frozenset({
     "charon", "strongswan", "wg-quick", "tailscaled", "zerotier-one", "sockd", "danted", "ntpd", "chronyd",
     "mosquitto", "tor", "privoxy", "polipo", "transmission-daemon", "minidlna", "murmurd", "pgpool", "pgbouncer",
     "keepalived", "snmpd", "nagios", "icinga2", "zabbix_agentd", "zabbix_server", "freeradius", "radiusd",
-    "asterisk", "kamailio", "opensips", "coturn", "turnserver", "ejabberdctl", "prosody", "memcached",
+    "asterisk", "kamailio", "opensips", "coturn", "turnserver", "ejabberdctl", "prosody", "memcached", "hab",
 })
 #: Daemons recognised anywhere in CMD/ENTRYPOINT (``consul-template -exec nginx``), not only as the program.
 _DAEMON_WORDS = frozenset({
