@@ -29,8 +29,10 @@ Choices worth knowing (checked against the images' own Dockerfiles):
   (65532), ``-dev`` variants included (their docs switch to ``USER root``
   to install packages); ``wolfi-base`` runs as root and is apk/BusyBox.
 * **Shipped app users** are only reused when the image means apps to run as
-  them: ``node`` (1000) in ``node``, ``app`` (1654) in .NET 8+ images.
-  Accounts such as ``www-data`` or ``ubuntu`` exist but are not offered.
+  them: ``node`` (1000) in ``node``, ``app`` (1654) in .NET 8+ images,
+  ``www-data`` in ``php`` (33 on Debian, 82 on Alpine: the same account on
+  both, so PHP apps run as the user their web server would use). Accounts
+  such as ``www-data`` in ``debian`` or ``ubuntu`` exist but are not offered.
 * **Root-dropping**: the default process of nginx, httpd, the databases
   (postgres, mysql, mariadb, mongo, redis, rabbitmq ...), php's apache/fpm
   variants, s6/runit init images starts as root and drops privileges
@@ -46,7 +48,7 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 #: Bump when a fact changes (reports may quote it).
-FACTS_VERSION = "2025.08.2"
+FACTS_VERSION = "2025.08.3"
 
 #: Families (rules.md §0.3).
 FAMILIES = ("debian", "alpine", "rhel", "suse", "distroless", "scratch", "windows", "unknown")
@@ -161,7 +163,7 @@ _TABLE: dict[str, _Entry] = {
         _e("node", _DEB, users={"node": "1000:1000"}, app_user="node"),
         _e("golang", _DEB),
         _e("ruby", _DEB),
-        _e("php", _DEB, users={"www-data": "33:33"}, alpine_users={"www-data": "82:82"}),
+        _e("php", _DEB, users={"www-data": "33:33"}, alpine_users={"www-data": "82:82"}, app_user="www-data"),
         _e("perl", _DEB),
         _e("elixir", _DEB),
         _e("erlang", _DEB),

@@ -24,6 +24,7 @@ from dfix.syntax import (
 )
 
 from ._base_images import ImageFacts, facts_for, family_from_commands
+from ._runtime_needs import SERVER_HOMES, WritablePath, base_image_reason, root_need, writable_paths
 
 __all__ = [
     "BUSYBOX_CREATE", "SHADOW_CREATE", "VARIABLE", "Plan", "UserSituation", "plan_new_user", "situation_of",
@@ -54,14 +55,21 @@ _DAEMONS = frozenset({
     "inetd", "smbd", "nmbd", "slapd", "varnishd", "lighttpd", "caddy", "traefik", "cupsd", "avahi-daemon",
     "dbus-daemon", "udevd", "iptables", "ip", "sysctl", "mount", "modprobe", "xl2tpd", "pppd", "ipsec",
     "charon", "strongswan", "wg-quick", "tailscaled", "zerotier-one", "sockd", "danted", "ntpd", "chronyd",
+    "mosquitto", "tor", "privoxy", "polipo", "transmission-daemon", "minidlna", "murmurd", "pgpool", "pgbouncer",
+    "keepalived", "snmpd", "nagios", "icinga2", "zabbix_agentd", "zabbix_server", "freeradius", "radiusd",
+    "asterisk", "kamailio", "opensips", "coturn", "turnserver", "ejabberdctl", "prosody", "memcached", "hab",
 })
 #: Daemons recognised anywhere in CMD/ENTRYPOINT (``consul-template -exec nginx``), not only as the program.
 _DAEMON_WORDS = frozenset({
     "nginx", "openresty", "apache2", "apache2ctl", "apachectl", "httpd", "sshd", "supervisord", "postgres",
     "mysqld", "mysqld_safe", "mongod", "redis-server", "cron", "crond", "haproxy", "dockerd", "gosu", "su-exec",
 })
+#: Init systems and supervisors by the name of their start script (``start_runit``, ``my_init``, ``s6-svscan``).
+_INIT_SCRIPT = re.compile(r"(^|[_.-])(runit|runsvdir|s6|supervisor|supervisord|my_init|systemd|openrc)([_.-]|$)")
 _PHP_FPM = re.compile(r"^php(-fpm|\d[\d.]*-fpm|-fpm\d[\d.]*)$")
-_PRIVILEGE_DROP = re.compile(r"\b(gosu|su-exec|setpriv|chpst|s6-setuidgid|runuser)\b")
+_PRIVILEGE_DROP = re.compile(
+    r"\b(gosu|su-exec|setpriv|chpst|s6-setuidgid|runuser|setuidgid|chroot\s+--userspec|s6-overlay|s6-svscan)\b"
+)
 _PORT_KEY = re.compile(r"(PORT|_URLS?|_ADDR(ESS)?|LISTEN|BIND)", re.I)
 _LISTEN_OPTION = re.compile(r"^--?[\w.-]*(port|listen|bind|addr|address)[\w.-]*$", re.I)
 _LISTEN_ASSIGNED = re.compile(r"^(?:--?)?[\w.-]*(port|listen|bind|addr|address)[\w.-]*=(.+)$", re.I)
@@ -222,9 +230,14 @@ class UserSituation:
         if not self.runtime and not self.facts.default_non_root:
             if self.facts.needs_root:
                 return f"the base image ({self.base}) runs a process that needs root: {self.facts.needs_root}"
-            return "no CMD or ENTRYPOINT: this looks like a base image, and a USER would make the RUN steps of images built from it unprivileged"
+            if self.facts.key not in SERVER_HOMES:  # a server image's own command runs the app (`COPY app.war`)
+                return "no CMD or ENTRYPOINT: this looks like a base image, and a USER would make the RUN steps of images built from it unprivileged"
         if self.facts.needs_root:
             return f"the base image ({self.base}) runs a process that needs root: {self.facts.needs_root}"
+        if not self.facts.default_non_root:
+            base_image = base_image_reason(self)
+            if base_image:
+                return base_image
         if not self.facts.known and not any(isinstance(i, Entrypoint) for i in self.runtime):
             return (f"the base image ({self.base or 'a build argument'}) is unknown, and its ENTRYPOINT, which runs "
                     "the CMD, may need root or drop privileges itself")
@@ -239,8 +252,10 @@ class UserSituation:
             return f"the process listens on a port below 1024 ({port}), which needs root"
         volume = next((i for i in self.instructions if isinstance(i, Volume)), None)
         if volume is not None:
-            return f"line {volume.start_line} declares a VOLUME, whose root-owned directory the app likely writes to"
-        return None
+            paths = " ".join(volume.arguments) or "a folder"
+            return (f"line {volume.start_line} declares the VOLUME {paths}, which the app writes and which a volume "
+                    "mounts root-owned")
+        return root_need(self)
 
     def _all_text(self) -> str:
         return "".join(i.code for i in self.instructions)
@@ -253,8 +268,14 @@ class UserSituation:
             else:
                 names = [w.name for w in command.wrappers] + ([command.name] if command.name else [])
                 words = [program_name(word.value) for word in command.args if word.value]
+            programs = [command[0]] if isinstance(command, tuple) and command else (
+                [command.name_word.value or ""] if not isinstance(command, tuple) and command.name_word else [])
+            for program in programs:
+                if program.startswith(("/usr/sbin/", "/sbin/", "/usr/local/sbin/")):
+                    return program  # a system daemon: started as root, it drops to its own account
             for name in names:
-                if name in _DAEMONS or _PHP_FPM.match(name or "") or name.endswith(("sshd", "-foreground")):
+                if (name in _DAEMONS or _PHP_FPM.match(name or "") or name.endswith(("sshd", "-foreground"))
+                        or _INIT_SCRIPT.search(name or "")):
                     return name
             for word in words:
                 if word in _DAEMON_WORDS or _PHP_FPM.match(word):
@@ -683,11 +704,12 @@ def user_fix_edits(situation: UserSituation, lines: list[str]) -> list[Edit]:
     """An edit inserting ``lines`` (instruction texts) after the anchor, in the file's style."""
     context = situation.context
     tree = context.tree
-    for line in lines:
-        parse_instruction(line, escape=tree.escape, buildkit=tree.dialect)  # valid by construction
     anchor = situation.anchor
     newline, missing = _newline(context, anchor)
     end = anchor.span.end
+    lines = [line.replace(CONTINUATION, f" {tree.escape}{newline} ") for line in lines]
+    for line in lines:
+        parse_instruction(line + newline, escape=tree.escape, buildkit=tree.dialect)  # valid by construction
     body = newline.join(lines)
     text = newline + body if missing else body + newline
     return [Edit(end, end, text)]
@@ -709,9 +731,119 @@ class Plan:
     title: str
     #: Edits elsewhere (``--uid`` given to the account the file creates).
     edits: tuple[Edit, ...] = ()
+    #: What the fix takes for granted about the process (the caveat shown with it).
+    assumes: str = ""
 
 
 def plan_new_user(situation: UserSituation, previous: str | None = None, *, may_create: bool = True) -> Plan:
+    """The user a fix runs the final image as, with the folders it writes given to that user (see `_choose_user`).
+
+    The folders the process writes (`writable_paths`) are given to the user
+    in the same edit: a ``chown`` at the end of the RUN that creates the
+    account, or a ``RUN chown`` right before the new ``USER``. Not fixed when
+    they cannot be placed, when the image has no shell to run ``chown``, or
+    when the file gives files to an account other than the one chosen.
+    """
+    plan = _choose_user(situation, previous, may_create=may_create)
+    if plan.lines is None:
+        return plan
+    spec = plan.lines[-1].split(None, 1)[1]
+    foreign = _foreign_owner(situation, _names_of(situation, spec))
+    if foreign:
+        return Plan(None, foreign)
+    paths, problem = writable_paths(situation)
+    if problem:
+        return Plan(None, problem)
+    lines = list(plan.lines)
+    if paths:
+        if situation.family in ("scratch", "distroless"):
+            shown = ", ".join(f"`{p.path}`" for p in paths)
+            return Plan(None, f"the process likely writes {shown}, and the image has no shell to give it to the new user")
+        if not situation.shell_is_posix_at_anchor():
+            return Plan(None, "the SHELL in force is not a POSIX shell")
+        chown = _chown_command(spec, paths)
+        if len(lines) == 2 and lines[0].startswith("RUN "):
+            lines[0] = f"{lines[0]}{CONTINUATION}&& {chown}"
+        else:
+            lines.insert(len(lines) - 1, f"RUN {chown}")
+    return Plan(lines, plan.title, plan.edits, _assumes(spec, paths))
+
+
+def _assumes(spec: str, paths: list[WritablePath]) -> str:
+    """The caveat of a user fix, in the user's words."""
+    if paths:
+        where = ", ".join(p.path for p in paths)
+        writes = f"writes only to {where} (now owned by {spec}), its home and /tmp"
+    else:
+        writes = "writes only to its home and /tmp"
+    return f"the process {writes}, and needs no root at run time (no port below 1024, no root-owned file to change)"
+
+
+#: Where a line the fix writes continues on the next (the file's escape character and line ending go there).
+CONTINUATION = "\x00"
+
+_SAFE_PATH = re.compile(r"[\w./@%+=:,${}-]+")
+
+
+def _chown_command(spec: str, paths: list[WritablePath]) -> str:
+    def shown(path: str) -> str:
+        return path if _SAFE_PATH.fullmatch(path) else '"' + path.replace('"', '\\"') + '"'
+
+    parts = []
+    plain = [shown(p.path) for p in paths if not p.recursive]
+    recursive = [shown(p.path) for p in paths if p.recursive]
+    missing = [shown(p.path) for p in paths if p.create]
+    if missing:
+        parts.append(f"mkdir -p {' '.join(missing)}")
+    if plain:
+        parts.append(f"chown {spec} {' '.join(plain)}")
+    if recursive:
+        parts.append(f"chown -R {spec} {' '.join(recursive)}")
+    return " && ".join(parts)
+
+
+def _names_of(situation: UserSituation, spec: str) -> set[str]:
+    """Every way the file may name the user ``spec`` (its name, UID, group, GID)."""
+    names = set(spec.split(":"))
+    for account in situation.accounts:
+        if {account.name, account.uid} & names:
+            names.update(x for x in (account.name, account.uid, account.group) if x)
+    for name, ids in situation.facts.users.items():
+        if name in names or set(ids.split(":")) & names:
+            names.add(name)
+            names.update(ids.split(":"))
+    if NEW_UID in names:
+        names.add(NEW_NAME)
+    return names
+
+
+def _foreign_owner(situation: UserSituation, names: set[str]) -> str | None:
+    """Why not: the file gives files to an account other than the one the fix runs as (``chown www-data``)."""
+    allowed = names | {"root", "0", ""}
+    for command in situation.commands:
+        if command.name != "chown":
+            continue
+        operands = [w for w in command.args if not (w.text or "").startswith("-")]
+        if not operands or operands[0].value is None:
+            continue
+        owner = operands[0].value
+        user, _, group = owner.partition(":") if ":" in owner else owner.partition(".")
+        if user not in allowed or (group and group not in allowed):
+            return (f"the file gives files to `{owner}` (`{_shorten(' '.join(w.text for w in command.words))}`); "
+                    "which account runs the app is the author's choice")
+    for instruction in situation.instructions:
+        if isinstance(instruction, Copy | Add) and instruction.flag("chown"):
+            owner = instruction.flag("chown") or ""
+            if "$" in owner:
+                continue
+            user, _, group = owner.partition(":")
+            if user not in allowed or (group and group not in allowed):
+                return (f"line {instruction.start_line} copies files owned by `{owner}`; which account runs the app "
+                        "is the author's choice")
+    return None
+
+
+def _choose_user(situation: UserSituation, previous: str | None = None, *, may_create: bool = True) -> Plan:
     """The instructions that make the final image run as a non-root user, or None and why not.
 
     ``previous`` is a non-root USER value the file already uses (DF401).

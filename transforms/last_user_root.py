@@ -83,8 +83,8 @@ class LastUserRoot(Rule):
             unsafe=True,
         ),
         Invalid(
-            "FROM jenkins/jenkins:lts\nUSER root\nRUN apt-get update && apt-get install -y docker.io\nCMD [\"jenkins\"]\n",
-            "FROM jenkins/jenkins:lts\nUSER root\nRUN apt-get update && apt-get install -y docker.io\nUSER 1000\nCMD [\"jenkins\"]\n",
+            "FROM jenkins/jenkins:lts\nUSER root\nRUN apt-get update && apt-get install -y python3\nCMD [\"jenkins\"]\n",
+            "FROM jenkins/jenkins:lts\nUSER root\nRUN apt-get update && apt-get install -y python3\nUSER 1000\nCMD [\"jenkins\"]\n",
             "the base image's own non-root user, by its UID (`USER 1000` is `USER jenkins`, groups included)",
             unsafe=True,
         ),
@@ -143,6 +143,11 @@ class LastUserRoot(Rule):
             why="gosu: the entrypoint drops privileges",
         ),
         Invalid("FROM postgres:16\nUSER postgres\nUSER root\n", why="postgres' entrypoint"),
+        Invalid(
+            "FROM jenkins/jenkins:lts\nUSER root\nRUN apt-get update && apt-get install -y docker.io\nCMD [\"jenkins\"]\n",
+            why="the Docker CLI: the socket it talks to belongs to root",
+        ),
+        Invalid("FROM ubuntu:22.04\nUSER root\nRUN apt-get update && apt-get install -y git\nCMD [\"bash\"]\n", why="a bare shell: a base image"),
         Invalid("FROM debian\nUSER app\nUSER root\nEXPOSE 443\nCMD [\"app\"]\n", why="port 443"),
         Invalid("FROM debian AS base\nARG U=app\nUSER ${U}\nFROM base\nUSER root\nCMD [\"x\"]\n", why="the earlier USER's ARG is out of scope"),
         Invalid(
@@ -171,4 +176,4 @@ class LastUserRoot(Rule):
             yield self.diagnostic(last, message, note=f"not fixed: {plan.title}")
             return
         yield self.diagnostic(last, message, [*plan.edits, *user_fix_edits(situation, plan.lines)], title=plan.title,
-                              note=f"base-image facts {FACTS_VERSION}")
+                              note=f"base-image facts {FACTS_VERSION}", assumes=plan.assumes)

@@ -22,11 +22,21 @@ next instruction stay with it. Why there and not earlier:
   directory owned by the current user); as all of them stay *before* the new
   ``USER``, the filesystem of the image is the same as before plus the new
   account, and no ``--chown`` is needed or added;
-* only the runtime user changes. The cost: files the app *writes* to (its
-  ``WORKDIR``, a cache, an uploads folder) stay root-owned, so an app that
-  writes outside ``/tmp`` and its home fails at run time. That is why the fix
-  is unsafe, and why files that declare a ``VOLUME`` (data the app writes)
-  are left to a human.
+* only the runtime user changes, and the folders the process is expected to
+  write are given to it in the same edit (`transforms._runtime_needs`): the
+  final ``WORKDIR`` (the folder itself, so the app can add files, not the
+  sources copied into it, so the layer stays small), the folders the final
+  stage creates with ``mkdir`` (with what the build put in them: data
+  folders are often seeded), and the known homes of servers (Tomcat's
+  ``work``/``temp``/``logs`` and ``webapps``, a Rails app's ``tmp``/``log``,
+  a Play app's staged folder ...). The
+  ``chown`` goes at the end of the RUN that creates the account (on a
+  continuation line), or in its own ``RUN`` right before the ``USER`` when
+  the account exists already. Shared system folders (``/``, ``/usr``,
+  ``/srv``, ``/tmp``, ``/etc/...``) keep their owner. A folder that cannot
+  be placed (a variable no ``ENV`` defines) stops the fix, and so does a
+  ``VOLUME`` (a volume mounts root-owned). What the process writes beyond
+  that stays root-owned: the caveat each fix states (``assumes``).
 
 No comment line is added above the new instructions: ``USER 10001:10001``
 after ``useradd`` says what it does, the report and the diff carry the why,
@@ -86,9 +96,26 @@ Never (report only, with the reason in the diagnostic's note):
   php apache/fpm, Docker-in-Docker);
 * an *unknown* base image whose ENTRYPOINT the file does not replace: that
   entrypoint runs the CMD and may need root or drop privileges itself;
-* ONBUILD triggers, or no CMD/ENTRYPOINT in the chain while the base is not
-  an app image that runs non-root by default: a base image, whose children's
-  RUN steps a USER would make unprivileged;
+* a base image, whose children's RUN steps a USER would make unprivileged:
+  ONBUILD triggers; no CMD/ENTRYPOINT in the chain (unless the base is a
+  server whose own command runs what the file adds, such as Tomcat); a CMD
+  that is a bare interpreter or shell (``python3``, ``node``, ``bash``,
+  ``php -a``, ``irb``, ``jshell``, ``ghci``, ``iex``, ``erl`` ..., also
+  behind ``docker-entrypoint.sh``); docker-library helper scripts
+  (``docker-php-ext-*``);
+* paths under ``/root`` (mode 0700): a WORKDIR, COPY target, ENV path or
+  CMD/ENTRYPOINT argument there, or root's dotfiles configured by a RUN that
+  runs as root (``git config --global``, ``npm config set``, ``~/...``);
+* package installs at run time (``CMD ["pip", "install", ...]``), privileged
+  network tools (``iptables``, ``tcpdump``, ``nmap`` ...), services started
+  through init scripts (``service x start``, ``/etc/init.d/``) or a start
+  script next to an installed service (``mysql-server`` + ``start.sh``),
+  configuration renderers (``confd``, ``consul-template``), a SQLite database
+  created at build time (``rake db:setup``, ``manage.py migrate``);
+* ``chown`` or ``COPY --chown`` to an account other than the one the fix
+  would use (the author meant that account to run the app);
+* a comment of the author about ``USER``, non-root, privileges or permission
+  problems;
 * a ``VOLUME``: its directory is root-owned and the app writes there;
 * ``sudo`` in the build (the base's user is not root); account-creating
   commands dfix cannot read (``useradd "$USER"``, inside an ``if``), or
@@ -123,13 +150,16 @@ class NoUser(Rule):
     one created without a UID gets ``--uid 10001`` where it is created) or
     the base ships (``node``), or creating ``app`` (UID 10001) with the
     distro's tools, or a numeric ``USER 65532:65532`` on scratch/distroless.
-    It never names an account nobody creates. It is not offered when the process needs
-    root (ports below 1024, nginx/sshd/database entrypoints, gosu, supervisord),
-    for base images (ONBUILD, no CMD/ENTRYPOINT), with a VOLUME, when an
-    unknown base's ENTRYPOINT still runs, or when the distro is unknown. Build
-    steps keep running as root; files the app writes stay root-owned, which is
-    the caveat to check. See the module docstring for the placement and every
-    guard.
+    It never names an account nobody creates. The folders the process writes
+    (its WORKDIR, folders the file creates, a server's known homes) are given to
+    the user in the same edit. It is not offered when the process needs root
+    (ports below 1024, nginx/sshd/database entrypoints, gosu, supervisord,
+    paths under /root, run-time installs, privileged network tools), for base
+    images (ONBUILD, no CMD/ENTRYPOINT, a bare interpreter CMD), with a VOLUME,
+    when an unknown base's ENTRYPOINT still runs, when the distro is unknown, or
+    when the author's comments speak of USER problems. Build steps keep running
+    as root; anything else the app writes stays root-owned, which is the caveat
+    each fix states. See the module docstring for the placement and every guard.
     """
 
     code = "DF400"
@@ -158,9 +188,9 @@ class NoUser(Rule):
         Invalid(
             "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nEXPOSE 8000\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"app:app\"]\n",
             "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n"
-            f"{SHADOW_CREATE}\nUSER 10001:10001\n"
+            f"{SHADOW_CREATE} \\\n && chown 10001:10001 /app\nUSER 10001:10001\n"
             "EXPOSE 8000\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"app:app\"]\n",
-            "Debian: groupadd/useradd after the last build step, before the runtime block",
+            "Debian: groupadd/useradd after the last build step, before the runtime block; the WORKDIR is given to the user",
             unsafe=True,
         ),
         Invalid(
@@ -171,8 +201,8 @@ class NoUser(Rule):
         ),
         Invalid(
             "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"index.js\"]\n",
-            "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci\nUSER 1000:1000\nCMD [\"node\", \"index.js\"]\n",
-            "the node image ships `node`",
+            "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN chown 1000:1000 /app\nUSER 1000:1000\nCMD [\"node\", \"index.js\"]\n",
+            "the node image ships `node`; it gets the WORKDIR, where dev servers write their caches",
             unsafe=True,
         ),
         Invalid(
@@ -259,6 +289,59 @@ class NoUser(Rule):
             "backtick escape",
             unsafe=True,
         ),
+        Invalid(
+            "FROM alpine:3.20\nRUN apk add --no-cache ca-certificates\nCOPY inventory /usr/local/bin/\nRUN cd /var/lib && mkdir inventory\nENTRYPOINT [\"inventory\"]\n",
+            "FROM alpine:3.20\nRUN apk add --no-cache ca-certificates\nCOPY inventory /usr/local/bin/\nRUN cd /var/lib && mkdir inventory\n"
+            f"{BUSYBOX_CREATE} \\\n && chown -R 10001:10001 /var/lib/inventory\nUSER 10001:10001\nENTRYPOINT [\"inventory\"]\n",
+            "a data folder the file creates is given to the new user in the RUN that creates the account",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM tomcat:9-jdk17\nCOPY app.war /usr/local/tomcat/webapps/ROOT.war\nEXPOSE 8080\nCMD [\"catalina.sh\", \"run\"]\n",
+            "FROM tomcat:9-jdk17\nCOPY app.war /usr/local/tomcat/webapps/ROOT.war\n"
+            f"{SHADOW_CREATE} \\\n && chown 10001:10001 /usr/local/tomcat/webapps"
+            " && chown -R 10001:10001 /usr/local/tomcat/work /usr/local/tomcat/temp /usr/local/tomcat/logs\n"
+            "USER 10001:10001\nEXPOSE 8080\nCMD [\"catalina.sh\", \"run\"]\n",
+            "Tomcat writes work/, temp/ and logs/ under its home, and unpacks WARs in webapps/: they are given to the user",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM tomcat:9\nCOPY app.war /usr/local/tomcat/webapps/ROOT.war\n",
+            "FROM tomcat:9\nCOPY app.war /usr/local/tomcat/webapps/ROOT.war\n"
+            f"{SHADOW_CREATE} \\\n && chown 10001:10001 /usr/local/tomcat/webapps"
+            " && chown -R 10001:10001 /usr/local/tomcat/work /usr/local/tomcat/temp /usr/local/tomcat/logs\n"
+            "USER 10001:10001\n",
+            "no CMD, but a server image's own command runs the WAR: an app, not a base image",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM ruby:3.3\nWORKDIR /app\nCOPY . .\nRUN bundle install\nCMD [\"bundle\", \"exec\", \"rails\", \"server\"]\n",
+            "FROM ruby:3.3\nWORKDIR /app\nCOPY . .\nRUN bundle install\n"
+            f"{SHADOW_CREATE} \\\n && mkdir -p /app/tmp /app/log && chown 10001:10001 /app && chown -R 10001:10001 /app/tmp /app/log\n"
+            "USER 10001:10001\nCMD [\"bundle\", \"exec\", \"rails\", \"server\"]\n",
+            "Rails writes tmp/ and log/ in the app folder: created if missing and given to the user",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM eclipse-temurin:17\nWORKDIR /srv/shop\nCOPY shop /srv/shop\nCMD [\"target/universal/stage/bin/shop\"]\n",
+            "FROM eclipse-temurin:17\nWORKDIR /srv/shop\nCOPY shop /srv/shop\n"
+            f"{SHADOW_CREATE} \\\n && chown 10001:10001 /srv/shop /srv/shop/target/universal/stage\n"
+            "USER 10001:10001\nCMD [\"target/universal/stage/bin/shop\"]\n",
+            "a Play app writes RUNNING_PID in its staged folder",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM php:8.3-cli-alpine\nWORKDIR /srv\nCOPY . .\nCMD [\"php\", \"worker.php\"]\n",
+            "FROM php:8.3-cli-alpine\nWORKDIR /srv\nCOPY . .\nUSER 82:82\nCMD [\"php\", \"worker.php\"]\n",
+            "php ships `www-data` (82 on Alpine); /srv is a shared system folder and keeps its owner",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM php:8.3-cli\nWORKDIR /app\nCOPY . .\nCMD [\"php\", \"worker.php\"]\n",
+            "FROM php:8.3-cli\nWORKDIR /app\nCOPY . .\nRUN chown 33:33 /app\nUSER 33:33\nCMD [\"php\", \"worker.php\"]\n",
+            "php ships `www-data` (33 on Debian): the same account as on Alpine",
+            unsafe=True,
+        ),
         # must-not-apply: report only
         Invalid("FROM nginx:1.25\nCOPY site /usr/share/nginx/html\n", why="nginx's master process needs root"),
         Invalid("FROM debian\nRUN apt-get install -y nginx\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n", why="nginx as the process"),
@@ -284,6 +367,66 @@ class NoUser(Rule):
         ),
         Invalid("FROM debian\nRUN apt-get install -y curl\nONBUILD COPY . /app\nCMD [\"bash\"]\n", why="ONBUILD: a base image"),
         Invalid("FROM debian\nRUN apt-get update && apt-get install -y build-essential\n", why="no CMD/ENTRYPOINT: a base image"),
+        Invalid("FROM python:3.12\nRUN pip install requests\nCMD [\"python3\"]\n", why="a bare interpreter CMD: a base image"),
+        Invalid("FROM node:20\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"node\"]\n", why="docker-entrypoint.sh + node: a base image"),
+        Invalid("FROM debian:12\nRUN apt-get update && apt-get install -y php-cli\nCMD [\"php\", \"-a\"]\n", why="php -a: a base image"),
+        Invalid("FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y git\nCMD bash\n", why="a bare shell CMD: a base image"),
+        Invalid(
+            "FROM debian:12\nCOPY docker-php-ext-* docker-php-source /usr/local/bin/\nCMD [\"php\", \"-S\", \"0.0.0.0:8080\"]\n",
+            why="docker-library helper scripts: a base image",
+        ),
+        Invalid("FROM python:3.12\nWORKDIR /root/app\nCOPY . .\nCMD [\"python\", \"main.py\"]\n", why="a WORKDIR under /root (mode 0700)"),
+        Invalid("FROM python:3.12\nCOPY . /app\nCMD [\"python\", \"/root/run.py\"]\n", why="the command reads under /root"),
+        Invalid(
+            "FROM node:20\nRUN npm config set registry https://npm.example.com\nCOPY . /app\nCMD [\"node\", \"/app/index.js\"]\n",
+            why="root's dotfiles configured",
+        ),
+        Invalid("FROM python:3.12\nCOPY . /app\nCMD [\"pip\", \"install\", \"-r\", \"/app/req.txt\"]\n", why="a package install at run time"),
+        Invalid("FROM debian:12\nRUN apt-get update && apt-get install -y iptables\nCMD [\"/fw.sh\"]\n", why="privileged network tools"),
+        Invalid(
+            "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y mysql-server\nCOPY start.sh /\nCMD [\"/start.sh\"]\n",
+            why="a start script launching an installed service",
+        ),
+        Invalid("FROM debian:12\nRUN useradd -u 2000 svc && chown -R www-data /srv/www\nCMD [\"svc\"]\n", why="chown to another account"),
+        Invalid(
+            "FROM python:3.12\n# Doing `USER www-data` incurs permission problems\nCOPY . /app\nCMD [\"python\", \"/app/main.py\"]\n",
+            why="the author's own comment about USER",
+        ),
+        Invalid(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nCOPY run.sh /\nENTRYPOINT [\"chroot\", \"--userspec=1000\", \"/\", \"/run.sh\"]\n",
+            why="chroot --userspec: the entrypoint drops privileges",
+        ),
+        Invalid(
+            "FROM gcr.io/distroless/static-debian12\nWORKDIR /data\nCOPY app /app\nENTRYPOINT [\"/app\"]\n",
+            why="a WORKDIR to give away, and no shell to chown it",
+        ),
+        Invalid("FROM python:3.12\nRUN mkdir -p $DATA_DIR\nCMD [\"python\", \"-m\", \"app\"]\n", why="a folder dfix cannot place"),
+        Invalid(
+            "FROM ruby:3.3\nWORKDIR /app\nCOPY . .\nRUN bundle install && rake db:setup\nCMD [\"rails\", \"server\"]\n",
+            why="a SQLite database created at build time, root-owned",
+        ),
+        Invalid("FROM alpine:3.20\nCOPY rootfs /\nCMD [\"/sbin/start_runit\"]\n", why="an init system's start script"),
+        Invalid("FROM alpine:3.20\nCOPY confd /etc/confd\nCMD [\"confd\", \"-watch\"]\n", why="confd renders into /etc"),
+        Invalid("FROM debian:12\nENV HOME=/root\nCOPY agent /usr/bin/\nCMD [\"agent\"]\n", why="HOME is root's home"),
+        Invalid(
+            "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nENV LOG_DIR=/var/log\nCMD [\"node\", \"server.js\"]\n",
+            why="an ENV points the process at a root-owned system folder",
+        ),
+        Invalid(
+            "FROM node:20\nWORKDIR /app\nCOPY . .\nCMD [\"sh\", \"-c\", \"envsubst < env.tpl > src/env.js && npm start\"]\n",
+            why="the command writes a file as it starts",
+        ),
+        Invalid("FROM python:3.12\nCOPY . .\nCMD [\"python\", \"main.py\"]\n", why="the app lives in / (no WORKDIR)"),
+        Invalid(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y sasl2-bin\nCOPY entrypoint.sh /\n"
+            "ENTRYPOINT [\"/entrypoint.sh\"]\nCMD [\"-a\", \"ldap\"]\n",
+            why="an entrypoint script runs a program the file does not name",
+        ),
+        Invalid("FROM alpine:3.20\nCOPY crontab /crontab\nRUN crontab /crontab\nCMD [\"/start.sh\"]\n", why="root's crontab"),
+        Invalid(
+            "FROM ubuntu:22.04\nRUN bash Miniconda3-latest-Linux-x86_64.sh -b\nCOPY nb.sh /\nCMD [\"/nb.sh\"]\n",
+            why="conda installed into root's home",
+        ),
         Invalid("FROM python:3.12\nVOLUME /data\nCMD [\"python\", \"-m\", \"app\"]\n", why="a VOLUME the app writes to"),
         Invalid("FROM company/base:1\nCOPY app /app\nENTRYPOINT [\"/app\"]\n", why="unknown image, no commands: unknown family"),
         Invalid(
@@ -292,14 +435,14 @@ class NoUser(Rule):
         ),
         Invalid("FROM company/base:1\nRUN sudo apt-get install -y curl\nCMD [\"curl\"]\n", why="sudo: the build user is not root"),
         Invalid(
-            "FROM registry.access.redhat.com/ubi9/ubi-minimal\nRUN microdnf install -y python3\nCMD [\"python3\"]\n",
+            "FROM registry.access.redhat.com/ubi9/ubi-minimal\nRUN microdnf install -y python3\nCMD [\"python3\", \"app.py\"]\n",
             why="ubi-minimal has no useradd",
         ),
-        Invalid("FROM amazonlinux:2023\nRUN dnf install -y python3\nCMD [\"python3\"]\n", why="Amazon Linux has no useradd"),
+        Invalid("FROM amazonlinux:2023\nRUN dnf install -y python3\nCMD [\"python3\", \"app.py\"]\n", why="Amazon Linux has no useradd"),
         Invalid("FROM debian\nRUN useradd a && useradd b\nCMD [\"x\"]\n", why="several accounts: which one?"),
         Invalid("FROM alpine\nRUN apt-get install -y x\nCMD [\"x\"]\n", why="commands contradict the base image"),
         Invalid(
-            "FROM debian\nSHELL [\"/usr/bin/pwsh\", \"-c\"]\nRUN Write-Host hi\nCMD [\"python3\"]\n",
+            "FROM debian\nSHELL [\"/usr/bin/pwsh\", \"-c\"]\nRUN Write-Host hi\nCMD [\"python3\", \"app.py\"]\n",
             why="a non-POSIX SHELL would run the new RUN",
         ),
     )
@@ -326,4 +469,4 @@ class NoUser(Rule):
             yield self.diagnostic(where, message, note=f"not fixed: {plan.title}")
             return
         yield self.diagnostic(where, message, [*plan.edits, *user_fix_edits(situation, plan.lines)], title=plan.title,
-                              note=f"base-image facts {FACTS_VERSION}")
+                              note=f"base-image facts {FACTS_VERSION}", assumes=plan.assumes)

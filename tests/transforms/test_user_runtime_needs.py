@@ -1,0 +1,124 @@
+"""DF400/DF401: a USER only where the image still works.
+
+The rule examples check the exact fixed text of the cases that are fixed;
+these tests check what the examples cannot: that a report-only case stays
+unchanged even with unsafe fixes and says why, that every applied fix states
+its caveat, and the README's go-service demo.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import dfix
+from dfix.transforms.last_user_root import LastUserRoot
+from dfix.transforms.no_user import NoUser
+
+REPO = Path(__file__).resolve().parents[2]
+
+REPORT_ONLY = [
+    pytest.param(rule.code, example.code, id=f"{rule.code}-{example.why}")
+    for rule in (NoUser, LastUserRoot)
+    for example in rule.invalid
+    if example.expected is None
+]
+FIXED = [
+    pytest.param(rule.code, example.code, id=f"{rule.code}-{example.why}")
+    for rule in (NoUser, LastUserRoot)
+    for example in rule.invalid
+    if example.expected is not None
+]
+
+
+@pytest.mark.parametrize("code,text", REPORT_ONLY)
+def test_a_report_only_case_is_not_fixed_even_with_unsafe_fixes(code: str, text: str) -> None:
+    result = dfix.fix(text, select=[code], unsafe=True)
+    assert result.text == text
+    notes = [d.note or "" for d in result.diagnostics if d.code == code]
+    assert notes and notes[0].startswith("not fixed: "), notes
+
+
+@pytest.mark.parametrize("code,text", FIXED)
+def test_every_applied_fix_states_what_it_assumes(code: str, text: str) -> None:
+    result = dfix.fix(text, select=[code], unsafe=True)
+    (applied,) = [d for d in result.applied if d.code == code]
+    assert applied.fix is not None
+    assert "needs no root at run time" in applied.fix.assumes
+
+
+def test_the_go_service_demo_gives_its_data_folder_to_the_new_user() -> None:
+    # The demo creates /var/lib/inventory as root right before the new USER: the account gets it in the same RUN.
+    text = (REPO / "corpus" / "demo" / "go-service.Dockerfile").read_text()
+    result = dfix.fix(text, select=["DF400"], unsafe=True)
+    (applied,) = result.applied
+    assert (
+        "RUN cd /var/lib && mkdir inventory\n"
+        "RUN addgroup -S -g 10001 app && adduser -S -D -u 10001 -G app app \\\n"
+        " && chown -R 10001:10001 /var/lib/inventory\n"
+        "USER 10001:10001\n"
+    ) in result.text
+    assert "/var/lib/inventory (now owned by 10001:10001)" in applied.fix.assumes
+
+
+@pytest.mark.parametrize(
+    "dockerfile,chown",
+    [
+        # the WORKDIR itself (new files), not the sources copied into it
+        ("FROM debian:12\nWORKDIR /srv/app\nCOPY . .\nCMD [\"./serve\"]\n", "chown 10001:10001 /srv/app"),
+        ("FROM debian:12\nWORKDIR \"/app\"\nCMD [\"./serve\"]\n", "chown 10001:10001 /app"),
+        # a created data folder with what the build put in it
+        ("FROM debian:12\nWORKDIR /opt\nRUN mkdir -p data/cache\nCMD [\"./serve\"]\n", "chown -R 10001:10001 /opt/data/cache"),
+        ("FROM debian:12\nENV DATA=/data\nRUN mkdir -p $DATA\nCMD [\"./serve\"]\n", "chown -R 10001:10001 $DATA"),
+    ],
+)
+def test_the_folders_the_process_writes_are_given_to_the_user(dockerfile: str, chown: str) -> None:
+    result = dfix.fix(dockerfile, select=["DF400"], unsafe=True)
+    assert f"{chown}\n" in result.text
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        "FROM debian:12\nWORKDIR /usr/local/bin\nCMD [\"./serve\"]\n",
+        "FROM debian:12\nRUN mkdir -p /usr/share/man/man1 /etc/serve\nCMD [\"serve\"]\n",
+    ],
+)
+def test_system_folders_keep_their_owner(dockerfile: str) -> None:
+    result = dfix.fix(dockerfile, select=["DF400"], unsafe=True)
+    assert result.changed and "chown" not in result.text
+
+
+def test_a_folder_under_tmp_is_given_its_parent_is_writable_already() -> None:
+    # WORKDIR creates /tmp/share root-owned, mode 755: unlike /tmp itself, nobody else may write there.
+    result = dfix.fix("FROM alpine:3.20\nWORKDIR /tmp/share\nCMD [\"tool\"]\n", select=["DF400"], unsafe=True)
+    assert "chown 10001:10001 /tmp/share\n" in result.text
+    assert "chown 10001:10001 /tmp " not in result.text
+
+
+def test_a_created_tool_folder_is_given_as_a_folder_only() -> None:
+    # chown -R of a toolchain would copy all of it into a new layer; data folders get their content
+    text = "FROM debian:12\nRUN mkdir -p /opt/esp /var/lib/svc && tar -xf t.tgz -C /opt/esp\nCMD [\"svc\"]\n"
+    result = dfix.fix(text, select=["DF400"], unsafe=True)
+    assert " && chown 10001:10001 /opt/esp && chown -R 10001:10001 /var/lib/svc\n" in result.text
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        "FROM debian:12\nRUN mkdir -p /opt/go /app/bin && make && rm -rf /opt/go\nCMD [\"/app/bin/d\"]\n",
+        "FROM debian:12\nWORKDIR /src\nRUN mkdir build && cd build && make && cd .. && rm -rf build\nCMD [\"/src/d\"]\n",
+    ],
+)
+def test_a_folder_the_build_deletes_is_not_given(dockerfile: str) -> None:
+    # chown of a folder that is gone would fail the build
+    result = dfix.fix(dockerfile, select=["DF400"], unsafe=True)
+    assert result.changed
+    assert "/opt/go" not in result.text.split("useradd", 1)[1] and "/src/build" not in result.text
+
+
+def test_a_folder_a_wildcard_clean_up_deletes_is_not_given() -> None:
+    text = "FROM debian:12\nRUN mkdir -p /tmp/work /var/lib/app && make && rm -rf /tmp/*\nCMD [\"/app\"]\n"
+    result = dfix.fix(text, select=["DF400"], unsafe=True)
+    assert " && chown -R 10001:10001 /var/lib/app\n" in result.text
