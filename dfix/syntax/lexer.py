@@ -95,6 +95,14 @@ class _Line:
         self.end = end
 
 
+#: What Go's ``unicode.IsSpace`` counts as space (``strings.TrimSpace``): ASCII space, tab, line
+#: feed, vertical tab, form feed, carriage return, NEL, NBSP and the Unicode space separators.
+GO_UNICODE_SPACES = (
+    " \t\n\v\f\r\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
+
+
 class Lexer:
     """Turns one file's text into the token stream of ``grammar/dockerfile.lark``."""
 
@@ -417,6 +425,11 @@ class Lexer:
             return Meaning(keyword, "healthcheck", flags, ())
         type_end, command_start, type_word, command = split_healthcheck_type(args)
         pieces.append(_Piece("HC_TYPE", start, start + type_end))
+        # parseMaybeJSON looks for the JSON array past any Unicode space (Go's TrimSpace: NBSP,
+        # U+2003 ...), while a shell-form command keeps them as written.
+        lead = len(command) - len(command.lstrip(GO_UNICODE_SPACES))
+        if lead and parse_json_array(command[lead:], self.dialect.head) is not None:
+            command, command_start = command[lead:], command_start + lead
         command_meaning = self._json_or_shell("cmd", keyword, flags, command, start + command_start, end, pieces)
         return Meaning(
             keyword, "healthcheck", flags, (type_word,) + command_meaning.args, command_meaning.json

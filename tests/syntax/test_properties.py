@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -245,3 +247,20 @@ def test_binding_agrees_on_random_text(text):
     except dfix.ParseError as error:
         got = Rejected(normal_message(error.message))
     assert got == expected, first_difference(expected, got)
+
+
+@pytest.mark.parametrize("line", [
+    'HEALTHCHECK a \xa0 ["a", "b"]',
+    'HEALTHCHECK CMD \u2003["a"]',
+    'HEALTHCHECK --interval=5s CMD \u3000["a","b"]',
+    'HEALTHCHECK CMD \xa0 echo hi',
+    'HEALTHCHECK CMD \xa0 [bad',
+])
+def test_healthcheck_finds_json_past_unicode_spaces_as_buildkit_does(line: str) -> None:
+    """Found by the property test above: BuildKit looks for the array past Go's Unicode spaces."""
+    dockerfile = pytest.importorskip("dockerfile")
+    text = "FROM a\n" + line + "\n"
+    expected = dockerfile.parse_string(text)[1]
+    got = dfix.parse(text).buildkit_commands()[1]
+    assert (got.json, got.value) == (expected.json, expected.value)
+    assert dfix.parse(text).code == text
