@@ -12,7 +12,10 @@ from ._cleanup import earlier_unconditional
 LISTS = "/var/lib/apt/lists"
 CLEANUP = "rm -rf /var/lib/apt/lists/*"
 #: Subcommands of the apt family that do not read the lists.
-_NOT_READING = frozenset({"refresh", "remove", "autoremove", "clean"})
+#: Actions that never read the package lists. ``remove``/``purge`` are not among them: of a
+#: package that is not installed, apt knows only from the lists ("Unable to locate package"
+#: without them, a harmless "not installed" with them), and a Dockerfile cannot show which it is.
+_NOT_READING = frozenset({"refresh", "autoremove", "clean"})
 
 
 def is_update(command: SimpleCommand) -> bool:

@@ -235,6 +235,7 @@ def argv_commands(argv: tuple[str, ...]) -> Iterator[SimpleCommand]:
 
 
 _HTTPS_URL = re.compile(r"\b(?:https|ftps|hkps)://", re.IGNORECASE)
+_HTTP_URL = re.compile(r"\bhttp://", re.IGNORECASE)
 _HTTPS_SOURCE = re.compile(r"\bdeb(?:-src)?\s+(?:\[[^\]]*\]\s+)?https://")
 _SSH_REMOTE = re.compile(r"^(?:ssh://|git\+ssh://|ssh\+git://|[\w.-]+@[\w.-]+:)")
 _SSH_PROGRAMS = frozenset({"ssh", "scp", "sftp", "ssh-keyscan", "ssh-keygen", "ssh-add", "ssh-agent", "ssh-copy-id"})
@@ -262,6 +263,13 @@ def _insecure(name: str, texts: list[str]) -> bool:
     return any(text in flags for text in texts)
 
 
+def _follows_redirects(name: str, texts: list[str]) -> bool:
+    """wget and aria2c follow redirects by default, curl with ``-L``/``--location``."""
+    if name != "curl":
+        return name in ("wget", "aria2c")
+    return any(text in ("--location", "--location-trusted") or re.fullmatch(r"-[a-zA-Z]*L[a-zA-Z]*", text) for text in texts)
+
+
 def _keyserver_access(texts: list[str]) -> bool:
     return any(text.startswith(option) for text in texts for option in _KEYSERVER_OPTIONS)
 
@@ -271,7 +279,12 @@ def _https(command: SimpleCommand, texts: list[str]) -> bool:
     if any(_HTTPS_SOURCE.search(text) for text in texts):
         return True  # `echo "deb https://..." > /etc/apt/sources.list.d/x.list`
     if name in ("curl", "wget", "git", "aria2c", "svn"):
-        return not _insecure(name, texts) and any(_HTTPS_URL.search(text) for text in texts)
+        if _insecure(name, texts):
+            return False
+        if any(_HTTPS_URL.search(text) for text in texts):
+            return True
+        # an http:// download that follows redirects may land on https (most hosts redirect now)
+        return _follows_redirects(name, texts) and any(_HTTP_URL.search(text) for text in texts)
     if name in _GPG or (name == "apt-key" and "adv" in texts):
         if any(_HTTPS_URL.search(text) for text in texts):
             return True

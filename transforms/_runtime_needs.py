@@ -146,6 +146,10 @@ _HOME_INSTALLER = re.compile(r"(?i)(anaconda|miniconda|miniforge|mambaforge)[\w.
 _DOTFILE_COMMANDS = (
     ("git", "config", "--global"), ("npm", "config", "set"), ("yarn", "config", "set"), ("pip", "config", "set"),
     ("conda", "init"), ("conda", "config"), ("gem", "sources"), ("rustup",), ("nvm",), ("sdk", "install"),
+    # tools whose installs go to the home folder (``~/.mix``, ``~/.composer``, ``~/.local``, ``~/.dotnet``); not
+    # ``go install`` or ``cargo install``, whose official images put GOPATH and CARGO_HOME outside any home
+    ("mix", "local.hex"), ("mix", "local.rebar"), ("mix", "archive.install"), ("composer", "global"),
+    ("pipx", "install"), ("dotnet", "tool"),
 )
 #: Package managers a CMD/ENTRYPOINT must not run as a non-root user (they write root-owned system paths).
 _RUNTIME_INSTALLERS = {
@@ -158,7 +162,7 @@ _RUNTIME_INSTALLERS = {
 PRIVILEGED_NETWORK_TOOLS = frozenset({
     "iptables", "ip6tables", "iptables-legacy", "nft", "nftables", "ebtables", "ipset", "tcpdump", "tshark",
     "nmap", "masscan", "arping", "iputils-arping", "hping3", "ping", "ping6", "traceroute", "mtr", "tc",
-    "wireguard-tools", "wg",
+    "wireguard-tools", "wg", "ipvsadm", "nsenter", "conntrack", "bridge",
 })
 #: Packages whose program is one of those tools (``ping`` alone is not counted: Docker lets any user ping).
 _NETWORK_PACKAGES = (PRIVILEGED_NETWORK_TOOLS - {"ping", "ping6", "traceroute", "mtr", "tc", "wg"}) | {
@@ -536,6 +540,9 @@ def _hidden_program(situation: UserSituation) -> str | None:
 
 
 def _root_crontab(situation: UserSituation) -> str | None:
+    for instruction in situation.instructions:
+        if "/etc/cron" in instruction.code or "/var/spool/cron" in instruction.code:
+            return f"line {instruction.start_line} sets up cron jobs, which cron runs as root"
     for script in _scripts_run_as_root(situation):
         for command in script.commands:
             if command.name == "crontab" and not any((w.value or "").startswith(("-l", "-u")) for w in command.args):
@@ -570,7 +577,13 @@ def _docker_cli(situation: UserSituation) -> str | None:
         if command.name in ("docker", "docker-compose"):
             return (f"the image has the Docker CLI (`{command.name}` runs in the build): the socket it talks to "
                     "belongs to root")
+    for instruction in situation.instructions:
+        if _DOCKER_SOCKET in instruction.code:
+            return f"line {instruction.start_line} names the Docker socket, which belongs to root"
     return None
+
+
+_DOCKER_SOCKET = "/var/run/docker.sock"
 
 
 def _is_start_script(instruction: Cmd | Entrypoint) -> bool:

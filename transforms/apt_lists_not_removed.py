@@ -186,6 +186,11 @@ class AptListsNotRemoved(CacheCleanupRule):
             "a child stage reads the lists",
         ),
         Invalid(
+            "FROM ubuntu:18.04\nRUN apt-get update && apt-get install -y python3\nRUN apt-get remove -y build-essential\n",
+            None,
+            "removing a package that may not be installed needs the lists (without them apt cannot locate it)",
+        ),
+        Invalid(
             "FROM debian\nRUN apt-get update && apt-get install -y curl\nONBUILD RUN apt-get install -y git\n",
             None,
             "an ONBUILD trigger would read the lists downstream",

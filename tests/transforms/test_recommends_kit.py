@@ -59,7 +59,9 @@ def _command(script: str, name: str):
     "script, name, expected",
     [
         ("curl -fsSL https://example.com/x", "curl", {Use.HTTPS}),
-        ("curl -fsSL http://example.com/x", "curl", set()),
+        ("curl -fsSL http://example.com/x", "curl", {Use.HTTPS}),  # -L: may be redirected to https
+        ("curl -fsS http://example.com/x", "curl", set()),
+        ("wget -q http://example.com/x", "wget", {Use.HTTPS}),  # wget follows redirects
         ("curl -k https://example.com/x", "curl", set()),
         ("curl -fsSLk https://example.com/x", "curl", set()),
         ("wget --no-check-certificate https://example.com/x", "wget", set()),
