@@ -30,7 +30,7 @@ from typing import Protocol, Sequence
 
 from dfix.engine import Context, StageInfo, program_name
 from dfix.shell import CONDITIONAL, ShellScript, SimpleCommand, package_commands
-from dfix.syntax import Add, Cmd, Copy, Entrypoint, Env, Instruction, Run, User, Workdir
+from dfix.syntax import Add, Arg, Cmd, Copy, Entrypoint, Env, Instruction, Run, User, Workdir
 
 from ._base_images import ImageFacts, is_root_user
 
@@ -326,6 +326,13 @@ def _network_tools(situation: UserSituation) -> str | None:
                     return f"the image installs `{word.value}`, with which the process switches users itself"
                 if word.value in PRIVILEGED_SYSTEM_PACKAGES:
                     return f"the image installs `{word.value}`, a tool for work only root can do (devices, mounts, file owners)"
+    # a package list kept in a variable (`ENV PACKAGES="... ipvsadm ..."` then `apk add $PACKAGES`)
+    for instruction in situation.instructions:
+        if isinstance(instruction, (Env, Arg)):
+            words = set(re.findall(r"[\w.+-]+", instruction.code))
+            for name in sorted(words & _NETWORK_PACKAGES):
+                return (f"line {instruction.start_line} lists `{name}` (installed through a variable), which needs "
+                        "network capabilities a non-root user does not have")
     return None
 
 
