@@ -270,10 +270,22 @@ def _relation_names(field: str) -> frozenset[str]:
 
 def package_files(root: Path) -> dict[str, frozenset[str]]:
     """Package name -> the paths it installed, from dpkg's own lists in a mounted image root."""
+    # Merged /usr: packages list /bin/bzip2, the file is /usr/bin/bzip2 (/bin links to usr/bin).
+    merged = {
+        f"/{top.name}/": "/" + os.readlink(top).strip("/") + "/"
+        for top in root.iterdir() if top.is_symlink() and not os.readlink(top).startswith("/")
+    }
     owned: dict[str, frozenset[str]] = {}
     for listing in (root / "var/lib/dpkg/info").glob("*.list"):
         name = listing.name.removesuffix(".list").split(":", 1)[0]
-        paths = {line for line in listing.read_text(errors="replace").splitlines() if line.startswith("/") and line != "/."}
+        paths = set()
+        for line in listing.read_text(errors="replace").splitlines():
+            if not line.startswith("/") or line == "/.":
+                continue
+            paths.add(line)
+            for link, real in merged.items():
+                if line.startswith(link):
+                    paths.add(real + line[len(link):])
         owned[name] = frozenset(paths)
     return owned
 
