@@ -1,0 +1,99 @@
+"""Fixtures: buildah with a storage of its own holding a Debian 12 base image made with debootstrap.
+
+The base image is made once a day (debootstrap, about a minute), with the
+machine's own trusted CAs when it has some (support.commit_rootfs), and kept as
+an OCI archive in pytest's cache, or in the session's temporary folder when
+the cache is off; each session loads it into a fresh storage. Without buildah,
+debootstrap or root the tests skip with a reason, except under ``CI=true``,
+where they fail: a missing install step must not give a green run that built
+nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .support import (
+    BASE_IMAGE_RECIPE, Buildah, commit_rootfs, debootstrap, load_base_image, local_ca_fingerprint, tool_path,
+)
+
+#: The tools the build tests run, and where they come from.
+REQUIRED_TOOLS = {"buildah": "apt-get install buildah", "debootstrap": "apt-get install debootstrap"}
+
+_SIZES_KEY = pytest.StashKey[dict]()
+
+
+def _require_tools() -> None:
+    missing = [f"{tool} ({install})" for tool, install in REQUIRED_TOOLS.items() if tool_path(tool) is None]
+    problems = [f"missing {', '.join(missing)}; .ci/run installs them"] if missing else []
+    if os.geteuid() != 0:
+        problems.append("building images with buildah's chroot isolation needs root")
+    if problems:
+        message = "; ".join(problems)
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _cache_folder(request, tmp_path_factory) -> Path:
+    """pytest's cache folder when the cache plugin is on, else the session's temporary folder."""
+    cache = getattr(request.config, "cache", None)
+    if cache is not None:
+        return Path(cache.mkdir("dfix-build-base"))
+    return tmp_path_factory.mktemp("dfix-build-base")
+
+
+def _base_archive(folder: Path, tmp_path_factory) -> Path:
+    """Today's base image as an OCI archive in ``folder``, made with debootstrap when missing."""
+    key = f"r{BASE_IMAGE_RECIPE}-{local_ca_fingerprint()}-{datetime.date.today().isoformat()}"
+    archive = folder / f"debian-12-{key}.oci.tar"
+    if archive.is_file():
+        return archive
+    for stale in folder.glob("debian-12-*.oci.tar*"):
+        stale.unlink()
+    work = tmp_path_factory.mktemp("debian-base")
+    rootfs = work / "rootfs"
+    debootstrap(rootfs)
+    maker = Buildah(work / "storage", work / "run")
+    commit_rootfs(maker, rootfs, "localhost/debian:12")
+    partial = archive.with_suffix(".tar.partial")
+    maker.run("push", "-q", "localhost/debian:12", f"oci-archive:{partial}")
+    partial.rename(archive)
+    maker.run("rmi", "--all", "--force", check=False)
+    shutil.rmtree(work, ignore_errors=True)
+    return archive
+
+
+@pytest.fixture(scope="session")
+def buildah(request, tmp_path_factory) -> Buildah:
+    """buildah with a fresh storage holding ``debian:12`` (and ``localhost/debian:12``), removed at the end."""
+    _require_tools()
+    archive = _base_archive(_cache_folder(request, tmp_path_factory), tmp_path_factory)
+    folder = tmp_path_factory.mktemp("buildah")
+    store = Buildah(folder / "storage", folder / "run")
+    load_base_image(store, archive)
+    yield store
+    store.run("rm", "--all", check=False)
+    store.run("rmi", "--all", "--force", check=False)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def image_sizes(request) -> dict[str, tuple[int, int]]:
+    """Case -> (original, fixed) image size in bytes, printed after the run."""
+    return request.config.stash.setdefault(_SIZES_KEY, {})
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001 - pytest hook
+    sizes = config.stash.get(_SIZES_KEY, None)
+    if not sizes:
+        return
+    terminalreporter.section("dfix build: image sizes before and after --write --unsafe-fixes")
+    for case, (before, after) in sorted(sizes.items()):
+        change = (after - before) / before * 100 if before else 0.0
+        terminalreporter.write_line(f"{case}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB ({change:+.1f}%)")
