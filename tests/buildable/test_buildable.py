@@ -138,20 +138,7 @@ ALTERNATIVES = "/etc/alternatives/"
 #: Cases the current rules break, with the judgment bug that breaks them. The
 #: test of such a case must fail (strict): once the rule is fixed it passes,
 #: and its entry goes. Never weaken a case to leave this table.
-KNOWN_BREAKAGES: dict[str, str] = {
-    "apt-curl-https": (
-        "DF202 adds --no-install-recommends to an install of curl without adding ca-certificates, "
-        "which only curl's recommends brought: the next RUN's HTTPS download fails (curl exit 77)"
-    ),
-    "base-image-python": (
-        "DF400 adds a USER to a base image whose CMD is a bare interpreter: every image built FROM it "
-        "would run its package installs as that user"
-    ),
-    "service-data-folder": (
-        "DF400 adds USER 10001 but leaves the service's data folder (/srv/notes/data, made by root) "
-        "root-owned: the service cannot write its pid file and dies at start"
-    ),
-}
+KNOWN_BREAKAGES: dict[str, str] = {}
 
 
 # -- the cases ------------------------------------------------------------------------------------------
