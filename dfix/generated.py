@@ -10,6 +10,7 @@ the template's author) and writes nothing unless told to.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -30,7 +31,8 @@ _DO_NOT_EDIT = re.compile(r"\b(do\s+not|don'?t|never)\s+(edit|modify|change)\b",
 def header(text: str) -> list[tuple[int, str]]:
     """``(line number, text)`` of the comment lines before the first instruction (blank lines skipped)."""
     lines: list[tuple[int, str]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Read line by line: the header ends at the first instruction, so the rest of the file is never split.
+    for number, line in enumerate(io.StringIO(text), start=1):
         stripped = line.strip().lstrip("\ufeff")
         if not stripped:
             continue

@@ -236,7 +236,7 @@ class RunView:
             self.guard = HEREDOC
         else:
             self.form = Form.SHELL
-            script = RunScript.of(run, context.tree.escape, context.house_style)
+            script = RunScript.of(run, context.tree.escape, lambda: context.house_style)
             self.posix = script is not None
             self.text = script.text if script is not None else run.code
             self.guard = None if script is not None else EMPTY

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -72,18 +72,23 @@ class RunScript:
     run: Run
     token: Token
     escape: str
-    #: The file's style, for what this RUN does not show itself.
-    house: HouseStyle = HouseStyle()
+    #: The file's style, for what this RUN does not show itself: asked for only when a fix writes a
+    #: line, since working it out reads every RUN of the file.
+    house_of: Callable[[], HouseStyle] = HouseStyle
 
     @classmethod
-    def of(cls, run: Run, escape: str, house: HouseStyle | None = None) -> "RunScript | None":
+    def of(cls, run: Run, escape: str, house_of: Callable[[], HouseStyle] | None = None) -> "RunScript | None":
         """None for exec form, an empty RUN, or a RUN with heredocs (their bodies are edited elsewhere)."""
         if run.is_json or run.heredocs:
             return None
         token = run.script_token
         if token is None:
             return None
-        return cls(run, token, escape, house or HouseStyle())
+        return cls(run, token, escape, house_of or HouseStyle)
+
+    @cached_property
+    def house(self) -> HouseStyle:
+        return self.house_of()
 
     @cached_property
     def text(self) -> str:
