@@ -392,9 +392,8 @@ def run(options: RunOptions, resolver: ConfigResolver) -> int:
 
     if not options.quiet:
         # A selector naming a rule this version lacks does nothing yet: say so once, not per file.
-        notes = dict.fromkeys(
-            note for path in (Path.cwd(), *inputs.files) for note in resolver.settings_for(path).warnings
-        )
+        folders = dict.fromkeys([str(Path.cwd()), *(os.path.dirname(os.path.abspath(p)) for p in inputs.files)])
+        notes = dict.fromkeys(note for folder in folders for note in resolver.settings_for(folder).warnings)
         emit("".join(f"dfix: warning: {note}\n" for note in notes), err=True)
     stdin_text = read_stdin() if STDIN_PATH in inputs.files else None
     planned = (
