@@ -88,6 +88,7 @@ class Use(Enum):
     XVFB_RUN = "`xvfb-run`"
     SSH = "an SSH connection"
     KEYSERVER = "a keyserver lookup"
+    PPA = "adding a PPA"
     ALWAYS = "the install itself"
 
 
@@ -312,12 +313,19 @@ def _keyserver(command: SimpleCommand, texts: list[str]) -> bool:
     return (name in _GPG or (name == "apt-key" and "adv" in texts)) and _keyserver_access(texts)
 
 
+def _ppa(command: SimpleCommand, texts: list[str]) -> bool:
+    return (command.name or "") in ("add-apt-repository", "apt-add-repository") and any(
+        text.startswith("ppa:") for text in texts
+    )
+
+
 _DETECTORS: dict[Use, Callable[[SimpleCommand, list[str]], bool]] = {
     Use.HTTPS: _https,
     Use.PIP_INSTALL: _pip_install,
     Use.XVFB_RUN: lambda command, texts: command.name == "xvfb-run",
     Use.SSH: _ssh,
     Use.KEYSERVER: _keyserver,
+    Use.PPA: _ppa,
 }
 
 

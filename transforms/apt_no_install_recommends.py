@@ -81,7 +81,13 @@ class AptNoInstallRecommends(PackageCommandRule):
     ``python3-pip`` before a ``pip install``; ``xauth`` with ``xvfb`` for
     ``xvfb-run``; ``openssh-client`` with ``git`` for ``git@host:`` remotes
     and ``ssh``; ``dirmngr`` with ``gnupg`` for keyserver lookups;
-    ``libc6-dev`` with ``gcc``. Only the first install that brings the
+    ``libc6-dev`` with ``gcc``. Not fixed, only reported: an install of
+    ``software-properties-common`` followed by ``add-apt-repository ppa:...``.
+    The command imports the PPA's signing key through gpg and its helpers
+    (``gpg-agent``, and up to Ubuntu 18.04 ``dirmngr`` for the keyserver),
+    which arrive only as recommendations; which of them a release needs, and
+    under which package name, differs from release to release, so no
+    package list can be kept that is right for every base. Only the first install that brings the
     package keeps it, and not when an earlier install, or a later one
     before the use, names it, nor when the base image ships it (the
     official python, php, ruby, golang, JDK and .NET images install
@@ -269,6 +275,19 @@ class AptNoInstallRecommends(PackageCommandRule):
             "another stage's HEALTHCHECK does not run on this one",
             unsafe=True,
         ),
+        Invalid(
+            "FROM ubuntu:18.04\nRUN apt-get update && apt-get install -y software-properties-common \\\n"
+            " && add-apt-repository ppa:deadsnakes/ppa\n",
+            None,
+            "a PPA's key is imported through recommended gpg helpers: reported only",
+            message="`apt-get install` without `--no-install-recommends` also installs recommended packages",
+        ),
+        Invalid(
+            "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y software-properties-common\n"
+            "RUN add-apt-repository ppa:deadsnakes/ppa\n",
+            None,
+            "newer releases need `gpg-agent` for it",
+        ),
         Invalid('FROM debian\nRUN ["apt-get", "install", "-y", "curl"]\n', None, "exec form: reported only (G1)"),
         Invalid(
             "# syntax=docker/dockerfile:1\nFROM debian\nRUN <<EOF\napt-get update\napt-get install -y curl\nEOF\n",
@@ -287,6 +306,14 @@ class AptNoInstallRecommends(PackageCommandRule):
             message = f"`{command.manager} install` without `--no-install-recommends` also installs recommended packages"
             if view.script is None:
                 yield Finding(where, message, note=self.report_only(view))
+                continue
+            ppa = _ppa_needs_recommends(context, view, command)
+            if ppa is not None:
+                yield Finding(
+                    where, message,
+                    note=f"not fixed: {ppa} imports the PPA's signing key with gpg helpers that "
+                         "`software-properties-common` only recommends, and which ones a release needs differs",
+                )
                 continue
             edits = [view.script.insert(command.insert_offset, " --no-install-recommends")]
             kept = list(_needed(context, view, command))
@@ -428,6 +455,16 @@ def _needed(context: Context, view: RunView, command: PackageCommand) -> Iterato
         evidence = _first_use(context, view, command, keep.use, keep)
         if evidence is not None:
             yield keep, f"for {evidence}"
+
+
+def _ppa_needs_recommends(context: Context, view: RunView, command: PackageCommand) -> str | None:
+    """Where a later ``add-apt-repository ppa:`` may need what this install only recommends, or None.
+
+    Only when the install brings ``software-properties-common``.
+    """
+    if "software-properties-common" not in package_names(command):
+        return None
+    return _first_use(context, view, command, Use.PPA)
 
 
 def _base_reference(context: Context, run: Run) -> str | None:
