@@ -242,7 +242,7 @@ def command_line_settings(**values: object) -> dict[str, object]:
 @click.option("--fixable", multiple=True, metavar="CODES", help="Rules allowed to fix (default ALL).")
 @click.option("--unfixable", multiple=True, metavar="CODES", help="Rules never allowed to fix.")
 @click.option("--include-generated/--no-include-generated", default=None,
-              help="Also fix files whose header says they are generated (default: check them, write nothing).")
+              help="Also fix generated files (their header says so) and test fixtures (files under testdata/, fixtures/ ...); default: check them, write nothing.")
 @click.option("--extend-safe-fixes", multiple=True, metavar="CODES",
               help="Rules whose unsafe fixes apply without --unsafe-fixes (take them one rule at a time).")
 @click.option("--extend-unsafe-fixes", multiple=True, metavar="CODES", help="Rules whose safe fixes need --unsafe-fixes.")

@@ -6,14 +6,21 @@ GENERATED VIA apply-templates.sh ... PLEASE DO NOT EDIT IT DIRECTLY"). A fix
 written into such a file is lost at the next render and hides the real
 change, which belongs in the template; so dfix reports their findings (for
 the template's author) and writes nothing unless told to.
+
+Test fixtures are treated alike: a Dockerfile under ``testdata/``,
+``fixtures/`` and the like is the input of someone's tests (a parser's, a
+linter's, a build tool's), often deliberately unusual; rewriting it changes
+what those tests see, whatever the fix's merit.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import PurePath
 
 #: How many comment lines at the top of a file make its header.
 HEADER_LINES = 40
@@ -64,3 +71,29 @@ def generated_marker(text: str, patterns: Iterable[str] = ()) -> tuple[int, str]
     if generated is not None and any(_DO_NOT_EDIT.search(line) for _, line in lines):
         return generated
     return None
+
+
+#: Folder names that hold test inputs by convention (Go's ``testdata``, BuildKit's ``testfiles``, pytest and
+#: JavaScript fixtures, snapshot folders), compared case-insensitively.
+FIXTURE_FOLDERS = frozenset({
+    "testdata", "test-data", "test_data", "testfiles", "test-files", "fixtures", "__fixtures__", "test-fixtures",
+    "test_fixtures", "__snapshots__",
+})
+
+
+def fixture_folder(path: str | os.PathLike[str] | None) -> str | None:
+    """The folder that makes ``path`` a test fixture (``testdata``), or None.
+
+    Only the path as the user reaches it counts: an absolute path under the
+    current folder is read relative to it, so a checkout that happens to
+    live in ``~/fixtures/`` does not make every file a fixture.
+    """
+    if path is None or str(path) in ("", "-"):
+        return None
+    pure = PurePath(path)
+    if pure.is_absolute():
+        try:
+            pure = pure.relative_to(os.getcwd())
+        except ValueError:
+            pass
+    return next((part for part in pure.parts[:-1] if part.lower() in FIXTURE_FOLDERS), None)

@@ -30,7 +30,7 @@ from dfix.discover import STDIN_PATH
 from dfix.engine import (
     MAX_ROUNDS, BuildContext, Diagnostic, FixPolicy, Rule, Safety, all_rules, fix, make_rules, run_rules,
 )
-from dfix.generated import generated_marker
+from dfix.generated import fixture_folder, generated_marker
 from dfix.results import FileResult, Outcome
 from dfix.syntax import Dockerfile, ParseError, parse, read_dockerfile
 
@@ -61,7 +61,7 @@ class Task:
     foreign_suppressions: tuple[str, ...] | None = None
     #: Per-rule fix safety from ``extend-safe-fixes``/``extend-unsafe-fixes``, code -> safety.
     fix_safety: Mapping[str, Safety] = field(default_factory=dict)
-    #: Fix files whose header says they are generated (``include-generated``).
+    #: Fix generated files and test fixtures too (``include-generated``).
     include_generated: bool = False
     #: More header patterns that mark a file generated (``generated-patterns``).
     generated_patterns: tuple[str, ...] = ()
@@ -211,6 +211,15 @@ def process_text(task: Task, text: str) -> Processed:
             warnings += (
                 f"{path}:{line}:1: note: a generated file ({header.lstrip('#').strip()[:80]}); "
                 "checked, not fixed (fix its template, or use --include-generated)",
+            )
+    fixture = None if task.include_generated or marker is not None else fixture_folder(path)
+    if fixture is not None:
+        # A test's input: a fix would change what its tests see.
+        policy = dataclasses.replace(policy, fixable=frozenset())
+        if task.mode != "check":
+            warnings += (
+                f"{path}: note: a test fixture (under `{fixture}/`); checked, not fixed "
+                "(a fix would change what its tests see; use --include-generated to fix it anyway)",
             )
     rules = _rules_for(task)
     honor, foreign = task.honor_suppressions, task.foreign_suppressions

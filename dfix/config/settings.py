@@ -75,7 +75,7 @@ class Settings:
     output_format: str | None = None
     fail_on: str = "warning"
     unsafe_fixes: bool = False
-    #: Write fixes into files whose header says they are generated (``include-generated``).
+    #: Write fixes into generated files and test fixtures (``include-generated``).
     include_generated: bool = False
     #: More regular expressions that mark a header line as "this file is generated".
     generated_patterns: tuple[str, ...] = ()

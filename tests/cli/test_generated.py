@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dfix.generated import generated_marker
+from dfix.generated import fixture_folder, generated_marker
 
 from .helpers import FIXABLE, FIXABLE_FIXED, run, write_tree
 
@@ -75,3 +75,39 @@ def test_configuration_includes_generated_files_and_adds_patterns(tmp_path: Path
     write_tree(tmp_path, {"app/.dfix.toml": 'generated-patterns = ["(unclosed"]\n'})
     bad = run("--diff", ".", cwd=tmp_path)
     assert bad.exit_code == 2 and "generated-patterns: invalid regular expression '(unclosed'" in bad.stderr
+
+
+@pytest.mark.parametrize("path, folder", [
+    ("testdata/Dockerfile", "testdata"),
+    ("frontend/dockerfile/parser/testfiles/env/Dockerfile", "testfiles"),
+    ("tests/fixtures/node/Dockerfile", "fixtures"),
+    ("src/__fixtures__/Dockerfile.dev", "__fixtures__"),
+    ("Dockerfile", None),
+    ("services/api/Dockerfile", None),
+    ("tests/Dockerfile", None),  # a test folder's own image is not a fixture
+    ("testdata", None),  # the file's own name does not count
+])
+def test_fixture_folders(path: str, folder: str | None) -> None:
+    assert fixture_folder(path) == folder
+
+
+def test_an_absolute_path_counts_from_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    checkout = tmp_path / "fixtures" / "repo"
+    checkout.mkdir(parents=True)
+    monkeypatch.chdir(checkout)
+    assert fixture_folder(checkout / "Dockerfile") is None
+    assert fixture_folder(checkout / "testdata" / "Dockerfile") == "testdata"
+
+
+def test_a_test_fixture_is_reported_not_fixed(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"testdata/Dockerfile": FIXABLE, "Dockerfile": FIXABLE})
+    diff = run("--diff", ".", cwd=tmp_path)
+    assert "testdata/Dockerfile" not in diff.stdout and "+++ b/Dockerfile" in diff.stdout
+    assert "testdata/Dockerfile: note: a test fixture (under `testdata/`); checked, not fixed" in diff.stderr
+    checked = run("--output-format", "concise", "testdata/Dockerfile", cwd=tmp_path)
+    assert "DF201" in checked.stdout and "[*]" not in checked.stdout
+    run("--write", ".", cwd=tmp_path)
+    assert (tmp_path / "testdata/Dockerfile").read_text() == FIXABLE
+    assert (tmp_path / "Dockerfile").read_text() == FIXABLE_FIXED
+    run("--write", "--include-generated", "testdata/Dockerfile", cwd=tmp_path)
+    assert (tmp_path / "testdata/Dockerfile").read_text() == FIXABLE_FIXED

@@ -77,7 +77,7 @@ def _command(script: str, name: str):
         ("gpg --batch --verify x.asc x", "gpg", set()),
         ("apt-key adv --keyserver keyserver.ubuntu.com --recv-keys ABCD", "apt-key", {Use.KEYSERVER}),
         ("apt-key adv --fetch-keys https://example.com/key", "apt-key", {Use.HTTPS, Use.KEYSERVER}),
-        ("add-apt-repository ppa:deadsnakes/ppa", "add-apt-repository", {Use.HTTPS}),
+        ("add-apt-repository ppa:deadsnakes/ppa", "add-apt-repository", {Use.HTTPS, Use.PPA}),
         ("echo 'deb https://deb.example.com stable main' > /etc/apt/sources.list.d/x.list", "echo", {Use.HTTPS}),
         ("echo 'deb [arch=amd64] https://deb.example.com stable main' | tee x", "echo", {Use.HTTPS}),
         ("pip3 install flask", "pip3", {Use.PIP_INSTALL}),
