@@ -9,8 +9,10 @@ reads those hints, in two kinds:
   a bare interpreter or shell, it ships docker-library helper scripts), or
   its process visibly needs root: paths under ``/root`` (mode 0700), root's
   dotfiles configured at build time, package installs at run time,
-  privileged network tools, services started through init scripts, or the
-  author's own comment about ``USER``/root/permissions;
+  privileged network tools, services started through init scripts, a
+  start script in the build context that switches accounts itself or does
+  what only root may, or the author's own comment about
+  ``USER``/root/permissions;
 * **make writable** (`writable_paths`): folders the process writes, which
   the fix gives to the new user in the same edit: the final ``WORKDIR``,
   folders the final stage creates with ``mkdir``, and the known homes of
@@ -33,6 +35,7 @@ from dfix.shell import CONDITIONAL, ShellScript, SimpleCommand, package_commands
 from dfix.syntax import Add, Arg, Cmd, Copy, Entrypoint, Env, Instruction, Run, User, Workdir
 
 from ._base_images import ImageFacts, is_root_user
+from ._start_scripts import script_root_need, start_script
 
 
 class UserSituation(Protocol):
@@ -204,7 +207,7 @@ _COMMENT_LINE = re.compile(r"^[ \t]*#(?![ \t]*(?:escape|syntax|check)[ \t]*=)(.*
 
 def root_need(situation: UserSituation) -> str | None:
     """Why the process visibly needs root at run time (so the rule reports instead of fixing), or None."""
-    for check in (_author_comment, _root_home, _runtime_installs, _network_tools, _services, _config_renderers,
+    for check in (_author_comment, _start_script, _root_home, _runtime_installs, _network_tools, _services, _config_renderers,
                   _build_time_database, _system_folder_settings, _collectors, _app_in_file_system_root,
                   _start_up_writes, _hidden_program, _root_crontab, _docker_cli, _runtime_build, _packaged_server,
                   _github_action, _manages_accounts):
@@ -212,6 +215,12 @@ def root_need(situation: UserSituation) -> str | None:
         if reason:
             return reason
     return None
+
+
+def _start_script(situation: UserSituation) -> str | None:
+    """The start script the build context holds drops privileges itself, or does what only root may."""
+    script = start_script(situation.context.build_context, situation.instructions, situation.runtime)
+    return script_root_need(script) if script is not None else None
 
 
 def _author_comment(situation: UserSituation) -> str | None:

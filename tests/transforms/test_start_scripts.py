@@ -1,0 +1,70 @@
+"""Finding the start script in the build context, and reading what it needs root for."""
+
+from __future__ import annotations
+
+import pytest
+
+from dfix.engine import BuildContext
+from dfix.syntax import Cmd, Entrypoint, parse
+from dfix.transforms._start_scripts import StartScript, script_root_need, start_script
+
+PLAIN = "#!/bin/sh\nset -e\nexec \"$@\"\n"
+
+
+def _find(dockerfile: str, files: dict[str, str]) -> StartScript | None:
+    tree = parse(dockerfile)
+    instructions = [i for stage in tree.stages for i in stage.instructions]
+    runtime = [i for i in instructions if isinstance(i, (Cmd, Entrypoint))]
+    return start_script(BuildContext.of_files(files), instructions, runtime)
+
+
+@pytest.mark.parametrize("dockerfile, files, context_path", [
+    ('FROM debian\nCOPY docker-entrypoint.sh /usr/local/bin/\nENTRYPOINT ["docker-entrypoint.sh"]\n',
+     {"docker-entrypoint.sh": PLAIN}, "docker-entrypoint.sh"),
+    ('FROM debian\nCOPY scripts/entry.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
+     {"scripts/entry.sh": PLAIN}, "scripts/entry.sh"),
+    ('FROM debian\nCOPY run.sh /usr/local/bin\nCMD run.sh\n', {"run.sh": PLAIN}, "run.sh"),
+    ('FROM debian\nWORKDIR /app\nCOPY . .\nCMD ["./docker/start.sh"]\n', {"docker/start.sh": PLAIN}, "docker/start.sh"),
+    ('FROM debian\nCOPY . /app\nCMD ["bash", "/app/bin/run"]\n', {"bin/run": "#!/bin/bash\nexec app\n"}, "bin/run"),
+])
+def test_the_start_script_is_found(dockerfile: str, files: dict[str, str], context_path: str) -> None:
+    found = _find(dockerfile, files)
+    assert found is not None and found.context_path == context_path
+
+
+@pytest.mark.parametrize("dockerfile, files", [
+    ('FROM debian\nCOPY entrypoint.sh /usr/local/bin/\nENTRYPOINT ["/entrypoint.sh"]\n', {"entrypoint.sh": PLAIN}),
+    ('FROM debian\nCOPY --from=build /entrypoint.sh /\nENTRYPOINT ["/entrypoint.sh"]\n', {"entrypoint.sh": PLAIN}),
+    ('FROM debian\nCOPY . /app\nCMD ["/app/start.sh"]\n', {"start.sh": PLAIN, ".dockerignore": "start.sh\n"}),
+    ('FROM debian\nCOPY server /usr/local/bin/\nCMD ["server"]\n', {"server": "\x7fELF binary"}),
+    ('FROM debian\nCOPY start.sh /\nCMD ["sh", "-c", "/start.sh"]\n', {}),
+])
+def test_what_is_not_the_start_script(dockerfile: str, files: dict[str, str]) -> None:
+    assert _find(dockerfile, files) is None
+
+
+@pytest.mark.parametrize("body, reason", [
+    ('if [ "$(id -u)" = 0 ]; then exec gosu app "$@"; fi\nexec "$@"\n', "switches accounts itself (`gosu` on line 2)"),
+    ("exec su-exec node:node node server.js\n", "`su-exec`"),
+    ("chown -R app:app /data\nexec app\n", "runs `chown` (line 2)"),
+    ("service nginx start\nexec app\n", "runs `service`"),
+    ("/etc/init.d/cron start\nexec app\n", "runs `/etc/init.d/cron`"),
+    ("envsubst < /t.conf > /etc/nginx/conf.d/default.conf\nexec nginx\n", "writes `/etc/nginx/conf.d/default.conf`"),
+    ("sed -i \"s/PORT/$PORT/\" /etc/app.conf\nexec app\n", "edits `/etc/app.conf` in place"),
+    ("apt-get update && apt-get install -y curl\nexec app\n", "runs `apt-get install` (line 2)"),
+    ("sh -c 'chown app /data'\nexec app\n", "runs `chown`"),
+    ("cat /root/.config/app.yml\nexec app\n", "reads root's home"),
+])
+def test_what_needs_root(body: str, reason: str) -> None:
+    found = script_root_need(StartScript("/entrypoint.sh", "entrypoint.sh", "#!/bin/sh\n" + body))
+    assert found is not None and reason in found
+
+
+@pytest.mark.parametrize("body", [
+    'exec "$@"\n',
+    'echo "starting $*" > /dev/stderr\nexec node server.js\n',
+    "envsubst < /app/config.tmpl > /tmp/config.json\nexec app --config /tmp/config.json\n",
+    "python manage.py migrate && exec gunicorn app:app\n",
+])
+def test_what_needs_no_root(body: str) -> None:
+    assert script_root_need(StartScript("/entrypoint.sh", "entrypoint.sh", "#!/bin/sh\n" + body)) is None

@@ -1,0 +1,205 @@
+"""The start script a container runs, read from the build context, and what it needs root for.
+
+Many images start through a script of their own (``ENTRYPOINT
+["/docker-entrypoint.sh"]``, ``CMD ["./start.sh"]``) that the Dockerfile
+copies from the build context. Whether a new non-root ``USER`` breaks the
+container is decided in that script more often than in the Dockerfile: it
+drops privileges itself (``exec gosu app "$@"``), starts services through
+their init scripts, fixes ownership of a mounted volume, installs packages
+or writes ``/etc``. DF400 and DF401 read it when the context holds it and
+report instead of fixing when it needs root.
+
+`start_script` finds the script: the program the CMD/ENTRYPOINT runs (or
+the script a shell runs, ``sh start.sh``), matched against the files that
+COPY/ADD bring from the context (a destination folder, a file renamed on
+copy, a folder copied whole, a bare name found through ``PATH``).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Sequence
+
+from dfix.engine import POSIX_SHELLS, BuildContext, program_name
+from dfix.shell import SimpleCommand, analyze, package_commands
+from dfix.syntax import Add, Cmd, Copy, Entrypoint, Instruction, Workdir
+
+__all__ = ["StartScript", "start_script", "script_root_need"]
+
+#: Folders a bare program name is looked up in (``PATH`` of the common base images).
+PATH_FOLDERS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+#: Programs that switch to another account: a script that runs one starts as root on purpose.
+PRIVILEGE_DROPPERS = frozenset({
+    "gosu", "su-exec", "setpriv", "s6-setuidgid", "setuidgid", "runuser", "chpst", "setuser", "su", "sudo",
+})
+
+#: Programs only root may run to any effect, in a script that runs as the container starts.
+ROOT_PROGRAMS = frozenset({
+    "useradd", "usermod", "userdel", "groupadd", "groupmod", "adduser", "addgroup", "deluser", "delgroup",
+    "chown", "chgrp", "mount", "umount", "sysctl", "iptables", "ip6tables", "nft", "modprobe", "setcap",
+    "update-ca-certificates", "ldconfig", "service", "rc-service", "systemctl", "crond", "cron", "sshd",
+    "rsyslogd", "syslogd", "dbus-daemon", "supervisord", "chroot", "locale-gen", "dpkg-reconfigure", "visudo",
+})
+
+#: System folders a non-root process may not write.
+_SYSTEM_FOLDERS = re.compile(r"^/(etc|usr|var/lib|var/run|run|opt|root|lib|bin|sbin)(/|$)")
+_INIT_SCRIPT = re.compile(r"^/etc/init\.d/")
+#: Larger scripts are not read (a start script is a page or two).
+MAX_SCRIPT_SIZE = 256 * 1024
+
+
+@dataclass(frozen=True)
+class StartScript:
+    """A start script found in the build context."""
+
+    #: Where the image runs it (``/usr/local/bin/docker-entrypoint.sh``).
+    image_path: str
+    #: Where it sits in the build context (``docker/entrypoint.sh``).
+    context_path: str
+    text: str
+
+    @property
+    def name(self) -> str:
+        return posixpath.basename(self.image_path)
+
+
+def _program_paths(runtime: Sequence[Instruction]) -> Iterator[str]:
+    """The programs the CMD/ENTRYPOINT start, and the scripts a shell among them runs (``sh -c`` excepted)."""
+    for instruction in runtime:
+        if not isinstance(instruction, (Cmd, Entrypoint)):
+            continue
+        argv = list(instruction.exec_form) if instruction.exec_form is not None else (instruction.shell_form or "").split()
+        if not argv:
+            continue
+        yield argv[0]
+        if program_name(argv[0]) in POSIX_SHELLS:
+            operands = [word for word in argv[1:] if not word.startswith("-")]
+            if operands and "-c" not in argv[1:]:
+                yield operands[0]
+
+
+def _workdir_before(instructions: Sequence[Instruction], until: Instruction) -> str:
+    """The working directory in force at ``until`` (``/`` when no WORKDIR set it)."""
+    workdir = "/"
+    for instruction in instructions:
+        if instruction is until:
+            break
+        if isinstance(instruction, Workdir) and instruction.value:
+            workdir = posixpath.normpath(posixpath.join(workdir, instruction.value))
+    return workdir
+
+
+def _copied_files(build: BuildContext, instructions: Sequence[Instruction]) -> Iterator[tuple[str, str]]:
+    """``(image path, context path)`` of the files COPY/ADD bring from the context (files only, no globs)."""
+    for instruction in instructions:
+        if not isinstance(instruction, (Copy, Add)) or instruction.destination is None:
+            continue
+        if isinstance(instruction, Copy) and instruction.from_stage is not None:
+            continue
+        sources = [s for s in instruction.sources if not s.startswith("<<") and "://" not in s and "$" not in s]
+        if not sources:
+            continue
+        destination = instruction.destination
+        if not destination.startswith("/"):
+            destination = posixpath.join(_workdir_before(instructions, instruction), destination)
+        into_folder = instruction.destination.endswith("/") or len(instruction.sources) > 1
+        for source in sources:
+            relative = source.lstrip("./") if source not in (".", "./") else "."
+            if relative != "." and build.is_dir(relative) or relative == ".":
+                for name in _files_under(build, relative):
+                    inner = name if relative == "." else name[len(relative.rstrip("/")) + 1:]
+                    yield posixpath.normpath(posixpath.join(destination, inner)), name
+            elif build.exists(relative) and not build.excluded(relative):
+                # Without a trailing slash a single file lands *in* the destination when that is a folder of the
+                # image (``COPY run.sh /usr/local/bin``), which only the image knows: both places are candidates.
+                yield posixpath.normpath(posixpath.join(destination, posixpath.basename(relative))), relative
+                if not into_folder:
+                    yield posixpath.normpath(destination), relative
+
+
+def _files_under(build: BuildContext, folder: str) -> list[str]:
+    """Script-like files under ``folder`` of the context (``*.sh`` and names a start script goes by)."""
+    prefix = "" if folder == "." else folder.rstrip("/") + "/"
+    found = []
+    for pattern in ("**/*.sh", "**/*entrypoint*", "**/start*", "**/run*", "**/bin/*"):
+        found.extend(build.glob(prefix + pattern))
+    return sorted(name for name in set(found) if not build.excluded(name))
+
+
+def _matches(program: str, image_path: str, workdir: str) -> bool:
+    if "/" not in program:
+        return posixpath.dirname(image_path) in PATH_FOLDERS and posixpath.basename(image_path) == program
+    return posixpath.normpath(posixpath.join(workdir, program)) == image_path
+
+
+def start_script(build: BuildContext | None, instructions: Sequence[Instruction],
+                 runtime: Sequence[Instruction]) -> StartScript | None:
+    """The script the container starts with, read from the build context, or None when it is not there."""
+    if build is None or not runtime:
+        return None
+    programs = [(p, _workdir_before(instructions, r)) for r in runtime for p in _program_paths([r])]
+    if not programs:
+        return None
+    copied = list(_copied_files(build, instructions))
+    for program, workdir in programs:
+        for image_path, context_path in copied:
+            if _matches(program, image_path, workdir):
+                text = build.read_text(context_path)
+                if text is not None and len(text) <= MAX_SCRIPT_SIZE and _is_shell_script(text, context_path):
+                    return StartScript(image_path, context_path, text)
+    return None
+
+
+def _is_shell_script(text: str, name: str) -> bool:
+    first = text.split("\n", 1)[0]
+    if first.startswith("#!"):
+        return program_name(first[2:].strip().split()[-1] if "env" in first else first[2:].strip().split()[0]) in POSIX_SHELLS
+    return name.endswith(".sh")
+
+
+def script_root_need(script: StartScript) -> str | None:
+    """Why the start script needs root (it drops privileges itself, or does what only root may), or None."""
+    where = f"the start script `{script.context_path}`"
+    try:
+        model = analyze(script.text)
+    except Exception:  # pragma: no cover - the shell layer does not raise on text; be safe with odd files
+        return None
+    for command in _commands(model.commands):
+        name = command.name or ""
+        line = script.text.count("\n", 0, command.start) + 1
+        dropper = next((n for n in (*(w.name for w in command.wrappers), name) if n in PRIVILEGE_DROPPERS), None)
+        if dropper is not None:
+            return f"{where} switches accounts itself (`{dropper}` on line {line}), so it must start as root"
+        program = (command.name_word.value or "") if command.name_word is not None else ""
+        if _INIT_SCRIPT.match(program):
+            return f"{where} runs `{program}` (line {line}), a service's init script, which needs root"
+        if name in ROOT_PROGRAMS:
+            return f"{where} runs `{name}` (line {line}), which needs root"
+        for redirect in command.redirects:
+            target = redirect.target.value if redirect.target is not None else None
+            if redirect.operator in (">", ">>", ">|") and target and _SYSTEM_FOLDERS.match(target):
+                return f"{where} writes `{target}` (line {line}), which only root may"
+        if name == "sed" and any((w.value or "").startswith("-i") for w in command.args):
+            for word in command.args:
+                if word.value and _SYSTEM_FOLDERS.match(word.value):
+                    return f"{where} edits `{word.value}` in place (line {line}), which only root may"
+        if "/root/" in " ".join(w.value or "" for w in command.args):
+            return f"{where} reads root's home (line {line}), which only root may enter"
+    for invocation in package_commands(model):
+        if invocation.action in ("install", "remove", "update", "upgrade"):
+            line = script.text.count("\n", 0, invocation.start) + 1
+            return f"{where} runs `{invocation.manager} {invocation.subcommand}` (line {line}), which needs root"
+    return None
+
+
+def _commands(commands: Iterable[SimpleCommand]) -> Iterator[SimpleCommand]:
+    """The commands, and those a ``sh -c``/``bash -c`` among them runs."""
+    for command in commands:
+        yield command
+        if command.name in POSIX_SHELLS:
+            args = [w.value or "" for w in command.args]
+            if "-c" in args and args.index("-c") + 1 < len(args):
+                yield from analyze(args[args.index("-c") + 1]).commands
