@@ -35,7 +35,7 @@ from dfix.shell import CONDITIONAL, ShellScript, SimpleCommand, package_commands
 from dfix.syntax import Add, Arg, Cmd, Copy, Entrypoint, Env, Instruction, Run, User, Workdir
 
 from ._base_images import ImageFacts, is_root_user
-from ._start_scripts import script_root_need, start_script
+from ._start_scripts import script_root_need, start_script, unread_start_script
 
 
 class UserSituation(Protocol):
@@ -219,8 +219,16 @@ def root_need(situation: UserSituation) -> str | None:
 
 def _start_script(situation: UserSituation) -> str | None:
     """The start script the build context holds drops privileges itself, or does what only root may."""
-    script = start_script(situation.context.build_context, situation.instructions, situation.runtime)
-    return script_root_need(script) if script is not None else None
+    build = situation.context.build_context
+    script = start_script(build, situation.instructions, situation.runtime)
+    if script is not None:
+        return script_root_need(script)
+    unread = unread_start_script(build, situation.instructions, situation.runtime)
+    if unread is not None:
+        where = "is not in the build context" if build is not None else "comes from the build context, not given here"
+        return (f"the container starts through `{unread}`, a script that {where}; what it needs (root, files it "
+                "writes) cannot be read (check the Dockerfile in its build context, or pass --context)")
+    return None
 
 
 def _author_comment(situation: UserSituation) -> str | None:

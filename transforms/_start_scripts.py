@@ -26,7 +26,7 @@ from dfix.engine import POSIX_SHELLS, BuildContext, program_name
 from dfix.shell import SimpleCommand, analyze, package_commands
 from dfix.syntax import Add, Cmd, Copy, Entrypoint, Instruction, Workdir
 
-__all__ = ["StartScript", "start_script", "script_root_need"]
+__all__ = ["StartScript", "start_script", "script_root_need", "unread_start_script"]
 
 #: Folders a bare program name is looked up in (``PATH`` of the common base images).
 PATH_FOLDERS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
@@ -151,6 +151,72 @@ def start_script(build: BuildContext | None, instructions: Sequence[Instruction]
                 if text is not None and len(text) <= MAX_SCRIPT_SIZE and _is_shell_script(text, context_path):
                     return StartScript(image_path, context_path, text)
     return None
+
+
+#: Names a start script goes by (``entrypoint.sh``, ``start_container``, ``run``, ``docker-entrypoint``).
+_SCRIPT_NAME = re.compile(r"(\.(sh|bash)$|^(start|run|init|boot|entrypoint|docker-entrypoint|launch|startup)([_.-]|$))")
+
+
+def unread_start_script(build: BuildContext | None, instructions: Sequence[Instruction],
+                        runtime: Sequence[Instruction]) -> str | None:
+    """The image path of a start script the build copies from its context but that cannot be read here, or None.
+
+    Without the context (a Dockerfile checked on its own) such a script is
+    what the container does at start, unseen. Only names that read as a
+    script count (``entrypoint.sh``, ``start_container``): a copied binary
+    (``COPY app /app``) is the program itself.
+    """
+    for instruction in runtime:
+        workdir = _workdir_before(instructions, instruction)
+        for program in _program_paths([instruction]):
+            if not _SCRIPT_NAME.search(posixpath.basename(program)):
+                continue
+            for image_path, source in _copy_targets(instructions):
+                if _matches(program, image_path, workdir) or (
+                    source is None and _inside(program, image_path, workdir)
+                ):
+                    if build is not None and build.exists(source or program.lstrip("/")) and source is not None:
+                        text = build.read_text(source)
+                        if text is not None and not _is_shell_script(text, source):
+                            continue  # a program, not a script
+                    return image_path if source is not None else posixpath.normpath(posixpath.join(workdir, program))
+    return None
+
+
+def _copy_targets(instructions: Sequence[Instruction]) -> Iterator[tuple[str, str | None]]:
+    """Where COPY/ADD from the context put things, without reading the context.
+
+    ``(image path, context file)`` for a named file (both readings of a
+    destination without a trailing slash), ``(folder, None)`` for a source
+    that may be a folder or a pattern (``.``, ``src/``, ``*.sh``).
+    """
+    for instruction in instructions:
+        if not isinstance(instruction, (Copy, Add)) or instruction.destination is None:
+            continue
+        if isinstance(instruction, Copy) and instruction.from_stage is not None:
+            continue
+        destination = instruction.destination
+        if not destination.startswith("/"):
+            destination = posixpath.join(_workdir_before(instructions, instruction), destination)
+        destination = posixpath.normpath(destination)
+        for source in instruction.sources:
+            if source.startswith("<<") or "://" in source or "$" in source:
+                continue
+            relative = source.lstrip("./") or "."
+            base = posixpath.basename(relative.rstrip("/"))
+            if relative == "." or source.endswith("/") or any(ch in base for ch in "*?["):
+                yield destination, None
+                continue
+            yield posixpath.join(destination, base), relative
+            yield destination, relative
+            yield destination, None  # ``COPY bin /app/bin``: a folder of the same name
+
+
+def _inside(program: str, folder: str, workdir: str) -> bool:
+    if "/" not in program:
+        return False
+    path = posixpath.normpath(posixpath.join(workdir, program))
+    return path.startswith(folder.rstrip("/") + "/")
 
 
 def _is_shell_script(text: str, name: str) -> bool:

@@ -9,6 +9,7 @@ from dfix.shell import SimpleCommand, package_command
 
 from ._apt import CLEANUP, LISTS, consumes_lists, is_update
 from ._cleanup import NESTED, CacheCleanupRule, first_consumer, removes, where
+from ._refresh import refresh_used
 
 #: Mount targets that hold the lists: a cache or tmpfs there keeps them out of the image.
 _LIST_PATHS = (LISTS,)
@@ -38,7 +39,9 @@ class AptListsNotRemoved(CacheCleanupRule):
     without a fix, with a note) when a later RUN of the stage, of a stage
     built ``FROM`` it, or an ONBUILD trigger runs ``apt-get install`` (or
     source/build-dep/download, ``apt-cache``) without its own ``update``
-    first; when the ``update`` runs inside ``if``/a loop/a function/a
+    first; when the RUN installs nothing from the lists (``RUN apt-get
+    update`` on its own: downloading the lists only to delete them would be
+    a step that does nothing, DF204's finding); when the ``update`` runs inside ``if``/a loop/a function/a
     subshell; when an appended command would be swallowed or change what
     fails (a trailing shell comment, ``|| true``, ``&``, ``exit``); and in
     exec-form (G1) or heredoc (G2) RUNs. An ONBUILD trigger's own script may
@@ -244,6 +247,11 @@ class AptListsNotRemoved(CacheCleanupRule):
         ),
         Invalid('FROM debian\nRUN ["apt-get", "update"]\n', None, "exec form is never rewritten (G1)"),
         Invalid(
+            "FROM debian\nRUN apt-get update -y\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
+            None,
+            "an update nothing installs from: the cleanup would leave a RUN that does nothing",
+        ),
+        Invalid(
             'FROM debian\nRUN ["/bin/sh", "-c", "apt-get update && apt-get install -y curl"]\n',
             None,
             "exec form through sh -c: analysed, not rewritten (G1)",
@@ -268,9 +276,14 @@ class AptListsNotRemoved(CacheCleanupRule):
             if info is None or not (context.reaches_final_image(info) or context.children_of(info)):
                 continue  # never shipped (an ONBUILD trigger there never runs downstream either)
 
-            def nested(updates=updates) -> str | None:
+            def nested(updates=updates, last=last, model=model) -> str | None:
                 if any(not command.context.isdisjoint(NESTED) for command in updates):
                     return "the update runs inside an `if`, a loop, a function or a subshell; append the cleanup there by hand"
+                refresh = package_command(last)
+                if refresh is not None and not refresh_used(model.commands, refresh):
+                    return ("this RUN installs nothing from the lists it downloads: deleting them after the update "
+                            "would leave a step that does nothing; remove the update, or move it into the RUN that "
+                            "installs")
                 return None
 
             def consumer(run=run) -> str | None:

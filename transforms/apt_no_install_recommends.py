@@ -81,7 +81,10 @@ class AptNoInstallRecommends(PackageCommandRule):
     ``python3-pip`` before a ``pip install``; ``xauth`` with ``xvfb`` for
     ``xvfb-run``; ``openssh-client`` with ``git`` for ``git@host:`` remotes
     and ``ssh``; ``dirmngr`` with ``gnupg`` for keyserver lookups;
-    ``libc6-dev`` with ``gcc``. Not fixed, only reported: an install of
+    ``libc6-dev`` with ``gcc``. Not fixed, only reported: an install whose
+    package names the shell computes (``$PACKAGES``, ``xargs``, a glob),
+    since neither what they recommend nor what the file needs of it can be
+    read; an install of
     ``software-properties-common`` followed by ``add-apt-repository ppa:...``.
     The command imports the PPA's signing key through gpg and its helpers
     (``gpg-agent``, and up to Ubuntu 18.04 ``dirmngr`` for the keyserver),
@@ -288,6 +291,17 @@ class AptNoInstallRecommends(PackageCommandRule):
             None,
             "newer releases need `gpg-agent` for it",
         ),
+        Invalid(
+            "FROM debian\nARG EXTRA\nRUN apt-get update && apt-get install -y curl ${EXTRA} \\\n"
+            " && rm -rf /var/lib/apt/lists/*\n",
+            None,
+            "a package list the shell computes: what it recommends cannot be read",
+        ),
+        Invalid(
+            "FROM debian\nCOPY pkglist /tmp/\nRUN apt-get update && xargs -a /tmp/pkglist apt-get install -y\n",
+            None,
+            "packages from a file through xargs",
+        ),
         Invalid('FROM debian\nRUN ["apt-get", "install", "-y", "curl"]\n', None, "exec form: reported only (G1)"),
         Invalid(
             "# syntax=docker/dockerfile:1\nFROM debian\nRUN <<EOF\napt-get update\napt-get install -y curl\nEOF\n",
@@ -306,6 +320,14 @@ class AptNoInstallRecommends(PackageCommandRule):
             message = f"`{command.manager} install` without `--no-install-recommends` also installs recommended packages"
             if view.script is None:
                 yield Finding(where, message, note=self.report_only(view))
+                continue
+            unknown = _unknown_packages(command)
+            if unknown is not None:
+                yield Finding(
+                    where, message,
+                    note=f"not fixed: {unknown}, so what they recommend, and what the rest of the file needs of it, "
+                         "cannot be read",
+                )
                 continue
             ppa = _ppa_needs_recommends(context, view, command)
             if ppa is not None:
@@ -455,6 +477,19 @@ def _needed(context: Context, view: RunView, command: PackageCommand) -> Iterato
         evidence = _first_use(context, view, command, keep.use, keep)
         if evidence is not None:
             yield keep, f"for {evidence}"
+
+
+def _unknown_packages(command: PackageCommand) -> str | None:
+    """Why the packages this install brings cannot be read (a variable, ``xargs``, a glob), or None."""
+    if any(wrapper.name == "xargs" for wrapper in command.command.wrappers):
+        return "the package names come from `xargs`"
+    for word in command.packages:
+        text = word.value if word.value is not None else word.text
+        if word.value is None or "$" in text or "`" in text:
+            return f"`{word.text}` is expanded by the shell"
+        if any(ch in text for ch in "*?[") and not text.startswith("-"):
+            return f"`{word.text}` is a pattern"
+    return None
 
 
 def _ppa_needs_recommends(context: Context, view: RunView, command: PackageCommand) -> str | None:

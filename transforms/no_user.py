@@ -272,8 +272,8 @@ class NoUser(Rule):
             unsafe=True,
         ),
         Invalid(
-            "FROM registry.example.com/team/base:1\nRUN yum install -y httpd-tools && yum clean all\nCOPY run.sh /\nENTRYPOINT [\"/run.sh\"]\n",
-            f"FROM registry.example.com/team/base:1\nRUN yum install -y httpd-tools && yum clean all\nCOPY run.sh /\n{SHADOW_CREATE}\nUSER 10001:10001\nENTRYPOINT [\"/run.sh\"]\n",
+            "FROM registry.example.com/team/base:1\nRUN yum install -y httpd-tools && yum clean all\nCOPY server /srv/\nENTRYPOINT [\"/srv/server\"]\n",
+            f"FROM registry.example.com/team/base:1\nRUN yum install -y httpd-tools && yum clean all\nCOPY server /srv/\n{SHADOW_CREATE}\nUSER 10001:10001\nENTRYPOINT [\"/srv/server\"]\n",
             "unknown image with its own ENTRYPOINT: the family comes from yum",
             unsafe=True,
         ),

@@ -5,55 +5,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
-from dfix.shell import PackageCommand, SimpleCommand, package_command
+from dfix.shell import package_command
 
-
-#: The refresh subcommands per family (rules.md §0.4).
-_REFRESH = {
-    "apt": frozenset({"update"}),
-    "apk": frozenset({"update"}),
-    "rpm": frozenset({"makecache", "check-update"}),
-    "zypper": frozenset({"refresh"}),
-}
-#: Later actions of the same family that use the refreshed index.
-_CONSUMERS = frozenset({"install", "upgrade", "dist-upgrade", "download", "other", "unknown"})
-#: Programs that may well install packages out of sight: shells and interpreters
-#: running scripts, and known package-install wrappers.
-_OPAQUE = frozenset({
-    "sh", "bash", "ash", "dash", "zsh", "ksh", "busybox", "eval", "source", ".", "exec",
-    "python", "python2", "python3", "perl", "ruby", "node", "make", "ansible-playbook",
-    "install_packages", "apt-fast", "apt-install", "mk-build-deps", "gdebi", "clean-install",
-})
-#: Read-only apt tools that use the lists.
-_APT_READERS = frozenset({"apt-cache", "apt-file", "apt-rdepends", "apt-show-versions"})
-
-
-def _refresh(command: PackageCommand) -> bool:
-    return command.subcommand in _REFRESH.get(command.family, ())
-
-
-def _opaque(command: SimpleCommand) -> bool:
-    """A command that may install packages without dfix seeing it."""
-    if command.name is None:
-        return command.name_index is not None  # `$INSTALL ...` (G6)
-    if command.name in _OPAQUE or command.name.endswith(".sh"):
-        return True
-    program = command.program or ""
-    return "/" in program and package_command(command) is None and not program.startswith(("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/"))
-
-
-def _consumed(commands: tuple[SimpleCommand, ...], refresh: PackageCommand) -> bool:
-    for command in commands:
-        if command.start <= refresh.start:
-            continue
-        if _opaque(command):
-            return True
-        if refresh.family == "apt" and command.name in _APT_READERS:
-            return True
-        other = package_command(command)
-        if other is not None and other.family == refresh.family and other.action in _CONSUMERS and not _refresh(other):
-            return True
-    return False
+from ._refresh import is_refresh, refresh_used
 
 
 class UpdateWithoutInstall(Rule):
@@ -127,7 +81,7 @@ class UpdateWithoutInstall(Rule):
             commands = view.model.commands
             for command in commands:
                 refresh = package_command(command)
-                if refresh is None or not _refresh(refresh) or _consumed(commands, refresh):
+                if refresh is None or not is_refresh(refresh) or refresh_used(commands, refresh):
                     continue
                 spelled = " ".join(w.value or w.text for w in refresh.program_words + refresh.subcommand_words)
                 yield self.diagnostic(
