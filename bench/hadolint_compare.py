@@ -119,7 +119,7 @@ def _fix_one(job: FixJob) -> dict:
         report["failed"] = [f"{f.diagnostic.code}: {f.reason}" for f in result.failed]
         report["remaining"] = [
             (d.code, d.span.line, d.message, d.note)
-            for d in result.diagnostics if d.code in CONTEXT_RULES
+            for d in result.diagnostics if d.code in CONTEXT_RULES or d.note
         ]
         if job.check and result.changed:
             from dfix import oracle
@@ -294,6 +294,7 @@ DL3002_GUARDS = {
         re.compile(r"root's home|only root may enter|switches users itself|root-owned|network capabilities|"
                    r"only root can do|runs? as root|Docker socket|the Docker CLI"),
     "the author's own comment about users or permissions": re.compile(r"its author knows what the process needs"),
+    "a start script dfix cannot read (no build context)": re.compile(r"the container starts through `[^`]+`, a script"),
     "an unknown base whose ENTRYPOINT still runs": re.compile(r"is unknown, and its ENTRYPOINT"),
     "an unknown base's own user cannot be named": re.compile(r"no earlier non-root USER, and the base image is unknown"),
     "the earlier USER is out of scope": re.compile(r"not in scope at the end of the final stage"),
@@ -476,6 +477,59 @@ def _self_cleaning_apk(comparison: Comparison) -> int:
     return count
 
 
+def _rules_for_alias() -> dict[str, set[str]]:
+    """hadolint code -> the dfix codes that carry it as an alias (from the catalogue)."""
+    from dfix.engine.catalogue import ENTRIES
+
+    out: dict[str, set[str]] = collections.defaultdict(set)
+    for entry in ENTRIES:
+        for alias in entry.aliases:
+            out[alias.upper()].add(entry.code)
+    return out
+
+
+_NUMBERS = re.compile(r"\d+")
+
+
+def _withheld(note: str | None) -> bool:
+    """A note that says why a finding was left (not the base-image facts' version, which fixed ones carry too)."""
+    return bool(note) and not note.startswith(("base-image facts", "unsafe:", "report only: with the option"))
+
+
+def reported_leftovers(comparison: Comparison, codes: Iterable[str]) -> tuple[collections.Counter, collections.Counter]:
+    """Leftovers of ``codes`` that dfix reports at the same line with the reason it does not fix them.
+
+    A rule that withholds a fix says why in its note (an
+    install whose packages the shell computes, a start script it cannot
+    read ...). Such a leftover is a judgment, not a miss: it is counted per
+    code (to leave it out of the drop) and per reason (to print it).
+    """
+    aliases = _rules_for_alias()
+    per_code: collections.Counter = collections.Counter()
+    reasons: collections.Counter = collections.Counter()
+    codes = set(codes)
+    for result in comparison.files:
+        remaining = result.report["remaining"]
+        text = None
+        for finding in result.after:
+            code = finding["code"]
+            if code not in codes:
+                continue
+            rules = aliases.get(code, set())
+            if text is None:
+                text = dfix.read_dockerfile(result.target)
+            _, instruction = _instruction_at(text, finding["line"])
+            first, last = ((instruction.span.line, instruction.span.end_line) if instruction is not None
+                           else (finding["line"], finding["line"]))
+            notes = [note for rule, at, _message, note in remaining
+                     if rule in rules and first <= at <= last and _withheld(note)]
+            if notes:
+                per_code[code] += 1
+                reason = _NUMBERS.sub("N", notes[0].removeprefix("not fixed: "))
+                reasons[f"{code} left, reported with why not: {reason[:110]}"] += 1
+    return per_code, reasons
+
+
 def explain(comparison: Comparison, codes: Iterable[str] = CONTEXT_CODES) -> tuple[collections.Counter, list[str]]:
     """Leftovers of ``codes`` and new findings, counted by reason; and the unexplained ones (``file:line: …``)."""
     explained: collections.Counter = collections.Counter()
@@ -549,12 +603,17 @@ def report(comparison: Comparison, options: argparse.Namespace, select: list[str
     print(f"{'code':8} {'before':>7} {'after':>7} {'drop':>7}")
     failing = False
     cleaned = _self_cleaning_apk(comparison)
+    withheld, withheld_reasons = reported_leftovers(comparison, judged)
     for code in sorted(set(comparison.before) | set(comparison.after)):
         b, a = comparison.before[code], comparison.after[code]
         if code == "DL3019" and cleaned:
             print(f"  (DL3019: {cleaned} left on RUNs that delete /var/cache/apk themselves: no index stays in the "
                   "image, so dfix has nothing to fix; not counted against the drop)")
             a -= cleaned
+        if withheld[code]:
+            print(f"  ({code}: {withheld[code]} left where dfix reports it and says why it does not fix it; "
+                  "not counted against the drop, reasons below)")
+            a -= withheld[code]
         drop = 100.0 * (b - a) / b if b else 0.0
         mark = ""
         if code in judged:
@@ -569,7 +628,8 @@ def report(comparison: Comparison, options: argparse.Namespace, select: list[str
             mark = " (issue 5: every leftover explained below)"
         print(f"{code:8} {b:7} {a:7} {drop:6.1f}%{mark}")
     judged_before = sum(comparison.before[c] for c in judged)
-    judged_after = sum(comparison.after[c] for c in judged) - (cleaned if "DL3019" in judged else 0)
+    judged_after = (sum(comparison.after[c] for c in judged) - (cleaned if "DL3019" in judged else 0)
+                    - sum(withheld[c] for c in judged))
     if judged_before:
         overall = 100.0 * (judged_before - judged_after) / judged_before
         print(f"judged codes (*): {judged_before} -> {judged_after} ({overall:.1f}% fewer)")
@@ -583,6 +643,7 @@ def report(comparison: Comparison, options: argparse.Namespace, select: list[str
         examples = comparison.with_new(code)
         print(f"  {code}: {count} in {len(examples)} files (e.g. {', '.join(r.source for r in examples[:3])})")
     explained, unexplained = explain(comparison, CONTEXT_CODES if options.seeded_registry else ())
+    explained.update(withheld_reasons)
     if explained:
         print("explained (dfix is right to leave these, or hadolint is wrong):")
         for what, count in explained.most_common():
