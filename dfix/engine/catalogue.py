@@ -201,7 +201,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("DF627", "bin-sh-replaced", ("DL4005",), PLANNED, "`/bin/sh` replaced by another shell"),
     Entry("DF628", "pipe-without-pipefail", ("DL4006",), PLANNED, "a pipeline without `set -o pipefail`"),
     Entry("DF629", "shellcheck", (), PLANNED, "ShellCheck findings in RUN scripts"),
-    Entry("DF630", "misplaced-parser-directive", (), PLANNED, "a parser directive where it has no effect"),
+    Entry("DF630", "misplaced-parser-directive", (), IMPLEMENTED),
     Entry("DF700", "multiple-services", (), PLANNED, "one container runs several services"),
     Entry("DF701", "wrapper-without-exec", (), PLANNED, "a wrapper script that does not `exec` its command"),
     Entry("DF702", "missing-healthcheck", ("DL3057",), PLANNED, "the final image has no `HEALTHCHECK`"),
