@@ -34,6 +34,10 @@ class ParseError(RefusalRule):
     (DF613) are refusals too, with codes of their own because hadolint names
     them.
 
+    hadolint's DL1000 is its own parser failing; it is listed as an alias
+    so that its suppressions and configuration carry over, but hadolint's
+    parser and BuildKit's disagree on many files (both ways).
+
     Values BuildKit expands from variables before it checks them (``--mount``
     options, ``EXPOSE`` ports) are judged only when they hold no ``$``.
     """
@@ -41,6 +45,7 @@ class ParseError(RefusalRule):
     code = "DF000"
     name = "parse-error"
     summary = "docker build refuses the file before it runs a step"
+    aliases = ("DL1000",)
     kinds = frozenset(RefusalKind) - {RefusalKind.ONBUILD_TRIGGER, RefusalKind.BEFORE_FROM, RefusalKind.PORT_RANGE}
 
     valid = (

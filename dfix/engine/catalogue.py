@@ -68,7 +68,7 @@ IMPLEMENTED, PLANNED = True, False
 #: Every catalogued rule, by code: the meta codes (DF000-DF004) and the design catalogue's rules.
 #: Aliases are hadolint codes and BuildKit check names (and, where a rule names them, other tools' ids).
 ENTRIES: tuple[Entry, ...] = (
-    Entry("DF000", "parse-error", (), IMPLEMENTED),
+    Entry("DF000", "parse-error", ("DL1000",), IMPLEMENTED),
     Entry("DF001", "unused-suppression", (), IMPLEMENTED),
     Entry("DF002", "blanket-suppression", (), IMPLEMENTED),
     Entry("DF003", "unknown-suppression-code", (), IMPLEMENTED),
