@@ -156,3 +156,34 @@ def test_a_refused_file_is_not_fixed():
     assert {d.code for d in result.diagnostics} == {"DF000", "DF201"}
     fine = dfix.fix(text.replace("--form=x ", ""), select=["DF201"])
     assert "apt-get install -y curl" in fine.text
+
+
+#: BuildKit's own tests of instruction-level errors (``instructions/parse_test.go``: TestErrorCases,
+#: TestCommandsExactlyOneArgument, TestCommandsAtLeastOneArgument, TestCommandsNoDestinationArgument,
+#: TestParseOptInterval): the first instruction of each snippet, and the text its error contains.
+BUILDKIT_TEST_CASES = [
+    ("COPY\t\n\t\tquux \\\n      bar", "COPY requires at least two arguments"),
+    ("ONBUILD FROM scratch", "FROM isn't allowed as an ONBUILD trigger"),
+    ("MAINTAINER --boo joe@example.com", "unknown flag: --boo"),
+    ("ONBUILD ONBUILD RUN touch foobar", "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed"),
+    ("FOO bar", "unknown instruction: FOO"),
+    ("foo bar", "unknown instruction: foo"),
+    *[(command, f"{command} requires exactly one argument") for command in ("MAINTAINER", "WORKDIR", "USER", "STOPSIGNAL")],
+    *[(command, f"{command} requires at least one argument")
+      for command in ("ENV", "LABEL", "ONBUILD", "HEALTHCHECK", "EXPOSE", "VOLUME")],
+    *[(f"{command} arg1", f"{command} requires at least two arguments, but only one was provided. Destination could not be determined")
+      for command in ("ADD", "COPY")],
+    ("HEALTHCHECK --interval=50ns CMD true", "cannot be less than 1ms"),
+]
+
+
+@pytest.mark.parametrize("text, expected", BUILDKIT_TEST_CASES)
+def test_buildkit_own_error_cases(text, expected):
+    refusal = instruction_refusal(dfix.parse(text).instructions[0])
+    assert refusal is not None and expected in refusal.message
+
+
+@pytest.mark.parametrize("text", ["HEALTHCHECK --interval=0ms CMD true", "HEALTHCHECK --interval=1ms CMD true",
+                                  "RUN --mount=type=tmpfs,target=/foo/ echo hello"])
+def test_buildkit_own_accepted_cases(text):
+    assert instruction_refusal(dfix.parse(text).instructions[0]) is None
