@@ -24,8 +24,10 @@ class ParseError(RefusalRule):
       instruction does not take (``COPY --form=build``), a ``--mount`` type or
       option BuildKit does not know, a missing argument (``COPY app``,
       ``HEALTHCHECK --interval=5s`` with no command), a ``HEALTHCHECK``
-      interval it cannot read, an ``EXPOSE`` spec it cannot read, a file with
-      no ``FROM`` at all. This rule reports those.
+      interval it cannot read, an ``EXPOSE`` spec it cannot read, a base image
+      name Docker's reference grammar refuses (``FROM Ubuntu:14.04``: names
+      are lower case), a file with no ``FROM`` at all. This rule reports
+      those.
 
     Always an error. A file the build refuses is never rewritten: any other
     fix would be a change to a file that does not build, and the author's
@@ -39,7 +41,8 @@ class ParseError(RefusalRule):
     parser and BuildKit's disagree on many files (both ways).
 
     Values BuildKit expands from variables before it checks them (``--mount``
-    options, ``EXPOSE`` ports) are judged only when they hold no ``$``.
+    options, ``EXPOSE`` ports, the ``FROM`` image) are judged only when they
+    hold no ``$``.
     """
 
     code = "DF000"
@@ -73,6 +76,9 @@ class ParseError(RefusalRule):
                 "an unknown mount type", message='unsupported mount type "cahce" (did you mean cache?)', line=2, column=5),
         Invalid("FROM debian\nRUN --mount=type=cache,targte=/root/.cache pip install x\n", None,
                 "an unknown mount option", message="unexpected key 'targte' in 'targte=/root/.cache' (did you mean target?)"),
+        Invalid("FROM Ubuntu:14.04\n", None, "an image name Docker cannot parse", line=1, column=6,
+                message='failed to parse stage name "Ubuntu:14.04": invalid reference format: '
+                        "repository name (library/Ubuntu) must be lowercase"),
         Invalid("ARG VERSION=1\n", None, "no FROM at all", message="dockerfile contains no stages to build", line=1),
         Invalid("FROM debian\nRUN apt-get install curl\nMAINTAINER\n", None, "a fix elsewhere is not applied either",
                 also=("DF201",), message="MAINTAINER requires exactly one argument", line=3),

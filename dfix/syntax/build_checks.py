@@ -30,7 +30,8 @@ from .cst import Dockerfile, Flag, From, Instruction, Span, _span_of
 from .meaning import KNOWN_INSTRUCTIONS
 
 __all__ = [
-    "INSTRUCTION_FLAGS", "Refusal", "RefusalKind", "expose_problem", "first_refusal", "instruction_refusal", "mount_problem", "refusals",
+    "INSTRUCTION_FLAGS", "Refusal", "RefusalKind", "expose_problem", "first_refusal", "instruction_refusal", "mount_problem", "reference_problem",
+    "refusals",
 ]
 
 # -- what a refusal is ------------------------------------------------------------------------
@@ -49,14 +50,15 @@ class RefusalKind(enum.StrEnum):
     HEALTHCHECK = "healthcheck"
     PORT = "port"
     PORT_RANGE = "port-range"
+    IMAGE_REFERENCE = "image-reference"
 
 
 UNKNOWN_INSTRUCTION, BEFORE_FROM, NO_STAGE, ONBUILD_TRIGGER = (
     RefusalKind.UNKNOWN_INSTRUCTION, RefusalKind.BEFORE_FROM, RefusalKind.NO_STAGE, RefusalKind.ONBUILD_TRIGGER,
 )
-FLAG, MOUNT, ARGUMENTS, HEALTHCHECK, PORT, PORT_RANGE = (
+FLAG, MOUNT, ARGUMENTS, HEALTHCHECK, PORT, PORT_RANGE, IMAGE_REFERENCE = (
     RefusalKind.FLAG, RefusalKind.MOUNT, RefusalKind.ARGUMENTS, RefusalKind.HEALTHCHECK, RefusalKind.PORT,
-    RefusalKind.PORT_RANGE,
+    RefusalKind.PORT_RANGE, RefusalKind.IMAGE_REFERENCE,
 )
 
 
@@ -587,6 +589,64 @@ def _mount_combination_problem(mount_type: str, seen: dict[str, str]) -> str | N
     return None
 
 
+# -- image references (the distribution/reference grammar BuildKit parses FROM with) ---------------
+
+_ALPHANUMERIC = r"[a-z0-9]+"
+_SEPARATOR = r"(?:[._]|__|[-]+)"
+_PATH_COMPONENT = f"{_ALPHANUMERIC}(?:{_SEPARATOR}{_ALPHANUMERIC})*"
+_DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_HOST = rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[a-fA-F0-9:]+\])"
+_NAME = rf"(?:{_HOST}(?::[0-9]+)?/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
+_REFERENCE = re.compile(
+    rf"({_NAME})(?::([\w][\w.-]{{0,127}}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{{32,}}))?"
+)
+_HEX_IDENTIFIER = re.compile(r"[a-f0-9]{64}")
+
+
+def reference_problem(name: str) -> str | None:
+    """Why ``reference.ParseNormalizedNamed`` refuses an image name (Docker's grammar), or None."""
+    if _HEX_IDENTIFIER.fullmatch(name):
+        return f"invalid repository name ({name}), cannot specify 64-byte hexadecimal strings"
+    slash = name.find("/")
+    first = name[:slash]
+    if slash == -1 or (not any(c in first for c in ".:") and first != "localhost" and first.lower() == first):
+        domain, remainder = "docker.io", name
+    else:
+        domain, remainder = first, name[slash + 1:]
+    if domain == "index.docker.io":
+        domain = "docker.io"
+    if domain == "docker.io" and "/" not in remainder:
+        remainder = "library/" + remainder
+    remote = remainder.split(":", 1)[0]
+    if remote.lower() != remote:
+        return f"invalid reference format: repository name ({remote}) must be lowercase"
+    full = f"{domain}/{remainder}"
+    match = _REFERENCE.fullmatch(full)
+    if match is None:
+        if _REFERENCE.fullmatch(full.lower()):
+            return "invalid reference format: repository name must be lowercase"
+        return "invalid reference format"
+    if len(match.group(1)) > 255:
+        return "invalid reference format: repository name must not be more than 255 characters"
+    return None
+
+
+def _base_image_refusal(instruction: From, stages: set[str]) -> Refusal | None:
+    """A literal ``FROM`` image name BuildKit cannot parse (names from ARGs are known only at build time)."""
+    args = instruction.meaning.args
+    base = _literal_word(args[0], instruction) if args else None  # BuildKit's word lexer reads it first
+    if not base:
+        return None
+    if base.lower() in stages or base == "scratch":
+        return None
+    problem = reference_problem(base)
+    if problem is None:
+        return None
+    token = instruction.image_token
+    span = _span_of((token,)) if token is not None else _line_span(instruction)
+    return Refusal(IMAGE_REFERENCE, f"failed to parse stage name {_go_quote(base)}: {problem}", span, instruction)
+
+
 def instruction_refusal(instruction: Instruction) -> Refusal | None:
     """Why BuildKit refuses this instruction on its own (its ONBUILD trigger is read only by later builds)."""
     return _Checker(instruction).check()
@@ -599,12 +659,19 @@ _cache: "weakref.WeakKeyDictionary[Dockerfile, tuple[Refusal, ...]]" = weakref.W
 
 def _find(tree: Dockerfile) -> Iterator[Refusal]:
     seen_from = False
+    stages: set[str] = set()
     for instruction in tree.instructions:
         refusal = instruction_refusal(instruction)
         if refusal is not None:
             yield refusal
         if isinstance(instruction, From):
             seen_from = True
+            if refusal is None:
+                refusal = _base_image_refusal(instruction, stages)
+                if refusal is not None:
+                    yield refusal
+            if instruction.stage_name:
+                stages.add(instruction.stage_name)
         elif not seen_from and instruction.meaning.name != "arg" and instruction.meaning.name in KNOWN_INSTRUCTIONS:
             yield Refusal(BEFORE_FROM, "no build stage in current context", _line_span(instruction), instruction)
     if not seen_from and tree.instructions:

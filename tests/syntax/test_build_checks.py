@@ -187,3 +187,30 @@ def test_buildkit_own_error_cases(text, expected):
                                   "RUN --mount=type=tmpfs,target=/foo/ echo hello"])
 def test_buildkit_own_accepted_cases(text):
     assert instruction_refusal(dfix.parse(text).instructions[0]) is None
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("FROM Ubuntu:14.04\n", 'failed to parse stage name "Ubuntu:14.04": invalid reference format: repository name (library/Ubuntu) must be lowercase'),
+        ("FROM ubuntu:\n", 'failed to parse stage name "ubuntu:": invalid reference format'),
+        ("FROM registry.example.com:443/Team/app\n", 'failed to parse stage name "registry.example.com:443/Team/app": invalid reference format: repository name (Team/app) must be lowercase'),
+    ],
+)
+def test_base_images_buildkit_cannot_name(text, message):
+    assert messages(text) == [("image-reference", message, 1)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FROM MyOrg/app:1\n",  # an upper-case first part is a registry host to Docker
+        "FROM 'nginx:1.12.2-alpine'\n",  # quotes are the word lexer's
+        "FROM golang:1.22 AS Build\nFROM BUILD\n",  # a stage, by any case
+        "ARG IMAGE=Ubuntu\nFROM ${IMAGE}\n",  # known only at build time (with the default, DF313's)
+        "FROM scratch\n",
+        "FROM localhost:5000/team/app@sha256:" + "0" * 64 + "\n",
+    ],
+)
+def test_base_images_buildkit_can_name(text):
+    assert messages(text) == []
