@@ -278,7 +278,12 @@ class _Checker:
     check_maintainer = check_workdir = check_user = _one_string
 
     def check_stopsignal(self) -> Refusal | None:
-        return self.exactly_one() if len(self.args) != 1 else None
+        if len(self.args) != 1:
+            return self.exactly_one()
+        signal = _literal_word(self.args[0], self.instruction)
+        if signal is not None and not _is_signal(signal):
+            return self.refuse(ARGUMENTS, f"Invalid signal: {signal}")
+        return None
 
     def _sources_and_destination(self) -> Refusal | None:
         keyword = self.meaning.name.upper()
@@ -424,6 +429,22 @@ class _Checker:
         if not self.meaning.json:
             return self.refuse(ARGUMENTS, "SHELL requires the arguments to be in JSON form")
         return None
+
+
+#: The signal names Linux knows (moby's ``signal.SignalMap``), without ``SIG``.
+_SIGNALS = frozenset(
+    "ABRT ALRM BUS CHLD CLD CONT FPE HUP ILL INT IO IOT KILL PIPE POLL PROF PWR QUIT SEGV STKFLT STOP SYS TERM "
+    "TRAP TSTP TTIN TTOU URG USR1 USR2 VTALRM WINCH XCPU XFSZ RTMIN RTMAX".split()
+    + [f"RTMIN+{n}" for n in range(1, 16)] + [f"RTMAX-{n}" for n in range(1, 15)]
+)
+
+
+def _is_signal(text: str) -> bool:
+    """moby's ``signal.ParseSignal``: a number above 0, or a signal name with or without ``SIG``."""
+    if text.isdigit():
+        return 0 < int(text) < 2**32
+    name = text.upper()
+    return (name[3:] if name.startswith("SIG") else name) in _SIGNALS
 
 
 def _literal_word(word: str, instruction: Instruction) -> str | None:

@@ -214,3 +214,9 @@ def test_base_images_buildkit_cannot_name(text, message):
 )
 def test_base_images_buildkit_can_name(text):
     assert messages(text) == []
+
+
+def test_stop_signals():
+    assert messages("FROM a\nSTOPSIGNAL SIGTERM\nSTOPSIGNAL 9\nSTOPSIGNAL quit\nSTOPSIGNAL SIGRTMIN+3\nSTOPSIGNAL $SIG\n") == []
+    assert messages("FROM a\nSTOPSIGNAL SIGTREM\n") == [("arguments", "Invalid signal: SIGTREM", 2)]
+    assert messages("FROM a\nSTOPSIGNAL 0\n") == [("arguments", "Invalid signal: 0", 2)]
