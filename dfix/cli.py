@@ -625,6 +625,12 @@ def rule_command(code: str | None, show_all: bool, output_format: str, color_cho
         return
     rule = explain.find_rule(code or "")
     if rule is None:
+        from dfix.engine import catalogue
+
+        note = catalogue().unimplemented_note(code or "")
+        if note is not None:
+            emit(note + "\n")
+            return
         fail(f"error: unknown rule {code!r}; `dfix rule --all` lists every rule")
     if output_format == "json":
         explain.write_json(explain.rule_as_dict(rule), stdout)

@@ -32,7 +32,7 @@ from dfix.engine import (
 )
 from dfix.generated import fixture_folder, generated_marker
 from dfix.results import FileResult, Outcome
-from dfix.syntax import Dockerfile, ParseError, parse, read_dockerfile
+from dfix.syntax import Dockerfile, ParseError, first_refusal, parse, read_dockerfile, text_problem
 
 Mode = Literal["check", "diff", "write"]
 
@@ -195,6 +195,9 @@ def process_text(task: Task, text: str) -> Processed:
     """Check (and in ``diff``/``write`` mode, fix) one text. Raises only for dfix bugs."""
     path = task.path
     try:
+        not_text = text_problem(text)
+        if not_text is not None:
+            raise not_text
         tree = parse(text, path)
     except ParseError as error:
         return Processed(
@@ -220,6 +223,15 @@ def process_text(task: Task, text: str) -> Processed:
             warnings += (
                 f"{path}: note: a test fixture (under `{fixture}/`); checked, not fixed "
                 "(a fix would change what its tests see; use --include-generated to fix it anyway)",
+            )
+    refusal = first_refusal(tree)
+    if refusal is not None and policy.fixable != frozenset():
+        # The build stops before its first step: fixing anything else would only hide that.
+        policy = dataclasses.replace(policy, fixable=frozenset())
+        if task.mode != "check":
+            warnings += (
+                f"{path}:{refusal.span.line}:{refusal.span.column}: note: not fixed: docker build refuses this "
+                f"file ({refusal.message}); mend that first",
             )
     rules = _rules_for(task)
     honor, foreign = task.honor_suppressions, task.foreign_suppressions

@@ -142,10 +142,8 @@ def _check_selectors(selectors: Iterable[str], ctx: ParseContext, key: str) -> N
         except SelectorError as error:
             raise ctx.error(key, str(error)) from None
         if resolution.planned and not resolution.implemented and specificity(selector) == 5:
-            names = _names(resolution.planned)
-            ctx.warnings.append(
-                f"{ctx.display}: {ctx.prefix}{key}: {selector} ({names}) is not implemented in this version of dfix"
-            )
+            note = catalogue().unimplemented_note(selector) or f"{selector} is not implemented in this version of dfix"
+            ctx.warnings.append(f"{ctx.display}: {ctx.prefix}{key}: {note}")
 
 
 def _names(codes: Iterable[str]) -> str:

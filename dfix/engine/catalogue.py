@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .rule import Rule
 
 __all__ = [
-    "ENTRIES", "Catalogue", "Entry", "Resolution", "SelectorError", "disagreements", "specificity", "suggest",
+    "ENTRIES", "NO_RULE", "SHELLCHECK_CODE", "Catalogue", "Entry", "Resolution", "SelectorError", "disagreements",
+    "specificity", "suggest",
 ]
 
 
@@ -67,7 +68,7 @@ IMPLEMENTED, PLANNED = True, False
 #: Every catalogued rule, by code: the meta codes (DF000-DF004) and the design catalogue's rules.
 #: Aliases are hadolint codes and BuildKit check names (and, where a rule names them, other tools' ids).
 ENTRIES: tuple[Entry, ...] = (
-    Entry("DF000", "parse-error", (), IMPLEMENTED),
+    Entry("DF000", "parse-error", ("DL1000",), IMPLEMENTED),
     Entry("DF001", "unused-suppression", (), IMPLEMENTED),
     Entry("DF002", "blanket-suppression", (), IMPLEMENTED),
     Entry("DF003", "unknown-suppression-code", (), IMPLEMENTED),
@@ -179,16 +180,15 @@ ENTRIES: tuple[Entry, ...] = (
           "a blank line inside a continued instruction"),
     Entry("DF611", "expose-proto-casing", ("ExposeProtoCasing",), PLANNED, "`EXPOSE` protocol in upper case"),
     Entry("DF612", "expose-host-mapping", ("ExposeInvalidFormat",), PLANNED, "`EXPOSE` with a host port mapping"),
-    Entry("DF613", "expose-port-out-of-range", ("DL3011",), PLANNED, "`EXPOSE` of a port outside 0-65535"),
+    Entry("DF613", "expose-port-out-of-range", ("DL3011",), IMPLEMENTED),
     Entry("DF614", "duplicate-singleton-instruction", ("DL3012", "DL4003", "DL4004", "MultipleInstructionsDisallowed"), PLANNED,
           "more than one `CMD`, `ENTRYPOINT` or `HEALTHCHECK` in a stage"),
     Entry("DF615", "env-self-reference", ("DL3044",), PLANNED,
           "`ENV` references a variable the same instruction defines"),
     Entry("DF616", "undefined-variable", ("UndefinedVar",), PLANNED, "a variable that is never defined"),
     Entry("DF617", "global-arg-not-redeclared", (), PLANNED, "a global ARG used in a stage without redeclaring it"),
-    Entry("DF618", "onbuild-invalid-trigger", ("DL3043",), PLANNED, "an `ONBUILD` trigger that is not allowed"),
-    Entry("DF619", "instruction-before-from", ("DL3061",), PLANNED,
-          "an instruction other than `ARG` before the first `FROM`"),
+    Entry("DF618", "onbuild-invalid-trigger", ("DL3043",), IMPLEMENTED),
+    Entry("DF619", "instruction-before-from", ("DL3061",), IMPLEMENTED),
     Entry("DF620", "label-missing", ("DL3049",), PLANNED, "a label the label schema requires is missing"),
     Entry("DF621", "label-superfluous", ("DL3050",), PLANNED, "a label the label schema does not allow"),
     Entry("DF622", "label-value-invalid", ("DL3048", "DL3051", "DL3052", "DL3053", "DL3054", "DL3055", "DL3056", "DL3058"), PLANNED,
@@ -201,7 +201,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("DF627", "bin-sh-replaced", ("DL4005",), PLANNED, "`/bin/sh` replaced by another shell"),
     Entry("DF628", "pipe-without-pipefail", ("DL4006",), PLANNED, "a pipeline without `set -o pipefail`"),
     Entry("DF629", "shellcheck", (), PLANNED, "ShellCheck findings in RUN scripts"),
-    Entry("DF630", "misplaced-parser-directive", (), PLANNED, "a parser directive where it has no effect"),
+    Entry("DF630", "misplaced-parser-directive", (), IMPLEMENTED),
     Entry("DF700", "multiple-services", (), PLANNED, "one container runs several services"),
     Entry("DF701", "wrapper-without-exec", (), PLANNED, "a wrapper script that does not `exec` its command"),
     Entry("DF702", "missing-healthcheck", ("DL3057",), PLANNED, "the final image has no `HEALTHCHECK`"),
@@ -235,8 +235,13 @@ ENTRIES: tuple[Entry, ...] = (
 
 _DF_PREFIX = re.compile(r"DF\d{0,3}", re.IGNORECASE)
 _SHELLCHECK = re.compile(r"SC\d{4}", re.IGNORECASE)
-#: hadolint codes that name no rule (DL1001 flags hadolint's own pragmas; dfix honours them instead).
-_NO_RULE = frozenset({"DL1001"})
+#: The shape of a ShellCheck code a suppression may name (ShellCheck numbers its checks SC1000-SC3999).
+SHELLCHECK_CODE = re.compile(r"SC[1-3]\d{3}", re.IGNORECASE)
+#: hadolint codes that name no rule, and why (dfix honours hadolint's pragmas rather than flag them).
+NO_RULE: dict[str, str] = {
+    "DL1001": "hadolint's check against its own ignore comments; dfix honours those comments instead, so no rule has it",
+}
+_NO_RULE = frozenset(NO_RULE)
 
 
 def specificity(selector: str) -> int:
@@ -331,6 +336,46 @@ class Catalogue:
             frozenset(entry.code for entry in named if entry.implemented),
             frozenset(entry.code for entry in named if not entry.implemented),
         )
+
+    def suppressed_by(self, code: str) -> frozenset[str]:
+        """What a code written in a suppression comment silences; empty when it names nothing dfix knows.
+
+        Codes, prefixes, names and aliases of implemented *and* planned rules
+        (a ``# hadolint ignore=DL3008`` written for hadolint silences DF230 the
+        day dfix has it, and is no typo today), ShellCheck codes (themselves:
+        ShellCheck's findings carry them), and hadolint codes that name no rule.
+        """
+        key = code.strip()
+        upper = key.upper()
+        if SHELLCHECK_CODE.fullmatch(key) or upper in _NO_RULE:
+            return frozenset({upper})
+        return frozenset(entry.code for entry in self.entries if entry.matches(key))
+
+    def unimplemented_note(self, key: str) -> str | None:
+        """What a selector names when it names no rule this version runs, in one sentence; None otherwise.
+
+        ``dfix rule`` and ``--select`` both say it, so they cannot disagree
+        about a hadolint code whose rule is planned.
+        """
+        key = key.strip()
+        upper = key.upper()
+        if upper in NO_RULE:
+            return f"{upper} is {NO_RULE[upper]}"
+        if SHELLCHECK_CODE.fullmatch(key):
+            entry = self.find("DF629")
+            if entry is None or entry.implemented:
+                return None
+            return f"{upper} (a ShellCheck code, reported by DF629 {entry.name}) is planned, not implemented in this version of dfix"
+        try:
+            resolution = self.resolve_one(key)
+        except SelectorError:
+            return None
+        if resolution.implemented or not resolution.planned:
+            return None
+        rules = "; ".join(
+            f"{code} {self._by_code[code].name}: {self._by_code[code].summary}" for code in sorted(resolution.planned)
+        )
+        return f"{key} ({rules}) is planned, not implemented in this version of dfix"
 
     @cached_property
     def vocabulary(self) -> tuple[str, ...]:

@@ -65,8 +65,7 @@ class RuleSet:
         for selector in selectors:
             resolution = self.catalogue.resolve_one(selector)
             if resolution.planned and not resolution.implemented:
-                names = ", ".join(f"{code} {self.catalogue.describe(code).name}" for code in sorted(resolution.planned))  # type: ignore[union-attr]
-                raise SelectorError(f"{selector!r} ({names}) is not implemented in this version of dfix")
+                raise SelectorError(self.catalogue.unimplemented_note(selector) or f"{selector!r} is not implemented")
             codes |= resolution.implemented
         return codes
 
@@ -144,7 +143,7 @@ def select(
 
 
 def _suppressed_codes(code: str) -> frozenset[str]:
-    return catalogue().matching(code)
+    return catalogue().suppressed_by(code)
 
 
 suppress.use_code_resolver(_suppressed_codes)

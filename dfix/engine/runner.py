@@ -8,7 +8,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from ..syntax import Dockerfile, parse
+from ..syntax import Dockerfile, first_refusal, parse, text_problem
 from .build_context import BuildContext
 from .context import Context
 from .model import Diagnostic, Edit, FailedFix, FixPolicy, FixResult, apply_edits
@@ -20,6 +20,14 @@ from .verify import verify_edit
 #: Fix rounds before giving up on reaching a fixpoint (each round takes every fix that does not
 #: collide with another, so real files settle in two or three).
 MAX_ROUNDS = 20
+
+
+def parse_checked(text: str, path: str | None = None) -> Dockerfile:
+    """:func:`dfix.parse`, refusing first a text that is not a Dockerfile at all (a binary file)."""
+    problem = text_problem(text)
+    if problem is not None:
+        raise problem.with_path(path)
+    return parse(text, path)
 
 
 def make_rules(
@@ -85,7 +93,7 @@ def check(
     ``honor_suppressions`` and ``foreign_suppressions`` as in :func:`run_rules`;
     ``build_context`` as in :func:`fix`.
     """
-    tree = parse(text, path)
+    tree = parse_checked(text, path)
     return run_rules(
         tree, make_rules(select, ignore, extend_select, settings), path,
         honor_suppressions=honor_suppressions, foreign_suppressions=foreign_suppressions,
@@ -235,7 +243,9 @@ def fix(
     running every rule again). Raises :class:`dfix.ParseError` when the
     input itself does not parse. When the rounds run out with fixes still
     pending, the result says so once (``converged`` is false) and the pending
-    findings stay in ``diagnostics``. ``budget``: CPU seconds the whole loop
+    findings stay in ``diagnostics``. A file ``docker build`` refuses before
+    running a step (an unknown instruction, a flag it does not take ...) is
+    not fixed at all: its findings are returned as they are. ``budget``: CPU seconds the whole loop
     may take; past that the input is returned unchanged with ``timed_out``
     set and the findings of the input (a fix that takes minutes is not one a
     user waits for, and a half-fixed file is worse than none). ``build_context``: the files the
@@ -247,7 +257,7 @@ def fix(
         rules = make_rules(select, ignore, extend_select, settings)
     if policy is None:
         policy = FixPolicy.of(unsafe, fixable)
-    tree = parse(text, path) if first is None else first[0]
+    tree = parse_checked(text, path) if first is None else first[0]
     current = text
     applied: list[Diagnostic] = []
     failed: list[FailedFix] = []
@@ -259,6 +269,9 @@ def fix(
                          build_context=context)
 
     diagnostics = lint(tree) if first is None else list(first[1])
+    if first_refusal(tree) is not None:
+        # docker build refuses the file before it runs a step: nothing to improve until that is mended
+        return FixResult(text, text, (), tuple(diagnostics))
     deadline = None if budget is None else time.process_time() + budget
     initial = tuple(diagnostics)
 

@@ -125,9 +125,7 @@ def _resolve(codes: list[str], resolve_code: CodeResolver) -> tuple[frozenset[st
             continue
         matched = resolve_code(code)
         if matched:
-            resolved |= matched
-        elif re.fullmatch(r"DF\d{3}", code.upper()):
-            resolved.add(code.upper())  # a rule this version lacks: keep, harmless
+            resolved |= matched  # a planned rule's code too: it silences nothing yet, and is no typo
         else:
             unknown.append(code)
     return frozenset(resolved), tuple(unknown)

@@ -11,36 +11,24 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from ..syntax import Dockerfile, Instruction, ParseError, parse
+from ..syntax import INSTRUCTION_FLAGS, Dockerfile, Instruction, ParseError, instruction_refusal, parse
 from .model import Edit
 
-#: Flags each instruction accepts at build time (current BuildKit, syntax.md §6.3).
+#: Flags each instruction accepts at build time (None: BuildKit never reads them), from the syntax layer's table.
 VALID_FLAGS: dict[str, frozenset[str] | None] = {
-    "add": frozenset({"chown", "chmod", "checksum", "link", "keep-git-dir", "unpack", "exclude"}),
-    "copy": frozenset({"from", "chown", "chmod", "link", "parents", "exclude"}),
-    "from": frozenset({"platform"}),
-    "run": frozenset({"mount", "network", "security", "device"}),
-    "healthcheck": frozenset({"interval", "timeout", "start-period", "start-interval", "retries"}),
-    "arg": None,  # never checked by BuildKit
-    "stopsignal": None,
+    name: None if flags is None else frozenset(flags) for name, flags in INSTRUCTION_FLAGS.items()
 }
 
 
 def instruction_problem(instruction: Instruction) -> str | None:
-    """Why BuildKit would reject this instruction before building, if it would."""
-    meaning = instruction.meaning
-    while True:
-        if not meaning.known:
-            return f"unknown instruction {meaning.keyword!r}"
-        allowed = VALID_FLAGS.get(meaning.name, frozenset())
-        if allowed is not None and not (meaning.name == "healthcheck" and meaning.args[:1] == ("NONE",)):
-            for flag in meaning.flags:
-                name = flag[2:].split("=", 1)[0]
-                if name not in allowed:
-                    return f"{meaning.name.upper()} does not accept --{name}"
-        if meaning.trigger is None:
-            return None
-        meaning = meaning.trigger
+    """Why BuildKit would reject this instruction before building, if it would (ONBUILD triggers included)."""
+    node: Instruction | None = instruction
+    while node is not None:
+        refusal = instruction_refusal(node)
+        if refusal is not None:
+            return refusal.message
+        node = node.trigger
+    return None
 
 
 class _EditIndex:

@@ -231,7 +231,8 @@ class Finding:
 
     @property
     def is_meta(self) -> bool:
-        return self.code == PARSE_ERROR
+        """A file that could not be read or parsed (no rule ran), not a rule's finding (DF000 has both)."""
+        return self.code == PARSE_ERROR and self.diagnostic is None
 
 
 def _failed_key(diagnostic: Diagnostic) -> tuple:

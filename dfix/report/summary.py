@@ -42,7 +42,7 @@ class Row:
 
 
 def _reason(finding: Finding) -> str:
-    if finding.code == PARSE_ERROR:
+    if finding.is_meta:
         return "unreadable" if finding.name == "io-error" else "parse error"
     if finding.failed_reason is not None:
         return "failed"
@@ -112,7 +112,7 @@ class Tally:
             entry.reasons[_reason(finding)] += 1
             if finding.fix is not None and finding.applicability in ("safe", "unsafe"):
                 entry.has_fix = True
-            if finding.code == PARSE_ERROR:
+            if finding.is_meta:
                 continue
             self.by_severity[finding.severity] += 1
             if finding.applies:

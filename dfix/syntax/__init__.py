@@ -6,8 +6,9 @@ from .cst import (
     Stage, Stopsignal, Unknown, User, Volume, Workdir,
 )
 from .errors import ParseError
-from .files import encode_dockerfile, read_dockerfile
+from .files import encode_dockerfile, read_dockerfile, text_problem
 from .parser import parse, parse_instruction
+from .build_checks import INSTRUCTION_FLAGS, Refusal, RefusalKind, first_refusal, instruction_refusal, refusals
 from .tokens import Token
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "Expose", "Flag", "From", "Healthcheck", "Heredoc", "ImageRef", "Instruction", "Label", "Maintainer",
     "Mount", "Onbuild", "ParseError", "ParseWarning", "Run", "Shell", "Span", "Stage", "Stopsignal", "Token",
     "Unknown", "User", "Volume", "Workdir", "parse", "parse_instruction",
-    "encode_dockerfile", "read_dockerfile",
+    "encode_dockerfile", "read_dockerfile", "text_problem",
+    "INSTRUCTION_FLAGS", "Refusal", "RefusalKind", "first_refusal", "instruction_refusal", "refusals",
 ]

@@ -65,7 +65,7 @@ def test_one_resolver_for_every_kind_of_selector():
 
 def test_running_a_planned_rule_is_refused_by_name():
     """The engine cannot run a rule it does not have; configuration accepts the code (with a warning) instead."""
-    with pytest.raises(SelectorError, match=r"'DL3008' \(DF230 apt-unpinned\) is not implemented in this version"):
+    with pytest.raises(SelectorError, match=r"DL3008 \(DF230 apt-unpinned: .*\) is planned, not implemented in this version"):
         resolve(["DL3008"])
     assert resolve(["DF2", "DL3014"]) >= {"DF201"}
 

@@ -42,9 +42,17 @@ def test_valid_example_is_not_reported(rule, example: Valid):
     assert found == [], f"{rule.code} reported on a valid example ({example.why}): {found}"
 
 
+def _does_not_parse(text: str) -> bool:
+    try:
+        dfix.parse(text)
+    except dfix.ParseError:
+        return True
+    return False
+
+
 @pytest.mark.parametrize("rule,example", list(_examples("invalid")))
 def test_invalid_example_is_reported_and_fixed_exactly(rule, example: Invalid):
-    if rule.code == "DF000":  # parse errors are raised, not reported by a rule
+    if rule.code == "DF000" and _does_not_parse(example.code):  # raised, not reported by a rule
         with pytest.raises(dfix.ParseError):
             dfix.check(example.code)
         return
