@@ -134,7 +134,28 @@ def base_image_reason(situation: UserSituation) -> str | None:
     if _is_interpreter(program) and all(word.startswith("-") for word in argv[1:]):
         shown = " ".join(argv)
         return f"its command is the bare interpreter `{shown}`: this is a base image for other builds, whose RUN steps a USER would make unprivileged"
+    if program in APP_SERVERS and len(argv) == 1 and not _copies_from_context(situation):
+        return (f"its command is the bare application server `{argv[0]}` and the file copies no application into the "
+                "image: this is a base image for the builds that add one, whose RUN steps a USER would make "
+                "unprivileged")
     return None
+
+
+#: Servers that run an application they are given (a module, a config, a rackup file); bare, with no application
+#: copied in, they are a platform for child images (``CMD ["uwsgi"]`` configured by the child's files).
+APP_SERVERS = frozenset({
+    "uwsgi", "gunicorn", "uvicorn", "hypercorn", "daphne", "waitress-serve", "puma", "unicorn", "rackup", "thin",
+    "passenger", "php-fpm", "catalina.sh", "jetty.sh", "pm2-runtime", "pm2", "forever", "serve", "http-server",
+})
+
+
+def _copies_from_context(situation: UserSituation) -> bool:
+    """A COPY/ADD of the final image brings files from the build context (not from a stage, image or URL)."""
+    for instruction in situation.instructions:
+        if isinstance(instruction, Copy) and instruction.from_stage is None or isinstance(instruction, Add):
+            if any("://" not in source and not source.startswith("<<") for source in instruction.sources):
+                return True
+    return False
 
 
 # -- root needs -------------------------------------------------------------------------------

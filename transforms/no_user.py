@@ -101,8 +101,9 @@ Never (report only, with the reason in the diagnostic's note):
   server whose own command runs what the file adds, such as Tomcat); a CMD
   that is a bare interpreter or shell (``python3``, ``node``, ``bash``,
   ``php -a``, ``irb``, ``jshell``, ``ghci``, ``iex``, ``erl`` ..., also
-  behind ``docker-entrypoint.sh``); docker-library helper scripts
-  (``docker-php-ext-*``);
+  behind ``docker-entrypoint.sh``); a bare application server (``uwsgi``,
+  ``gunicorn``, ``puma`` ...) in a file that copies no application in;
+  docker-library helper scripts (``docker-php-ext-*``);
 * paths under ``/root`` (mode 0700): a WORKDIR, COPY target, ENV path or
   CMD/ENTRYPOINT argument there, or root's dotfiles configured by a RUN that
   runs as root (``git config --global``, ``npm config set``, ``~/...``);
@@ -368,6 +369,18 @@ class NoUser(Rule):
         Invalid("FROM debian\nRUN apt-get install -y curl\nONBUILD COPY . /app\nCMD [\"bash\"]\n", why="ONBUILD: a base image"),
         Invalid("FROM debian\nRUN apt-get update && apt-get install -y build-essential\n", why="no CMD/ENTRYPOINT: a base image"),
         Invalid("FROM python:3.12\nRUN pip install requests\nCMD [\"python3\"]\n", why="a bare interpreter CMD: a base image"),
+        Invalid(
+            "FROM python:3.12-slim\nRUN pip install 'uWSGI>=2.0,<2.1'\nEXPOSE 5000\nCMD [\"uwsgi\"]\n",
+            why="a bare application server and no application copied in: a base image for the builds that add one",
+        ),
+        Invalid(
+            "FROM python:3.12-slim\nRUN pip install gunicorn\nCOPY app.py /srv/\nWORKDIR /srv\nCMD [\"gunicorn\"]\n",
+            "FROM python:3.12-slim\nRUN pip install gunicorn\nCOPY app.py /srv/\nWORKDIR /srv\n"
+            "RUN groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid app --no-log-init --create-home app\n"
+            "USER 10001:10001\nCMD [\"gunicorn\"]\n",
+            "the application is copied in (gunicorn reads its settings from files next to it): an app image",
+            unsafe=True,
+        ),
         Invalid("FROM node:20\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"node\"]\n", why="docker-entrypoint.sh + node: a base image"),
         Invalid("FROM debian:12\nRUN apt-get update && apt-get install -y php-cli\nCMD [\"php\", \"-a\"]\n", why="php -a: a base image"),
         Invalid("FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y git\nCMD bash\n", why="a bare shell CMD: a base image"),
