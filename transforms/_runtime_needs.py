@@ -144,8 +144,7 @@ def base_image_reason(situation: UserSituation) -> str | None:
 #: Servers that run an application they are given (a module, a config, a rackup file); bare, with no application
 #: copied in, they are a platform for child images (``CMD ["uwsgi"]`` configured by the child's files).
 APP_SERVERS = frozenset({
-    "uwsgi", "gunicorn", "uvicorn", "hypercorn", "daphne", "waitress-serve", "puma", "unicorn", "rackup", "thin",
-    "passenger", "php-fpm", "catalina.sh", "jetty.sh", "pm2-runtime", "pm2", "forever", "serve", "http-server",
+    "uwsgi", "gunicorn", "uvicorn", "hypercorn", "daphne", "waitress-serve", "puma", "unicorn", "rackup",
 })
 
 
