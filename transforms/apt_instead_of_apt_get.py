@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 from dfix.engine import Context, Invalid, RunView, Safety, Valid
 from dfix.shell import CHILD_SHELL, PackageCommand, package_commands
 from dfix.shell import Context as ShellContext
-from dfix.syntax import Run
-
-from ._base_images import facts_for
 from ._cleanup import removes
-from ._packages import Finding, PackageCommandRule, code_of, earlier_instructions
+from ._docker_clean import ships_docker_clean
+from ._packages import Finding, PackageCommandRule
 
 #: ``apt <subcommand>`` -> (program, subcommand as written for it): the same operation, for scripts.
 MAPPING: dict[str, tuple[str, str]] = {
@@ -35,29 +32,6 @@ UNMAPPED: dict[str, str] = {
 #: that to the ``docker-clean`` hook the official Debian and Ubuntu images ship.
 _DOWNLOADING = frozenset({"install", "reinstall", "full-upgrade", "dist-upgrade", "build-dep", "satisfy"})
 _APT_CACHE = "/var/cache/apt"
-_DISABLES_DOCKER_CLEAN = re.compile(r"docker-clean|Keep-Downloaded-Packages", re.IGNORECASE)
-
-
-def _root_image(context: Context, run: Run) -> str | None:
-    """The external image the stage of ``run`` is built on (through in-file parent stages)."""
-    info = context.stage_of(run)
-    while info is not None and info.parent is not None:
-        info = context.stages[info.parent]
-    if info is None or info.stage.from_.image is None:
-        return None
-    return info.stage.from_.image.text
-
-
-def ships_docker_clean(context: Context, run: Run) -> bool:
-    """The base is an official Debian/Ubuntu lineage image (its ``docker-clean`` hook deletes downloaded
-    packages) and no earlier RUN of the stage touches that hook."""
-    image = _root_image(context, run)
-    if image is None or facts_for(image).family != "debian":
-        return False
-    return not any(
-        isinstance(other, Run) and _DISABLES_DOCKER_CLEAN.search(code_of(context, other))
-        for other in earlier_instructions(context, run)
-    )
 
 
 def _cleans_downloads(view: RunView, command: PackageCommand) -> bool:

@@ -80,7 +80,7 @@ ENTRIES: tuple[Entry, ...] = (
           "chown/chmod in its own RUN duplicates files an earlier COPY added"),
     Entry("DF104", "useradd-without-no-log-init", ("DL3046",), IMPLEMENTED),
     Entry("DF105", "copy-then-extract", ("DL3010",), IMPLEMENTED),
-    Entry("DF106", "cleanup-inside-cache-mount", (), PLANNED, "a RUN cleans or disables the cache it mounts"),
+    Entry("DF106", "cleanup-inside-cache-mount", (), IMPLEMENTED),
     Entry("DF107", "run-without-lasting-effect", (), IMPLEMENTED),
     Entry("DF200", "apt-lists-not-removed", ("DL3009",), IMPLEMENTED),
     Entry("DF201", "apt-get-missing-yes", ("DL3014",), IMPLEMENTED),
