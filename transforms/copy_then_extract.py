@@ -104,9 +104,11 @@ def read_tar(command: SimpleCommand) -> TarCall | None:
             continue
         old_style = index == 1 and not value.startswith("-")
         cluster = value if old_style else value[1:] if value.startswith("-") else None
-        if not cluster or not set(cluster) <= _TAR_LETTERS:
+        if not cluster:
             return None
         for position, letter in enumerate(cluster):
+            if letter not in _TAR_LETTERS:
+                return None
             letters.append(letter)
             if letter in "fC":
                 rest = cluster[position + 1 :]

@@ -33,10 +33,9 @@ class ZypperNonInteractive(PackageCommandRule):
 
     **Why.** zypper asks "Continue? [y/n/v/...? shows all options] (y)"; a
     build has no terminal, so the answer is end of input and the build fails
-    or hangs. hadolint's DL3034 accepts only ``-y``/``--no-confirm`` and so
-    reports ``zypper -n install`` (the form SUSE documents for scripts),
-    wrongly: ``-n`` is zypper's global non-interactive switch. It also skips
-    ``update`` and ``dist-upgrade``, which prompt just the same.
+    or hangs. hadolint's DL3034 (2.15) agrees on every form it checks; it
+    skips ``update`` and ``dist-upgrade``, which prompt just the same, so
+    dfix reports those too.
 
     **Fix** (safe): insert the global `` --non-interactive`` right after
     ``zypper``. Unlike ``-y``, it also answers the other questions zypper may
