@@ -29,6 +29,8 @@ class _Copied:
     instruction: Copy | Add
     destination: str
     file: str | None
+    #: The COPY certainly fills a folder (several sources, ``.``, ``dir/``).
+    folder: bool = False
 
 
 def _join(directory: str | None, path: str) -> str | None:
@@ -52,10 +54,11 @@ def _copied(instruction: Copy | Add, workdir: str | None) -> _Copied | None:
         return None
     sources = instruction.sources
     file = None
-    if len(sources) == 1 and _literal(sources[0].split("://", 1)[-1]) and not sources[0].endswith("/"):
+    folder = len(sources) > 1 or any(s.endswith("/") or s.rstrip("/") in ("", ".") for s in sources)
+    if not folder and _literal(sources[0].split("://", 1)[-1]):
         name = posixpath.basename(sources[0].rstrip("/"))
         file = posixpath.join(target, name) if destination.endswith("/") else target
-    return _Copied(instruction, target, file)
+    return _Copied(instruction, target, file, folder)
 
 
 def _operands(command: SimpleCommand) -> tuple[list[str], list[str | None]]:
@@ -196,9 +199,11 @@ class PermissionChangeInSeparateLayer(Rule):
     def _plan(self, context: Context, view: RunView, command: SimpleCommand, copied: _Copied, target: str,
               flag: str, setting: str, options: list[str]) -> list[Edit] | str:
         source = copied.instruction
-        if copied.file is None or target != copied.file:
+        if copied.folder or (copied.file is not None and target != copied.file):
             return ("a folder: `-R` also changes the folder itself and what it held before the COPY, which the "
                     "COPY's flag does not")
+        if copied.file is None:
+            return f"the {source.instruction}'s source is not written out, so what it wrote is not known"
         if not self._single_file(context, source):
             return "the build context does not show that the source is a single file"
         if source.flag(flag[2:]) is not None:
