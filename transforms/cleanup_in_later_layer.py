@@ -64,9 +64,19 @@ def _copied(instruction: Copy | Add, workdir: str | None) -> list[_Made]:
     if target is None:
         return []
     made: list[_Made] = []
-    sources = [s for s in instruction.sources if _literal(s) and "://" not in s]
+    sources = [s for s in instruction.sources if _literal(s) and ("://" not in s or isinstance(instruction, Add))]
     kind = "copied" if isinstance(instruction, Copy) else "added"
     for source in sources:
+        if "://" in source:
+            url_name = _URL_NAME.search(source)
+            if url_name is None:
+                continue
+            name = url_name.group(0)
+            if destination.endswith("/") or destination in (".", "./") or target in _KNOWN_DIRECTORIES:
+                made.append(_Made(posixpath.join(target, name), False, instruction, "downloaded"))
+            else:
+                made.append(_Made(target, False, instruction, "downloaded"))
+            continue
         name = posixpath.basename(source.rstrip("/"))
         if source.rstrip("/") in ("", ".") or source.endswith("/"):
             if target not in _SYSTEM_DIRECTORIES:
@@ -138,6 +148,15 @@ def _made_by_run(run: Run, model, workdir: str | None) -> list[_Made]:
     return made
 
 
+def _made_here(own: list[_Made], command: SimpleCommand, workdir: str | None) -> bool:
+    """The ``rm`` deletes something its own RUN made (a download earlier in the same script)."""
+    for word in command.operands():
+        path = _join(workdir, word.value) if _literal(word.value) else None
+        if path is not None and any(_covers(mine, path) for mine in own):
+            return True
+    return False
+
+
 def _covers(made: _Made, path: str) -> bool:
     return path == made.path or (made.folder and path.startswith(made.path.rstrip("/") + "/"))
 
@@ -184,6 +203,8 @@ class CleanupInLaterLayer(Rule):
         Valid("FROM debian AS build\nCOPY . /src\nRUN rm -rf /src/tests\nFROM scratch\nCOPY --from=build /src/out /\n",
               "a builder stage that only lends files does not ship its layers"),
         Valid("FROM debian\nRUN rm -rf /usr/share/doc\n", "nothing earlier in the file made it"),
+        Valid("FROM debian\nWORKDIR /app\nCOPY . .\nRUN curl -fsSLO https://example.com/get-tool.sh && sh get-tool.sh "
+              "&& rm get-tool.sh\n", "the RUN deletes its own download, not a copied file of that name"),
         Valid("FROM debian\nCOPY app.conf /etc/app/\nRUN rm -f /etc/app/default.conf\n", "another file"),
     )
     invalid = (
@@ -259,6 +280,9 @@ class CleanupInLaterLayer(Rule):
                 if producer is not None:
                     findings.append((command, producer))
                     break
+        own = _made_by_run(view.run, model, workdir)
+        findings = [(command, producer) for command, producer in findings
+                    if not _made_here(own, command, workdir)]
         if not findings:
             return
         fix, note = self._fold(context, view, model, findings, previous)
