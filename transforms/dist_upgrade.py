@@ -19,10 +19,10 @@ class DistUpgrade(PackageCommandRule):
     **What.** ``apt-get dist-upgrade``, ``apt full-upgrade``, ``zypper
     dist-upgrade``/``dup``, ``dnf distro-sync``, ``dnf system-upgrade``.
 
-    **Why.** These may move the image to another release of the
-    distribution (and remove packages to do so) on the day the image is
-    built, behind the back of the tag in ``FROM``: choose the base image of
-    that release instead. hadolint's DL3035 covers ``zypper dist-upgrade``
+    **Why.** Unlike a plain upgrade, these install and remove packages to
+    follow the repositories (with changed sources, they move the image to
+    another release), on the day the image is built and behind the back of
+    the tag in ``FROM``: use a newer base image instead. hadolint's DL3035 covers ``zypper dist-upgrade``
     only; the apt and dnf forms are the same move.
 
     No fix: the right base image is the author's choice.
@@ -41,8 +41,8 @@ class DistUpgrade(PackageCommandRule):
     invalid = (
         Invalid(
             "FROM opensuse/tumbleweed\nRUN zypper --non-interactive dup && zypper clean\n", None,
-            message="`zypper dup` upgrades the distribution inside the image: choose the base image of the release "
-                    "you want instead",
+            message="`zypper dup` may install and remove packages of the base image to follow its repositories: "
+                    "use a newer base image instead",
             line=2, column=5,
         ),
         Invalid("FROM ubuntu:22.04\nRUN apt-get update && apt-get -y dist-upgrade\n", None),
@@ -56,6 +56,6 @@ class DistUpgrade(PackageCommandRule):
                 spelled = " ".join(word.text for word in (command.program_words[-1], *command.subcommand_words))
                 yield Finding(
                     view.span(command.start, command.end),
-                    f"`{spelled}` upgrades the distribution inside the image: choose the base image of the release "
-                    "you want instead",
+                    f"`{spelled}` may install and remove packages of the base image to follow its repositories: "
+                    "use a newer base image instead",
                 )

@@ -37,7 +37,8 @@ class UseraddWithoutNoLogInit(Rule):
     variable counts with the default its ``ARG``/``ENV`` gives it in the
     file; with no default its size is unknown, so nothing is reported
     (hadolint measures the variable's *name*: ``-u $USER_ID`` has more than
-    five characters, and ``ARG USER_ID=1000`` makes that a false finding).
+    five characters, and ``ARG USER_ID=1000`` makes that a false finding;
+    it also misses the long ``--uid``).
     ``adduser`` is another tool, without this option.
     """
 
