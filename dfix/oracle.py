@@ -82,8 +82,10 @@ _MOVABLE = frozenset({"copy", "add"})
 def non_run_changes(before: str, after: str) -> list[str]:
     """How the non-RUN instructions of ``after`` differ from ``before`` beyond what fixes may do.
 
-    Fixes may add USER and COPY instructions and move COPY/ADD; every other
-    non-RUN instruction must still be there, unchanged, in the same order.
+    Fixes may add USER and COPY instructions, move COPY/ADD, give a COPY/ADD
+    ``--chown``/``--chmod`` or turn a COPY of an archive into an ADD of it;
+    every other non-RUN instruction must still be there, unchanged, in the
+    same order.
     """
     old, new = non_run_view(before), non_run_view(after)
     problems = []
@@ -91,6 +93,10 @@ def non_run_changes(before: str, after: str) -> list[str]:
     for item in old:
         if item in remaining:
             remaining.remove(item)
+            continue
+        rewritten = next((other for other in remaining if _copy_rewrite(item, other)), None)
+        if rewritten is not None:
+            remaining.remove(rewritten)
         else:
             problems.append(f"{item[0].upper()} {' '.join(item[2])[:60]!r} changed or went missing")
     for item in remaining:
@@ -100,6 +106,21 @@ def non_run_changes(before: str, after: str) -> list[str]:
     if not problems and not _is_subsequence(fixed_order, [item for item in new if item[0] not in _MOVABLE]):
         problems.append("instructions other than RUN, COPY and ADD changed order")
     return problems
+
+
+#: Flags a fix may add to a COPY/ADD: the owner and mode a later ``chown``/``chmod`` set (DF103).
+_PERMISSION_FLAGS = ("--chown=", "--chmod=")
+
+
+def _copy_rewrite(old: tuple, new: tuple) -> bool:
+    """``new`` is ``old`` rewritten the ways fixes may: a COPY/ADD given ``--chown``/``--chmod`` (DF103), or a
+    flagless COPY of an archive turned into an ADD of the same source that unpacks it (DF105)."""
+    if old[0] not in _MOVABLE or new[0] not in _MOVABLE or old[3] or new[3]:
+        return False
+    if old[0] == new[0] and old[2] == new[2]:
+        added = [flag for flag in new[1] if flag not in old[1]]
+        return bool(added) and all(flag.startswith(_PERMISSION_FLAGS) for flag in added) and set(old[1]) <= set(new[1])
+    return old[0] == "copy" and new[0] == "add" and not old[1] and not new[1] and old[2][:-1] == new[2][:-1]
 
 
 def _is_subsequence(wanted: list, items: list) -> bool:

@@ -26,8 +26,8 @@ def test_the_catalogue_and_the_rule_classes_agree():
     [
         (lambda rows: [replace(row, implemented=False) if row.code == "DF201" else row for row in rows],
          "DF201 is implemented but marked planned"),
-        (lambda rows: [replace(row, implemented=True) if row.code == "DF203" else row for row in rows],
-         "DF203 is marked implemented but no rule class has that code"),
+        (lambda rows: [replace(row, implemented=True) if row.code == "DF209" else row for row in rows],
+         "DF209 is marked implemented but no rule class has that code"),
         (lambda rows: [replace(row, aliases=()) if row.code == "DF204" else row for row in rows],
          "DF204: the catalogue's aliases () differ from its class's ('CKV_DOCKER_5', 'DS-0017')"),
         (lambda rows: [replace(row, name="apt-yes") if row.code == "DF201" else row for row in rows],
