@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Callable, ClassVar, Iterable, Iterator
+from typing import Callable, ClassVar, Iterator
 
 from dfix.engine import Context, Diagnostic, Rule, RunView
 from dfix.shell import MANAGERS, PackageCommand, ShellScript, SimpleCommand, Word, package_commands
@@ -39,7 +39,7 @@ from ._packages import environment_value
 __all__ = [
     "PinSyntax",
     "UnpinnedRule",
-    "Unpinned",
+    "Install",
     "placeholder_text",
     "sole_variable",
     "contains_any",
@@ -102,12 +102,14 @@ class PinSyntax:
 
 
 @dataclass(frozen=True)
-class Unpinned:
-    """One command's unpinned packages: the words as written (``$PKGS`` → what it holds)."""
+class Install:
+    """One install command a pinning rule reads: its package words and how they pin."""
 
     command: SimpleCommand
-    names: tuple[str, ...]
-    label: str  # how the command is spelled in the message (``apt-get install``)
+    #: How the command is spelled in the message (``apt-get install``, ``dnf module install``).
+    label: str
+    words: tuple[Word, ...]
+    syntax: PinSyntax
 
 
 class UnpinnedRule(Rule):
@@ -127,17 +129,23 @@ class UnpinnedRule(Rule):
         for view in context.shell_runs():
             model = view.model
             assert model is not None
-            for command, label, words in self.installs(model):
-                names = tuple(self._unpinned_names(context, view, model, command, words))
+            for install in self.installs(model):
+                names = tuple(self._unpinned_names(context, view, model, install))
                 if names:
-                    yield self.diagnostic(view.span(command.start, command.end), self.message(label, names))
+                    command = install.command
+                    yield self.diagnostic(view.span(command.start, command.end), self.message(install, names))
 
-    def installs(self, model: ShellScript) -> Iterator[tuple[SimpleCommand, str, tuple[Word, ...]]]:
-        """Each install command of this rule's manager: the command, its spelling, its package words."""
+    def installs(self, model: ShellScript) -> Iterator["Install"]:
+        """Each install command of this rule's manager in ``model``."""
         for invocation in package_commands(model):
-            words = self.package_words(_past_variable_options(invocation))
+            invocation = _past_variable_options(invocation)
+            words = self.package_words(invocation)
             if words is not None:
-                yield invocation.command, self.label(invocation), words
+                yield Install(invocation.command, self.label(invocation), words, self.pin_syntax(invocation))
+
+    def pin_syntax(self, invocation: PackageCommand) -> PinSyntax:
+        """How ``invocation`` pins (``dnf module install`` pins streams, not versions)."""
+        return self.syntax
 
     def package_words(self, invocation: PackageCommand) -> tuple[Word, ...] | None:
         """The package words of ``invocation`` when it is one of this rule's installs, else None."""
@@ -152,19 +160,19 @@ class UnpinnedRule(Rule):
         words = [program] + [word.value or word.text for word in invocation.subcommand_words]
         return " ".join(words)
 
-    def message(self, label: str, names: tuple[str, ...]) -> str:
+    def message(self, install: "Install", names: tuple[str, ...]) -> str:
         shown = ", ".join(f"`{name}`" for name in names[:6])
         if len(names) > 6:
             shown += f" and {len(names) - 6} more"
         noun = "package" if len(names) == 1 else "packages"
-        return f"`{label}` of unpinned {noun} {shown}: pin each version ({self.syntax.how})"
+        return f"`{install.label}` of unpinned {noun} {shown}: pin each version ({install.syntax.how})"
 
-    def _unpinned_names(
-        self, context: Context, view: RunView, model: ShellScript, command: SimpleCommand, words: Iterable[Word]
-    ) -> Iterator[str]:
-        for word in words:
+    @staticmethod
+    def _unpinned_names(context: Context, view: RunView, model: ShellScript, install: "Install") -> Iterator[str]:
+        syntax, command = install.syntax, install.command
+        for word in install.words:
             if word.value is not None:
-                if self.syntax.unpinned(word.value):
+                if syntax.unpinned(word.value):
                     yield word.value
                 continue
             variable = sole_variable(word)
@@ -173,13 +181,13 @@ class UnpinnedRule(Rule):
                 if held is None:
                     continue  # set by a build argument or the base image: unknown (G6)
                 for piece in held.split():
-                    if "$" not in piece and self.syntax.unpinned(piece):
+                    if "$" not in piece and syntax.unpinned(piece):
                         yield f"{piece} (from ${variable})"
                 continue
             if "$(" in word.text or "`" in word.text:
                 continue  # a command's output: unknown (G6)
             shaped = placeholder_text(word)
-            if self.syntax.unpinned(shaped):
+            if syntax.unpinned(shaped):
                 yield word.text
 
 

@@ -15,15 +15,16 @@ APT = PinSyntax(
     exact=ends_with_any(".deb"),
 )
 
-#: apt subcommands that install the packages they name (``build-dep``/``source`` name source packages).
-_INSTALLS = frozenset({"install", "reinstall"})
+#: The apt subcommand that installs what it names (``reinstall`` keeps the installed version; ``build-dep``
+#: and ``source`` name source packages).
+_INSTALLS = frozenset({"install"})
 
 
 class AptUnpinned(UnpinnedRule):
     """``apt-get install`` of packages without ``=version``: each rebuild may install something else.
 
     **What** (hadolint's DL3008): ``apt-get install`` (also ``apt install``,
-    ``aptitude install``, ``reinstall``) naming a package without
+    ``aptitude install``) naming a package without
     ``=version``. ``package/release`` and ``.deb`` files count as pinned, as
     in hadolint; arguments of ``-t``/``--target-release`` and ``-o`` are not
     packages.
