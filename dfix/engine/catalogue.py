@@ -113,7 +113,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("DF236", "gem-unpinned", ("DL3028",), IMPLEMENTED),
     Entry("DF237", "go-unpinned", ("DL3062",), IMPLEMENTED),
     Entry("DF250", "wget-progress-noise", ("DL3047",), IMPLEMENTED),
-    Entry("DF251", "curl-and-wget", ("DL4001",), PLANNED, "both `curl` and `wget` used in one stage"),
+    Entry("DF251", "curl-and-wget", ("DL4001",), IMPLEMENTED),
     Entry("DF252", "curl-without-fail", (), PLANNED,
           "`curl` without `--fail` keeps an HTTP error page as the download"),
     Entry("DF300", "base-image-untagged", ("DL3006",), IMPLEMENTED),
