@@ -8,11 +8,12 @@ from dfix.shell import PackageCommand, Word
 from ._unpinned import PinSyntax, UnpinnedRule, contains_any, ends_with_any
 
 #: ``curl=8.5.0-2`` (also ``curl=8.5*``); ``curl/bookworm-backports`` names a release, which hadolint
-#: accepts as a pin too; a ``.deb`` path names one exact file.
+#: accepts as a pin too; a ``.deb`` path names one exact file. ``vim-`` asks apt to remove ``vim``.
 APT = PinSyntax(
     how="`package=<version>`",
     pinned=contains_any("=", "/"),
     exact=ends_with_any(".deb"),
+    skip=lambda text: len(text) > 1 and text.endswith("-"),
 )
 
 #: The apt subcommand that installs what it names (``reinstall`` keeps the installed version; ``build-dep``
@@ -66,6 +67,7 @@ class AptUnpinned(UnpinnedRule):
         Valid("FROM debian:12\nRUN apt-get install -y $PACKAGES\n",
               "a list set only by a build argument is unknown"),
         Valid("FROM debian:12\nRUN apt-get update && apt-get upgrade -y\n", "an upgrade names no packages"),
+        Valid("FROM debian:12\nRUN apt-get install -y vim-tiny=2:9.0.1378-2 vim-\n", "`vim-` removes vim"),
         Valid("FROM debian:12\nRUN apt-get install -y -o Dpkg::Options::=--force-confold tzdata=2024a-0+deb12u1\n"),
     )
     invalid = (
