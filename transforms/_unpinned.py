@@ -181,7 +181,7 @@ class UnpinnedRule(Rule):
                 if held is None:
                     continue  # set by a build argument or the base image: unknown (G6)
                 for piece in held.split():
-                    if "$" not in piece and syntax.unpinned(piece):
+                    if "$" not in piece and not piece.startswith("-") and syntax.unpinned(piece):
                         yield f"{piece} (from ${variable})"
                 continue
             if "$(" in word.text or "`" in word.text:
@@ -209,11 +209,16 @@ def _past_variable_options(invocation: PackageCommand) -> PackageCommand:
 
 #: Builtins that set a variable from their ``NAME=value`` arguments.
 _DECLARING = frozenset({"export", "readonly", "declare", "typeset", "local"})
+#: POSIX special builtins: an assignment before one lasts in the shell (``deps='a b' set -x``, a
+#: pattern of the official images' Dockerfiles).
+_SPECIAL_BUILTINS = frozenset({"set", ":", "export", "readonly", "eval", "exec", "shift", "trap", "unset", "."})
 
 
 def _assigned_text(text: str) -> str:
-    """The value part of ``NAME=value`` as written, outer quotes dropped."""
+    """The value part of ``NAME=value`` as written, outer quotes dropped; empty when a command computes it."""
     value = text.partition("=")[2]
+    if "$(" in value or "`" in value:
+        return ""  # `deps="$(scanelf ...)"`: only the build knows, so there is nothing to judge
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
         value = value[1:-1]
     return value
@@ -229,11 +234,11 @@ def _script_value(model: ShellScript, command: SimpleCommand, name: str) -> str 
     for other in model.commands:
         if other.start >= command.start:
             break
-        if other.name is None:
+        if other.name is None or other.name in _SPECIAL_BUILTINS:
             for assignment in other.assignments:
                 if assignment.name == name:
                     found = assignment.value if assignment.value is not None else _assigned_text(assignment.text)
-        elif other.name in _DECLARING:
+        if other.name in _DECLARING:
             for word in other.args:
                 key, equals, _ = word.text.partition("=")
                 if equals and key == name:

@@ -79,6 +79,9 @@ def test_each_manager_pins_its_own_way(syntax, text, unpinned):
         ("FROM debian:12\nRUN apt-get $APT_OPTS install tzdata\n",
          ["`apt-get install` of unpinned package `tzdata`: pin each version (`package=<version>`)"]),
         ("FROM debian:12\nRUN apt-get install -y $(cat /tmp/packages.txt)\n", []),
+        ('FROM debian:12\nENV DEPS=x\nRUN DEPS="$(cat /deps)" && apt-get install -y $DEPS\n', []),
+        ("FROM debian:12\nRUN deps=' \\\n  wget \\\n ' set -x && apt-get install -y $deps\n",
+         ["`apt-get install` of unpinned package `wget (from $deps)`: pin each version (`package=<version>`)"]),
     ],
 )
 def test_package_lists_in_variables(dockerfile, expected):
@@ -110,6 +113,7 @@ def test_hadolint_suppressions_reach_every_pinning_rule():
         ("DF230", "FROM debian:12\nRUN apt install -y curl\n"),
         ("DF232", "FROM fedora:40\nRUN dnf install -y java-21-openjdk\n"),
         ("DF234", "FROM python:3.12\nRUN /opt/venv/bin/pip install gunicorn\n"),
+        ("DF234", "FROM centos:7\nRUN pip-3.6 install boto3\n"),
         ("DF235", "FROM node:20\nRUN yarn global add serve\n"),
         ("DF237", "FROM golang:1.22\nRUN go install example.com/tool@master\n"),
     ],
