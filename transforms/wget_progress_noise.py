@@ -8,7 +8,7 @@ from dfix.engine import Context, Diagnostic, Invalid, Rule, RunView, Safety, Val
 from dfix.shell import PackageCommand, ShellScript, SimpleCommand, package_commands
 from dfix.syntax import Instruction
 
-from ._base_images import facts_for
+from ._base_images import facts_for, family_from_commands
 from ._downloads import WGET, has_any, options_of, stderr_redirected
 from ._packages import earlier_instructions
 
@@ -47,8 +47,10 @@ class WgetProgressNoise(Rule):
     * `` --progress=dot:giga`` (a line per 32 MiB, errors still shown) where
       the stage provably runs GNU wget: a Debian/Ubuntu, RHEL-family or SUSE
       base (their ``wget`` package is GNU wget; Fedora's wget2 accepts the
-      same option), or a ``wget`` package installed earlier in the stage or
-      the RUN (Alpine's ``wget`` package is GNU wget too);
+      same option), a stage whose own commands show such a distribution's
+      package manager (``apt-get``, ``yum``, ``zypper`` ...), or a ``wget``
+      package installed earlier in the stage or the RUN (Alpine's ``wget``
+      package is GNU wget too);
     * `` -q`` otherwise: Alpine's and BusyBox's built-in wget rejects
       ``--progress`` (the build would fail) but every wget knows ``-q``.
       GNU wget's ``-q`` also hides its error messages; the exit status
@@ -91,6 +93,13 @@ class WgetProgressNoise(Rule):
             "FROM alpine:3.19\nRUN apk add --no-cache wget && \\\n"
             "    wget --progress=dot:giga -O /tmp/a.tgz https://example.com/a.tgz\n",
             "Alpine's wget package is GNU wget",
+        ),
+        Invalid(
+            "FROM myorg/base:1\nRUN apt-get update && apt-get install -y --no-install-recommends make\n"
+            "RUN wget -O /tmp/a.tgz https://example.com/a.tgz\n",
+            "FROM myorg/base:1\nRUN apt-get update && apt-get install -y --no-install-recommends make\n"
+            "RUN wget --progress=dot:giga -O /tmp/a.tgz https://example.com/a.tgz\n",
+            "an unknown base that runs apt-get is Debian-based",
         ),
         Invalid(
             "FROM myorg/base:1\nRUN sudo wget https://example.com/a.tgz\n",
@@ -137,21 +146,27 @@ class WgetProgressNoise(Rule):
 
 
 def _gnu_wget(context: Context, view: RunView, command: SimpleCommand) -> bool:
-    """Whether ``wget`` in this RUN is GNU wget: the base's distribution ships it, or a package install put it there."""
+    """Whether ``wget`` in this RUN is GNU wget.
+
+    Yes when the base's distribution ships GNU wget, when the stage's own
+    commands show a Debian/RHEL/SUSE package manager (an unknown base that
+    runs ``apt-get`` is Debian-based, and its ``wget`` is the Debian
+    package), or when a package install put ``wget`` there earlier.
+    """
     instruction: Instruction = view.parent or view.run
     if _base_family(context, instruction) in _GNU_FAMILIES:
         return True
     model = view.model
     assert model is not None
-    for invocation in package_commands(model):
-        if invocation.command.start < command.start and _installs_wget(invocation):
-            return True
     earlier = {id(other) for other in earlier_instructions(context, instruction)}
-    for other in context.shell_runs():
-        if id(other.run) in earlier:
-            if other.model is not None and any(_installs_wget(i) for i in package_commands(other.model)):
-                return True
-    return False
+    scripts = [other.model for other in context.shell_runs() if id(other.run) in earlier and other.model is not None]
+    names = {other.name for script in scripts for other in script.commands if other.name is not None}
+    names |= {other.name for other in model.commands if other.start < command.start and other.name is not None}
+    if family_from_commands(names) in _GNU_FAMILIES:
+        return True
+    installs = [i for script in scripts for i in package_commands(script)]
+    installs += [i for i in package_commands(model) if i.command.start < command.start]
+    return any(_installs_wget(invocation) for invocation in installs)
 
 
 def _installs_wget(invocation: PackageCommand) -> bool:
