@@ -1,0 +1,108 @@
+"""DF626 misleading-description-comment: a comment right above ``FROM … AS name`` or ``ARG NAME`` that does not describe it."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
+from dfix.syntax import Arg, Comment, From, Instruction
+
+
+class MisleadingDescriptionComment(Rule):
+    """Keep unrelated comments from becoming a stage's or an ARG's description.
+
+    ``docker buildx build --call=outline`` and ``--call=targets`` describe
+    each stage and build argument with the comment written right above its
+    ``FROM … AS name`` or ``ARG NAME``, and BuildKit expects that comment to
+    start with the name (``# builder compiles the binary``). A section
+    heading such as ``# Build stage`` is then shown as the description.
+
+    What counts as "right above" is BuildKit's parser, not its
+    documentation: the comments since the previous instruction, blank lines
+    included (the docs suggest a blank line as the separator, but the parser
+    keeps the comment across it); a bare ``#`` line ends the description.
+    Hence the fix inserts a bare ``#`` line directly above the instruction:
+    safe, a comment line changes nothing in the build, and the outline no
+    longer shows the heading. Comments that are parser directives, and
+    comments starting with one of the ARG's names, are fine.
+
+    Off by default, as in BuildKit (an experimental check there): most files
+    are never built with ``--call=outline``.
+    """
+
+    code = "DF626"
+    name = "misleading-description-comment"
+    summary = "a comment above `FROM … AS name` or `ARG NAME` that does not describe it"
+    safety = Safety.SAFE
+    severity = "style"
+    aliases = ("InvalidDefinitionDescription",)
+    default_enabled = False
+
+    valid = (
+        Valid("# builder compiles the binary\nFROM golang:1.22 AS builder\n"),
+        Valid("# VERSION of the app\nARG VERSION=1\nFROM alpine:3\n"),
+        Valid("# Build stage\n#\nFROM golang:1.22 AS builder\n", "a bare # ends the description"),
+        Valid("# Build stage\nFROM golang:1.22\n", "an unnamed stage has no description"),
+        Valid("FROM alpine:3\n# Install packages\nRUN true\n", "only FROM and ARG are described"),
+        Valid("# baz describes one of them\nARG foo=1 baz=2\nFROM alpine:3\n"),
+    )
+    invalid = (
+        Invalid(
+            "# Build stage\nFROM golang:1.22 AS builder\nRUN go build\n",
+            "# Build stage\n#\nFROM golang:1.22 AS builder\nRUN go build\n",
+            message="Comment for FROM should follow the format: `# builder <description>`",
+            line=2, column=1,
+        ),
+        Invalid(
+            "FROM alpine:3\n# pinned versions\n\nARG A=1 B=2\n",
+            "FROM alpine:3\n# pinned versions\n\n#\nARG A=1 B=2\n",
+            "a blank line does not end it in BuildKit's parser",
+            message="Comment for ARG should follow the format: `# <arg_key> <description>`",
+        ),
+        Invalid(
+            "FROM alpine:3\r\n  # indented heading\r\n  ARG V=1\r\n",
+            "FROM alpine:3\r\n  # indented heading\r\n#\r\n  ARG V=1\r\n",
+            "the file's line ending; not indented (BuildKit would read an indented `#` as text)",
+        ),
+    )
+
+    def check(self, context: Context) -> Iterator[Diagnostic]:
+        tree = context.tree
+        for instruction in tree.instructions:
+            if isinstance(instruction, From):
+                keys = [instruction.stage_name] if instruction.stage_name else []
+                kind = "FROM"
+            elif isinstance(instruction, Arg):
+                keys = [name for name, _ in instruction.pairs]
+                kind = "ARG"
+            else:
+                continue
+            if not keys:
+                continue
+            comments = tree.comments_before(instruction)
+            if not comments:
+                continue
+            first_word = comments[-1].split(" ")[0]
+            if first_word in keys:
+                continue
+            example = keys[0] if len(keys) == 1 else "<arg_key>"
+            yield self.diagnostic(
+                instruction,
+                f"Comment for {kind} should follow the format: `# {example} <description>`",
+                _separator(context, instruction),
+                title="end the comment with a bare `#` line",
+            )
+
+
+def _separator(context: Context, instruction: Instruction) -> list[Edit]:
+    """A bare ``#`` line right above ``instruction``, in the file's line ending.
+
+    Never indented: BuildKit reads a comment's text from the second
+    character of the raw line, so ``  #`` leaves ``#`` behind and does not
+    end the description.
+    """
+    text = context.tree.code
+    start = instruction.keyword_token.start_pos
+    line_start = text.rfind("\n", 0, start) + 1
+    newline = "\r\n" if text.find("\r\n") >= 0 else "\n"
+    return [Edit(line_start, line_start, f"#{newline}")]
