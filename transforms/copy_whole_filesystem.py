@@ -7,9 +7,37 @@ from typing import Iterator
 from dfix.engine import Context, Diagnostic, Invalid, Rule, Valid
 from dfix.syntax import Copy
 
+from ._stages import stage_references
+
+#: Images published ``FROM scratch`` to be copied whole into a build stage (their documented use).
+#: ``tonistiigi/xx``: cross-compilation helper scripts, used as ``COPY --from=xx / /`` by BuildKit, Buildx and Moby.
+WHOLE_COPY_IMAGES = frozenset({"tonistiigi/xx", "docker.io/tonistiigi/xx"})
+
 
 def _is_root(path: str) -> bool:
     return path.strip("\"'") == "/"
+
+
+def _repository(reference: str) -> str:
+    """``tonistiigi/xx`` of ``tonistiigi/xx:${XX_VERSION}`` or ``tonistiigi/xx@sha256:…``."""
+    name = reference.split("@", 1)[0]
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    return (name[:colon] if colon > slash else name).lower()
+
+
+def _holds_only_artifacts(context: Context, copy: Copy) -> bool:
+    """The source is a stage built from ``scratch`` (only what it copied in), or an image made to be copied whole."""
+    reference = next((r for r in stage_references(context) if r.instruction is copy and r.kind == "copy"), None)
+    if reference is None:
+        return False
+    if reference.stage is None:
+        return _repository(reference.value) in WHOLE_COPY_IMAGES
+    info = context.stages[reference.stage]
+    while info.parent is not None:
+        info = context.stages[info.parent]
+    image = info.stage.from_.image
+    return image is not None and (image.is_scratch or _repository(image.text) in WHOLE_COPY_IMAGES)
 
 
 class CopyWholeFilesystem(Rule):
@@ -21,6 +49,12 @@ class CopyWholeFilesystem(Rule):
     build's outputs instead (``COPY --from=build /app/dist /app``). No fix:
     which paths are needed is the author's call. As hadolint, any source
     ``/`` with destination ``/`` counts (``/`` among several sources too).
+
+    Unlike hadolint, not when the source holds nothing but artifacts: a
+    stage built ``FROM scratch`` (``FROM scratch AS binaries`` + ``COPY
+    --from=build /out/app /``, then ``COPY --from=binaries / /``, BuildKit's
+    own pattern), or an image published from scratch to be copied whole
+    (``tonistiigi/xx``, whose documented use is ``COPY --from=xx / /``).
     """
 
     code = "DF311"
@@ -32,6 +66,10 @@ class CopyWholeFilesystem(Rule):
         Valid("FROM alpine:3 AS build\nFROM alpine:3\nCOPY --from=build /out /out\n"),
         Valid("FROM alpine:3\nCOPY / /\n", "from the build context, not another stage"),
         Valid("FROM alpine:3 AS build\nFROM scratch\nCOPY --from=build / /rootfs\n", "into a folder"),
+        Valid("FROM golang:1.22 AS build\nRUN go build -o /app\nFROM scratch AS binaries\nCOPY --from=build /app /\n"
+              "FROM alpine:3\nCOPY --from=binaries / /\n", "a scratch stage holds only artifacts"),
+        Valid("ARG XX_VERSION=1.6.1\nFROM --platform=$BUILDPLATFORM tonistiigi/xx:${XX_VERSION} AS xx\n"
+              "FROM golang:1.22\nCOPY --from=xx / /\n", "an image made to be copied whole"),
     )
     invalid = (
         Invalid(
@@ -51,6 +89,8 @@ class CopyWholeFilesystem(Rule):
                 if destination is None or not _is_root(destination):
                     continue
                 if not any(_is_root(source) for source in instruction.sources):
+                    continue
+                if _holds_only_artifacts(context, instruction):
                     continue
                 source = instruction.from_stage
                 yield self.diagnostic(

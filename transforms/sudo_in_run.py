@@ -34,7 +34,8 @@ class SudoInRun(Rule):
     ``sudo -u``/``-g``/``-i``/``-s`` and other options (a user switch the
     author has to move to ``USER``), a user that is not root or not known,
     exec form, heredocs, ONBUILD triggers. Like hadolint, only commands run
-    by the RUN's own shell are seen (not ``su -c "sudo …"``).
+    by the RUN's own shell are seen (not ``su -c "sudo …"``), and a RUN is
+    reported once (at its first ``sudo``), its fix removing every one.
     """
 
     code = "DF403"
@@ -74,30 +75,32 @@ class SudoInRun(Rule):
             model = view.model
             if model is None:
                 continue
-            for command in model.commands:
-                sudo = _sudo_word(command)
-                if sudo is None:
-                    continue
-                where = view.span(command.words[sudo].start, command.words[sudo].end)
-                user = None if view.trigger else user_before(context, view.parent or view.run)
-                edits, note = None, None
-                if view.script is None or view.trigger:
-                    note = f"not fixed: {view.guard.note if view.guard else 'ONBUILD trigger'}"
-                elif user != "root":
-                    note = ("not fixed: the RUN runs as `" + user + "`, so removing sudo would change who runs it"
-                            if user else "not fixed: the user the RUN runs as is not known (the base image's user)")
+            uses = [(command, index) for command in model.commands
+                    if (index := _sudo_word(command)) is not None]
+            if not uses:
+                continue
+            first, first_index = uses[0]
+            where = view.span(first.words[first_index].start, first.words[first_index].end)
+            user = None if view.trigger else user_before(context, view.parent or view.run)
+            edits, note = None, None
+            if view.script is None or view.trigger:
+                note = f"not fixed: {view.guard.note if view.guard else 'ONBUILD trigger'}"
+            elif user != "root":
+                note = ("not fixed: the RUN runs as `" + user + "`, so removing sudo would change who runs it"
+                        if user else "not fixed: the user the RUN runs as is not known (the base image's user)")
+            else:
+                ends = [_harmless_end(command, index) for command, index in uses]
+                if None in ends:
+                    note = "not fixed: sudo switches user or shell here; move that to `USER` (or gosu at run time)"
                 else:
-                    end = _harmless_end(command, sudo)
-                    if end is None:
-                        note = "not fixed: sudo switches user or shell here; move that to `USER` (or gosu at run time)"
-                    else:
-                        edits = [view.script.replace(command.words[sudo].start, end, "")]
-                message = ("`sudo` in a RUN: the build runs as root already, so sudo only resets the environment"
-                           if user == "root" else "`sudo` in a RUN: set the build user with `USER` instead")
-                yield self.diagnostic(
-                    where, message, edits, title="remove `sudo`", note=note,
-                    assumes="the command does not depend on sudo's reset environment (PATH, ENV values)",
-                )
+                    edits = [view.script.replace(command.words[index].start, end, "")
+                             for (command, index), end in zip(uses, ends)]
+            message = ("`sudo` in a RUN: the build runs as root already, so sudo only resets the environment"
+                       if user == "root" else "`sudo` in a RUN: set the build user with `USER` instead")
+            yield self.diagnostic(
+                where, message, edits, title="remove `sudo`", note=note,
+                assumes="the commands do not depend on sudo's reset environment (PATH, ENV values)",
+            )
 
 
 def _sudo_word(command: SimpleCommand) -> int | None:

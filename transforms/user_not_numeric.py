@@ -29,7 +29,9 @@ class UserNotNumeric(Rule):
     name. Accepted: numbers, ``root`` (UID 0 in every image, so nothing is
     left to resolve; hadolint reports it, though ``USER root`` mid-file is
     how files switch back to install packages), and variables the file
-    declares as ARG or ENV (their value is the author's, often a UID).
+    declares as ARG or ENV only with numbers or without a value (passed at
+    build time, often a UID); a variable declared with a name is reported,
+    as is one the file never declares (it comes from the base image).
 
     Fix (unsafe): when the stage (or a stage it is built from) creates that
     account before the ``USER`` with a literal UID (``useradd -u 10001``,
@@ -53,7 +55,8 @@ class UserNotNumeric(Rule):
         Valid("FROM alpine:3\nUSER 10001\n"),
         Valid("FROM alpine:3\nUSER 10001:10001\n"),
         Valid("FROM debian:12\nUSER root\nRUN apt-get update\n", "root is UID 0 everywhere"),
-        Valid("FROM alpine:3\nARG UID=10001\nUSER $UID\n", "a declared variable"),
+        Valid("FROM alpine:3\nARG UID=10001\nUSER $UID\n", "a declared variable with a numeric value"),
+        Valid("FROM alpine:3\nARG APP_UID\nUSER ${APP_UID}\n", "passed at build time"),
     )
     invalid = (
         Invalid(
@@ -72,6 +75,11 @@ class UserNotNumeric(Rule):
         Invalid("FROM node:20\nUSER node\n", None, "an account of the base image: reported only"),
         Invalid("FROM debian:12\nRUN useradd -m app\nUSER app\n", None, "created without a literal UID"),
         Invalid("FROM debian:12\nUSER app\nRUN useradd -u 1000 app\n", None, "created after the USER"),
+        Invalid(
+            "FROM debian:12\nENV APP_USER=app\nRUN useradd -u 1000 $APP_USER\nUSER $APP_USER\n", None,
+            "a variable holding a name",
+            message="`USER $APP_USER` names the user `app` through `$APP_USER`; give the user as a numeric UID",
+        ),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
@@ -85,12 +93,9 @@ class UserNotNumeric(Rule):
                 if user.isdigit() or user in _ROOT:
                     continue
                 if "$" in value:
-                    if all(name in declared for name in _VARIABLE.findall(value)):
-                        continue
-                    yield self.diagnostic(
-                        instruction,
-                        f"`USER {value}` uses a variable the file never declares; give the user as a numeric UID",
-                    )
+                    problem = _variable_problem(user, declared)
+                    if problem:
+                        yield self.diagnostic(instruction, f"`USER {value}` {problem}; give the user as a numeric UID")
                     continue
                 numeric = _numeric(context, instruction, user, group) if _NAME.match(user) else None
                 suggestion = f" (`USER {numeric}`)" if numeric else ""
@@ -108,12 +113,31 @@ class UserNotNumeric(Rule):
                 )
 
 
-def _declared_variables(context: Context) -> set[str]:
-    names: set[str] = set()
+def _declared_variables(context: Context) -> dict[str, set[str | None]]:
+    """Every ARG/ENV name of the file and the values it is given (None: an ARG without a default)."""
+    values: dict[str, set[str | None]] = {}
     for instruction in context.tree.walk():
         if isinstance(instruction, (Arg, Env)):
-            names.update(name for name, _ in instruction.pairs)
-    return names
+            for name, value in instruction.pairs:
+                values.setdefault(name, set()).add(value)
+    return values
+
+
+def _variable_problem(user: str, declared: dict[str, set[str | None]]) -> str | None:
+    """What is wrong with a user part built from variables, or None when it may well be a UID.
+
+    A variable the file never declares comes from the base image or is
+    empty; one the file declares only with numbers (or without a value, so
+    the build passes it) is accepted; one declared with a name is a name.
+    """
+    for name in _VARIABLE.findall(user):
+        values = declared.get(name)
+        if values is None:
+            return f"takes the user from `${name}`, which the file never declares"
+        names = sorted(v for v in values if v and "$" not in v and not v.isdigit() and v not in _ROOT)
+        if names:
+            return f"names the user `{names[0]}` through `${name}`"
+    return None
 
 
 def _numeric(context: Context, user_instruction: User, user: str, group: str) -> str | None:
