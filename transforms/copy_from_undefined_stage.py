@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Invalid, Rule, Valid
@@ -16,7 +17,9 @@ class CopyFromUndefinedStage(Rule):
     BuildKit reads ``--from=X`` as a stage when a stage is named X
     (case-insensitively), as a stage index when X is a number, and otherwise
     as an image reference: ``COPY --from=buidler`` (a typo) pulls the image
-    ``docker.io/library/buidler:latest`` and fails, or worse, succeeds.
+    ``docker.io/library/buidler:latest`` and fails, or worse, succeeds; and
+    ``COPY --from=composer`` (meant as the image) pulls whatever ``latest``
+    is that day, so the message asks for a tag when no stage name is close.
     Reported: a bare name (no ``:``, ``/`` or ``@``, no variables) that no
     stage carries, with the closest stage name as a suggestion; a stage index
     past the last stage. A name with a registry, tag or digest is an image
@@ -52,6 +55,18 @@ class CopyFromUndefinedStage(Rule):
             line=4, column=1,
         ),
         Invalid("FROM alpine:3\nCOPY --from=2 /a /b\n", None, "an index past the last stage"),
+        Invalid(
+            "FROM golang:1.22 AS license-set\nRUN make\nFROM scratch AS license-update\nCOPY --from=set /out /\n", None,
+            "a part of a stage name (a real slip in Buildx's vendored tools)",
+            message="`COPY --from=set` names no stage (did you mean `license-set`?); "
+                    "unless the build passes `--build-context set=…`, BuildKit pulls the image `set`",
+        ),
+        Invalid(
+            "FROM php:8.3-fpm\nCOPY --from=composer /usr/bin/composer /usr/bin/composer\n", None,
+            "an untagged image",
+            message="`COPY --from=composer` names no stage, so BuildKit pulls the image `composer:latest` "
+                    "(or a `--build-context composer=…`); if the image is meant, give it a tag",
+        ),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
@@ -70,10 +85,20 @@ class CopyFromUndefinedStage(Rule):
                 continue
             if any(character in value for character in ":/@"):
                 continue
-            close = difflib.get_close_matches(value.lower(), list(names), n=1, cutoff=0.6)
-            hint = f" (did you mean `{close[0]}`?)" if close else ""
-            yield self.diagnostic(
-                reference.instruction,
-                f"`COPY --from={value}` names no stage{hint}; unless the build passes "
-                f"`--build-context {value}=…`, BuildKit pulls the image `{value}`",
-            )
+            close = _suggestion(value.lower(), list(names))
+            if close:
+                message = (f"`COPY --from={value}` names no stage (did you mean `{close}`?); unless the build "
+                           f"passes `--build-context {value}=…`, BuildKit pulls the image `{value}`")
+            else:
+                message = (f"`COPY --from={value}` names no stage, so BuildKit pulls the image `{value}:latest` "
+                           f"(or a `--build-context {value}=…`); if the image is meant, give it a tag")
+            yield self.diagnostic(reference.instruction, message)
+
+
+def _suggestion(value: str, names: list[str]) -> str | None:
+    """The stage name ``value`` most likely meant: a close spelling, else the one stage it is a part of (``set`` → ``license-set``)."""
+    close = difflib.get_close_matches(value, names, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    containing = [name for name in names if value in re.split(r"[-_.]", name)]
+    return containing[0] if len(containing) == 1 else None
