@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
@@ -24,12 +25,14 @@ class MisleadingDescriptionComment(Rule):
     documentation: the comments since the previous instruction, blank lines
     included (the docs suggest a blank line as the separator, but the parser
     keeps the comment across it); a bare ``#`` line ends the description.
-    Hence the fix inserts a bare ``#`` line directly above the instruction:
+    Hence the fix ends the comment block with a bare ``#`` line:
     safe, a comment changes nothing in the build or the outline, and
-    BuildKit's check is satisfied. Reword the comment instead when it was
-    meant as a description (``# Server user`` above ``ARG USER_NAME``
-    becomes ``# USER_NAME server user``). Parser directives do not count;
-    a comment starting with any of an ARG's names is fine.
+    BuildKit's check is satisfied. A comment that shares a word with the
+    name (``# Server user`` above ``ARG USER_NAME``, ``# production stage``
+    above ``AS production-stage``) was meant as a description: it is
+    reported without a fix, asking for a reword (``# USER_NAME server
+    user``), since a ``#`` would bury it for good. Parser directives do not
+    count; a comment starting with any of an ARG's names is fine.
 
     Off by default, as in BuildKit: it is a convention for files built with
     ``--call=outline``, and on the Docker Hub corpus one file in twenty has
@@ -61,9 +64,13 @@ class MisleadingDescriptionComment(Rule):
         ),
         Invalid(
             "FROM alpine:3\n# pinned versions\n\nARG A=1 B=2\n",
-            "FROM alpine:3\n# pinned versions\n\n#\nARG A=1 B=2\n",
+            "FROM alpine:3\n# pinned versions\n#\n\nARG A=1 B=2\n",
             "a blank line does not end it in BuildKit's parser",
             message="Comment for ARG should follow the format: `# <arg_key> <description>`",
+        ),
+        Invalid(
+            "# The application's jar file\nARG JAR_FILE=target/app.jar\nFROM eclipse-temurin:21\n", None,
+            "a description in the wrong format: reworded by the author, not buried",
         ),
         Invalid(
             "FROM alpine:3\r\n  # indented heading\r\n  ARG V=1\r\n",
@@ -92,23 +99,51 @@ class MisleadingDescriptionComment(Rule):
             if first_word in keys:
                 continue
             example = keys[0] if len(keys) == 1 else "<arg_key>"
+            described = _described(comments[-1], keys)
+            note = None
+            if described:
+                note = (f"not fixed: the comment seems to describe `{described}`; start it with the name "
+                        f"(`# {described} …`) so the outline shows it")
             yield self.diagnostic(
                 instruction,
                 f"Comment for {kind} should follow the format: `# {example} <description>`",
-                _separator(context, instruction),
+                None if described else _separator(context, instruction),
                 title="end the comment with a bare `#` line",
+                note=note,
             )
 
 
-def _separator(context: Context, instruction: Instruction) -> list[Edit]:
-    """A bare ``#`` line right above ``instruction``, in the file's line ending.
+def _described(comment: str, keys: list[str]) -> str | None:
+    """The key a comment seems to describe: one sharing a word with it (``# Server user`` and ``USER_NAME``)."""
+    words = set(re.findall(r"[a-z0-9]{3,}", comment.lower()))
+    for key in keys:
+        parts = {part for part in re.split(r"[-_.]", key.lower()) if len(part) >= 3}
+        if parts & words:
+            return key
+    return None
 
-    Never indented: BuildKit reads a comment's text from the second
-    character of the raw line, so ``  #`` leaves ``#`` behind and does not
-    end the description.
+
+def _separator(context: Context, instruction: Instruction) -> list[Edit]:
+    """A bare ``#`` line right after the last comment line above ``instruction``, in the file's line ending.
+
+    After the comment, not after the blank lines that may follow it: the
+    ``#`` then reads as the end of that comment block. Never indented:
+    BuildKit reads a comment's text from the second character of the raw
+    line, so ``  #`` leaves ``#`` behind and does not end the description.
     """
+    last: Comment | None = None
+    for item in context.tree.items:
+        if item is instruction:
+            break
+        if isinstance(item, Instruction):
+            last = None
+        elif isinstance(item, Comment):
+            last = item
     text = context.tree.code
-    start = instruction.keyword_token.start_pos
-    line_start = text.rfind("\n", 0, start) + 1
     newline = "\r\n" if text.find("\r\n") >= 0 else "\n"
-    return [Edit(line_start, line_start, f"#{newline}")]
+    if last is None:  # pragma: no cover - only called when comments precede the instruction
+        return []
+    end = last.span.end
+    if not text[:end].endswith("\n"):  # a comment on the file's last line cannot precede an instruction
+        return []
+    return [Edit(end, end, f"#{newline}")]
