@@ -41,7 +41,8 @@ class UserNotNumeric(Rule):
     else changes that UID, and ``USER uid`` finds its groups through
     ``/etc/passwd`` by number where ``USER name`` did by name. Never fixed
     from a guess: an account the file does not create (the base image's
-    ``node``, ``www-data``) is reported only.
+    ``node``, ``www-data``), or whose number it changes later (``usermod
+    -u``, ``groupmod -g``), is reported only.
     """
 
     code = "DF402"
@@ -75,6 +76,8 @@ class UserNotNumeric(Rule):
         Invalid("FROM node:20\nUSER node\n", None, "an account of the base image: reported only"),
         Invalid("FROM debian:12\nRUN useradd -m app\nUSER app\n", None, "created without a literal UID"),
         Invalid("FROM debian:12\nUSER app\nRUN useradd -u 1000 app\n", None, "created after the USER"),
+        Invalid("FROM debian:12\nRUN useradd -u 1000 app && usermod -u 2000 app\nUSER app\n", None,
+                "its UID changes later"),
         Invalid(
             "FROM debian:12\nENV APP_USER=app\nRUN useradd -u 1000 $APP_USER\nUSER $APP_USER\n", None,
             "a variable holding a name",
@@ -155,12 +158,31 @@ def _numeric(context: Context, user_instruction: User, user: str, group: str) ->
         {command.name for script in scripts for command in script.commands if command.name})
     accounts, _ = read_accounts(scripts, family)
     account = next((a for a in accounts if a.name == user), None)
-    if account is None or account.uid is None:
+    if account is None or account.uid is None or _renumbered(scripts, "usermod", user):
         return None
     if not group:
         return account.uid
-    gid = group if group.isdigit() else _group_ids(scripts).get(group)
+    if group.isdigit():
+        return f"{account.uid}:{group}"
+    gid = None if _renumbered(scripts, "groupmod", group) else _group_ids(scripts).get(group)
     return f"{account.uid}:{gid}" if gid else None
+
+
+def _renumbered(scripts, tool: str, name: str) -> bool:
+    """Whether ``usermod -u``/``groupmod -g`` (any spelling) gives ``name`` another number somewhere."""
+    option = ("-u", "--uid") if tool == "usermod" else ("-g", "--gid")
+    for script in scripts:
+        for command in script.commands:
+            if command.name != tool:
+                continue
+            values = [word.value for word in command.args]
+            if values and values[-1] in (name, None) and any(
+                value is not None and (value in option or value.startswith(f"{option[1]}=")
+                                       or (value.startswith(option[0]) and value[2:].isdigit()))
+                for value in values
+            ):
+                return True
+    return False
 
 
 def _group_ids(scripts) -> dict[str, str]:
