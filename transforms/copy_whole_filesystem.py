@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Invalid, Rule, Valid
@@ -33,11 +34,43 @@ def _holds_only_artifacts(context: Context, copy: Copy) -> bool:
         return False
     if reference.stage is None:
         return _repository(reference.value) in WHOLE_COPY_IMAGES
-    info = context.stages[reference.stage]
-    while info.parent is not None:
-        info = context.stages[info.parent]
+    return _artifact_stage(context, reference.stage, set())
+
+
+def _artifact_stage(context: Context, index: int, seen: set[int]) -> bool:
+    """Stage ``index`` is built, through in-file stages, from ``scratch`` or a whole-copy image.
+
+    A base written with variables (``FROM binaries-$TARGETOS``) counts when
+    every earlier stage its pattern can name is such a stage.
+    """
+    if index in seen:
+        return False
+    seen.add(index)
+    info = context.stages[index]
+    if info.parent is not None:
+        return _artifact_stage(context, info.parent, seen)
     image = info.stage.from_.image
-    return image is not None and (image.is_scratch or _repository(image.text) in WHOLE_COPY_IMAGES)
+    if image is None:
+        return False
+    if not image.has_variables:
+        return image.is_scratch or _repository(image.text) in WHOLE_COPY_IMAGES
+    pattern = re.compile("".join(
+        "[^/:@]*" if part.startswith("$") else re.escape(part.lower())
+        for part in re.split(r"(\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*)", image.text)
+    ) + r"\Z")
+    candidates = [stage.index for stage in context.tree.stages[:index] if stage.name and pattern.match(stage.name)]
+    if not candidates:
+        return _repository(image.text) in WHOLE_COPY_IMAGES
+    return all(_artifact_stage(context, candidate, seen) for candidate in candidates)
+
+
+def _flattens(context: Context, copy: Copy) -> bool:
+    """``COPY --from=x / /`` into a stage built ``FROM scratch``: the whole image squashed into one layer, on purpose."""
+    info = context.stage_of(copy)
+    if info is None:
+        return False
+    image = info.stage.from_.image
+    return info.parent is None and image is not None and image.is_scratch
 
 
 class CopyWholeFilesystem(Rule):
@@ -53,8 +86,13 @@ class CopyWholeFilesystem(Rule):
     Unlike hadolint, not when the source holds nothing but artifacts: a
     stage built ``FROM scratch`` (``FROM scratch AS binaries`` + ``COPY
     --from=build /out/app /``, then ``COPY --from=binaries / /``, BuildKit's
-    own pattern), or an image published from scratch to be copied whole
-    (``tonistiigi/xx``, whose documented use is ``COPY --from=xx / /``).
+    own pattern, also through ``FROM binaries-$TARGETOS`` when every stage
+    that can name is such a stage), or an image published from scratch to
+    be copied whole (``tonistiigi/xx``, whose documented use is ``COPY
+    --from=xx / /``); and not into a stage built ``FROM scratch``: that
+    squashes an image into one layer on purpose (the whole filesystem is
+    the point). Reported: one operating system laid over another (``FROM
+    dotnet`` + ``COPY --from=node / /``).
     """
 
     code = "DF311"
@@ -70,14 +108,20 @@ class CopyWholeFilesystem(Rule):
               "FROM alpine:3\nCOPY --from=binaries / /\n", "a scratch stage holds only artifacts"),
         Valid("ARG XX_VERSION=1.6.1\nFROM --platform=$BUILDPLATFORM tonistiigi/xx:${XX_VERSION} AS xx\n"
               "FROM golang:1.22\nCOPY --from=xx / /\n", "an image made to be copied whole"),
+        Valid("FROM scratch AS binaries-linux\nCOPY app /\nFROM scratch AS binaries-darwin\nCOPY app.mac /\n"
+              "FROM binaries-$TARGETOS AS binaries\nFROM alpine:3\nCOPY --from=binaries / /usr/bin/\n"
+              "FROM alpine:3\nCOPY --from=binaries / /\n", "every stage the variable can name is built from scratch"),
+        Valid("FROM debian:12 AS assemble\nRUN make install\nFROM scratch\nCOPY --from=assemble / /\n",
+              "squashed into one layer on purpose"),
     )
     invalid = (
         Invalid(
-            "FROM alpine:3 AS build\nRUN make\nFROM scratch\nCOPY --from=build / /\n",
-            message="`COPY --from=build / /` copies the whole filesystem of `build`; copy the paths the image needs",
-            line=4, column=1,
+            "FROM node:20-slim AS node\nFROM mcr.microsoft.com/dotnet/aspnet:8.0\nCOPY --from=node / /\n",
+            message="`COPY --from=node / /` copies the whole filesystem of `node`; copy the paths the image needs",
+            line=3, column=1,
         ),
-        Invalid('FROM alpine:3 AS build\nFROM scratch\nCOPY --from=build ["/", "/"]\n', None, "JSON form"),
+        Invalid('FROM alpine:3 AS build\nFROM debian:12\nCOPY --from=build ["/", "/"]\n', None, "JSON form"),
+        Invalid("FROM alpine:3\nCOPY --from=docker:27-cli / /\n", None, "an image"),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
@@ -90,7 +134,7 @@ class CopyWholeFilesystem(Rule):
                     continue
                 if not any(_is_root(source) for source in instruction.sources):
                     continue
-                if _holds_only_artifacts(context, instruction):
+                if _holds_only_artifacts(context, instruction) or _flattens(context, instruction):
                     continue
                 source = instruction.from_stage
                 yield self.diagnostic(

@@ -12,8 +12,9 @@ finding:
   (or ``root``), or none at all: not reported by DF402;
 * DL3022 on a stage name written in another case, or a stage defined
   later: BuildKit resolves both, so DF309 is quiet;
-* DL3067 on a stage built ``FROM scratch`` or ``tonistiigi/xx``: DF311
-  leaves copies of artifact-only sources;
+* DL3067 on a stage built ``FROM scratch`` or ``tonistiigi/xx``, or into
+  a stage built ``FROM scratch`` (a deliberate squash): DF311 leaves
+  them;
 * DL3024/DL3063 that differ only by case: dfix compares stage names as
   BuildKit does (case-insensitively);
 * DL3026 only-dfix: a reference built from ARG defaults (hadolint does not
@@ -83,8 +84,12 @@ def _explained_hadolint_only(code: str, line: str, text: str) -> bool:
         return bool(re.search(rf"^\s*FROM\s.*\sAS\s+{re.escape(name)}\s*$", text, re.I | re.M))
     if code == "DL3067":
         name = next((w.split("=", 1)[1] for w in words if w.lower().startswith("--from=")), "")
-        return bool(re.search(rf"^\s*FROM\s+(?:--\S+\s+)*(scratch|tonistiigi/xx\S*)\s+AS\s+{re.escape(name)}\s*$",
-                              text, re.I | re.M))
+        if re.search(rf"^\s*FROM\s+(?:--\S+\s+)*(scratch|tonistiigi/xx\S*)\s+AS\s+{re.escape(name)}\s*$",
+                     text, re.I | re.M):
+            return True
+        before = text[: text.find(line)] if line in text else ""
+        froms = re.findall(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)", before, re.I | re.M)
+        return bool(froms) and froms[-1].lower() == "scratch"  # squashed into an empty image
     return False
 
 
