@@ -8,8 +8,8 @@ Mapping:
 * ``format`` -> ``output-format`` (``tty`` -> ``full``, ``gitlab_codeclimate`` -> ``gitlab``,
   others by name when dfix has that format);
 * ``disable-ignore-pragma`` -> ``lint.honor-suppressions = false``;
-* ``label-schema`` / ``strict-labels`` / ``trustedRegistries`` -> comments: dfix has no
-  label checks or registry allow-list yet;
+* ``trustedRegistries`` -> ``[lint.rules.DF303] trusted-registries`` (registry-not-allowed's allow-list);
+* ``label-schema`` / ``strict-labels`` -> comments: dfix has no label checks yet;
 * ``no-color`` / ``no-fail`` -> comments (colour and exit-zero are command-line choices);
 * anything else -> a comment saying it was not converted.
 
@@ -122,6 +122,21 @@ def _code_list(value: Any, key: str, notes: list[str]) -> list[str]:
     return codes
 
 
+def _registry_list(value: Any, key: str, notes: list[str]) -> list[str] | None:
+    """hadolint's ``trustedRegistries`` (a list of hosts, or one host) as DF303's ``trusted-registries``."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, (str, int, float)) for item in value):
+        notes.append(_comment(f"{key}: {_shown(value)} not converted: expected a list of registries"))
+        return None
+    registries = []
+    for item in value:
+        entry = str(item).strip()
+        if entry and entry not in registries:
+            registries.append(entry)
+    return registries
+
+
 def convert_hadolint(yaml_text: str) -> str:
     """``.dfix.toml`` text equivalent to a hadolint configuration. Raises ValueError for unreadable YAML."""
     data = _load_yaml(yaml_text)
@@ -135,6 +150,7 @@ def convert_hadolint(yaml_text: str) -> str:
     notes: list[str] = []
     lint_notes: list[str] = []
     severity: dict[str, str] = {}
+    trusted: list[str] | None = None
 
     for key, value in data.items():
         if key == "ignored":
@@ -185,7 +201,7 @@ def convert_hadolint(yaml_text: str) -> str:
             elif value is not False and value is not None:
                 lint_notes.append(_comment(f"disable-ignore-pragma: {_shown(value)} not converted: expected true or false"))
         elif key in ("trustedRegistries", "trusted-registries"):
-            lint_notes.append(_comment(f"{key}: {_shown(value)} not converted: dfix has no registry allow-list yet"))
+            trusted = _registry_list(value, key, lint_notes)
         else:
             notes.append(_comment(f"hadolint key {key!r} not converted (dfix has no equivalent): {_shown(value)}"))
 
@@ -196,6 +212,8 @@ def convert_hadolint(yaml_text: str) -> str:
     out += ["", "[lint]", *lint, *lint_notes]
     if severity:
         out += ["", "[lint.severity]"] + [f"{_toml_key(code)} = {_toml_string(level)}" for code, level in severity.items()]
+    if trusted:
+        out += ["", "[lint.rules.DF303]  # registry-not-allowed (hadolint DL3026)", f"trusted-registries = {_toml_array(trusted)}"]
     return "\n".join(out).rstrip() + "\n"
 
 

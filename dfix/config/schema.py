@@ -52,7 +52,8 @@ NETWORK_MODES = ("auto", "offline")
 #: Keys dfix knows of but does not act on yet, refused rather than accepted and ignored: key -> the error.
 NOT_AVAILABLE_YET = {
     "preview": "preview rules are not available yet",
-    "trusted-registries": "the registry allow-list (DF303 registry-not-allowed) is not available yet",
+    "trusted-registries": "the registry allow-list is an option of DF303 registry-not-allowed: "
+    "[lint.rules.DF303] trusted-registries = [...]",
     "labels": "label checks (DF620-DF622) are not available yet",
     "packages": "package pinning policy is not available yet",
     "pin": "this table is not available yet; base-image pinning is set with the options of DF300-DF302 "

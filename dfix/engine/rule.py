@@ -28,6 +28,8 @@ class Valid:
     why: str = ""
     #: Other rules that run alongside (a meta rule judges what they found).
     also: tuple[str, ...] = ()
+    #: The rule's options for this example (``{"strict": True}``); its defaults otherwise.
+    options: dict[str, object] | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class Invalid:
     #: Where the first finding starts: 1-based line and column.
     line: int | None = None
     column: int | None = None
+    #: The rule's options for this example (``{"strict": True}``); its defaults otherwise.
+    options: dict[str, object] | None = None
 
 
 #: Tags a rule may carry (:attr:`Rule.tags`).

@@ -57,8 +57,8 @@ def test_convert_hadolint_round_trips_through_the_loader(tmp_path):
     assert values["output-format"] == "gitlab"
     assert values["ignore"] == ("DL3008", "DL3013", "DL3059", "SC2086")
     assert values["severity"] == (("DL3003", "error"), ("DL3020", "error"), ("DL3047", "info"), ("DL3042", "info"))
-    assert "trusted-registries" not in values and "labels" not in values  # not available yet: comments
-    assert '# trustedRegistries: ["docker.io", "ghcr.io/my-org/*"] not converted: dfix has no registry allow-list yet' in text
+    assert "labels" not in values  # not available yet: comments
+    assert values["rules"]["DF303"] == {"trusted-registries": ["docker.io", "ghcr.io/my-org/*"]}
     assert "# label-schema: " in text and "# strict-labels: true not converted: dfix has no label checks yet" in text
     assert values["honor-suppressions"] is False
     assert "# ignored: DL9999 not converted" in text
@@ -84,7 +84,8 @@ def test_convert_hadolint_round_trips_through_the_loader(tmp_path):
         ("failure-threshold: none\n", 'fail-on = "none"'),
         ("failure-threshold: fatal\n", "# failure-threshold: \"fatal\" not converted"),
         ("no-fail: true\n", "--exit-zero"),
-        ("trustedRegistries: my.registry:5000\n", '# trustedRegistries: "my.registry:5000" not converted'),
+        ("trustedRegistries: my.registry:5000\n", '[lint.rules.DF303]  # registry-not-allowed (hadolint DL3026)\ntrusted-registries = ["my.registry:5000"]'),
+        ("trustedRegistries:\n  a: b\n", '# trustedRegistries: {"a": "b"} not converted: expected a list of registries'),
         ("format: checkstyle\n", '# format: "checkstyle" not converted: dfix formats are full, concise, json'),
         ("ignored: DL3008\n", 'ignore = ["DL3008"]'),
         ("override:\n  fatal: [DL3008]\n", "# override.fatal not converted"),

@@ -74,7 +74,7 @@ def test_bad_values(tmp_path, text, key, message):
     [
         ("preview = true\n", "preview", "preview rules are not available yet"),
         ("[lint]\npreview = false\n", "lint.preview", "preview rules are not available yet"),
-        ('[lint]\ntrusted-registries = ["docker.io"]\n', "lint.trusted-registries", "the registry allow-list (DF303 registry-not-allowed) is not available yet"),
+        ('[lint]\ntrusted-registries = ["docker.io"]\n', "lint.trusted-registries", "the registry allow-list is an option of DF303 registry-not-allowed: [lint.rules.DF303] trusted-registries = [...]"),
         ("[lint.labels]\nstrict = true\n", "lint.labels", "label checks (DF620-DF622) are not available yet"),
         ('[packages]\npin-policy = "off"\n', "packages", "package pinning policy is not available yet"),
         ('[pin]\nmode = "digest"\n', "pin", "this table is not available yet; base-image pinning is set with the options of DF300-DF302"),
