@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Mapping
 
 from dfix.engine import Context, StageInfo
-from dfix.syntax import Arg, Env, Instruction
+from dfix.syntax import Arg, Env, Instruction, Token
 
 #: Arguments BuildKit defines for every build (usable in FROM without a declaration, inside a
 #: stage after ``ARG NAME``), with the value a plain ``docker build`` on an amd64 Linux host gives.
@@ -46,7 +46,8 @@ PREDEFINED_ARGS = frozenset({
     "ALL_PROXY", "all_proxy",
 })
 
-#: Variables nearly every Linux base image sets (and ``scratch`` sets PATH): never "undefined".
+#: Variables many base images set in their config (``scratch`` and plain OS images set only PATH; the shell,
+#: not the image, gives RUN its HOME and PWD, which BuildKit's own expansion never sees).
 UNIVERSAL_ENV = frozenset({"PATH", "HOME", "HOSTNAME", "TERM", "PWD", "SHLVL", "USER", "LANG", "LC_ALL"})
 
 
@@ -265,16 +266,19 @@ def is_name(text: str) -> bool:
 
 
 def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (insertions, deletions, substitutions)."""
-    if len(a) < len(b):
-        a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, left in enumerate(a, 1):
-        current = [i]
-        for j, right in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (left != right)))
-        previous = current
-    return previous[-1]
+    """Edits between two names: insertions, deletions, substitutions and swaps of neighbours (``PAHT``/``PATH`` is one)."""
+    rows = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        rows[i][0] = i
+    for j in range(len(b) + 1):
+        rows[0][j] = j
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+    return rows[len(a)][len(b)]
 
 
 def near_miss(name: str, candidates: Iterator[str] | tuple[str, ...] | frozenset[str], limit: int = 2) -> str | None:
@@ -433,3 +437,128 @@ def stage_instructions(context: Context) -> Iterator[Located]:
     for scope in stage_scopes(context):
         for position, instruction in enumerate(scope.info.stage.instructions):
             yield Located(scope, position, instruction)
+
+
+# -- where BuildKit expands ------------------------------------------------------------------------
+
+#: Instructions whose words BuildKit expands itself (RUN, CMD, ENTRYPOINT, SHELL and HEALTHCHECK go to the shell as written).
+EXPANDED_KEYWORDS = frozenset({"ENV", "LABEL", "ARG", "COPY", "ADD", "WORKDIR", "USER", "VOLUME", "EXPOSE", "STOPSIGNAL"})
+#: Flags whose values BuildKit expands.
+EXPANDED_FLAGS = frozenset({"chown", "chmod"})
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    """A variable reference in an instruction: the token it sits in and where, in that token's logical text."""
+
+    reference: Reference
+    token: Token
+    #: Offset of the token's expanded part (the value after ``KEY=``, ``--flag=``) in its logical text.
+    offset: int
+
+    def name_span(self, instruction: Instruction) -> tuple[int, int]:
+        """File offsets of the name itself (without ``$``, braces and modifier)."""
+        ref = self.reference
+        start = self.offset + ref.start + (2 if ref.braced else 1)
+        return (instruction.file_offset(self.token, start),
+                instruction.file_offset(self.token, start + len(ref.name), insertion=True))
+
+
+def expanded_uses(instruction: Instruction, escape: str) -> tuple[Use, ...]:
+    """The references BuildKit expands in ``instruction`` (none for RUN, CMD, ENTRYPOINT ... and JSON forms)."""
+    if instruction.instruction not in EXPANDED_KEYWORDS:
+        return ()
+    uses: list[Use] = []
+    for token in instruction.line_tokens:
+        kind = token.type
+        if kind in ("WORD", "TEXT", "LEGACY_VALUE", "PAIR"):
+            text = instruction.value_of(token)
+            offset = 0
+            if kind == "PAIR" or (kind == "WORD" and isinstance(instruction, Arg)):
+                offset = text.find("=") + 1
+                if offset == 0:
+                    continue
+        elif kind == "FLAG":
+            text = instruction.value_of(token)
+            name, equals, _ = text[2:].partition("=")
+            if not equals or name not in EXPANDED_FLAGS:
+                continue
+            offset = len(name) + 3
+        else:
+            continue
+        found = references(text[offset:], escape)
+        uses.extend(Use(ref, token, offset) for ref in found or ())
+    return tuple(uses)
+
+
+def positional(name: str) -> bool:
+    """``$1``, ``$@``, ``$?`` ...: never an ARG or ENV."""
+    return not is_name(name)
+
+
+# -- what base images bring -------------------------------------------------------------------------
+
+#: Plain OS images (Docker Hub official names): their only variables are PATH and a few distro markers,
+#: so a name they do not define is known to be undefined.
+PLAIN_OS_IMAGES = frozenset({
+    "debian", "ubuntu", "alpine", "busybox", "centos", "fedora", "rockylinux", "almalinux", "amazonlinux",
+    "oraclelinux", "archlinux", "opensuse/leap", "opensuse/tumbleweed", "photon", "clearlinux", "mageia",
+})
+#: Variables plain OS images set besides PATH (Fedora's and CentOS' ``container``, ``DISTTAG`` ...).
+PLAIN_OS_ENV = frozenset({"container", "DISTTAG", "FGC", "FBR", "LANG", "LC_ALL"})
+
+#: ENV names the common official language and service images set (node, python, golang, the JDKs,
+#: ruby, php, nginx, httpd, the databases, rust, .NET, tomcat, docker, jenkins, CUDA ...). A stage
+#: built on such an image may read them without defining them; dfix cannot see the base's ENV, so
+#: it does not call them undefined.
+BASE_IMAGE_ENV = frozenset({
+    "NODE_VERSION", "YARN_VERSION", "NODE_ENV",
+    "PYTHON_VERSION", "PYTHON_SHA256", "PYTHON_PIP_VERSION", "PYTHON_SETUPTOOLS_VERSION", "PYTHON_GET_PIP_URL",
+    "PYTHON_GET_PIP_SHA256", "GPG_KEY", "GPG_KEYS",
+    "GOLANG_VERSION", "GOPATH", "GOTOOLCHAIN", "GOROOT",
+    "JAVA_HOME", "JAVA_VERSION", "JDK_VERSION", "LANGUAGE", "MAVEN_HOME", "MAVEN_CONFIG", "MAVEN_VERSION",
+    "GRADLE_HOME", "GRADLE_VERSION", "GRADLE_USER_HOME",
+    "RUBY_VERSION", "RUBY_MAJOR", "RUBY_DOWNLOAD_SHA256", "GEM_HOME", "BUNDLE_SILENCE_ROOT_WARNING",
+    "BUNDLE_APP_CONFIG", "BUNDLE_PATH",
+    "PHP_VERSION", "PHP_INI_DIR", "PHPIZE_DEPS", "PHP_URL", "PHP_ASC_URL", "PHP_SHA256", "PHP_CFLAGS",
+    "PHP_CPPFLAGS", "PHP_LDFLAGS", "APACHE_CONFDIR", "APACHE_ENVVARS", "COMPOSER_HOME", "COMPOSER_ALLOW_SUPERUSER",
+    "NGINX_VERSION", "NJS_VERSION", "NJS_RELEASE", "PKG_RELEASE", "DYNPKG_RELEASE",
+    "HTTPD_VERSION", "HTTPD_PREFIX", "HTTPD_SHA256", "HTTPD_PATCHES",
+    "PG_MAJOR", "PG_VERSION", "PGDATA", "GOSU_VERSION", "MYSQL_MAJOR", "MYSQL_VERSION", "MYSQL_SHELL_VERSION",
+    "MARIADB_VERSION", "MONGO_MAJOR", "MONGO_VERSION", "MONGO_PACKAGE", "MONGO_REPO", "REDIS_VERSION",
+    "REDIS_DOWNLOAD_URL", "REDIS_DOWNLOAD_SHA",
+    "RUSTUP_HOME", "CARGO_HOME", "RUST_VERSION",
+    "DOTNET_VERSION", "ASPNET_VERSION", "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "APP_UID",
+    "DOTNET_RUNNING_IN_CONTAINER", "DOTNET_SDK_VERSION", "NUGET_XMLDOC_MODE",
+    "CATALINA_HOME", "TOMCAT_MAJOR", "TOMCAT_VERSION", "TOMCAT_SHA512", "TOMCAT_NATIVE_LIBDIR", "LD_LIBRARY_PATH",
+    "OTP_VERSION", "REBAR3_VERSION", "ELIXIR_VERSION", "HAPROXY_VERSION", "DOCKER_VERSION", "DOCKER_TLS_CERTDIR",
+    "DOCKER_BUILDX_VERSION", "DOCKER_COMPOSE_VERSION", "JENKINS_HOME", "JENKINS_VERSION", "JENKINS_UC", "REF",
+    "AGENT_WORKDIR", "USER_HOME_DIR",
+    "CUDA_VERSION", "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES", "NVIDIA_REQUIRE_CUDA", "NVARCH",
+    "NV_CUDA_LIB_VERSION", "NCCL_VERSION", "CUDNN_VERSION", "LIBRARY_PATH", "CONDA_DIR", "MAMBA_ROOT_PREFIX",
+    "VIRTUAL_ENV", "PIP_NO_CACHE_DIR", "PIP_DISABLE_PIP_VERSION_CHECK", "TZ", "DEBIAN_FRONTEND",
+    "WORDPRESS_VERSION", "DRUPAL_VERSION", "ANDROID_HOME", "ANDROID_SDK_ROOT", "FLUTTER_HOME",
+})
+
+
+def base_env_is_known(context: Context, scope: StageScope) -> bool:
+    """The stage's chain starts at ``scratch`` or a plain OS image, so dfix knows every variable its base sets."""
+    if scope.base_env_known:
+        return True
+    info = scope.info
+    while info.parent is not None:
+        info = context.stages[info.parent]
+    base = info.stage.base
+    if base is None or base.has_variables or base.registry not in (None, "docker.io", "index.docker.io"):
+        return False
+    repository = base.repository.removeprefix("library/")
+    return repository in PLAIN_OS_IMAGES
+
+
+def base_may_define(name: str, context: Context, scope: StageScope) -> bool:
+    """Whether the stage's base image may set ``name`` (always true for PATH, HOME ...; a guess for other images)."""
+    if name == "PATH" or name in PREDEFINED_ARGS:
+        return True
+    if base_env_is_known(context, scope):
+        return name in PLAIN_OS_ENV and not scope.base_env_known
+    return name in UNIVERSAL_ENV or name in BASE_IMAGE_ENV or name in PLAIN_OS_ENV
