@@ -10,6 +10,14 @@ from dfix.syntax import Env, Instruction
 from ._variables import Definition, references, stage_scopes
 
 
+def _unchanged(name: str, value: str, earlier: dict[str, Definition]) -> bool:
+    """The pair gives ``name`` the value it already had: the same text as its earlier definition, or itself (``X=${X}``)."""
+    bare = value[1:-1] if len(value) > 1 and value[0] == value[-1] == '"' else value
+    if bare in (f"${name}", f"${{{name}}}"):
+        return True
+    return name in earlier and earlier[name].value == value
+
+
 class EnvSelfReference(Rule):
     """An ENV pair reads a variable that an earlier pair of the same ENV sets, and gets its old value.
 
@@ -31,9 +39,11 @@ class EnvSelfReference(Rule):
     *later* pair sets (``ENV B=$A A=1``) reads it before it is set, exactly
     as the line reads, so it is not reported; a reference with a modifier
     (``${A:-x}``) is read like any other (hadolint only matches ``$A`` and
-    ``${A}``); and a variable set earlier in the stage to the very same value
-    is not reported (the old and new values agree), where hadolint exempts
-    any earlier ENV or ARG of that name anywhere in the file.
+    ``${A}``); single-quoted text is literal and not read (hadolint reads
+    it); and a pair that keeps a variable's value (``ENV HZ_HOME=${HZ_HOME}``,
+    an ARG promoted to ENV, or the same text as its earlier definition in the
+    stage) is not reported, since old and new values agree, where hadolint
+    exempts any earlier ENV or ARG of that name anywhere in the file.
     """
 
     code = "DF615"
@@ -50,6 +60,9 @@ class EnvSelfReference(Rule):
         Valid("FROM debian\nENV A=1 B='$A'\n", "single quotes: literal text"),
         Valid("FROM debian\nENV A=1 B=\\$A\n", "an escaped dollar"),
         Valid("FROM debian\nENV A=1\nENV A=1 B=$A\n", "A already had that value"),
+        Valid('FROM debian\nARG HZ_HOME=/opt/hz\nENV HZ_HOME="${HZ_HOME}" CP="${HZ_HOME}/lib"\n',
+              "an ARG promoted to ENV keeps its value"),
+        Valid("FROM debian\nENV A=1 B='-Xmx${A}'\n", "single-quoted: literal (hadolint reports it)"),
     )
     invalid = (
         Invalid(
@@ -92,8 +105,7 @@ class EnvSelfReference(Rule):
             for index, (key, value) in enumerate(instruction.pairs):
                 found = references(value, escape) or ()
                 culprit = next(
-                    (r.name for r in found if r.name in group
-                     and not (r.name in earlier and earlier[r.name].value == group[r.name])),
+                    (r.name for r in found if r.name in group and not _unchanged(r.name, group[r.name], earlier)),
                     None,
                 )
                 if culprit is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
+from dfix.syntax import Env, Instruction
 
 from ._variables import (
     PLATFORM_ARGS, base_env_is_known, base_may_define, expanded_uses, global_args, near_miss, positional,
@@ -85,6 +86,12 @@ class UndefinedVariable(Rule):
         ),
         Invalid("FROM alpine:3.20\nCOPY app.conf $CONF_DIR/\n", None, "a plain OS image sets no CONF_DIR"),
         Invalid("FROM scratch\nCOPY --chown=$APP_UID app /app\n", None, "scratch sets nothing but PATH"),
+        Invalid("FROM ubuntu:22.04\nENV PYTHONPATH=$PYTHONPATH:/opt/lib\n", None,
+                message="Usage of undefined variable `$PYTHONPATH`: nothing sets it before this ENV extends it, so its "
+                        "value starts with an empty entry"),
+        Invalid("FROM debian:12\nENV DIR=/opt/tool-${VERSION} VERSION=1.2\n", None,
+                message="Usage of undefined variable `$VERSION`: this ENV sets it in another pair, but every value of "
+                        "one ENV is expanded before any is set"),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
@@ -119,7 +126,7 @@ class UndefinedVariable(Rule):
                     continue
                 message = f"Usage of undefined variable `${name}`"
                 if suggestion is None:
-                    yield self.diagnostic(instruction, message)
+                    yield self.diagnostic(instruction, message + _detail(instruction, name))
                     continue
                 edits = [Edit(*other.name_span(instruction), suggestion)
                          for other in uses if other.reference.name == name]
@@ -127,3 +134,15 @@ class UndefinedVariable(Rule):
                     instruction, f"{message} (did you mean `${suggestion}`?)", edits,
                     title=f"use `${suggestion}`", assumes=f"`{name}` is a misspelling of `{suggestion}`",
                 )
+
+
+def _detail(instruction: Instruction, name: str) -> str:
+    """Why the name is empty here, when the instruction itself shows it."""
+    if isinstance(instruction, Env):
+        keys = [key for key, _ in instruction.pairs]
+        if name in keys:
+            values = dict(instruction.pairs)
+            if any(ref in values[name] for ref in (f"${name}", f"${{{name}}}")):
+                return ": nothing sets it before this ENV extends it, so its value starts with an empty entry"
+            return ": this ENV sets it in another pair, but every value of one ENV is expanded before any is set"
+    return ""

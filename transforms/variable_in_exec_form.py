@@ -52,13 +52,16 @@ class VariableInExecForm(Rule):
     Not reported when the program expands ``$`` itself: a shell given
     ``-c`` (``["sh", "-c", "exec app --port $PORT"]``), PowerShell and
     ``cmd``, interpreters whose inline code uses ``$`` (Perl, PHP, Ruby, awk,
-    jq, Node), ``envsubst`` (its arguments name variables), and wrappers
-    that hand their arguments on (``su``, ``gosu``, ``tini``, ``xargs`` ...).
+    jq, Node), ``envsubst`` (its arguments name variables), wrappers that
+    hand their arguments on (``su``, ``gosu``, ``tini``, ``xargs`` ...), and a
+    CMD whose ENTRYPOINT is a shell with ``-c`` (the CMD is its script) or an
+    entrypoint script (which may ``eval`` its arguments; dfix cannot tell).
 
     **Fix** (unsafe): run the command through a shell that replaces itself
     with the program, so the variables are expanded at start and signals
     still reach the program: ``["sh", "-c", "exec java $JAVA_OPTS -jar
-    app.jar"]``. An argument that is only a variable stays unquoted (an
+    app.jar"]`` (an ENTRYPOINT ends with ``"$@"`` and a ``$0``, so CMD and
+    ``docker run`` arguments still reach the program). An argument that is only a variable stays unquoted (an
     option list splits into its options, an unset one disappears); one that
     mixes text and variables is double-quoted; other arguments are quoted
     where the shell would read them. It changes the command: the variables
@@ -81,6 +84,10 @@ class VariableInExecForm(Rule):
         Valid('FROM debian\nCMD ["awk", "{print $NF}"]\n', "awk reads `$NF` itself"),
         Valid('FROM debian\nCMD ["printf", "%s$", "x"]\n', "a `$` that names no variable"),
         Valid('FROM mcr.microsoft.com/windows/servercore\nCMD ["powershell", "-Command", "$env:PATH"]\n'),
+        Valid('FROM alpine\nENTRYPOINT ["/bin/ash", "-c"]\nCMD ["${APP_HOME}/bin/start -b 0.0.0.0"]\n',
+              "the ENTRYPOINT is a shell that runs the CMD as its script"),
+        Valid('FROM debian\nENTRYPOINT ["/docker-entrypoint.sh"]\nCMD ["--listen $ADDR"]\n',
+              "an entrypoint script may expand its arguments"),
     )
     invalid = (
         Invalid(
@@ -92,8 +99,8 @@ class VariableInExecForm(Rule):
         ),
         Invalid(
             'FROM python:3.12\nENTRYPOINT ["gunicorn", "--bind", "0.0.0.0:${PORT}", "app:app"]\n',
-            'FROM python:3.12\nENTRYPOINT ["sh", "-c", "exec gunicorn --bind \\"0.0.0.0:${PORT}\\" app:app"]\n',
-            "text and a variable in one argument: double-quoted",
+            'FROM python:3.12\nENTRYPOINT ["sh", "-c", "exec gunicorn --bind \\"0.0.0.0:${PORT}\\" app:app \\"$@\\"", "sh"]\n',
+            "text and a variable in one argument: double-quoted; CMD and `docker run` arguments still reach the program",
             unsafe=True,
         ),
         Invalid(
@@ -102,7 +109,7 @@ class VariableInExecForm(Rule):
             "other arguments are quoted for the shell",
             unsafe=True,
         ),
-        Invalid('FROM debian\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["--port", "$PORT"]\n', None,
+        Invalid('FROM debian\nENTRYPOINT ["/usr/bin/server"]\nCMD ["--port", "$PORT"]\n', None,
                 "the CMD is the ENTRYPOINT's argument list"),
         Invalid('FROM debian\nHEALTHCHECK CMD ["curl", "-f", "http://localhost:$PORT/"]\n', None),
         Invalid('FROM debian\nCMD ["echo", "cost: $5 $HOME"]\n', None, "a literal `$` next to the variable"),
@@ -115,6 +122,9 @@ class VariableInExecForm(Rule):
             argv = instruction.exec_form
             if not argv or expands_itself(argv):
                 continue
+            entrypoint = _entrypoint(context, instruction) if isinstance(instruction, Cmd) else None
+            if entrypoint is not None and (expands_itself(entrypoint + argv) or _is_script(entrypoint)):
+                continue
             found = next((m.group(0) for word in argv for m in _VARIABLE.finditer(word)), None)
             if found is None:
                 continue
@@ -125,7 +135,11 @@ class VariableInExecForm(Rule):
                 yield self.diagnostic(instruction, message, note=f"not fixed: {why_not}")
                 continue
             script = "exec " + " ".join(_shell_word(word) for word in argv)
-            array = ", ".join(_json(word) for word in ("sh", "-c", script))
+            words = ["sh", "-c", script]
+            if isinstance(instruction, Entrypoint):
+                # CMD and `docker run` arguments follow the array: `"$@"` hands them on, after a `$0`.
+                words = ["sh", "-c", f'{script} "$@"', "sh"]
+            array = ", ".join(_json(word) for word in words)
             tokens = [t for t in instruction.line_tokens if t.type in ("JSON", "JSON_TRAIL")]
             start, end = tokens[0].start_pos, tokens[-1].end_pos
             original = context.tree.code[start:end]
@@ -143,7 +157,7 @@ class VariableInExecForm(Rule):
             return "an ONBUILD trigger runs in another build"
         if not context.is_posix_shell(instruction):
             return "the stage's shell is not a POSIX shell"
-        if isinstance(instruction, Cmd) and _has_entrypoint(context, instruction):
+        if isinstance(instruction, Cmd) and _entrypoint(context, instruction) is not None:
             return "the stage sets an ENTRYPOINT, which receives this CMD as its arguments"
         for word in argv:
             if _VARIABLE.sub("", word).count("$") or "`" in word:
@@ -154,13 +168,27 @@ class VariableInExecForm(Rule):
         return None
 
 
-def _has_entrypoint(context: Context, instruction: Instruction) -> bool:
+def _entrypoint(context: Context, instruction: Instruction) -> tuple[str, ...] | None:
+    """The ENTRYPOINT in force when the stage runs (its last, else an in-file parent's), as argv; None without one.
+
+    A shell-form ENTRYPOINT is ``/bin/sh -c TEXT`` (and ignores CMD).
+    """
     info = context.stage_of(instruction)
     while info is not None:
-        if any(isinstance(other, Entrypoint) for other in info.stage.instructions):
-            return True
+        entrypoints = [other for other in info.stage.instructions if isinstance(other, Entrypoint)]
+        if entrypoints:
+            last = entrypoints[-1]
+            if last.exec_form is not None:
+                return tuple(last.exec_form)
+            return ("/bin/sh", "-c", last.shell_form or "")
         info = context.stages[info.parent] if info.parent is not None else None
-    return False
+    return None
+
+
+def _is_script(argv: tuple[str, ...]) -> bool:
+    """An entrypoint script (``docker-entrypoint.sh``, ``/start``): it may expand its arguments itself (``eval``)."""
+    name = _program(argv)
+    return name.endswith((".sh", ".bash")) or any(word in name for word in ("entrypoint", "start", "run", "init", "launch"))
 
 
 def _shell_word(word: str) -> str:
