@@ -49,9 +49,10 @@ def rule_as_dict(rule: type[Rule]) -> dict[str, object]:
         "aliases": list(rule.aliases),
         "explanation": rule.explanation(),
         "options": {key: value for key, value in rule.options.items()},
-        "valid": [{"code": example.code, "why": example.why} for example in rule.valid],
+        "valid": [{"code": example.code, "why": example.why, "options": dict(example.options)} for example in rule.valid],
         "invalid": [
-            {"code": example.code, "expected": example.expected, "why": example.why, "unsafe": example.unsafe}
+            {"code": example.code, "expected": example.expected, "why": example.why, "unsafe": example.unsafe,
+             "options": dict(example.options)}
             for example in rule.invalid
         ],
     }
@@ -62,6 +63,13 @@ def _dockerfile(code: str) -> Syntax:
     return Syntax(code.rstrip("\n") or " ", "docker", theme="ansi_dark", background_color="default", word_wrap=True)
 
 
+def _title(example) -> str | None:
+    """The example's note, with the options it runs under (a rule driven by configuration shows them)."""
+    options = ", ".join(f"{key} = {value!r}" for key, value in example.options.items())
+    parts = [part for part in (example.why, f"with {options}" if options else "") if part]
+    return "; ".join(parts) or None
+
+
 def _invalid_example(example) -> Panel:
     parts: list = [Text("before", style="bold red"), _dockerfile(example.code)]
     if example.expected is None:
@@ -69,7 +77,7 @@ def _invalid_example(example) -> Panel:
     else:
         label = "after (--unsafe-fixes)" if example.unsafe else "after"
         parts += [Text(label, style="bold green"), _dockerfile(example.expected)]
-    return Panel(Group(*parts), title=example.why or None, title_align="left", expand=True)
+    return Panel(Group(*parts), title=_title(example), title_align="left", expand=True)
 
 
 def print_rule(rule: type[Rule], console: Console) -> None:
@@ -95,7 +103,7 @@ def print_rule(rule: type[Rule], console: Console) -> None:
         console.print()
         console.print(Text("Left alone", style="bold underline"))
         for example in rule.valid:
-            console.print(Panel(_dockerfile(example.code), title=example.why or None, title_align="left"))
+            console.print(Panel(_dockerfile(example.code), title=_title(example), title_align="left"))
 
 
 def print_rule_table(console: Console) -> None:

@@ -38,8 +38,14 @@ def _examples(kind):
 
 @pytest.mark.parametrize("rule,example", list(_examples("valid")))
 def test_valid_example_is_not_reported(rule, example: Valid):
-    found = [d for d in dfix.check(example.code, select=[rule.code, *example.also]) if d.code == rule.code]
+    found = [d for d in dfix.check(example.code, select=[rule.code, *example.also], settings=_settings(rule, example))
+             if d.code == rule.code]
     assert found == [], f"{rule.code} reported on a valid example ({example.why}): {found}"
+
+
+def _settings(rule, example) -> dict[str, dict] | None:
+    """The example's own rule options, as a configuration would give them."""
+    return {rule.code: dict(example.options)} if example.options else None
 
 
 @pytest.mark.parametrize("rule,example", list(_examples("invalid")))
@@ -49,18 +55,19 @@ def test_invalid_example_is_reported_and_fixed_exactly(rule, example: Invalid):
             dfix.check(example.code)
         return
     select = [rule.code, *example.also]
-    found = [d for d in dfix.check(example.code, select=select) if d.code == rule.code]
+    settings = _settings(rule, example)
+    found = [d for d in dfix.check(example.code, select=select, settings=settings) if d.code == rule.code]
     assert found, f"{rule.code} missed an invalid example ({example.why})"
     assert not pin_mismatches(example, found), pin_mismatches(example, found)
     expected = example.code if example.expected is None else example.expected
-    result = dfix.fix(example.code, select=select, unsafe=example.unsafe)
+    result = dfix.fix(example.code, select=select, unsafe=example.unsafe, settings=settings)
     assert result.failed == (), [f.reason for f in result.failed]
     assert result.text == expected
     if example.expected is not None and rule.safety is Safety.UNSAFE and example.unsafe:
         # unsafe fixes never apply by default
-        assert dfix.fix(example.code, select=select).text == example.code
+        assert dfix.fix(example.code, select=select, settings=settings).text == example.code
     # a second pass changes nothing
-    again = dfix.fix(result.text, select=select, unsafe=example.unsafe)
+    again = dfix.fix(result.text, select=select, unsafe=example.unsafe, settings=settings)
     assert again.text == result.text
     if example.expected is not None:
         dfix.parse(result.text)
