@@ -70,8 +70,8 @@ def labels_of_final_image(context: Context) -> dict[str, LabelPair]:
 
 
 def every_label(context: Context) -> Iterator[Label]:
-    """Every LABEL of the file, ONBUILD triggers included."""
-    return (node for node in context.tree.walk() if isinstance(node, Label))
+    """Every LABEL of the file (ONBUILD triggers label other images, and hadolint skips them too)."""
+    return (node for node in context.tree.instructions if isinstance(node, Label))
 
 
 def maintainers_of_final_image(context: Context) -> list[Maintainer]:
@@ -82,11 +82,8 @@ def maintainers_of_final_image(context: Context) -> list[Maintainer]:
 # -- value types ------------------------------------------------------------------------------------
 
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")
-_SEMVER = re.compile(
-    r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?"
-)
+#: SemVer 2.0.0's shape; leading zeros (``2019.08.14``) are accepted, as hadolint's parser does.
+_SEMVER = re.compile(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?")
 _GIT_HASH = re.compile(r"[0-9a-f]{7}|[0-9a-f]{40}")
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -138,13 +135,18 @@ _RESERVED_NAMESPACES = ("com.docker.", "io.docker.", "org.dockerproject.")
 
 
 def key_problem(key: str) -> str | None:
-    """Why ``key`` breaks Docker's label-key recommendations (hadolint's DL3048), or None."""
+    """Why ``key`` breaks Docker's label-key recommendations as hadolint 2.15 applies them (DL3048), or None.
+
+    Docker's guide names only ``.`` and ``-`` as separators; hadolint also
+    accepts ``_`` and ``/`` (``build_version``, common in real files), and so
+    does dfix: a team migrating from hadolint gets no new findings on them.
+    """
     if not key:
         return "is empty"
     if key.startswith(_RESERVED_NAMESPACES):
         return "uses a namespace Docker reserves (com.docker., io.docker., org.dockerproject.)"
-    if not re.fullmatch(r"[a-z0-9.-]+", key):
-        return "must use only lower-case letters, digits, `.` and `-`"
+    if not re.fullmatch(r"[a-z0-9._/-]+", key):
+        return "must use only lower-case letters, digits, `.`, `-`, `_` and `/`"
     if not key[0].isalpha():
         return "must start with a lower-case letter"
     if not key[-1].isalnum():

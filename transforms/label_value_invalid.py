@@ -16,7 +16,8 @@ class LabelValueInvalid(Rule):
     **What.** Two checks, hadolint's DL3048 and DL3051-DL3058:
 
     * every LABEL key (no configuration needed): lower-case letters, digits,
-      ``.`` and ``-``, starting with a letter and ending with a letter or
+      ``.``, ``-``, ``_`` and ``/`` (hadolint 2.15 accepts the last two, though
+      Docker's guide names only ``.`` and ``-``), starting with a letter and ending with a letter or
       digit, no ``..``/``--``, and not in the namespaces Docker reserves
       (``com.docker.``, ``io.docker.``, ``org.dockerproject.``); reported at
       ``style`` severity, as hadolint does;
@@ -57,7 +58,7 @@ class LabelValueInvalid(Rule):
     )
     invalid = (
         Invalid("FROM debian\nLABEL Maintainer=ops@example.com\n",
-                message="Label key `Maintainer` must use only lower-case letters, digits, `.` and `-`",
+                message="Label key `Maintainer` must use only lower-case letters, digits, `.`, `-`, `_` and `/`",
                 line=2, column=1),
         Invalid("FROM debian\nLABEL com.docker.extension=1\n", None, "a reserved namespace"),
         Invalid("FROM debian\nLABEL version=v1.2\n", options=_SCHEMA,
