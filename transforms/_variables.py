@@ -538,7 +538,12 @@ BASE_IMAGE_ENV = frozenset({
     "NV_CUDA_LIB_VERSION", "NCCL_VERSION", "CUDNN_VERSION", "LIBRARY_PATH", "CONDA_DIR", "MAMBA_ROOT_PREFIX",
     "VIRTUAL_ENV", "PIP_NO_CACHE_DIR", "PIP_DISABLE_PIP_VERSION_CHECK", "TZ", "DEBIAN_FRONTEND",
     "WORDPRESS_VERSION", "DRUPAL_VERSION", "ANDROID_HOME", "ANDROID_SDK_ROOT", "FLUTTER_HOME",
+    "NB_USER", "NB_UID", "NB_GID", "SPARK_HOME", "HADOOP_HOME", "HADOOP_CONF_DIR", "SPARK_VERSION", "HADOOP_VERSION",
 })
+
+#: Docker Hub's per-architecture namespaces of the official images (``arm64v8/ubuntu`` is ``ubuntu``).
+ARCHITECTURE_NAMESPACES = frozenset({"amd64", "arm32v5", "arm32v6", "arm32v7", "arm64v8", "i386", "ppc64le", "s390x",
+                                     "riscv64", "mips64le", "windows-amd64"})
 
 
 def base_env_is_known(context: Context, scope: StageScope) -> bool:
@@ -552,6 +557,9 @@ def base_env_is_known(context: Context, scope: StageScope) -> bool:
     if base is None or base.has_variables or base.registry not in (None, "docker.io", "index.docker.io"):
         return False
     repository = base.repository.removeprefix("library/")
+    namespace, slash, rest = repository.partition("/")
+    if slash and namespace in ARCHITECTURE_NAMESPACES:
+        repository = rest
     return repository in PLAIN_OS_IMAGES
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
-from dfix.syntax import Env, Instruction
+from dfix.syntax import Arg, Env, Instruction
 
 from ._variables import (
-    PLATFORM_ARGS, base_env_is_known, base_may_define, expanded_uses, global_args, near_miss, positional,
-    stage_instructions,
+    PLATFORM_ARGS, Definition, base_env_is_known, base_may_define, expanded_uses, global_args, is_name, near_miss,
+    positional, references, stage_instructions,
 )
 
 
@@ -36,7 +36,10 @@ class UndefinedVariable(Rule):
     * on any other base, a name used before the stage defines it
       (``WORKDIR $APP_HOME`` then ``ENV APP_HOME=/app``), or a near miss of a
       name the stage defines (``$APP_HOEM`` for ``$APP_HOME``, ``$PAHT``):
-      names the common official images set themselves are never reported.
+      names the common official images set themselves are never reported,
+      nor a variable that an ENV extends (``ENV PYTHONPATH=/x:$PYTHONPATH``,
+      here or in the later definition: the author expects the base may set
+      it), nor ``ARG X=${X}``.
 
     ``${NAME:-default}`` and the other forms that handle the unset case are
     deliberate and not reported (BuildKit reports them).
@@ -63,6 +66,9 @@ class UndefinedVariable(Rule):
         Valid("FROM debian\nARG VERSION\nLABEL version=$VERSION\n"),
         Valid("FROM debian\nENV A='$B'\n", "single-quoted"),
         Valid("FROM debian AS base\nENV APP=/srv\nFROM base\nWORKDIR $APP\n", "ENV of the parent stage"),
+        Valid("FROM tensorflow/tensorflow:2.15.0\nENV PYTHONPATH=/srv/lib:$PYTHONPATH\n",
+              "extending a variable an unknown base may set"),
+        Valid("FROM tomcat:9\nARG PUBLIC_PORT=${PUBLIC_PORT}\n", "the build argument, or empty either way"),
     )
     invalid = (
         Invalid(
@@ -85,6 +91,11 @@ class UndefinedVariable(Rule):
             message="Usage of undefined variable `$APP_HOME`: it is defined only later, on line 3",
         ),
         Invalid("FROM alpine:3.20\nCOPY app.conf $CONF_DIR/\n", None, "a plain OS image sets no CONF_DIR"),
+        Invalid("FROM arm64v8/ubuntu:22.04\nLABEL build-date=$BUILD_DATE\n", None, "an architecture's official image"),
+        Invalid("FROM centos:7\nENV CPATH /usr/local/include:$CPATH\n", None,
+                "extends itself on a plain OS image: no `$PATH` suggestion",
+                message="Usage of undefined variable `$CPATH`: nothing sets it before this ENV extends it, so its value "
+                        "starts with an empty entry"),
         Invalid("FROM scratch\nCOPY --chown=$APP_UID app /app\n", None, "scratch sets nothing but PATH"),
         Invalid("FROM ubuntu:22.04\nENV PYTHONPATH=$PYTHONPATH:/opt/lib\n", None,
                 message="Usage of undefined variable `$PYTHONPATH`: nothing sets it before this ENV extends it, so its "
@@ -105,14 +116,22 @@ class UndefinedVariable(Rule):
                 continue
             defined = scope.defined_before(located.position)
             known = base_env_is_known(context, scope)
+            own = {key for key, _ in instruction.pairs} if isinstance(instruction, (Arg, Env)) else set()
             reported: set[str] = set()
             for use in uses:
                 name = use.reference.name
                 if name in reported or name in defined or name in globals_ or base_may_define(name, context, scope):
                     continue
-                candidates = frozenset(defined) | {"PATH"}
-                suggestion = near_miss(name, candidates)
+                if isinstance(instruction, Arg) and name in own:
+                    continue  # `ARG X=${X}`: the build argument, or empty either way
+                extends_itself = isinstance(instruction, Env) and name in own
+                if extends_itself and not known:
+                    continue  # `ENV PYTHONPATH=/x:$PYTHONPATH` on an unknown base: the base may well set it
+                candidates = frozenset(n for n in defined if is_name(n)) | {"PATH"}
+                suggestion = None if extends_itself else near_miss(name, candidates)
                 later = scope.defined_later(name, located.position + 1)
+                if later is not None and not known and _extends_itself(later, context.tree.escape):
+                    later = None  # a later `ENV X=...:$X` also treats X as possibly set by the base
                 if suggestion is None and later is None and not known:
                     continue
                 reported.add(name)
@@ -134,6 +153,12 @@ class UndefinedVariable(Rule):
                     instruction, f"{message} (did you mean `${suggestion}`?)", edits,
                     title=f"use `${suggestion}`", assumes=f"`{name}` is a misspelling of `{suggestion}`",
                 )
+
+
+def _extends_itself(definition: Definition, escape: str) -> bool:
+    """``ENV X=...$X...``: the definition reads the name it sets."""
+    value = definition.value or ""
+    return any(ref.name == definition.name for ref in references(value, escape) or ())
 
 
 def _detail(instruction: Instruction, name: str) -> str:
