@@ -93,6 +93,8 @@ class GlobalArgNotRedeclared(Rule):
         Valid("ARG NODE_VERSION=20\nFROM node:${NODE_VERSION}\nRUN echo $NODE_VERSION\n",
               "the node image sets NODE_VERSION itself"),
         Valid("ARG V=1\nFROM debian AS base\nENV V=2\nFROM base\nRUN echo $V\n", "an ENV of the parent stage"),
+        Valid('ARG V=1\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL ["powershell", "-Command"]\n'
+              "RUN Write-Host $V\n", "PowerShell's `$V` is its own variable"),
     )
     invalid = (
         Invalid(
@@ -123,7 +125,7 @@ class GlobalArgNotRedeclared(Rule):
         escape = context.tree.escape
         seen: set[tuple[int, str]] = set()
         for located in stage_instructions(context):
-            for name in self._global_uses(located, globals_, escape):
+            for name in self._global_uses(context, located, globals_, escape):
                 scope = located.scope
                 key = (scope.info.stage.index, name)
                 if key in seen:
@@ -141,12 +143,12 @@ class GlobalArgNotRedeclared(Rule):
                 )
 
     @staticmethod
-    def _global_uses(located: Located, globals_: frozenset[str], escape: str) -> list[str]:
+    def _global_uses(context: Context, located: Located, globals_: frozenset[str], escape: str) -> list[str]:
         instruction = located.instruction
         if isinstance(instruction, Run):
             script = instruction.shell_form
-            if script is None:
-                return []
+            if script is None or not context.is_posix_shell(instruction):
+                return []  # exec form expands nothing; PowerShell's `$NAME` is its own variable, not the environment
             return [name for name in dict.fromkeys(shell_references(script))
                     if name in globals_ and not _set_by_script(name, script)]
         return [use.reference.name for use in expanded_uses(instruction, escape)
