@@ -49,10 +49,10 @@ def rule_as_dict(rule: type[Rule]) -> dict[str, object]:
         "aliases": list(rule.aliases),
         "explanation": rule.explanation(),
         "options": {key: value for key, value in rule.options.items()},
-        "valid": [{"code": example.code, "why": example.why, "options": example.options or {}} for example in rule.valid],
+        "valid": [{"code": example.code, "why": example.why, "options": dict(example.options)} for example in rule.valid],
         "invalid": [
             {"code": example.code, "expected": example.expected, "why": example.why, "unsafe": example.unsafe,
-             "options": example.options or {}}
+             "options": dict(example.options)}
             for example in rule.invalid
         ],
     }
@@ -64,8 +64,8 @@ def _dockerfile(code: str) -> Syntax:
 
 
 def _title(example) -> str | None:
-    """The example's reason, and the options it runs with (``with trusted-registries = ['ghcr.io']``)."""
-    options = ", ".join(f"{key} = {value!r}" for key, value in (example.options or {}).items())
+    """The example's note, with the options it runs under (a rule driven by configuration shows them)."""
+    options = ", ".join(f"{key} = {value!r}" for key, value in example.options.items())
     parts = [part for part in (example.why, f"with {options}" if options else "") if part]
     return "; ".join(parts) or None
 

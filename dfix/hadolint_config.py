@@ -9,7 +9,8 @@ Mapping:
   others by name when dfix has that format);
 * ``disable-ignore-pragma`` -> ``lint.honor-suppressions = false``;
 * ``trustedRegistries`` -> ``[lint.rules.DF303] trusted-registries`` (registry-not-allowed's allow-list);
-* ``label-schema`` / ``strict-labels`` -> comments: dfix has no label checks yet;
+* ``label-schema`` -> ``lint.labels.required`` (the same label types), ``strict-labels`` ->
+  ``lint.labels.strict`` (DF620-DF622);
 * ``no-color`` / ``no-fail`` -> comments (colour and exit-zero are command-line choices);
 * anything else -> a comment saying it was not converted.
 
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import FAIL_ON_LEVELS, SEVERITY_LEVELS, ConfigError, available_output_formats, load_config_text
+from .config.schema import LABEL_TYPES
 from .engine import SelectorError, catalogue
 
 __all__ = ["HADOLINT_CONFIG_NAMES", "convert_hadolint", "find_hadolint_config", "write_init"]
@@ -151,6 +153,8 @@ def convert_hadolint(yaml_text: str) -> str:
     lint_notes: list[str] = []
     severity: dict[str, str] = {}
     trusted: list[str] | None = None
+    labels: dict[str, str] = {}
+    strict: bool | None = None
 
     for key, value in data.items():
         if key == "ignored":
@@ -193,8 +197,13 @@ def convert_hadolint(yaml_text: str) -> str:
         elif key == "no-fail":
             if value:
                 notes.append("# no-fail: true -> use `dfix --exit-zero` where findings must not fail the run")
-        elif key in ("label-schema", "strict-labels"):
-            lint_notes.append(_comment(f"{key}: {_shown(value)} not converted: dfix has no label checks yet"))
+        elif key == "label-schema":
+            labels.update(_label_schema(value, lint_notes))
+        elif key == "strict-labels":
+            if isinstance(value, bool):
+                strict = value
+            elif value is not None:
+                lint_notes.append(_comment(f"strict-labels: {_shown(value)} not converted: expected true or false"))
         elif key == "disable-ignore-pragma":
             if value is True:
                 lint.append("honor-suppressions = false")
@@ -214,7 +223,32 @@ def convert_hadolint(yaml_text: str) -> str:
         out += ["", "[lint.severity]"] + [f"{_toml_key(code)} = {_toml_string(level)}" for code, level in severity.items()]
     if trusted:
         out += ["", "[lint.rules.DF303]  # registry-not-allowed (hadolint DL3026)", f"trusted-registries = {_toml_array(trusted)}"]
+    if labels or strict:
+        out += ["", "[lint.labels]                # DF620 label-missing, DF621 label-superfluous, DF622 label-value-invalid"]
+        if strict is not None:
+            out.append(f"strict = {'true' if strict else 'false'}")
+        if labels:
+            out += ["", "[lint.labels.required]"] + [f"{_toml_key(label)} = {_toml_string(kind)}" for label, kind in labels.items()]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _label_schema(value: Any, notes: list[str]) -> dict[str, str]:
+    """hadolint's ``label-schema`` (label -> type) as dfix's ``lint.labels.required``; bad entries become comments."""
+    if not isinstance(value, dict):
+        notes.append(_comment(f"label-schema: {_shown(value)} not converted: expected a mapping of labels to types"))
+        return {}
+    schema = {}
+    for label, kind in value.items():
+        name, kind_text = str(label).strip(), str(kind).strip().lower() if kind is not None else ""
+        if not name:
+            notes.append(_comment("label-schema: an empty label name is not converted"))
+        elif kind_text not in LABEL_TYPES:
+            notes.append(_comment(
+                f"label-schema: {name}: {_shown(kind)} not converted: label types are {', '.join(LABEL_TYPES)}"
+            ))
+        else:
+            schema[name] = kind_text
+    return schema
 
 
 # -- dfix init -------------------------------------------------------------------------

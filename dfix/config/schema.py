@@ -32,7 +32,7 @@ from .versions import version_satisfies
 
 __all__ = [
     "CONFIG_KEYS", "FAIL_ON_LEVELS", "FOREIGN_SUPPRESSION_DIALECTS", "NETWORK_MODES",
-    "NOT_AVAILABLE_YET", "OUTPUT_FORMATS", "SELECTION_KEYS", "SEVERITY_LEVELS", "ParseContext", "available_output_formats",
+    "LABEL_TYPES", "NOT_AVAILABLE_YET", "OUTPUT_FORMATS", "SELECTION_KEYS", "SEVERITY_LEVELS", "ParseContext", "available_output_formats",
     "load_config_text",
     "nest", "parse_document", "parse_per_file_ignores", "parse_severity_overrides", "read_toml", "settings_table",
     "toml_key",
@@ -54,7 +54,6 @@ NOT_AVAILABLE_YET = {
     "preview": "preview rules are not available yet",
     "trusted-registries": "the registry allow-list is an option of DF303 registry-not-allowed: "
     "[lint.rules.DF303] trusted-registries = [...]",
-    "labels": "label checks (DF620-DF622) are not available yet",
     "packages": "package pinning policy is not available yet",
     "pin": "this table is not available yet; base-image pinning is set with the options of DF300-DF302 "
     "([lint.rules.DF300] resolve, policy ...)",
@@ -296,6 +295,45 @@ def _rules(value: Any, ctx: ParseContext, key: str) -> dict[str, dict[str, Any]]
     return result
 
 
+#: hadolint's label types (``label-schema``): what DF622 checks a label's value against.
+LABEL_TYPES = ("text", "url", "semver", "hash", "rfc3339", "spdx", "email")
+
+
+def _labels(value: Any, ctx: ParseContext, key: str) -> dict[str, Any]:
+    """``[lint.labels]``: the label schema (hadolint's ``label-schema`` and ``strict-labels``) for DF620-DF622.
+
+    ``required`` maps each label the final image must carry to its type,
+    ``strict`` reports labels outside it, ``values`` gives DF620 the value
+    to insert for a missing label.
+    """
+    table = _table(value, ctx, key)
+    _reject_unknown(table, ("required", "strict", "values"), ctx, key)
+    out: dict[str, Any] = {}
+    if "required" in table:
+        required = {}
+        for label, kind in _table(table["required"], ctx, f"{key}.required").items():
+            entry = f"{key}.required.{toml_key(label)}"
+            if not label.strip():
+                raise ctx.error(entry, "empty label name")
+            if not isinstance(kind, str) or kind not in LABEL_TYPES:
+                hint = suggest(kind, LABEL_TYPES) if isinstance(kind, str) else ""
+                raise ctx.error(entry, f"expected one of {', '.join(LABEL_TYPES)}, got {_got(kind)}{hint}")
+            required[label] = kind
+        out["required"] = required
+    if "strict" in table:
+        out["strict"] = _boolean(table["strict"], ctx, f"{key}.strict")
+    if "values" in table:
+        values = {}
+        required = out.get("required", {})
+        for label, text in _table(table["values"], ctx, f"{key}.values").items():
+            entry = f"{key}.values.{toml_key(label)}"
+            if label not in required:
+                raise ctx.error(entry, f"a value for a label that {key}.required does not list")
+            values[label] = _string(text, ctx, entry)
+        out["values"] = values
+    return out
+
+
 def _required_version(value: Any, ctx: ParseContext, key: str) -> str:
     from .._version import __version__
 
@@ -389,6 +427,7 @@ _LINT_SCHEMA: dict[str, _Validator] = {
     "honor-suppressions": _boolean,
     "foreign-suppressions": _foreign,
     "rules": _rules,
+    "labels": _labels,
 }
 
 _TOP_SCHEMA: dict[str, _Validator] = {

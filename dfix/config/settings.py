@@ -32,7 +32,10 @@ _ACCUMULATE = frozenset({
     "extend-per-file-ignores", "extend-safe-fixes", "extend-unsafe-fixes",
 })
 #: Tables merged key by key along an ``extend`` chain.
-_MERGE = frozenset({"severity", "bot"})
+_MERGE = frozenset({"severity", "bot", "labels"})
+
+#: The label schema (``[lint.labels]``) reaches the label rules as their options.
+_LABEL_RULE_OPTIONS = {"DF620": ("required", "values"), "DF621": ("required", "strict"), "DF622": ("required",)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -198,6 +201,16 @@ class Settings:
         return data
 
 
+def _with_label_schema(rules: Mapping[str, Mapping[str, Any]], labels: Mapping[str, Any]) -> dict[str, dict]:
+    """Per-rule options with the label schema given to DF620-DF622 (a rule's own option table wins)."""
+    options = {code: dict(values) for code, values in rules.items()}
+    for code, keys in _LABEL_RULE_OPTIONS.items():
+        given = {key: labels[key] for key in keys if key in labels}
+        if given:
+            options[code] = {**given, **options.get(code, {})}
+    return options
+
+
 def default_settings(*, cwd: Path | None = None) -> Settings:
     """The settings when no configuration file applies."""
     folder = Path(os.path.abspath(cwd or os.getcwd()))
@@ -258,7 +271,7 @@ def build_settings(
         extend_unsafe_fixes=values.get("extend-unsafe-fixes", ()),
         per_file_ignores=(*values.get("per-file-ignores", ()), *values.get("extend-per-file-ignores", ())),
         severity=resolve_severity(values.get("severity", ())),
-        rule_options={code: dict(options) for code, options in values.get("rules", {}).items()},
+        rule_options=_with_label_schema(values.get("rules", {}), values.get("labels", {})),
         exclude=values.get("exclude", ()),
         extend_exclude=values.get("extend-exclude", ()),
         include=values.get("include"),

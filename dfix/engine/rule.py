@@ -9,8 +9,8 @@ must produce. The test suite runs every rule's examples.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator, Mapping
 
 from ..syntax import Instruction, Span
 from .model import Diagnostic, Edit, Fix, Safety
@@ -28,8 +28,8 @@ class Valid:
     why: str = ""
     #: Other rules that run alongside (a meta rule judges what they found).
     also: tuple[str, ...] = ()
-    #: The rule's options for this example (``{"strict": True}``); its defaults otherwise.
-    options: dict[str, object] | None = None
+    #: The rule's options for this example (as configured in ``[lint.rules.CODE]``).
+    options: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,8 @@ class Invalid:
     #: Where the first finding starts: 1-based line and column.
     line: int | None = None
     column: int | None = None
-    #: The rule's options for this example (``{"strict": True}``); its defaults otherwise.
-    options: dict[str, object] | None = None
+    #: The rule's options for this example (as configured in ``[lint.rules.CODE]``).
+    options: Mapping[str, object] = field(default_factory=dict)
 
 
 #: Tags a rule may carry (:attr:`Rule.tags`).

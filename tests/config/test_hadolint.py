@@ -57,9 +57,11 @@ def test_convert_hadolint_round_trips_through_the_loader(tmp_path):
     assert values["output-format"] == "gitlab"
     assert values["ignore"] == ("DL3008", "DL3013", "DL3059", "SC2086")
     assert values["severity"] == (("DL3003", "error"), ("DL3020", "error"), ("DL3047", "info"), ("DL3042", "info"))
-    assert "labels" not in values  # not available yet: comments
     assert values["rules"]["DF303"] == {"trusted-registries": ["docker.io", "ghcr.io/my-org/*"]}
-    assert "# label-schema: " in text and "# strict-labels: true not converted: dfix has no label checks yet" in text
+    assert values["labels"] == {
+        "required": {"org.opencontainers.image.source": "url", "version": "semver", "author": "text"}, "strict": True,
+    }
+    assert '# label-schema: maintainer: "colour" not converted: label types are text, url' in text
     assert values["honor-suppressions"] is False
     assert "# ignored: DL9999 not converted" in text
     assert "--color never" in text

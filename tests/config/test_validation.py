@@ -75,7 +75,6 @@ def test_bad_values(tmp_path, text, key, message):
         ("preview = true\n", "preview", "preview rules are not available yet"),
         ("[lint]\npreview = false\n", "lint.preview", "preview rules are not available yet"),
         ('[lint]\ntrusted-registries = ["docker.io"]\n', "lint.trusted-registries", "the registry allow-list is an option of DF303 registry-not-allowed: [lint.rules.DF303] trusted-registries = [...]"),
-        ("[lint.labels]\nstrict = true\n", "lint.labels", "label checks (DF620-DF622) are not available yet"),
         ('[packages]\npin-policy = "off"\n', "packages", "package pinning policy is not available yet"),
         ('[pin]\nmode = "digest"\n', "pin", "this table is not available yet; base-image pinning is set with the options of DF300-DF302"),
         ('output-format = "junit"\n', "output-format", "output format 'junit' is not available yet; use one of: full, concise, json"),
@@ -165,7 +164,7 @@ def test_the_ux_sample_configuration_loads(tmp_path):
     """The design's sample pyproject.toml (its codes include rules not implemented yet).
 
     Without the settings this version does not act on yet (``trusted-registries``,
-    ``[lint.labels]``, ``[packages]``, ``[pin]``): those are refused by name
+    ``[packages]``, ``[pin]``): those are refused by name
     (``test_keys_not_available_yet_are_refused_by_name``).
     """
     text = """

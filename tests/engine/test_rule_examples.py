@@ -38,8 +38,7 @@ def _examples(kind):
 
 @pytest.mark.parametrize("rule,example", list(_examples("valid")))
 def test_valid_example_is_not_reported(rule, example: Valid):
-    settings = {rule.code: dict(example.options)} if example.options else None
-    found = [d for d in dfix.check(example.code, select=[rule.code, *example.also], settings=settings)
+    found = [d for d in dfix.check(example.code, select=[rule.code, *example.also], settings=_settings(rule, example))
              if d.code == rule.code]
     assert found == [], f"{rule.code} reported on a valid example ({example.why}): {found}"
 
@@ -50,6 +49,9 @@ def _does_not_parse(text: str) -> bool:
     except dfix.ParseError:
         return True
     return False
+def _settings(rule, example) -> dict[str, dict] | None:
+    """The example's own rule options, as a configuration would give them."""
+    return {rule.code: dict(example.options)} if example.options else None
 
 
 @pytest.mark.parametrize("rule,example", list(_examples("invalid")))
@@ -59,7 +61,7 @@ def test_invalid_example_is_reported_and_fixed_exactly(rule, example: Invalid):
             dfix.check(example.code)
         return
     select = [rule.code, *example.also]
-    settings = {rule.code: dict(example.options)} if example.options else None
+    settings = _settings(rule, example)
     found = [d for d in dfix.check(example.code, select=select, settings=settings) if d.code == rule.code]
     assert found, f"{rule.code} missed an invalid example ({example.why})"
     assert not pin_mismatches(example, found), pin_mismatches(example, found)
