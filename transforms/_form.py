@@ -14,14 +14,19 @@ unchanged.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dfix.syntax import Instruction, Token
 
+if TYPE_CHECKING:  # pragma: no cover
+    from dfix.engine import Context
+
 __all__ = [
-    "Variable", "Word", "cased_like", "double_quoted", "is_literal", "keyword_case", "literal_value",
-    "newline_of", "read_word",
+    "Variable", "Word", "Workdir", "cased_like", "double_quoted", "is_literal", "keyword_case", "literal_value",
+    "newline_of", "read_word", "windows_absolute", "workdirs",
 ]
 
 
@@ -179,3 +184,52 @@ def newline_of(instruction: Instruction) -> str:
     """The line end the instruction's own line uses (``\\r\\n`` in a CRLF file)."""
     end = str.__str__(instruction.line_tokens[-1])
     return "\r\n" if end.endswith("\r\n") else "\n"
+
+
+# -- the working directory ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Workdir:
+    """The working directory in force before an instruction."""
+
+    #: The absolute path when the file shows it (``None``: it comes from the base image, or a variable).
+    path: str | None
+    #: Whether a WORKDIR of the stage, or of an in-file stage it is built from, set it.
+    set_in_file: bool
+
+
+def workdirs(context: "Context") -> dict[int, Workdir]:
+    """Per instruction (by ``id``), the working directory its stage is in when it runs (computed once)."""
+    return context.memo(("form", "workdirs"), lambda: _workdirs(context))
+
+
+def _workdirs(context: "Context") -> dict[int, Workdir]:
+    out: dict[int, Workdir] = {}
+    final: dict[int, Workdir] = {}
+    escape = context.tree.escape
+    for info in context.stages:
+        base = info.stage.base
+        if info.parent is not None:
+            current = final[info.parent]
+        elif base is not None and base.is_scratch:
+            current = Workdir("/", False)
+        else:
+            current = Workdir(None, False)
+        out[id(info.stage.from_)] = current
+        for instruction in info.stage.instructions:
+            out[id(instruction)] = current
+            if instruction.instruction == "WORKDIR" and instruction.arguments:
+                value = literal_value(instruction.arguments[0], escape)
+                if value is not None and value.startswith("/"):
+                    current = Workdir(posixpath.normpath(value).replace("//", "/"), True)
+                elif value is not None and current.path is not None and not windows_absolute(value):
+                    current = Workdir(posixpath.normpath(posixpath.join(current.path, value)).replace("//", "/"), True)
+                else:
+                    current = Workdir(None, True)
+        final[info.stage.index] = current
+    return out
+
+
+def windows_absolute(path: str) -> bool:
+    return len(path) >= 2 and path[0].isalpha() and path[1] == ":"
