@@ -166,7 +166,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("DF603", "workdir-relative", ("DL3000", "WorkdirRelativePath"), IMPLEMENTED),
     Entry("DF604", "copy-relative-dest-no-workdir", ("DL3045",), IMPLEMENTED),
     Entry("DF605", "cd-in-run", ("DL3003",), IMPLEMENTED),
-    Entry("DF606", "add-instead-of-copy", ("DL3020",), PLANNED, "`ADD` where `COPY` does the same"),
+    Entry("DF606", "add-instead-of-copy", ("DL3020",), IMPLEMENTED),
     Entry("DF607", "copy-multi-source-dest-slash", ("DL3021",), PLANNED,
           "`COPY` of several sources to a destination without a trailing `/`"),
     Entry("DF608", "instruction-casing", ("ConsistentInstructionCasing",), IMPLEMENTED),
