@@ -9,7 +9,7 @@ from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, StageInfo, Valid
 from dfix.shell import analyze
-from dfix.syntax import Cmd, Entrypoint, Instruction, Shell
+from dfix.syntax import Cmd, Entrypoint, Healthcheck, Instruction, Shell
 
 #: Text the shell reads as nothing but words: no expansion, glob, redirection, operator, comment or brace.
 _PLAIN = re.compile(r"""[A-Za-z0-9_\-./:=,@%+^ \t'"\\]*""")
@@ -29,9 +29,9 @@ class ShellFormCmdEntrypoint(Rule):
     **What** (hadolint's DL3025, BuildKit's JSONArgsRecommended): a
     shell-form CMD or ENTRYPOINT. As in BuildKit, not when the stage (or a
     stage it is built from) sets ``SHELL``: shell form is then a deliberate
-    choice of shell (hadolint reports those too). A shell-form HEALTHCHECK
-    is not reported: its command is a short-lived process that receives no
-    signals, so its shell does no harm.
+    choice of shell (hadolint reports those too). A shell-form
+    ``HEALTHCHECK CMD`` is reported too, as hadolint does: it starts a shell
+    for every check and fails in an image without one.
 
     **Why.** In shell form the container's main process is ``/bin/sh -c
     "..."``; ``docker stop`` sends SIGTERM to that shell, which (unless it
@@ -52,7 +52,9 @@ class ShellFormCmdEntrypoint(Rule):
     or non-default shell and files with the backtick escape character. The
     fix assumes the base image's own ENTRYPOINT, if any, treats the new
     arguments like the old ones, and that the container is not started with
-    arguments meant to be ignored.
+    arguments meant to be ignored. A HEALTHCHECK only gets the JSON form
+    (its command is not the container's main process, so ``exec`` buys
+    nothing there).
     """
 
     code = "DF600"
@@ -64,7 +66,6 @@ class ShellFormCmdEntrypoint(Rule):
     valid = (
         Valid('FROM python:3.12\nCMD ["gunicorn", "app:app"]\n'),
         Valid('FROM debian\nSHELL ["/bin/bash", "-c"]\nCMD echo "$HOME"\n', "a deliberate SHELL (BuildKit's reading)"),
-        Valid("FROM debian\nHEALTHCHECK CMD curl -f http://localhost/ || exit 1\n", "a health check is short-lived"),
         Valid('FROM debian AS base\nSHELL ["/bin/bash", "-c"]\nFROM base\nCMD run-it\n', "SHELL from the parent stage"),
     )
     invalid = (
@@ -95,19 +96,32 @@ class ShellFormCmdEntrypoint(Rule):
         Invalid("FROM debian\nENTRYPOINT java -jar app.jar\nCMD --help\n", None,
                 "exec form would append the CMD to the entrypoint"),
         Invalid("FROM debian\nCMD exec gunicorn --bind :$PORT app\n", None, "already execs: nothing left to fix"),
+        Invalid(
+            "FROM debian\nHEALTHCHECK --interval=30s CMD curl -f http://localhost:8080/health\n",
+            'FROM debian\nHEALTHCHECK --interval=30s CMD ["curl", "-f", "http://localhost:8080/health"]\n',
+            "a health check in JSON form needs no shell in the image",
+            unsafe=True,
+        ),
+        Invalid("FROM debian\nHEALTHCHECK CMD curl -f http://localhost/ || exit 1\n", None,
+                "a health check that needs the shell: reported only"),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
         for instruction in context.tree.instructions:
-            if not isinstance(instruction, (Cmd, Entrypoint)) or instruction.is_json:
+            if not isinstance(instruction, (Cmd, Entrypoint, Healthcheck)) or instruction.is_json:
+                continue
+            if isinstance(instruction, Healthcheck) and instruction.type != "CMD":
                 continue
             script = instruction.shell_form
             stage = context.stage_of(instruction)
             if script is None or stage is None or _shell_set(context, stage, instruction):
                 continue
-            keyword = instruction.instruction
-            message = (f"{keyword} in shell form runs under `/bin/sh -c`, which does not pass signals on to "
-                       "the program: use the JSON (exec) form")
+            if isinstance(instruction, Healthcheck):
+                message = ("HEALTHCHECK CMD in shell form starts `/bin/sh -c` for every check and needs a shell in "
+                           "the image: use the JSON (exec) form")
+            else:
+                message = (f"{instruction.instruction} in shell form runs under `/bin/sh -c`, which does not pass "
+                           "signals on to the program: use the JSON (exec) form")
             why_not = self._why_not(context, stage, instruction)
             edits = None if why_not else _rewrite(instruction, script)
             if isinstance(edits, str):
@@ -131,6 +145,8 @@ class ShellFormCmdEntrypoint(Rule):
         if not context.is_posix_shell(instruction):
             return "the shell is not a POSIX shell"
         chain = _stage_chain(context, stage)
+        if isinstance(instruction, Healthcheck):
+            return None
         if isinstance(instruction, Cmd):
             if any(isinstance(i, Entrypoint) and i.is_json for info in chain for i in info.stage.instructions):
                 return ("an ENTRYPOINT in exec form is set: it would receive the CMD's words instead of "
@@ -168,6 +184,8 @@ def _rewrite(instruction: Instruction, script: str) -> list[Edit] | str:
     argv = _plain_argv(script)
     if argv:
         return [Edit(token.start_pos, token.end_pos, json.dumps(argv, ensure_ascii=False, separators=(", ", ": ")))]
+    if isinstance(instruction, Healthcheck):
+        return "the check needs the shell (expansion, operators or globs)"
     model = analyze(script)
     if model.has_error or model.comments or len(model.items) != 1 or model.items[0].kind != "command":
         return "a list, pipeline or compound command: `exec` would only replace the shell for part of it"
