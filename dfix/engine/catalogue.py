@@ -188,7 +188,7 @@ ENTRIES: tuple[Entry, ...] = (
           "a label value that does not fit the label schema"),
     Entry("DF623", "variable-in-exec-form", (), PLANNED, "a variable in exec form is never expanded"),
     Entry("DF624", "sort-package-list", (), IMPLEMENTED),
-    Entry("DF625", "continuation-style", (), PLANNED, "line continuations spaced inconsistently"),
+    Entry("DF625", "continuation-style", (), IMPLEMENTED),
     Entry("DF626", "misleading-description-comment", ("InvalidDefinitionDescription",), PLANNED,
           "a description comment that does not start with the name it describes"),
     Entry("DF627", "bin-sh-replaced", ("DL4005",), PLANNED, "`/bin/sh` replaced by another shell"),
