@@ -21,7 +21,9 @@ class EmptyContinuationLine(Rule):
 
     **Fix** (safe): delete the blank lines; BuildKit already ignores them, so
     the instruction reads the same. Comment lines inside the instruction
-    stay (they are dropped the same way, and are allowed).
+    stay (they are dropped the same way, and are allowed). With the option
+    ``replace-with-comment = true`` each blank line becomes a bare ``#`` line
+    instead, which keeps the author's visual groups.
     """
 
     code = "DF610"
@@ -29,6 +31,7 @@ class EmptyContinuationLine(Rule):
     summary = "a blank line inside a continued instruction"
     safety = Safety.SAFE
     aliases = ("NoEmptyContinuation",)
+    options = {"replace-with-comment": False}
 
     valid = (
         Valid("FROM debian\nRUN apt-get update && \\\n    # comment lines are fine\n    apt-get install -y curl\n"),
@@ -55,11 +58,20 @@ class EmptyContinuationLine(Rule):
             info = instruction.line_info
             if info is None or not info.empty_continuation_lines:
                 continue
-            edits = [Edit(starts[number - 1], starts[number], "") for number in info.empty_continuation_lines
+            edits = [self._edit(context.tree.code, starts, number) for number in info.empty_continuation_lines
                      if number < len(starts)]
             first = info.empty_continuation_lines[0]
             span = context.span(starts[first - 1], starts[min(first, len(starts) - 1)])
             yield self.diagnostic(span, "Empty continuation line", edits, title="delete the blank lines")
+
+
+    def _edit(self, code: str, starts: list[int], number: int) -> Edit:
+        start, end = starts[number - 1], starts[number]
+        if not self.settings["replace-with-comment"]:
+            return Edit(start, end, "")
+        line = code[start:end]
+        ending = line[len(line.rstrip("\r\n")):]
+        return Edit(start, end, "#" + ending)
 
 
 def _line_starts(text: str) -> list[int]:

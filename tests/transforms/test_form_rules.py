@@ -191,3 +191,13 @@ def test_add_of_a_missing_source_stays_unsafe(tmp_path):
 def test_in_memory_context_reads_bytes():
     context = BuildContext.of_files({"a.tar": _tar(False).decode("utf-8", "surrogateescape")})
     assert may_unpack(context.read_head("a.tar", 4096))
+
+
+# -- DF610: the option that keeps the author's groups -------------------------------------------------
+
+
+def test_empty_continuation_line_can_become_a_comment_line():
+    text = "FROM debian\r\nRUN apk add \\\r\n    curl \\\r\n\r\n    # build\r\n    gcc\r\n"
+    fixed = dfix.fix(text, select=["DF610"], settings={"DF610": {"replace-with-comment": True}}).text
+    assert fixed == "FROM debian\r\nRUN apk add \\\r\n    curl \\\r\n#\r\n    # build\r\n    gcc\r\n"
+    assert buildkit(fixed)[-1].original == buildkit(text)[-1].original
