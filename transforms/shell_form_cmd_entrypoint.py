@@ -21,6 +21,8 @@ _SHELL_WORDS = frozenset({
     "source", "trap", "type", "ulimit", "umask", "unalias", "unset", "wait",
 })
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_BROKEN_JSON = ("text after the JSON array (a `# comment`?) makes current BuildKit read the whole line as a shell "
+                "command; remove it to get the exec form that was meant")
 
 
 class ShellFormCmdEntrypoint(Rule):
@@ -96,6 +98,8 @@ class ShellFormCmdEntrypoint(Rule):
         Invalid("FROM debian\nENTRYPOINT java -jar app.jar\nCMD --help\n", None,
                 "exec form would append the CMD to the entrypoint"),
         Invalid("FROM debian\nCMD exec gunicorn --bind :$PORT app\n", None, "already execs: nothing left to fix"),
+        Invalid('FROM debian\nCMD ["webserver"] # the default\n', None,
+                "a comment after the array: current BuildKit runs the line through the shell"),
         Invalid(
             "FROM debian\nHEALTHCHECK --interval=30s CMD curl -f http://localhost:8080/health\n",
             'FROM debian\nHEALTHCHECK --interval=30s CMD ["curl", "-f", "http://localhost:8080/health"]\n',
@@ -122,7 +126,7 @@ class ShellFormCmdEntrypoint(Rule):
             else:
                 message = (f"{instruction.instruction} in shell form runs under `/bin/sh -c`, which does not pass "
                            "signals on to the program: use the JSON (exec) form")
-            why_not = self._why_not(context, stage, instruction)
+            why_not = _BROKEN_JSON if script.lstrip().startswith("[") else self._why_not(context, stage, instruction)
             edits = None if why_not else _rewrite(instruction, script)
             if isinstance(edits, str):
                 why_not, edits = edits, None
