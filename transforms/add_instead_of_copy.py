@@ -34,8 +34,9 @@ class AddInsteadOfCopy(Rule):
     any local source whose *content* is a (compressed) tar, whatever its
     name, so the fix is **safe** only when the build context is at hand and
     every source is a folder or a file that is not one; otherwise it is
-    unsafe and assumes no source is such an archive. A source the context
-    shows to be an archive is reported only (ADD is doing its job there; a
+    unsafe and assumes no source is such an archive. A source written with
+    a variable is reported only (it may hold a URL or git repository, which
+    COPY cannot fetch), and so is a source the context shows to be an archive (ADD is doing its job there; a
     name that says so would help the reader).
     """
 
@@ -63,6 +64,7 @@ class AddInsteadOfCopy(Rule):
             column=1,
         ),
         Invalid("FROM debian\nadd . /app\n", "FROM debian\ncopy . /app\n", "keyword case kept", unsafe=True),
+        Invalid("FROM debian\nARG REPO\nADD ${REPO}#v1.2 /src\n", None, "a variable may be a git repository"),
         Invalid("FROM debian\nADD vendor.tar.gz setup.py /src/\n", None,
                 "one source is named like an archive, which COPY would not unpack"),
     )
@@ -90,7 +92,11 @@ class AddInsteadOfCopy(Rule):
             verdict = _context_verdict(context.build_context, values)
             edit = Edit(instruction.keyword_token.start_pos, instruction.keyword_token.end_pos,
                         cased_like("COPY", instruction.keyword_token))
-            if verdict == "archive":
+            if verdict == "variables":
+                yield self.diagnostic(instruction, message,
+                                      note="not fixed: a source comes from a variable, which may hold a URL or a git "
+                                           "repository that only ADD fetches")
+            elif verdict == "archive":
                 yield self.diagnostic(instruction, message,
                                       note="not fixed: the build context shows a source that is a tar archive, "
                                            "which ADD unpacks")
@@ -112,7 +118,7 @@ def _context_verdict(build_context: BuildContext | None, sources: list[str | Non
     if build_context is None:
         return "no source is a tar archive (the build context was not read)"
     if any(source is None for source in sources):
-        return "no source is a tar archive (a source path holds variables)"
+        return "variables"
     for source in sources:
         path = source.lstrip("/")  # type: ignore[union-attr]
         while path.startswith("./"):

@@ -39,6 +39,8 @@ class DuplicateSingletonInstruction(Rule):
     valid = (
         Valid('FROM debian AS build\nCMD ["make"]\nFROM debian\nCMD ["run"]\n', "one per stage"),
         Valid('FROM debian\nCMD ["a"]\nONBUILD CMD ["b"]\n', "a trigger runs in another build"),
+        Valid("FROM debian\nHEALTHCHECK CONNECT TCP 7000\nHEALTHCHECK CMD true\n",
+              "a HEALTHCHECK BuildKit rejects: the build fails before this matters"),
     )
     invalid = (
         Invalid(
@@ -65,6 +67,8 @@ class DuplicateSingletonInstruction(Rule):
         for info in context.stages:
             for kind in _SINGLETONS:
                 found = [i for i in info.stage.instructions if isinstance(i, kind)]
+                if not all(_well_formed(i) for i in found):
+                    continue  # the build fails on it first; deleting the others would hide nothing but noise
                 for earlier in found[:-1]:
                     yield self.diagnostic(
                         earlier,
@@ -73,6 +77,16 @@ class DuplicateSingletonInstruction(Rule):
                         [Edit(earlier.span.start, earlier.span.end, _kept_comments(context, earlier))],
                         title=f"delete the earlier {kind.KEYWORD}",
                     )
+
+
+def _well_formed(instruction: Instruction) -> bool:
+    """BuildKit accepts it: a HEALTHCHECK is ``NONE`` alone or ``CMD`` with a command."""
+    if not isinstance(instruction, Healthcheck):
+        return True
+    arguments = instruction.arguments
+    if instruction.type == "NONE":
+        return len(arguments) == 1
+    return instruction.type == "CMD" and len(arguments) > 1 and any(argument.strip() for argument in arguments[1:])
 
 
 def _kept_comments(context: Context, instruction: Instruction) -> str:
