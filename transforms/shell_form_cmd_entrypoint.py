@@ -21,6 +21,15 @@ _SHELL_WORDS = frozenset({
     "source", "trap", "type", "ulimit", "umask", "unalias", "unset", "wait",
 })
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+#: Official images whose ENTRYPOINT script acts on the CMD's first word (``docker-entrypoint.sh`` initialises
+#: the database and drops root only when the CMD starts with ``postgres``; nginx renders its templates only
+#: for ``nginx``): a shell-form CMD reaches it as ``/bin/sh -c "..."`` and skips all that, the JSON form would
+#: not. (``node``, ``php`` and ``memcached`` only treat a leading ``-flag`` specially: the JSON form is fine there.)
+ENTRYPOINT_SCRIPT_IMAGES = frozenset({
+    "cassandra", "couchdb", "docker", "elasticsearch", "ghost", "haproxy", "influxdb", "jenkins/jenkins", "kibana",
+    "logstash", "mariadb", "mongo", "mysql", "neo4j", "nextcloud", "nginx", "percona", "postgres", "rabbitmq",
+    "redis", "solr", "sonarqube", "telegraf", "wordpress", "zookeeper",
+})
 _BROKEN_JSON = ("text after the JSON array (a `# comment`?) makes current BuildKit read the whole line as a shell "
                 "command; remove it to get the exec form that was meant")
 
@@ -48,7 +57,9 @@ class ShellFormCmdEntrypoint(Rule):
     redirection) gets ``exec `` in front, so the program replaces the shell
     and expansion still happens. Not fixed: lists, pipes and other compound
     commands; a CMD while an ENTRYPOINT in exec form is set in the file (it
-    would receive the CMD's words instead of ``/bin/sh -c "..."``); an
+    would receive the CMD's words instead of ``/bin/sh -c "..."``), and so
+    a CMD on an official image whose ENTRYPOINT script reads them
+    (``postgres``, ``redis``, ``nginx`` ...); an
     ENTRYPOINT while the stage sets a CMD (exec form appends the CMD, shell
     form ignored it); heredocs, comments inside the instruction, a non-POSIX
     or non-default shell and files with the backtick escape character. The
@@ -95,6 +106,8 @@ class ShellFormCmdEntrypoint(Rule):
         Invalid("FROM debian\nCMD nginx && tail -f /var/log/nginx/access.log\n", None, "a list: reported only"),
         Invalid('FROM debian\nENTRYPOINT ["/entrypoint.sh"]\nCMD postgres -c fsync=off\n', None,
                 "the entrypoint would get the CMD's words instead of `/bin/sh -c ...`"),
+        Invalid("FROM postgres:16\nCMD postgres -c fsync=off\n", None,
+                "postgres' entrypoint script initialises the database only when the CMD starts with `postgres`"),
         Invalid("FROM debian\nENTRYPOINT java -jar app.jar\nCMD --help\n", None,
                 "exec form would append the CMD to the entrypoint"),
         Invalid("FROM debian\nCMD exec gunicorn --bind :$PORT app\n", None, "already execs: nothing left to fix"),
@@ -155,9 +168,22 @@ class ShellFormCmdEntrypoint(Rule):
             if any(isinstance(i, Entrypoint) and i.is_json for info in chain for i in info.stage.instructions):
                 return ("an ENTRYPOINT in exec form is set: it would receive the CMD's words instead of "
                         "`/bin/sh -c \"...\"`")
+            base = chain[-1].stage.base
+            if (not any(isinstance(i, Entrypoint) for info in chain for i in info.stage.instructions)
+                    and base is not None and _official_name(base.name) in ENTRYPOINT_SCRIPT_IMAGES):
+                return (f"the base image `{base.name}` has an ENTRYPOINT script that reads the CMD's words, which it "
+                        "now gets as `/bin/sh -c \"...\"`")
         elif any(isinstance(i, Cmd) for i in stage.stage.instructions):
             return "the stage sets a CMD, which exec form appends to the ENTRYPOINT (shell form ignored it)"
         return None
+
+
+def _official_name(name: str) -> str:
+    """``postgres`` for ``postgres``, ``library/postgres`` and ``docker.io/library/postgres``."""
+    for prefix in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+    return name.removeprefix("library/")
 
 
 def _stage_chain(context: Context, stage: StageInfo) -> list[StageInfo]:
