@@ -30,8 +30,10 @@ ENTRYPOINT_SCRIPT_IMAGES = frozenset({
     "logstash", "mariadb", "mongo", "mysql", "neo4j", "nextcloud", "nginx", "percona", "postgres", "rabbitmq",
     "redis", "solr", "sonarqube", "telegraf", "wordpress", "zookeeper",
 })
-_BROKEN_JSON = ("text after the JSON array (a `# comment`?) makes current BuildKit read the whole line as a shell "
-                "command; remove it to get the exec form that was meant")
+#: The start of a JSON array the author meant (a quote after ``[``); ``[ -e f ]`` is the shell's test command.
+_MEANT_JSON = re.compile("\\[\\s*[\"'`\u201c\u201d\\]]")
+_BROKEN_JSON = ("this is not a valid JSON array (single or curly quotes, `;` between items, a `# comment` after it "
+                "...), so BuildKit runs the whole text as a shell command: write the JSON array that was meant")
 
 
 class ShellFormCmdEntrypoint(Rule):
@@ -67,7 +69,9 @@ class ShellFormCmdEntrypoint(Rule):
     arguments like the old ones, and that the container is not started with
     arguments meant to be ignored. A HEALTHCHECK only gets the JSON form
     (its command is not the container's main process, so ``exec`` buys
-    nothing there).
+    nothing there). Text that starts like a JSON array but is not valid
+    JSON (single or curly quotes, ``;`` between items, a comment after the
+    ``]``) is shell form to BuildKit: reported with that message, not fixed.
     """
 
     code = "DF600"
@@ -112,7 +116,11 @@ class ShellFormCmdEntrypoint(Rule):
                 "exec form would append the CMD to the entrypoint"),
         Invalid("FROM debian\nCMD exec gunicorn --bind :$PORT app\n", None, "already execs: nothing left to fix"),
         Invalid('FROM debian\nCMD ["webserver"] # the default\n', None,
-                "a comment after the array: current BuildKit runs the line through the shell"),
+                "a comment after the array: current BuildKit runs the line through the shell",
+                message="CMD looks like a JSON array but is not one, so BuildKit runs the text as a shell command "
+                        "under `/bin/sh -c`"),
+        Invalid("FROM debian\nCMD [ '/bin/bash' ]\n", None, "single quotes are not JSON"),
+        Invalid("FROM debian\nHEALTHCHECK CMD [ -e /tmp/.lock ] || exit 1\n", None, "the shell's test command"),
         Invalid(
             "FROM debian\nHEALTHCHECK --interval=30s CMD curl -f http://localhost:8080/health\n",
             'FROM debian\nHEALTHCHECK --interval=30s CMD ["curl", "-f", "http://localhost:8080/health"]\n',
@@ -139,7 +147,13 @@ class ShellFormCmdEntrypoint(Rule):
             else:
                 message = (f"{instruction.instruction} in shell form runs under `/bin/sh -c`, which does not pass "
                            "signals on to the program: use the JSON (exec) form")
-            why_not = _BROKEN_JSON if script.lstrip().startswith("[") else self._why_not(context, stage, instruction)
+            if _MEANT_JSON.match(script):
+                keyword = "HEALTHCHECK CMD" if isinstance(instruction, Healthcheck) else instruction.instruction
+                message = (f"{keyword} looks like a JSON array but is not one, so BuildKit runs the text as a shell "
+                           "command under `/bin/sh -c`")
+                why_not = _BROKEN_JSON
+            else:
+                why_not = self._why_not(context, stage, instruction)
             edits = None if why_not else _rewrite(instruction, script)
             if isinstance(edits, str):
                 why_not, edits = edits, None
