@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from dfix.engine import BuildContext, Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
@@ -13,6 +14,7 @@ from ._form import cased_like, literal_value
 #: Flags only ADD takes: with them, ADD is the right instruction.
 _ADD_ONLY_FLAGS = frozenset({"checksum", "keep-git-dir", "unpack"})
 _GLOB = frozenset("*?[")
+_GIT_REF = re.compile(r"\.git(#|$)")
 
 
 class AddInsteadOfCopy(Rule):
@@ -50,6 +52,7 @@ class AddInsteadOfCopy(Rule):
         Valid("FROM debian\nCOPY app /srv/app\n"),
         Valid("FROM debian\nADD https://example.com/tool.sh /usr/local/bin/\n", "a URL"),
         Valid("FROM debian\nADD rootfs.tar.xz /\n", "an archive to unpack"),
+        Valid("FROM debian\nADD github.com/moby/buildkit.git#v0.12.5 /src\n", "a git repository"),
         Valid("FROM debian\nADD --checksum=sha256:0123 app.bin /srv/\n", "an ADD-only flag"),
         Valid("FROM debian\nONBUILD ADD . /app\n", "a trigger copies from another build's context"),
     )
@@ -109,8 +112,9 @@ class AddInsteadOfCopy(Rule):
 
 
 def _remote(source: str) -> bool:
+    """A URL or a git repository (``https://…``, ``git@host:repo``, ``host/repo.git#ref``): only ADD fetches those."""
     bare = source.strip("\"'")
-    return "://" in bare or bare.startswith("git@")
+    return "://" in bare or bare.startswith("git@") or bool(_GIT_REF.search(bare))
 
 
 def _context_verdict(build_context: BuildContext | None, sources: list[str | None]) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
-from dfix.syntax import From
 
 
 class FromAsCasing(Rule):
