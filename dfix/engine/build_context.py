@@ -178,6 +178,28 @@ class BuildContext:
             return None
         return data.decode("utf-8", "replace")
 
+    def read_head(self, relative: str, size: int = 4096) -> bytes | None:
+        """The first ``size`` bytes of a regular file of the context (a file's content type), or None.
+
+        In-memory contents are text; they are given as their UTF-8 bytes.
+        """
+        cleaned = clean_relative(relative)
+        if cleaned is None or cleaned == ".":
+            return None
+        if self._root is None:
+            text = self._files.get(cleaned)
+            return None if text is None else text.encode("utf-8", "surrogateescape")[:size]
+        real = self._disk_path(cleaned)
+        if real is None:
+            return None
+        try:
+            if not stat.S_ISREG(real.stat().st_mode):
+                return None
+            with open(real, "rb") as handle:
+                return handle.read(size)
+        except OSError:
+            return None
+
     def exists(self, relative: str) -> bool:
         """Whether a file or folder ``relative`` is in the context (inside its root)."""
         cleaned = clean_relative(relative)
