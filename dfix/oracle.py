@@ -10,6 +10,9 @@ target (here: everything but RUN) must mean exactly what they meant before.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Iterable
+
 from .engine.verify import VALID_FLAGS
 from .syntax import parse
 from .syntax.meaning import KNOWN_INSTRUCTIONS
@@ -79,15 +82,17 @@ _ADDABLE = frozenset({"user", "copy", "env", "arg", "workdir"})
 _MOVABLE = frozenset({"copy", "add"})
 
 
-def non_run_changes(before: str, after: str) -> list[str]:
+def non_run_changes(before: str, after: str, rewritable: frozenset[str] = frozenset()) -> list[str]:
     """How the non-RUN instructions of ``after`` differ from ``before`` beyond what fixes may do.
 
     Fixes may add USER and COPY instructions, move COPY/ADD, give a COPY/ADD
     ``--chown``/``--chmod`` or turn a COPY of an archive into an ADD of it;
     every other non-RUN instruction must still be there, unchanged, in the
-    same order.
+    same order. Instructions of the kinds in ``rewritable`` (those the applied
+    rules rewrite on purpose, see :func:`rewritable_kinds`) are left out.
     """
-    old, new = non_run_view(before), non_run_view(after)
+    old = [item for item in non_run_view(before) if item[0] not in rewritable]
+    new = [item for item in non_run_view(after) if item[0] not in rewritable]
     problems = []
     remaining = list(new)
     for item in old:
@@ -132,9 +137,49 @@ def _is_subsequence(wanted: list, items: list) -> bool:
     return position == len(wanted)
 
 
-def fix_problems(before: str, after: str, *, non_run_may_change: bool = False) -> list[str]:
-    """Everything wrong with ``after`` as a fix of ``before``."""
+def fix_problems(before: str, after: str, *, non_run_may_change: bool = False,
+                 applied: Iterable[str] = ()) -> list[str]:
+    """Everything wrong with ``after`` as a fix of ``before``; ``applied``: the codes of the fixes applied."""
     problems = sorted(buildkit_problems(after) - buildkit_problems(before))
     if not non_run_may_change:
-        problems += non_run_changes(before, after)
+        problems += non_run_changes(before, after, rewritable_kinds(applied))
     return problems
+
+
+def rewritable_kinds(codes: Iterable[str]) -> frozenset[str]:
+    """The non-RUN instruction kinds the rules ``codes`` rewrite on purpose (``MAINTAINER`` into ``LABEL`` ...)."""
+    kinds: set[str] = set()
+    for code in set(codes):
+        kinds |= _example_rewrites(code)
+    return frozenset(kinds)
+
+
+@lru_cache(maxsize=None)
+def _example_rewrites(code: str) -> frozenset[str]:
+    """The kinds of non-RUN instructions a rule's own examples change: what the rule declares it rewrites.
+
+    A rule shows its fixes in its examples (input and exact output), so they
+    are the declaration: a kind its examples never change is one its fixes
+    must leave alone on real files too.
+    """
+    from .engine import all_rules
+
+    rule = next((r for r in all_rules() if r.code == code), None)
+    if rule is None:
+        return frozenset()
+    kinds: set[str] = set()
+    for example in rule.invalid:
+        if example.expected is None or example.expected == example.code:
+            continue
+        try:
+            old, new = non_run_view(example.code), non_run_view(example.expected)
+        except Exception:  # noqa: BLE001 - an example BuildKit's view cannot read declares nothing
+            continue
+        remaining = list(new)
+        for item in old:
+            if item in remaining:
+                remaining.remove(item)
+            else:
+                kinds.add(item[0])
+        kinds.update(item[0] for item in remaining if item[0] not in _ADDABLE)
+    return frozenset(kinds)
