@@ -193,7 +193,8 @@ class PermissionChangeInSeparateLayer(Rule):
             yield self.diagnostic(
                 where, message, plan, title=f"set it with {keyword} {flag}",
                 assumes="the image is built with BuildKit (the legacy builder has no `--chmod`)" if flag == "--chmod"
-                else "",
+                else "the destination folder exists before the COPY (a folder BuildKit creates for the file may get "
+                     "that owner too)",
             )
 
     def _plan(self, context: Context, view: RunView, command: SimpleCommand, copied: _Copied, target: str,
