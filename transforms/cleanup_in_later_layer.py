@@ -289,8 +289,12 @@ class CleanupInLaterLayer(Rule):
         for command, producer in findings:
             text = model.text[command.start : command.end]
             where = "a COPY" if isinstance(producer.by, Copy) else "an ADD" if isinstance(producer.by, Add) else "the RUN"
-            message = (f"`{text}` deletes what {where} on line {producer.by.start_line} {producer.what} into an "
-                       "earlier layer: the image still carries it")
+            if producer.folder:
+                message = (f"`{text}` deletes files under {producer.path}, which {where} on line "
+                           f"{producer.by.start_line} filled in an earlier layer: the image still carries them")
+            else:
+                message = (f"`{text}` deletes what {where} on line {producer.by.start_line} {producer.what} into an "
+                           "earlier layer: the image still carries it")
             if fix is None:
                 yield self.diagnostic(view.span(command.start, command.end), message, note=f"not fixed: {note}")
             else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Invalid, Rule, RunView, Safety, Valid, normal_path, under
+from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, RunView, Safety, Valid, normal_path, under
 from dfix.shell import SimpleCommand, package_command, package_commands
 
 from ._cleanup import delete_item
@@ -146,6 +146,12 @@ class CleanupInsideCacheMount(Rule):
             unsafe=True,
         ),
         Invalid(
+            "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install \\\n    --no-cache-dir -r r.txt\n",
+            "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install \\\n    -r r.txt\n",
+            "the flag first on a continuation line: it goes with the blank after it",
+            unsafe=True,
+        ),
+        Invalid(
             "FROM alpine:3.20\nRUN --mount=type=cache,target=/var/cache/apk apk add --no-cache curl\n", None,
             "without --no-cache, apk add would need an index in the cache: reported only",
         ),
@@ -246,9 +252,12 @@ class CleanupInsideCacheMount(Rule):
                 if view.script is None:
                     yield self.diagnostic(where, message, note=f"not fixed: {view.guard.note}")
                     continue
-                word = flag.words[0]
+                edit = _delete_word(view, flag.words[0])
+                if edit is None:
+                    yield self.diagnostic(where, message, note="not fixed: the flag stands alone on a continuation line")
+                    continue
                 yield self.diagnostic(
-                    where, message, [view.script.replace(_space_before(view.model.text, word.start), word.end, "")],
+                    where, message, [edit],
                     safety=Safety.UNSAFE, title="let pip use the mounted cache",
                     assumes="pip may read the mounted cache: later builds install what it holds instead of downloading",
                 )
@@ -291,7 +300,17 @@ def _forced(command: SimpleCommand) -> bool:
     return False
 
 
-def _space_before(text: str, start: int) -> int:
+def _delete_word(view: RunView, word) -> "Edit | None":
+    """An edit deleting ``word`` with the blanks before it (or after it, at the start of a line), or None."""
+    script, text = view.script, view.model.text
+    start = word.start
     while start > 0 and text[start - 1] in " \t":
         start -= 1
-    return start
+    if not script.spans_continuation(start, word.end):
+        return script.replace(start, word.end, "")
+    end = word.end
+    while end < len(text) and text[end] in " \t":
+        end += 1
+    if end == word.end or script.spans_continuation(word.start, end):
+        return None
+    return script.replace(word.start, end, "")

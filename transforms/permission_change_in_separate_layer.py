@@ -112,6 +112,8 @@ class PermissionChangeInSeparateLayer(Rule):
         Valid("FROM debian\nCOPY --chown=app:app . /app\n"),
         Valid("FROM debian\nCOPY . /app\nRUN chown -R app:app /app/data\n", "a folder inside: not what the COPY wrote"),
         Valid("FROM debian\nRUN chmod 755 /usr/local/bin/tool\n", "no COPY wrote it"),
+        Valid("FROM debian\nCOPY app.jar /srv/app/\nRUN chown app:app /srv/app\n",
+              "the folder's own entry, not the files in it"),
         Valid("FROM debian AS build\nCOPY . /src\nRUN chown -R app /src\nFROM scratch\nCOPY --from=build /src/out /\n",
               "a builder stage that only lends files does not ship its layers"),
     )
@@ -180,6 +182,9 @@ class PermissionChangeInSeparateLayer(Rule):
             copied = next((c for c in reversed(copies) if target in (c.destination, c.file)), None)
             if copied is None:
                 continue
+            recursive = any(o == "--recursive" or (not o.startswith("--") and "R" in o) for o in options)
+            if target != copied.file and not recursive:
+                continue  # the folder's own entry only: its files are not stored again
             source = copied.instruction
             keyword = "COPY" if isinstance(source, Copy) else "ADD"
             text = model.text[command.start : command.end]
@@ -193,7 +198,8 @@ class PermissionChangeInSeparateLayer(Rule):
             yield self.diagnostic(
                 where, message, plan, title=f"set it with {keyword} {flag}",
                 assumes="the image is built with BuildKit (the legacy builder has no `--chmod`)" if flag == "--chmod"
-                else "",
+                else "the destination folder exists before the COPY (a folder BuildKit creates for the file may get "
+                     "that owner too)",
             )
 
     def _plan(self, context: Context, view: RunView, command: SimpleCommand, copied: _Copied, target: str,
