@@ -60,6 +60,12 @@ class WgetProgressNoise(Rule):
     (``2>&1``, ``|&``), or that is asked to show the server's response
     (``-S``, ``--spider``, ``-d``): its output is being read, so it must
     not change. Exec-form and heredoc RUNs are reported only.
+
+    **Agreement with hadolint** 2.15.1 on the 10,005 Docker Hub files of the
+    dev corpus: 1,244 of the 1,246 files it flags, plus 11 it misses (``sudo
+    wget``, ``/usr/bin/wget``, files it cannot parse). The two it alone
+    flags hide the RUN's rest behind a backtick comment (`` `# note` ``),
+    which the shell parser reads as a comment to the end of the line.
     """
 
     code = "DF250"
