@@ -30,7 +30,7 @@ def _pinned(text: str) -> bool:
 
 def _exact(text: str) -> bool:
     """A tarball (file or URL) or a folder names one exact package."""
-    if text.lower().endswith(_TARBALLS) or text.startswith(_FOLDERS):
+    if text.lower().endswith(_TARBALLS) or text.startswith(_FOLDERS) or text in (".", ".."):
         return True
     return text.startswith(("http://", "https://")) and not _GIT.match(text)
 
@@ -76,6 +76,7 @@ class JsUnpinned(UnpinnedRule):
         Valid("FROM node:20\nRUN npm install -g typescript@5.4.5 @angular/cli@17 pm2@next\n"),
         Valid("FROM node:20\nRUN npm install ./vendor/lib ./pkg-1.0.0.tgz github:user/repo#v1.2.0\n"),
         Valid("FROM node:20\nRUN yarn install --frozen-lockfile\n"),
+        Valid("FROM node:20\nRUN npm install -g .\n", "the project in the current folder"),
     )
     invalid = (
         Invalid(
