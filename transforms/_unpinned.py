@@ -28,11 +28,11 @@ Agreement with hadolint 2.15.1 on the 10,005 Docker Hub files of the dev
 corpus, per file (files hadolint flags that dfix flags too; dfix-only files):
 DF230/DL3008 3,907 of 3,913 (+225), DF231/DL3018 2,039 of 2,041 (+13),
 DF232/DL3033+DL3041 536 of 538 (+10), DF233/DL3037 12 of 12 (+1),
-DF234/DL3013 1,056 of 1,064 (+41), DF235/DL3016 486 of 490 (+102),
+DF234/DL3013 1,056 of 1,064 (+41), DF235/DL3016 483 of 490 (+102),
 DF236/DL3028 224 of 225 (+21), DF237/DL3062 208 of 222 (+6). What hadolint
 alone reports is a package list computed by a command (``$(cat list)``),
 set by the base image or a build argument, a local or standard-library Go
-package, a local project with extras (``pip install .[dev]``), an rpm
+package, the local project (``pip install .[dev]``, ``npm install -g .``), an rpm
 group or zypper pattern; what dfix alone reports is seen through
 ``sudo``/``env``/absolute paths, ``apt install``, ``npm i``/``yarn add``,
 files hadolint cannot parse, and names hadolint mistakes for versions
