@@ -61,8 +61,10 @@ class JsUnpinned(UnpinnedRule):
     spelled out; dfix also reads ``npm i``/``npm add``, ``yarn add``,
     ``yarn global add`` and ``pnpm add``, and ``sudo``. ``@latest`` is
     reported: it names the floating tag, the opposite of a pin (hadolint
-    accepts any ``@``). One finding per command, naming its unpinned
-    packages (hadolint: one per RUN).
+    accepts any ``@``). ``npm install -g .`` installs the project in the
+    current folder and is not reported (hadolint reports it); a git source
+    at any ``#ref`` counts as pinned, as in hadolint. One finding per
+    command, naming its unpinned packages (hadolint: one per RUN).
     """
 
     code = "DF235"
