@@ -143,15 +143,15 @@ class UnpinnedRule(Rule):
         for view in context.shell_runs():
             model = view.model
             assert model is not None
-            for install in self.installs(model):
+            for install in self.installs(model, _package_commands(context, model)):
                 names = tuple(self._unpinned_names(context, view, model, install))
                 if names:
                     command = install.command
                     yield self.diagnostic(view.span(command.start, command.end), self.message(install, names))
 
-    def installs(self, model: ShellScript) -> Iterator["Install"]:
-        """Each install command of this rule's manager in ``model``."""
-        for invocation in package_commands(model):
+    def installs(self, model: ShellScript, commands: tuple[PackageCommand, ...]) -> Iterator["Install"]:
+        """Each install command of this rule's manager among ``commands``, the package commands of ``model``."""
+        for invocation in commands:
             invocation = _past_variable_options(invocation)
             words = self.package_words(invocation)
             if words is not None:
@@ -203,6 +203,15 @@ class UnpinnedRule(Rule):
             shaped = placeholder_text(word)
             if syntax.unpinned(shaped):
                 yield word.text
+
+
+def _package_commands(context: Context, model: ShellScript) -> tuple[PackageCommand, ...]:
+    """``model``'s package commands, read once per file for the whole family."""
+    cache: dict[int, tuple[ShellScript, tuple[PackageCommand, ...]]] = context.memo(_package_commands, dict)
+    entry = cache.get(id(model))
+    if entry is None or entry[0] is not model:
+        entry = cache[id(model)] = (model, package_commands(model))
+    return entry[1]
 
 
 def _past_variable_options(invocation: PackageCommand) -> PackageCommand:
