@@ -129,9 +129,11 @@ class Install:
 class UnpinnedRule(Rule):
     """A pinning rule: report install commands of one manager whose packages carry no version.
 
-    A subclass says which commands it reads (`installs`: the package words
-    of one command, or None when the command is not one of its installs)
-    and how its manager pins (`syntax`); this base finds them in every RUN a
+    A subclass says which commands it reads (`package_words`: the package
+    words of one package command, or None when it is not one of its
+    installs; or `installs` itself for a tool the package layer does not
+    read, such as ``go``) and how its manager pins (`syntax`, or
+    `pin_syntax` per command); this base finds them in every RUN a
     POSIX shell reads (ONBUILD triggers and exec-form RUNs too: hadolint
     reads them as well), resolves variables and writes the message.
     """
