@@ -11,6 +11,7 @@ RUN belongs to.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from dfix.shell import Option, OptionGrammar, ShellScript, SimpleCommand
@@ -24,6 +25,7 @@ __all__ = [
     "pipe_reader",
     "stdout_redirect",
     "stderr_redirected",
+    "powershell_alias",
 ]
 
 #: curl's short options that take an argument (``-o FILE``, ``-H HEADER``, ``-w FORMAT`` ...) and the long
@@ -116,3 +118,14 @@ def stderr_redirected(model: ShellScript, command: SimpleCommand) -> bool:
                 return True
     pipe = pipe_reader(model, command)
     return pipe is not None and pipe.with_stderr
+
+
+#: Parameters of PowerShell's ``Invoke-WebRequest``, which Windows PowerShell also answers to as ``wget``
+#: and ``curl``.
+_POWERSHELL_PARAMETERS = re.compile(r"-(OutFile|Uri|UseBasicParsing|Headers|Method|Proxy|Credential|TimeoutSec)$",
+                                    re.IGNORECASE)
+
+
+def powershell_alias(command: SimpleCommand) -> bool:
+    """``wget URL -OutFile x``: PowerShell's Invoke-WebRequest, under a base dfix did not know was Windows."""
+    return any(_POWERSHELL_PARAMETERS.match(word.value or "") for word in command.args)

