@@ -53,7 +53,7 @@ def check_file(args: tuple[str, list[str] | None, str | None]) -> dict:
     report["failed"] = [f"{f.diagnostic.code}: {f.reason}" for f in result.failed]
     if result.changed:
         report["changed"] = True
-        report["problems"].extend(oracle.fix_problems(text, result.text))
+        report["problems"].extend(oracle.fix_problems(text, result.text, rewritten=oracle.rewritten_by(result.applied)))
         again = dfix.fix(result.text, select=select, unsafe=True)
         if again.text != result.text:
             report["problems"].append("a second pass changed the output: " + ", ".join(d.code for d in again.applied))

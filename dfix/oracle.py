@@ -79,13 +79,16 @@ _ADDABLE = frozenset({"user", "copy", "env", "arg", "workdir"})
 _MOVABLE = frozenset({"copy", "add"})
 
 
-def non_run_changes(before: str, after: str) -> list[str]:
+def non_run_changes(before: str, after: str, rewritten: frozenset[str] = frozenset()) -> list[str]:
     """How the non-RUN instructions of ``after`` differ from ``before`` beyond what fixes may do.
 
     Fixes may add USER and COPY instructions and move COPY/ADD; every other
-    non-RUN instruction must still be there, unchanged, in the same order.
+    non-RUN instruction must still be there, unchanged, in the same order,
+    except the kinds in ``rewritten`` (the ``rewrites`` of the rules whose
+    fixes applied: an ENV split, a CMD run through a shell ...).
     """
-    old, new = non_run_view(before), non_run_view(after)
+    old = [item for item in non_run_view(before) if item[0] not in rewritten]
+    new = [item for item in non_run_view(after) if item[0] not in rewritten]
     problems = []
     remaining = list(new)
     for item in old:
@@ -111,9 +114,23 @@ def _is_subsequence(wanted: list, items: list) -> bool:
     return position == len(wanted)
 
 
-def fix_problems(before: str, after: str, *, non_run_may_change: bool = False) -> list[str]:
-    """Everything wrong with ``after`` as a fix of ``before``."""
+def fix_problems(
+    before: str, after: str, *, non_run_may_change: bool = False, rewritten: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Everything wrong with ``after`` as a fix of ``before`` (``rewritten``: see :func:`non_run_changes`)."""
     problems = sorted(buildkit_problems(after) - buildkit_problems(before))
     if not non_run_may_change:
-        problems += non_run_changes(before, after)
+        problems += non_run_changes(before, after, rewritten)
     return problems
+
+
+def rewritten_by(diagnostics) -> frozenset[str]:
+    """The instruction kinds the rules of these applied fixes may rewrite (their ``rewrites``)."""
+    from .engine import rule_by_code
+
+    kinds: set[str] = set()
+    for diagnostic in diagnostics:
+        rule = rule_by_code(diagnostic.code)
+        if rule is not None:
+            kinds |= rule.rewrites
+    return frozenset(kinds)

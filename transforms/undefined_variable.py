@@ -55,6 +55,8 @@ class UndefinedVariable(Rule):
     summary = "A variable BuildKit expands that no ARG or ENV defines"
     safety = Safety.UNSAFE
     aliases = ("UndefinedVar",)
+    #: A misspelt name is renamed wherever BuildKit expands it.
+    rewrites = frozenset({"env", "label", "arg", "copy", "add", "workdir", "user", "volume", "expose", "stopsignal"})
 
     valid = (
         Valid("FROM debian\nENV APP_HOME=/app\nWORKDIR $APP_HOME\n"),

@@ -76,6 +76,7 @@ class VariableInExecForm(Rule):
     name = "variable-in-exec-form"
     summary = "A variable in the JSON form of CMD/ENTRYPOINT/RUN/HEALTHCHECK is passed as literal text"
     safety = Safety.UNSAFE
+    rewrites = frozenset({"cmd", "entrypoint"})
 
     valid = (
         Valid('FROM debian\nCMD ["sh", "-c", "exec app --port $PORT"]\n', "a shell expands it"),

@@ -42,7 +42,8 @@ def test_every_fix_keeps_the_promises(corpus, corpus_stats):
             continue
         changed += 1
         applied.update(d.code for d in result.applied)
-        violations += [f"{path}: {problem}" for problem in oracle.fix_problems(text, result.text)]
+        rewritten = oracle.rewritten_by(result.applied)
+        violations += [f"{path}: {problem}" for problem in oracle.fix_problems(text, result.text, rewritten=rewritten)]
         if dfix.fix(result.text, unsafe=True).text != result.text:
             violations.append(f"{path}: a second pass changed the output")
     stats = corpus_stats.setdefault(f"all fixes over {len(files)} dev files", {})
