@@ -8,8 +8,8 @@ from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
 from dfix.syntax import Arg, Env, Instruction
 
 from ._variables import (
-    PLATFORM_ARGS, Definition, base_env_is_known, base_may_define, expanded_uses, global_args, is_name, near_miss,
-    positional, references, stage_instructions,
+    BASE_IMAGE_ENV, PLATFORM_ARGS, UNIVERSAL_ENV, Definition, base_env_is_known, base_may_define, expanded_uses,
+    global_args, glued_name, is_name, near_miss, positional, references, stage_instructions,
 )
 
 
@@ -93,6 +93,15 @@ class UndefinedVariable(Rule):
             message="Usage of undefined variable `$APP_HOME`: it is defined only later, on line 3",
         ),
         Invalid("FROM alpine:3.20\nCOPY app.conf $CONF_DIR/\n", None, "a plain OS image sets no CONF_DIR"),
+        Invalid(
+            'FROM debian:12\nARG VERSION=1.2 TAG=a\nLABEL version="$VERSION_$TAG"\n',
+            'FROM debian:12\nARG VERSION=1.2 TAG=a\nLABEL version="${VERSION}_$TAG"\n',
+            "an unbraced name swallowed the `_` after it",
+            unsafe=True,
+            message="Usage of undefined variable `$VERSION_` (did you mean `${VERSION}_`?)",
+        ),
+        Invalid("FROM debian:buster-slim\nENV PATH $GOPATH/bin:$PATH\n", None,
+                "GOPATH is another variable, not a typo of PATH"),
         Invalid("FROM arm64v8/ubuntu:22.04\nLABEL build-date=$BUILD_DATE\n", None, "an architecture's official image"),
         Invalid("FROM centos:7\nENV CPATH /usr/local/include:$CPATH\n", None,
                 "extends itself on a plain OS image: no `$PATH` suggestion",
@@ -130,7 +139,13 @@ class UndefinedVariable(Rule):
                 if extends_itself and not known:
                     continue  # `ENV PYTHONPATH=/x:$PYTHONPATH` on an unknown base: the base may well set it
                 candidates = frozenset(n for n in defined if is_name(n)) | {"PATH"}
-                suggestion = None if extends_itself else near_miss(name, candidates)
+                glued = None if use.reference.braced or extends_itself else glued_name(name, candidates)
+                if glued is not None:
+                    yield self._glued(instruction, uses, name, glued)
+                    reported.add(name)
+                    continue
+                well_known = name in BASE_IMAGE_ENV or name in UNIVERSAL_ENV
+                suggestion = None if extends_itself or well_known else near_miss(name, candidates)
                 later = scope.defined_later(name, located.position + 1)
                 if later is not None and not known and _extends_itself(later, context.tree.escape):
                     later = None  # a later `ENV X=...:$X` also treats X as possibly set by the base
@@ -155,6 +170,20 @@ class UndefinedVariable(Rule):
                     instruction, f"{message} (did you mean `${suggestion}`?)", edits,
                     title=f"use `${suggestion}`", assumes=f"`{name}` is a misspelling of `{suggestion}`",
                 )
+
+
+    def _glued(self, instruction: Instruction, uses, name: str, glued: str) -> Diagnostic:
+        rest = name[len(glued) :]
+        edits = []
+        for use in uses:
+            if use.reference.name == name and not use.reference.braced:
+                start, end = use.name_span(instruction)
+                edits.append(Edit(start - 1, end, f"${{{glued}}}{rest}"))
+        return self.diagnostic(
+            instruction, f"Usage of undefined variable `${name}` (did you mean `${{{glued}}}{rest}`?)", edits,
+            title=f"brace `${{{glued}}}`",
+            assumes=f"`{rest}` is text after `${glued}`, which an unbraced name swallows",
+        )
 
 
 def _extends_itself(definition: Definition, escape: str) -> bool:
