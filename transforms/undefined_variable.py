@@ -71,6 +71,7 @@ class UndefinedVariable(Rule):
         Valid("FROM tensorflow/tensorflow:2.15.0\nENV PYTHONPATH=/srv/lib:$PYTHONPATH\n",
               "extending a variable an unknown base may set"),
         Valid("FROM tomcat:9\nARG PUBLIC_PORT=${PUBLIC_PORT}\n", "the build argument, or empty either way"),
+        Valid("FROM debian:12\nENV A=/opt B=$A/bin\n", "set by an earlier pair of the same ENV: DF615's finding"),
     )
     invalid = (
         Invalid(
@@ -135,6 +136,8 @@ class UndefinedVariable(Rule):
                     continue
                 if isinstance(instruction, Arg) and name in own:
                     continue  # `ARG X=${X}`: the build argument, or empty either way
+                if _set_by_earlier_pair(instruction, use):
+                    continue  # `ENV A=1 B=$A`: DF615's finding
                 extends_itself = isinstance(instruction, Env) and name in own
                 if extends_itself and not known:
                     continue  # `ENV PYTHONPATH=/x:$PYTHONPATH` on an unknown base: the base may well set it
@@ -184,6 +187,17 @@ class UndefinedVariable(Rule):
             title=f"brace `${{{glued}}}`",
             assumes=f"`{rest}` is text after `${glued}`, which an unbraced name swallows",
         )
+
+
+def _set_by_earlier_pair(instruction: Instruction, use) -> bool:
+    """``ENV A=1 B=$A``: an earlier pair of the same ENV sets the name (DF615 reports that)."""
+    if not isinstance(instruction, Env):
+        return False
+    pair_tokens = [token for token in instruction.line_tokens if token.type == "PAIR"]
+    index = next((i for i, token in enumerate(pair_tokens) if token is use.token), None)
+    if index is None:
+        return False
+    return use.reference.name in {key for key, _ in instruction.pairs[:index]}
 
 
 def _extends_itself(definition: Definition, escape: str) -> bool:
