@@ -58,6 +58,10 @@ fail-on = "warning"          # error | warning | info | style | none
 
 # [lint.per-file-ignores]
 # "**/Dockerfile.dev" = ["DF202"]
+
+# [lint.labels]              # a label schema: DF620 label-missing, DF621 label-superfluous, DF622 label-value-invalid
+# strict = false
+# required = { "org.opencontainers.image.source" = "url", version = "semver" }
 """
 
 

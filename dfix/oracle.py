@@ -160,14 +160,15 @@ def _example_rewrites(code: str) -> frozenset[str]:
 
     A rule shows its fixes in its examples (input and exact output), so they
     are the declaration: a kind its examples never change is one its fixes
-    must leave alone on real files too.
+    must leave alone on real files too. A rule's ``rewrites`` adds kinds its
+    examples do not show.
     """
     from .engine import all_rules
 
     rule = next((r for r in all_rules() if r.code == code), None)
     if rule is None:
         return frozenset()
-    kinds: set[str] = set()
+    kinds: set[str] = set(rule.rewrites)
     for example in rule.invalid:
         if example.expected is None or example.expected == example.code:
             continue

@@ -288,6 +288,7 @@ def near_miss(name: str, candidates: Iterator[str] | tuple[str, ...] | frozenset
     ``$A`` never "means" ``$B``.
     """
     limit = min(limit, max(len(name) // 3, 0))
+    candidates = [c for c in candidates if not _extends(name, c)]
     if limit == 0:
         folded = [c for c in candidates if c != name and c.lower() == name.lower()]
         return folded[0] if len(folded) == 1 else None
@@ -304,6 +305,32 @@ def near_miss(name: str, candidates: Iterator[str] | tuple[str, ...] | frozenset
     if len(best) > 1 and best[0][0] == best[1][0]:
         return None
     return best[0][1]
+
+
+def _extends(name: str, candidate: str) -> bool:
+    """``name`` is ``candidate`` with letters added at one end (``GOPATH``, ``CPATH`` for ``PATH``): another variable, not a typo."""
+    if len(name) <= len(candidate):
+        return False
+    upper, other = name.upper(), candidate.upper()
+    if upper.endswith(other):
+        return upper[: len(upper) - len(other)].isalpha()
+    if upper.startswith(other):
+        return upper[len(other) :].isalpha()
+    return False
+
+
+def glued_name(name: str, defined: Iterator[str] | frozenset[str]) -> str | None:
+    """The defined name an unbraced ``$NAME`` swallowed underscores after (``$VERSION_$ARCH`` reads ``VERSION_``), or None.
+
+    BuildKit reads ``$INFLUXDB_VERSION_$TAG`` as the variable
+    ``INFLUXDB_VERSION_``; the author meant ``${INFLUXDB_VERSION}_``.
+    """
+    best = None
+    for candidate in defined:
+        rest = name[len(candidate) :]
+        if name.startswith(candidate) and rest and set(rest) == {"_"} and (best is None or len(candidate) > len(best)):
+            best = candidate
+    return best
 
 
 # -- scope -------------------------------------------------------------------------------------------

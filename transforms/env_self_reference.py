@@ -52,6 +52,7 @@ class EnvSelfReference(Rule):
     safety = Safety.UNSAFE
     severity = "error"
     aliases = ("DL3044",)
+    rewrites = frozenset({"env"})
 
     valid = (
         Valid("FROM debian\nENV A=/opt/app\nENV B=$A/bin\n"),

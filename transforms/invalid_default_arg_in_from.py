@@ -7,7 +7,7 @@ from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Invalid, Rule, Valid
 
-from ._variables import expand, global_args, references
+from ._variables import PLATFORM_ARGS, expand, global_args, references
 
 # The grammar of an image reference (distribution/reference), as BuildKit's ParseNormalizedNamed applies it.
 _PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
@@ -52,7 +52,9 @@ class InvalidDefaultArgInFrom(Rule):
     ``docker build --check``) cannot tell which image it uses.
 
     Reported only when dfix evaluates the defaults exactly: a default that
-    uses the pattern modifiers (``${V%.*}``, ``${V/x/y}``) is left alone.
+    uses the pattern modifiers (``${V%.*}``, ``${V/x/y}``) is left alone, and
+    so is a FROM naming an undeclared ARG (DF312 reports that; BuildKit
+    reports both).
     BuildKit's platform arguments take an amd64 Linux host's values.
 
     **Fix**: none; the default needs a human's choice (``ARG TAG=1.36``).
@@ -71,6 +73,7 @@ class InvalidDefaultArgInFrom(Rule):
         Valid("ARG IMAGE=builder\nFROM alpine AS builder\nFROM $IMAGE\n", "a stage name is a valid reference"),
         Valid("ARG V=3.12.1\nFROM python:${V%.*}\n", "a pattern modifier: not evaluated"),
         Valid("FROM --platform=$BUILDPLATFORM golang:1.22-${TARGETOS}\n", "platform arguments have values"),
+        Valid("FROM python:$TAG\n", "an undeclared name is DF312's"),
     )
     invalid = (
         Invalid("ARG TAG\nFROM busybox:${TAG}\n",
@@ -93,8 +96,11 @@ class InvalidDefaultArgInFrom(Rule):
             if "$" not in text or not references(text, escape):
                 continue
             declared = global_args(context).names
-            if any(ref.name in declared and ref.name not in defaults for ref in references(text, escape) or ()):
+            found = references(text, escape) or ()
+            if any(ref.name in declared and ref.name not in defaults for ref in found):
                 continue  # a default dfix could not evaluate
+            if any(ref.name not in declared and ref.name not in PLATFORM_ARGS for ref in found):
+                continue  # an undeclared name: DF312's finding
             value = expand(text, defaults, escape)
             if value is None or is_valid_reference(value):
                 continue

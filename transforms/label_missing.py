@@ -43,6 +43,7 @@ class LabelMissing(Rule):
     safety = Safety.SAFE
     severity = "info"
     aliases = ("DL3049",)
+    rewrites = frozenset({"label"})
     options = {"required": {}, "values": {}}
 
     valid = (

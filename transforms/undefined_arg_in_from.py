@@ -38,6 +38,7 @@ class UndefinedArgInFrom(Rule):
     summary = "A variable in FROM that no global ARG declares"
     safety = Safety.UNSAFE
     aliases = ("UndefinedArgInFrom",)
+    rewrites = frozenset({"from"})
 
     valid = (
         Valid("ARG TAG=3.12\nFROM python:${TAG}\n"),

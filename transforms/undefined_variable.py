@@ -8,8 +8,8 @@ from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
 from dfix.syntax import Arg, Env, Instruction
 
 from ._variables import (
-    PLATFORM_ARGS, Definition, base_env_is_known, base_may_define, expanded_uses, global_args, is_name, near_miss,
-    positional, references, stage_instructions,
+    BASE_IMAGE_ENV, PLATFORM_ARGS, UNIVERSAL_ENV, Definition, base_env_is_known, base_may_define, expanded_uses,
+    global_args, glued_name, is_name, near_miss, positional, references, stage_instructions,
 )
 
 
@@ -55,6 +55,8 @@ class UndefinedVariable(Rule):
     summary = "A variable BuildKit expands that no ARG or ENV defines"
     safety = Safety.UNSAFE
     aliases = ("UndefinedVar",)
+    #: A misspelt name is renamed wherever BuildKit expands it.
+    rewrites = frozenset({"env", "label", "arg", "copy", "add", "workdir", "user", "volume", "expose", "stopsignal"})
 
     valid = (
         Valid("FROM debian\nENV APP_HOME=/app\nWORKDIR $APP_HOME\n"),
@@ -69,6 +71,7 @@ class UndefinedVariable(Rule):
         Valid("FROM tensorflow/tensorflow:2.15.0\nENV PYTHONPATH=/srv/lib:$PYTHONPATH\n",
               "extending a variable an unknown base may set"),
         Valid("FROM tomcat:9\nARG PUBLIC_PORT=${PUBLIC_PORT}\n", "the build argument, or empty either way"),
+        Valid("FROM debian:12\nENV A=/opt B=$A/bin\n", "set by an earlier pair of the same ENV: DF615's finding"),
     )
     invalid = (
         Invalid(
@@ -91,6 +94,15 @@ class UndefinedVariable(Rule):
             message="Usage of undefined variable `$APP_HOME`: it is defined only later, on line 3",
         ),
         Invalid("FROM alpine:3.20\nCOPY app.conf $CONF_DIR/\n", None, "a plain OS image sets no CONF_DIR"),
+        Invalid(
+            'FROM debian:12\nARG VERSION=1.2 TAG=a\nLABEL version="$VERSION_$TAG"\n',
+            'FROM debian:12\nARG VERSION=1.2 TAG=a\nLABEL version="${VERSION}_$TAG"\n',
+            "an unbraced name swallowed the `_` after it",
+            unsafe=True,
+            message="Usage of undefined variable `$VERSION_` (did you mean `${VERSION}_`?)",
+        ),
+        Invalid("FROM debian:buster-slim\nENV PATH $GOPATH/bin:$PATH\n", None,
+                "GOPATH is another variable, not a typo of PATH"),
         Invalid("FROM arm64v8/ubuntu:22.04\nLABEL build-date=$BUILD_DATE\n", None, "an architecture's official image"),
         Invalid("FROM centos:7\nENV CPATH /usr/local/include:$CPATH\n", None,
                 "extends itself on a plain OS image: no `$PATH` suggestion",
@@ -124,11 +136,19 @@ class UndefinedVariable(Rule):
                     continue
                 if isinstance(instruction, Arg) and name in own:
                     continue  # `ARG X=${X}`: the build argument, or empty either way
+                if _set_by_earlier_pair(instruction, use):
+                    continue  # `ENV A=1 B=$A`: DF615's finding
                 extends_itself = isinstance(instruction, Env) and name in own
                 if extends_itself and not known:
                     continue  # `ENV PYTHONPATH=/x:$PYTHONPATH` on an unknown base: the base may well set it
                 candidates = frozenset(n for n in defined if is_name(n)) | {"PATH"}
-                suggestion = None if extends_itself else near_miss(name, candidates)
+                glued = None if use.reference.braced or extends_itself else glued_name(name, candidates)
+                if glued is not None:
+                    yield self._glued(instruction, uses, name, glued)
+                    reported.add(name)
+                    continue
+                well_known = name in BASE_IMAGE_ENV or name in UNIVERSAL_ENV
+                suggestion = None if extends_itself or well_known else near_miss(name, candidates)
                 later = scope.defined_later(name, located.position + 1)
                 if later is not None and not known and _extends_itself(later, context.tree.escape):
                     later = None  # a later `ENV X=...:$X` also treats X as possibly set by the base
@@ -153,6 +173,31 @@ class UndefinedVariable(Rule):
                     instruction, f"{message} (did you mean `${suggestion}`?)", edits,
                     title=f"use `${suggestion}`", assumes=f"`{name}` is a misspelling of `{suggestion}`",
                 )
+
+
+    def _glued(self, instruction: Instruction, uses, name: str, glued: str) -> Diagnostic:
+        rest = name[len(glued) :]
+        edits = []
+        for use in uses:
+            if use.reference.name == name and not use.reference.braced:
+                start, end = use.name_span(instruction)
+                edits.append(Edit(start - 1, end, f"${{{glued}}}{rest}"))
+        return self.diagnostic(
+            instruction, f"Usage of undefined variable `${name}` (did you mean `${{{glued}}}{rest}`?)", edits,
+            title=f"brace `${{{glued}}}`",
+            assumes=f"`{rest}` is text after `${glued}`, which an unbraced name swallows",
+        )
+
+
+def _set_by_earlier_pair(instruction: Instruction, use) -> bool:
+    """``ENV A=1 B=$A``: an earlier pair of the same ENV sets the name (DF615 reports that)."""
+    if not isinstance(instruction, Env):
+        return False
+    pair_tokens = [token for token in instruction.line_tokens if token.type == "PAIR"]
+    index = next((i for i, token in enumerate(pair_tokens) if token is use.token), None)
+    if index is None:
+        return False
+    return use.reference.name in {key for key, _ in instruction.pairs[:index]}
 
 
 def _extends_itself(definition: Definition, escape: str) -> bool:

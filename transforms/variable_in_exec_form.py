@@ -33,8 +33,10 @@ def expands_itself(argv: tuple[str, ...]) -> bool:
     if program in _SHELLS:
         return any(word.startswith("-") and not word.startswith("--") and "c" in word for word in argv[1:])
     if program == "env":
-        rest = [word for word in argv[1:] if not word.startswith("-") and "=" not in word]
-        return bool(rest) and expands_itself(tuple(rest))
+        index = 1
+        while index < len(argv) and (argv[index].startswith("-") or "=" in argv[index]):
+            index += 1
+        return index < len(argv) and expands_itself(argv[index:])
     return program in _SELF_EXPANDING
 
 
@@ -76,10 +78,12 @@ class VariableInExecForm(Rule):
     name = "variable-in-exec-form"
     summary = "A variable in the JSON form of CMD/ENTRYPOINT/RUN/HEALTHCHECK is passed as literal text"
     safety = Safety.UNSAFE
+    rewrites = frozenset({"cmd", "entrypoint"})
 
     valid = (
         Valid('FROM debian\nCMD ["sh", "-c", "exec app --port $PORT"]\n', "a shell expands it"),
         Valid('FROM debian\nENTRYPOINT ["/bin/bash", "-ec", "exec app $OPTS"]\n'),
+        Valid('FROM debian\nCMD ["/usr/bin/env", "-i", "A=1", "bash", "-c", "echo $A"]\n', "env hands on to a shell"),
         Valid("FROM debian\nCMD app --port $PORT\n", "shell form"),
         Valid('FROM debian\nCMD ["awk", "{print $NF}"]\n', "awk reads `$NF` itself"),
         Valid('FROM debian\nCMD ["printf", "%s$", "x"]\n', "a `$` that names no variable"),

@@ -86,6 +86,9 @@ class Rule:
     tags: ClassVar[frozenset[str]] = frozenset()
     #: Per-rule options and their defaults (set from configuration).
     options: ClassVar[dict[str, object]] = {}
+    #: Instructions other than RUN (lower-case keywords) whose text this rule's fixes rewrite, or add where
+    #: none was: an end-to-end check of a fixed file (``dfix.oracle``) lets exactly these differ.
+    rewrites: ClassVar[frozenset[str]] = frozenset()
     valid: ClassVar[tuple[Valid, ...]] = ()
     invalid: ClassVar[tuple[Invalid, ...]] = ()
 
