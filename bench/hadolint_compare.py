@@ -389,6 +389,11 @@ def _user_values(path: str, findings: list[dict], code: str) -> list[str]:
 _SUBSHELL_EXPORT = re.compile(r"\(\s*(?:export|set|cd|umask)\b")
 
 
+#: hadolint codes that read only ``apt-get`` (not ``apt``), and only COPY (not ADD).
+_APT_GET_ONLY = frozenset({"DL3008", "DL3009", "DL3014", "DL3015"})
+_COPY_ONLY = frozenset({"DL3045", "DL3021"})
+
+
 def new_finding_reason(result: FileResult, code: str) -> str | None:
     """Why the findings of ``code`` new in ``result`` are no new problem, if they are not; else None.
 
@@ -400,10 +405,20 @@ def new_finding_reason(result: FileResult, code: str) -> str | None:
       ``clean all`` with the first install, so the merge of
       ``yum update && yum clean all`` and ``yum install x && yum clean all``
       (DF100) looks unclean to it;
+    * DL3008/DL3009/DL3014/DL3015 after DF203 turned ``apt install`` into
+      ``apt-get install`` (hadolint reads only ``apt-get``), DL3045/DL3021
+      after DF606 turned ADD into COPY (hadolint checks only COPY): findings
+      dfix already reported, which hadolint now sees too;
     * SC2031 (a variable changed in a subshell) where DF100 put an original
       RUN's ``export`` in a subshell so it does not leak into the commands
       of the RUN merged after it.
     """
+    applied = set(result.report["applied"])
+    if code in _APT_GET_ONLY and "DF203" in applied:
+        return (f"{code} on an `apt install` DF203 spelled `apt-get install`: hadolint reads only `apt-get`, "
+                "so it now sees what dfix reported before")
+    if code in _COPY_ONLY and "DF606" in applied:
+        return f"{code} on an ADD DF606 turned into COPY: hadolint checks only COPY (dfix reports both)"
     if code == "DL3066":
         before = _user_values(result.source, result.before, code)
         added = collections.Counter(_user_values(result.target, result.after, code)) - collections.Counter(before)
