@@ -30,6 +30,7 @@ from dfix.discover import STDIN_PATH
 from dfix.engine import (
     MAX_ROUNDS, BuildContext, Diagnostic, FixPolicy, Rule, Safety, all_rules, fix, make_rules, run_rules,
 )
+from dfix.engine.subcodes import as_selectors
 from dfix.generated import generated_marker
 from dfix.results import FileResult, Outcome
 from dfix.syntax import Dockerfile, ParseError, parse, read_dockerfile
@@ -155,7 +156,8 @@ def _rules_for(task: Task) -> list[Rule]:
     rules = _rules_cache.get(key)
     if rules is None:
         options = {code: dict(values) for code, values in task.rule_options.items()}
-        rules = _rules_cache[key] = make_rules(select=list(task.codes), settings=options) if task.codes else []
+        select, ignore = as_selectors(task.codes)
+        rules = _rules_cache[key] = make_rules(select=select, ignore=ignore, settings=options) if select else []
     return rules
 
 
@@ -169,7 +171,7 @@ def _presented(diagnostics: Sequence[Diagnostic], task: Task, policy: FixPolicy)
     out = []
     for diagnostic in diagnostics:
         changes: dict[str, object] = {}
-        level = task.severity.get(diagnostic.code)
+        level = task.severity.get(diagnostic.subcode or diagnostic.code) or task.severity.get(diagnostic.code)
         if level is not None and level != diagnostic.severity:
             changes["severity"] = level
         if diagnostic.fix is not None:

@@ -13,6 +13,7 @@ from .build_context import BuildContext
 from .context import Context
 from .model import Diagnostic, Edit, FailedFix, FixPolicy, FixResult, apply_edits
 from .registry import select as select_rules
+from .registry import subcode_filter
 from .rule import Rule
 from .suppress import Suppressions, suppression_policy
 from .verify import verify_edit
@@ -30,7 +31,14 @@ def make_rules(
 ) -> list[Rule]:
     """Instances of the selected rules, configured with per-rule options."""
     settings = settings or {}
-    return [rule(**settings.get(rule.code, {})) for rule in select_rules(select, ignore, extend_select)]
+    select = None if select is None else list(select)
+    ignore, extend_select = list(ignore), list(extend_select)
+    rules = []
+    for rule_class in select_rules(select, ignore, extend_select):
+        rule = rule_class(**settings.get(rule_class.code, {}))
+        rule.subcode_filter = subcode_filter(rule_class, select, ignore, extend_select)
+        rules.append(rule)
+    return rules
 
 
 def run_rules(
@@ -58,8 +66,9 @@ def run_rules(
         suppressions = Suppressions.of(tree)
         found: list[Diagnostic] = []
         for rule in rules:
+            admits = rule.subcode_filter.admits
             for diagnostic in rule.check(context):
-                if not suppressions.suppresses(diagnostic):
+                if admits(diagnostic.subcode) and not suppressions.suppresses(diagnostic):
                     found.append(diagnostic)
         selected = frozenset(rule.code for rule in rules)
         for rule in rules:
