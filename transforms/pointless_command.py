@@ -26,6 +26,14 @@ POINTLESS = {
 
 #: ``service`` verbs that start something the rest of the RUN may use (``service mysql start && mysql < x``).
 _STARTING = frozenset({"start", "restart", "reload", "force-reload"})
+#: Commands after a ``service X start`` that do not use the service: installs, file tidying, PHP and Apache
+#: module switches. A start followed only by these serves nothing in the RUN.
+_NOT_CLIENTS = frozenset({
+    "rm", "apt-get", "apt", "apk", "yum", "dnf", "microdnf", "zypper", "echo", "printf", "chmod", "chown", "chgrp",
+    "ln", "mkdir", "cp", "mv", "touch", "sed", "a2enmod", "a2ensite", "a2dismod", "a2dissite", "a2enconf", "phpenmod",
+    "docker-php-ext-install", "docker-php-ext-enable", "docker-php-ext-configure", "pecl", "pip", "pip3", "npm",
+    "update-rc.d", "true", ":", "cd", "export", "service",
+})
 #: Commands that act on processes an earlier command of the same RUN may have started.
 _ACT_ON_EARLIER = frozenset({"kill", "ps"})
 #: vim arguments that make it a script rather than an editor (``vim +PlugInstall +qall``, ``vim -es -c ...``).
@@ -45,8 +53,9 @@ class PointlessCommand(Rule):
     machine, and an editor waits for keys that never come.
 
     Not reported, because the RUN uses them for something (real files do
-    this, and hadolint reports them): ``service X start`` followed by more
-    commands of the same RUN (``service mysql start && mysql < schema.sql``);
+    this, and hadolint reports them): ``service X start`` followed by a
+    command of the same RUN that may use it (``service mysql start && mysql <
+    schema.sql``; installs, file tidying and module switches do not);
     ``service X stop``, ``kill`` and ``ps`` after an earlier command of the
     RUN that may have started what they act on; ``vim`` run as a script
     (``vim +PlugInstall +qall``, ``vim -es -c ...``).
@@ -74,6 +83,8 @@ class PointlessCommand(Rule):
                 "container, which stops when this RUN ends; start services from CMD or ENTRYPOINT", line=2, column=5),
         Invalid("FROM debian:12\nRUN apt-get install -y mysql-server && service mysql start\n",
                 why="nothing after the start uses it"),
+        Invalid("FROM php:8-apache\nRUN a2enmod rewrite && service apache2 restart && rm -rf /tmp/*\n",
+                why="what follows the restart does not use apache"),
         Invalid("FROM debian:12\nRUN sudo vim /etc/hosts\n", why="through sudo"),
         Invalid("FROM debian:12\nRUN free -m && ps aux\n", line=2, column=5),
         Invalid("FROM debian:12\nRUN ssh-keygen -A && ssh git@example.com\n", why="`ssh` itself, not `ssh-keygen`"),
@@ -96,7 +107,7 @@ class PointlessCommand(Rule):
         if command.name == "service":
             verb = next((arg for arg in args[1:2]), "")
             if verb in _STARTING:
-                return index + 1 < len(commands)
+                return any(later.name not in _NOT_CLIENTS for later in commands[index + 1:])
             return index > 0
         if command.name in _ACT_ON_EARLIER:
             return index > 0

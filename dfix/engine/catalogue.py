@@ -199,7 +199,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("DF626", "misleading-description-comment", ("InvalidDefinitionDescription",), PLANNED,
           "a description comment that does not start with the name it describes"),
     Entry("DF627", "bin-sh-replaced", ("DL4005",), IMPLEMENTED),
-    Entry("DF628", "pipe-without-pipefail", ("DL4006",), PLANNED, "a pipeline without `set -o pipefail`"),
+    Entry("DF628", "pipe-without-pipefail", ("DL4006",), IMPLEMENTED),
     Entry("DF629", "shellcheck", (), IMPLEMENTED),
     Entry("DF630", "misplaced-parser-directive", (), PLANNED, "a parser directive where it has no effect"),
     Entry("DF700", "multiple-services", (), PLANNED, "one container runs several services"),
