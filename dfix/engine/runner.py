@@ -41,6 +41,23 @@ def make_rules(
     return rules
 
 
+def prepare_rules(rules: Sequence[Rule], files: Iterable[tuple[Dockerfile, str | None]]) -> None:
+    """Let rules do for many parsed files at once what they would do file by file (see :meth:`Rule.prepare`).
+
+    Only rules that override ``prepare`` are asked; a rule that fails here
+    is left to do its work in ``check``.
+    """
+    eager = [rule for rule in rules if type(rule).prepare is not Rule.prepare]
+    if not eager:
+        return
+    contexts = [Context(tree, path) for tree, path in files]
+    for rule in eager:
+        try:
+            rule.prepare(contexts)
+        except Exception:  # noqa: BLE001 - preparing only saves time; check() does the work and reports
+            continue
+
+
 def run_rules(
     tree: Dockerfile,
     rules: Sequence[Rule],

@@ -113,3 +113,25 @@ def test_the_note_is_not_given_when_df629_does_not_run(tmp_path: Path, monkeypat
     (tmp_path / "Dockerfile").write_text("FROM debian:12\nRUN echo $1\n")
     result = run("check", "--isolated", "--select", "DF100", str(tmp_path))
     assert "ShellCheck" not in result.stderr
+
+
+@needs_shellcheck
+def test_the_files_of_a_run_share_shellcheck_processes(tmp_path: Path, monkeypatch):
+    import subprocess
+    import uuid
+
+    calls = []
+    real = subprocess.run
+
+    def counting(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", counting)
+    tag = uuid.uuid4().hex[:8]  # scripts no earlier test has checked (the process keeps results)
+    for number in range(5):
+        (tmp_path / f"d{number}").mkdir()
+        (tmp_path / f"d{number}" / "Dockerfile").write_text(f"FROM debian:12\nRUN echo $v_{tag}_{number}\n")
+    result = run("check", "--isolated", "--select", "SC2086", "-j", "1", "--exit-zero", str(tmp_path))
+    assert result.stdout.count("SC2086") == 5
+    assert len([call for call in calls if "--format=json1" in call]) == 1
