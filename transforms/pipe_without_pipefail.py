@@ -58,6 +58,33 @@ def _pipelines(model: ShellScript) -> list[list[SimpleCommand]]:
     return [stages for _, stages in sorted(found, key=lambda item: item[0])]
 
 
+def _first_pipe_in_text(text: str) -> int | None:
+    """Where the first ``|`` (not ``||``) outside quotes is: for scripts tree-sitter cannot parse.
+
+    ShellCheck's parser (hadolint's) reads some scripts tree-sitter-bash
+    does not (a comment in backticks, `` `# note` ``); their pipes still count.
+    """
+    quote: str | None = None
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and quote != "'":
+            index += 2
+            continue
+        if quote is not None:
+            if char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char == "|":
+            if text.startswith("||", index):
+                index += 2
+                continue
+            return index
+        index += 1
+    return None
+
+
 class PipeWithoutPipefail(Rule):
     """A pipeline in a RUN while pipefail is off: only the last command's failure fails the build.
 
@@ -135,6 +162,8 @@ class PipeWithoutPipefail(Rule):
                 "no download: nothing for pipefail to catch that matters"),
         Invalid('FROM debian:12\nRUN ["sh", "-c", "curl -fsSL https://x/a.tgz | tar -xz"]\n', None,
                 "exec form: no SHELL applies"),
+        Invalid("FROM debian:12\nRUN set -eux && \\\n    `# fetch` \\\n    curl -fsSL https://x/a.txz | xz -dc | tar x\n", None,
+                "a script tree-sitter cannot read (a comment in backticks) still has its pipe", line=4, column=32),
         Invalid("FROM alpine:3.19\nRUN echo $(curl -fsSL https://x/v | cut -d. -f1)\n", None,
                 "a pipe inside a command substitution counts; a pipeline inside it is not the RUN's to fix"),
     )
@@ -145,7 +174,8 @@ class PipeWithoutPipefail(Rule):
             if model is None or not view.posix or view.trigger:
                 continue
             pipelines = _pipelines(model)
-            if not pipelines:
+            unparsed_pipe = _first_pipe_in_text(view.text) if not pipelines and model.has_error else None
+            if not pipelines and unparsed_pipe is None:
                 continue
             first = next(iter(p[0] for p in pipelines if p), None)
             if view.form is Form.EXEC:
@@ -158,7 +188,12 @@ class PipeWithoutPipefail(Rule):
             ):
                 continue
             message = "only the last command of this pipeline decides whether the RUN fails: set -o pipefail"
-            where = view.span(first.start, first.end) if first is not None else view.run.span
+            if first is not None:
+                where = view.span(first.start, first.end)
+            elif unparsed_pipe is not None:
+                where = view.span(unparsed_pipe, unparsed_pipe + 1)
+            else:
+                where = view.run.span
             why_not = self._why_not(context, view, pipelines)
             if why_not is not None:
                 yield self.diagnostic(where, message, note=f"not fixed: {why_not}")

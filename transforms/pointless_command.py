@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Form, Invalid, Rule, Valid
+from dfix.engine import Context, Diagnostic, Invalid, Rule, Valid
+from dfix.shell import Context as ShellContext
 from dfix.shell import SimpleCommand
 
 #: The commands hadolint's DL3001 names (plus ``nano`` and ``ifconfig``, which its message lists), and
@@ -32,8 +33,11 @@ _NOT_CLIENTS = frozenset({
     "rm", "apt-get", "apt", "apk", "yum", "dnf", "microdnf", "zypper", "echo", "printf", "chmod", "chown", "chgrp",
     "ln", "mkdir", "cp", "mv", "touch", "sed", "a2enmod", "a2ensite", "a2dismod", "a2dissite", "a2enconf", "phpenmod",
     "docker-php-ext-install", "docker-php-ext-enable", "docker-php-ext-configure", "pecl", "pip", "pip3", "npm",
-    "update-rc.d", "true", ":", "cd", "export", "service",
+    "update-rc.d", "true", ":", "cd", "export", "service", "set",
 })
+#: Commands that may start a daemon a later ``service X stop``, ``kill`` or ``ps`` acts on: a service start, and
+#: package installs (a package's install script may start its daemon where the image allows it).
+_STARTERS = frozenset({"service", "apt-get", "apt", "yum", "dnf", "apk", "zypper", "dpkg", "rpm"})
 #: Commands that act on processes an earlier command of the same RUN may have started.
 _ACT_ON_EARLIER = frozenset({"kill", "ps"})
 #: vim arguments that make it a script rather than an editor (``vim +PlugInstall +qall``, ``vim -es -c ...``).
@@ -57,7 +61,8 @@ class PointlessCommand(Rule):
     command of the same RUN that may use it (``service mysql start && mysql <
     schema.sql``; installs, file tidying and module switches do not);
     ``service X stop``, ``kill`` and ``ps`` after an earlier command of the
-    RUN that may have started what they act on; ``vim`` run as a script
+    RUN that may have started what they act on (a service start, a package
+    install, a background job); ``vim`` run as a script
     (``vim +PlugInstall +qall``, ``vim -es -c ...``).
 
     **Fix**: none; what the author meant (a CMD, a COPY, a script) needs them.
@@ -77,6 +82,8 @@ class PointlessCommand(Rule):
         Valid("FROM debian:12\nRUN vim +PlugInstall +qall\n", "vim as a script"),
         Valid("FROM debian:12\nRUN echo ps top\n", "words, not commands"),
         Valid('FROM debian:12\nCMD ["service", "nginx", "start"]\n', "CMD runs in the container"),
+        Valid("FROM postgres:9\nRUN service postgresql start && psql -c 'SELECT 1' && service postgresql stop\n",
+              "a stop after the RUN's own start"),
     )
     invalid = (
         Invalid("FROM nginx:1.25\nRUN service nginx start\n", message="`service` controls a service in the build "
@@ -86,13 +93,15 @@ class PointlessCommand(Rule):
         Invalid("FROM php:8-apache\nRUN a2enmod rewrite && service apache2 restart && rm -rf /tmp/*\n",
                 why="what follows the restart does not use apache"),
         Invalid("FROM debian:12\nRUN sudo vim /etc/hosts\n", why="through sudo"),
+        Invalid('FROM debian:12\nRUN ["service", "postgresql", "start"]\n', why="exec form runs it just the same"),
+        Invalid("FROM httpd:2.4\nRUN a2enmod cgi && service apache2 stop\n", why="nothing in the RUN started it"),
         Invalid("FROM debian:12\nRUN free -m && ps aux\n", line=2, column=5),
         Invalid("FROM debian:12\nRUN ssh-keygen -A && ssh git@example.com\n", why="`ssh` itself, not `ssh-keygen`"),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
         for view in context.shell_runs():
-            if view.form is Form.EXEC or view.model is None:
+            if view.model is None:
                 continue
             commands = view.model.commands
             for index, command in enumerate(commands):
@@ -108,9 +117,14 @@ class PointlessCommand(Rule):
             verb = next((arg for arg in args[1:2]), "")
             if verb in _STARTING:
                 return any(later.name not in _NOT_CLIENTS for later in commands[index + 1:])
-            return index > 0
+            return _may_have_started_something(commands[:index])
         if command.name in _ACT_ON_EARLIER:
-            return index > 0
+            return _may_have_started_something(commands[:index])
         if command.name == "vim":
             return any(arg.startswith("+") or arg in _SCRIPTED_VIM for arg in args)
         return False
+
+
+def _may_have_started_something(earlier: tuple[SimpleCommand, ...]) -> bool:
+    """An earlier command of the RUN started a service, installed packages, or runs in the background."""
+    return any(command.name in _STARTERS or ShellContext.BACKGROUND in command.context for command in earlier)
