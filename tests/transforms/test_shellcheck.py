@@ -135,3 +135,9 @@ def test_the_files_of_a_run_share_shellcheck_processes(tmp_path: Path, monkeypat
     result = run("check", "--isolated", "--select", "SC2086", "-j", "1", "--exit-zero", str(tmp_path))
     assert result.stdout.count("SC2086") == 5
     assert len([call for call in calls if "--format=json1" in call]) == 1
+
+
+def test_dfix_rule_explains_a_shellcheck_code_by_df629():
+    result = run("rule", "SC2086")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("DF629 shellcheck")
