@@ -9,6 +9,7 @@ from dfix.shell import CHILD_SHELL, ShellScript, SimpleCommand
 from dfix.shell import Context as ShellContext
 
 from ._alpine import base_release
+from ._windows import on_windows
 
 #: Commands whose failure upstream of a pipe is what pipefail is for: a download that fails leaves the
 #: next command reading nothing (``curl -fsSL URL | tar -xz`` "succeeds" with nothing extracted).
@@ -136,6 +137,10 @@ class PipeWithoutPipefail(Rule):
         Valid("FROM debian:12\nONBUILD RUN curl -fsSL https://x/a.tgz | tar -xz\n", "the downstream SHELL is unknown"),
         Valid('FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL ["powershell", "-Command"]\n'
               "RUN Get-ChildItem | Select-Object Name\n"),
+        Valid("FROM openjdk:8-windowsservercore\nRUN Get-ChildItem | Select-Object Name\n", "Windows, named in the tag"),
+        Valid("FROM stefanscherer/node-windows:10\nRUN Get-ChildItem | Select-Object Name\n", "a Windows community image"),
+        Valid("# escape=`\nFROM example/builder\nRUN Get-ChildItem | Select-Object Name\n",
+              "the backtick escape of Windows files"),
     )
     invalid = (
         Invalid(
@@ -164,6 +169,8 @@ class PipeWithoutPipefail(Rule):
                 "exec form: no SHELL applies"),
         Invalid("FROM debian:12\nRUN set -eux && \\\n    `# fetch` \\\n    curl -fsSL https://x/a.txz | xz -dc | tar x\n", None,
                 "a script tree-sitter cannot read (a comment in backticks) still has its pipe", line=4, column=32),
+        Invalid("FROM dockcross/windows-x64:latest\nRUN curl -fsSL https://x/a.tgz | tar -xz\n", None,
+                "a Linux image that cross-compiles for Windows is still Linux"),
         Invalid("FROM alpine:3.19\nRUN echo $(curl -fsSL https://x/v | cut -d. -f1)\n", None,
                 "a pipe inside a command substitution counts; a pipeline inside it is not the RUN's to fix"),
     )
@@ -172,6 +179,8 @@ class PipeWithoutPipefail(Rule):
         for view in context.shell_runs():
             model = view.model
             if model is None or not view.posix or view.trigger:
+                continue
+            if on_windows(context, view.parent or view.run):
                 continue
             pipelines = _pipelines(model)
             unparsed_pipe = _first_pipe_in_text(view.text) if not pipelines and model.has_error else None

@@ -8,6 +8,8 @@ from dfix.engine import Context, Diagnostic, Invalid, Rule, Valid
 from dfix.shell import Context as ShellContext
 from dfix.shell import SimpleCommand
 
+from ._windows import on_windows
+
 #: The commands hadolint's DL3001 names (plus ``nano`` and ``ifconfig``, which its message lists), and
 #: what each amounts to in a RUN: a build step has no terminal, no services and no container to inspect.
 POINTLESS = {
@@ -102,6 +104,8 @@ class PointlessCommand(Rule):
     def check(self, context: Context) -> Iterator[Diagnostic]:
         for view in context.shell_runs():
             if view.model is None:
+                continue
+            if on_windows(context, view.parent or view.run):
                 continue
             commands = view.model.commands
             for index, command in enumerate(commands):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from dfix.engine import Context, Diagnostic, Form, Invalid, Rule, RunView, Safety, Valid, program_name
 from dfix.shell import ShellCheckComment, ShellCheckError, find_shellcheck, run_shellcheck
 from dfix.syntax import Arg, Env, Span
+
+from ._windows import on_windows
 
 #: The shell a RUN names (``SHELL``, a heredoc's command, a shebang) to ShellCheck's dialect; a shell
 #: missing here (zsh) is one ShellCheck cannot read, and the RUN is not checked.
@@ -156,6 +157,8 @@ class ShellCheck(Rule):
         Valid('FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL ["powershell", "-Command"]\n'
               'RUN $ErrorActionPreference = \'Stop\'; echo $x\n', "PowerShell is not ShellCheck's"),
         Valid("FROM debian:12\nRUN python3 <<EOF\nprint('$x')\nEOF\n", "a heredoc of another interpreter"),
+        Valid("FROM stefanscherer/node-windows:10\nRUN git clone -b $env:branch https://github.com/$env:org/x\n",
+              "a Windows base named otherwise than the official ones: PowerShell"),
         Valid("FROM debian:12\n# hadolint ignore=SC2086\nRUN echo $1\n", "hadolint's suppression of the code"),
         Valid("FROM debian:12\n# dfix: ignore[SC2086]\nRUN echo $1\n", "dfix's suppression of the code"),
         Valid("FROM debian:12\nRUN . /etc/profile.d/env.sh\n", "a sourced file in the image: SC1091 is left out"),
@@ -222,6 +225,8 @@ class ShellCheck(Rule):
 
     def _job(self, context: Context, view: RunView) -> _Job | None:
         if not view.posix or view.form is Form.EXEC:
+            return None
+        if on_windows(context, view.parent or view.run):
             return None
         if view.form is Form.SHELL:
             if view.script is None:
