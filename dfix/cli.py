@@ -37,7 +37,7 @@ from dfix.discover import (
     read_path_list,
 )
 from dfix.terminal import emit, in_ci, split_codes, stream_is_terminal, to_bytes, use_color
-from dfix.engine import Severity
+from dfix.engine import Severity, unavailable_notes
 from dfix.errors import DfixError, UserError
 from dfix.pipeline import Planned, plan, run_planned
 from dfix.process import Mode, Processed, default_jobs, internal_error_message
@@ -395,6 +395,10 @@ def run(options: RunOptions, resolver: ConfigResolver) -> int:
         folders = dict.fromkeys([str(Path.cwd()), *(os.path.dirname(os.path.abspath(p)) for p in inputs.files)])
         notes = dict.fromkeys(note for folder in folders for note in resolver.settings_for(folder).warnings)
         emit("".join(f"dfix: warning: {note}\n" for note in notes), err=True)
+        # A rule whose optional tool is missing (DF629 without ShellCheck): said once, never a failure.
+        if inputs.files:
+            codes = {code for folder in folders for code in resolver.settings_for(folder).rule_codes_for(folder)[0]}
+            emit("".join(f"dfix: note: {note}\n" for note in unavailable_notes(codes)), err=True)
     stdin_text = read_stdin() if STDIN_PATH in inputs.files else None
     planned = (
         plan(path, options.mode, resolver, stdin_text=stdin_text, stdin_filename=options.stdin_filename)

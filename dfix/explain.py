@@ -20,7 +20,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from .engine import Rule, all_rules, catalogue, rule_by_code
+from .engine import Rule, all_rules, catalogue, owner_of, rule_by_code
 
 SAFETY_WORDS = {
     "safe": "safe: applied by --write; the built image behaves the same",
@@ -30,11 +30,13 @@ SAFETY_WORDS = {
 
 
 def find_rule(key: str) -> type[Rule] | None:
-    """The rule named exactly by code, name or alias (``DF200``, ``apt-lists-not-removed``, ``DL3009``).
+    """The rule named exactly by code, name, alias or sub-code (``DF200``, ``apt-lists-not-removed``, ``SC2086``).
 
     None for a key that names no rule, or only one this version does not implement yet.
     """
     entry = catalogue().find(key)
+    if entry is None and (owner := owner_of(key)) is not None:
+        return rule_by_code(owner)  # a sub-code (SC2086) is explained by its rule (DF629)
     return rule_by_code(entry.code) if entry is not None and entry.implemented else None
 
 

@@ -28,8 +28,9 @@ from typing import Literal
 from dfix.config import DEFAULT_FIX_TIME_BUDGET, DEFAULT_MAX_FILE_SIZE, Settings
 from dfix.discover import STDIN_PATH
 from dfix.engine import (
-    MAX_ROUNDS, BuildContext, Diagnostic, FixPolicy, Rule, Safety, all_rules, fix, make_rules, run_rules,
+    MAX_ROUNDS, BuildContext, Diagnostic, FixPolicy, Rule, Safety, all_rules, fix, make_rules, prepare_rules, run_rules,
 )
+from dfix.engine.subcodes import as_selectors
 from dfix.generated import fixture_folder, generated_marker
 from dfix.results import FileResult, Outcome
 from dfix.syntax import Dockerfile, ParseError, first_refusal, parse, read_dockerfile, text_problem
@@ -155,7 +156,8 @@ def _rules_for(task: Task) -> list[Rule]:
     rules = _rules_cache.get(key)
     if rules is None:
         options = {code: dict(values) for code, values in task.rule_options.items()}
-        rules = _rules_cache[key] = make_rules(select=list(task.codes), settings=options) if task.codes else []
+        select, ignore = as_selectors(task.codes)
+        rules = _rules_cache[key] = make_rules(select=select, ignore=ignore, settings=options) if select else []
     return rules
 
 
@@ -169,7 +171,7 @@ def _presented(diagnostics: Sequence[Diagnostic], task: Task, policy: FixPolicy)
     out = []
     for diagnostic in diagnostics:
         changes: dict[str, object] = {}
-        level = task.severity.get(diagnostic.code)
+        level = task.severity.get(diagnostic.subcode or diagnostic.code) or task.severity.get(diagnostic.code)
         if level is not None and level != diagnostic.severity:
             changes["severity"] = level
         if diagnostic.fix is not None:
@@ -317,7 +319,30 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _prepare(tasks: Sequence[Task]) -> None:
+    """Let the rules work on a batch's files at once (DF629: one ShellCheck process for all their scripts).
+
+    Each file is read and parsed again when processed; parsing costs far less
+    than the per-file work preparing saves. Nothing here can fail a file.
+    """
+    groups: dict[int, tuple[list[Rule], list[tuple[Dockerfile, str]]]] = {}
+    for task in tasks:
+        if _too_large(task) is not None:
+            continue
+        try:
+            rules = _rules_for(task)
+            text = task.text if task.text is not None else read_dockerfile(task.path)
+            tree = parse(text, task.path)
+        except Exception:  # noqa: BLE001 - process() reports the file's problem
+            continue
+        groups.setdefault(id(rules), (rules, []))[1].append((tree, task.path))
+    for rules, files in groups.values():
+        if len(files) > 1:
+            prepare_rules(rules, files)
+
+
 def _process_batch(tasks: list[Task]) -> list[Processed]:
+    _prepare(tasks)
     return [process(task) for task in tasks]
 
 
@@ -335,8 +360,10 @@ def process_all(tasks: Iterable[Task], jobs: int, *, total: int | None = None) -
         total = len(tasks)
     workers = jobs if total is None else min(jobs, total)
     if workers <= 1:
-        for task in tasks:
-            yield process(task)
+        pending_tasks = iter(tasks)
+        while batch := list(islice(pending_tasks, 16)):
+            _prepare(batch)
+            yield from (process(task) for task in batch)
         return
     # Small batches keep the workers evenly busy (file sizes vary 1000-fold)
     # while amortising the per-task round trip; a few per worker in flight

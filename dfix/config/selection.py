@@ -16,8 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from ..engine import Safety, catalogue, rule_by_code
-from ..engine.catalogue import Resolution, specificity
+from ..engine import Safety, catalogue, owner_of, rule_by_code
+from ..engine.catalogue import Resolution
+from ..engine.catalogue import specificity as rule_specificity
+from ..engine.subcodes import add_codes, remove_codes
 
 __all__ = [
     "Selection", "apply_layer", "fix_safety_overrides", "resolve_selector", "resolve_selectors", "resolve_severity",
@@ -58,7 +60,11 @@ class Selection:
 
 
 def apply_layer(current: set[str], chosen: tuple[str, ...] | None, extra: tuple[str, ...], removed: tuple[str, ...]) -> set[str]:
-    """One selection layer: specificity order, selects before removals at each level."""
+    """One selection layer: specificity order, selects before removals at each level.
+
+    Codes are rule codes and sub-codes; removing a sub-code of a selected rule
+    leaves ``-SC2086`` in the result (see :mod:`dfix.engine.subcodes`).
+    """
     result = set() if chosen is not None else set(current)
     steps: list[tuple[int, int, str]] = []
     for selector in (*(chosen or ()), *extra):
@@ -68,10 +74,15 @@ def apply_layer(current: set[str], chosen: tuple[str, ...] | None, extra: tuple[
     for _, remove, selector in sorted(steps, key=lambda step: (step[0], step[1])):
         codes = resolve_selector(selector).implemented
         if remove:
-            result -= codes
+            remove_codes(result, codes, owner_of)
         else:
-            result |= {code for code in codes if _enabled_by(code, selector)}
+            add_codes(result, [code for code in codes if _enabled_by(code, selector)], owner_of)
     return result
+
+
+def specificity(selector: str) -> int:
+    """The catalogue's order of selectors, with a rule's sub-code (``SC2086``) more specific than its rule."""
+    return rule_specificity(selector) + (1 if owner_of(selector) is not None else 0)
 
 
 def _enabled_by(code: str, selector: str) -> bool:

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from ..dockerfile_names import is_dockerfile_name
-from ..engine import Safety, all_rules, catalogue
+from ..engine import Safety, all_rules, catalogue, owner_of
+from ..engine.subcodes import remove_codes
 from .globs import GlobSet
 from .schema import FOREIGN_SUPPRESSION_DIALECTS, SELECTION_KEYS
 from .selection import Selection, apply_layer, fix_safety_overrides, resolve_selectors, resolve_severity
@@ -143,7 +144,9 @@ class Settings:
         ignored = frozenset().union(*(codes for globs, codes in self._pfi if globs.match(posix)))  # type: ignore[attr-defined]
         if not ignored:
             return self._run, self._fix  # type: ignore[attr-defined]
-        run = self._run - ignored  # type: ignore[attr-defined]
+        remaining = set(self._run)  # type: ignore[attr-defined]
+        remove_codes(remaining, ignored, owner_of)
+        run = frozenset(remaining)
         return run, self._fix & run  # type: ignore[attr-defined]
 
     def fix_safety_overrides_for(self, path: Path | str) -> Mapping[str, Safety]:

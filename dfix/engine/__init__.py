@@ -9,11 +9,12 @@ from .context import Context, StageInfo
 from .model import SEVERITIES, Diagnostic, Edit, FailedFix, Fix, FixPolicy, FixResult, Safety, Severity
 from .catalogue import Catalogue, Entry, Resolution
 from .registry import (
-    RuleSet, SelectorError, all_rules, catalogue, default_rules, describe, resolve, rule_by_code, select,
-    use_rule_packages,
+    RuleSet, SelectorError, all_rules, catalogue, default_rules, describe, owner_of, resolve, rule_by_code, select,
+    subcode_filter, unavailable_notes, use_rule_packages,
 )
+from .subcodes import SubcodeFilter
 from .rule import RULE_TAGS, Invalid, Rule, Valid
-from .runner import MAX_ROUNDS, check, fix, make_rules, run_rules
+from .runner import MAX_ROUNDS, check, fix, make_rules, prepare_rules, run_rules
 
 # What rules read beyond the core protocol: each RUN's view (its form, script, the guard
 # that forbids a rewrite, its mounts), a stage's facts, and the file's suppression comments.
@@ -28,7 +29,8 @@ __all__ = [
     "MAX_ROUNDS", "BuildContext", "Catalogue", "Context", "Diagnostic", "Edit", "Entry", "FailedFix", "Fix", "FixPolicy", "FixResult",
     "Invalid", "Resolution", "RULE_TAGS", "Rule", "RuleSet", "SelectorError", "SEVERITIES", "Safety", "Severity",
     "Valid", "all_rules", "catalogue", "check", "default_rules", "describe", "fix", "make_rules", "resolve",
-    "rule_by_code", "run_rules", "select", "use_rule_packages",
+    "owner_of", "prepare_rules", "rule_by_code", "run_rules", "select", "subcode_filter", "SubcodeFilter", "unavailable_notes",
+    "use_rule_packages",
     "ALL", "DockerIgnore", "EMPTY", "EXEC_FORM", "HEREDOC", "NON_POSIX_SHELL", "ONBUILD_TRIGGER", "POSIX_SHELLS", "TRANSIENT_MOUNTS",
     "Form", "Guard", "MountTarget", "RunScript", "RunView", "StageInfo", "Suppressions", "normal_path",
     "program_name", "under",

@@ -139,6 +139,9 @@ class Diagnostic:
     note: str | None = None
     #: ``error``, ``warning``, ``info`` or ``style``.
     severity: str = "warning"
+    #: The finer code of a rule that reports another tool's findings (ShellCheck's ``SC2086`` for
+    #: DF629): selectable, ignorable and suppressible like a rule's code (see ``subcodes``).
+    subcode: str | None = None
 
     @property
     def line(self) -> int:

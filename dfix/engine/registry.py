@@ -20,10 +20,11 @@ from typing import Iterable
 from . import suppress
 from .catalogue import Catalogue, Entry, SelectorError
 from .rule import Rule
+from .subcodes import SubcodeFilter
 
 __all__ = [
-    "RuleSet", "SelectorError", "all_rules", "catalogue", "default_rules", "describe", "resolve", "rule_by_code",
-    "select", "use_rule_packages",
+    "RuleSet", "SelectorError", "all_rules", "catalogue", "default_rules", "describe", "owner_of", "resolve",
+    "rule_by_code", "select", "subcode_filter", "unavailable_notes", "use_rule_packages",
 ]
 
 
@@ -59,6 +60,18 @@ class RuleSet:
     def by_code(self, code: str) -> type[Rule] | None:
         return next((rule for rule in self.rules if rule.code == code.upper()), None)
 
+    def owner_of(self, code: str) -> str | None:
+        """The code of the rule whose sub-code ``code`` is (``SC2086`` -> ``DF629``), or None."""
+        key = code.strip().upper()
+        owners = self._owners
+        if key not in owners:
+            owners[key] = next((rule.code for rule in self.rules if rule.owns_subcode(key)), None)
+        return owners[key]
+
+    @cached_property
+    def _owners(self) -> dict[str, str | None]:
+        return {}
+
     def resolve(self, selectors: Iterable[str]) -> set[str]:
         """Codes of the rules selectors name; :class:`SelectorError` for one that names no rule this set has."""
         codes: set[str] = set()
@@ -81,11 +94,30 @@ class RuleSet:
         """
         selectors = list(select if select is not None else ["ALL"]) + list(extend_select)
         chosen = self.resolve(selectors) - self.resolve(ignore)
+        # A selected sub-code (SC2086) runs the rule that owns it, even where the rule itself is ignored.
+        owners = {owner for code in chosen if (owner := self.owner_of(code)) is not None}
         return tuple(
             rule
             for rule in self.rules
-            if rule.code in chosen and (rule.default_enabled or any(rule.named_by(s) for s in selectors))
+            if (rule.code in chosen and (rule.default_enabled or any(rule.named_by(s) for s in selectors)))
+            or rule.code in owners
         )
+
+    def subcode_filter(
+        self,
+        rule: type[Rule],
+        select: Iterable[str] | None = None,
+        ignore: Iterable[str] = (),
+        extend_select: Iterable[str] = (),
+    ) -> SubcodeFilter:
+        """Which sub-codes of ``rule`` the selection reports (all of them for a rule without any)."""
+        if rule.subcodes is None:
+            return SubcodeFilter()
+        selectors = list(select if select is not None else ["ALL"]) + list(extend_select)
+        selected = self.resolve(selectors)
+        if rule.code in selected and not (rule.default_enabled or any(rule.named_by(s) for s in selectors)):
+            selected.discard(rule.code)
+        return SubcodeFilter.of(rule.code, selected, self.resolve(ignore), self.owner_of)
 
 
 _default_packages: tuple[ModuleType | str, ...] = ()
@@ -140,6 +172,31 @@ def select(
 ) -> tuple[type[Rule], ...]:
     """The default set's rule classes a run uses (see :meth:`RuleSet.select`)."""
     return default_rules().select(select, ignore, extend_select)
+
+
+def owner_of(code: str) -> str | None:
+    """The code of the default set's rule whose sub-code ``code`` is (``SC2086`` -> ``DF629``), or None."""
+    return default_rules().owner_of(code)
+
+
+def subcode_filter(
+    rule: type[Rule], select: Iterable[str] | None = None, ignore: Iterable[str] = (), extend_select: Iterable[str] = (),
+) -> SubcodeFilter:
+    """Which sub-codes of ``rule`` a selection of the default set reports (see :meth:`RuleSet.subcode_filter`)."""
+    return default_rules().subcode_filter(rule, select, ignore, extend_select)
+
+
+def unavailable_notes(codes: Iterable[str]) -> list[str]:
+    """One line for each rule among ``codes`` (rule codes and sub-codes) that cannot run here, and why."""
+    codes = {code.upper() for code in codes}
+    wanted = codes | {owner for code in codes if (owner := owner_of(code)) is not None}
+    notes = []
+    for rule in all_rules():
+        if rule.code in wanted:
+            why = rule.unavailable()
+            if why:
+                notes.append(f"{rule.code} {rule.name}: {why}")
+    return notes
 
 
 def _suppressed_codes(code: str) -> frozenset[str]:

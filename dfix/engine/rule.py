@@ -9,11 +9,13 @@ must produce. The test suite runs every rule's examples.
 from __future__ import annotations
 
 import inspect
+import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from ..syntax import Instruction, Span
 from .model import Diagnostic, Edit, Fix, Safety
+from .subcodes import SubcodeFilter
 
 if TYPE_CHECKING:  # pragma: no cover
     from .context import Context
@@ -84,6 +86,9 @@ class Rule:
     #: container registry; the run-wide ``network`` and ``cache-dir`` settings reach it as options),
     #: ``digest-pin`` (its fixes only pin base images to digests; the bot offers them on a branch of their own).
     tags: ClassVar[frozenset[str]] = frozenset()
+    #: The finer codes its findings carry (:attr:`Diagnostic.subcode`), as a regular expression a
+    #: whole code matches (``SC\d{4}`` for ShellCheck's); None for a rule without sub-codes.
+    subcodes: ClassVar[str | None] = None
     #: Per-rule options and their defaults (set from configuration).
     options: ClassVar[dict[str, object]] = {}
     #: Instructions other than RUN (lower-case keywords) whose text this rule's fixes rewrite, or add where
@@ -97,9 +102,28 @@ class Rule:
         if unknown:
             raise ValueError(f"{self.code} has no option {', '.join(sorted(unknown))}")
         self.settings = {**self.options, **options}
+        #: Which of its sub-codes this run reports (the engine sets it from the selection).
+        self.subcode_filter = SubcodeFilter()
 
     def check(self, context: "Context") -> Iterable[Diagnostic]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def prepare(self, contexts: "Sequence[Context]") -> None:
+        """Work done for many files at once, before each is checked (a cache ``check`` then reads).
+
+        DF629 sends the scripts of all of them to one ShellCheck process
+        instead of one per file. ``check`` must find the same with or without
+        it: preparing only saves time, and a failure here is ignored.
+        """
+
+    @classmethod
+    def unavailable(cls) -> str | None:
+        """Why the rule cannot run on this machine (an optional tool it needs is missing), or None.
+
+        The command says so once per run, not once per file; the rule then
+        finds nothing, and the run does not fail for it.
+        """
+        return None
 
     def check_suppressions(self, context: "Context", suppressions: "Suppressions", selected: frozenset[str]) -> Iterable[Diagnostic]:
         """Findings about suppression comments, once every other rule has run (meta rules only)."""
@@ -117,20 +141,31 @@ class Rule:
         title: str = "",
         note: str | None = None,
         assumes: str = "",
+        subcode: str | None = None,
+        severity: str | None = None,
     ) -> Diagnostic:
-        """A finding at ``where``, with a fix when ``edits`` are given (``assumes``: the fix's caveat)."""
+        """A finding at ``where``, with a fix when ``edits`` are given (``assumes``: the fix's caveat).
+
+        ``subcode``: the finer code of the finding (see :attr:`subcodes`); ``severity``: this
+        finding's own, where it is not the rule's.
+        """
         span = where.span if isinstance(where, Instruction) else where
         fix = None
         if edits is not None:
             edits = tuple(edits)
             if edits:
                 fix = Fix(edits, safety or self.safety, title, assumes)
-        return Diagnostic(self.code, self.name, message, span, fix, note, self.severity)
+        return Diagnostic(self.code, self.name, message, span, fix, note, severity or self.severity, subcode)
 
     @classmethod
     def explanation(cls) -> str:
         """The rule's docstring, dedented: what, why, the fix and its safety."""
         return inspect.cleandoc(cls.__doc__ or cls.summary)
+
+    @classmethod
+    def owns_subcode(cls, code: str) -> bool:
+        """Whether ``code`` is one of this rule's sub-codes (``SC2086`` for DF629)."""
+        return cls.subcodes is not None and re.fullmatch(cls.subcodes, code.strip(), re.IGNORECASE) is not None
 
     @classmethod
     def named_by(cls, selector: str) -> bool:

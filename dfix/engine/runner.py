@@ -13,6 +13,7 @@ from .build_context import BuildContext
 from .context import Context
 from .model import Diagnostic, Edit, FailedFix, FixPolicy, FixResult, apply_edits
 from .registry import select as select_rules
+from .registry import subcode_filter
 from .rule import Rule
 from .suppress import Suppressions, suppression_policy
 from .verify import verify_edit
@@ -38,7 +39,31 @@ def make_rules(
 ) -> list[Rule]:
     """Instances of the selected rules, configured with per-rule options."""
     settings = settings or {}
-    return [rule(**settings.get(rule.code, {})) for rule in select_rules(select, ignore, extend_select)]
+    select = None if select is None else list(select)
+    ignore, extend_select = list(ignore), list(extend_select)
+    rules = []
+    for rule_class in select_rules(select, ignore, extend_select):
+        rule = rule_class(**settings.get(rule_class.code, {}))
+        rule.subcode_filter = subcode_filter(rule_class, select, ignore, extend_select)
+        rules.append(rule)
+    return rules
+
+
+def prepare_rules(rules: Sequence[Rule], files: Iterable[tuple[Dockerfile, str | None]]) -> None:
+    """Let rules do for many parsed files at once what they would do file by file (see :meth:`Rule.prepare`).
+
+    Only rules that override ``prepare`` are asked; a rule that fails here
+    is left to do its work in ``check``.
+    """
+    eager = [rule for rule in rules if type(rule).prepare is not Rule.prepare]
+    if not eager:
+        return
+    contexts = [Context(tree, path) for tree, path in files]
+    for rule in eager:
+        try:
+            rule.prepare(contexts)
+        except Exception:  # noqa: BLE001 - preparing only saves time; check() does the work and reports
+            continue
 
 
 def run_rules(
@@ -66,8 +91,9 @@ def run_rules(
         suppressions = Suppressions.of(tree)
         found: list[Diagnostic] = []
         for rule in rules:
+            admits = rule.subcode_filter.admits
             for diagnostic in rule.check(context):
-                if not suppressions.suppresses(diagnostic):
+                if admits(diagnostic.subcode) and not suppressions.suppresses(diagnostic):
                     found.append(diagnostic)
         selected = frozenset(rule.code for rule in rules)
         for rule in rules:

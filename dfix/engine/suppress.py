@@ -257,8 +257,10 @@ class Suppressions:
     def suppresses(self, diagnostic: Diagnostic) -> bool:
         """Whether a suppression covers the diagnostic (and mark that suppression used)."""
         hit = False
+        subcode = diagnostic.subcode
         for suppression in self._covering(diagnostic):
-            if ALL in suppression.codes or diagnostic.code in suppression.codes:
+            codes = suppression.codes
+            if ALL in codes or diagnostic.code in codes or (subcode is not None and subcode in codes):
                 self.used.add(id(suppression))
                 hit = True
         return hit

