@@ -11,7 +11,6 @@ fix previews, line/column positions for edits and stable fingerprints.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import os
 import re
 import unicodedata
@@ -353,10 +352,17 @@ def fingerprints(findings: Sequence[Finding], root: "str | os.PathLike[str] | No
         occurrence = seen[key]
         seen[key] += 1
         material = "\0".join((*key, str(occurrence)))
-        out.append(hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest())
+        out.append(_sha256(material.encode("utf-8", "surrogatepass")).hexdigest())
     return out
 
 
 def root_uri(root: "str | os.PathLike[str]") -> str:
     uri = Path(os.path.abspath(root)).as_uri()
     return uri if uri.endswith("/") else uri + "/"
+
+
+def _sha256(data: bytes):
+    """hashlib's SHA-256, imported on first use (only the formats with fingerprints need it)."""
+    import hashlib
+
+    return hashlib.sha256(data)

@@ -94,6 +94,11 @@ def _parser() -> Parser:
     return Parser(tables(), _Builder())
 
 
+def warm_up() -> None:
+    """Load the parse tables now (before forking workers, which then share them)."""
+    _parser()
+
+
 def _dialect(buildkit: str) -> Dialect:
     try:
         return DIALECTS[buildkit]
