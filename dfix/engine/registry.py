@@ -167,10 +167,17 @@ class PackageRuleSet(RuleSet):
         return _sorted_by_code(self._loaded.values())
 
     @cached_property
+    def _implemented_rows(self) -> frozenset[str]:
+        return frozenset(entry.code for entry in self._entries if entry.implemented)
+
+    @cached_property
     def catalogue(self) -> Catalogue:
-        if "rules" in self.__dict__:
-            return Catalogue(self.rules)
-        return Catalogue(self._unindexed, self._entries, implemented_rows=self._index, rule_by_code=self.by_code)
+        if "rules" not in self.__dict__:
+            found = set(self._index) | {rule.code for rule in self._unindexed}
+            if self._implemented_rows <= found:
+                return Catalogue(self._unindexed, self._entries, implemented_rows=self._index, rule_by_code=self.by_code)
+        # A row marked implemented whose rule is nowhere to be seen without a full scan.
+        return Catalogue(self.rules, self._entries)
 
     def by_code(self, code: str) -> type[Rule] | None:
         code = code.upper()
@@ -181,8 +188,10 @@ class PackageRuleSet(RuleSet):
         if rule is None and "rules" not in self.__dict__:
             self._unindexed  # noqa: B018 - imports the modules not named after a rule
             rule = self._loaded.get(code)
+            if rule is None and code in self._implemented_rows:
+                self.rules  # noqa: B018 - a rule sharing another rule's module: scan them all
+                rule = self._loaded.get(code)
         return rule
-
 
 _default_packages: tuple[ModuleType | str, ...] = ()
 _default: RuleSet | None = None

@@ -257,12 +257,28 @@ def _trimmed(index: LineIndex, start: int, end: int) -> tuple[int, int, int, int
     return start, end, line, column, end_line, end_column
 
 
+#: The last result :func:`file_findings` was asked about and its findings: the command
+#: hands each result to the summary's tally and then to the findings document, and
+#: both need the same findings (results are frozen, so the answer cannot go stale).
+_last_findings: "tuple[FileResult, list[Finding]] | None" = None
+
+
 def file_findings(result: FileResult) -> list[Finding]:
     """The findings of one file in print order: I/O error, parse error, then diagnostics by position.
 
     Whether a finding's fix applies is the file's own fix policy's answer
-    (``result.policy``), the one its fix loop used.
+    (``result.policy``), the one its fix loop used. Asked twice in a row
+    about the same result, it works them out once.
     """
+    global _last_findings
+    if _last_findings is not None and _last_findings[0] is result:
+        return list(_last_findings[1])
+    found = _file_findings(result)
+    _last_findings = (result, found)
+    return list(found)
+
+
+def _file_findings(result: FileResult) -> list[Finding]:
     text = result_text(result)
     index = line_index(text) if text is not None else None
     found: list[Finding] = []

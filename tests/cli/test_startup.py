@@ -47,3 +47,71 @@ def test_parsing_needs_neither_lark_nor_a_cache_folder(tmp_path: Path) -> None:
     )
     assert out.split() == ["True", "False"]
     assert not cache.exists()
+
+
+#: Libraries a one-file check must not load: the bot's (GitPython), the registry client's
+#: (httpx, TLS), the progress bar's and colour's (rich), the table builder (Lark), YAML,
+#: the worker pool's, the ignore-file matcher's.
+HEAVY = (
+    "git", "httpx", "ssl", "rich", "lark", "yaml", "multiprocessing", "concurrent.futures.process", "pathspec",
+    "dfix.bot", "dfix.registry.client",
+)
+
+_CHECK_ONE_FILE = (
+    "import sys\n"
+    "from dfix.cli import main\n"
+    "try:\n"
+    "    main({args!r}, standalone_mode=False)\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "print(','.join(sorted(m for m in {heavy!r} if m in sys.modules)))\n"
+    "print(','.join(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('dfix.transforms.') "
+    "and not m.rsplit('.', 1)[1].startswith('_'))))\n"
+)
+
+
+def _loaded_after(tmp_path: Path, *args: str) -> tuple[list[str], list[str]]:
+    """(heavy modules, rule modules) loaded by ``dfix ARGS`` on one Dockerfile, run in a fresh interpreter."""
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM debian:12\nRUN apt-get update && apt-get install -y curl\nCOPY . /app\n")
+    code = _CHECK_ONE_FILE.format(args=[*args, "--isolated", "--progress", "none", str(dockerfile)], heavy=HEAVY)
+    heavy, rules = _python(code, XDG_CONFIG_HOME=str(tmp_path / "config"), NO_COLOR="1").splitlines()[-2:]
+    return [name for name in heavy.split(",") if name], [name for name in rules.split(",") if name]
+
+
+def test_a_json_check_of_one_file_loads_no_heavy_library(tmp_path: Path) -> None:
+    heavy, rules = _loaded_after(tmp_path, "check", "--output-format", "json")
+    assert heavy == [], f"a one-file check imported {heavy}: import them where they are needed"
+    assert "apt_lists_not_removed" in rules
+
+
+def test_a_plain_text_check_does_not_load_rich(tmp_path: Path) -> None:
+    heavy, _rules = _loaded_after(tmp_path, "check", "--color", "never")
+    assert heavy == []
+
+
+def test_a_selection_loads_only_its_rules(tmp_path: Path) -> None:
+    heavy, rules = _loaded_after(tmp_path, "check", "--output-format", "json", "--select", "DF200")
+    assert heavy == []
+    assert rules == ["apt_lists_not_removed"]
+
+
+def test_the_report_document_and_the_summary_share_one_findings_list(tmp_path: Path) -> None:
+    """Each file's findings are worked out once for the summary and the document together."""
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM debian:12\nRUN apt-get update && apt-get install -y curl\n")
+    out = _python(
+        "import sys\n"
+        "from dfix.cli import main\n"
+        "from dfix.report import _model\n"
+        "calls = []\n"
+        "original = _model._file_findings\n"
+        "_model._file_findings = lambda result: calls.append(result.path) or original(result)\n"
+        "try:\n"
+        f"    main(['check', '--isolated', '--progress', 'none', {str(dockerfile)!r}], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(len(calls))\n",
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+    )
+    assert out.splitlines()[-1] == "1"
