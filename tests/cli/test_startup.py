@@ -115,3 +115,28 @@ def test_the_report_document_and_the_summary_share_one_findings_list(tmp_path: P
         XDG_CONFIG_HOME=str(tmp_path / "config"),
     )
     assert out.splitlines()[-1] == "1"
+
+
+def test_a_worker_pool_inherits_the_parse_tables_and_the_bash_parser(tmp_path: Path) -> None:
+    """The parent loads them before forking, so no worker builds them again."""
+    out = _python(
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from dfix import process\n"
+        "from dfix.config import default_settings\n"
+        "from dfix.shell.parse import bash_parser\n"
+        "from dfix.syntax import parser\n"
+        f"folder = Path({str(tmp_path)!r})\n"
+        "paths = []\n"
+        "for name in ('a', 'b', 'c'):\n"
+        "    (folder / name).mkdir()\n"
+        "    (folder / name / 'Dockerfile').write_text('FROM debian\\nRUN apt-get install -y curl\\n')\n"
+        "    paths.append(str(folder / name / 'Dockerfile'))\n"
+        "settings = default_settings(cwd=folder)\n"
+        "tasks = [process.task_for(path, 'check', settings) for path in paths]\n"
+        "assert parser._parser.cache_info().currsize == 0 and bash_parser.cache_info().currsize == 0\n"
+        "results = list(process.process_all(tasks, 2))\n"
+        "print(len(results), parser._parser.cache_info().currsize, bash_parser.cache_info().currsize)\n",
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+    )
+    assert out.split() == ["3", "1", "1"]
