@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .helpers import module_env
 
 
@@ -85,8 +87,9 @@ def test_a_json_check_of_one_file_loads_no_heavy_library(tmp_path: Path) -> None
     assert "apt_lists_not_removed" in rules
 
 
-def test_a_plain_text_check_does_not_load_rich(tmp_path: Path) -> None:
-    heavy, _rules = _loaded_after(tmp_path, "check", "--color", "never")
+@pytest.mark.parametrize("mode", [(), ("--diff",), ("--diff", "--unsafe-fixes")])
+def test_plain_text_does_not_load_rich(tmp_path: Path, mode: tuple[str, ...]) -> None:
+    heavy, _rules = _loaded_after(tmp_path, "check", "--color", "never", *mode)
     assert heavy == []
 
 
