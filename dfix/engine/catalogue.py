@@ -349,13 +349,35 @@ class Catalogue:
             return Resolution(frozenset({upper}), frozenset())
         if upper in _NO_RULE:
             return Resolution(frozenset(), frozenset())
-        named = [entry for entry in self.entries if entry.matches(key)]
+        named = self._named(key, upper)
         if not named:
             raise SelectorError(f"unknown rule selector {selector!r}{suggest(key, self.vocabulary)}")
         return Resolution(
             frozenset(entry.code for entry in named if entry.implemented),
             frozenset(entry.code for entry in named if not entry.implemented),
         )
+
+    def _named(self, key: str, upper: str) -> list[Entry]:
+        """The entries :meth:`Entry.matches` ``key``, found through indexes rather than a scan of every entry."""
+        codes: set[str] = set(self._by_name.get(key.lower(), ())) | set(self._by_alias.get(upper, ()))
+        if _DF_PREFIX.fullmatch(key):
+            codes |= {entry.code for entry in self.entries if entry.code.startswith(upper)}
+        return [entry for entry in self.entries if entry.code in codes]
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for entry in self.entries:
+            index.setdefault(entry.name, []).append(entry.code)
+        return index
+
+    @cached_property
+    def _by_alias(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for entry in self.entries:
+            for alias in entry.aliases:
+                index.setdefault(alias.upper(), []).append(entry.code)
+        return index
 
     @cached_property
     def vocabulary(self) -> tuple[str, ...]:
