@@ -63,27 +63,36 @@ def build_tables(grammar: str) -> dict:
 
     parser = lark.Lark(grammar, parser="lalr", lexer=_NoLexer, maybe_placeholders=False, start=START)
     table = parser.parser.parser.parser.parse_table
-    rules = list(parser.rules)
+    # Lark numbers states and orders rules by object identity: renumber both
+    # canonically, so the same grammar always gives the same module.
+    rules = sorted(parser.rules, key=lambda rule: (str(rule.origin.name), [str(symbol.name) for symbol in rule.expansion]))
     index = {id(rule): number for number, rule in enumerate(rules)}
     for rule in rules:
         if rule.alias is not None or rule.options.expand1 or rule.options.keep_all_tokens:
             raise ValueError(f"grammar rule {rule.origin.name}: aliases, ?rules and ! are not supported by dfix's parser")
         if any(symbol.is_term and symbol.filter_out for symbol in rule.expansion):
             raise ValueError(f"grammar rule {rule.origin.name}: anonymous (filtered) terminals are not supported")
-    states = sorted(table.states)
-    if states != list(range(len(states))):
-        raise ValueError("Lark's states are not numbered 0..n-1")
+    start = table.start_states[START]
+    order = [start]
+    number = {start: 0}
+    for state in order:  # breadth first over shifts and gotos, symbols in sorted order
+        for symbol, (action, argument) in sorted(table.states[state].items(), key=lambda item: str(item[0])):
+            if action is Shift and argument not in number:
+                number[argument] = len(order)
+                order.append(argument)
+    if len(order) != len(table.states):
+        raise ValueError("unreachable parser states")
     actions = []
-    for state in states:
+    for state in order:
         row = {}
-        for symbol, (action, argument) in sorted(table.states[state].items()):
-            row[str(symbol)] = argument if action is Shift else -(index[id(argument)] + 1)
+        for symbol, (action, argument) in sorted(table.states[state].items(), key=lambda item: str(item[0])):
+            row[str(symbol)] = number[argument] if action is Shift else -(index[id(argument)] + 1)
         actions.append(row)
     return {
         "grammar": grammar,
         "lark_version": lark.__version__,
-        "start_state": table.start_states[START],
-        "end_state": table.end_states[START],
+        "start_state": 0,
+        "end_state": number[table.end_states[START]],
         "actions": tuple(actions),
         "rules": tuple((str(rule.origin.name), len(rule.expansion), rule.origin.name.startswith("_")) for rule in rules),
     }
