@@ -20,7 +20,11 @@ Then the top entries of ``python -X importtime -m dfix check FILE``: by
 cumulative time among dfix's own modules and the libraries they import, and
 by self time.
 
-Usage: ``python bench/startup.py [--rounds N] [--top N] [--tally] [--file DOCKERFILE]``.
+``--baseline DIR`` times another version's ``dfix`` package in the same
+rounds (``git archive REV dfix | tar -x -C DIR``): a before/after table on a
+machine whose load changes from minute to minute.
+
+Usage: ``python bench/startup.py [--rounds N] [--top N] [--tally] [--file DOCKERFILE] [--baseline DIR]``.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ CMD ["/app/run"]
 class Command:
     label: str
     argv: list[str]
+    #: Extra environment (the baseline's ``PYTHONPATH``).
+    env: dict[str, str] | None = None
 
 
 def environment() -> dict[str, str]:
@@ -58,10 +64,10 @@ def environment() -> dict[str, str]:
     return env
 
 
-def cpu_ms(argv: list[str], env: dict[str, str], cwd: Path) -> float:
-    """CPU milliseconds (user + system) of one run of ``argv``, its own children included."""
+def cpu_ms(command: Command, env: dict[str, str], cwd: Path) -> float:
+    """CPU milliseconds (user + system) of one run of ``command``, its own children included."""
     with open(os.devnull, "wb") as null:
-        process = subprocess.Popen(argv, stdout=null, stderr=null, env=env, cwd=cwd)
+        process = subprocess.Popen(command.argv, stdout=null, stderr=null, env={**env, **(command.env or {})}, cwd=cwd)
         _pid, _status, usage = os.wait4(process.pid, 0)
     return (usage.ru_utime + usage.ru_stime) * 1000
 
@@ -83,17 +89,22 @@ def install_tally(folder: Path) -> Path | None:
     return binaries[0] if binaries else None
 
 
-def commands(python: str, dockerfile: Path, tally: Path | None) -> list[Command]:
+def dfix_commands(python: str, dockerfile: Path, label: str = "", env: dict[str, str] | None = None) -> list[Command]:
     dfix = [python, "-m", "dfix"]
-    found = [
-        Command("python -c pass", [python, "-c", "pass"]),
-        Command("dfix --version", [*dfix, "--version"]),
-        Command("dfix check FILE", [*dfix, "check", str(dockerfile)]),
-        Command("dfix check --diff FILE", [*dfix, "check", "--diff", str(dockerfile)]),
-        Command("dfix check --format json FILE", [*dfix, "check", "--output-format", "json", str(dockerfile)]),
-        Command("dfix check --select DF200 FILE", [*dfix, "check", "--select", "DF200", str(dockerfile)]),
-        Command("dfix rule DF200", [*dfix, "rule", "DF200"]),
+    return [
+        Command(f"{label}dfix --version", [*dfix, "--version"], env),
+        Command(f"{label}dfix check FILE", [*dfix, "check", str(dockerfile)], env),
+        Command(f"{label}dfix check --diff FILE", [*dfix, "check", "--diff", str(dockerfile)], env),
+        Command(f"{label}dfix check --format json FILE", [*dfix, "check", "--output-format", "json", str(dockerfile)], env),
+        Command(f"{label}dfix check --select DF200 FILE", [*dfix, "check", "--select", "DF200", str(dockerfile)], env),
+        Command(f"{label}dfix rule DF200", [*dfix, "rule", "DF200"], env),
     ]
+
+
+def commands(python: str, dockerfile: Path, tally: Path | None, baseline: Path | None = None) -> list[Command]:
+    found = [Command("python -c pass", [python, "-c", "pass"]), *dfix_commands(python, dockerfile)]
+    if baseline is not None:
+        found += dfix_commands(python, dockerfile, "baseline: ", {"PYTHONPATH": str(baseline)})
     hadolint = shutil.which("hadolint")
     if hadolint:
         found.append(Command("hadolint FILE", [hadolint, "--no-fail", str(dockerfile)]))
@@ -107,11 +118,11 @@ def commands(python: str, dockerfile: Path, tally: Path | None) -> list[Command]
 
 def latency_table(found: list[Command], rounds: int, env: dict[str, str], cwd: Path) -> None:
     for command in found:  # warm-up: bytecode caches, the file system cache
-        cpu_ms(command.argv, env, cwd)
+        cpu_ms(command, env, cwd)
     times: dict[str, list[float]] = {command.label: [] for command in found}
     for _ in range(rounds):
         for command in found:
-            times[command.label].append(cpu_ms(command.argv, env, cwd))
+            times[command.label].append(cpu_ms(command, env, cwd))
     floor = statistics.median(times["python -c pass"])
     width = max(len(command.label) for command in found)
     print(f"{'command':<{width}}  {'median ms':>9}  {'best ms':>7}  {'over python':>11}")
@@ -155,6 +166,11 @@ def main() -> int:
     parser.add_argument("--tally", action="store_true", help="also time tally (installs tally-cli into a temporary venv)")
     parser.add_argument("--file", type=Path, help="a Dockerfile to time instead of the built-in sample")
     parser.add_argument("--tally-binary", type=Path, help="an installed tally binary to time (instead of --tally)")
+    parser.add_argument(
+        "--baseline", type=Path,
+        help="a folder holding another version's dfix package (e.g. `git archive REV dfix | tar -x -C DIR`), "
+        "timed in the same rounds with PYTHONPATH=DIR (its rules and grammar are the installed ones)",
+    )
     options = parser.parse_args()
     env = environment()
     with tempfile.TemporaryDirectory(prefix="dfix-startup-") as temporary:
@@ -165,7 +181,8 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parent.parent / "dfix")],
                        env=env, capture_output=True)
         tally = options.tally_binary or (install_tally(folder) if options.tally else None)
-        latency_table(commands(sys.executable, dockerfile, tally), options.rounds, env, folder)
+        found = commands(sys.executable, dockerfile, tally, options.baseline.resolve() if options.baseline else None)
+        latency_table(found, options.rounds, env, folder)
         import_times(sys.executable, dockerfile, env, folder, options.top)
     return 0
 
