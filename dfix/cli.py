@@ -19,7 +19,6 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -87,10 +86,16 @@ class DefaultCommandGroup(click.Group):
         """Turn any uncaught exception into one line and exit 2: a bug report, not a traceback."""
         try:
             return super().main(*args, **kwargs)
-        except BrokenProcessPool as error:
-            fail(f"internal error: a worker process died ({error}); try -j 1 to see which file")
         except Exception as error:  # noqa: BLE001 - the last line of defence
+            if _worker_died(error):
+                fail(f"internal error: a worker process died ({error}); try -j 1 to see which file")
             fail(internal_error_message(error))
+
+
+def _worker_died(error: Exception) -> bool:
+    """A pool's worker died (the pool module is loaded only when a run used one)."""
+    pool = sys.modules.get("concurrent.futures.process")
+    return pool is not None and isinstance(error, pool.BrokenProcessPool)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

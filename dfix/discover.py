@@ -21,13 +21,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import pathspec
-
 from .dockerfile_names import DOCKERFILE_PATTERNS, SKIPPED_SUFFIXES, is_dockerfile_name  # noqa: F401 - discovery's API too
 from .errors import DfixError
 
 if TYPE_CHECKING:  # pragma: no cover - imported when --changed-since needs it (see changed_files)
     import git
+    import pathspec
 
     from .config import ConfigResolver
 
@@ -84,6 +83,8 @@ def _ignore_file_in(folder: str) -> _IgnoreFile | None:
     lines = _read_patterns(os.path.join(folder, name) for name in IGNORE_FILE_NAMES)
     if not any(line.strip() and not line.lstrip().startswith("#") for line in lines):
         return None
+    import pathspec  # only a search through folders reads ignore files
+
     return _IgnoreFile(folder, pathspec.GitIgnoreSpec.from_lines(lines))
 
 
@@ -148,6 +149,8 @@ class IgnoreRules:
             for path in ([*repo_files, global_file] if global_file else repo_files):
                 lines = _read_patterns([path])
                 if lines:
+                    import pathspec
+
                     self._fallback.append(_IgnoreFile(self._root, pathspec.GitIgnoreSpec.from_lines(lines)))
         # Ignore files of the folders above the walk's start, nearest first.
         self._above: list[_IgnoreFile] = []

@@ -19,21 +19,24 @@ import os
 import signal
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from dfix.config import DEFAULT_FIX_TIME_BUDGET, DEFAULT_MAX_FILE_SIZE, Settings
 from dfix.discover import STDIN_PATH
 from dfix.engine import (
-    MAX_ROUNDS, BuildContext, Diagnostic, FixPolicy, Rule, Safety, all_rules, fix, make_rules, prepare_rules, run_rules,
+    MAX_ROUNDS, BuildContext, Diagnostic, FixPolicy, Rule, Safety, all_rules, fix, make_rules, prepare_rules,
+    rule_by_code, run_rules,
 )
 from dfix.engine.subcodes import as_selectors
 from dfix.generated import fixture_folder, generated_marker
 from dfix.results import FileResult, Outcome
 from dfix.syntax import Dockerfile, ParseError, first_refusal, parse, read_dockerfile, text_problem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import Future
 
 Mode = Literal["check", "diff", "write"]
 
@@ -100,19 +103,25 @@ class Processed:
     original_severities: frozenset[str] = frozenset()
 
 
-def registry_rules() -> tuple[str, ...]:
-    """Codes of the rules that ask a registry; the run-wide ``network`` and ``cache-dir`` settings reach them as options."""
-    return tuple(rule.code for rule in all_rules() if "registry" in rule.tags)
+def registry_rules(codes: Iterable[str] | None = None) -> tuple[str, ...]:
+    """Codes of the rules that ask a registry (among ``codes``, loading only those rules; None: all)."""
+    if codes is None:
+        return tuple(rule.code for rule in all_rules() if "registry" in rule.tags)
+    found = (rule_by_code(code) for code in sorted(codes))
+    return tuple(rule.code for rule in found if rule is not None and "registry" in rule.tags)
 
 
-def registry_options(settings: Settings, rule_options: Mapping[str, Mapping[str, object]]) -> dict[str, dict[str, object]]:
+def registry_options(
+    settings: Settings, rule_options: Mapping[str, Mapping[str, object]], codes: Iterable[str] | None = None
+) -> dict[str, dict[str, object]]:
     """Per-rule options with ``network = "offline"`` and ``cache-dir`` applied to the registry rules.
 
     ``--offline`` and ``--cache-dir`` are run-wide switches (ux.md §4), while
     the rules read their own option tables; a rule's explicit option wins.
+    ``codes``: the rules that run (the others' options are not needed).
     """
     merged = {code: dict(values) for code, values in rule_options.items()}
-    for code in registry_rules():
+    for code in registry_rules(codes):
         options = merged.setdefault(code, {})
         if settings.network == "offline":
             options.setdefault("offline", True)
@@ -133,7 +142,7 @@ def task_for(path: str, mode: Mode, settings: Settings, text: str | None = None)
         fixable=tuple(sorted(fix_codes)),
         unsafe_fixes=settings.unsafe_fixes,
         severity=dict(settings.severity),
-        rule_options=registry_options(settings, settings.rule_options),
+        rule_options=registry_options(settings, settings.rule_options, codes),
         text=text,
         honor_suppressions=settings.honor_suppressions,
         foreign_suppressions=tuple(settings.foreign_suppressions),
@@ -339,6 +348,13 @@ def _prepare(tasks: Sequence[Task]) -> None:
     for rules, files in groups.values():
         if len(files) > 1:
             prepare_rules(rules, files)
+def _load_shared_tables() -> None:
+    """Load what every worker needs and nothing per file changes: the parse tables and tree-sitter's bash."""
+    from dfix.shell.parse import bash_parser
+    from dfix.syntax.parser import warm_up
+
+    warm_up()
+    bash_parser()
 
 
 def _process_batch(tasks: list[Task]) -> list[Processed]:
@@ -370,6 +386,12 @@ def process_all(tasks: Iterable[Task], jobs: int, *, total: int | None = None) -
     # keep them fed without reading ahead the whole run.
     size = max(1, min(16, (total or 0) // (workers * 8)))
     pending = iter(tasks)
+    # Imported only for a pool: a one-file run does not pay for multiprocessing.
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Forked workers inherit what this process has loaded: load the parser and
+    # the shell grammar once here rather than once per worker.
+    _load_shared_tables()
     in_flight: deque[Future[list[Processed]]] = deque()
     with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as executor:
         try:

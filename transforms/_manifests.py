@@ -33,8 +33,6 @@ import re
 import tomllib
 from dataclasses import dataclass
 
-import yaml
-
 from dfix.engine import BuildContext
 
 #: Scripts npm, Yarn 1 and pnpm run on a plain install of the project (``dependencies``: npm ≥ 8).
@@ -259,6 +257,8 @@ def _workspace_patterns(project: _Project, manager: str, data: dict) -> tuple[li
         text = project.read("pnpm-workspace.yaml")
         if text is None:
             return [], None
+        import yaml  # only a pnpm workspace needs a YAML reader: keep it out of every run's start-up
+
         try:
             loaded = yaml.safe_load(text) or {}
         except yaml.YAMLError:

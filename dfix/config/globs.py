@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-import pathspec
 
 __all__ = ["GlobSet", "anchor_glob", "check_glob"]
 
@@ -59,7 +58,7 @@ def _gitignore_line(glob: str) -> str:
 
 def check_glob(pattern: str) -> None:
     """Raise ValueError for a glob pathspec cannot read."""
-    GlobSet((pattern,))
+    GlobSet((pattern,)).compile()
 
 
 class GlobSet:
@@ -67,12 +66,23 @@ class GlobSet:
 
     def __init__(self, globs: Iterable[str], *, ignore_case: bool = False) -> None:
         self.ignore_case = ignore_case
-        lines = [_gitignore_line(glob.lower() if ignore_case else glob) for glob in globs]
-        self.empty = not lines
-        self._spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        self._lines = [_gitignore_line(glob.lower() if ignore_case else glob) for glob in globs]
+        self.empty = not self._lines
+        self._spec = None
+
+    def compile(self):
+        """The compiled globs, made on first use: a run that matches nothing never loads pathspec.
+
+        The globs were checked when the configuration was read (:func:`check_glob`).
+        """
+        if self._spec is None:
+            import pathspec
+
+            self._spec = pathspec.GitIgnoreSpec.from_lines(self._lines)
+        return self._spec
 
     def match(self, posix: str) -> bool:
         """Whether a glob matches ``posix`` or a folder it lies in."""
         if self.empty:
             return False
-        return self._spec.match_file(posix.lower() if self.ignore_case else posix)
+        return self.compile().match_file(posix.lower() if self.ignore_case else posix)

@@ -107,10 +107,16 @@ class Settings:
         layers = self.selection or (Selection(
             self.select, self.extend_select, self.ignore, self.fixable, self.extend_fixable, self.unfixable,
         ),)
-        enabled: set[str] = {rule.code for rule in all_rules() if rule.default_enabled}
+        # A layer with its own ``select`` starts afresh: the layers before it and the
+        # default set do not matter, so ``--select DF200`` loads only DF200's rule.
+        fresh = max((index for index, layer in enumerate(layers) if layer.select is not None), default=None)
+        enabled: set[str] = set() if fresh is not None else {rule.code for rule in all_rules() if rule.default_enabled}
         fixable: set[str] = set(catalogue().implemented_codes)
-        for layer in layers:
-            enabled = apply_layer(enabled, layer.select, layer.extend_select, layer.ignore)
+        for index, layer in enumerate(layers):
+            if fresh is None or index >= fresh:
+                enabled = apply_layer(enabled, layer.select, layer.extend_select, layer.ignore)
+            else:  # still refuse a selector that names nothing, as applying the layer would
+                resolve_selectors((*(layer.select or ()), *layer.extend_select, *layer.ignore))
             fixable = apply_layer(fixable, layer.fixable, layer.extend_fixable, layer.unfixable)
         run = frozenset(enabled)
         set_ = object.__setattr__

@@ -27,9 +27,10 @@ import posixpath
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import TYPE_CHECKING, Iterator, Mapping
 
-import pathspec
+if TYPE_CHECKING:  # pragma: no cover
+    import pathspec
 
 __all__ = ["BuildContext", "DockerIgnore", "MAX_BYTES"]
 
@@ -74,6 +75,10 @@ class DockerIgnore:
 
     def __init__(self, text: str = "") -> None:
         self._rules: list[_Rule] = []
+        if not text.strip():
+            return
+        import pathspec  # only a context with a .dockerignore needs it
+
         for raw in text.splitlines():
             line = raw.strip()
             if not line or line.startswith("#"):

@@ -19,7 +19,7 @@ import difflib
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from ..errors import DfixError
 
@@ -251,11 +251,30 @@ class Resolution:
 class Catalogue:
     """The catalogue as one run sees it: the implemented rules' classes, and the planned rules' rows."""
 
-    def __init__(self, rules: Sequence[type[Rule]], entries: Sequence[Entry] = ENTRIES) -> None:
+    def __init__(
+        self,
+        rules: Sequence[type[Rule]],
+        entries: Sequence[Entry] = ENTRIES,
+        *,
+        implemented_rows: Iterable[str] = (),
+        rule_by_code: "Callable[[str], type[Rule] | None] | None" = None,
+    ) -> None:
+        """``rules``: the implemented rules' classes; or, for rules not imported yet, ``implemented_rows``.
+
+        ``implemented_rows`` names codes whose rows (name, aliases) stand for
+        their classes until :meth:`describe` asks for a summary, which
+        ``rule_by_code`` then loads. The rows and the classes agree
+        (``tests/engine/test_catalogue.py``), so selectors resolve the same.
+        """
         self.rules = tuple(rules)
+        self._rule_by_code = rule_by_code
         implemented = {
             rule.code: Entry(rule.code, rule.name, tuple(rule.aliases), IMPLEMENTED, rule.summary) for rule in self.rules
         }
+        rows = {entry.code: entry for entry in entries}
+        for code in implemented_rows:
+            if code not in implemented:
+                implemented[code] = replace(rows[code], implemented=IMPLEMENTED)
         planned = {entry.code: replace(entry, implemented=PLANNED) for entry in entries if entry.code not in implemented}
         merged = {**planned, **implemented}
         self.entries: tuple[Entry, ...] = tuple(merged[code] for code in sorted(merged))
@@ -264,11 +283,17 @@ class Catalogue:
 
     @cached_property
     def implemented_codes(self) -> frozenset[str]:
-        return frozenset(rule.code for rule in self.rules)
+        return frozenset(entry.code for entry in self.entries if entry.implemented)
 
     def describe(self, code: str) -> Entry | None:
         """The entry of a code (``DF200``), implemented or planned; None when no rule has it."""
-        return self._by_code.get(code.strip().upper())
+        key = code.strip().upper()
+        entry = self._by_code.get(key)
+        if entry is not None and entry.implemented and self._rule_by_code is not None:
+            rule = self._rule_by_code(key)
+            if rule is not None:  # the class's own summary, as for classes given up front
+                entry = self._by_code[key] = Entry(rule.code, rule.name, tuple(rule.aliases), IMPLEMENTED, rule.summary)
+        return entry
 
     def find(self, key: str) -> Entry | None:
         """The entry named exactly by a code, name or alias (``DF200``, ``apt-lists-not-removed``, ``DL3009``)."""
@@ -306,7 +331,7 @@ class Catalogue:
             return Resolution(frozenset({upper}), frozenset())
         if upper in _NO_RULE:
             return Resolution(frozenset(), frozenset())
-        named = [entry for entry in self.entries if entry.matches(key)]
+        named = self._named(key, upper)
         if not named:
             raise SelectorError(f"unknown rule selector {selector!r}{suggest(key, self.vocabulary)}")
         return Resolution(
@@ -353,6 +378,27 @@ class Catalogue:
             f"{code} {self._by_code[code].name}: {self._by_code[code].summary}" for code in sorted(resolution.planned)
         )
         return f"{key} ({rules}) is planned, not implemented in this version of dfix"
+    def _named(self, key: str, upper: str) -> list[Entry]:
+        """The entries :meth:`Entry.matches` ``key``, found through indexes rather than a scan of every entry."""
+        codes: set[str] = set(self._by_name.get(key.lower(), ())) | set(self._by_alias.get(upper, ()))
+        if _DF_PREFIX.fullmatch(key):
+            codes |= {entry.code for entry in self.entries if entry.code.startswith(upper)}
+        return [entry for entry in self.entries if entry.code in codes]
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for entry in self.entries:
+            index.setdefault(entry.name, []).append(entry.code)
+        return index
+
+    @cached_property
+    def _by_alias(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for entry in self.entries:
+            for alias in entry.aliases:
+                index.setdefault(alias.upper(), []).append(entry.code)
+        return index
 
     @cached_property
     def vocabulary(self) -> tuple[str, ...]:

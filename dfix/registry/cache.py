@@ -9,7 +9,6 @@ problems (a read-only folder) never fail a lookup: the answer just is not kept.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -49,6 +48,8 @@ class Cache:
         self.ttl = ttl
 
     def _path(self, key: str) -> Path:
+        import hashlib  # loaded when an answer is read or written, not at start-up
+
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
         return self.folder / f"v{FORMAT}" / digest[:2] / f"{digest}.json"
 

@@ -31,13 +31,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from .auth import CredentialStore
 from .cache import Cache
-from .client import RegistryClient
 from .errors import RegistryError
 from .reference import Reference, parse_reference
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .auth import CredentialStore
+    from .client import RegistryClient
 
 POLICIES = ("tag", "digest", "tag+digest")
 _VERSION = re.compile(r"v?(\d+(?:\.\d+)*)(?:[-_](.+))?\Z")
@@ -251,6 +253,9 @@ class Resolver:
     @property
     def client(self) -> RegistryClient:
         if self._client is None:
+            # The HTTP client (httpx, TLS) is loaded only when an answer is not in the cache.
+            from .client import RegistryClient
+
             self._client = RegistryClient(
                 insecure=self.settings.insecure_registries,
                 credentials=self._credentials,

@@ -11,7 +11,6 @@ fix previews, line/column positions for edits and stable fingerprints.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import os
 import re
 import unicodedata
@@ -259,12 +258,28 @@ def _trimmed(index: LineIndex, start: int, end: int) -> tuple[int, int, int, int
     return start, end, line, column, end_line, end_column
 
 
+#: The last result :func:`file_findings` was asked about and its findings: the command
+#: hands each result to the summary's tally and then to the findings document, and
+#: both need the same findings (results are frozen, so the answer cannot go stale).
+_last_findings: "tuple[FileResult, list[Finding]] | None" = None
+
+
 def file_findings(result: FileResult) -> list[Finding]:
     """The findings of one file in print order: I/O error, parse error, then diagnostics by position.
 
     Whether a finding's fix applies is the file's own fix policy's answer
-    (``result.policy``), the one its fix loop used.
+    (``result.policy``), the one its fix loop used. Asked twice in a row
+    about the same result, it works them out once.
     """
+    global _last_findings
+    if _last_findings is not None and _last_findings[0] is result:
+        return list(_last_findings[1])
+    found = _file_findings(result)
+    _last_findings = (result, found)
+    return list(found)
+
+
+def _file_findings(result: FileResult) -> list[Finding]:
     text = result_text(result)
     index = line_index(text) if text is not None else None
     found: list[Finding] = []
@@ -354,10 +369,17 @@ def fingerprints(findings: Sequence[Finding], root: "str | os.PathLike[str] | No
         occurrence = seen[key]
         seen[key] += 1
         material = "\0".join((*key, str(occurrence)))
-        out.append(hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest())
+        out.append(_sha256(material.encode("utf-8", "surrogatepass")).hexdigest())
     return out
 
 
 def root_uri(root: "str | os.PathLike[str]") -> str:
     uri = Path(os.path.abspath(root)).as_uri()
     return uri if uri.endswith("/") else uri + "/"
+
+
+def _sha256(data: bytes):
+    """hashlib's SHA-256, imported on first use (only the formats with fingerprints need it)."""
+    import hashlib
+
+    return hashlib.sha256(data)

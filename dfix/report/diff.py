@@ -14,11 +14,10 @@ import difflib
 import os
 import re
 
-from rich.text import Text
 
 from ..results import FileResult
 from ._model import posix
-from ._style import STYLES, render_text
+from ._style import STYLES, Styled, render_text
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 
@@ -120,7 +119,7 @@ def render_diff(result: FileResult, *, context: int = 3, color: bool = False) ->
     lines = unified_diff(result.original, result.fixed, result.path, context=context)
     if not color:
         return "".join(line for _, line in lines)
-    text = Text()
+    text = Styled()
     styles = {"header": STYLES["header"], "hunk": STYLES["hunk"], "removed": STYLES["removed"],
               "added": STYLES["added"], "marker": STYLES["dim"]}
     for kind, line in lines:

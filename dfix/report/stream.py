@@ -15,15 +15,10 @@ spooled temporary file until the rule table that precedes them is known.
 from __future__ import annotations
 
 import os
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ..results import FileResult
-from ._model import file_findings
-from .ci import GITHUB_ANNOTATION_CAP, GithubWriter, gitlab_report
-from .json_format import finding_object
-from .jsonarray import JsonArrayWriter
-from .sarif import SarifWriter
-from .text import TextWriter
+if TYPE_CHECKING:  # pragma: no cover
+    from ..results import FileResult
 
 
 class DocumentWriter(Protocol):
@@ -35,16 +30,29 @@ class DocumentWriter(Protocol):
 def writer(
     fmt: str, *, show_fixes: bool = False, root: "str | os.PathLike[str] | None" = None, color: bool = False
 ) -> DocumentWriter:
-    """The document writer of format ``fmt`` (one of ``FORMATS``)."""
+    """The document writer of format ``fmt`` (one of ``FORMATS``); only that format's module is imported."""
     if fmt in ("full", "concise"):
+        from .text import TextWriter
+
         return TextWriter(fmt, show_fixes=show_fixes, color=color)
     if fmt == "json":
+        from ._model import file_findings
+        from .json_format import finding_object
+        from .jsonarray import JsonArrayWriter
+
         return JsonArrayWriter(lambda result: (finding_object(f) for f in file_findings(result)))
     if fmt == "gitlab":
+        from .ci import gitlab_report
+        from .jsonarray import JsonArrayWriter
+
         return JsonArrayWriter(lambda result: gitlab_report([result], root=root))
     if fmt == "sarif":
+        from .sarif import SarifWriter
+
         return SarifWriter(root=root)
     if fmt == "github":
+        from .ci import GITHUB_ANNOTATION_CAP, GithubWriter
+
         return GithubWriter(root=root, cap=GITHUB_ANNOTATION_CAP)
     raise ValueError(f"unknown output format {fmt!r}")
 

@@ -7,12 +7,11 @@ import dataclasses
 from collections import Counter
 from typing import Sequence
 
-from rich.text import Text
 
 from ..engine.model import apply_edits
 from ..results import FileResult
 from ._model import Finding, LineIndex, file_findings, line_index, printable
-from ._style import STYLES, render_text
+from ._style import STYLES, Styled, render_text
 
 #: Lines of a multi-line finding shown in the excerpt before eliding the rest.
 MAX_EXCERPT_LINES = 6
@@ -22,9 +21,9 @@ MAX_PREVIEW_LINES = 8
 TAB_SIZE = 8
 
 
-def _headline(finding: Finding) -> Text:
+def _headline(finding: Finding) -> Styled:
     """``path:line:col: CODE [*] message``."""
-    line = Text()
+    line = Styled()
     line.append(printable(finding.path), STYLES["path"])
     line.append(":")
     line.append(f"{finding.line}:{finding.column}", STYLES["position"])
@@ -43,7 +42,7 @@ def display(text: str) -> str:
     return printable(text).expandtabs(TAB_SIZE)
 
 
-def _excerpt(finding: Finding, index: LineIndex, out: Text) -> None:
+def _excerpt(finding: Finding, index: LineIndex, out: Styled) -> None:
     last = min(finding.end_line, index.line_count)
     shown = list(range(finding.line, min(last, finding.line + MAX_EXCERPT_LINES - 1) + 1))
     elided = last > shown[-1]
@@ -108,7 +107,7 @@ def _fix_label(finding: Finding) -> str:
     return f"fix: {title}"
 
 
-def _full_one(finding: Finding, out: Text) -> None:
+def _full_one(finding: Finding, out: Styled) -> None:
     out.append_text(_headline(finding))
     out.append("\n")
     index = line_index(finding.text) if finding.text is not None else None
@@ -135,9 +134,9 @@ def _full_one(finding: Finding, out: Text) -> None:
     out.append(f"{finding.url}\n", STYLES["dim"])
 
 
-def _fixed_section(results: Sequence[FileResult]) -> Text:
+def _fixed_section(results: Sequence[FileResult]) -> Styled:
     """``--show-fixes``: what was (or, with ``--diff``, would be) fixed, per file and rule."""
-    out = Text()
+    out = Styled()
     rows = [(result, Counter((d.code, d.name) for d in result.applied)) for result in results if result.applied]
     if not rows:
         return out
@@ -158,7 +157,7 @@ def _fixed_section(results: Sequence[FileResult]) -> Text:
 def render_full(
     results: Sequence[FileResult], *, show_fixes: bool, color: bool,
 ) -> str:
-    out = Text()
+    out = Styled()
     for result in results:
         for finding in file_findings(result):
             _full_one(finding, out)
@@ -171,7 +170,7 @@ def render_full(
 def render_concise(
     results: Sequence[FileResult], *, show_fixes: bool, color: bool,
 ) -> str:
-    out = Text()
+    out = Styled()
     for result in results:
         for finding in file_findings(result):
             out.append_text(_headline(finding))

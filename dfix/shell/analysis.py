@@ -12,9 +12,10 @@ than Python's recursion limit yields a model flagged ``has_error``.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterator, NamedTuple
+from typing import TYPE_CHECKING, Iterator, NamedTuple
 
-import tree_sitter
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    import tree_sitter
 
 from dfix.shell.commands import (
     TOP_LEVEL,

@@ -13,19 +13,34 @@ often sloppy, and rules still want the commands tree-sitter could recover.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Sequence
 
-import tree_sitter
-import tree_sitter_bash
+if TYPE_CHECKING:  # pragma: no cover
+    import tree_sitter
 
-__all__ = ["ShellTree", "parse_shell", "BASH_LANGUAGE"]
+__all__ = ["ShellTree", "parse_shell", "BASH_LANGUAGE", "bash_parser"]
 
-BASH_LANGUAGE = tree_sitter.Language(tree_sitter_bash.language())
 
-# One parser for the process: building a Parser costs far more than parsing a
-# typical RUN body. Parser.parse is not re-entrant across threads, which dfix
-# does not need (the engine is single-threaded per process).
-_PARSER = tree_sitter.Parser(BASH_LANGUAGE)
+@lru_cache(maxsize=1)
+def bash_parser() -> "tree_sitter.Parser":
+    """The process's one bash parser, made when the first RUN needs the shell layer.
+
+    Building a Parser costs far more than parsing a typical RUN body, and a
+    file without a shell-form RUN never needs one. Parser.parse is not
+    re-entrant across threads, which dfix does not need (the engine is
+    single-threaded per process).
+    """
+    import tree_sitter
+    import tree_sitter_bash
+
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+
+
+def __getattr__(name: str):
+    if name == "BASH_LANGUAGE":  # the language, for callers that build their own queries
+        return bash_parser().language
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +92,7 @@ def parse_shell(script: str) -> ShellTree:
     insert ERROR or MISSING nodes.
     """
     data, errors = _encode(script)
-    tree = _PARSER.parse(data)
+    tree = bash_parser().parse(data)
     table = None if len(data) == len(script) else _byte_to_str_table(script, errors)
     return ShellTree(script, tree, tree.root_node.has_error, table)
 

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import tree_sitter
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    import tree_sitter
 
 from dfix.shell.parse import ShellTree
 

@@ -229,6 +229,11 @@ class Instruction(Node):
 
     An ONBUILD's trigger is itself an instruction node made of the trigger's
     tokens; it has no END and its heredocs belong to the ONBUILD.
+
+    The typed instructions (``Run``, ``From`` ...) add no fields: they inherit
+    this dataclass's methods and declare empty ``__slots__`` instead of being
+    dataclasses themselves, whose generated methods would be compiled again
+    for each of them at every start-up.
     """
 
     line_tokens: tuple[Token, ...]
@@ -402,8 +407,8 @@ class _ExecForm:
         return meaning.args[0]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Run(_ExecForm, Instruction):
+    __slots__ = ()
     KEYWORD: ClassVar[str] = "RUN"
 
     @property
@@ -427,18 +432,18 @@ class Run(_ExecForm, Instruction):
         return next((t for t in self.line_tokens if t.type == "SHELL"), None)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Cmd(_ExecForm, Instruction):
+    __slots__ = ()
     KEYWORD: ClassVar[str] = "CMD"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Entrypoint(_ExecForm, Instruction):
+    __slots__ = ()
     KEYWORD: ClassVar[str] = "ENTRYPOINT"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Shell(_ExecForm, Instruction):
+    __slots__ = ()
     KEYWORD: ClassVar[str] = "SHELL"
 
 
@@ -459,13 +464,13 @@ class _SourcesAndDestination:
         return self.meaning.args[-1] if self.meaning.args else None
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Add(_SourcesAndDestination, Instruction):
+    __slots__ = ()
     KEYWORD: ClassVar[str] = "ADD"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Copy(_SourcesAndDestination, Instruction):
+    __slots__ = ()
     KEYWORD: ClassVar[str] = "COPY"
 
     @property
@@ -478,13 +483,13 @@ class Copy(_SourcesAndDestination, Instruction):
         return self.flag("chown")
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Volume(Instruction):
+    __slots__ = ()
     KEYWORD: ClassVar[str] = "VOLUME"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Expose(Instruction):
+    __slots__ = ()
     KEYWORD: ClassVar[str] = "EXPOSE"
 
 
@@ -503,18 +508,18 @@ class _Pairs:
         return self.meaning.legacy
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Env(_Pairs, Instruction):
+    __slots__ = ()
     KEYWORD: ClassVar[str] = "ENV"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Label(_Pairs, Instruction):
+    __slots__ = ()
     KEYWORD: ClassVar[str] = "LABEL"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Arg(Instruction):
+    __slots__ = ()
     KEYWORD: ClassVar[str] = "ARG"
 
     @property
@@ -535,18 +540,18 @@ class _StringArgument:
         return self.meaning.args[0] if self.meaning.args else None
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Maintainer(_StringArgument, Instruction):
+    __slots__ = ()
     KEYWORD: ClassVar[str] = "MAINTAINER"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Stopsignal(_StringArgument, Instruction):
+    __slots__ = ()
     KEYWORD: ClassVar[str] = "STOPSIGNAL"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class User(_StringArgument, Instruction):
+    __slots__ = ()
     KEYWORD: ClassVar[str] = "USER"
 
     @property
@@ -555,13 +560,13 @@ class User(_StringArgument, Instruction):
         return None if self.value is None else self.value.split(":", 1)[0]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Workdir(_StringArgument, Instruction):
+    __slots__ = ()
     KEYWORD: ClassVar[str] = "WORKDIR"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Healthcheck(_ExecForm, Instruction):
+    __slots__ = ()
     KEYWORD: ClassVar[str] = "HEALTHCHECK"
 
     @property
@@ -574,13 +579,13 @@ class Healthcheck(_ExecForm, Instruction):
         return self.meaning.args[1:] if self.meaning.json else None
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Onbuild(Instruction):
+    __slots__ = ()
     KEYWORD: ClassVar[str] = "ONBUILD"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Unknown(Instruction):
+    __slots__ = ()
     """An instruction BuildKit does not know; it parses, and fails at build time."""
 
 
@@ -636,8 +641,8 @@ class ImageRef:
         return f"{self.registry}/{self.repository}" if self.registry else self.repository
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class From(Instruction):
+    __slots__ = ()
     KEYWORD: ClassVar[str] = "FROM"
 
     @property

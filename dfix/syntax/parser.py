@@ -1,39 +1,25 @@
-"""Parsing: the lexer's tokens through the Lark grammar into the typed tree.
+"""Parsing: the lexer's tokens through the grammar's LALR tables into the typed tree.
 
 The grammar (``grammar/dockerfile.lark``, shipped as ``dfix.grammar``) is
-compiled once per process into an LALR parser whose callbacks build the CST
-nodes while parsing, so no intermediate parse tree is made.
+compiled ahead of time into LALR tables (:mod:`dfix.syntax.lalr`) whose
+reductions build the CST nodes while parsing, so no intermediate parse tree
+is made and Lark is not imported at run time.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
-
-import lark
-from lark.lexer import Lexer as LarkLexer
 
 from . import cst
 from .errors import ParseError
+from .lalr import Parser, tables
 from .lexer import DIALECTS, Dialect, Lexer
 from .tokens import Token
 
 
 #: Recursion room while parsing: ONBUILD chains recurse a few frames per level.
 _RECURSION_LIMIT = 20_000
-
-
-class _PreLexed(LarkLexer):
-    """Hands Lark the tokens dfix's own lexer already made."""
-
-    def __init__(self, lexer_conf) -> None:  # noqa: D107 - Lark's interface
-        pass
-
-    def lex(self, data):  # type: ignore[override]
-        return iter(data)
 
 
 class _Body:
@@ -57,8 +43,8 @@ def _body_callback(cls: type[cst.Instruction]):
     return build
 
 
-class _Builder(lark.Transformer):
-    """Lark callbacks that assemble CST nodes (applied inline by the LALR parser)."""
+class _Builder:
+    """Reduction callbacks that assemble CST nodes (applied by the LALR parser as it reduces)."""
 
     def start(self, children: list):
         return children
@@ -103,34 +89,14 @@ for _name, _cls in {**cst.INSTRUCTION_CLASSES, "unknown": cst.Unknown}.items():
     setattr(_Builder, _name, staticmethod(_body_callback(_cls)))
 
 
-def _table_cache() -> str | bool:
-    """Where Lark keeps the compiled parse tables between runs (False: build them every time).
-
-    Building the LALR tables costs about 50 ms, loading them about 4 ms: most
-    of a one-file run started from an editor or pre-commit. The file lives in
-    the user's own cache folder, never in a shared temporary folder (Lark
-    unpickles it). Lark stores a hash of the grammar and its options with the
-    tables and rebuilds them when either changed. ``DFIX_NO_PARSER_CACHE=1``
-    turns the cache off.
-    """
-    if os.environ.get("DFIX_NO_PARSER_CACHE"):
-        return False
-    try:
-        import platformdirs
-
-        folder = Path(platformdirs.user_cache_dir("dfix", appauthor=False))
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return False
-    return str(folder / f"parser-tables-lark-{lark.__version__}.pickle")
-
-
 @lru_cache(maxsize=1)
-def _lark() -> lark.Lark:
-    grammar = resources.files("dfix.grammar").joinpath("dockerfile.lark").read_text(encoding="utf-8")
-    return lark.Lark(
-        grammar, parser="lalr", lexer=_PreLexed, transformer=_Builder(), maybe_placeholders=False, cache=_table_cache()
-    )
+def _parser() -> Parser:
+    return Parser(tables(), _Builder())
+
+
+def warm_up() -> None:
+    """Load the parse tables now (before forking workers, which then share them)."""
+    _parser()
 
 
 def _dialect(buildkit: str) -> Dialect:
@@ -158,7 +124,7 @@ def parse(text: str, path: str | None = None, *, buildkit: str = "latest") -> cs
         sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
         lexer = Lexer(text, dialect)
         tokens = lexer.run()
-        items = _lark().parse(tokens)
+        items = _parser().parse(tokens)
     except ParseError as error:
         raise error.with_path(path) from None
     except RecursionError:
@@ -191,6 +157,6 @@ def parse_instruction(text: str, *, escape: str = "\\", buildkit: str = "latest"
         # re-parse without the directive so the node's offsets start at 0
         lexer = Lexer(text, _dialect(buildkit))
         lexer.escape = escape
-        items = _lark().parse(lexer.run())
+        items = _parser().parse(lexer.run())
         return items[-1]
     return instructions[0]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from .helpers import module_env
 
@@ -38,19 +39,107 @@ def test_the_bot_command_still_loads_and_is_listed() -> None:
     assert "dfix bot run" in out
 
 
-def test_parser_tables_are_cached_in_the_users_cache_folder(tmp_path: Path) -> None:
-    code = "import dfix; print(dfix.parse('FROM a\\nRUN b\\n').code == 'FROM a\\nRUN b\\n')"
+def test_parsing_needs_neither_lark_nor_a_cache_folder(tmp_path: Path) -> None:
+    """The parse tables ship with the package: nothing is built, written or read from a cache at run time."""
     cache = tmp_path / "cache"
-    assert _python(code, XDG_CACHE_HOME=str(cache)).strip() == "True"
-    tables = list((cache / "dfix").glob("parser-tables-*.pickle"))
-    assert len(tables) == 1 and tables[0].stat().st_size > 0
-    assert _python(code, XDG_CACHE_HOME=str(cache)).strip() == "True"  # loaded from the cache
-    tables[0].write_bytes(b"not a cache\n")  # a damaged file is rebuilt, never fatal
-    assert _python(code, XDG_CACHE_HOME=str(cache)).strip() == "True"
-    off = tmp_path / "off"
-    assert _python(code, XDG_CACHE_HOME=str(off), DFIX_NO_PARSER_CACHE="1").strip() == "True"
-    assert not (off / "dfix").exists()
-    unwritable = tmp_path / "unwritable"
-    unwritable.write_text("a file where the folder would go")
-    assert _python(code, XDG_CACHE_HOME=str(unwritable)).strip() == "True"
-    assert os.path.isfile(unwritable)
+    out = _python(
+        "import sys, dfix\n"
+        "print(dfix.parse('FROM a\\nRUN b\\n').code == 'FROM a\\nRUN b\\n', 'lark' in sys.modules)\n",
+        XDG_CACHE_HOME=str(cache),
+    )
+    assert out.split() == ["True", "False"]
+    assert not cache.exists()
+
+
+#: Libraries a one-file check must not load: the bot's (GitPython), the registry client's
+#: (httpx, TLS), the progress bar's and colour's (rich), the table builder (Lark), YAML,
+#: the worker pool's, the ignore-file matcher's.
+HEAVY = (
+    "git", "httpx", "ssl", "rich", "lark", "yaml", "multiprocessing", "concurrent.futures.process", "pathspec",
+    "dfix.bot", "dfix.registry.client",
+)
+
+_CHECK_ONE_FILE = (
+    "import sys\n"
+    "from dfix.cli import main\n"
+    "try:\n"
+    "    main({args!r}, standalone_mode=False)\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "print(','.join(sorted(m for m in {heavy!r} if m in sys.modules)))\n"
+    "print(','.join(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('dfix.transforms.') "
+    "and not m.rsplit('.', 1)[1].startswith('_'))))\n"
+)
+
+
+def _loaded_after(tmp_path: Path, *args: str) -> tuple[list[str], list[str]]:
+    """(heavy modules, rule modules) loaded by ``dfix ARGS`` on one Dockerfile, run in a fresh interpreter."""
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM debian:12\nRUN apt-get update && apt-get install -y curl\nCOPY . /app\n")
+    code = _CHECK_ONE_FILE.format(args=[*args, "--isolated", "--progress", "none", str(dockerfile)], heavy=HEAVY)
+    heavy, rules = _python(code, XDG_CONFIG_HOME=str(tmp_path / "config"), NO_COLOR="1").splitlines()[-2:]
+    return [name for name in heavy.split(",") if name], [name for name in rules.split(",") if name]
+
+
+def test_a_json_check_of_one_file_loads_no_heavy_library(tmp_path: Path) -> None:
+    heavy, rules = _loaded_after(tmp_path, "check", "--output-format", "json")
+    assert heavy == [], f"a one-file check imported {heavy}: import them where they are needed"
+    assert "apt_lists_not_removed" in rules
+
+
+@pytest.mark.parametrize("mode", [(), ("--diff",), ("--diff", "--unsafe-fixes")])
+def test_plain_text_does_not_load_rich(tmp_path: Path, mode: tuple[str, ...]) -> None:
+    heavy, _rules = _loaded_after(tmp_path, "check", "--color", "never", *mode)
+    assert heavy == []
+
+
+def test_a_selection_loads_only_its_rules(tmp_path: Path) -> None:
+    heavy, rules = _loaded_after(tmp_path, "check", "--output-format", "json", "--select", "DF200")
+    assert heavy == []
+    assert rules == ["apt_lists_not_removed"]
+
+
+def test_the_report_document_and_the_summary_share_one_findings_list(tmp_path: Path) -> None:
+    """Each file's findings are worked out once for the summary and the document together."""
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM debian:12\nRUN apt-get update && apt-get install -y curl\n")
+    out = _python(
+        "import sys\n"
+        "from dfix.cli import main\n"
+        "from dfix.report import _model\n"
+        "calls = []\n"
+        "original = _model._file_findings\n"
+        "_model._file_findings = lambda result: calls.append(result.path) or original(result)\n"
+        "try:\n"
+        f"    main(['check', '--isolated', '--progress', 'none', {str(dockerfile)!r}], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(len(calls))\n",
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+    )
+    assert out.splitlines()[-1] == "1"
+
+
+def test_a_worker_pool_inherits_the_parse_tables_and_the_bash_parser(tmp_path: Path) -> None:
+    """The parent loads them before forking, so no worker builds them again."""
+    out = _python(
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from dfix import process\n"
+        "from dfix.config import default_settings\n"
+        "from dfix.shell.parse import bash_parser\n"
+        "from dfix.syntax import parser\n"
+        f"folder = Path({str(tmp_path)!r})\n"
+        "paths = []\n"
+        "for name in ('a', 'b', 'c'):\n"
+        "    (folder / name).mkdir()\n"
+        "    (folder / name / 'Dockerfile').write_text('FROM debian\\nRUN apt-get install -y curl\\n')\n"
+        "    paths.append(str(folder / name / 'Dockerfile'))\n"
+        "settings = default_settings(cwd=folder)\n"
+        "tasks = [process.task_for(path, 'check', settings) for path in paths]\n"
+        "assert parser._parser.cache_info().currsize == 0 and bash_parser.cache_info().currsize == 0\n"
+        "results = list(process.process_all(tasks, 2))\n"
+        "print(len(results), parser._parser.cache_info().currsize, bash_parser.cache_info().currsize)\n",
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+    )
+    assert out.split() == ["3", "1", "1"]

