@@ -53,6 +53,8 @@ class RuleSet:
         """The code of the rule whose sub-code ``code`` is (``SC2086`` -> ``DF629``), or None."""
         key = code.strip().upper()
         owners = self._owners
+        if key not in owners and (self.catalogue.describe(key) is not None or key == "ALL"):
+            owners[key] = None  # a rule's own code, no sub-code: answered without loading every rule
         if key not in owners:
             owners[key] = next((rule.code for rule in self.rules if rule.owns_subcode(key)), None)
         return owners[key]
@@ -300,8 +302,10 @@ def unavailable_notes(codes: Iterable[str]) -> list[str]:
     codes = {code.upper() for code in codes}
     wanted = codes | {owner for code in codes if (owner := owner_of(code)) is not None}
     notes = []
-    for rule in all_rules():
-        if rule.code in wanted:
+    rules = default_rules()
+    for code in sorted(wanted):
+        rule = rules.by_code(code) if rules.catalogue.describe(code) is not None else None
+        if rule is not None:
             why = rule.unavailable()
             if why:
                 notes.append(f"{rule.code} {rule.name}: {why}")
