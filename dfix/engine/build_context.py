@@ -98,6 +98,11 @@ class DockerIgnore:
     def __bool__(self) -> bool:
         return bool(self._rules)
 
+    @property
+    def has_exceptions(self) -> bool:
+        """Whether a line re-includes paths (``!pattern``): what is excluded then depends on the files."""
+        return any(rule.exception for rule in self._rules)
+
     def excludes(self, path: str) -> bool:
         """Whether the context-relative ``path`` (file or folder) is left out of the context."""
         cleaned = clean_relative(path)

@@ -205,8 +205,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("DF900", "missing-dockerignore", (), PLANNED, "no `.dockerignore` next to a Dockerfile that copies broadly"),
     Entry("DF901", "dockerignore-gaps", (), PLANNED,
           "`.dockerignore` lets VCS folders, secrets or dependencies into the context"),
-    Entry("DF902", "copy-ignored-file", ("CopyIgnoredFile",), PLANNED,
-          "a COPY/ADD source that `.dockerignore` excludes"),
+    Entry("DF902", "copy-ignored-file", ("CopyIgnoredFile",), IMPLEMENTED),
     Entry("DF903", "copy-missing-source", (), PLANNED, "a COPY/ADD source missing from the build context"),
 )
 
