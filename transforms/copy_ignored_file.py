@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Rule, Safety, Valid
+from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
 from dfix.syntax import Add, Copy
 
 #: Sources that are not files of the build context.
@@ -40,6 +40,20 @@ class CopyIgnoredFile(Rule):
 
     valid = (
         Valid("FROM debian\nCOPY app.py /srv/\n", "no build context: nothing to judge"),
+        Valid("FROM debian\nCOPY app.py /srv/\n", "not excluded", context={".dockerignore": "*.env\n", "app.py": ""}),
+        Valid("FROM debian\nCOPY .env /srv/\n", "an exception line: only the files can tell (as in BuildKit)",
+              context={".dockerignore": "*.env\n!.env\n", ".env": ""}),
+    )
+    invalid = (
+        Invalid(
+            "FROM debian\nCOPY .env /srv/\n", None, "excluded by a pattern",
+            message='Attempting to Copy file ".env" that is excluded by .dockerignore',
+            context={".dockerignore": ".env\n", ".env": "A=1"},
+        ),
+        Invalid(
+            "FROM debian\nADD build/app.tar /srv/\n", None, "inside an excluded folder",
+            context={".dockerignore": "build\n", "build/app.tar": ""},
+        ),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:

@@ -32,6 +32,8 @@ class Valid:
     also: tuple[str, ...] = ()
     #: The rule's options for this example (as configured in ``[lint.rules.CODE]``).
     options: Mapping[str, object] = field(default_factory=dict)
+    #: Files of the example's build context (context-relative name -> text); none: no build context.
+    context: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class Invalid:
     column: int | None = None
     #: The rule's options for this example (as configured in ``[lint.rules.CODE]``).
     options: Mapping[str, object] = field(default_factory=dict)
+    #: Files of the example's build context (context-relative name -> text); none: no build context.
+    context: Mapping[str, str] | None = None
 
 
 #: Tags a rule may carry (:attr:`Rule.tags`).

@@ -40,9 +40,9 @@ def test_a_refused_file_is_left_alone_and_says_why_once(tmp_path: Path):
 
 def test_a_planned_hadolint_code_reads_the_same_in_rule_and_select(tmp_path: Path):
     write_tree(tmp_path, {"Dockerfile": "FROM debian:12\n"})
-    explained = run("rule", "DL3064")
-    selected = run("--select", "DL3064", str(tmp_path / "Dockerfile"))
+    explained = run("rule", "hardcoded-secret-value")
+    selected = run("--select", "hardcoded-secret-value", str(tmp_path / "Dockerfile"))
     assert explained.exit_code == 0
     note = explained.stdout.strip()
-    assert note.startswith("DL3064 (DF500 secret-named-arg-env") and "planned" in note
+    assert note.startswith("hardcoded-secret-value (DF501 hardcoded-secret-value") and "planned" in note
     assert note in selected.stderr

@@ -43,7 +43,7 @@ def test_fix_safety_overrides(tmp_path):
     """extend-safe-fixes promotes a rule's unsafe fixes, extend-unsafe-fixes demotes its safe ones (per file)."""
     write(tmp_path / ".dfix.toml", """
 [lint]
-extend-safe-fixes = ["DF202", "DL3064"]
+extend-safe-fixes = ["DF202", "hardcoded-secret-value"]
 extend-unsafe-fixes = ["DF2", "DF201"]
 per-file-ignores = { "legacy/**" = ["DF202"] }
 """)
@@ -53,7 +53,7 @@ per-file-ignores = { "legacy/**" = ["DF202"] }
     # "DF2" is less specific than "DF202": the exact code wins, and the prefix demotes the rest of DF2xx
     assert overrides["DF202"] is Safety.SAFE
     assert overrides["DF201"] is Safety.UNSAFE and overrides["DF200"] is Safety.UNSAFE
-    assert "DF100" not in overrides and "DF500" not in overrides  # untouched; planned codes have no fixes
+    assert "DF100" not in overrides and "DF501" not in overrides  # untouched; planned codes have no fixes
     assert "DF202" not in settings.fix_safety_overrides_for(tmp_path / "legacy" / "Dockerfile")  # not run there
     assert default_settings().fix_safety_overrides_for("Dockerfile") == {}
 
@@ -86,12 +86,12 @@ def test_top_level_and_lint_select_together_is_an_error(tmp_path):
 
 
 def test_hadolint_codes_of_unimplemented_rules_are_accepted(tmp_path):
-    write(tmp_path / ".dfix.toml", '[lint]\nignore = ["DL3064", "SC2086", "DL1001"]\n[lint.severity]\nDL3064 = "error"\n')
+    write(tmp_path / ".dfix.toml", '[lint]\nignore = ["hardcoded-secret-value", "SC2086", "DL1001"]\n[lint.severity]\nhardcoded-secret-value = "error"\n')
     settings = resolver(tmp_path).settings_for(dockerfile(tmp_path))
     # ShellCheck's SC2086 is left out of DF629, which runs for its other codes
     assert settings.rule_codes_for(tmp_path / "Dockerfile")[0] == ALL_CODES | {"-SC2086"}
-    assert settings.severity == {"DF500": "error"}
-    assert any("DL3064 (DF500 secret-named-arg-env: " in warning and "is planned, not implemented" in warning for warning in settings.warnings)
+    assert settings.severity == {"DF501": "error"}
+    assert any("hardcoded-secret-value (DF501 hardcoded-secret-value: " in warning and "is planned, not implemented" in warning for warning in settings.warnings)
 
 
 def test_shellcheck_codes_resolve_to_themselves(tmp_path):
@@ -168,7 +168,7 @@ def test_rule_options(tmp_path):
         ("[lint.rules.DF200]\nstrict = true\n", "lint.rules.DF200.strict", "DF200 apt-lists-not-removed has no options"),
         ("[lint.rules.DF2]\nx = 1\n", "lint.rules.DF2", "names "),
         ("[lint.rules.DF999]\nx = 1\n", "lint.rules.DF999", "unknown rule selector 'DF999'"),
-        ("[lint.rules.DL3064]\nx = 1\n", "lint.rules.DL3064", "DF500 secret-named-arg-env is not implemented"),
+        ("[lint.rules.DF501]\nx = 1\n", "lint.rules.DF501", "DF501 hardcoded-secret-value is not implemented"),
         ("[lint.rules]\nDF100 = 3\n", "lint.rules.DF100", "expected a table, got integer 3"),
     ],
 )

@@ -43,9 +43,8 @@ def test_describe_knows_implemented_and_planned_codes():
     implemented = describe("df201")
     assert implemented is not None and implemented.implemented
     assert implemented.summary == next(rule.summary for rule in all_rules() if rule.code == "DF201")
-    planned = describe("DF500")
-    assert planned == Entry("DF500", "secret-named-arg-env", ("DL3064", "SecretsUsedInArgOrEnv"), False,
-                            "an ARG or ENV named like a secret")
+    planned = describe("DF501")
+    assert planned is not None and planned.name == "hardcoded-secret-value" and not planned.implemented
     assert describe("DF999") is None
 
 
@@ -53,7 +52,8 @@ def test_one_resolver_for_every_kind_of_selector():
     cat = catalogue()
     assert cat.resolve_one("DL3059").implemented == {"DF100"}
     assert cat.resolve_one("consecutive-run").implemented == {"DF100"}
-    assert cat.resolve_one("DL3064").implemented == set() and cat.resolve_one("DL3064").planned == {"DF500"}
+    assert cat.resolve_one("hardcoded-secret-value").implemented == set()
+    assert cat.resolve_one("hardcoded-secret-value").planned == {"DF501"}
     assert cat.resolve_one("SC2086").implemented == {"SC2086"}  # ShellCheck codes name themselves
     prefix = cat.resolve_one("DF2")
     assert "DF201" in prefix.implemented and "DF222" in prefix.planned
@@ -66,8 +66,8 @@ def test_one_resolver_for_every_kind_of_selector():
 
 def test_running_a_planned_rule_is_refused_by_name():
     """The engine cannot run a rule it does not have; configuration accepts the code (with a warning) instead."""
-    with pytest.raises(SelectorError, match=r"DL3064 \(DF500 secret-named-arg-env: .*\) is planned, not implemented in this version"):
-        resolve(["DL3064"])
+    with pytest.raises(SelectorError, match=r"hardcoded-secret-value \(DF501 hardcoded-secret-value: .*\) is planned, not implemented in this version"):
+        resolve(["hardcoded-secret-value"])
     assert resolve(["DF2", "DL3014"]) >= {"DF201"}
 
 

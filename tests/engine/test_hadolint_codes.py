@@ -46,8 +46,8 @@ def test_a_planned_code_suppresses_its_rule_once_it_exists():
 
 
 def test_unimplemented_notes_name_the_rule():
-    note = catalogue().unimplemented_note("DL3064")
-    assert note is not None and "DF500 secret-named-arg-env" in note and "planned" in note
+    note = catalogue().unimplemented_note("hardcoded-secret-value")
+    assert note is not None and "DF501 hardcoded-secret-value" in note and "planned" in note
     assert "hadolint's check against its own ignore comments" in catalogue().unimplemented_note("DL1001")
     assert catalogue().unimplemented_note("DL3014") is None  # DF201 is implemented
     assert catalogue().unimplemented_note("NOPE") is None

@@ -38,7 +38,8 @@ def _examples(kind):
 
 @pytest.mark.parametrize("rule,example", list(_examples("valid")))
 def test_valid_example_is_not_reported(rule, example: Valid):
-    found = [d for d in dfix.check(example.code, select=[rule.code, *example.also], settings=_settings(rule, example))
+    found = [d for d in dfix.check(example.code, select=[rule.code, *example.also], settings=_settings(rule, example),
+                                   build_context=_context(example))
              if d.code == rule.code]
     assert found == [], f"{rule.code} reported on a valid example ({example.why}): {found}"
 
@@ -49,6 +50,13 @@ def _does_not_parse(text: str) -> bool:
     except dfix.ParseError:
         return True
     return False
+def _context(example):
+    """The example's build context, held in memory (None: the example has none)."""
+    from dfix.engine import BuildContext
+
+    return BuildContext.of_files(example.context) if example.context is not None else None
+
+
 def _settings(rule, example) -> dict[str, dict] | None:
     """The example's own rule options, as a configuration would give them."""
     return {rule.code: dict(example.options)} if example.options else None
@@ -62,18 +70,20 @@ def test_invalid_example_is_reported_and_fixed_exactly(rule, example: Invalid):
         return
     select = [rule.code, *example.also]
     settings = _settings(rule, example)
-    found = [d for d in dfix.check(example.code, select=select, settings=settings) if d.code == rule.code]
+    context = _context(example)
+    found = [d for d in dfix.check(example.code, select=select, settings=settings, build_context=context)
+             if d.code == rule.code]
     assert found, f"{rule.code} missed an invalid example ({example.why})"
     assert not pin_mismatches(example, found), pin_mismatches(example, found)
     expected = example.code if example.expected is None else example.expected
-    result = dfix.fix(example.code, select=select, unsafe=example.unsafe, settings=settings)
+    result = dfix.fix(example.code, select=select, unsafe=example.unsafe, settings=settings, build_context=context)
     assert result.failed == (), [f.reason for f in result.failed]
     assert result.text == expected
     if example.expected is not None and rule.safety is Safety.UNSAFE and example.unsafe:
         # unsafe fixes never apply by default
-        assert dfix.fix(example.code, select=select, settings=settings).text == example.code
+        assert dfix.fix(example.code, select=select, settings=settings, build_context=context).text == example.code
     # a second pass changes nothing
-    again = dfix.fix(result.text, select=select, unsafe=example.unsafe, settings=settings)
+    again = dfix.fix(result.text, select=select, unsafe=example.unsafe, settings=settings, build_context=context)
     assert again.text == result.text
     if example.expected is not None:
         dfix.parse(result.text)
