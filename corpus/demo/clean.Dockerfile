@@ -6,13 +6,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        ca-certificates \
-        gettext \
-        libpq5 \
+        ca-certificates=20230311* \
+        gettext=0.21-* \
+        libpq5=15.* \
     && rm -rf /var/lib/apt/lists/*
 
-RUN groupadd --system app \
-    && useradd --system --gid app --home-dir /srv/app --no-create-home app
+RUN groupadd --system --gid 10001 app \
+    && useradd --system --uid 10001 --gid app --home-dir /srv/app --no-create-home app
 WORKDIR /srv/app
 
 # dependencies first, so code changes do not reinstall them
@@ -22,6 +22,6 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY --chown=app:app . .
 RUN python manage.py collectstatic --noinput
 
-USER app
+USER 10001:10001
 EXPOSE 8000
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "inventory.wsgi:application"]
