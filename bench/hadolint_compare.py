@@ -408,7 +408,8 @@ def new_finding_reason(result: FileResult, code: str) -> str | None:
     * DL3008/DL3009/DL3014/DL3015 after DF203 turned ``apt install`` into
       ``apt-get install`` (hadolint reads only ``apt-get``), DL3045/DL3021
       after DF606 turned ADD into COPY (hadolint checks only COPY): findings
-      dfix already reported, which hadolint now sees too;
+      dfix already reported, which hadolint now sees too; SC3040 on the
+      ``set -o pipefail`` DF628 adds on Alpine, whose BusyBox sh has it;
     * SC2031 (a variable changed in a subshell) where DF100 put an original
       RUN's ``export`` in a subshell so it does not leak into the commands
       of the RUN merged after it.
@@ -417,6 +418,9 @@ def new_finding_reason(result: FileResult, code: str) -> str | None:
     if code in _APT_GET_ONLY and "DF203" in applied:
         return (f"{code} on an `apt install` DF203 spelled `apt-get install`: hadolint reads only `apt-get`, "
                 "so it now sees what dfix reported before")
+    if code == "SC3040" and "DF628" in applied:
+        return ("SC3040 on the `set -o pipefail` DF628 added on an Alpine base: BusyBox's sh has pipefail, "
+                "hadolint has ShellCheck read it as POSIX sh")
     if code in _COPY_ONLY and "DF606" in applied:
         return f"{code} on an ADD DF606 turned into COPY: hadolint checks only COPY (dfix reports both)"
     if code == "DL3066":
