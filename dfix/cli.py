@@ -63,7 +63,7 @@ class DefaultCommandGroup(click.Group):
     default_command = "check"
     group_options = frozenset({"--help", "-h", "--version", "-V"})
     #: Subcommands imported only when run or listed in help: name -> (module, attribute).
-    lazy_commands = {"bot": ("dfix.bot.cli", "bot_group")}
+    lazy_commands = {"bot": ("dfix.bot.cli", "bot_group"), "verify": ("dfix.verify.cli", "verify_command")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy_commands})
@@ -107,6 +107,7 @@ def main() -> None:
     \b
     dfix [check] [OPTIONS] [PATH ...|-]   lint, --diff or --write (the default command)
     dfix rule CODE | --all                explain a rule, or list every rule
+    dfix verify [OPTIONS] [PATH ...]      build before and after the fixes: prove or disprove them
     dfix init [--from-hadolint [PATH]]    write a .dfix.toml
     dfix version
 

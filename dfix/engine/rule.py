@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
 from ..syntax import Instruction, Span
+from .effects import SAME_IMAGE, ImageEffects
 from .model import Diagnostic, Edit, Fix, Safety
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -82,6 +83,8 @@ class Rule:
     tags: ClassVar[frozenset[str]] = frozenset()
     #: Per-rule options and their defaults (set from configuration).
     options: ClassVar[dict[str, object]] = {}
+    #: What this rule's fix may change in the built image (``dfix verify`` checks it); default: nothing.
+    declared_effects: ClassVar[ImageEffects] = SAME_IMAGE
     valid: ClassVar[tuple[Valid, ...]] = ()
     invalid: ClassVar[tuple[Invalid, ...]] = ()
 
