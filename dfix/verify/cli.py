@@ -6,6 +6,7 @@ Exit codes: 0 every file proven (or nothing to fix), 1 a fix is disproved,
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -131,6 +132,8 @@ def _verify_one(verifier: Verifier, path: str, resolver: ConfigResolver, build_c
     except OSError as error:
         return Verdict(path, CANNOT, reason=f"cannot read: {error.strerror or error}")
     task = task_for(path, "diff", resolver.settings_for(path))
+    if build_context:
+        task = dataclasses.replace(task, context=build_context)  # what the rules read is what the builder gets
     context = Path(build_context) if build_context else Path(path).resolve().parent
     if not quiet:
         progress.print(f"[bold]{path}[/]", highlight=False)

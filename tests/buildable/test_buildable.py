@@ -157,6 +157,7 @@ def test_dfix_verify_proves_or_disproves_and_the_written_image_works(case: Case,
     written = (folder / "Dockerfile").read_text()
     print(f"\n{case.name}: {row['status']} ({', '.join(row['fixes'])})\n{result.stderr}\n{written}")
     evidence = json.dumps(row, indent=2)
+    print(f"verify row {case.name}: {json.dumps(row)}")
 
     assert row["fixes"], f"dfix fixed nothing in {case.name}: the case proves nothing"
     assert all(re.fullmatch(r"DF\d{3}", code) for code in row["fixes"]), row["fixes"]
