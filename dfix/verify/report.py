@@ -48,6 +48,7 @@ def row(verdict: Verdict) -> dict[str, object]:
             "original": None if verdict.original_build is None else round(verdict.original_build.seconds, 1),
             "fixed": None if fixed is None or fixed.build is None else round(fixed.build.seconds, 1),
         },
+        "verify_seconds": round(verdict.seconds, 1),
         "size_bytes": {"original": before.size if before else None, "fixed": after.size if after else None},
         "layers": {"original": before.layers if before else None, "fixed": after.layers if after else None},
         "user": {

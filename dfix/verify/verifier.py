@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,6 +100,8 @@ class Verdict:
     rebuild_seconds: tuple[float, float] | None = None
     touched: str = ""
     original_text: str = ""
+    #: Wall-clock seconds the whole verification took (every build, comparison and run).
+    seconds: float = 0.0
 
     @property
     def exit_code(self) -> int:
@@ -168,6 +171,12 @@ class Verifier:
         return trial.builds and not trial.differences and not regressed
 
     def verify(self, path: str, text: str, task: Task, context: Path) -> Verdict:
+        start = time.monotonic()
+        verdict = self._verify(path, text, task, context)
+        verdict.seconds = time.monotonic() - start
+        return verdict
+
+    def _verify(self, path: str, text: str, task: Task, context: Path) -> Verdict:
         fixed = fixes_for(task, text)
         verdict = Verdict(path, NOTHING, applied=fixed.codes, original_text=text)
         if not fixed.codes or fixed.text == text:

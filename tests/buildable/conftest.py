@@ -102,7 +102,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
         return
     terminalreporter.section("dfix verify on corpus/buildable (--unsafe-fixes --run)")
     terminalreporter.write_line(
-        f"{'case':22} {'result':10} {'builds':11} {'size':21} {'layers':7} {'undeclared':10} {'runs':27} {'rebuild after edit':18} fixes"
+        f"{'case':22} {'result':10} {'builds':11} {'size':21} {'layers':7} {'undeclared':10} {'runs':27} {'rebuild after edit':18} {'verify s (plain build s)':24} fixes"
     )
     for case, row in sorted(rows.items()):
         builds = row["builds"]
@@ -114,5 +114,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
             f"{_pair(row['size_bytes'], ' MB', 1e6):21} {_pair(row['layers']):7} {len(row['undeclared_differences']):<10} "
             f"{(str(run.get('original')) + ' -> ' + str(run.get('fixed'))) if run else '-':27} "
             f"{(str(rebuild['original']) + ' s -> ' + str(rebuild['fixed']) + ' s') if rebuild else '-':18} "
+            f"{str(row.get('verify_seconds', '-')) + ' (' + str(row['build_seconds']['original']) + ')':24} "
             f"{', '.join(row['fixes'])}{'  (blamed ' + row['blamed_fix'] + ')' if row.get('blamed_fix') else ''}"
         )
