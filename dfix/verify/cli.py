@@ -168,5 +168,7 @@ def _write(verdicts: list[Verdict]) -> None:
             if write_fixed(verdict.path, verdict.original_text, text):
                 codes = verdict.verified.codes if verdict.verified else verdict.applied
                 emit(f"{verdict.path}: wrote the fixes that verify ({', '.join(codes)})\n", err=True)
+            if verdict.blamed:
+                emit(f"{verdict.path}: {verdict.blamed} not written: {verdict.reason}\n", err=True)
         except (ChangedOnDiskError, OSError) as error:
             emit(f"{verdict.path}: not written: {error}\n", err=True)
