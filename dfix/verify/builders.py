@@ -228,7 +228,7 @@ class EngineCli:
         answer = json.loads(_run(self.command("image", "inspect", image)).stdout)[0]
         config = answer.get("Config") or {}
         layers = len((answer.get("RootFS") or {}).get("Layers") or [])
-        container = _run(self.command("create", image)).stdout.strip().splitlines()[-1]
+        container = _run(self.command("create", image, "true")).stdout.strip().splitlines()[-1]  # a command: images may have none
         try:
             with tempfile.TemporaryDirectory(prefix="dfix-verify-") as folder:
                 archive = Path(folder, "rootfs.tar")
