@@ -44,3 +44,17 @@ def test_the_builder_is_chosen_in_order_and_a_named_one_is_required(monkeypatch)
     assert builders.find_builder("auto").name == "buildah"
     with pytest.raises(builders.BuilderUnavailable, match="podman is not installed"):
         builders.find_builder("podman")
+
+
+def test_write_verify_goes_through_verify_and_writes_nothing_unproven(tmp_path: Path, no_tools):
+    text = "FROM debian:12\nRUN apt-get install -y curl\n"
+    (tmp_path / "Dockerfile").write_text(text)
+    result = run("--write", "--verify", "--isolated", "--unsafe-fixes", "Dockerfile", cwd=tmp_path)
+    assert result.exit_code == 2 and "cannot verify: no builder available" in result.stderr
+    assert (tmp_path / "Dockerfile").read_text() == text
+
+
+def test_verify_without_write_is_a_usage_error(tmp_path: Path):
+    (tmp_path / "Dockerfile").write_text("FROM debian:12\n")
+    result = run("--verify", "Dockerfile", cwd=tmp_path)
+    assert result.exit_code == 2 and "--verify needs --write" in result.stderr
