@@ -112,7 +112,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
             f"{case:22} {row['status']:10} "
             f"{('yes' if builds['original'] else 'no') + ' -> ' + ('-' if builds['fixed'] is None else 'yes' if builds['fixed'] else 'no'):11} "
             f"{_pair(row['size_bytes'], ' MB', 1e6):21} {_pair(row['layers']):7} {len(row['undeclared_differences']):<10} "
-            f"{(str(run.get('original')) + ' -> ' + str(run.get('fixed'))) if run else '-':27} "
+            f"{(str(run.get('original') or '-') + ' -> ' + str(run.get('fixed') or '-')) if run else '-':27} "
             f"{(str(rebuild['original']) + ' s -> ' + str(rebuild['fixed']) + ' s') if rebuild else '-':18} "
             f"{str(row.get('verify_seconds', '-')) + ' (' + str(row['build_seconds']['original']) + ')':24} "
             f"{', '.join(row['fixes'])}{'  (blamed ' + row['blamed_fix'] + ')' if row.get('blamed_fix') else ''}"
