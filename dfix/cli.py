@@ -62,7 +62,7 @@ class DefaultCommandGroup(click.Group):
     default_command = "check"
     group_options = frozenset({"--help", "-h", "--version", "-V"})
     #: Subcommands imported only when run or listed in help: name -> (module, attribute).
-    lazy_commands = {"bot": ("dfix.bot.cli", "bot_group")}
+    lazy_commands = {"bot": ("dfix.bot.cli", "bot_group"), "verify": ("dfix.verify.cli", "verify_command")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy_commands})
@@ -112,6 +112,7 @@ def main() -> None:
     \b
     dfix [check] [OPTIONS] [PATH ...|-]   lint, --diff or --write (the default command)
     dfix rule CODE | --all                explain a rule, or list every rule
+    dfix verify [OPTIONS] [PATH ...]      build before and after the fixes: prove or disprove them
     dfix init [--from-hadolint [PATH]]    write a .dfix.toml
     dfix version
 
@@ -291,6 +292,7 @@ def command_line_settings(**values: object) -> dict[str, object]:
 @click.option("--show-files", is_flag=True, help="Print the files that would be processed, and stop.")
 @click.option("--context", "build_context", type=click.Path(exists=True, file_okay=False), default=None, metavar="DIR",
               help="The build context rules read (manifests, .dockerignore) [default: each Dockerfile's folder].")
+@click.option("--verify", is_flag=True, help="With --write: build before and after, write only the fixes that verify (see dfix verify).")
 def check_command(
     paths: tuple[str, ...], check_mode: bool, diff: bool, write: bool, fix_only: bool, show_fixes: bool | None,
     show_diff: bool, diff_context: int, unsafe_fixes: bool | None, select: tuple[str, ...],
@@ -303,7 +305,7 @@ def check_command(
     config_file: str | None, isolated: bool, offline: bool | None, cache_dir: str | None, exclude: tuple[str, ...], extend_exclude: tuple[str, ...],
     force_exclude: bool | None, respect_gitignore: bool | None, stdin_filename: str | None,
     files_from: tuple[str, ...], changed_since: str | None, ignore_suppressions: bool | None, show_files: bool,
-    build_context: str | None,
+    build_context: str | None, verify: bool = False,
 ) -> None:
     """Check Dockerfiles: files, folders (searched recursively) or - for stdin.
 
@@ -312,6 +314,17 @@ def check_command(
     ([*]: a fix exists), the summary to stderr.
     """
     mode = choose_mode(check_mode, diff, write, fix_only)
+    if verify:
+        if mode != "write":
+            raise click.UsageError("--verify needs --write (dfix verify alone proves without writing)")
+        from dfix.verify.cli import verify_command  # imported only when asked: builders are not start-up's business
+
+        click.get_current_context().invoke(
+            verify_command, paths=paths, write=True, unsafe_fixes=unsafe_fixes, select=select, extend_select=extend_select,
+            ignore=ignore, extend_ignore=extend_ignore, fixable=fixable, unfixable=unfixable,
+            extend_safe_fixes=extend_safe_fixes, extend_unsafe_fixes=extend_unsafe_fixes, config_file=config_file,
+            isolated=isolated, offline=offline, cache_dir=cache_dir, build_context=build_context, color=color, quiet=quiet,
+        )
     if show_diff and mode != "write":
         raise click.UsageError("--show-diff needs --write (use --diff to preview without writing)")
     try:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Edit, Invalid, RunScript, RunView, Safety, StageInfo, Valid
+from dfix.engine import Context, Diagnostic, Edit, ImageEffects, Invalid, RunScript, RunView, Safety, StageInfo, Valid
 from dfix.shell import PackageCommand, ShellScript, SimpleCommand, has_option, package_command, package_commands
 from dfix.syntax import Run
 
@@ -152,6 +152,7 @@ class ApkNoCache(CacheCleanupRule):
     name = "apk-no-cache"
     summary = "`apk add` without `--no-cache`"
     safety = Safety.SAFE
+    declared_effects = ImageEffects(removes_paths=("/var/cache/apk/*", "/etc/apk/cache/*"))
     aliases = ("DL3019",)
 
     valid = (

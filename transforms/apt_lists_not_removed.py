@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Invalid, Safety, Valid
+from dfix.engine import Context, Diagnostic, ImageEffects, Invalid, Safety, Valid
 from dfix.shell import SimpleCommand, package_command
 
 from ._apt import CLEANUP, LISTS, consumes_lists, is_update
@@ -55,6 +55,7 @@ class AptListsNotRemoved(CacheCleanupRule):
     name = "apt-lists-not-removed"
     summary = "`apt-get update` without `rm -rf /var/lib/apt/lists/*` in the same RUN"
     safety = Safety.SAFE
+    declared_effects = ImageEffects(removes_paths=("/var/lib/apt/lists/*",))
     aliases = ("DL3009",)
 
     valid = (

@@ -6,7 +6,7 @@ import re
 from fnmatch import fnmatchcase
 from typing import Iterable, Iterator
 
-from dfix.engine import Context, Invalid, RunView, Safety, Valid
+from dfix.engine import Context, ImageEffects, Invalid, RunView, Safety, Valid
 from dfix.shell import PackageCommand, analyze, package_command, package_commands
 from dfix.syntax import Add, Cmd, Copy, Entrypoint, Healthcheck, Instruction, Run
 
@@ -109,6 +109,7 @@ class AptNoInstallRecommends(PackageCommandRule):
     name = "apt-no-install-recommends"
     summary = "`apt-get install` without `--no-install-recommends`"
     safety = Safety.UNSAFE
+    declared_effects = ImageEffects(drops_recommends=True, adds_packages=frozenset(keep.recommended for keep in KEEPS))
     severity = "info"
     aliases = ("DL3015",)
 

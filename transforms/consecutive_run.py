@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
+from dfix.engine import SAME_IMAGE, Context, Diagnostic, Invalid, Rule, Safety, Valid
 from dfix.syntax import Run
 
 from ._merge import Refusal, command_count, mergeable_pair, plan_merge, update_then_install
@@ -116,6 +116,7 @@ class ConsecutiveRun(Rule):
     name = "consecutive-run"
     summary = "Consecutive RUN instructions that could be one"
     safety = Safety.SAFE
+    declared_effects = SAME_IMAGE  # fewer layers, the same files
     aliases = ("DL3059",)
     options = {"max-commands": 2, "max-merged-commands": 0, "keep-long-steps": True}
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
+from dfix.engine import Context, Diagnostic, Edit, ImageEffects, Invalid, Rule, Safety, Valid
 from dfix.shell import package_command
 from dfix.syntax import (
     Add, Arg, Cmd, Copy, Entrypoint, Env, Expose, Healthcheck, Instruction, Label, Maintainer, ParseError, Run,
@@ -149,6 +149,7 @@ class CopyContextBeforeDeps(Rule):
     name = "copy-context-before-deps"
     summary = "a COPY of the build context comes before dependency installs that do not need it"
     safety = Safety.UNSAFE
+    declared_effects = ImageEffects(cache_order=True)  # the same files; a cache layer that survives source edits
 
     valid = (
         Valid("FROM debian\nRUN apt-get update && apt-get install -y curl\nWORKDIR /app\nCOPY . .\n"),

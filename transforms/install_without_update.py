@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Form, Invalid, Rule, RunView, Safety, Valid
+from dfix.engine import Context, Diagnostic, Form, ImageEffects, Invalid, Rule, RunView, Safety, Valid
 from dfix.shell import SimpleCommand, package_command
 from dfix.syntax import Instruction, Run
 
@@ -63,6 +63,7 @@ class InstallWithoutUpdate(Rule):
     name = "install-without-update"
     summary = "`apt-get install` on package lists downloaded by an earlier RUN"
     safety = Safety.UNSAFE
+    declared_effects = ImageEffects(adds_paths=("/var/lib/apt/lists/*",))
     severity = "info"
 
     valid = (

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterator
 
-from dfix.engine import ONBUILD_TRIGGER, Context, Invalid, RunView, Safety, Valid
+from dfix.engine import ONBUILD_TRIGGER, Context, ImageEffects, Invalid, RunView, Safety, Valid
 from dfix.shell import PackageCommand, package_commands
 from dfix.syntax import Add, Copy, Env, Run
 
@@ -168,6 +168,10 @@ class JsPackageCacheLeft(PackageCommandRule):
     name = "js-package-cache-left"
     summary = "`npm install`/`yarn install` without cleaning the package cache"
     safety = Safety.SAFE
+    declared_effects = ImageEffects(removes_paths=(
+        "/root/.npm/_cacache", "/root/.npm/_cacache/*", "/usr/local/share/.cache/yarn", "/usr/local/share/.cache/yarn/*",
+        "/root/.cache/yarn", "/root/.cache/yarn/*", "/root/.yarn/berry/cache/*", "/root/.local/share/pnpm/store/*",
+    ))
     severity = "info"
     aliases = ("DL3060",)
 

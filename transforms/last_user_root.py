@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
+from dfix.engine import ADDS_USER, Context, Diagnostic, Invalid, Rule, Safety, Valid
 from dfix.syntax import User
 
 from ._base_images import FACTS_VERSION, is_root_user
@@ -62,6 +62,7 @@ class LastUserRoot(Rule):
     name = "last-user-root"
     summary = "the last `USER` of the final image is root"
     safety = Safety.UNSAFE
+    declared_effects = ADDS_USER
     aliases = ("DL3002",)
 
     valid = (

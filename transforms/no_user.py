@@ -130,7 +130,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
+from dfix.engine import ADDS_USER, Context, Diagnostic, Invalid, Rule, Safety, Valid
 from dfix.syntax import Run
 
 from ._base_images import FACTS_VERSION
@@ -167,6 +167,7 @@ class NoUser(Rule):
     name = "no-user"
     summary = "the final image runs as root: no `USER` in its stages"
     safety = Safety.UNSAFE
+    declared_effects = ADDS_USER
     #: Advice that needs a human look at what the app writes: never fails CI by default.
     severity = "info"
 

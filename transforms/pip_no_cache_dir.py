@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dfix.engine import Context, Invalid, RunView, Safety, Valid
+from dfix.engine import Context, ImageEffects, Invalid, RunView, Safety, Valid
 from dfix.shell import PackageCommand
 from dfix.syntax import Add, Copy, Run
 
@@ -108,6 +108,7 @@ class PipNoCacheDir(PackageCommandRule):
     name = "pip-no-cache-dir"
     summary = "`pip install` without `--no-cache-dir` leaves pip's cache in the image"
     safety = Safety.SAFE
+    declared_effects = ImageEffects(removes_paths=("/root/.cache/pip", "/root/.cache/pip/*", "/root/.cache"))
     severity = "warning"
     aliases = ("DL3042",)
 

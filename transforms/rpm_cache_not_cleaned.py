@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Invalid, RunScript, RunView, Safety, Valid
+from dfix.engine import Context, Diagnostic, ImageEffects, Invalid, RunScript, RunView, Safety, Valid
 from dfix.shell import PackageCommand, has_option, package_commands
 
 from ._cleanup import CacheCleanupRule, first_consumer, removes, where
@@ -84,6 +84,7 @@ class RpmCacheNotCleaned(CacheCleanupRule):
     name = "rpm-cache-not-cleaned"
     summary = "yum/dnf/microdnf install without `<tool> clean all` in the same RUN"
     safety = Safety.SAFE
+    declared_effects = ImageEffects(removes_paths=("/var/cache/yum/*", "/var/cache/dnf/*", "/var/lib/dnf/*"))
     aliases = ("DL3032", "DL3040")
 
     valid = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Invalid, Safety, Valid
+from dfix.engine import Context, Diagnostic, ImageEffects, Invalid, Safety, Valid
 from dfix.shell import PackageCommand, package_commands
 
 from ._cleanup import CacheCleanupRule, removes
@@ -46,6 +46,7 @@ class ZypperCacheNotCleaned(CacheCleanupRule):
     name = "zypper-cache-not-cleaned"
     summary = "`zypper install` without `zypper clean` in the same RUN"
     safety = Safety.SAFE
+    declared_effects = ImageEffects(removes_paths=("/var/cache/zypp/*",))
     aliases = ("DL3036",)
 
     valid = (

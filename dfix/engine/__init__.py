@@ -6,6 +6,7 @@ exported here (a contract test fails when a rule reaches past it).
 
 from .build_context import BuildContext, DockerIgnore
 from .context import Context, StageInfo
+from .effects import ACCOUNT_PATHS, ADDS_USER, SAME_IMAGE, ImageEffects
 from .model import SEVERITIES, Diagnostic, Edit, FailedFix, Fix, FixPolicy, FixResult, Safety, Severity
 from .catalogue import Catalogue, Entry, Resolution
 from .registry import (
@@ -26,6 +27,7 @@ from .runscript import RunScript
 from .suppress import ALL, Suppressions
 
 __all__ = [
+    "ACCOUNT_PATHS", "ADDS_USER", "SAME_IMAGE", "ImageEffects",
     "MAX_ROUNDS", "BuildContext", "Catalogue", "Context", "Diagnostic", "Edit", "Entry", "FailedFix", "Fix", "FixPolicy", "FixResult",
     "Invalid", "Resolution", "RULE_TAGS", "Rule", "RuleSet", "SelectorError", "SEVERITIES", "Safety", "Severity",
     "Valid", "all_rules", "catalogue", "check", "default_rules", "describe", "fix", "make_rules", "resolve",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from ..syntax import Instruction, Span
+from .effects import SAME_IMAGE, ImageEffects
 from .model import Diagnostic, Edit, Fix, Safety
 from .subcodes import SubcodeFilter
 
@@ -98,6 +99,8 @@ class Rule:
     #: Instructions other than RUN (lower-case keywords) whose text this rule's fixes rewrite, or add where
     #: none was: an end-to-end check of a fixed file (``dfix.oracle``) lets exactly these differ.
     rewrites: ClassVar[frozenset[str]] = frozenset()
+    #: What this rule's fix may change in the built image (``dfix verify`` checks it); default: nothing.
+    declared_effects: ClassVar[ImageEffects] = SAME_IMAGE
     valid: ClassVar[tuple[Valid, ...]] = ()
     invalid: ClassVar[tuple[Invalid, ...]] = ()
 

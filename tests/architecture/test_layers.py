@@ -35,7 +35,7 @@ PACKAGES = {"dfix": REPO / "dfix", "dfix.transforms": REPO / "transforms", "dfix
 LAYERS = (
     Layer(
         "entry points",
-        ("dfix", "dfix.__main__", "dfix.cli", "dfix.bot", "dfix.bot.*"),
+        ("dfix", "dfix.__main__", "dfix.cli", "dfix.bot", "dfix.bot.*", "dfix.verify", "dfix.verify.*"),
         "what users run or import: the command, the bot, and the package front (dfix.parse, dfix.fix ...)",
     ),
     Layer(

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from .support import (
-    BASE_IMAGE_RECIPE, Buildah, commit_rootfs, debootstrap, load_base_image, local_ca_fingerprint, tool_path,
-)
+from dfix.verify.builders import Buildah
+
+from .support import BASE_IMAGE_RECIPE, commit_rootfs, debootstrap, load_base_image, local_ca_fingerprint, tool_path
 
 #: The tools the build tests run, and where they come from.
 REQUIRED_TOOLS = {"buildah": "apt-get install buildah", "debootstrap": "apt-get install debootstrap"}
 
-_SIZES_KEY = pytest.StashKey[dict]()
+_ROWS_KEY = pytest.StashKey[dict]()
 
 
 def _require_tools() -> None:
@@ -59,7 +59,7 @@ def _base_archive(folder: Path, tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("debian-base")
     rootfs = work / "rootfs"
     debootstrap(rootfs)
-    maker = Buildah(work / "storage", work / "run")
+    maker = Buildah(work)
     commit_rootfs(maker, rootfs, "localhost/debian:12")
     partial = archive.with_suffix(".tar.partial")
     maker.run("push", "-q", "localhost/debian:12", f"oci-archive:{partial}")
@@ -75,7 +75,7 @@ def buildah(request, tmp_path_factory) -> Buildah:
     _require_tools()
     archive = _base_archive(_cache_folder(request, tmp_path_factory), tmp_path_factory)
     folder = tmp_path_factory.mktemp("buildah")
-    store = Buildah(folder / "storage", folder / "run")
+    store = Buildah(folder)
     load_base_image(store, archive)
     yield store
     store.run("rm", "--all", check=False)
@@ -84,16 +84,36 @@ def buildah(request, tmp_path_factory) -> Buildah:
 
 
 @pytest.fixture(scope="session")
-def image_sizes(request) -> dict[str, tuple[int, int]]:
-    """Case -> (original, fixed) image size in bytes, printed after the run."""
-    return request.config.stash.setdefault(_SIZES_KEY, {})
+def verify_rows(request) -> dict[str, dict]:
+    """Case -> its row of ``dfix verify --output-format json``, printed as a table after the run."""
+    return request.config.stash.setdefault(_ROWS_KEY, {})
+
+
+def _pair(values: dict | None, unit: str = "", scale: float = 1.0) -> str:
+    if not values or values.get("original") is None:
+        return "-"
+    show = lambda value: "-" if value is None else f"{value / scale:.1f}{unit}" if scale != 1.0 else f"{value}{unit}"  # noqa: E731
+    return f"{show(values['original'])} -> {show(values.get('fixed'))}"
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001 - pytest hook
-    sizes = config.stash.get(_SIZES_KEY, None)
-    if not sizes:
+    rows = config.stash.get(_ROWS_KEY, None)
+    if not rows:
         return
-    terminalreporter.section("dfix build: image sizes before and after --write --unsafe-fixes")
-    for case, (before, after) in sorted(sizes.items()):
-        change = (after - before) / before * 100 if before else 0.0
-        terminalreporter.write_line(f"{case}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB ({change:+.1f}%)")
+    terminalreporter.section("dfix verify on corpus/buildable (--unsafe-fixes --run)")
+    terminalreporter.write_line(
+        f"{'case':22} {'result':10} {'builds':11} {'size':21} {'layers':7} {'undeclared':10} {'runs':27} {'rebuild after edit':18} {'verify s (plain build s)':24} fixes"
+    )
+    for case, row in sorted(rows.items()):
+        builds = row["builds"]
+        run = row.get("run") or {}
+        rebuild = row.get("rebuild_seconds")
+        terminalreporter.write_line(
+            f"{case:22} {row['status']:10} "
+            f"{('yes' if builds['original'] else 'no') + ' -> ' + ('-' if builds['fixed'] is None else 'yes' if builds['fixed'] else 'no'):11} "
+            f"{_pair(row['size_bytes'], ' MB', 1e6):21} {_pair(row['layers']):7} {len(row['undeclared_differences']):<10} "
+            f"{(str(run.get('original') or '-') + ' -> ' + str(run.get('fixed') or '-')) if run else '-':27} "
+            f"{(str(rebuild['original']) + ' s -> ' + str(rebuild['fixed']) + ' s') if rebuild else '-':18} "
+            f"{str(row.get('verify_seconds', '-')) + ' (' + str(row['build_seconds']['original']) + ')':24} "
+            f"{', '.join(row['fixes'])}{'  (blamed ' + row['blamed_fix'] + ')' if row.get('blamed_fix') else ''}"
+        )
