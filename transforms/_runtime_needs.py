@@ -451,10 +451,20 @@ def _manages_accounts(situation: UserSituation) -> str | None:
 
 def _github_action(situation: UserSituation) -> str | None:
     """GitHub runs Docker container actions as root and mounts the workspace for root: a USER breaks them."""
+    why = "this is a GitHub Action, which GitHub runs as root with the workspace it mounts"
     for instruction in situation.instructions:
         if instruction.code.lstrip().upper().startswith("LABEL") and "com.github.actions." in instruction.code:
-            return "this is a GitHub Action, which GitHub runs as root with the workspace it mounts"
+            return why
+    if _ACTION_TEMPLATE.search(situation.context.tree.code):
+        return why + " (its first comment is GitHub's template for one)"
+    build = situation.context.build_context
+    if build is not None and any(build.exists(name) for name in ("action.yml", "action.yaml")):
+        return why + " (`action.yml` sits next to the Dockerfile)"
     return None
+
+
+#: The first line of GitHub's Docker container action template.
+_ACTION_TEMPLATE = re.compile(r"^[ \t]*#[ \t]*Container image that runs your code", re.MULTILINE | re.IGNORECASE)
 
 
 def _build_time_database(situation: UserSituation) -> str | None:

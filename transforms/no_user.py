@@ -371,6 +371,16 @@ class NoUser(Rule):
         Invalid("FROM debian\nRUN apt-get update && apt-get install -y build-essential\n", why="no CMD/ENTRYPOINT: a base image"),
         Invalid("FROM python:3.12\nRUN pip install requests\nCMD [\"python3\"]\n", why="a bare interpreter CMD: a base image"),
         Invalid(
+            "# Container image that runs your code\nFROM alpine:3.19\nCOPY entry /usr/local/bin/entry\n"
+            "ENTRYPOINT [\"entry\"]\n",
+            why="GitHub's template for a Docker container action: GitHub runs it as root",
+        ),
+        Invalid(
+            "FROM alpine:3.19\nCOPY entry /usr/local/bin/entry\nENTRYPOINT [\"entry\"]\n",
+            why="an action.yml next to the Dockerfile: a GitHub Action",
+            context={"action.yml": "runs:\n  using: docker\n  image: Dockerfile\n", "entry": ""},
+        ),
+        Invalid(
             "FROM python:3.12-slim\nRUN pip install 'uWSGI>=2.0,<2.1'\nEXPOSE 5000\nCMD [\"uwsgi\"]\n",
             why="a bare application server and no application copied in: a base image for the builds that add one",
         ),

@@ -19,7 +19,7 @@ from dfix.transforms.no_user import NoUser
 REPO = Path(__file__).resolve().parents[2]
 
 REPORT_ONLY = [
-    pytest.param(rule.code, example.code, id=f"{rule.code}-{example.why}")
+    pytest.param(rule.code, example.code, example.context, id=f"{rule.code}-{example.why}")
     for rule in (NoUser, LastUserRoot)
     for example in rule.invalid
     if example.expected is None
@@ -32,9 +32,12 @@ FIXED = [
 ]
 
 
-@pytest.mark.parametrize("code,text", REPORT_ONLY)
-def test_a_report_only_case_is_not_fixed_even_with_unsafe_fixes(code: str, text: str) -> None:
-    result = dfix.fix(text, select=[code], unsafe=True)
+@pytest.mark.parametrize("code,text,files", REPORT_ONLY)
+def test_a_report_only_case_is_not_fixed_even_with_unsafe_fixes(code: str, text: str, files) -> None:
+    from dfix.engine import BuildContext
+
+    context = BuildContext.of_files(files) if files is not None else None
+    result = dfix.fix(text, select=[code], unsafe=True, build_context=context)
     assert result.text == text
     notes = [d.note or "" for d in result.diagnostics if d.code == code]
     assert notes and notes[0].startswith("not fixed: "), notes
