@@ -63,6 +63,18 @@ def read_word(text: str, escape: str = "\\") -> Word | None:
             out.append("".join(literal))
             literal.clear()
 
+    def take_variable(position: int) -> int | None:
+        """Read the ``$...`` at ``position`` (a variable, or a literal ``$``); where it ends, None if unclosed."""
+        end = _variable_end(text, position)
+        if end is None:
+            return None
+        if end == position + 1:
+            literal.append("$")
+        else:
+            flush()
+            out.append(Variable(text[position:end]))
+        return end
+
     position, size = 0, len(text)
     while position < size:
         char = text[position]
@@ -89,27 +101,17 @@ def read_word(text: str, escape: str = "\\") -> Word | None:
                     literal.append(text[position + 1])
                     position += 2
                 elif char == "$":
-                    end = _variable_end(text, position)
+                    end = take_variable(position)
                     if end is None:
                         return None
-                    if end == position + 1:
-                        literal.append("$")
-                    else:
-                        flush()
-                        out.append(Variable(text[position:end]))
                     position = end
                 else:
                     literal.append(char)
                     position += 1
         elif char == "$":
-            end = _variable_end(text, position)
+            end = take_variable(position)
             if end is None:
                 return None
-            if end == position + 1:
-                literal.append("$")
-            else:
-                flush()
-                out.append(Variable(text[position:end]))
             position = end
         else:
             literal.append(char)
