@@ -92,32 +92,43 @@ def _workdir_before(instructions: Sequence[Instruction], until: Instruction) -> 
     return workdir
 
 
-def _copied_files(build: BuildContext, instructions: Sequence[Instruction]) -> Iterator[tuple[str, str]]:
-    """``(image path, context path)`` of the files COPY/ADD bring from the context (files only, no globs)."""
+def _context_copies(instructions: Sequence[Instruction]) -> Iterator[tuple[str, str, bool]]:
+    """``(destination, source, into a folder)`` of every COPY/ADD source taken from the build context.
+
+    The destination is absolute (a relative one is read from the WORKDIR in
+    force); the source is context-relative (``.`` for the whole context).
+    Sources of another stage, URLs, heredocs and variables are left out.
+    """
     for instruction in instructions:
         if not isinstance(instruction, (Copy, Add)) or instruction.destination is None:
             continue
         if isinstance(instruction, Copy) and instruction.from_stage is not None:
             continue
-        sources = [s for s in instruction.sources if not s.startswith("<<") and "://" not in s and "$" not in s]
-        if not sources:
-            continue
         destination = instruction.destination
         if not destination.startswith("/"):
             destination = posixpath.join(_workdir_before(instructions, instruction), destination)
+        destination = posixpath.normpath(destination)
         into_folder = instruction.destination.endswith("/") or len(instruction.sources) > 1
-        for source in sources:
-            relative = source.lstrip("./") if source not in (".", "./") else "."
-            if relative != "." and build.is_dir(relative) or relative == ".":
-                for name in _files_under(build, relative):
-                    inner = name if relative == "." else name[len(relative.rstrip("/")) + 1:]
-                    yield posixpath.normpath(posixpath.join(destination, inner)), name
-            elif build.exists(relative) and not build.excluded(relative):
-                # Without a trailing slash a single file lands *in* the destination when that is a folder of the
-                # image (``COPY run.sh /usr/local/bin``), which only the image knows: both places are candidates.
-                yield posixpath.normpath(posixpath.join(destination, posixpath.basename(relative))), relative
-                if not into_folder:
-                    yield posixpath.normpath(destination), relative
+        for source in instruction.sources:
+            if source.startswith("<<") or "://" in source or "$" in source:
+                continue
+            relative = posixpath.normpath(source).lstrip("/")
+            yield destination, relative if relative else ".", into_folder
+
+
+def _copied_files(build: BuildContext, instructions: Sequence[Instruction]) -> Iterator[tuple[str, str]]:
+    """``(image path, context path)`` of the files COPY/ADD bring from the context (files only, no globs)."""
+    for destination, relative, into_folder in _context_copies(instructions):
+        if relative == "." or build.is_dir(relative):
+            for name in _files_under(build, relative):
+                inner = name if relative == "." else name[len(relative.rstrip("/")) + 1:]
+                yield posixpath.normpath(posixpath.join(destination, inner)), name
+        elif build.exists(relative) and not build.excluded(relative):
+            # Without a trailing slash a single file lands *in* the destination when that is a folder of the
+            # image (``COPY run.sh /usr/local/bin``), which only the image knows: both places are candidates.
+            yield posixpath.join(destination, posixpath.basename(relative)), relative
+            if not into_folder:
+                yield destination, relative
 
 
 def _files_under(build: BuildContext, folder: str) -> list[str]:
@@ -190,26 +201,14 @@ def _copy_targets(instructions: Sequence[Instruction]) -> Iterator[tuple[str, st
     destination without a trailing slash), ``(folder, None)`` for a source
     that may be a folder or a pattern (``.``, ``src/``, ``*.sh``).
     """
-    for instruction in instructions:
-        if not isinstance(instruction, (Copy, Add)) or instruction.destination is None:
+    for destination, relative, _into_folder in _context_copies(instructions):
+        base = posixpath.basename(relative)
+        if relative == "." or any(ch in base for ch in "*?["):
+            yield destination, None
             continue
-        if isinstance(instruction, Copy) and instruction.from_stage is not None:
-            continue
-        destination = instruction.destination
-        if not destination.startswith("/"):
-            destination = posixpath.join(_workdir_before(instructions, instruction), destination)
-        destination = posixpath.normpath(destination)
-        for source in instruction.sources:
-            if source.startswith("<<") or "://" in source or "$" in source:
-                continue
-            relative = source.lstrip("./") or "."
-            base = posixpath.basename(relative.rstrip("/"))
-            if relative == "." or source.endswith("/") or any(ch in base for ch in "*?["):
-                yield destination, None
-                continue
-            yield posixpath.join(destination, base), relative
-            yield destination, relative
-            yield destination, None  # ``COPY bin /app/bin``: a folder of the same name
+        yield posixpath.join(destination, base), relative
+        yield destination, relative
+        yield destination, None  # ``COPY bin /app/bin``: a folder of the same name
 
 
 def _inside(program: str, folder: str, workdir: str) -> bool:
