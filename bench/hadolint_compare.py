@@ -306,6 +306,15 @@ _INSTALL = re.compile(r"\b(?:yum|dnf|microdnf)\b[^;&|]*\binstall\b")
 _CLEAN_ALL = re.compile(r"\b(?:yum|dnf|microdnf)\b[^;&|]*\bclean\s+all\b")
 
 
+def _instruction_lines(text: str) -> list[tuple[int, int]]:
+    """First and last line of every instruction of ``text`` (none when it does not parse)."""
+    try:
+        tree = dfix.parse(text)
+    except dfix.ParseError:
+        return []
+    return [(instruction.span.line, instruction.span.end_line) for instruction in tree.instructions]
+
+
 def _instruction_at(text: str, line: int):
     try:
         tree = dfix.parse(text)
@@ -529,17 +538,16 @@ def reported_leftovers(comparison: Comparison, codes: Iterable[str]) -> tuple[co
     codes = set(codes)
     for result in comparison.files:
         remaining = result.report["remaining"]
-        text = None
+        spans: list[tuple[int, int]] | None = None
         for finding in result.after:
             code = finding["code"]
             if code not in codes:
                 continue
             rules = aliases.get(code, set())
-            if text is None:
-                text = dfix.read_dockerfile(result.target)
-            _, instruction = _instruction_at(text, finding["line"])
-            first, last = ((instruction.span.line, instruction.span.end_line) if instruction is not None
-                           else (finding["line"], finding["line"]))
+            if spans is None:  # the fixed file, parsed once for all its findings
+                spans = _instruction_lines(dfix.read_dockerfile(result.target))
+            line = finding["line"]
+            first, last = next(((a, b) for a, b in spans if a <= line <= b), (line, line))
             notes = [note for rule, at, _message, note in remaining
                      if rule in rules and first <= at <= last and _withheld(note)]
             if notes:
