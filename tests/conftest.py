@@ -12,7 +12,9 @@ from __future__ import annotations
 import functools
 import os
 import subprocess
+from collections import Counter
 from pathlib import Path
+from typing import Callable, Iterable
 
 import pytest
 
@@ -35,6 +37,28 @@ def corpus_root() -> Path | None:
     if not root.is_dir():  # pragma: no cover - corpus.sh always creates it
         raise RuntimeError(f"corpus.sh printed {root}, which is not a folder")
     return root
+
+
+def check_in_pool(check: Callable[[object], tuple[str, Counter, list[str]]], jobs: Iterable[object]) -> tuple[Counter, list[str]]:
+    """Run ``check`` over ``jobs`` in worker processes: per-outcome and per-key totals, and every problem found.
+
+    ``check`` returns ``(outcome, counts, problems)`` for one job. Workers are
+    spawned, not forked: the parent holds the Go runtime of BuildKit's
+    binding (and its threads).
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    totals: Counter = Counter()
+    problems: list[str] = []
+    workers = max(1, min(os.cpu_count() or 1, 8))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for outcome, counts, found in pool.map(check, jobs, chunksize=16):
+            totals["files"] += 1
+            totals[f"files {outcome}"] += 1
+            totals.update(counts)
+            problems.extend(found)
+    return totals, problems
 
 
 def dev_corpus_files() -> tuple[Path, list[Path]]:

@@ -20,10 +20,8 @@ for blanks the shell does not see.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -32,7 +30,7 @@ import dfix
 from dfix.oracle import binding_can_take
 from dfix.syntax.meaning import KNOWN_INSTRUCTIONS
 from dfix.transforms._form import read_word
-from conftest import dev_corpus_files
+from conftest import check_in_pool, dev_corpus_files
 
 try:
     import dockerfile
@@ -122,16 +120,7 @@ def _check(path: Path) -> tuple[str, Counter, list[str]]:
 
 
 def test_form_fixes_over_the_corpus(corpus_files, corpus_stats):
-    totals: Counter = Counter()
-    problems: list[str] = []
-    workers = max(1, min(os.cpu_count() or 1, 8))
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for outcome, counts, found in pool.map(_check, corpus_files, chunksize=16):
-            totals["files"] += 1
-            totals[f"files {outcome}"] += 1
-            totals.update(counts)
-            problems.extend(found)
+    totals, problems = check_in_pool(_check, corpus_files)
     stats = corpus_stats.setdefault(f"form rules ({len(corpus_files)} corpus files)", {})
     stats.update(totals)
     print(f"\nform rules over {totals['files']} corpus files:")

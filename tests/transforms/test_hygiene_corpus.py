@@ -25,10 +25,8 @@ and added to the test summary.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -36,7 +34,7 @@ import pytest
 import dfix
 from dfix.oracle import binding_can_take
 from dfix.syntax.meaning import KNOWN_INSTRUCTIONS
-from conftest import dev_corpus_files
+from conftest import check_in_pool, dev_corpus_files
 
 try:
     import dockerfile
@@ -146,17 +144,7 @@ def _check(job: tuple[Path, str]) -> tuple[str, Counter, list[str]]:
 
 def test_hygiene_fixes_over_the_corpus(corpus_files, corpus_stats):
     _, jobs = corpus_files
-    totals: Counter = Counter()
-    problems: list[str] = []
-    workers = max(1, min(os.cpu_count() or 1, 8))
-    # spawn, not fork: the parent holds the Go runtime of the binding (and its threads)
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for outcome, counts, found in pool.map(_check, jobs, chunksize=16):
-            totals["files"] += 1
-            totals[f"files {outcome}"] += 1
-            totals.update(counts)
-            problems.extend(found)
+    totals, problems = check_in_pool(_check, jobs)
     stats = corpus_stats.setdefault(f"hygiene rules ({len(jobs)} corpus files)", {})
     stats.update(totals)
     print(f"\nhygiene rules over {totals['files']} corpus files:")
