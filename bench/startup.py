@@ -116,9 +116,20 @@ def commands(python: str, dockerfile: Path, tally: Path | None, baseline: Path |
     return found
 
 
+def check_runs(command: Command, env: dict[str, str], cwd: Path) -> None:
+    """Stop the bench when ``command`` crashes: a broken install would otherwise time as a fast one.
+
+    dfix and hadolint exit 1 when they find something, so only a status
+    above 1 or a traceback counts as a crash.
+    """
+    done = subprocess.run(command.argv, capture_output=True, text=True, env={**env, **(command.env or {})}, cwd=cwd)
+    if done.returncode > 1 or "Traceback (most recent call last)" in done.stderr:
+        raise SystemExit(f"{command.label}: exited {done.returncode}\n{done.stderr[-2000:]}")
+
+
 def latency_table(found: list[Command], rounds: int, env: dict[str, str], cwd: Path) -> None:
-    for command in found:  # warm-up: bytecode caches, the file system cache
-        cpu_ms(command, env, cwd)
+    for command in found:  # warm-up: bytecode caches, the file system cache; and a crash stops the bench
+        check_runs(command, env, cwd)
     times: dict[str, list[float]] = {command.label: [] for command in found}
     for _ in range(rounds):
         for command in found:
