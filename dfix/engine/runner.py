@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import time
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from ..syntax import Dockerfile, first_refusal, parse, text_problem
@@ -166,12 +165,46 @@ class _Regions:
         return start, end
 
 
-def _overlaps(edits: tuple[Edit, ...], others: Iterable[Edit]) -> bool:
-    """Whether any of ``edits`` overlaps or touches one of ``others`` (two insertions at one point touch)."""
-    return any(edit.start <= other.end and other.start <= edit.end for other in others for edit in edits)
+class _Blocks:
+    """Disjoint closed intervals, each with a label, kept sorted: does a new interval touch one, and whose?
+
+    Adding an interval merges it with the blocks it touches, which callers
+    only allow when they share its label, so a block keeps one label and the
+    union of what was added is exactly what is kept. A question costs a
+    logarithm plus the blocks it touches: a round that takes a thousand fixes
+    stays linear instead of comparing every fix with every other.
+    """
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.labels: list[str | None] = []
+
+    def _touching(self, start: int, end: int) -> range:
+        """Indexes of the blocks with ``block.start <= end`` and ``start <= block.end``."""
+        last = bisect_right(self.starts, end) - 1
+        first = last
+        while first >= 0 and self.ends[first] >= start:
+            first -= 1
+        return range(first + 1, last + 1)
+
+    def labels_touching(self, start: int, end: int) -> set[str | None]:
+        return {self.labels[index] for index in self._touching(start, end)}
+
+    def add(self, start: int, end: int, label: str | None) -> None:
+        touching = self._touching(start, end)
+        if touching:
+            start = min(start, self.starts[touching.start])
+            end = max(end, self.ends[touching.stop - 1])
+            del self.starts[touching.start : touching.stop]
+            del self.ends[touching.start : touching.stop]
+            del self.labels[touching.start : touching.stop]
+        index = bisect_right(self.starts, start)
+        self.starts.insert(index, start)
+        self.ends.insert(index, end)
+        self.labels.insert(index, label)
 
 
-@dataclass
 class _Round:
     """What one round has taken so far, in the offsets of the text the round started from.
 
@@ -181,25 +214,23 @@ class _Round:
     A fix of another rule waits for the next round once its instructions
     were edited this round: it was computed without seeing that edit, and
     seeing it may change what it should do (a merge that now takes in a
-    newly inserted RUN, a cleanup that now has a new last command).
+    newly inserted RUN, a cleanup that now has a new last command). Two
+    edits touch when they overlap or meet (two insertions at one point).
     """
 
-    regions: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
-    edits: list[Edit] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.edits = _Blocks()
+        self.regions = _Blocks()
 
     def admits(self, code: str, edits: tuple[Edit, ...], region: tuple[int, int]) -> bool:
-        if _overlaps(edits, self.edits):
+        if any(self.edits.labels_touching(edit.start, edit.end) for edit in edits):
             return False
-        start, end = region
-        return not any(
-            start <= other_end and other_start <= end
-            for other_code, spans in self.regions.items() if other_code != code
-            for other_start, other_end in spans
-        )
+        return self.regions.labels_touching(*region) <= {code}
 
     def take(self, code: str, edits: tuple[Edit, ...], region: tuple[int, int]) -> None:
-        self.edits.extend(edits)
-        self.regions.setdefault(code, []).append(region)
+        for edit in edits:
+            self.edits.add(edit.start, edit.end, None)
+        self.regions.add(*region, code)
 
 
 def _one_at_a_time(

@@ -100,3 +100,58 @@ def test_the_cli_warns_once_per_file_that_did_not_settle(monkeypatch: pytest.Mon
     assert len(settle) == 1
     assert settle[0].startswith(f"{task.path}: warning: the fixes did not settle after {runner.MAX_ROUNDS} rounds")
     assert result.failed_fixes == ()
+
+
+# -- what a round takes: the interval index against the plain pairwise rule ------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_interval = st.tuples(st.integers(0, 60), st.integers(0, 8)).map(lambda pair: (pair[0], pair[0] + pair[1]))
+_proposal = st.tuples(st.sampled_from(["DF1", "DF2", "DF3"]), st.lists(_interval, min_size=1, max_size=3), _interval)
+
+
+def _touch(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_proposal, max_size=25))
+def test_round_takes_what_pairwise_comparison_takes(proposals) -> None:
+    """A fix is taken when its edits touch no taken edit and its region touches no other rule's region."""
+    taken = runner._Round()
+    taken_edits: list[tuple[int, int]] = []
+    taken_regions: list[tuple[str, tuple[int, int]]] = []
+    for code, spans, region in proposals:
+        edits = tuple(Edit(start, end, "x") for start, end in spans)
+        expected = not any(_touch(span, other) for span in spans for other in taken_edits) and not any(
+            other_code != code and _touch(region, other) for other_code, other in taken_regions
+        )
+        assert taken.admits(code, edits, region) == expected
+        if expected:
+            taken.take(code, edits, region)
+            taken_edits.extend(spans)
+            taken_regions.append((code, region))
+
+
+def test_a_round_of_many_fixes_is_not_quadratic() -> None:
+    """Ten thousand non-touching fixes: each admission looks at its neighbours, not at every fix taken."""
+    taken = runner._Round()
+    calls = 0
+    original = runner._Blocks._touching
+
+    def counting(self, start, end):
+        nonlocal calls
+        found = original(self, start, end)
+        calls += 1 + len(found)
+        return found
+
+    runner._Blocks._touching = counting
+    try:
+        for index in range(10_000):
+            edits = (Edit(index * 10, index * 10 + 2, "x"),)
+            assert taken.admits("DF1", edits, (index * 10, index * 10 + 5))
+            taken.take("DF1", edits, (index * 10, index * 10 + 5))
+    finally:
+        runner._Blocks._touching = original
+    assert calls < 5 * 10_000
