@@ -15,6 +15,7 @@ import argparse
 import time
 
 import dfix
+from dfix.process import tune_collector
 
 BLOCK = [
     "RUN apt-get update && apt-get install -y curl git{n}",
@@ -57,6 +58,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--repeat", type=int, default=1)
     options = parser.parse_args()
+    tune_collector()  # as the command line does
     sizes = [int(size) for size in options.sizes.split(",")]
     rows = []
     for size in sizes:

@@ -39,7 +39,7 @@ from dfix.terminal import emit, in_ci, split_codes, stream_is_terminal, to_bytes
 from dfix.engine import Severity, unavailable_notes
 from dfix.errors import DfixError, UserError
 from dfix.pipeline import Planned, plan, run_planned
-from dfix.process import Mode, Processed, default_jobs, internal_error_message
+from dfix.process import Mode, Processed, default_jobs, internal_error_message, tune_collector
 from dfix.results import FileResult
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -84,6 +84,7 @@ class DefaultCommandGroup(click.Group):
 
     def main(self, *args, **kwargs):  # type: ignore[override]
         """Turn any uncaught exception into one line and exit 2: a bug report, not a traceback."""
+        tune_collector()
         try:
             return super().main(*args, **kwargs)
         except Exception as error:  # noqa: BLE001 - the last line of defence

@@ -7,6 +7,7 @@ import time
 from bisect import bisect_right
 from typing import Iterable, Sequence
 
+from ..shell import scripts_kept
 from ..syntax import Dockerfile, first_refusal, parse, text_problem
 from .build_context import BuildContext
 from .context import Context
@@ -309,6 +310,33 @@ def fix(
     build sends (a :class:`BuildContext` or a folder); by default the
     folder of the file at ``path``, and none for a text without one.
     """
+    with scripts_kept():  # a RUN a round leaves alone is not analysed again in the next
+        return _fix(
+            text, select, unsafe, path=path, ignore=ignore, extend_select=extend_select, settings=settings,
+            rules=rules, fixable=fixable, honor_suppressions=honor_suppressions,
+            foreign_suppressions=foreign_suppressions, first=first, policy=policy, budget=budget,
+            build_context=build_context,
+        )
+
+
+def _fix(
+    text: str,
+    select: Iterable[str] | None,
+    unsafe: bool,
+    *,
+    path: str | None,
+    ignore: Iterable[str],
+    extend_select: Iterable[str],
+    settings: dict[str, dict] | None,
+    rules: Sequence[Rule] | None,
+    fixable: Iterable[str] | None,
+    honor_suppressions: bool,
+    foreign_suppressions: Iterable[str] | None,
+    first: tuple[Dockerfile, Sequence[Diagnostic]] | None,
+    policy: FixPolicy | None,
+    budget: float | None,
+    build_context: BuildContext | str | os.PathLike[str] | None,
+) -> FixResult:
     context = resolve_build_context(build_context, path)
     if rules is None:
         rules = make_rules(select, ignore, extend_select, settings)
