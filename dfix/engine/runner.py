@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import time
 from bisect import bisect_right
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from ..shell import scripts_kept
 from ..syntax import Dockerfile, first_refusal, parse, text_problem
 from .build_context import BuildContext
 from .context import Context
-from .model import Diagnostic, Edit, FailedFix, FixPolicy, FixResult, apply_edits
+from .model import Diagnostic, Edit, FailedFix, FixPolicy, FixResult, Safety, apply_edits
 from .registry import select as select_rules
 from .registry import subcode_filter
 from .rule import Rule
@@ -349,11 +349,12 @@ def _fix(
     refused: set[tuple] = set()
     foreign = None if foreign_suppressions is None else frozenset(foreign_suppressions)  # read once per round
 
-    def lint(tree: Dockerfile) -> list[Diagnostic]:
-        return run_rules(tree, rules, path, honor_suppressions=honor_suppressions, foreign_suppressions=foreign,
+    def run(tree: Dockerfile, some: Sequence[Rule]) -> list[Diagnostic]:
+        return run_rules(tree, some, path, honor_suppressions=honor_suppressions, foreign_suppressions=foreign,
                          build_context=context)
 
-    diagnostics = lint(tree) if first is None else list(first[1])
+    linter = _RoundLinter(rules, policy, run, lambda tree: _has_suppressions(tree, honor_suppressions, foreign))
+    diagnostics = run(tree, rules) if first is None else list(first[1])
     if first_refusal(tree) is not None:
         # docker build refuses the file before it runs a step: nothing to improve until that is mended
         return FixResult(text, text, (), tuple(diagnostics))
@@ -406,8 +407,63 @@ def _fix(
         current, tree = working, working_tree
         if out_of_time():
             return FixResult(text, text, (), initial, tuple(failed), converged=False, timed_out=True)
-        diagnostics = lint(tree)
+        diagnostics = linter.between_rounds(tree)
     else:
         converged = not any(policy.applies(d) and _diagnostic_key(d, current) not in refused for d in diagnostics)
+        diagnostics = linter.complete(tree, diagnostics)
         return FixResult(current, text, tuple(applied), tuple(diagnostics), tuple(failed), converged=converged)
+    diagnostics = linter.complete(tree, diagnostics)
     return FixResult(current, text, tuple(applied), tuple(diagnostics), tuple(failed))
+
+
+def _has_suppressions(tree: Dockerfile, honor: bool, foreign: Iterable[str] | None) -> bool:
+    """Whether the run honours any suppression comment (or ``# check=skip=``) in ``tree``."""
+    with suppression_policy(honor, foreign):
+        return bool(Suppressions.of(tree).items)
+
+
+class _RoundLinter:
+    """The fix loop's lints: every rule on the first text and the last, only the rules that can fix in between.
+
+    A rounds' findings matter to the loop only for their fixes, and a rule
+    whose safety is ``none`` (about a third of them, ShellCheck among them)
+    never has one; its findings are wanted once, on the text the loop ends
+    with. Rules do not read each other's findings, with one exception: the
+    rules about suppression comments judge a comment by what every other
+    rule found, so a file with a suppression the run honours is linted
+    whole each round.
+    """
+
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        policy: FixPolicy,
+        run: Callable[[Dockerfile, Sequence[Rule]], list[Diagnostic]],
+        has_suppressions: Callable[[Dockerfile], bool],
+    ) -> None:
+        self.rules = rules
+        self.fixing = [
+            rule for rule in rules
+            if rule.safety is not Safety.NONE and (policy.fixable is None or rule.code in policy.fixable)
+        ]
+        fixing = {id(rule) for rule in self.fixing}
+        self.rest = [rule for rule in rules if id(rule) not in fixing]
+        self.run = run
+        self.has_suppressions = has_suppressions
+        #: The tree whose last lint ran only ``fixing``.
+        self.partial: Dockerfile | None = None
+
+    def between_rounds(self, tree: Dockerfile) -> list[Diagnostic]:
+        if not self.rest or self.has_suppressions(tree):
+            self.partial = None
+            return self.run(tree, self.rules)
+        self.partial = tree
+        return self.run(tree, self.fixing)
+
+    def complete(self, tree: Dockerfile, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+        """``diagnostics`` of ``tree`` with what the rules left out of its lint found."""
+        if self.partial is not tree:
+            return diagnostics
+        found = diagnostics + self.run(tree, self.rest)
+        found.sort(key=Diagnostic.sort_key)
+        return found

@@ -155,3 +155,61 @@ def test_a_round_of_many_fixes_is_not_quadratic() -> None:
     finally:
         runner._Blocks._touching = original
     assert calls < 5 * 10_000
+
+
+# -- which rules run between rounds ----------------------------------------------------------
+
+
+class _Counting(Rule):
+    """A report-only test rule that counts the texts it is run on and reports each RUN."""
+
+    code = "DF998"
+    name = "counting"
+    summary = "reports every RUN"
+    seen: list[str]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = []
+
+    def check(self, context: Context) -> Iterable[Diagnostic]:
+        self.seen.append(context.tree.code)
+        for instruction in context.tree.instructions:
+            if instruction.keyword == "RUN":
+                yield self.diagnostic(instruction, f"RUN at line {instruction.start_line}")
+
+
+TWO_ROUNDS = "FROM debian:12\nRUN apt-get update && apt-get install b a b\n"
+
+
+def test_a_report_only_rule_runs_on_the_first_and_the_last_text_only() -> None:
+    """Its findings never steer the loop, so the rounds in between do without it; the result still has them."""
+    counting = _Counting()
+    rules = [*runner.make_rules(["DF200", "DF201", "DF202", "DF624"]), counting]
+    result = dfix.fix(TWO_ROUNDS, unsafe=True, rules=rules)
+    assert len(result.applied) >= 3  # several rounds of fixes
+    assert counting.seen == [TWO_ROUNDS, result.text]
+    assert [d.message for d in result.diagnostics if d.code == "DF998"] == ["RUN at line 2"]
+    assert result.diagnostics == tuple(sorted(result.diagnostics, key=Diagnostic.sort_key))
+    assert list(result.diagnostics) == runner.run_rules(dfix.parse(result.text), rules)
+
+
+def test_a_file_with_a_suppression_comment_is_linted_whole_each_round() -> None:
+    """The rules about suppression comments judge them by every rule's findings, every round."""
+    text = "FROM debian:12\n# dfix: ignore[DF230]\n" + TWO_ROUNDS.split("\n", 1)[1]
+    counting = _Counting()
+    rules = [*runner.make_rules(["DF001", "DF200", "DF201", "DF202", "DF230", "DF624"]), counting]
+    result = dfix.fix(text, unsafe=True, rules=rules)
+    assert counting.seen[0] == text and counting.seen[-1] == result.text
+    assert len(counting.seen) >= 3  # every round's text too, not only the first and the last
+    assert "# dfix: ignore[DF230]" in result.text  # still used: DF001 saw DF230's finding each round
+    assert not [d for d in result.diagnostics if d.code == "DF230"]
+
+
+def test_a_rule_whose_safety_is_none_cannot_make_a_fix() -> None:
+    class _Sneaky(_Counting):
+        def check(self, context: Context) -> Iterable[Diagnostic]:
+            yield self.diagnostic(context.tree.instructions[0], "sneaky", [Edit(0, 0, "# x\n")], safety=Safety.SAFE)
+
+    with pytest.raises(ValueError, match="declares safety none"):
+        list(_Sneaky().check(Context(dfix.parse("FROM scratch\n"))))
