@@ -11,7 +11,7 @@ from ..shell import scripts_kept
 from ..syntax import Dockerfile, first_refusal, parse, text_problem
 from .build_context import BuildContext
 from .context import Context
-from .model import Diagnostic, Edit, FailedFix, FixPolicy, FixResult, Safety, apply_edits
+from .model import Diagnostic, Edit, FailedFix, FixPolicy, FixResult, apply_edits
 from .registry import select as select_rules
 from .registry import subcode_filter
 from .rule import Rule
@@ -425,10 +425,11 @@ def _has_suppressions(tree: Dockerfile, honor: bool, foreign: Iterable[str] | No
 class _RoundLinter:
     """The fix loop's lints: every rule on the first text and the last, only the rules that can fix in between.
 
-    A rounds' findings matter to the loop only for their fixes, and a rule
-    whose safety is ``none`` (about a third of them, ShellCheck among them)
-    never has one; its findings are wanted once, on the text the loop ends
-    with. Rules do not read each other's findings, with one exception: the
+    A round's findings matter to the loop only for the fixes the run may
+    apply. A rule whose safety is ``none`` (about a third of them, ShellCheck
+    among them) never has one, nor has a rule whose fixes are unsafe in a
+    run without ``--unsafe-fixes``, or one the run may not fix with; their
+    findings are wanted once, on the text the loop ends with. Rules do not read each other's findings, with one exception: the
     rules about suppression comments judge a comment by what every other
     rule found, so a file with a suppression the run honours is linted
     whole each round.
@@ -442,10 +443,7 @@ class _RoundLinter:
         has_suppressions: Callable[[Dockerfile], bool],
     ) -> None:
         self.rules = rules
-        self.fixing = [
-            rule for rule in rules
-            if rule.safety is not Safety.NONE and (policy.fixable is None or rule.code in policy.fixable)
-        ]
+        self.fixing = [rule for rule in rules if policy.may_apply(rule.code, rule.safety)]
         fixing = {id(rule) for rule in self.fixing}
         self.rest = [rule for rule in rules if id(rule) not in fixing]
         self.run = run

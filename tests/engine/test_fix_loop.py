@@ -213,3 +213,19 @@ def test_a_rule_whose_safety_is_none_cannot_make_a_fix() -> None:
 
     with pytest.raises(ValueError, match="declares safety none"):
         list(_Sneaky().check(Context(dfix.parse("FROM scratch\n"))))
+
+
+def test_without_unsafe_fixes_a_rule_whose_fixes_are_unsafe_runs_first_and_last_only() -> None:
+    class _CountingUnsafe(_Counting):
+        code = "DF997"
+        name = "counting-unsafe"
+        safety = Safety.UNSAFE
+
+    counting = _CountingUnsafe()
+    rules = [*runner.make_rules(["DF200", "DF201"]), counting]
+    result = dfix.fix(TWO_ROUNDS, rules=rules)
+    assert len(result.applied) >= 2
+    assert counting.seen == [TWO_ROUNDS, result.text]
+    unsafe_run = _CountingUnsafe()
+    dfix.fix(TWO_ROUNDS, unsafe=True, rules=[*runner.make_rules(["DF200", "DF201"]), unsafe_run])
+    assert len(unsafe_run.seen) > 2  # with --unsafe-fixes its findings may be fixes: every round
