@@ -414,8 +414,8 @@ def package_spec(family: str, text: str) -> PackageSpec:
 
 #: Readings by command object, each kept with its command so that the id is not reused while cached.
 _readings: dict[int, tuple[SimpleCommand, "PackageCommand | None"]] = {}
-#: Readings kept before the memo starts over (a few MB): the shell layer's script cache holds about as many commands.
-_READINGS_KEPT = 20_000
+#: Readings kept before the memo starts over: enough for every command of a large file, a few MB at most.
+_READINGS_KEPT = 4_096
 
 
 def package_command(command: SimpleCommand) -> PackageCommand | None:
