@@ -656,8 +656,10 @@ def rule_command(code: str | None, show_all: bool, output_format: str, color_cho
         fail(f"error: unknown rule {code!r}; `dfix rule --all` lists every rule")
     if output_format == "json":
         explain.write_json(explain.rule_as_dict(rule), stdout)
+    elif color:
+        emit(explain.render(lambda console: explain.print_rule(rule, console), color=True))
     else:
-        emit(explain.render(lambda console: explain.print_rule(rule, console), color=color))
+        emit(explain.plain_rule(rule))
 
 
 HADOLINT_CONFIG_NAMES = (".hadolint.yaml", ".hadolint.yml")

@@ -51,15 +51,16 @@ from dataclasses import dataclass
 from typing import ClassVar, Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Rule, Safety
+from dfix.patterns import lazy_pattern
 from dfix.registry import RegistryError, Resolution, Resolver, ResolverSettings
 from dfix.registry import POLICIES
 from dfix.syntax import Arg, From, ImageRef
 
 from ._registry import unreachable_notice
 
-_VARIABLE = re.compile(r"\$(?:\{(?P<braced>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_LITERAL = re.compile(r"[A-Za-z0-9._:/@+-]+\Z")
+_VARIABLE = lazy_pattern(r"\$(?:\{(?P<braced>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
+_NAME = lazy_pattern(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_LITERAL = lazy_pattern(r"[A-Za-z0-9._:/@+-]+\Z")
 
 PINNING_OPTIONS: dict[str, object] = {
     "resolve": False,

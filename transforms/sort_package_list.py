@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from dfix.engine import Context, Edit, Invalid, RunScript, RunView, Safety, Valid
+from dfix.patterns import lazy_pattern
 from dfix.shell import PackageCommand, Word, package_spec
 
 from ._packages import Finding, PackageCommandRule
@@ -287,7 +288,7 @@ class _Deletions:
         return True
 
 
-_PADDING = re.compile(r" {2,}(?=[^ \t\r\n])")
+_PADDING = lazy_pattern(r" {2,}(?=[^ \t\r\n])")
 
 
 def _line_bounds(text: str, offset: int) -> tuple[int, int]:

@@ -143,3 +143,19 @@ def test_a_worker_pool_inherits_the_parse_tables_and_the_bash_parser(tmp_path: P
         XDG_CONFIG_HOME=str(tmp_path / "config"),
     )
     assert out.split() == ["3", "1", "1"]
+
+
+def test_a_rule_explained_as_plain_text_loads_no_rich(tmp_path: Path) -> None:
+    """Piped or without colour, ``dfix rule`` lays the text out itself: rich and its Markdown are for terminals."""
+    out = _python(
+        "import sys\n"
+        "from dfix.cli import main\n"
+        "try:\n"
+        "    main(['rule', 'DF200'], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('rich', 'markdown_it', 'pygments') if m in sys.modules))\n",
+        XDG_CONFIG_HOME=str(tmp_path / "config"), NO_COLOR="1",
+    )
+    assert "Aliases: DL3009" in out
+    assert out.splitlines()[-1] == "[]"
