@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
+from ..patterns import lazy_pattern
 from ..engine import SEVERITIES, SelectorError, catalogue, rule_by_code
 from ..engine.catalogue import specificity, suggest
 from .errors import ConfigError
@@ -354,7 +355,7 @@ def _cache_dir(value: Any, ctx: ParseContext, key: str) -> Path:
     return Path(os.path.normpath(ctx.base / os.path.expanduser(text)))
 
 
-_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*", re.IGNORECASE)
+_SIZE = lazy_pattern(r"\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*", re.IGNORECASE)
 _SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2, "mib": 1024**2,
                "g": 1000**3, "gb": 1000**3, "gib": 1024**3}
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
+from ..patterns import lazy_pattern
 from ..errors import DfixError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -208,10 +209,10 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("DF903", "copy-missing-source", (), PLANNED, "a COPY/ADD source missing from the build context"),
 )
 
-_DF_PREFIX = re.compile(r"DF\d{0,3}", re.IGNORECASE)
-_SHELLCHECK = re.compile(r"SC\d{4}", re.IGNORECASE)
+_DF_PREFIX = lazy_pattern(r"DF\d{0,3}", re.IGNORECASE)
+_SHELLCHECK = lazy_pattern(r"SC\d{4}", re.IGNORECASE)
 #: The shape of a ShellCheck code a suppression may name (ShellCheck numbers its checks SC1000-SC3999).
-SHELLCHECK_CODE = re.compile(r"SC[1-3]\d{3}", re.IGNORECASE)
+SHELLCHECK_CODE = lazy_pattern(r"SC[1-3]\d{3}", re.IGNORECASE)
 #: hadolint codes that name no rule, and why (dfix honours hadolint's pragmas rather than flag them).
 NO_RULE: dict[str, str] = {
     "DL1001": "hadolint's check against its own ignore comments; dfix honours those comments instead, so no rule has it",

@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path, PurePath
 from typing import Iterable, Sequence
 
+from ..patterns import lazy_pattern
 from ..engine import Diagnostic, Fix, Safety, Severity, all_rules, describe, rule_by_code
 from ..results import FileResult
 
@@ -123,7 +124,7 @@ def line_index(text: str) -> LineIndex:
     return LineIndex(text)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = lazy_pattern("[\ud800-\udfff]")
 
 
 def clean(text: str, errors: str = "replace") -> str:
