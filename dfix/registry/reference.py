@@ -16,6 +16,8 @@ from ..patterns import lazy_pattern
 from .errors import RegistryError
 
 DOCKER_HUB = "docker.io"
+#: How a floating reference can be pinned: to a version tag, to its digest, or to both.
+POLICIES = ("tag", "digest", "tag+digest")
 DOCKER_HUB_API = "registry-1.docker.io"
 _HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"})
 

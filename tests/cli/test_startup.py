@@ -159,3 +159,20 @@ def test_a_rule_explained_as_plain_text_loads_no_rich(tmp_path: Path) -> None:
     )
     assert "Aliases: DL3009" in out
     assert out.splitlines()[-1] == "[]"
+
+
+def test_a_check_that_asks_no_registry_loads_no_resolver(tmp_path: Path) -> None:
+    """The pinning rules load with every check; the resolver and its cache only when a rule asks a registry."""
+    heavy, rules = _loaded_after(tmp_path, "check", "--output-format", "json")
+    assert "base_image_latest" in rules
+    out = _python(
+        "import sys\n"
+        "from dfix.cli import main\n"
+        "try:\n"
+        f"    main(['check', '--isolated', '--progress', 'none', {str(tmp_path / 'Dockerfile')!r}], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('dfix.registry.resolve', 'dfix.registry.cache', 'platformdirs') if m in sys.modules))\n",
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+    )
+    assert out.splitlines()[-1] == "[]"
