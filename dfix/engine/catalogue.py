@@ -15,14 +15,13 @@ is the one place that reads them.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
-from ..patterns import lazy_pattern
 from ..errors import DfixError
+from ..patterns import lazy_pattern
 
 if TYPE_CHECKING:  # pragma: no cover
     from .rule import Rule
@@ -232,6 +231,8 @@ def specificity(selector: str) -> int:
 
 def suggest(word: str, candidates: Iterable[str], *, prefix: str = "") -> str:
     """`` (did you mean X?)`` for the closest candidate, or nothing."""
+    import difflib  # only a mistyped name needs it
+
     lowered = {candidate.lower(): candidate for candidate in candidates}
     found = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return f" (did you mean {prefix}{lowered[found[0]]}?)" if found else ""

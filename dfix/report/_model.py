@@ -20,8 +20,8 @@ from functools import lru_cache
 from pathlib import Path, PurePath
 from typing import Iterable, Sequence
 
-from ..patterns import lazy_pattern
 from ..engine import Diagnostic, Fix, Safety, Severity, all_rules, describe, rule_by_code
+from ..patterns import lazy_pattern
 from ..results import FileResult
 
 #: Where a rule's documentation lives: the one place the URL shape is defined.

@@ -19,7 +19,6 @@ is known only at build time, and a refusal must never be a guess.
 
 from __future__ import annotations
 
-import csv
 import enum
 import re
 import weakref
@@ -525,6 +524,8 @@ def expose_problem(raw: str) -> tuple[RefusalKind, str] | None:
 
 def mount_problem(value: str) -> str | None:
     """Why BuildKit refuses one ``RUN --mount`` value, or None (values with variables are not judged)."""
+    import csv  # only a RUN with mounts needs it
+
     try:
         fields = next(csv.reader([value]), [])
     except csv.Error as error:

@@ -11,7 +11,6 @@ construction; a fix edits text and re-parses.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import cached_property
 from typing import ClassVar, Iterator
@@ -192,6 +191,8 @@ class Mount:
 
     @classmethod
     def parse(cls, value: str) -> "Mount":
+        import csv  # BuildKit reads --mount's value as one CSV record; only a RUN with mounts needs it
+
         try:
             fields = next(csv.reader([value]), [])
         except csv.Error:

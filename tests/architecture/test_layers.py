@@ -56,8 +56,9 @@ LAYERS = (
     ),
     Layer("syntax", ("dfix.syntax", "dfix.syntax.*"), "the lossless, BuildKit-faithful tree and file bytes"),
     Layer(
-        "base", ("dfix._version", "dfix.errors", "dfix.grammar", "dfix.patterns"),
-        "the version string, the user-error base, the grammar data, patterns compiled when first used",
+        "base", ("dfix._version", "dfix.errors", "dfix.grammar", "dfix.patterns", "dfix.rule_packages"),
+        "the version string, the user-error base, the grammar data, patterns compiled when first used, "
+        "the names of the default rule packages",
     ),
 )
 

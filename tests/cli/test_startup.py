@@ -176,3 +176,32 @@ def test_a_check_that_asks_no_registry_loads_no_resolver(tmp_path: Path) -> None
         XDG_CONFIG_HOME=str(tmp_path / "config"),
     )
     assert out.splitlines()[-1] == "[]"
+
+
+def test_the_version_loads_no_engine(tmp_path: Path) -> None:
+    """``dfix --version`` needs click and the version string, not the engine, the tree or the settings."""
+    for args in (["--version"], ["-V"]):
+        out = _python(
+            "import sys\n"
+            "from dfix.cli import main\n"
+            "try:\n"
+            f"    main({args!r}, standalone_mode=False)\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "print(sorted(m for m in ('dfix.engine', 'dfix.syntax', 'dfix.config', 'dfix.process', 'dfix.shell') "
+            "if m in sys.modules))\n",
+            XDG_CONFIG_HOME=str(tmp_path / "config"),
+        )
+        assert out.splitlines()[-1] == "[]", args
+
+
+def test_the_package_front_offers_the_syntax_layers_names_without_loading_it() -> None:
+    out = _python(
+        "import sys, dfix\n"
+        "loaded = 'dfix.syntax' in sys.modules or 'dfix.engine' in sys.modules\n"
+        "import dfix.syntax\n"
+        "print(loaded, sorted(dfix._SYNTAX_NAMES) == sorted(dfix.syntax.__all__), "
+        "all(getattr(dfix, name) is getattr(dfix.syntax, name) for name in dfix.syntax.__all__), "
+        "dfix.fix is __import__('dfix.engine').engine.fix)\n"
+    )
+    assert out.split() == ["False", "True", "True", "True"]
