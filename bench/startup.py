@@ -239,7 +239,7 @@ def main() -> int:
         tally = options.tally_binary or (install_tally(folder) if options.tally else None)
         found = commands(sys.executable, dockerfile, tally, options.baseline.resolve() if options.baseline else None)
         latency_table(found, options.rounds, env, folder)
-        print(f"(ShellCheck for DF629: {shutil.which('shellcheck', path=env.get('PATH')) or 'not installed'}; "
+        print(f"(ShellCheck on PATH for DF629: {shutil.which('shellcheck', path=env.get('PATH')) or 'not installed'}; "
               "a wrapper script such as a pyenv shim costs more CPU than ShellCheck itself)")
         import_times(sys.executable, dockerfile, env, folder, options.top)
     return 0
