@@ -42,6 +42,8 @@ _QUERY_OPTIONS = ("--version", "-v", "--help", "-h")
 
 @dataclass(frozen=True)
 class _Tool:
+    """One JavaScript package manager: where its cache goes and how it is cleaned."""
+
     manager: str
     caches: tuple[CacheDir, ...]
     #: The command appended as the fix; None: report only (pnpm).

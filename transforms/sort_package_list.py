@@ -21,6 +21,8 @@ def _apt_marker(value: str) -> bool:
 
 @dataclass(frozen=True)
 class _Kind:
+    """What sorting one package manager's list means: the fix's safety and how its words are read."""
+
     safety: Safety
     #: Whose package words these are (`package_spec` reads them).
     family: str

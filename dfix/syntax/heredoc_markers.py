@@ -46,6 +46,8 @@ __all__ = ["HeredocMarker", "HeredocMarkerError", "find_heredoc_markers"]
 
 @dataclass(frozen=True, slots=True)
 class HeredocMarker:
+    """One heredoc marker (``<<EOF``, ``<<-'END'``) of an instruction line."""
+
     name: str  # delimiter after quote removal
     fd: int
     chomp: bool  # <<-
