@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-import tomllib
 from dataclasses import dataclass
 
 from dfix.engine import BuildContext
@@ -362,6 +361,8 @@ def _other_problem(project: _Project, ecosystem: str, text: str) -> str | None:
         if project.visible(".mvn"):
             return "the .mvn folder configures the build (extensions, maven.config) and is not copied"
     elif ecosystem == "poetry":
+        import tomllib  # only a Poetry project in the build context is read as TOML
+
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError:
