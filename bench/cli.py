@@ -1,4 +1,4 @@
-"""Wall time of the ``dfix`` command (report mode) on the dev corpus, next to hadolint on the same files.
+"""Wall and CPU time of the ``dfix`` command on the dev corpus, next to hadolint and tally on the same files.
 
 What a user waits for: the whole command as a subprocess (start-up,
 discovery of the named files, reading, parsing, every rule, the JSON report),
@@ -15,7 +15,17 @@ process included) is shown: on a shared machine whose other load steals
 cores, wall times and the parallel speed-up swing from run to run, while CPU
 seconds per file stay put.
 
-Usage: ``python bench/cli.py [--limit N] [--jobs J] [--repeat R] [--batch B] [--hadolint-serial]``.
+``--fixing`` also times the fixing modes with ``-j 1``: ``--diff``,
+``--diff --unsafe-fixes`` and ``--write --unsafe-fixes`` (on copies of the
+files, made outside the timing), each also without ShellCheck (DF629).
+``--tally`` adds tally (PyPI ``tally-cli``, installed into a temporary
+virtualenv; ``--tally-binary`` for an installed one): ``tally lint`` with and
+without its ShellCheck rules, and ``tally lint --fix --fix-unsafe`` on
+copies, one invocation per batch. The ratios then compare CPU per file:
+dfix with ShellCheck against hadolint (which runs it too), dfix without it
+against tally without it.
+
+Usage: ``python bench/cli.py [--limit N] [--jobs J] [--repeat R] [--batch B] [--hadolint-serial] [--fixing] [--tally]``.
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -86,6 +97,56 @@ def time_dfix(files: list[Path], jobs: int) -> tuple[Timing, int]:
     return timing, len(json.loads(done.stdout))
 
 
+def copies(files: list[Path], folder: Path) -> list[Path]:
+    """Fresh copies of ``files`` under ``folder`` (for the commands that write), each in a folder of its own."""
+    shutil.rmtree(folder, ignore_errors=True)
+    made = []
+    for number, path in enumerate(files):
+        target = folder / str(number) / path.name
+        target.parent.mkdir(parents=True)
+        shutil.copyfile(path, target)
+        made.append(target)
+    return made
+
+
+def time_dfix_fixing(files: list[Path], options: list[str], scratch: Path) -> tuple[Timing, int]:
+    """Timing of ``dfix -j 1 OPTIONS`` over ``files`` (over copies when it writes); files it changed or would change."""
+    targets = copies(files, scratch) if "--write" in options else files
+    command = [sys.executable, "-m", "dfix", *options, "--exit-zero", "--progress", "none", "-q", "-j", "1", *map(str, targets)]
+    with Timing() as timing:
+        done = subprocess.run(command, capture_output=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"dfix failed (exit {done.returncode}): {done.stderr.decode(errors='replace')[-500:]}")
+    if "--write" in options:
+        return timing, sum(1 for original, copy in zip(files, targets) if original.read_bytes() != copy.read_bytes())
+    return timing, done.stdout.count(b"\n+++ ") + done.stdout.startswith(b"+++ ")
+
+
+def tally_binary(folder: Path) -> Path | None:
+    """``tally`` from PyPI ``tally-cli`` in a virtualenv under ``folder`` (see bench/startup.py), or None."""
+    sys.path.insert(0, str(HERE))
+    from startup import install_tally
+
+    return install_tally(folder)
+
+
+def _tally_batch(tally: Path, options: list[str], paths: list[str]) -> int:
+    done = subprocess.run([str(tally), "lint", "--no-color", "--slow-checks", "off", *options, *paths], capture_output=True, check=False)
+    return done.stdout.count(b"\n")
+
+
+def time_tally(
+    tally: Path, files: list[Path], options: list[str], batch: int, scratch: Path
+) -> tuple[Timing, int]:
+    """Timing of tally over ``files`` in batches, one at a time (over copies with ``--fix``); its output lines."""
+    if "--fix" in options:
+        files = copies(files, scratch)
+    paths = [str(path) for path in files]
+    with Timing() as timing:
+        lines = sum(_tally_batch(tally, options, paths[index : index + batch]) for index in range(0, len(paths), batch))
+    return timing, lines
+
+
 def _hadolint_batch(paths: list[str]) -> int:
     done = subprocess.run(["hadolint", "--no-fail", "-f", "json", *paths], capture_output=True, check=False)
     try:
@@ -115,6 +176,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="timed runs of each command; the best counts (default 1)")
     parser.add_argument("--batch", type=int, default=50, help="files per hadolint invocation (default 50)")
     parser.add_argument("--hadolint-serial", action="store_true", help="also time hadolint with one invocation at a time")
+    parser.add_argument("--fixing", action="store_true", help="also time --diff, --diff --unsafe-fixes and --write --unsafe-fixes")
+    parser.add_argument("--tally", action="store_true", help="also time tally (installs tally-cli into a temporary venv)")
+    parser.add_argument("--tally-binary", type=Path, help="an installed tally binary to time (instead of --tally)")
     args = parser.parse_args()
 
     files, total = corpus_files(args.limit)
@@ -135,12 +199,39 @@ def main() -> None:
         if args.jobs > 1:
             rows.append((f"hadolint x{args.jobs}", *best_of(args.repeat, lambda: time_hadolint(files, args.jobs, args.batch))))
 
-    print(f"\n{'command':<14} {'wall s':>8} {'files/s':>8} {'CPU s':>8} {'ms CPU/file':>12} {'findings':>9}")
+    with tempfile.TemporaryDirectory(prefix="dfix-bench-cli-") as temporary:
+        scratch = Path(temporary) / "copies"
+        if args.fixing:
+            no_shellcheck = ["--extend-ignore", "DF629"]
+            for label, options in (
+                ("dfix --diff", ["--diff"]),
+                ("dfix --diff --unsafe-fixes", ["--diff", "--unsafe-fixes"]),
+                ("dfix --write --unsafe-fixes", ["--write", "--unsafe-fixes"]),
+            ):
+                rows.append((label, *best_of(args.repeat, lambda: time_dfix_fixing(files, options, scratch))))
+                rows.append((f"{label}, no ShellCheck", *best_of(
+                    args.repeat, lambda: time_dfix_fixing(files, [*options, *no_shellcheck], scratch),
+                )))
+            rows.append(("dfix check, no ShellCheck", *best_of(
+                args.repeat, lambda: time_dfix_fixing(files, ["--output-format", "json", *no_shellcheck], scratch),
+            )))
+        tally = args.tally_binary or (tally_binary(Path(temporary)) if args.tally else None)
+        if tally is not None:
+            for label, options in (
+                ("tally lint", []),
+                ("tally lint, no ShellCheck", ["--ignore", "shellcheck/*"]),
+                ("tally --fix --fix-unsafe, no ShellCheck", ["--ignore", "shellcheck/*", "--fix", "--fix-unsafe"]),
+            ):
+                rows.append((label, *best_of(args.repeat, lambda: time_tally(tally, files, options, args.batch, scratch))))
+
+    width = max(len(name) for name, _, _ in rows)
+    print(f"\n{'command':<{width}} {'wall s':>8} {'files/s':>8} {'CPU s':>8} {'ms CPU/file':>12} {'findings':>9}")
     for name, timing, findings in rows:
         print(
-            f"{name:<14} {timing.wall:>8.2f} {count / timing.wall:>8.1f} {timing.cpu:>8.2f} "
+            f"{name:<{width}} {timing.wall:>8.2f} {count / timing.wall:>8.1f} {timing.cpu:>8.2f} "
             f"{1000 * timing.cpu / count:>12.2f} {findings:>9}"
         )
+    print("(findings: reported findings; for the fixing modes, files changed; for tally, output lines)")
     timings = {name: timing for name, timing, _ in rows}
     hadolint = [name for name in timings if name.startswith("hadolint")]
     print()
@@ -150,6 +241,15 @@ def main() -> None:
                 f"{other} takes {timings[other].wall / timings[dfix_name].wall:.1f}x the wall time "
                 f"and {timings[other].cpu / timings[dfix_name].cpu:.1f}x the CPU time of {dfix_name}"
             )
+    print()
+    for ours, theirs in (
+        ("dfix --diff --unsafe-fixes", f"hadolint x{args.jobs}" if args.jobs > 1 else "hadolint x1"),
+        ("dfix --diff --unsafe-fixes, no ShellCheck", "tally lint, no ShellCheck"),
+        ("dfix --write --unsafe-fixes, no ShellCheck", "tally --fix --fix-unsafe, no ShellCheck"),
+        ("dfix check, no ShellCheck", "tally lint, no ShellCheck"),
+    ):
+        if ours in timings and theirs in timings:
+            print(f"{theirs} takes {timings[theirs].cpu / timings[ours].cpu:.1f}x the CPU time of {ours}")
     if args.jobs > 1:
         speedup = timings["dfix -j 1"].wall / timings[f"dfix -j {args.jobs}"].wall
         print(f"dfix -j {args.jobs} vs -j 1: {speedup:.2f}x (wall)")

@@ -27,6 +27,7 @@ import click
 
 from dfix import report
 from dfix._version import __version__
+from dfix.collector import tune_collector
 from dfix.discover import (
     STDIN_PATH, Inputs, PathListError, changed_files, collect_configured, expand_argument_files,
     read_path_list,
@@ -41,7 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from dfix.results import FileResult
 
 # The engine, the configuration and the pipeline are imported by the commands that
-# run them: ``dfix --version`` and ``dfix --help`` need none of them.
+# run them (after the collector is tuned): ``dfix --version`` needs none of them.
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -85,6 +86,7 @@ class DefaultCommandGroup(click.Group):
 
     def main(self, *args, **kwargs):  # type: ignore[override]
         """Turn any uncaught exception into one line and exit 2: a bug report, not a traceback."""
+        tune_collector()
         try:
             return super().main(*args, **kwargs)
         except Exception as error:  # noqa: BLE001 - the last line of defence

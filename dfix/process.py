@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from dfix.collector import COLLECTOR_THRESHOLDS, tune_collector  # noqa: F401 - the workers' and the bench's too
 from dfix.config import DEFAULT_FIX_TIME_BUDGET, DEFAULT_MAX_FILE_SIZE, Settings
 from dfix.discover import STDIN_PATH
 from dfix.engine import (
@@ -323,9 +324,10 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which cancels what is queued; no traceback per worker."""
+def _start_worker() -> None:
+    """Workers leave Ctrl-C to the parent, which cancels what is queued (no traceback per worker), and tune the collector."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    tune_collector()
 
 
 def _prepare(tasks: Sequence[Task]) -> None:
@@ -393,7 +395,7 @@ def process_all(tasks: Iterable[Task], jobs: int, *, total: int | None = None) -
     # the shell grammar once here rather than once per worker.
     _load_shared_tables()
     in_flight: deque[Future[list[Processed]]] = deque()
-    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as executor:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as executor:
         try:
             while True:
                 while len(in_flight) < workers * 4:

@@ -197,6 +197,12 @@ class FixPolicy:
         safety = self.safety.get(diagnostic.code)
         return fix if safety is None or safety is fix.safety else replace(fix, safety=safety)
 
+    def may_apply(self, code: str, best: Safety) -> bool:
+        """Whether this run may apply any fix of rule ``code``, whose fixes are ``best`` at most (its class safety)."""
+        if best is Safety.NONE or (self.fixable is not None and code not in self.fixable):
+            return False
+        return self.safety.get(code, best).at_least(self.threshold)
+
     def applies(self, diagnostic: "Diagnostic") -> bool:
         """Whether this run applies the diagnostic's fix."""
         fix = self.fix_of(diagnostic)

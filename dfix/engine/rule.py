@@ -161,6 +161,9 @@ class Rule:
         if edits is not None:
             edits = tuple(edits)
             if edits:
+                if self.safety is Safety.NONE and safety not in (None, Safety.NONE):
+                    # The fix loop runs a rule whose safety is none only on the text it ends with.
+                    raise ValueError(f"{self.code} declares safety none, so it cannot make a {safety} fix")
                 fix = Fix(edits, safety or self.safety, title, assumes)
         return Diagnostic(self.code, self.name, message, span, fix, note, severity or self.severity, subcode)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import time
 from bisect import bisect_right
-from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
+from ..shell import scripts_kept
 from ..syntax import Dockerfile, first_refusal, parse, text_problem
 from .build_context import BuildContext
 from .context import Context
@@ -166,12 +166,46 @@ class _Regions:
         return start, end
 
 
-def _overlaps(edits: tuple[Edit, ...], others: Iterable[Edit]) -> bool:
-    """Whether any of ``edits`` overlaps or touches one of ``others`` (two insertions at one point touch)."""
-    return any(edit.start <= other.end and other.start <= edit.end for other in others for edit in edits)
+class _Blocks:
+    """Disjoint closed intervals, each with a label, kept sorted: does a new interval touch one, and whose?
+
+    Adding an interval merges it with the blocks it touches, which callers
+    only allow when they share its label, so a block keeps one label and the
+    union of what was added is exactly what is kept. A question costs a
+    logarithm plus the blocks it touches: a round that takes a thousand fixes
+    stays linear instead of comparing every fix with every other.
+    """
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.labels: list[str | None] = []
+
+    def _touching(self, start: int, end: int) -> range:
+        """Indexes of the blocks with ``block.start <= end`` and ``start <= block.end``."""
+        last = bisect_right(self.starts, end) - 1
+        first = last
+        while first >= 0 and self.ends[first] >= start:
+            first -= 1
+        return range(first + 1, last + 1)
+
+    def labels_touching(self, start: int, end: int) -> set[str | None]:
+        return {self.labels[index] for index in self._touching(start, end)}
+
+    def add(self, start: int, end: int, label: str | None) -> None:
+        touching = self._touching(start, end)
+        if touching:
+            start = min(start, self.starts[touching.start])
+            end = max(end, self.ends[touching.stop - 1])
+            del self.starts[touching.start : touching.stop]
+            del self.ends[touching.start : touching.stop]
+            del self.labels[touching.start : touching.stop]
+        index = bisect_right(self.starts, start)
+        self.starts.insert(index, start)
+        self.ends.insert(index, end)
+        self.labels.insert(index, label)
 
 
-@dataclass
 class _Round:
     """What one round has taken so far, in the offsets of the text the round started from.
 
@@ -181,25 +215,23 @@ class _Round:
     A fix of another rule waits for the next round once its instructions
     were edited this round: it was computed without seeing that edit, and
     seeing it may change what it should do (a merge that now takes in a
-    newly inserted RUN, a cleanup that now has a new last command).
+    newly inserted RUN, a cleanup that now has a new last command). Two
+    edits touch when they overlap or meet (two insertions at one point).
     """
 
-    regions: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
-    edits: list[Edit] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.edits = _Blocks()
+        self.regions = _Blocks()
 
     def admits(self, code: str, edits: tuple[Edit, ...], region: tuple[int, int]) -> bool:
-        if _overlaps(edits, self.edits):
+        if any(self.edits.labels_touching(edit.start, edit.end) for edit in edits):
             return False
-        start, end = region
-        return not any(
-            start <= other_end and other_start <= end
-            for other_code, spans in self.regions.items() if other_code != code
-            for other_start, other_end in spans
-        )
+        return self.regions.labels_touching(*region) <= {code}
 
     def take(self, code: str, edits: tuple[Edit, ...], region: tuple[int, int]) -> None:
-        self.edits.extend(edits)
-        self.regions.setdefault(code, []).append(region)
+        for edit in edits:
+            self.edits.add(edit.start, edit.end, None)
+        self.regions.add(*region, code)
 
 
 def _one_at_a_time(
@@ -278,6 +310,33 @@ def fix(
     build sends (a :class:`BuildContext` or a folder); by default the
     folder of the file at ``path``, and none for a text without one.
     """
+    with scripts_kept():  # a RUN a round leaves alone is not analysed again in the next
+        return _fix(
+            text, select, unsafe, path=path, ignore=ignore, extend_select=extend_select, settings=settings,
+            rules=rules, fixable=fixable, honor_suppressions=honor_suppressions,
+            foreign_suppressions=foreign_suppressions, first=first, policy=policy, budget=budget,
+            build_context=build_context,
+        )
+
+
+def _fix(
+    text: str,
+    select: Iterable[str] | None,
+    unsafe: bool,
+    *,
+    path: str | None,
+    ignore: Iterable[str],
+    extend_select: Iterable[str],
+    settings: dict[str, dict] | None,
+    rules: Sequence[Rule] | None,
+    fixable: Iterable[str] | None,
+    honor_suppressions: bool,
+    foreign_suppressions: Iterable[str] | None,
+    first: tuple[Dockerfile, Sequence[Diagnostic]] | None,
+    policy: FixPolicy | None,
+    budget: float | None,
+    build_context: BuildContext | str | os.PathLike[str] | None,
+) -> FixResult:
     context = resolve_build_context(build_context, path)
     if rules is None:
         rules = make_rules(select, ignore, extend_select, settings)
@@ -290,11 +349,12 @@ def fix(
     refused: set[tuple] = set()
     foreign = None if foreign_suppressions is None else frozenset(foreign_suppressions)  # read once per round
 
-    def lint(tree: Dockerfile) -> list[Diagnostic]:
-        return run_rules(tree, rules, path, honor_suppressions=honor_suppressions, foreign_suppressions=foreign,
+    def run(tree: Dockerfile, some: Sequence[Rule]) -> list[Diagnostic]:
+        return run_rules(tree, some, path, honor_suppressions=honor_suppressions, foreign_suppressions=foreign,
                          build_context=context)
 
-    diagnostics = lint(tree) if first is None else list(first[1])
+    linter = _RoundLinter(rules, policy, run, lambda tree: _has_suppressions(tree, honor_suppressions, foreign))
+    diagnostics = run(tree, rules) if first is None else list(first[1])
     if first_refusal(tree) is not None:
         # docker build refuses the file before it runs a step: nothing to improve until that is mended
         return FixResult(text, text, (), tuple(diagnostics))
@@ -347,8 +407,61 @@ def fix(
         current, tree = working, working_tree
         if out_of_time():
             return FixResult(text, text, (), initial, tuple(failed), converged=False, timed_out=True)
-        diagnostics = lint(tree)
+        diagnostics = linter.between_rounds(tree)
     else:
         converged = not any(policy.applies(d) and _diagnostic_key(d, current) not in refused for d in diagnostics)
+        diagnostics = linter.complete(tree, diagnostics)
         return FixResult(current, text, tuple(applied), tuple(diagnostics), tuple(failed), converged=converged)
+    diagnostics = linter.complete(tree, diagnostics)
     return FixResult(current, text, tuple(applied), tuple(diagnostics), tuple(failed))
+
+
+def _has_suppressions(tree: Dockerfile, honor: bool, foreign: Iterable[str] | None) -> bool:
+    """Whether the run honours any suppression comment (or ``# check=skip=``) in ``tree``."""
+    with suppression_policy(honor, foreign):
+        return bool(Suppressions.of(tree).items)
+
+
+class _RoundLinter:
+    """The fix loop's lints: every rule on the first text and the last, only the rules that can fix in between.
+
+    A round's findings matter to the loop only for the fixes the run may
+    apply. A rule whose safety is ``none`` (about a third of them, ShellCheck
+    among them) never has one, nor has a rule whose fixes are unsafe in a
+    run without ``--unsafe-fixes``, or one the run may not fix with; their
+    findings are wanted once, on the text the loop ends with. Rules do not read each other's findings, with one exception: the
+    rules about suppression comments judge a comment by what every other
+    rule found, so a file with a suppression the run honours is linted
+    whole each round.
+    """
+
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        policy: FixPolicy,
+        run: Callable[[Dockerfile, Sequence[Rule]], list[Diagnostic]],
+        has_suppressions: Callable[[Dockerfile], bool],
+    ) -> None:
+        self.rules = rules
+        self.fixing = [rule for rule in rules if policy.may_apply(rule.code, rule.safety)]
+        fixing = {id(rule) for rule in self.fixing}
+        self.rest = [rule for rule in rules if id(rule) not in fixing]
+        self.run = run
+        self.has_suppressions = has_suppressions
+        #: The tree whose last lint ran only ``fixing``.
+        self.partial: Dockerfile | None = None
+
+    def between_rounds(self, tree: Dockerfile) -> list[Diagnostic]:
+        if not self.rest or self.has_suppressions(tree):
+            self.partial = None
+            return self.run(tree, self.rules)
+        self.partial = tree
+        return self.run(tree, self.fixing)
+
+    def complete(self, tree: Dockerfile, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+        """``diagnostics`` of ``tree`` with what the rules left out of its lint found."""
+        if self.partial is not tree:
+            return diagnostics
+        found = diagnostics + self.run(tree, self.rest)
+        found.sort(key=Diagnostic.sort_key)
+        return found

@@ -240,6 +240,9 @@ class Suppressions:
                     current_stage = [span.start, len(tree.code) + 1, stage_pending]
                     self._stages.append(current_stage)  # type: ignore[arg-type]
                     stage_pending = []
+        # Only stages that carry a suppression are asked about: a file of many stages and few comments
+        # then costs each finding nothing here.
+        self._stages = [stage for stage in self._stages if stage[2]]
         return self
 
     def _covering(self, diagnostic: Diagnostic) -> list[Suppression]:

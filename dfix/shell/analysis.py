@@ -11,6 +11,8 @@ than Python's recursion limit yields a model flagged ``has_error``.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator, NamedTuple
 
@@ -31,10 +33,30 @@ from dfix.shell.parse import ShellTree, parse_shell
 from dfix.shell.words import WORD_NODE_TYPES, Word, word_from_node
 from dfix.shell.wrappers import Wrapper, assignment_parts, program_name, strip_wrappers
 
-__all__ = ["analyze", "simple_commands"]
+__all__ = ["analyze", "scripts_kept", "simple_commands"]
 
 
-@lru_cache(maxsize=512)
+#: Models kept for the whole of one piece of work (see `scripts_kept`), whatever its size; None outside one.
+_kept: ContextVar["dict[str, ShellScript] | None"] = ContextVar("dfix_shell_scripts_kept", default=None)
+
+
+@contextmanager
+def scripts_kept() -> Iterator[None]:
+    """Within the block, `analyze` builds each distinct script's model once and keeps it until the block ends.
+
+    The fix loop of one file runs every rule again after each round, on RUNs
+    most of which the round did not touch; the process-wide cache is small
+    (a long run must not keep every script it saw), so a file with more
+    RUN bodies than it holds would otherwise analyse them all again each
+    round. Models are immutable, so handing out the same one is safe.
+    """
+    token = _kept.set({})
+    try:
+        yield
+    finally:
+        _kept.reset(token)
+
+
 def analyze(script: str) -> ShellScript:
     """Parse ``script`` and build its command model; never raises.
 
@@ -42,6 +64,17 @@ def analyze(script: str) -> ShellScript:
     the fixpoint.  A script nested deeper than Python's recursion limit
     (hundreds of ``$(`` or parentheses) gets ``has_error`` and no items.
     """
+    kept = _kept.get()
+    if kept is None:
+        return _analyze_cached(script)
+    found = kept.get(script)
+    if found is None:
+        found = kept[script] = _analyze_cached(script)
+    return found
+
+
+@lru_cache(maxsize=512)
+def _analyze_cached(script: str) -> ShellScript:
     tree = parse_shell(script)
     walker = _Walker(tree)
     try:

@@ -414,8 +414,31 @@ def package_spec(family: str, text: str) -> PackageSpec:
     return reader(text) if reader is not None else PackageSpec(text, text)
 
 
+#: Readings by command object, each kept with its command so that the id is not reused while cached.
+_readings: dict[int, tuple[SimpleCommand, "PackageCommand | None"]] = {}
+#: Readings kept before the memo starts over (a few MB): the shell layer's script cache holds about as many commands.
+_READINGS_KEPT = 20_000
+
+
 def package_command(command: SimpleCommand) -> PackageCommand | None:
-    """The package-manager invocation ``command`` is, or ``None``."""
+    """The package-manager invocation ``command`` is, or ``None``.
+
+    Remembered per command object: about ten rules ask for the same
+    commands of the same RUN, and the shell layer hands out one object per
+    command of a script text across the rounds of a fix (its analysis is
+    cached by text), so each command is read once.
+    """
+    reading = _readings.get(id(command))
+    if reading is not None and reading[0] is command:
+        return reading[1]
+    found = _read_package_command(command)
+    if len(_readings) >= _READINGS_KEPT:
+        _readings.clear()
+    _readings[id(command)] = (command, found)
+    return found
+
+
+def _read_package_command(command: SimpleCommand) -> PackageCommand | None:
     name = command.name
     program_index = command.name_index
     if name is None or program_index is None:

@@ -90,15 +90,22 @@ class Parser:
             else:
                 children = []
             if any(type(child) is _Inline for child in children):
-                spliced: list = []
-                for child in children:
+                # A left-recursive list (``items: items item``) arrives as the list so far plus one
+                # item: grow that list in place (nothing else holds it), or every reduction would
+                # copy it and a file of n instructions would cost n squared.
+                first = children[0]
+                spliced: list = first if type(first) is _Inline else [first]
+                for child in children[1:]:
                     if type(child) is _Inline:
                         spliced.extend(child)
                     else:
                         spliced.append(child)
                 children = spliced
             callback = callbacks[rule_number]
-            values.append(_Inline(children) if callback is None else callback(children))
+            if callback is None:
+                values.append(children if type(children) is _Inline else _Inline(children))
+            else:
+                values.append(callback(list(children) if type(children) is _Inline else children))
             states.append(actions[states[-1]][origin])
 
         for token in tokens:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from dfix.shell import analyze, package_commands, parse_shell, state_effects
+from dfix.shell.analysis import _analyze_cached
 
 _RUN = re.compile(r"\s*run\s+(.*)", re.IGNORECASE | re.DOTALL)
 _FLAG = re.compile(r"--\S+\s+")
@@ -83,7 +84,7 @@ def test_model_never_raises_and_spans_are_exact(run_bodies):
             assert 0 <= item.start <= item.end <= len(body), body
         for comment in script.comments:
             assert body[comment.start:comment.end] == comment.text, body
-    analyze.cache_clear()
+    _analyze_cached.cache_clear()
 
 
 def test_most_real_run_bodies_parse_cleanly(run_bodies, corpus_stats):
@@ -97,7 +98,7 @@ def test_most_real_run_bodies_parse_cleanly(run_bodies, corpus_stats):
 def test_package_managers_are_found_in_real_runs(run_bodies):
     managers = {invocation.manager for body in run_bodies[:3000] for invocation in package_commands(body)}
     assert {"apt-get", "apk", "yum", "pip", "npm"} <= managers
-    analyze.cache_clear()
+    _analyze_cached.cache_clear()
 
 
 def test_speed_per_run(run_bodies, corpus_stats):
