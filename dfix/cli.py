@@ -21,26 +21,28 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Callable, NoReturn
 
 import click
 
 from dfix import report
 from dfix._version import __version__
-from dfix.config import (
-    FAIL_ON_LEVELS, ConfigError, ConfigResolver, Settings, parse_per_file_ignores,
-    parse_severity_overrides,
-)
+from dfix.collector import tune_collector
 from dfix.discover import (
     STDIN_PATH, Inputs, PathListError, changed_files, collect_configured, expand_argument_files,
     read_path_list,
 )
 from dfix.terminal import emit, in_ci, split_codes, stream_is_terminal, to_bytes, use_color
-from dfix.engine import Severity, unavailable_notes
 from dfix.errors import DfixError, UserError
-from dfix.pipeline import Planned, plan, run_planned
-from dfix.process import Mode, Processed, default_jobs, internal_error_message, tune_collector
-from dfix.results import FileResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dfix.config import ConfigResolver, Settings
+    from dfix.pipeline import Planned
+    from dfix.process import Mode, Processed
+    from dfix.results import FileResult
+
+# The engine, the configuration and the pipeline are imported by the commands that
+# run them (after the collector is tuned): ``dfix --version`` needs none of them.
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -90,6 +92,8 @@ class DefaultCommandGroup(click.Group):
         except Exception as error:  # noqa: BLE001 - the last line of defence
             if _worker_died(error):
                 fail(f"internal error: a worker process died ({error}); try -j 1 to see which file")
+            from dfix.process import internal_error_message
+
             fail(internal_error_message(error))
 
 
@@ -97,6 +101,27 @@ def _worker_died(error: Exception) -> bool:
     """A pool's worker died (the pool module is loaded only when a run used one)."""
     pool = sys.modules.get("concurrent.futures.process")
     return pool is not None and isinstance(error, pool.BrokenProcessPool)
+
+
+class LazyChoice(click.Choice):
+    """A choice whose values are read when first needed (a check, ``--help``), not when the command is built.
+
+    They live in modules that ``dfix --version`` has no need to load.
+    """
+
+    def __init__(self, choices_of: Callable[[], Sequence[str]], case_sensitive: bool = True) -> None:
+        self._choices_of = choices_of
+        self.case_sensitive = case_sensitive
+
+    @property
+    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(self._choices_of())
+
+
+def _fail_on_levels() -> tuple[str, ...]:
+    from dfix.config import FAIL_ON_LEVELS
+
+    return FAIL_ON_LEVELS
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -256,7 +281,7 @@ def command_line_settings(**values: object) -> dict[str, object]:
 @click.option("--per-file-ignores", multiple=True, metavar="GLOB:CODES", help="Rules not to run on matching files.")
 @click.option("--severity", "severity_overrides", multiple=True, metavar="CODE=LEVEL", help="Override a rule's severity.")
 @click.option(
-    "--fail-on", "--failure-threshold", type=click.Choice(FAIL_ON_LEVELS), default=None,
+    "--fail-on", "--failure-threshold", type=LazyChoice(_fail_on_levels), default=None,
     help="Lowest severity that fails the run [default: warning]. Parse errors always fail.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (never hides exit 2).")
@@ -314,6 +339,9 @@ def check_command(
     FILE lists. Findings go to stdout as path:line:col: CODE [*] message
     ([*]: a fix exists), the summary to stderr.
     """
+    from dfix.config import ConfigResolver, parse_per_file_ignores, parse_severity_overrides
+    from dfix.process import default_jobs
+
     mode = choose_mode(check_mode, diff, write, fix_only)
     if verify:
         if mode != "write":
@@ -393,6 +421,9 @@ def only_changed(inputs: Inputs, ref: str, paths: Sequence[str]) -> Inputs:
 
 def run(options: RunOptions, resolver: ConfigResolver) -> int:
     """Discover, process, write, print; return the exit code."""
+    from dfix.engine import unavailable_notes
+    from dfix.pipeline import plan, run_planned
+
     settings = resolver.settings_for(Path.cwd())
     fmt = settings.output_format or "full"
     if fmt not in report.FORMATS:
@@ -584,6 +615,8 @@ class _AtomicOutput:
 
 def reaches(severities: frozenset[str] | set[str], fail_on: str) -> bool:
     """Whether any severity is at or above the ``fail-on`` level (levels run from ``error`` down to ``style``)."""
+    from dfix.engine import Severity
+
     if fail_on == "none":
         return False
     return any(Severity.of(severity).at_least(fail_on) for severity in severities)
@@ -657,8 +690,10 @@ def rule_command(code: str | None, show_all: bool, output_format: str, color_cho
         fail(f"error: unknown rule {code!r}; `dfix rule --all` lists every rule")
     if output_format == "json":
         explain.write_json(explain.rule_as_dict(rule), stdout)
+    elif color:
+        emit(explain.render(lambda console: explain.print_rule(rule, console), color=True))
     else:
-        emit(explain.render(lambda console: explain.print_rule(rule, console), color=color))
+        emit(explain.plain_rule(rule))
 
 
 HADOLINT_CONFIG_NAMES = (".hadolint.yaml", ".hadolint.yml")
@@ -671,6 +706,7 @@ HADOLINT_CONFIG_NAMES = (".hadolint.yaml", ".hadolint.yml")
 )
 def init_command(from_hadolint: str | None) -> None:
     """Write a .dfix.toml in the current folder, optionally converted from .hadolint.yaml."""
+    from dfix.config import ConfigError
     from dfix.hadolint_config import write_init
 
     target = Path(".dfix.toml")

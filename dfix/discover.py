@@ -16,7 +16,6 @@ from __future__ import annotations
 import fnmatch
 import functools
 import os
-import subprocess
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -91,6 +90,8 @@ def _ignore_file_in(folder: str) -> _IgnoreFile | None:
 @functools.lru_cache(maxsize=1)
 def _global_excludes_file() -> str | None:
     """git's ``core.excludesFile``, else its default ``$XDG_CONFIG_HOME/git/ignore``."""
+    import subprocess  # only a search through folders asks git
+
     try:
         done = subprocess.run(
             ["git", "config", "--get", "core.excludesFile"], capture_output=True, text=True, timeout=5, check=False

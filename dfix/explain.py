@@ -2,7 +2,10 @@
 
 The rule's docstring and its valid/invalid examples are the documentation
 (Fixit's manners, style.md), so this module only lays them out: rich on a
-terminal, plain text when piped, JSON for tools.
+terminal, plain text when piped or without colour, JSON for tools. Plain
+text is laid out here, without rich: importing rich and rendering Markdown
+and highlighted examples costs about ten times what the rest of ``dfix rule``
+does, for colours nobody sees.
 """
 
 from __future__ import annotations
@@ -11,16 +14,15 @@ import io
 import json
 import re
 import shutil
-from typing import IO, Callable
-
-from rich.console import Console, Group
-from rich.markdown import Markdown
-from rich.panel import Panel
-from rich.syntax import Syntax
-from rich.table import Table
-from rich.text import Text
+import textwrap
+from typing import IO, TYPE_CHECKING, Callable
 
 from .engine import Rule, all_rules, catalogue, owner_of, rule_by_code
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.syntax import Syntax
 
 SAFETY_WORDS = {
     "safe": "safe: applied by --write; the built image behaves the same",
@@ -61,6 +63,8 @@ def rule_as_dict(rule: type[Rule]) -> dict[str, object]:
 
 
 def _dockerfile(code: str) -> Syntax:
+    from rich.syntax import Syntax
+
     # Wrapped, never cropped: an example cut short would show a wrong fix.
     return Syntax(code.rstrip("\n") or " ", "docker", theme="ansi_dark", background_color="default", word_wrap=True)
 
@@ -73,6 +77,10 @@ def _title(example) -> str | None:
 
 
 def _invalid_example(example) -> Panel:
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.text import Text
+
     parts: list = [Text("before", style="bold red"), _dockerfile(example.code)]
     if example.expected is None:
         parts.append(Text("reported; no automatic fix here", style="dim"))
@@ -84,6 +92,10 @@ def _invalid_example(example) -> Panel:
 
 def print_rule(rule: type[Rule], console: Console) -> None:
     """What it finds, why, the fix and its safety, then its examples."""
+    from rich.markdown import Markdown
+    from rich.panel import Panel
+    from rich.text import Text
+
     console.print(Text(f"{rule.code} {rule.name}", style="bold"))
     console.print(Text(rule.summary, style="italic"))
     console.print()
@@ -110,6 +122,8 @@ def print_rule(rule: type[Rule], console: Console) -> None:
 
 def print_rule_table(console: Console) -> None:
     """One row per rule: code, name, fix safety, aliases, summary."""
+    from rich.table import Table
+
     table = Table(show_lines=False, header_style="bold")
     for column in ("Code", "Name", "Safety"):
         table.add_column(column, no_wrap=True)
@@ -129,12 +143,60 @@ def render(draw: Callable[[Console], None], *, color: bool) -> str:
     Plain text loses the padding rich adds to fill the width, so piped
     output has no trailing blanks.
     """
+    from rich.console import Console
+
     buffer = io.StringIO()
     width = shutil.get_terminal_size((100, 24)).columns if color else 100
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
     draw(console)
     text = buffer.getvalue()
     return text if color else _TRAILING_SPACE.sub("", text)
+
+
+#: Inline code and strong emphasis in a docstring (``apt-get``, `apt-get`, **Fix.**): plain text shows the words alone.
+_INLINE_MARKUP = re.compile(r"(`+|\*\*)(.+?)\1", re.DOTALL)
+#: A docstring line that starts a list item or a block: kept as written, never joined to the line before.
+_BLOCK_LINE = re.compile(r"\s|[-*+] |\d+[.)] |#|>|\|")
+#: The width plain text is wrapped at, as rich's piped output.
+_PLAIN_WIDTH = 100
+
+
+def _plain_paragraph(paragraph: str) -> str:
+    """A docstring paragraph as plain text: prose re-wrapped, lists and blocks kept line for line."""
+    paragraph = _INLINE_MARKUP.sub(lambda match: match.group(2), paragraph)
+    if any(_BLOCK_LINE.match(line) for line in paragraph.splitlines()):
+        return "\n".join(line.rstrip() for line in paragraph.splitlines())
+    return textwrap.fill(" ".join(paragraph.split()), _PLAIN_WIDTH, break_on_hyphens=False, break_long_words=False)
+
+
+def _plain_example(code: str) -> list[str]:
+    return ["    " + line if line.strip() else "" for line in code.rstrip("\n").splitlines()] or [""]
+
+
+def plain_rule(rule: type[Rule]) -> str:
+    """What :func:`print_rule` shows, as plain text (no colour, no boxes), with no trailing blanks."""
+    lines = [f"{rule.code} {rule.name}", rule.summary, ""]
+    for paragraph in re.split(r"\n\s*\n", rule.explanation()):
+        lines += [_plain_paragraph(paragraph), ""]
+    lines.append(f"Fix safety: {SAFETY_WORDS.get(str(rule.safety), str(rule.safety))}")
+    lines.append(f"Severity: {rule.severity}")
+    if rule.aliases:
+        lines.append(f"Aliases: {', '.join(rule.aliases)}")
+    if rule.options:
+        lines.append("Options: " + ", ".join(f"{key} = {value!r}" for key, value in rule.options.items()))
+    if rule.invalid:
+        lines += ["", "Reported"]
+        for example in rule.invalid:
+            lines += ["", *([f"  {title}"] if (title := _title(example)) else []), "  before", *_plain_example(example.code)]
+            if example.expected is None:
+                lines.append("  reported; no automatic fix here")
+            else:
+                lines += ["  after (--unsafe-fixes)" if example.unsafe else "  after", *_plain_example(example.expected)]
+    if rule.valid:
+        lines += ["", "Left alone"]
+        for example in rule.valid:
+            lines += ["", *([f"  {title}"] if (title := _title(example)) else []), *_plain_example(example.code)]
+    return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 def write_json(data: object, stream: IO[str]) -> None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from dfix.collector import COLLECTOR_THRESHOLDS, tune_collector  # noqa: F401 - the workers' and the bench's too
 from dfix.config import DEFAULT_FIX_TIME_BUDGET, DEFAULT_MAX_FILE_SIZE, Settings
 from dfix.discover import STDIN_PATH
 from dfix.engine import (
@@ -321,25 +322,6 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not on Linux
         return max(1, os.cpu_count() or 1)
-
-
-#: Allocations between young collections, and collections between older ones (Python's default: 700, 10, 10).
-COLLECTOR_THRESHOLDS = (50_000, 20, 100)
-
-
-def tune_collector() -> None:
-    """Let Python's cycle collector run less often while dfix works.
-
-    A run allocates millions of small objects (tokens, nodes, shell models)
-    that live as long as their file and rarely form cycles; with the default
-    thresholds the collector walks the whole live heap again and again, so
-    a 10,000-instruction file spent about a third of its fix time there and
-    the cost grew faster than the file. Set once per process (the CLI, each
-    worker); garbage with cycles is still collected, a little later.
-    """
-    import gc
-
-    gc.set_threshold(*COLLECTOR_THRESHOLDS)
 
 
 def _start_worker() -> None:

@@ -37,6 +37,7 @@ import re
 from dataclasses import dataclass
 
 from dfix.engine import Context
+from dfix.patterns import lazy_pattern
 from dfix.syntax import ImageRef, Instruction
 
 from ._base_images import facts_for
@@ -55,12 +56,12 @@ _RELEASE_TAGGED = frozenset({
 })
 
 #: ``alpine3.19`` as official tags write it (Alpine 3 only: ``alpine4.2`` is some other version).
-_RELEASE_IN_TAG = re.compile(r"alpine(3)\.(\d+)(?!\d)", re.IGNORECASE)
+_RELEASE_IN_TAG = lazy_pattern(r"alpine(3)\.(\d+)(?!\d)", re.IGNORECASE)
 #: ``alpine-3.8`` in the tags of the community Alpine images.
-_SEPARATED_RELEASE = re.compile(r"alpine[-_]v?(\d+)\.(\d+)", re.IGNORECASE)
-_ARCH_RELEASE_TAG = re.compile(r"(?:^|-)v(\d+)\.(\d+)(?:$|[-.])")
-_RELEASE_TAG = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.\d+)*(?:$|-)")
-_SNAPSHOT_TAG = re.compile(r"^\d{8}$")
+_SEPARATED_RELEASE = lazy_pattern(r"alpine[-_]v?(\d+)\.(\d+)", re.IGNORECASE)
+_ARCH_RELEASE_TAG = lazy_pattern(r"(?:^|-)v(\d+)\.(\d+)(?:$|[-.])")
+_RELEASE_TAG = lazy_pattern(r"^v?(\d+)(?:\.(\d+))?(?:\.\d+)*(?:$|-)")
+_SNAPSHOT_TAG = lazy_pattern(r"^\d{8}$")
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
+from dfix.patterns import lazy_pattern
+
 #: Bump when a fact changes (reports may quote it).
 FACTS_VERSION = "2025.08.3"
 
@@ -89,7 +91,7 @@ class ImageFacts:
 
 UNKNOWN = ImageFacts()
 
-_ROOT = re.compile(r"^(root|0)(:.*)?$")
+_ROOT = lazy_pattern(r"^(root|0)(:.*)?$")
 
 
 def is_root_user(value: str) -> bool:
@@ -237,11 +239,11 @@ _TABLE: dict[str, _Entry] = {
 #: Repository prefixes whose images share one row (``jupyter/scipy-notebook``).
 _PREFIXES = ("gcr.io/distroless", "cgr.dev/chainguard", "jupyter", "quay.io/jupyter", "circleci", "cimg", "adoptopenjdk")
 
-_DEBIAN_TAG = re.compile(r"(^|-)(slim|buster|bullseye|bookworm|trixie|stretch|jessie|wheezy|sid|focal|jammy|noble|bionic|xenial|trusty)(-|$)")
-_WINDOWS_TAG = re.compile(r"(windowsservercore|nanoserver|ltsc20\d\d|servercore)")
-_RHEL_TAG = re.compile(r"(^|-)(oraclelinux\d*|oracle|ubi\d*|centos\d*|rockylinux\d*|amazonlinux\d*|al2023|al2|fedora)(-|$)")
-_MINIMAL_TAG = re.compile(r"(^|-)(minimal|slim|micro)(-|$)")
-_MAJOR = re.compile(r"^(\d+)")
+_DEBIAN_TAG = lazy_pattern(r"(^|-)(slim|buster|bullseye|bookworm|trixie|stretch|jessie|wheezy|sid|focal|jammy|noble|bionic|xenial|trusty)(-|$)")
+_WINDOWS_TAG = lazy_pattern(r"(windowsservercore|nanoserver|ltsc20\d\d|servercore)")
+_RHEL_TAG = lazy_pattern(r"(^|-)(oraclelinux\d*|oracle|ubi\d*|centos\d*|rockylinux\d*|amazonlinux\d*|al2023|al2|fedora)(-|$)")
+_MINIMAL_TAG = lazy_pattern(r"(^|-)(minimal|slim|micro)(-|$)")
+_MAJOR = lazy_pattern(r"^(\d+)")
 
 
 def _normalise(repository: str, registry: str | None) -> str:

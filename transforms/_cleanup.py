@@ -26,13 +26,14 @@ import re
 from typing import Callable, Iterable
 
 from dfix.engine import Context, Diagnostic, Edit, Rule, RunScript, RunView, normal_path, under
+from dfix.patterns import lazy_pattern
 from dfix.shell import Context as ShellContext
 from dfix.shell import ShellScript, SimpleCommand
 from dfix.syntax import Add, Copy, Instruction, Run, Span
 
 # -- deletions ---------------------------------------------------------------------------
 
-_BRACES = re.compile(r"\{([^{}]*,[^{}]*)\}")
+_BRACES = lazy_pattern(r"\{([^{}]*,[^{}]*)\}")
 
 
 def _expand_braces(pattern: str) -> list[str]:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 
 from dfix.engine import Context
+from dfix.patterns import lazy_pattern
 from dfix.syntax import Run
 
 from ._base_images import facts_for
 from ._packages import code_of, earlier_instructions
 
 #: Text of a RUN that removes the hook or overrides it.
-TOUCHES_HOOK = re.compile(r"docker-clean|Keep-Downloaded-Packages", re.IGNORECASE)
+TOUCHES_HOOK = lazy_pattern(r"docker-clean|Keep-Downloaded-Packages", re.IGNORECASE)
 
 
 def root_image(context: Context, run: Run) -> str | None:

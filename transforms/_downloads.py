@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dfix.patterns import lazy_pattern
 from dfix.shell import Option, OptionGrammar, ShellScript, SimpleCommand
 
 __all__ = [
@@ -122,7 +123,7 @@ def stderr_redirected(model: ShellScript, command: SimpleCommand) -> bool:
 
 #: Parameters of PowerShell's ``Invoke-WebRequest``, which Windows PowerShell also answers to as ``wget``
 #: and ``curl``.
-_POWERSHELL_PARAMETERS = re.compile(r"-(OutFile|Uri|UseBasicParsing|Headers|Method|Proxy|Credential|TimeoutSec)$",
+_POWERSHELL_PARAMETERS = lazy_pattern(r"-(OutFile|Uri|UseBasicParsing|Headers|Method|Proxy|Credential|TimeoutSec)$",
                                     re.IGNORECASE)
 
 

@@ -15,10 +15,10 @@ unchanged.
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dfix.patterns import lazy_pattern
 from dfix.syntax import Instruction, Token
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,8 +40,8 @@ class Variable:
 #: What BuildKit's lexer makes of a word: literal text and variable references, in order.
 Word = tuple["str | Variable", ...]
 
-_NAME_START = re.compile(r"[A-Za-z_]")
-_NAME = re.compile(r"[A-Za-z0-9_]*")
+_NAME_START = lazy_pattern(r"[A-Za-z_]")
+_NAME = lazy_pattern(r"[A-Za-z0-9_]*")
 
 
 def read_word(text: str, escape: str = "\\") -> Word | None:

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Iterator
 
 from dfix.engine import Context, StageInfo
+from dfix.patterns import lazy_pattern
 from dfix.syntax import Label, Maintainer
 
 from ._variables import expand, references
@@ -81,13 +82,13 @@ def maintainers_of_final_image(context: Context) -> list[Maintainer]:
 
 # -- value types ------------------------------------------------------------------------------------
 
-_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")
+_URI = lazy_pattern(r"[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")
 #: SemVer 2.0.0's shape; leading zeros (``2019.08.14``) are accepted, as hadolint's parser does.
-_SEMVER = re.compile(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?")
-_GIT_HASH = re.compile(r"[0-9a-f]{7}|[0-9a-f]{40}")
-_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
+_SEMVER = lazy_pattern(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?")
+_GIT_HASH = lazy_pattern(r"[0-9a-f]{7}|[0-9a-f]{40}")
+_RFC3339 = lazy_pattern(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_EMAIL = re.compile(
+_EMAIL = lazy_pattern(
     rf"(?:{_ATOM}(?:\.{_ATOM})*|\"(?:[^\"\\\\]|\\\\.)*\")@(?:{_ATOM}(?:\.{_ATOM})*|\[[^\[\]\\\\]*\])"
 )
 

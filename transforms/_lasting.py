@@ -14,9 +14,9 @@ This module answers, once for both rules: is a script *only* shell state
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from dfix.patterns import lazy_pattern
 from dfix.shell import ShellScript
 
 __all__ = ["STATE_BUILTINS", "EnvValue", "dockerfile_value", "state_only"]
@@ -86,10 +86,10 @@ class EnvValue:
     references: frozenset[str]
 
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_BRACED = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_NAME = lazy_pattern(r"[A-Za-z_][A-Za-z0-9_]*")
+_BRACED = lazy_pattern(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 #: Characters a Dockerfile value may hold without quotes or escapes (BuildKit's word lexer and the shell agree).
-_PLAIN = re.compile(r"[A-Za-z0-9_./:@%+,=-]*")
+_PLAIN = lazy_pattern(r"[A-Za-z0-9_./:@%+,=-]*")
 
 
 def dockerfile_value(text: str) -> EnvValue | None:

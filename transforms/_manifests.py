@@ -30,16 +30,16 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-import tomllib
 from dataclasses import dataclass
 
 from dfix.engine import BuildContext
+from dfix.patterns import lazy_pattern
 
 #: Scripts npm, Yarn 1 and pnpm run on a plain install of the project (``dependencies``: npm ≥ 8).
 LIFECYCLE_SCRIPTS = ("preinstall", "install", "postinstall", "preprepare", "prepare", "postprepare", "dependencies")
 #: Install scripts that read nothing of the project's sources, so they do not stop a split: husky only
 #: looks for ``.git`` (and skips its hooks without one), only-allow reads the package manager's name.
-HARMLESS_SCRIPTS = re.compile(
+HARMLESS_SCRIPTS = lazy_pattern(
     r"^\s*(?:(?:npx\s+)?is-ci\s*\|\|\s*)?(?:npx\s+)?husky(?:\s+install)?(?:\s*\|\|\s*(?:true|exit 0))?\s*$"
     r"|^\s*npx\s+only-allow\s+(?:npm|pnpm|yarn|bun)\s*$"
 )
@@ -70,9 +70,9 @@ ASSUMES = {
 }
 WORKSPACE_ASSUMES = "; a workspace package added later needs its own COPY line"
 
-_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
-_VCS = re.compile(r"^(git|hg|svn|bzr)\+", re.I)
-_LOCAL_REPLACE = re.compile(r"=>\s*(\.{1,2}/\S*|\.{1,2}|/\S+)\s*$")
+_URL = lazy_pattern(r"^[a-z][a-z0-9+.-]*://", re.I)
+_VCS = lazy_pattern(r"^(git|hg|svn|bzr)\+", re.I)
+_LOCAL_REPLACE = lazy_pattern(r"=>\s*(\.{1,2}/\S*|\.{1,2}|/\S+)\s*$")
 
 
 @dataclass(frozen=True)
@@ -361,6 +361,8 @@ def _other_problem(project: _Project, ecosystem: str, text: str) -> str | None:
         if project.visible(".mvn"):
             return "the .mvn folder configures the build (extensions, maven.config) and is not copied"
     elif ecosystem == "poetry":
+        import tomllib  # only a Poetry project in the build context is read as TOML
+
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError:

@@ -49,6 +49,7 @@ from functools import cached_property
 from typing import Sequence
 
 from dfix.engine import ONBUILD_TRIGGER, Context, Edit, RunScript, RunView, Safety
+from dfix.patterns import lazy_pattern
 from dfix.shell import ISOLATABLE_EFFECTS, Effect, ShellScript, package_commands, state_effects
 from dfix.shell import Context as ShellContext
 from dfix.syntax import Comment, Dockerfile, Instruction, Mount, Run
@@ -68,21 +69,21 @@ __all__ = [
 ]
 
 #: Comments that mean something to a tool (suppressions, ``# hadolint shell=``): never moved into a RUN.
-_DIRECTIVE_COMMENT = re.compile(r"#\s*(dfix\s*:|hadolint\b|check\s*=|syntax\s*=|escape\s*=)", re.IGNORECASE)
+_DIRECTIVE_COMMENT = lazy_pattern(r"#\s*(dfix\s*:|hadolint\b|check\s*=|syntax\s*=|escape\s*=)", re.IGNORECASE)
 
 #: Builtins and idioms that change the shell's state but that `state_effects` does not report.
 _EXTRA_STATEFUL = frozenset({"getopts", "hash", "enable", "shift", "wait", "disown", "bind", "complete", "fc", "history"})
-_DEFAULT_ASSIGN = re.compile(r"\$\{#?[A-Za-z_][A-Za-z0-9_]*:?[=]")
-_ARITHMETIC = re.compile(r"\(\((.*?)\)\)")
-_ARITHMETIC_ASSIGN = re.compile(r"(?<![=!<>])=(?!=)|\+\+|--")
+_DEFAULT_ASSIGN = lazy_pattern(r"\$\{#?[A-Za-z_][A-Za-z0-9_]*:?[=]")
+_ARITHMETIC = lazy_pattern(r"\(\((.*?)\)\)")
+_ARITHMETIC_ASSIGN = lazy_pattern(r"(?<![=!<>])=(?!=)|\+\+|--")
 
 #: Top-level item kinds that are a simple command (a pipeline is flattened into its commands).
 _SIMPLE_KINDS = frozenset(
     {"command", "declaration_command", "unset_command", "test_command", "variable_assignment",
      "variable_assignments", "redirected_statement", "negated_command"}
 )
-_LEADING_OPERATOR = re.compile(r"[ \t]*(&&|\|\||;)")
-_TRAILING_OPERATOR = re.compile(r"(&&|\|\||;|\|)[ \t]*$")
+_LEADING_OPERATOR = lazy_pattern(r"[ \t]*(&&|\|\||;)")
+_TRAILING_OPERATOR = lazy_pattern(r"(&&|\|\||;|\|)[ \t]*$")
 _CHILD_SHELL = frozenset({ShellContext.SUBSHELL, ShellContext.PIPELINE, ShellContext.SUBSTITUTION})
 _SIMPLE_CONTEXTS = frozenset({ShellContext.PIPELINE, ShellContext.NEGATED, ShellContext.SUBSTITUTION})
 

@@ -35,6 +35,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
+from dfix.patterns import lazy_pattern
 from dfix.shell import ShellScript, SimpleCommand, package_commands
 from dfix.shell import Context as ShellContext
 
@@ -149,8 +150,8 @@ LONG_STEPS: tuple[StepPattern, ...] = (
 
 #: A script named like a build stage (``build.sh``, ``build-toolchain``, ``bootstrap.sh``, ``stage2.sh``),
 #: or a stage named as its argument (``setup-toolchain.sh stage1``).
-_STAGE_SCRIPT = re.compile(r"(^|[-_.])(build|compile|bootstrap|stage-?\d+)([-_.]|$)", re.IGNORECASE)
-_STAGE_ARGUMENT = re.compile(r"stage-?\d+", re.IGNORECASE)
+_STAGE_SCRIPT = lazy_pattern(r"(^|[-_.])(build|compile|bootstrap|stage-?\d+)([-_.]|$)", re.IGNORECASE)
+_STAGE_ARGUMENT = lazy_pattern(r"stage-?\d+", re.IGNORECASE)
 
 #: Package caches, by the package-manager family whose installs fill them.
 _CACHE_DIRECTORIES: dict[str, tuple[str, ...]] = {
@@ -167,8 +168,8 @@ _CACHE_DIRECTORIES: dict[str, tuple[str, ...]] = {
 #: Deletion operands too general to say what they delete.
 _VAGUE_TARGETS = frozenset({"", "/", "*", ".", "..", "/tmp", "/var/tmp", "~", "/root"})
 
-_PYTHON = re.compile(r"python[0-9.]*")
-_VERSIONED = re.compile(r"(pip|gradlew|gradle)[0-9.]*$")
+_PYTHON = lazy_pattern(r"python[0-9.]*")
+_VERSIONED = lazy_pattern(r"(pip|gradlew|gradle)[0-9.]*$")
 
 
 def _invocation(command: SimpleCommand) -> tuple[str, list[str | None]] | None:
@@ -291,7 +292,7 @@ WRITERS = frozenset({
 _COPIERS = frozenset({"cp", "mv", "ln", "install", "rsync"})
 #: Writers that read an archive and write what is in it: the archive itself is only read.
 _EXTRACTORS = frozenset({"tar", "unzip", "7z"})
-_ARCHIVE = re.compile(r".*\.(tar(\.\w+)?|t[gbx]z2?|zip|gz|bz2|xz|7z|jar|war|ear|iar|whl|deb|rpm)", re.IGNORECASE)
+_ARCHIVE = lazy_pattern(r".*\.(tar(\.\w+)?|t[gbx]z2?|zip|gz|bz2|xz|7z|jar|war|ear|iar|whl|deb|rpm)", re.IGNORECASE)
 
 
 #: Writers that fill a folder they are given with new content (``tar -C DIR``, ``unzip -d DIR``, ``git clone URL

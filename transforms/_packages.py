@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
 from dfix.engine import Context, Diagnostic, Rule, RunView, Safety
+from dfix.patterns import lazy_pattern
 from dfix.shell import PackageCommand, ShellScript, SimpleCommand, package_commands
 from dfix.syntax import Arg, Env, Instruction
 
@@ -53,7 +54,7 @@ class CacheDir:
     home: bool = False
 
 
-_HOME_PREFIX = re.compile(r"^(?:~|\$HOME|\$\{HOME\}|/root|/home/[^/]+)(?=/|$)")
+_HOME_PREFIX = lazy_pattern(r"^(?:~|\$HOME|\$\{HOME\}|/root|/home/[^/]+)(?=/|$)")
 
 
 def _normal(path: str) -> str:

@@ -48,18 +48,21 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import ClassVar, Iterator
+from typing import TYPE_CHECKING, ClassVar, Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Rule, Safety
-from dfix.registry import RegistryError, Resolution, Resolver, ResolverSettings
-from dfix.registry import POLICIES
+from dfix.patterns import lazy_pattern
+from dfix.registry import POLICIES, RegistryError
 from dfix.syntax import Arg, From, ImageRef
 
 from ._registry import unreachable_notice
 
-_VARIABLE = re.compile(r"\$(?:\{(?P<braced>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_LITERAL = re.compile(r"[A-Za-z0-9._:/@+-]+\Z")
+if TYPE_CHECKING:  # the resolver is loaded only by a rule told to ask a registry
+    from dfix.registry import Resolution, Resolver, ResolverSettings
+
+_VARIABLE = lazy_pattern(r"\$(?:\{(?P<braced>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
+_NAME = lazy_pattern(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_LITERAL = lazy_pattern(r"[A-Za-z0-9._:/@+-]+\Z")
 
 PINNING_OPTIONS: dict[str, object] = {
     "resolve": False,
@@ -232,6 +235,8 @@ class PinningRule(Rule):
 
     def resolver_settings(self) -> ResolverSettings:
         """The rule's options as resolver settings (``DFIX_OFFLINE=1`` also turns ``offline`` on)."""
+        from dfix.registry import ResolverSettings
+
         s = self.settings
         offline = bool(s["offline"]) or os.environ.get("DFIX_OFFLINE", "").lower() in ("1", "true", "yes", "on")
         return ResolverSettings(
@@ -246,6 +251,8 @@ class PinningRule(Rule):
 
     def resolver(self) -> Resolver:
         if self._resolver is None:
+            from dfix.registry import Resolver
+
             self._resolver = Resolver(self.resolver_settings())
         return self._resolver
 

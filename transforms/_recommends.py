@@ -59,6 +59,7 @@ from fnmatch import fnmatchcase
 from typing import Callable, Iterable, Iterator
 
 from dfix.engine import POSIX_SHELLS, Context, Edit, RunScript
+from dfix.patterns import lazy_pattern
 from dfix.shell import PackageCommand, ShellScript, SimpleCommand, Word, analyze, package_command
 
 from ._base_images import split_reference
@@ -235,10 +236,10 @@ def argv_commands(argv: tuple[str, ...]) -> Iterator[SimpleCommand]:
             yield command
 
 
-_HTTPS_URL = re.compile(r"\b(?:https|ftps|hkps)://", re.IGNORECASE)
-_HTTP_URL = re.compile(r"\bhttp://", re.IGNORECASE)
-_HTTPS_SOURCE = re.compile(r"\bdeb(?:-src)?\s+(?:\[[^\]]*\]\s+)?https://")
-_SSH_REMOTE = re.compile(r"^(?:ssh://|git\+ssh://|ssh\+git://|[\w.-]+@[\w.-]+:)")
+_HTTPS_URL = lazy_pattern(r"\b(?:https|ftps|hkps)://", re.IGNORECASE)
+_HTTP_URL = lazy_pattern(r"\bhttp://", re.IGNORECASE)
+_HTTPS_SOURCE = lazy_pattern(r"\bdeb(?:-src)?\s+(?:\[[^\]]*\]\s+)?https://")
+_SSH_REMOTE = lazy_pattern(r"^(?:ssh://|git\+ssh://|ssh\+git://|[\w.-]+@[\w.-]+:)")
 _SSH_PROGRAMS = frozenset({"ssh", "scp", "sftp", "ssh-keyscan", "ssh-keygen", "ssh-add", "ssh-agent", "ssh-copy-id"})
 _GPG = frozenset({"gpg", "gpg2"})
 #: gpg options that reach a keyserver (through dirmngr); without ``--keyserver`` they use ``hkps://keys.openpgp.org``.

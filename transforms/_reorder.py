@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from dfix.engine import EMPTY, Context, Form, RunView
+from dfix.patterns import lazy_pattern
 from dfix.shell import ShellScript, SimpleCommand, Word, analyze, package_command
 from dfix.syntax import BlankLine, Comment, Dockerfile, Env, Instruction, Run, Workdir
 
@@ -151,11 +152,11 @@ _USER_COMMANDS = frozenset({"useradd", "groupadd", "adduser", "addgroup", "userm
 #: Builtins that read nothing (their words are data, not paths).
 _DATA_COMMANDS = frozenset({"echo", "printf", "true", "false", ":", "set", "export", "unset", "umask", "exit"})
 _DOWNLOADERS = frozenset({"curl", "wget"})
-_PACKAGE_FILE = re.compile(r"\.(deb|rpm|apk|whl|gem|tgz|tar(\.\w+)?|zip)$")
+_PACKAGE_FILE = lazy_pattern(r"\.(deb|rpm|apk|whl|gem|tgz|tar(\.\w+)?|zip)$")
 #: Words that look like file names even without a slash (``keys.asc``, ``setup.sh``).
-_FILE_LIKE = re.compile(r"\.(deb|rpm|apk|whl|gem|tgz|tar(\.\w+)?|zip|gz|xz|bz2|asc|gpg|sig|key|pem|crt|sh|py|txt|json|ya?ml|toml|conf|cfg|ini|sql|jar|lock)$")
-_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
-_REQUIREMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._ -]*\])?([<>=!~]=?[^/\s,;]*(,[<>=!~]=?[^/\s,;]*)*)?$")
+_FILE_LIKE = lazy_pattern(r"\.(deb|rpm|apk|whl|gem|tgz|tar(\.\w+)?|zip|gz|xz|bz2|asc|gpg|sig|key|pem|crt|sh|py|txt|json|ya?ml|toml|conf|cfg|ini|sql|jar|lock)$")
+_URL = lazy_pattern(r"^[a-z][a-z0-9+.-]*://", re.I)
+_REQUIREMENT = lazy_pattern(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._ -]*\])?([<>=!~]=?[^/\s,;]*(,[<>=!~]=?[^/\s,;]*)*)?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -549,9 +550,9 @@ def _language_global_install(invocation, cwd: Place | None, dest: Place) -> Outc
 
 
 #: A package name (optionally ``@scope/``) with an optional version range: never a path.
-_JS_PACKAGE = re.compile(r"^(@[A-Za-z0-9~][\w.~-]*/)?[A-Za-z0-9~][\w.~-]*(@[\w.^~<>=*|-]+)?$")
+_JS_PACKAGE = lazy_pattern(r"^(@[A-Za-z0-9~][\w.~-]*/)?[A-Za-z0-9~][\w.~-]*(@[\w.^~<>=*|-]+)?$")
 #: What npm-package-arg reads as a file or folder: ``.``, ``./x``, ``~/x``, ``/x``, ``C:``, or a tarball name.
-_JS_FILE_SPEC = re.compile(r"^(?:\.|~/|/|\\|[A-Za-z]:)|\.(?:tgz|tar\.gz|tar)$", re.IGNORECASE)
+_JS_FILE_SPEC = lazy_pattern(r"^(?:\.|~/|/|\\|[A-Za-z]:)|\.(?:tgz|tar\.gz|tar)$", re.IGNORECASE)
 
 
 def _js_registry_spec(value: str) -> bool:
@@ -931,7 +932,7 @@ def newline_of(instruction: Instruction) -> str:
 # -- what an install fills inside the copied folder ---------------------------------------------------
 
 #: ``…/bin`` entries of a PATH: the folder before them may be a virtualenv.
-_BIN_ENTRY = re.compile(r"(/[^\s:\"'$]+?)/bin(?=[:\s\"']|$)")
+_BIN_ENTRY = lazy_pattern(r"(/[^\s:\"'$]+?)/bin(?=[:\s\"']|$)")
 #: Variables that name a virtualenv folder itself.
 _VENV_VARIABLES = frozenset({"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT"})
 
@@ -1001,8 +1002,8 @@ def attached_end(tree: Dockerfile, instruction: Instruction) -> int:
 
 
 #: Words of a comment that says the COPY comes first on purpose ("after src COPY so it always happens").
-_ORDER_WORDS = re.compile(r"\b(after|always|every\s+time|each\s+time|on\s+purpose|deliberately)\b", re.I)
-_SOURCE_WORDS = re.compile(r"\b(copy|copied|copying|add|src|sources?|code)\b", re.I)
+_ORDER_WORDS = lazy_pattern(r"\b(after|always|every\s+time|each\s+time|on\s+purpose|deliberately)\b", re.I)
+_SOURCE_WORDS = lazy_pattern(r"\b(copy|copied|copying|add|src|sources?|code)\b", re.I)
 
 
 def deliberate_order(tree: Dockerfile, start: int, end: int) -> str | None:

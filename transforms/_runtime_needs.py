@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 from dfix.engine import Context, StageInfo, program_name
+from dfix.patterns import lazy_pattern
 from dfix.shell import CONDITIONAL, ShellScript, SimpleCommand, package_commands
 from dfix.syntax import Add, Arg, Cmd, Copy, Entrypoint, Env, Instruction, Run, User, Workdir
 
@@ -78,11 +79,11 @@ INTERPRETERS = frozenset({
     "php", "irb", "ruby", "jshell", "ghci", "iex", "erl", "R", "julia", "perl", "perl5", "lua", "luajit",
     "groovysh", "scala", "clojure", "clj", "swipl", "tclsh", "pwsh", "ocaml", "racket", "guile", "sbcl", "pry",
 })
-_VERSIONED_INTERPRETER = re.compile(r"^(python|pypy|php|ruby|perl|lua)\d[\d.]*$")
+_VERSIONED_INTERPRETER = lazy_pattern(r"^(python|pypy|php|ruby|perl|lua)\d[\d.]*$")
 #: Wrappers in front of the real program: init shims and the docker-library entrypoint script.
-_SHIMS = re.compile(r"^(tini|tini-static|dumb-init|catatonit|docker-entrypoint(\.sh)?|entrypoint(\.sh)?|--|-g|-s)$")
+_SHIMS = lazy_pattern(r"^(tini|tini-static|dumb-init|catatonit|docker-entrypoint(\.sh)?|entrypoint(\.sh)?|--|-g|-s)$")
 #: Files only docker-library base images ship (``COPY docker-php-ext-* /usr/local/bin/``).
-_LIBRARY_HELPERS = re.compile(r"(^|/)(docker-php-ext-[\w*-]+|docker-php-source|docker-php-entrypoint)$")
+_LIBRARY_HELPERS = lazy_pattern(r"(^|/)(docker-php-ext-[\w*-]+|docker-php-source|docker-php-entrypoint)$")
 
 
 def _is_interpreter(name: str) -> bool:
@@ -160,11 +161,11 @@ def _copies_from_context(situation: UserSituation) -> bool:
 # -- root needs -------------------------------------------------------------------------------
 
 #: ``/root``, ``~`` or ``$HOME`` (root's home at build time) starting a path.
-_ROOT_HOME = re.compile(r"(?:(?<![\w/.-])/root(?=/|$|[\s\"':;])|(?:^|(?<=[\s=:\"']))~(?=/|$)|\$\{?HOME\}?(?=/|$))")
+_ROOT_HOME = lazy_pattern(r"(?:(?<![\w/.-])/root(?=/|$|[\s\"':;])|(?:^|(?<=[\s=:\"']))~(?=/|$)|\$\{?HOME\}?(?=/|$))")
 #: Commands that only clean up or inspect (a path under /root there configures nothing).
 _HARMLESS_ON_ROOT_PATHS = frozenset({"rm", "ls", "echo", "test", "[", "find", "du", "stat", "cat"})
 #: Installers whose default prefix is the home folder (``bash Miniconda3-latest-Linux-x86_64.sh -b``).
-_HOME_INSTALLER = re.compile(r"(?i)(anaconda|miniconda|miniforge|mambaforge)[\w.-]*\.sh$")
+_HOME_INSTALLER = lazy_pattern(r"(?i)(anaconda|miniconda|miniforge|mambaforge)[\w.-]*\.sh$")
 #: Commands that write root's dotfiles (``~/.gitconfig``, ``~/.npmrc``, ``~/.condarc``, ``~/.bashrc``).
 _DOTFILE_COMMANDS = (
     ("git", "config", "--global"), ("npm", "config", "set"), ("yarn", "config", "set"), ("pip", "config", "set"),
@@ -215,14 +216,14 @@ SERVICE_PACKAGES = frozenset({
 #: Service packages that come in flavours (``nginx-extras``, ``apache2-bin``, ``postgresql-15``, ``mysql-server-8.0``).
 _SERVICE_FAMILIES = frozenset({"nginx", "apache2", "postgresql", "mysql", "mariadb", "redis", "mongodb", "openssh"})
 #: A start script by its name: ``start.sh``, ``run``, ``start-pgpool2``, ``boot.sh``, ``entrypoint``.
-_START_SCRIPT = re.compile(r"(\.sh$|^(start|run|init|boot|entrypoint|docker-entrypoint)([_.-]|$))")
-_SERVICE_START = re.compile(r"(\bservice\s+[\w.@-]+\s+(start|restart)\b|/etc/init\.d/[\w.@-]+|\bsystemctl\s+(start|enable)\b|\brc-service\b)")
+_START_SCRIPT = lazy_pattern(r"(\.sh$|^(start|run|init|boot|entrypoint|docker-entrypoint)([_.-]|$))")
+_SERVICE_START = lazy_pattern(r"(\bservice\s+[\w.@-]+\s+(start|restart)\b|/etc/init\.d/[\w.@-]+|\bsystemctl\s+(start|enable)\b|\brc-service\b)")
 #: The author's own words about users, root or permissions, in a comment line.
-_AUTHOR_COMMENT = re.compile(
+_AUTHOR_COMMENT = lazy_pattern(
     r"\bUSER\b|(?i:non-?root|unprivileged|\bas\s+root\b|\bas\s+(a|the)\s+(non-?root\s+)?user\b|privileges?\b"
     r"|permission\s+(problem|issue|error|denied)s?|\bsetuid\b)"
 )
-_COMMENT_LINE = re.compile(r"^[ \t]*#(?![ \t]*(?:escape|syntax|check)[ \t]*=)(.*)$", re.M)
+_COMMENT_LINE = lazy_pattern(r"^[ \t]*#(?![ \t]*(?:escape|syntax|check)[ \t]*=)(.*)$", re.M)
 
 
 def root_need(situation: UserSituation) -> str | None:
@@ -304,7 +305,7 @@ def _scripts_run_as_root(situation: UserSituation) -> list:
 
 
 #: A dot-folder at the top of the file system (``/.znc``, ``/.config``): where a program run with ``HOME=/`` looks.
-_HOME_DOTFOLDER = re.compile(r"^/\.[\w-]")
+_HOME_DOTFOLDER = lazy_pattern(r"^/\.[\w-]")
 
 
 def _under_root(path: str) -> bool:
@@ -395,10 +396,10 @@ def _services(situation: UserSituation) -> str | None:
 
 
 #: Programs that render configuration files into system folders (``/etc/nginx/...``) while the container runs.
-_CONFIG_RENDERERS = re.compile(r"^(confd|consul-template)([_.-]|$)")
+_CONFIG_RENDERERS = lazy_pattern(r"^(confd|consul-template)([_.-]|$)")
 #: Build steps that create a database file in the image (only an embedded one, SQLite, can be created without a
 #: server): the process later writes that root-owned file.
-_DATABASE_SETUP = re.compile(
+_DATABASE_SETUP = lazy_pattern(
     r"\b(rake|rails)\s+db:(setup|create|migrate|schema:load|seed)\b|\bmanage\.py\s+(migrate|syncdb)\b"
     r"|\bflask\s+db\s+upgrade\b|\bsqlite3\s+\S+\.(db|sqlite3?)\b"
 )
@@ -416,7 +417,7 @@ def _config_renderers(situation: UserSituation) -> str | None:
 
 
 #: Servers unpacked from a release archive: they write logs and data under their own home folder.
-_PACKAGED_SERVERS = re.compile(
+_PACKAGED_SERVERS = lazy_pattern(
     r"(?<![A-Za-z0-9])(kafka|zookeeper|artifactory|nexus|elasticsearch|solr|cassandra|hadoop|hbase|spark|activemq"
     r"|artemis|wildfly|jboss|jetty|sonarqube|storm|flink|nifi|keycloak|neo4j|couchdb|rabbitmq|ignite|druid|presto"
     r"|trino)(?![A-Za-z0-9])",
@@ -464,7 +465,7 @@ def _github_action(situation: UserSituation) -> str | None:
 
 
 #: The first line of GitHub's Docker container action template.
-_ACTION_TEMPLATE = re.compile(r"^[ \t]*#[ \t]*Container image that runs your code", re.MULTILINE | re.IGNORECASE)
+_ACTION_TEMPLATE = lazy_pattern(r"^[ \t]*#[ \t]*Container image that runs your code", re.MULTILINE | re.IGNORECASE)
 
 
 def _build_time_database(situation: UserSituation) -> str | None:
@@ -478,9 +479,9 @@ def _build_time_database(situation: UserSituation) -> str | None:
 
 
 #: An ENV naming a folder the process uses (``CONF_DIR``, ``INSTALL_DIR``, ``DATA_DIR``).
-_FOLDER_SETTING = re.compile(r"(^|_)(DIR(ECTORY)?|LOG_?(PATH|FILE)|PID_?FILE)$")
+_FOLDER_SETTING = lazy_pattern(r"(^|_)(DIR(ECTORY)?|LOG_?(PATH|FILE)|PID_?FILE)$")
 #: What such a folder is for, when the process writes it (``SSL_CERT_DIR`` or ``PHP_INI_DIR`` it only reads).
-_WRITTEN_SETTING = re.compile(r"LOG|DATA|PID|RUN|CACHE|STATE|STORAGE|UPLOAD|TMP|TEMP|OUTPUT|INSTALL|CONF|SPOOL|DB|WORK")
+_WRITTEN_SETTING = lazy_pattern(r"LOG|DATA|PID|RUN|CACHE|STATE|STORAGE|UPLOAD|TMP|TEMP|OUTPUT|INSTALL|CONF|SPOOL|DB|WORK")
 #: System trees a process configured to use them writes as root (``/etc/cni/net.d``, ``/opt/cni/bin``).
 _ROOT_ONLY_TREES = ("/etc/", "/usr/", "/opt/", "/var/lib/", "/var/log/", "/var/run/", "/run/", "/lib/", "/bin/", "/sbin/")
 
@@ -513,7 +514,7 @@ def _created_folders(situation: UserSituation) -> set[str]:
 
 
 #: Log and metrics collectors: they read the host's root-owned logs, sockets and /proc entries.
-_COLLECTORS = re.compile(
+_COLLECTORS = lazy_pattern(
     r"\b(filebeat|metricbeat|packetbeat|auditbeat|journalbeat|fluent-bit|td-agent-bit|promtail|cadvisor"
     r"|datadog-agent|telegraf|logstash-forwarder)\b"
 )
@@ -531,7 +532,7 @@ def _collectors(situation: UserSituation) -> str | None:
 
 
 #: A source that brings a whole app, not one script: the context (``.``), a folder, an archive or a URL.
-_APP_TREE = re.compile(r"(^\.$|^\./?$|/$|\.(zip|tar|tgz|tar\.\w+)$|^https?://)")
+_APP_TREE = lazy_pattern(r"(^\.$|^\./?$|/$|\.(zip|tar|tgz|tar\.\w+)$|^https?://)")
 
 
 def _app_in_file_system_root(situation: UserSituation) -> str | None:
@@ -690,7 +691,7 @@ SERVER_HOMES: dict[str, ServerHome] = {
     "artisan": ServerHome(None, None, ("storage", "bootstrap/cache"), in_workdir=True),
 }
 #: A Play Framework app started from its staged folder writes ``RUNNING_PID`` there (group 1: that folder).
-_PLAY_STAGE = re.compile(r"^(.*target/universal/stage)/bin/[^/]+$")
+_PLAY_STAGE = lazy_pattern(r"^(.*target/universal/stage)/bin/[^/]+$")
 
 #: Folders whose ownership a fix never changes: shared system folders (everyone's), or writable already.
 _SYSTEM_FOLDERS = frozenset({
@@ -757,7 +758,7 @@ def writable_paths(situation: UserSituation) -> tuple[list[WritablePath], str | 
 
 #: Folders for data, given with what the build put in them (``mv solr /var/lib/app/``, ``COPY seed/ /data/``);
 #: other created folders (``/opt/toolchain``) are given as folders only, so the layer does not copy their content.
-_DATA_FOLDER = re.compile(r"^/(var/(lib|log|cache|spool|www)|run|data|srv|home|mnt)/|(^|/|\$\{?)(data|logs?|cache|tmp|uploads?|storage|db|state|media|output|backups?|certs|conf(ig)?)(/|\}|$)", re.I)
+_DATA_FOLDER = lazy_pattern(r"^/(var/(lib|log|cache|spool|www)|run|data|srv|home|mnt)/|(^|/|\$\{?)(data|logs?|cache|tmp|uploads?|storage|db|state|media|output|backups?|certs|conf(ig)?)(/|\}|$)", re.I)
 
 
 def _is_data_folder(path: str) -> bool:

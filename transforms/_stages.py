@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from dfix.engine import Context, Edit
+from dfix.patterns import lazy_pattern
 from dfix.syntax import Copy, From, Instruction, Run, Token
 
 __all__ = ["StageReference", "rename_edits", "stage_names", "stage_references", "stage_name_token", "written_value"]
@@ -31,7 +32,7 @@ __all__ = ["StageReference", "rename_edits", "stage_names", "stage_references", 
 Kind = Literal["from", "copy", "mount"]
 
 #: ``from=value`` inside a ``--mount`` flag's raw text (CSV fields, no quotes).
-_MOUNT_FROM = re.compile(r"(?:^|,)\s*from=([^,\"']*)", re.I)
+_MOUNT_FROM = lazy_pattern(r"(?:^|,)\s*from=([^,\"']*)", re.I)
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ copy, a folder copied whole, a bare name found through ``PATH``).
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
 from dfix.engine import POSIX_SHELLS, BuildContext, program_name
+from dfix.patterns import lazy_pattern
 from dfix.shell import SimpleCommand, analyze, package_commands
 from dfix.syntax import Add, Cmd, Copy, Entrypoint, Instruction, Workdir
 
@@ -45,8 +45,8 @@ ROOT_PROGRAMS = frozenset({
 })
 
 #: System folders a non-root process may not write.
-_SYSTEM_FOLDERS = re.compile(r"^/(etc|usr|var/lib|var/run|run|opt|root|lib|bin|sbin)(/|$)")
-_INIT_SCRIPT = re.compile(r"^/etc/init\.d/")
+_SYSTEM_FOLDERS = lazy_pattern(r"^/(etc|usr|var/lib|var/run|run|opt|root|lib|bin|sbin)(/|$)")
+_INIT_SCRIPT = lazy_pattern(r"^/etc/init\.d/")
 #: Larger scripts are not read (a start script is a page or two).
 MAX_SCRIPT_SIZE = 256 * 1024
 
@@ -165,7 +165,7 @@ def start_script(build: BuildContext | None, instructions: Sequence[Instruction]
 
 
 #: Names a start script goes by (``entrypoint.sh``, ``start_container``, ``run``, ``docker-entrypoint``).
-_SCRIPT_NAME = re.compile(r"(\.(sh|bash)$|^(start|run|init|boot|entrypoint|docker-entrypoint|launch|startup)([_.-]|$))")
+_SCRIPT_NAME = lazy_pattern(r"(\.(sh|bash)$|^(start|run|init|boot|entrypoint|docker-entrypoint|launch|startup)([_.-]|$))")
 
 
 def unread_start_script(build: BuildContext | None, instructions: Sequence[Instruction],

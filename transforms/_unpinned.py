@@ -41,11 +41,11 @@ files hadolint cannot parse, and names hadolint mistakes for versions
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import Callable, ClassVar, Iterator
 
 from dfix.engine import Context, Diagnostic, Rule, RunView
+from dfix.patterns import lazy_pattern
 from dfix.shell import MANAGERS, PackageCommand, ShellScript, SimpleCommand, Word, package_commands
 
 from ._packages import environment_value
@@ -61,9 +61,9 @@ __all__ = [
 ]
 
 #: ``$NAME``, ``${...}``, ``$(...)``, backticks: expansions a word's shape is judged without.
-_EXPANSION = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@*#?$!-]")
+_EXPANSION = lazy_pattern(r"\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@*#?$!-]")
 #: A word that is exactly one variable, quoted or not: ``$PKGS``, ``"${PACKAGES}"``.
-_SOLE_VARIABLE = re.compile(r"""(["']?)\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))\1""")
+_SOLE_VARIABLE = lazy_pattern(r"""(["']?)\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))\1""")
 
 #: What an expansion stands for when a word's shape is judged: something a version could start with.
 PLACEHOLDER = "0"

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from dfix.engine import POSIX_SHELLS, Context, Edit, StageInfo, program_name
+from dfix.patterns import lazy_pattern
 from dfix.shell import CONDITIONAL, Context as ShellContext, Option, OptionGrammar, ShellScript, SimpleCommand, analyze
 from dfix.shell import iter_arguments
 from dfix.syntax import (
@@ -65,18 +66,18 @@ _DAEMON_WORDS = frozenset({
     "mysqld", "mysqld_safe", "mongod", "redis-server", "cron", "crond", "haproxy", "dockerd", "gosu", "su-exec",
 })
 #: Init systems and supervisors by the name of their start script (``start_runit``, ``my_init``, ``s6-svscan``).
-_INIT_SCRIPT = re.compile(r"(^|[_.-])(runit|runsvdir|s6|supervisor|supervisord|my_init|systemd|openrc)([_.-]|$)")
-_PHP_FPM = re.compile(r"^php(-fpm|\d[\d.]*-fpm|-fpm\d[\d.]*)$")
-_PRIVILEGE_DROP = re.compile(
+_INIT_SCRIPT = lazy_pattern(r"(^|[_.-])(runit|runsvdir|s6|supervisor|supervisord|my_init|systemd|openrc)([_.-]|$)")
+_PHP_FPM = lazy_pattern(r"^php(-fpm|\d[\d.]*-fpm|-fpm\d[\d.]*)$")
+_PRIVILEGE_DROP = lazy_pattern(
     r"\b(gosu|su-exec|setpriv|chpst|s6-setuidgid|runuser|setuidgid|chroot\s+--userspec|s6-overlay|s6-svscan)\b"
 )
-_PORT_KEY = re.compile(r"(PORT|_URLS?|_ADDR(ESS)?|LISTEN|BIND)", re.I)
-_LISTEN_OPTION = re.compile(r"^--?[\w.-]*(port|listen|bind|addr|address)[\w.-]*$", re.I)
-_LISTEN_ASSIGNED = re.compile(r"^(?:--?)?[\w.-]*(port|listen|bind|addr|address)[\w.-]*=(.+)$", re.I)
+_PORT_KEY = lazy_pattern(r"(PORT|_URLS?|_ADDR(ESS)?|LISTEN|BIND)", re.I)
+_LISTEN_OPTION = lazy_pattern(r"^--?[\w.-]*(port|listen|bind|addr|address)[\w.-]*$", re.I)
+_LISTEN_ASSIGNED = lazy_pattern(r"^(?:--?)?[\w.-]*(port|listen|bind|addr|address)[\w.-]*=(.+)$", re.I)
 #: ``host:port`` as a listen address: ``0.0.0.0:80``, ``:80``, ``http://+:80``, ``[::]:443/x``.
-_HOST_PORT = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:[\w.*+-]*|\[[0-9a-fA-F:]*\]):(\d{1,5})(?:/\S*)?$")
+_HOST_PORT = lazy_pattern(r"^(?:[a-z][a-z0-9+.-]*://)?(?:[\w.*+-]*|\[[0-9a-fA-F:]*\]):(\d{1,5})(?:/\S*)?$")
 #: ``$NAME`` or ``${NAME}`` in a value (group 1: the name).
-VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+VARIABLE = lazy_pattern(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 # -- the final image's chain --------------------------------------------------------------
@@ -590,7 +591,7 @@ def account_user_spec(account: Account) -> str | None:
     return account.name
 
 
-_NEW_UID_USED = re.compile(rf"(?<![0-9]){NEW_UID}(?![0-9])")
+_NEW_UID_USED = lazy_pattern(rf"(?<![0-9]){NEW_UID}(?![0-9])")
 
 
 def uid_edit(situation: UserSituation, account: Account) -> Edit | None:
@@ -782,7 +783,7 @@ def _assumes(spec: str, paths: list[WritablePath]) -> str:
 #: Where a line the fix writes continues on the next (the file's escape character and line ending go there).
 CONTINUATION = "\x00"
 
-_SAFE_PATH = re.compile(r"[\w./@%+=:,${}-]+")
+_SAFE_PATH = lazy_pattern(r"[\w./@%+=:,${}-]+")
 
 
 def _chown_command(spec: str, paths: list[WritablePath]) -> str:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 
 from dfix.engine import Context
+from dfix.patterns import lazy_pattern
 from dfix.syntax import Instruction
 
 #: What only Windows images carry in their reference: a Server Core or Nano Server name (in the repository
 #: or the tag), chocolatey, or a repository that ends in ``windows`` (``node-windows``). Not a ``windows``
 #: elsewhere: ``dockcross/windows-x64`` is a Linux image that cross-compiles for Windows.
-_WINDOWS_WORDS = re.compile(r"servercore|nanoserver|chocolatey|windows(?=[:@]|$)", re.IGNORECASE)
+_WINDOWS_WORDS = lazy_pattern(r"servercore|nanoserver|chocolatey|windows(?=[:@]|$)", re.IGNORECASE)
 
 
 def on_windows(context: Context, instruction: Instruction) -> bool:

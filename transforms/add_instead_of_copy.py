@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from dfix.engine import BuildContext, Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
+from dfix.patterns import lazy_pattern
 from dfix.syntax import Add
 
 from ._archives import may_unpack, named_like_archive
@@ -14,7 +14,7 @@ from ._form import cased_like, literal_value
 #: Flags only ADD takes: with them, ADD is the right instruction.
 _ADD_ONLY_FLAGS = frozenset({"checksum", "keep-git-dir", "unpack"})
 _GLOB = frozenset("*?[")
-_GIT_REF = re.compile(r"\.git(#|$)")
+_GIT_REF = lazy_pattern(r"\.git(#|$)")
 
 
 class AddInsteadOfCopy(Rule):

@@ -7,6 +7,7 @@ from fnmatch import fnmatchcase
 from typing import Iterable, Iterator
 
 from dfix.engine import Context, ImageEffects, Invalid, RunView, Safety, Valid
+from dfix.patterns import lazy_pattern
 from dfix.shell import PackageCommand, analyze, package_command, package_commands
 from dfix.syntax import Add, Cmd, Copy, Entrypoint, Healthcheck, Instruction, Run
 
@@ -18,11 +19,11 @@ from ._recommends import (
 )
 
 #: ``APT::Install-Recommends "false";`` (or ``APT { Install-Recommends "0"; }``) in a drop-in.
-_DROP_IN = re.compile(r"""Install-Recommends["'\\\s=:]*(false|0|no|off|without|disable)\b""", re.IGNORECASE)
+_DROP_IN = lazy_pattern(r"""Install-Recommends["'\\\s=:]*(false|0|no|off|without|disable)\b""", re.IGNORECASE)
 #: ``-o APT::Install-Recommends=<any value>``: off, or explicitly on (a deliberate choice).
-_OPTION = re.compile(r"""\s*["']?APT::Install-Recommends["']?\s*=.*""", re.IGNORECASE | re.DOTALL)
-_OFF = re.compile(r"=\s*[\"']?(false|0|no|off)\b", re.IGNORECASE)
-_VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+_OPTION = lazy_pattern(r"""\s*["']?APT::Install-Recommends["']?\s*=.*""", re.IGNORECASE | re.DOTALL)
+_OFF = lazy_pattern(r"=\s*[\"']?(false|0|no|off)\b", re.IGNORECASE)
+_VARIABLE = lazy_pattern(r"\$(?:\{(\w+)\}|(\w+))")
 
 
 def _decided_on_command(command: PackageCommand) -> bool:

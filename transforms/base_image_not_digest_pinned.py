@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dfix.engine import Invalid, Valid
-from dfix.registry import Resolution
 from dfix.syntax import ImageRef
 
 from ._pinning import BaseImage, PinningRule
+
+if TYPE_CHECKING:
+    from dfix.registry import Resolution
 
 
 class BaseImageNotDigestPinned(PinningRule):

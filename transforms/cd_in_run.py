@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Form, Invalid, Rule, RunView, Safety, Valid
+from dfix.patterns import lazy_pattern
 
 from ._lasting import state_only
 
@@ -13,7 +13,7 @@ from ._lasting import state_only
 TEMPORARY_DIRECTORIES = ("/tmp", "/var/tmp", "/dev/shm")
 
 #: A directory WORKDIR reads exactly as the shell's ``cd`` did: absolute, no quotes, variables, ``~`` or globs.
-_PLAIN_ABSOLUTE = re.compile(r"/[A-Za-z0-9_./@%+:,=-]*")
+_PLAIN_ABSOLUTE = lazy_pattern(r"/[A-Za-z0-9_./@%+:,=-]*")
 
 
 class CdInRun(Rule):

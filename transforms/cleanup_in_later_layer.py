@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, StageInfo, Valid
+from dfix.patterns import lazy_pattern
 from dfix.shell import SimpleCommand
 from dfix.shell import Context as ShellContext
 from dfix.syntax import Add, Copy, Instruction, Run, Workdir
@@ -27,7 +28,7 @@ _KNOWN_DIRECTORIES = frozenset({"/tmp", "/opt", "/root", "/srv", "/var/tmp", "/u
 #: The working directory the base image leaves, unknown but the same for every relative path until a WORKDIR:
 #: a name no absolute path in a file can match.
 _BASE_WORKDIR = "/\x00base-workdir"
-_URL_NAME = re.compile(r"[^/?#]+(?=[?#]|$)")
+_URL_NAME = lazy_pattern(r"[^/?#]+(?=[?#]|$)")
 _NOT_ALWAYS = frozenset({ShellContext.CONDITION, ShellContext.BRANCH, ShellContext.LOOP, ShellContext.FUNCTION,
                          ShellContext.SUBSHELL, ShellContext.SUBSTITUTION, ShellContext.BACKGROUND})
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, ImageEffects, Invalid, Rule, Safety, Valid
+from dfix.patterns import lazy_pattern
 from dfix.shell import package_command
 from dfix.syntax import (
     Add, Arg, Cmd, Copy, Entrypoint, Env, Expose, Healthcheck, Instruction, Label, Maintainer, ParseError, Run,
@@ -27,7 +28,7 @@ _BROAD_NAMES = frozenset({
 })
 #: Instructions a COPY without ``$`` may be moved across (WORKDIR is judged on its own).
 _CROSSABLE = (Env, Arg, Label, Expose, Maintainer, Stopsignal, Healthcheck, Cmd, Entrypoint, Shell, User)
-_SPLIT_SOURCE = re.compile(r"^(\./?|\.?/?[\w.-]+/?)$")
+_SPLIT_SOURCE = lazy_pattern(r"^(\./?|\.?/?[\w.-]+/?)$")
 #: Language installs the rule reports (rules.md DF102), also those it cannot split.
 _LANGUAGE_INSTALLS = {
     "go": ("mod download",), "mvn": ("dependency:go-offline", "dependency:resolve", "install", "package"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Iterator
 
@@ -97,6 +96,8 @@ class CopyFromUndefinedStage(Rule):
 
 def _suggestion(value: str, names: list[str]) -> str | None:
     """The stage name ``value`` most likely meant: a close spelling, else the one stage it is a part of (``set`` → ``license-set``)."""
+    import difflib  # only a COPY --from naming no stage needs it
+
     close = difflib.get_close_matches(value, names, n=1, cutoff=0.6)
     if close:
         return close[0]

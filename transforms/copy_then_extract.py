@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, RunView, Safety, Valid
+from dfix.patterns import lazy_pattern
 from dfix.shell import SimpleCommand
 from dfix.syntax import Copy, Instruction, Run, User
 
@@ -19,7 +20,7 @@ ARCHIVE_SUFFIXES = (".tar", ".Z", ".bz2", ".gz", ".lz", ".lzma", ".tZ", ".tb2", 
 #: Programs that extract or decompress a file named among their operands.
 DECOMPRESSORS = frozenset({"unzip", "gunzip", "bunzip2", "unlzma", "unxz", "zgz", "uncompress", "zcat", "gzcat"})
 #: Archives that ADD unpacks as ``tar -x`` does: tar, plain or compressed with gzip, bzip2 or xz.
-_ADD_UNPACKS = re.compile(r".*\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tb2|tar\.xz|txz)$")
+_ADD_UNPACKS = lazy_pattern(r".*\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tb2|tar\.xz|txz)$")
 #: tar's flags that the fix understands: extract, compression (ADD detects it), verbosity, file, directory.
 _TAR_LETTERS = frozenset("xzjJvfC")
 _TAR_LONG = {"--extract": "x", "--get": "x", "--gzip": "z", "--gunzip": "z", "--ungzip": "z", "--bzip2": "j",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, RunView, Safety, Valid
+from dfix.patterns import lazy_pattern
 from dfix.shell import Option, ShellScript, SimpleCommand
 
 from ._downloads import CURL, has_any, options_of, pipe_reader, powershell_alias, stdout_redirect
@@ -28,9 +28,9 @@ _CONSUMERS = _FAIL_ON_EMPTY | frozenset({
     "sh", "bash", "ash", "dash", "zsh", "ksh", "tar", "bsdtar", "cpio", "funzip", "perl", "ruby", "node", "php",
     "tee", "dd", "rpm",
 })
-_PYTHON = re.compile(r"python[\d.]*")
+_PYTHON = lazy_pattern(r"python[\d.]*")
 #: ``tar`` reading compressed input fails on an empty stream too.
-_TAR_COMPRESSED = re.compile(r"^-?[A-Za-z]*[zjJ][A-Za-z]*$|^--(gzip|gunzip|bzip2|xz|zstd|lzma|auto-compress)$")
+_TAR_COMPRESSED = lazy_pattern(r"^-?[A-Za-z]*[zjJ][A-Za-z]*$|^--(gzip|gunzip|bzip2|xz|zstd|lzma|auto-compress)$")
 
 
 def _reader_name(reader: SimpleCommand) -> str | None:

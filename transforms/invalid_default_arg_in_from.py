@@ -6,6 +6,7 @@ import re
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Invalid, Rule, Valid
+from dfix.patterns import lazy_pattern
 
 from ._variables import PLATFORM_ARGS, expand, global_args, references
 
@@ -15,11 +16,11 @@ _DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 _DOMAIN = rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?"
 _TAG = r"[\w][\w.-]{0,127}"
 _DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
-_REFERENCE = re.compile(
+_REFERENCE = lazy_pattern(
     rf"(?:(?P<domain>{_DOMAIN})/)?(?P<path>{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*)(?::{_TAG})?(?:@{_DIGEST})?",
     re.ASCII,
 )
-_IDENTIFIER = re.compile(r"[a-f0-9]{64}")
+_IDENTIFIER = lazy_pattern(r"[a-f0-9]{64}")
 
 
 def is_valid_reference(text: str) -> bool:

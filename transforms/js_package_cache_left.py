@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Iterator
 
 from dfix.engine import ONBUILD_TRIGGER, Context, ImageEffects, Invalid, RunView, Safety, Valid
+from dfix.patterns import lazy_pattern
 from dfix.shell import PackageCommand, package_commands
 from dfix.syntax import Add, Copy, Env, Run
 
@@ -29,18 +30,20 @@ _PNPM_CACHES = (CacheDir(".local/share/pnpm", home=True), CacheDir(".cache/pnpm"
 #: Wrappers that run the command as another user, whose cache the appended clean would miss.
 _OTHER_USER = frozenset({"sudo", "su", "runuser", "gosu", "su-exec", "setpriv", "chroot", "doas", "chpst", "s6-setuidgid"})
 #: Yarn ≥ 2 ("berry") signs anywhere in the file.
-_BERRY = re.compile(
+_BERRY = lazy_pattern(
     r"yarn\s+set\s+version|yarn\s+policies\s+set-version|packageManager|\.yarnrc\.yml|\.yarn/releases|\.pnp\.c?js"
     r"|yarn@(?:berry|stable|canary|latest|[2-9]|\d\d)"
     r"|corepack\b",
     re.IGNORECASE,
 )
-_YARN_VERSION = re.compile(r"^\s*[\"']?v?(\d+)")
+_YARN_VERSION = lazy_pattern(r"^\s*[\"']?v?(\d+)")
 _QUERY_OPTIONS = ("--version", "-v", "--help", "-h")
 
 
 @dataclass(frozen=True)
 class _Tool:
+    """One JavaScript package manager: where its cache goes and how it is cleaned."""
+
     manager: str
     caches: tuple[CacheDir, ...]
     #: The command appended as the fix; None: report only (pnpm).

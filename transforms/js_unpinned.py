@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 
 from dfix.engine import Invalid, Valid
+from dfix.patterns import lazy_pattern
 from dfix.shell import PackageCommand, Word
 
 from ._unpinned import PinSyntax, UnpinnedRule
 
 #: Git sources: ``git+https://...``, ``git://``, ``github:user/repo``, ``user/repo``; pinned only at ``#ref``.
-_GIT = re.compile(r"(?:git(?:\+[a-z]+)?://|git@|(?:github|gitlab|bitbucket|gist):|[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.-]+(?:#.*)?$)")
+_GIT = lazy_pattern(r"(?:git(?:\+[a-z]+)?://|git@|(?:github|gitlab|bitbucket|gist):|[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.-]+(?:#.*)?$)")
 _TARBALLS = (".tgz", ".tar.gz", ".tar")
 _FOLDERS = ("/", "./", "../", "~/", "file:")
 #: A tag that says in words that it floats.

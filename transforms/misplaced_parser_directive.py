@@ -6,10 +6,11 @@ import re
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
+from dfix.patterns import lazy_pattern
 from dfix.syntax import Comment, Directive, Instruction
 
 #: A comment written as a parser directive (BuildKit's pattern, leading whitespace allowed), with a known key.
-_DIRECTIVE_LIKE = re.compile(r"\s*#\s*(syntax|escape|check)\s*=\s*(\S.*?)\s*$", re.IGNORECASE | re.DOTALL)
+_DIRECTIVE_LIKE = lazy_pattern(r"\s*#\s*(syntax|escape|check)\s*=\s*(\S.*?)\s*$", re.IGNORECASE | re.DOTALL)
 
 #: What moving each directive to the top would change, said to whoever applies the fix.
 _ASSUMES = {

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, RunView, Safety, StageInfo, Valid
+from dfix.patterns import lazy_pattern
 from dfix.shell import SimpleCommand
 from dfix.syntax import Add, Copy, Instruction, Run, Workdir
 
@@ -15,8 +16,8 @@ from ._cleanup import delete_item
 
 #: The working directory a base image leaves: unknown, and never equal to a literal absolute path.
 _BASE_WORKDIR = "/\x00base-workdir"
-_OCTAL = re.compile(r"[0-7]{3,4}")
-_OWNER = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.-]*):([A-Za-z0-9_][A-Za-z0-9_.-]*)")
+_OCTAL = lazy_pattern(r"[0-7]{3,4}")
+_OWNER = lazy_pattern(r"([A-Za-z0-9_][A-Za-z0-9_.-]*):([A-Za-z0-9_][A-Za-z0-9_.-]*)")
 #: Commands that create users or groups: a name given to ``COPY --chown`` must exist when the COPY runs.
 _ACCOUNT_TOOLS = frozenset({"useradd", "adduser", "groupadd", "addgroup", "usermod", "groupmod"})
 _PERMISSION_TOOLS = {"chown": "--chown", "chmod": "--chmod", "chgrp": "--chown"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from dfix.engine import Invalid, Valid
+from dfix.patterns import lazy_pattern
 from dfix.shell import PackageCommand, Word, has_option
 
 from ._unpinned import PinSyntax, UnpinnedRule
@@ -12,7 +13,7 @@ from ._unpinned import PinSyntax, UnpinnedRule
 #: PEP 440 comparison operators (``flask==3.0``, ``'flask>=3,<4'``, ``flask~=3.0``).
 _OPERATORS = ("==", ">=", "<=", "~=", "!=", "<", ">", "===")
 #: VCS requirements (``git+https://...``): pinned only at a ref (``@v1.2``, ``@<commit>``).
-_VCS = re.compile(r"(?:git|hg|svn|bzr)(?:\+[a-z-]+)?[:+]", re.IGNORECASE)
+_VCS = lazy_pattern(r"(?:git|hg|svn|bzr)(?:\+[a-z-]+)?[:+]", re.IGNORECASE)
 #: Distribution files a path or URL names: one exact artifact.
 _ARCHIVES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
+from dfix.patterns import lazy_pattern
 
 from ._registry import UNREACHABLE_CODE, UNREACHABLE_NAME, UNREACHABLE_SEVERITY
 
-_PORT = re.compile(r":(\d+)\Z")
+_PORT = lazy_pattern(r":(\d+)\Z")
 
 
 class RegistryUnreachable(Rule):

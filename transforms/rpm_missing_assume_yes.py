@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Iterable, Iterator
 
 from dfix.engine import Context, Diagnostic, Invalid, RunView, Safety, Valid
+from dfix.patterns import lazy_pattern
 from dfix.shell import PackageCommand
 from dfix.syntax import Run
 
@@ -18,8 +19,8 @@ _CONFIRMING = frozenset({"install", "remove", "upgrade", "dist-upgrade", "autore
 #: ``-y`` there): its findings are ``info``, the fix still harmless.
 _QUIET_MANAGERS = frozenset({"microdnf"})
 #: ``assumeyes=1`` (or True/yes) written to the yum/dnf configuration earlier answers every prompt.
-_CONFIGURED = re.compile(r"assumeyes\s*=\s*(1|true|yes|on)\b", re.IGNORECASE)
-_CONFIG_FILE = re.compile(r"/etc/(yum\.conf|dnf/dnf\.conf|yum/|dnf/)")
+_CONFIGURED = lazy_pattern(r"assumeyes\s*=\s*(1|true|yes|on)\b", re.IGNORECASE)
+_CONFIG_FILE = lazy_pattern(r"/etc/(yum\.conf|dnf/dnf\.conf|yum/|dnf/)")
 
 
 def assumes_yes(command: PackageCommand) -> bool:

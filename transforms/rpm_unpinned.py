@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 
 from dfix.engine import Invalid, Valid
+from dfix.patterns import lazy_pattern
 from dfix.shell import PackageCommand, Word
 
 from ._unpinned import PinSyntax, UnpinnedRule, ends_with_any
@@ -12,7 +12,7 @@ from ._unpinned import PinSyntax, UnpinnedRule, ends_with_any
 #: ``name-version`` or ``name-version-release`` (``.arch`` and an ``epoch:`` allowed): the last
 #: dash-separated part starts with a digit. ``java-11-openjdk`` is a name; ``nginx-1.24.0`` and
 #: ``java-11-openjdk-11.0.20.0.8-1.el8`` are pinned.
-_VERSIONED = re.compile(r".+-(?:\d+:)?\d[^-]*$")
+_VERSIONED = lazy_pattern(r".+-(?:\d+:)?\d[^-]*$")
 
 
 def _rpm_pinned(text: str) -> bool:

@@ -6,6 +6,7 @@ import re
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Form, Invalid, Rule, Safety, Valid
+from dfix.patterns import lazy_pattern
 from dfix.syntax import Arg, Env, Instruction, Onbuild, Run
 
 #: BuildKit's words (matched between underscores or at the ends of the name, in any case).
@@ -34,7 +35,7 @@ BENIGN_WORDS = frozenset({
     "size", "len", "header", "policy", "algorithm", "alg",
 })
 #: ``# syntax=docker/dockerfile:1``, ``:1.10``, ``:1-labs``, ``:latest`` ...: frontends whose secret mounts take ``env=``.
-_FRONTEND = re.compile(r"^(?:docker\.io/)?docker/dockerfile(?::(?P<tag>[\w.-]+))?(?:@sha256:[0-9a-f]+)?$")
+_FRONTEND = lazy_pattern(r"^(?:docker\.io/)?docker/dockerfile(?::(?P<tag>[\w.-]+))?(?:@sha256:[0-9a-f]+)?$")
 
 
 def secret_name(name: str) -> bool:
@@ -232,7 +233,7 @@ class SecretNamedArgEnv(Rule):
 
 
 #: Values that are settings, not secrets (``GLUU_SECRET_VAULT_VERIFY=false``, ``JWT_TOKEN_TTL=3600``).
-_SETTING = re.compile(r"^[\"']?(?:true|false|yes|no|on|off|none|null|\d{1,6})[\"']?$", re.IGNORECASE)
+_SETTING = lazy_pattern(r"^[\"']?(?:true|false|yes|no|on|off|none|null|\d{1,6})[\"']?$", re.IGNORECASE)
 
 
 def _a_setting(value: str | None) -> bool:

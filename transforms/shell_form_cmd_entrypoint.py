@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
 import shlex
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, StageInfo, Valid
+from dfix.patterns import lazy_pattern
 from dfix.shell import analyze
 from dfix.syntax import Cmd, Entrypoint, Healthcheck, Instruction, Shell
 
 #: Text the shell reads as nothing but words: no expansion, glob, redirection, operator, comment or brace.
-_PLAIN = re.compile(r"""[A-Za-z0-9_\-./:=,@%+^ \t'"\\]*""")
+_PLAIN = lazy_pattern(r"""[A-Za-z0-9_\-./:=,@%+^ \t'"\\]*""")
 #: Words the shell gives a meaning of its own at the start of a command: no program of that name runs.
 _SHELL_WORDS = frozenset({
     "!", "{", "}", "[[", "case", "do", "done", "elif", "else", "esac", "fi", "for", "function", "if", "in",
@@ -20,7 +20,7 @@ _SHELL_WORDS = frozenset({
     "eval", "exit", "export", "fg", "getopts", "hash", "jobs", "read", "readonly", "return", "set", "shift",
     "source", "trap", "type", "ulimit", "umask", "unalias", "unset", "wait",
 })
-_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGNMENT = lazy_pattern(r"[A-Za-z_][A-Za-z0-9_]*=")
 #: Official images whose ENTRYPOINT script acts on the CMD's first word (``docker-entrypoint.sh`` initialises
 #: the database and drops root only when the CMD starts with ``postgres``; nginx renders its templates only
 #: for ``nginx``): a shell-form CMD reaches it as ``/bin/sh -c "..."`` and skips all that, the JSON form would
@@ -31,7 +31,7 @@ ENTRYPOINT_SCRIPT_IMAGES = frozenset({
     "redis", "solr", "sonarqube", "telegraf", "wordpress", "zookeeper",
 })
 #: The start of a JSON array the author meant (a quote after ``[``); ``[ -e f ]`` is the shell's test command.
-_MEANT_JSON = re.compile("\\[\\s*[\"'`\u201c\u201d\\]]")
+_MEANT_JSON = lazy_pattern("\\[\\s*[\"'`\u201c\u201d\\]]")
 _BROKEN_JSON = ("this is not a valid JSON array (single or curly quotes, `;` between items, a `# comment` after it "
                 "...), so BuildKit runs the whole text as a shell command: write the JSON array that was meant")
 

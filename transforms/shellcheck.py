@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from dfix.engine import Context, Diagnostic, Form, Invalid, Rule, RunView, Safety, Valid, program_name
+from dfix.patterns import lazy_pattern
 from dfix.shell import ShellCheckComment, ShellCheckError, find_shellcheck, run_shellcheck
 from dfix.syntax import Arg, Env, Span
 
@@ -29,11 +29,11 @@ DEFAULT_EXCLUDED = {
 PREDEFINED = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy", "NO_PROXY",
               "no_proxy", "ALL_PROXY", "all_proxy")
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NAME = lazy_pattern(r"[A-Za-z_][A-Za-z0-9_]*")
 #: ``RUN <<EOF`` and ``RUN bash -e <<EOF``: the command the heredoc is fed to.
-_HEREDOC_COMMAND = re.compile(r"\s*(?:(\S+)(?:\s+-[A-Za-z]+)*\s+)?<<")
-_SHEBANG = re.compile(r"#!\s*(\S+)(?:\s+(\S+))?")
-_REPEATED_BLANKS = re.compile(r"[ \t]{2,}")
+_HEREDOC_COMMAND = lazy_pattern(r"\s*(?:(\S+)(?:\s+-[A-Za-z]+)*\s+)?<<")
+_SHEBANG = lazy_pattern(r"#!\s*(\S+)(?:\s+(\S+))?")
+_REPEATED_BLANKS = lazy_pattern(r"[ \t]{2,}")
 
 
 @dataclass(frozen=True)

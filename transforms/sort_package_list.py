@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from dfix.engine import Context, Edit, Invalid, RunScript, RunView, Safety, Valid
+from dfix.patterns import lazy_pattern
 from dfix.shell import PackageCommand, Word, package_spec
 
 from ._packages import Finding, PackageCommandRule
@@ -20,6 +21,8 @@ def _apt_marker(value: str) -> bool:
 
 @dataclass(frozen=True)
 class _Kind:
+    """What sorting one package manager's list means: the fix's safety and how its words are read."""
+
     safety: Safety
     #: Whose package words these are (`package_spec` reads them).
     family: str
@@ -287,7 +290,7 @@ class _Deletions:
         return True
 
 
-_PADDING = re.compile(r" {2,}(?=[^ \t\r\n])")
+_PADDING = lazy_pattern(r" {2,}(?=[^ \t\r\n])")
 
 
 def _line_bounds(text: str, offset: int) -> tuple[int, int]:

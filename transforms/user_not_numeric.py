@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
+from dfix.patterns import lazy_pattern
 from dfix.syntax import Arg, Env, Run, User
 
 from ._base_images import facts_for, family_from_commands
 from ._build_user import chain_before
 from ._users import read_accounts
 
-_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_VARIABLE = lazy_pattern(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _ROOT = frozenset({"root", "0"})
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+_NAME = lazy_pattern(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
 #: ``groupadd -g 1000 app``, ``addgroup -g 1000 -S app``, ``--gid 1000``.
 _GID_OPTIONS = ("-g", "--gid")
 

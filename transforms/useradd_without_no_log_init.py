@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
+from dfix.patterns import lazy_pattern
 from dfix.shell import OptionGrammar, SimpleCommand
 
 from ._packages import environment_value, inline_value
@@ -17,7 +17,7 @@ _USERADD = OptionGrammar(
                "--skel", "--key", "--password", "--shell", "--uid", "--root", "--prefix", "--selinux-user",
                "--selinux-range", "--btrfs-subvolume-home"}),
 )
-_VARIABLE = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$")
+_VARIABLE = lazy_pattern(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$")
 
 
 class UseraddWithoutNoLogInit(Rule):

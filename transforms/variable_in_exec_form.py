@@ -8,10 +8,11 @@ import shlex
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
+from dfix.patterns import lazy_pattern
 from dfix.syntax import Cmd, Entrypoint, Healthcheck, Instruction, Run
 
 #: ``$NAME`` or ``${NAME...}`` as a shell would expand it.
-_VARIABLE = re.compile(r"\$(?:\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
+_VARIABLE = lazy_pattern(r"\$(?:\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 
 #: Programs that expand ``$...`` in their arguments themselves: shells (with ``-c``), and interpreters
 #: whose inline code uses ``$`` (Perl, PHP, awk, jq, JavaScript templates, envsubst's variable lists).

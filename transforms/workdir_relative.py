@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import posixpath
-import re
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
+from dfix.patterns import lazy_pattern
 from dfix.syntax import Workdir
 
 from ._form import literal_value, windows_absolute, workdirs
 
 #: A path WORKDIR reads as itself: no quotes, variables, escapes or spaces.
-_PLAIN_PATH = re.compile(r"/[A-Za-z0-9_./@%+:,=-]*")
+_PLAIN_PATH = lazy_pattern(r"/[A-Za-z0-9_./@%+:,=-]*")
 
 
 class WorkdirRelative(Rule):

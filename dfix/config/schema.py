@@ -18,13 +18,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from ..engine import SEVERITIES, SelectorError, catalogue, rule_by_code
 from ..engine.catalogue import specificity, suggest
+from ..patterns import lazy_pattern
 from .errors import ConfigError
 from .globs import anchor_glob, check_glob
 from .selection import resolve_selector
@@ -354,7 +354,7 @@ def _cache_dir(value: Any, ctx: ParseContext, key: str) -> Path:
     return Path(os.path.normpath(ctx.base / os.path.expanduser(text)))
 
 
-_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*", re.IGNORECASE)
+_SIZE = lazy_pattern(r"\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*", re.IGNORECASE)
 _SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2, "mib": 1024**2,
                "g": 1000**3, "gb": 1000**3, "gib": 1024**3}
 
@@ -528,6 +528,8 @@ def parse_document(data: Mapping[str, Any], ctx: ParseContext) -> dict[str, Any]
 
 
 def read_toml(path: Path, display: str) -> dict[str, Any]:
+    import tomllib  # only a run that finds a configuration file reads TOML
+
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
@@ -558,6 +560,8 @@ def load_config_text(text: str, path: Path | str = ".dfix.toml", *, base: Path |
     Used by ``dfix init`` to check generated text, and by tests. ``extend``
     is validated as a string but not followed.
     """
+    import tomllib
+
     path = Path(path)
     display = str(path)
     try:

@@ -15,13 +15,13 @@ is the one place that reads them.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from ..errors import DfixError
+from ..patterns import lazy_pattern
 
 if TYPE_CHECKING:  # pragma: no cover
     from .rule import Rule
@@ -208,10 +208,10 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("DF903", "copy-missing-source", (), PLANNED, "a COPY/ADD source missing from the build context"),
 )
 
-_DF_PREFIX = re.compile(r"DF\d{0,3}", re.IGNORECASE)
-_SHELLCHECK = re.compile(r"SC\d{4}", re.IGNORECASE)
+_DF_PREFIX = lazy_pattern(r"DF\d{0,3}", re.IGNORECASE)
+_SHELLCHECK = lazy_pattern(r"SC\d{4}", re.IGNORECASE)
 #: The shape of a ShellCheck code a suppression may name (ShellCheck numbers its checks SC1000-SC3999).
-SHELLCHECK_CODE = re.compile(r"SC[1-3]\d{3}", re.IGNORECASE)
+SHELLCHECK_CODE = lazy_pattern(r"SC[1-3]\d{3}", re.IGNORECASE)
 #: hadolint codes that name no rule, and why (dfix honours hadolint's pragmas rather than flag them).
 NO_RULE: dict[str, str] = {
     "DL1001": "hadolint's check against its own ignore comments; dfix honours those comments instead, so no rule has it",
@@ -231,6 +231,8 @@ def specificity(selector: str) -> int:
 
 def suggest(word: str, candidates: Iterable[str], *, prefix: str = "") -> str:
     """`` (did you mean X?)`` for the closest candidate, or nothing."""
+    import difflib  # only a mistyped name needs it
+
     lowered = {candidate.lower(): candidate for candidate in candidates}
     found = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return f" (did you mean {prefix}{lowered[found[0]]}?)" if found else ""

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Iterator, TypeVar
 
+from ..patterns import lazy_pattern
+
 T = TypeVar("T")
 
 from ..syntax import Comment, Dockerfile, Instruction, Run, Shell, Span, Stage
@@ -24,8 +26,8 @@ from .runscript import HouseStyle, RunScript
 __all__ = ["Context", "StageInfo", "POSIX_SHELLS", "DEFAULT_SHELL"]
 
 DEFAULT_SHELL = ("/bin/sh", "-c")
-_WINDOWS_BASE = re.compile(r"(^|/)(windows|windowsservercore|nanoserver|servercore|windows/[a-z]+)([:@/]|$)", re.I)
-_HADOLINT_SHELL = re.compile(r"#\s*hadolint\s+shell\s*=\s*(\S+)")
+_WINDOWS_BASE = lazy_pattern(r"(^|/)(windows|windowsservercore|nanoserver|servercore|windows/[a-z]+)([:@/]|$)", re.I)
+_HADOLINT_SHELL = lazy_pattern(r"#\s*hadolint\s+shell\s*=\s*(\S+)")
 
 
 @dataclass(frozen=True, slots=True)

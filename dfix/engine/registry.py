@@ -17,6 +17,7 @@ from functools import cached_property
 from types import ModuleType
 from typing import Iterable, Sequence
 
+from .. import rule_packages
 from . import suppress
 from .catalogue import ENTRIES, Catalogue, Entry, SelectorError
 from .rule import Rule
@@ -236,7 +237,11 @@ _default: RuleSet | None = None
 
 
 def use_rule_packages(*packages: ModuleType | str) -> None:
-    """Make ``packages`` (modules or dotted names, imported when first needed) the default rule set's."""
+    """Make ``packages`` (modules or dotted names, imported when first needed) the default rule set's.
+
+    Without a call, the default set is made from the packages named in
+    :mod:`dfix.rule_packages` (``dfix.transforms``, named by ``import dfix``).
+    """
     global _default_packages, _default
     _default_packages = packages
     _default = None
@@ -246,9 +251,10 @@ def default_rules() -> RuleSet:
     """The rule set of the packages given to :func:`use_rule_packages` (read once per process)."""
     global _default
     if _default is None:
-        if not _default_packages:
+        packages = _default_packages or tuple(rule_packages.DEFAULT_PACKAGES)
+        if not packages:
             raise RuntimeError("no rule packages: call dfix.engine.use_rule_packages(...) first")
-        _default = RuleSet.from_packages(_default_packages)
+        _default = RuleSet.from_packages(packages)
     return _default
 
 

@@ -31,6 +31,7 @@ from enum import Enum
 from functools import cached_property
 from typing import Iterable, Protocol, Sequence
 
+from ..patterns import lazy_pattern
 from ..shell import ShellScript, analyze
 from ..syntax import Dockerfile, Heredoc, Instruction, Run, Span
 from .runscript import HouseStyle, RunScript
@@ -155,11 +156,11 @@ TRANSIENT_MOUNTS = ("cache", "tmpfs")
 # -- reading the script ------------------------------------------------------------------------
 
 #: `RUN <<EOF`, `RUN bash -e <<EOF`: the heredoc body is the script.
-_SHELL_FED_HEREDOC = re.compile(
+_SHELL_FED_HEREDOC = lazy_pattern(
     r"\s*(?:(?:\S*/)?(?:sh|bash|ash|dash|zsh|ksh|mksh)(?:\s+-[A-Za-z]+)*\s+)?"
     r"(?:<<-?\s*(['\"]?)[^\s'\"<>;&|]+\1\s*)+$"
 )
-_SHEBANG = re.compile(r"#!\s*(\S+)(?:\s+(\S+))?")
+_SHEBANG = lazy_pattern(r"#!\s*(\S+)(?:\s+(\S+))?")
 
 
 def program_name(word: str) -> str:

@@ -18,13 +18,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+from ..patterns import lazy_pattern
 from ..shell import ShellScript, analyze
 from ..syntax import Run
 from ..syntax.tokens import Token
 from .model import Edit
 
-_LEADING_OPERATOR = re.compile(r"[ \t]*(&&|\|\||;)")
-_TRAILING_OPERATOR = re.compile(r"(&&|\|\||;)[ \t]*$")
+_LEADING_OPERATOR = lazy_pattern(r"[ \t]*(&&|\|\||;)")
+_TRAILING_OPERATOR = lazy_pattern(r"(&&|\|\||;)[ \t]*$")
 
 
 def _deeper_of_same_kind(indent: str, than: str) -> bool:

@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from ..patterns import lazy_pattern
 from ..syntax import Comment, Dockerfile, From, Instruction
 from .model import Diagnostic
 
@@ -57,11 +58,11 @@ def use_code_resolver(resolver: CodeResolver) -> None:
     global _default_resolver
     _default_resolver = resolver
 
-_DFIX = re.compile(
+_DFIX = lazy_pattern(
     r"#\s*dfix:\s*(?P<scope>ignore-file|ignore-stage|ignore)\b\s*"
     r"(?:\[(?P<bracket>[^\]]*)\]|=\s*(?P<equals>[A-Za-z0-9_,\- ]+?))?\s*(?:(?:--|#)\s*(?P<reason>.*))?$"
 )
-_HADOLINT = re.compile(r"#\s*hadolint\s+(?P<global>global\s+)?ignore\s*=\s*(?P<codes>[A-Za-z0-9_, ]+)")
+_HADOLINT = lazy_pattern(r"#\s*hadolint\s+(?P<global>global\s+)?ignore\s*=\s*(?P<codes>[A-Za-z0-9_, ]+)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..patterns import lazy_pattern
 from .errors import RegistryError
 from .reference import DOCKER_HUB, host_key
 
@@ -138,7 +139,7 @@ class CredentialStore:
 
 # -- challenges -----------------------------------------------------------------------
 
-_PARAM = re.compile(r'\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?')
+_PARAM = lazy_pattern(r'\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?')
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,8 @@ import time
 from types import ModuleType
 from typing import Iterable
 
+from ..patterns import lazy_pattern
+
 
 def _lazy_module(name: str) -> ModuleType:
     """``name`` loaded on first attribute access (the standard library's ``LazyLoader`` recipe).
@@ -57,8 +59,8 @@ MANIFEST_TYPES = (
     "application/vnd.docker.distribution.manifest.v2+json",
 )
 ACCEPT = ", ".join(MANIFEST_TYPES)
-_DIGEST = re.compile(r"sha256:[0-9a-f]{64}\Z")
-_LINK_NEXT = re.compile(r'<([^>]*)>\s*;[^,]*\brel="?next"?', re.I)
+_DIGEST = lazy_pattern(r"sha256:[0-9a-f]{64}\Z")
+_LINK_NEXT = lazy_pattern(r'<([^>]*)>\s*;[^,]*\brel="?next"?', re.I)
 USER_AGENT = "dfix (+https://github.com/dfix) httpx"
 
 

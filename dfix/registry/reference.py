@@ -12,18 +12,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..patterns import lazy_pattern
 from .errors import RegistryError
 
 DOCKER_HUB = "docker.io"
+#: How a floating reference can be pinned: to a version tag, to its digest, or to both.
+POLICIES = ("tag", "digest", "tag+digest")
 DOCKER_HUB_API = "registry-1.docker.io"
 _HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"})
 
 # distribution's reference grammar (reference/regexp.go)
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_REPOSITORY = re.compile(rf"{_COMPONENT}(?:/{_COMPONENT})*\Z")
-_TAG = re.compile(r"[\w][\w.-]{0,127}\Z")
-_DIGEST = re.compile(r"sha256:[0-9a-f]{64}\Z")
-_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?\Z")
+_REPOSITORY = lazy_pattern(rf"{_COMPONENT}(?:/{_COMPONENT})*\Z")
+_TAG = lazy_pattern(r"[\w][\w.-]{0,127}\Z")
+_DIGEST = lazy_pattern(r"sha256:[0-9a-f]{64}\Z")
+_HOST = lazy_pattern(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?\Z")
 
 
 def is_hub(host: str) -> bool:

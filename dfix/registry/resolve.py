@@ -29,21 +29,20 @@ online run chose.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from ..patterns import lazy_pattern
 from .cache import Cache
 from .errors import RegistryError
-from .reference import Reference, parse_reference
+from .reference import POLICIES, Reference, parse_reference
 
 if TYPE_CHECKING:  # pragma: no cover
     from .auth import CredentialStore
     from .client import RegistryClient
 
-POLICIES = ("tag", "digest", "tag+digest")
-_VERSION = re.compile(r"v?(\d+(?:\.\d+)*)(?:[-_](.+))?\Z")
-_PRERELEASE = re.compile(r"(?i)^(rc|alpha|beta|pre|dev|snapshot|nightly|a\d|b\d|canary|edge|test)")
+_VERSION = lazy_pattern(r"v?(\d+(?:\.\d+)*)(?:[-_](.+))?\Z")
+_PRERELEASE = lazy_pattern(r"(?i)^(rc|alpha|beta|pre|dev|snapshot|nightly|a\d|b\d|canary|edge|test)")
 #: Digest comparisons per level of the version walk.
 PER_LEVEL = 6
 

@@ -21,6 +21,7 @@ from pathlib import Path, PurePath
 from typing import Iterable, Sequence
 
 from ..engine import Diagnostic, Fix, Safety, Severity, all_rules, describe, rule_by_code
+from ..patterns import lazy_pattern
 from ..results import FileResult
 
 #: Where a rule's documentation lives: the one place the URL shape is defined.
@@ -123,7 +124,7 @@ def line_index(text: str) -> LineIndex:
     return LineIndex(text)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = lazy_pattern("[\ud800-\udfff]")
 
 
 def clean(text: str, errors: str = "replace") -> str:

@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 
-
+from ..patterns import lazy_pattern
 from ..results import FileResult
 from ._model import posix
 from ._style import STYLES, Styled, render_text
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 
-_LINE = re.compile(r"[^\n]*\n|[^\n]+")
+_LINE = lazy_pattern(r"[^\n]*\n|[^\n]+")
 # Characters that make Git quote a path in a patch header (C-style, in double quotes).
-_NEEDS_QUOTING = re.compile(r'["\\\x00-\x1f\x7f]')
+_NEEDS_QUOTING = lazy_pattern(r'["\\\x00-\x1f\x7f]')
 _C_ESCAPES = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
 
 

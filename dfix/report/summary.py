@@ -27,6 +27,8 @@ Mode = Literal["check", "diff", "write"]
 
 @dataclass
 class Row:
+    """One rule's line of the summary table."""
+
     code: str
     name: str
     fixed: int = 0

@@ -20,6 +20,8 @@ from dfix.shell.commands import ShellScript, SimpleCommand
 from dfix.shell.options import Option, OptionGrammar, find_option, iter_arguments
 from dfix.shell.words import Word
 
+from ..patterns import lazy_pattern
+
 __all__ = [
     "Action",
     "PackageCommand",
@@ -270,8 +272,8 @@ MANAGERS: dict[str, _Manager] = {
 }
 """Every recognised manager by canonical program name (``pip3.11`` and ``python -m pip`` are ``pip``)."""
 
-_PIP_PROGRAM = re.compile(r"pip(?:-?\d+(?:\.\d+)*)?")  # pip3, pip3.11, pip-3.6 (CentOS)
-_PYTHON_PROGRAM = re.compile(r"python(?:\d+(?:\.\d+)*)?")
+_PIP_PROGRAM = lazy_pattern(r"pip(?:-?\d+(?:\.\d+)*)?")  # pip3, pip3.11, pip-3.6 (CentOS)
+_PYTHON_PROGRAM = lazy_pattern(r"python(?:\d+(?:\.\d+)*)?")
 # `python [options] -m pip`: options of CPython 3.12 that take an argument.
 _PYTHON = OptionGrammar(frozenset("cmWXQ"), frozenset({"--check-hash-based-pycs"}), permute=False)
 

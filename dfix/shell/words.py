@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..patterns import lazy_pattern
+
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     import tree_sitter
 
@@ -58,8 +60,8 @@ _GLOB_CHARACTERS = frozenset("*?[")
 # A backslash and the character it quotes. Inside double quotes a backslash
 # only quotes ``$ ` " \`` and newline; before anything else it stays literal
 # (POSIX 2.2.3).
-_ESCAPED_PAIR = re.compile(r"\\(.)", re.DOTALL)
-_DOUBLE_QUOTED_ESCAPE = re.compile(r'\\([$`"\\\n])')
+_ESCAPED_PAIR = lazy_pattern(r"\\(.)", re.DOTALL)
+_DOUBLE_QUOTED_ESCAPE = lazy_pattern(r'\\([$`"\\\n])')
 
 
 @dataclass(frozen=True, slots=True)

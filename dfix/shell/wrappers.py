@@ -42,6 +42,8 @@ class Wrapper:
 
 @dataclass(frozen=True, slots=True)
 class _WrapperGrammar:
+    """How a wrapper command (``sudo``, ``env``, ``timeout``) is read up to the program it runs."""
+
     options: OptionGrammar
     positionals: int = 0  # operands before the program: `timeout 10`, `gosu user`
     assignments: bool = False  # NAME=value words before the program (`env`, `sudo`)

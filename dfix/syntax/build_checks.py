@@ -19,13 +19,13 @@ is known only at build time, and a refusal must never be a guess.
 
 from __future__ import annotations
 
-import csv
 import enum
 import re
 import weakref
 from dataclasses import dataclass
 from typing import Iterator
 
+from ..patterns import lazy_pattern
 from .cst import Dockerfile, Flag, From, Instruction, Span, _span_of
 from .meaning import KNOWN_INSTRUCTIONS
 
@@ -103,8 +103,8 @@ _MOUNT_KEYS = (
     "src", "dst", "destination", "ro", "rw", "readwrite", "env",
 )
 _INSTRUCTION_NAMES = tuple(sorted(name.upper() for name in KNOWN_INSTRUCTIONS))
-_STAGE_NAME = re.compile(r"[a-z][a-z0-9-_.]*")
-_HEREDOC_WORD = re.compile(r"[0-9]*<<-?.+")
+_STAGE_NAME = lazy_pattern(r"[a-z][a-z0-9-_.]*")
+_HEREDOC_WORD = lazy_pattern(r"[0-9]*<<-?.+")
 
 
 # -- BuildKit's helpers, as it words them -------------------------------------------------------
@@ -145,7 +145,7 @@ def _go_quote(text: str) -> str:
 
 
 _DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)([^0-9.]*)")
+_DURATION_PART = lazy_pattern(r"([0-9]*(?:\.[0-9]*)?)([^0-9.]*)")
 
 
 def go_duration(text: str) -> tuple[float | None, str | None]:
@@ -524,6 +524,8 @@ def expose_problem(raw: str) -> tuple[RefusalKind, str] | None:
 
 def mount_problem(value: str) -> str | None:
     """Why BuildKit refuses one ``RUN --mount`` value, or None (values with variables are not judged)."""
+    import csv  # only a RUN with mounts needs it
+
     try:
         fields = next(csv.reader([value]), [])
     except csv.Error as error:
@@ -618,10 +620,10 @@ _PATH_COMPONENT = f"{_ALPHANUMERIC}(?:{_SEPARATOR}{_ALPHANUMERIC})*"
 _DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 _HOST = rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[a-fA-F0-9:]+\])"
 _NAME = rf"(?:{_HOST}(?::[0-9]+)?/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
-_REFERENCE = re.compile(
+_REFERENCE = lazy_pattern(
     rf"({_NAME})(?::([\w][\w.-]{{0,127}}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{{32,}}))?"
 )
-_HEX_IDENTIFIER = re.compile(r"[a-f0-9]{64}")
+_HEX_IDENTIFIER = lazy_pattern(r"[a-f0-9]{64}")
 
 
 def reference_problem(name: str) -> str | None:

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import re
 
+from ..patterns import lazy_pattern
+
 #: Go's ``unicode.IsSpace`` (Python's ``isspace`` also accepts U+001C-U+001F).
 U_SPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 U_SPACE_CLASS = "[" + re.escape(U_SPACE) + "]"
 #: BuildKit's ``reWhitespace``.
 A_SPACE = "\t\v\f\r "
-A_SPACE_RUN = re.compile(r"[\t\v\f\r ]+")
+A_SPACE_RUN = lazy_pattern(r"[\t\v\f\r ]+")
 #: ``unicode.IsSpace(rune(b))`` for a single byte ``b``.
 B_SPACE_BYTES = frozenset(b"\t\n\v\f\r \x85\xa0")
 
-_LEADING_U_SPACE = re.compile(U_SPACE_CLASS + "*")
-_TRAILING_U_SPACE = re.compile(U_SPACE_CLASS + "*$")
+_LEADING_U_SPACE = lazy_pattern(U_SPACE_CLASS + "*")
+_TRAILING_U_SPACE = lazy_pattern(U_SPACE_CLASS + "*$")
 
 
 def lstrip_u(text: str) -> str:

@@ -11,12 +11,11 @@ construction; a fix edits text and re-parses.
 
 from __future__ import annotations
 
-import csv
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import ClassVar, Iterator
 
+from ..patterns import lazy_pattern
 from . import buildkit
 from .chars import strip_u
 from .meaning import HeredocInfo, LineInfo, Meaning
@@ -192,6 +191,8 @@ class Mount:
 
     @classmethod
     def parse(cls, value: str) -> "Mount":
+        import csv  # BuildKit reads --mount's value as one CSV record; only a RUN with mounts needs it
+
         try:
             fields = next(csv.reader([value]), [])
         except csv.Error:
@@ -591,7 +592,7 @@ class Unknown(Instruction):
 
 # -- FROM and image references ---------------------------------------------------
 
-_DIGEST = re.compile(r"@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})$")
+_DIGEST = lazy_pattern(r"@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})$")
 
 
 @dataclass(frozen=True, slots=True)

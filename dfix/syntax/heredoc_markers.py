@@ -39,11 +39,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..patterns import lazy_pattern
+
 __all__ = ["HeredocMarker", "HeredocMarkerError", "find_heredoc_markers"]
 
 
 @dataclass(frozen=True, slots=True)
 class HeredocMarker:
+    """One heredoc marker (``<<EOF``, ``<<-'END'``) of an instruction line."""
+
     name: str  # delimiter after quote removal
     fd: int
     chomp: bool  # <<-
@@ -77,30 +81,30 @@ _SPECIAL_PARAMS = frozenset("@*#?-$!0")
 _HEREDOC_BLANKS = " \t\r"
 _EOF_RUNE = "\ufffd"  # string(rune(scanner.EOF)) in Go
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_ANY_SPACE = re.compile("[" + _U_SPACE_RE_CLASS + "]")
-_SPACE_OR_NOT = re.compile("([^" + _U_SPACE_RE_CLASS + "]+)|[" + _U_SPACE_RE_CLASS + "]+")
-_DOUBLE_QUOTED_SPECIAL = re.compile(r'["$\\]')
+_SURROGATE = lazy_pattern("[\ud800-\udfff]")
+_ANY_SPACE = lazy_pattern("[" + _U_SPACE_RE_CLASS + "]")
+_SPACE_OR_NOT = lazy_pattern("([^" + _U_SPACE_RE_CLASS + "]+)|[" + _U_SPACE_RE_CLASS + "]+")
+_DOUBLE_QUOTED_SPECIAL = lazy_pattern(r'["$\\]')
 # Characters processStopOn treats specially, by (stop character, head).
 _SPECIAL_CHARS = {
     (stop, head): re.compile("[" + re.escape("$'\"\\" + ("<" if head else "") + (stop or "")) + "]")
     for stop in (None, "}", "/")
     for head in (False, True)
 }
-_NEEDS_FULL_LEXER = re.compile(r"""['"$\\]""")
+_NEEDS_FULL_LEXER = lazy_pattern(r"""['"$\\]""")
 
 # reHeredoc. Go's \d and \s are ASCII ([0-9], [\t\n\f\r ]); `$` is end of text.
-_RE_V0125 = re.compile(r"([0-9]*)<<(-?)([^<]*)", re.DOTALL)
-_RE_HEAD = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)", re.DOTALL)
+_RE_V0125 = lazy_pattern(r"([0-9]*)<<(-?)([^<]*)", re.DOTALL)
+_RE_HEAD = lazy_pattern(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)", re.DOTALL)
 
 # Word splitting when the line has no quote, `$` or backslash (the common
 # case): every character goes through addChar, so words are maximal runs of
 # non-U-space characters; HEAD additionally glues `<<` to the blanks after it.
-_FAST_WORD_V0125 = re.compile("[^" + _U_SPACE_RE_CLASS + "]+")
-_FAST_WORD_HEAD = re.compile("(?:<<[ \t\r]*|[^" + _U_SPACE_RE_CLASS + "])+")
+_FAST_WORD_V0125 = lazy_pattern("[^" + _U_SPACE_RE_CLASS + "]+")
+_FAST_WORD_HEAD = lazy_pattern("(?:<<[ \t\r]*|[^" + _U_SPACE_RE_CLASS + "])+")
 
 # A marker's rest that lexes to itself (less a leading BOM) as one word.
-_PLAIN_REST = re.compile("[^'\"$\\\\" + _U_SPACE_RE_CLASS + "]+")
+_PLAIN_REST = lazy_pattern("[^'\"$\\\\" + _U_SPACE_RE_CLASS + "]+")
 
 _UINT64_MAX = 2**64 - 1
 

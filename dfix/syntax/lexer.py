@@ -17,6 +17,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Iterator
 
+from ..patterns import lazy_pattern
 from .chars import A_SPACE_RUN, U_SPACE, go_lower, go_quote, leading_u_space, strip_u, to_bytes
 from .errors import ParseError
 from .heredoc_markers import HeredocMarkerError, find_heredoc_markers
@@ -41,8 +42,8 @@ _LIST = frozenset({"from", "expose"})
 _STRING = frozenset({"maintainer", "stopsignal", "user", "workdir"})
 _KEY_VALUE = frozenset({"env", "label"})
 
-_V0_12_5_DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
-_HEAD_DIRECTIVE = re.compile(
+_V0_12_5_DIRECTIVE = lazy_pattern(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z")
+_HEAD_DIRECTIVE = lazy_pattern(
     "#" + f"[{U_SPACE}]*([a-zA-Z][a-zA-Z0-9]*)[{U_SPACE}]*=[{U_SPACE}]*(.+?)[{U_SPACE}]*\\Z".replace("\n", "\\n")
 )
 

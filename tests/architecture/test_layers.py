@@ -55,13 +55,20 @@ LAYERS = (
         "the shell model of RUN bodies (tree-sitter-bash) and the OCI registry client the pinning rules use",
     ),
     Layer("syntax", ("dfix.syntax", "dfix.syntax.*"), "the lossless, BuildKit-faithful tree and file bytes"),
-    Layer("base", ("dfix._version", "dfix.errors", "dfix.grammar"), "the version string, the user-error base, the grammar data"),
+    Layer(
+        "base", ("dfix._version", "dfix.errors", "dfix.grammar", "dfix.patterns", "dfix.rule_packages", "dfix.collector"),
+        "the version string, the user-error base, the grammar data, patterns compiled when first used, "
+        "the names of the default rule packages, the cycle collector's tuning",
+    ),
 )
 
 #: Rule and kit modules import the engine, shell, syntax and registry through their
 #: package fronts only, so that what a rule may use is declared in one place per layer
-#: and internals can move; a rule never imports another rule.
-RULE_CONTRACT = RuleContract("dfix.transforms", ("dfix.engine", "dfix.shell", "dfix.syntax", "dfix.registry"))
+#: and internals can move; a rule never imports another rule. ``dfix.patterns`` (a
+#: module of its own, no package) gives them ``lazy_pattern`` for their regular expressions.
+RULE_CONTRACT = RuleContract(
+    "dfix.transforms", ("dfix.engine", "dfix.shell", "dfix.syntax", "dfix.registry", "dfix.patterns"),
+)
 
 #: Allowed violations: none. The checker can take exact (file, imported module) pairs
 #: while a refactor is under way; it then also fails on a pair that no longer occurs.

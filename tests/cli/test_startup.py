@@ -52,11 +52,11 @@ def test_parsing_needs_neither_lark_nor_a_cache_folder(tmp_path: Path) -> None:
 
 
 #: Libraries a one-file check must not load: the bot's (GitPython), the registry client's
-#: (httpx, TLS), the progress bar's and colour's (rich), the table builder (Lark), YAML,
-#: the worker pool's, the ignore-file matcher's.
+#: (httpx, TLS) and resolver's, the progress bar's and colour's (rich), the table builder
+#: (Lark), YAML, TOML (no configuration file here), the worker pool's, the ignore-file matcher's.
 HEAVY = (
-    "git", "httpx", "ssl", "rich", "lark", "yaml", "multiprocessing", "concurrent.futures.process", "pathspec",
-    "dfix.bot", "dfix.registry.client",
+    "git", "httpx", "ssl", "rich", "lark", "yaml", "tomllib", "multiprocessing", "concurrent.futures.process",
+    "pathspec", "dfix.bot", "dfix.registry.client", "dfix.registry.resolve", "dfix.registry.cache",
 )
 
 _CHECK_ONE_FILE = (
@@ -143,3 +143,55 @@ def test_a_worker_pool_inherits_the_parse_tables_and_the_bash_parser(tmp_path: P
         XDG_CONFIG_HOME=str(tmp_path / "config"),
     )
     assert out.split() == ["3", "1", "1"]
+
+
+def test_a_rule_explained_as_plain_text_loads_no_rich(tmp_path: Path) -> None:
+    """Piped or without colour, ``dfix rule`` lays the text out itself: rich and its Markdown are for terminals."""
+    out = _python(
+        "import sys\n"
+        "from dfix.cli import main\n"
+        "try:\n"
+        "    main(['rule', 'DF200'], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('rich', 'markdown_it', 'pygments') if m in sys.modules))\n",
+        XDG_CONFIG_HOME=str(tmp_path / "config"), NO_COLOR="1",
+    )
+    assert "Aliases: DL3009" in out
+    assert out.splitlines()[-1] == "[]"
+
+
+def test_the_pinning_rules_load_without_the_resolver(tmp_path: Path) -> None:
+    """The pinning rules load with every check; the resolver only when a rule is told to ask a registry."""
+    heavy, rules = _loaded_after(tmp_path, "check", "--output-format", "json")
+    assert heavy == []
+    assert "base_image_latest" in rules
+
+
+def test_the_version_loads_no_engine(tmp_path: Path) -> None:
+    """``dfix --version`` needs click and the version string, not the engine, the tree or the settings."""
+    for args in (["--version"], ["-V"]):
+        out = _python(
+            "import sys\n"
+            "from dfix.cli import main\n"
+            "try:\n"
+            f"    main({args!r}, standalone_mode=False)\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "print(sorted(m for m in ('dfix.engine', 'dfix.syntax', 'dfix.config', 'dfix.process', 'dfix.shell') "
+            "if m in sys.modules))\n",
+            XDG_CONFIG_HOME=str(tmp_path / "config"),
+        )
+        assert out.splitlines()[-1] == "[]", args
+
+
+def test_the_package_front_offers_the_syntax_layers_names_without_loading_it() -> None:
+    out = _python(
+        "import sys, dfix\n"
+        "loaded = 'dfix.syntax' in sys.modules or 'dfix.engine' in sys.modules\n"
+        "import dfix.syntax\n"
+        "print(loaded, sorted(dfix._SYNTAX_NAMES) == sorted(dfix.syntax.__all__), "
+        "all(getattr(dfix, name) is getattr(dfix.syntax, name) for name in dfix.syntax.__all__), "
+        "dfix.fix is __import__('dfix.engine').engine.fix)\n"
+    )
+    assert out.split() == ["False", "True", "True", "True"]
