@@ -86,7 +86,7 @@ def run_rules(
     suppressions themselves too. ``build_context``: the files the build
     sends, for rules that read them (None: not known).
     """
-    with suppression_policy(honor_suppressions, foreign_suppressions):
+    with suppression_policy(honor_suppressions, foreign_suppressions), scripts_kept():
         context = Context(tree, path, build_context=build_context)
         suppressions = Suppressions.of(tree)
         found: list[Diagnostic] = []

@@ -36,25 +36,36 @@ from dfix.shell.wrappers import Wrapper, assignment_parts, program_name, strip_w
 __all__ = ["analyze", "scripts_kept", "simple_commands"]
 
 
-#: Models kept for the whole of one piece of work (see `scripts_kept`), whatever its size; None outside one.
-_kept: ContextVar["dict[str, ShellScript] | None"] = ContextVar("dfix_shell_scripts_kept", default=None)
+#: What is kept for the whole of one piece of work (see `scripts_kept`), by kind; None outside one.
+_kept: ContextVar["dict[str, dict] | None"] = ContextVar("dfix_shell_scripts_kept", default=None)
 
 
 @contextmanager
 def scripts_kept() -> Iterator[None]:
-    """Within the block, `analyze` builds each distinct script's model once and keeps it until the block ends.
+    """Within the block, each distinct script is analysed once, and what is read from it is kept until the block ends.
 
     The fix loop of one file runs every rule again after each round, on RUNs
-    most of which the round did not touch; the process-wide cache is small
-    (a long run must not keep every script it saw), so a file with more
-    RUN bodies than it holds would otherwise analyse them all again each
-    round. Models are immutable, so handing out the same one is safe.
+    most of which the round did not touch, and several rules read the same
+    scripts within one lint; the process-wide caches are small (a long run
+    must not keep every script it saw), so a file with more RUN bodies than
+    they hold would otherwise be analysed again and again. Models are
+    immutable, so handing out the same one is safe. Nested blocks share the
+    outermost one's store.
     """
+    if _kept.get() is not None:
+        yield
+        return
     token = _kept.set({})
     try:
         yield
     finally:
         _kept.reset(token)
+
+
+def kept_store(kind: str) -> dict | None:
+    """The store for ``kind`` of the enclosing `scripts_kept` block, or None outside one."""
+    scope = _kept.get()
+    return None if scope is None else scope.setdefault(kind, {})
 
 
 def analyze(script: str) -> ShellScript:
@@ -64,7 +75,7 @@ def analyze(script: str) -> ShellScript:
     the fixpoint.  A script nested deeper than Python's recursion limit
     (hundreds of ``$(`` or parentheses) gets ``has_error`` and no items.
     """
-    kept = _kept.get()
+    kept = kept_store("models")
     if kept is None:
         return _analyze_cached(script)
     found = kept.get(script)

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Literal, Mapping
 
-from dfix.shell.analysis import analyze
+from dfix.shell.analysis import analyze, kept_store
 from dfix.shell.commands import ShellScript, SimpleCommand
 from dfix.shell.options import Option, OptionGrammar, find_option, iter_arguments
 from dfix.shell.words import Word
@@ -426,15 +426,19 @@ def package_command(command: SimpleCommand) -> PackageCommand | None:
     Remembered per command object: about ten rules ask for the same
     commands of the same RUN, and the shell layer hands out one object per
     command of a script text across the rounds of a fix (its analysis is
-    cached by text), so each command is read once.
+    cached by text), so each command is read once. Inside a
+    `scripts_kept` block the readings are kept for the whole block (a large
+    file has more commands than the process-wide memo holds).
     """
-    reading = _readings.get(id(command))
+    kept = kept_store("package commands")
+    readings = _readings if kept is None else kept
+    reading = readings.get(id(command))
     if reading is not None and reading[0] is command:
         return reading[1]
     found = _read_package_command(command)
-    if len(_readings) >= _READINGS_KEPT:
+    if kept is None and len(_readings) >= _READINGS_KEPT:
         _readings.clear()
-    _readings[id(command)] = (command, found)
+    readings[id(command)] = (command, found)
     return found
 
 
