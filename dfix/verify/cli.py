@@ -6,7 +6,6 @@ Exit codes: 0 every file proven (or nothing to fix), 1 a fix is disproved,
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -16,14 +15,13 @@ from rich.console import Console
 from dfix.config import ConfigError, ConfigResolver
 from dfix.discover import collect_configured
 from dfix.errors import DfixError
-from dfix.process import task_for
 from dfix.syntax import read_dockerfile
 from dfix.terminal import emit, split_codes, use_color
 from dfix.writer import ChangedOnDiskError, write_fixed
 
 from . import report
 from .builders import BUILDER_NAMES, BuilderError, BuilderUnavailable, find_builder
-from .verifier import CANNOT, Verdict, Verifier
+from .verifier import CANNOT, Verdict, Verifier, verify_file
 
 OUTPUT_FORMATS = ("table", "json", "sarif", "markdown")
 
@@ -131,13 +129,9 @@ def _verify_one(verifier: Verifier, path: str, resolver: ConfigResolver, build_c
         text = read_dockerfile(path)
     except OSError as error:
         return Verdict(path, CANNOT, reason=f"cannot read: {error.strerror or error}")
-    task = task_for(path, "diff", resolver.settings_for(path))
-    if build_context:
-        task = dataclasses.replace(task, context=build_context)  # what the rules read is what the builder gets
-    context = Path(build_context) if build_context else Path(path).resolve().parent
     if not quiet:
         progress.print(f"[bold]{path}[/]", highlight=False)
-    return verifier.verify(path, text, task, context)
+    return verify_file(verifier, path, text, resolver.settings_for(path), build_context)
 
 
 def _print(verdicts: list[Verdict], output_format: str, output_file: str | None, color: str) -> None:
