@@ -107,7 +107,7 @@ def bot_options(function):
         click.option("--builder", type=click.Choice(["auto", *BUILDER_NAMES]), default="auto", show_default=True,
                      help="With --verify: which builder builds the images (auto: the first that works here)."),
         click.option("--builder-storage", type=click.Path(file_okay=False), default=None, metavar="DIR",
-                     help="With --verify and buildah: a storage folder of its own [default: buildah's]."),
+                     help="With --verify and buildah: a storage folder of its own (kept with its driver) [default: buildah's]."),
         click.option("--offline", is_flag=True, default=None, help="Answer base-image lookups from the cache only."),
         click.option("--cache-dir", type=click.Path(file_okay=False), help="Where registry answers are cached."),
         click.option("--override-repo-config", is_flag=True,

@@ -206,7 +206,7 @@ class RepositoryRun:
         except Exception as error:  # noqa: BLE001 - one repository's bug must not end a bulk run
             self._finish("error", internal_error_message(error))
         if self.verification is not None and self.outcome.status != "error":
-            self.outcome.detail += f" ({self.verification.summary()})"
+            self.outcome.detail += f"; {self.verification.summary()}"
         self.outcome.detail = self.redact(self.outcome.detail)
         return self.outcome
 

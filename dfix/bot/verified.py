@@ -41,14 +41,14 @@ class Verification:
         return [report.row(verdict) for verdict in self.verdicts]
 
     def summary(self) -> str:
-        """A few words for the run's result line: how many files were left out, and why."""
+        """A few words for the run's result line: what was left out, and why."""
         if not self.not_kept:
             return f"all fixes verified with {self.builder}"
         parts = []
         for verdict in self.not_kept:
-            left_out = verdict.blamed or "its fixes"
-            parts.append(f"{verdict.path}: {left_out} left out ({verdict.status}: {verdict.reason})")
-        return "; ".join(parts)
+            what = f"{verdict.blamed} in" if verdict.blamed else "the fixes of"
+            parts.append(f"{what} {verdict.path} ({verdict.status}: {verdict.reason})")
+        return "left out: " + "; ".join(parts)
 
 
 def keep_verified(tree: Path, changes: ChangeSet, resolver: ConfigResolver, verifier: Verifier) -> tuple[ChangeSet, Verification]:

@@ -51,7 +51,8 @@ def test_only_verified_fixes_are_committed_and_the_rest_are_shown_with_the_evide
     # Both originals were built (first, then each fixed text), and every image built was removed afterwards.
     assert builder.history[0] == NEEDS_RECOMMENDS and PLAIN in builder.history
     assert len(builder.history) == 5 and builder.built == {}  # original, fixed, without DF202; original, fixed
-    assert outcome.detail.endswith("(Dockerfile: DF202 left out (disproved: the fixed file does not build (at RUN unzip -v)))")
+    assert outcome.detail == ("opened #1; left out: DF202 in Dockerfile "
+                              "(disproved: the fixed file does not build (at RUN unzip -v))")
 
     pr_body = created_body(github)
     assert "**Verified:** each file was built with made-up before and after the fixes" in pr_body
@@ -81,8 +82,8 @@ def test_nothing_verified_commits_nothing_and_leaves_the_forge_alone(remote: Rem
     outcome = run_repository(remote.url, verify_options(github, MadeUpBuilder(fail_original=True)),
                              environ={"GITHUB_TOKEN": TOKEN})
     assert outcome.status == "skipped"
-    assert outcome.detail.startswith("no fix verified, so nothing is committed (Dockerfile: its fixes left out "
-                                     "(cannot verify: the original does not build (at RUN apt-get update)))")
+    assert outcome.detail == ("no fix verified, so nothing is committed; left out: the fixes of Dockerfile "
+                              "(cannot verify: the original does not build (at RUN apt-get update))")
     assert remote.branches() == {"main"} and github.writes() == []
     assert outcome.files == 0 and outcome.fixes == 0
     (row,) = outcome.as_json()["verification"]
@@ -93,7 +94,7 @@ def test_a_plan_builds_but_pushes_nothing(remote: Remote, github: FakeForge):
     builder = MadeUpBuilder()
     outcome = run_repository(remote.url, verify_options(github, builder, dry_run="plan"), environ={"GITHUB_TOKEN": TOKEN})
     assert outcome.status == "created" and outcome.detail.startswith("would commit 1 file(s) on main")
-    assert outcome.detail.endswith("(all fixes verified with made-up)")
+    assert outcome.detail.endswith("; all fixes verified with made-up")
     assert remote.branches() == {"main"} and github.writes() == []
 
 

@@ -36,7 +36,7 @@ def test_bot_commits_only_the_fixes_a_build_verifies(buildah: Buildah, tmp_path:
         )
         assert result.exit_code == 0, result.stderr
         assert "created: opened #1" in result.stderr
-        assert "(Dockerfile: DF202 left out (disproved: the fixed file does not build (at RUN zip -q" in result.stderr
+        assert "; left out: DF202 in Dockerfile (disproved: the fixed file does not build (at RUN zip -q" in result.stderr
         (create,) = [r for r in github.requests if (r.method, r.path) == ("POST", "/repos/acme/app/pulls")]
     committed = remote.file_at("dfix/autofix", "Dockerfile")
     assert "--no-install-recommends" not in committed and "rm -rf /var/lib/apt/lists/*" in committed
