@@ -68,7 +68,7 @@ def _overrides(select, extend_select, ignore, extend_ignore, fixable, unfixable,
 @click.option("--builder", type=click.Choice(["auto", *BUILDER_NAMES]), default="auto", show_default=True,
               help="Which builder builds the images (auto: the first that works here, buildah first).")
 @click.option("--builder-storage", type=click.Path(file_okay=False), default=None, metavar="DIR",
-              help="buildah: a storage folder of its own [default: buildah's].")
+              help="buildah: a storage folder of its own, used with the driver it was made with [default: buildah's].")
 @click.option("--context", "build_context", type=click.Path(exists=True, file_okay=False), default=None, metavar="DIR",
               help="The build context [default: each Dockerfile's folder].")
 @click.option("--run", "smoke", is_flag=True, help="Also start both images with their command as their user and compare.")
