@@ -144,15 +144,17 @@ def image_command(config: dict) -> tuple[str, ...]:
 #: layer and container, but works as root anywhere (in a container, on any file system);
 #: overlay shares layers and is much faster where the kernel can mount it on the storage.
 STORAGE_DRIVERS = ("vfs", "overlay")
+#: Where root's buildah (and podman) keep images unless storage.conf says otherwise.
+DEFAULT_BUILDAH_STORAGE = Path("/var/lib/containers/storage")
 
 
 @dataclass(frozen=True)
 class Buildah:
     """buildah; ``storage`` gives it a storage folder of its own.
 
-    The storage driver is ``driver`` when given; otherwise the one a storage
-    folder was made with (a storage keeps its driver for life), and vfs for
-    a new folder or buildah's own storage: it works as root anywhere.
+    The storage driver is ``driver`` when given; otherwise the one the
+    storage was made with (a storage keeps its driver for life: asking for
+    another fails), and vfs for a new one: it works as root anywhere.
     """
 
     storage: Path | None = None
@@ -166,10 +168,10 @@ class Buildah:
     def storage_driver(self) -> str:
         if self.driver is not None:
             return self.driver
-        if self.storage is not None:
-            for driver in STORAGE_DRIVERS:
-                if (self.storage / "storage" / f"{driver}-images").is_dir():
-                    return driver
+        root = self.storage / "storage" if self.storage is not None else DEFAULT_BUILDAH_STORAGE
+        for driver in STORAGE_DRIVERS:
+            if (root / f"{driver}-images").is_dir():
+                return driver
         return "vfs"
 
     def command(self, *args: str) -> list[str]:

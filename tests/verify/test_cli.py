@@ -61,8 +61,11 @@ def test_verify_without_write_is_a_usage_error(tmp_path: Path):
     assert result.exit_code == 2 and "--verify needs --write" in result.stderr
 
 
-def test_a_buildah_storage_keeps_the_driver_it_was_made_with(tmp_path: Path):
-    assert builders.Buildah().storage_driver == "vfs"  # buildah's own storage: vfs works anywhere
+def test_a_buildah_storage_keeps_the_driver_it_was_made_with(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(builders, "DEFAULT_BUILDAH_STORAGE", tmp_path / "machine")
+    assert builders.Buildah().storage_driver == "vfs"  # no storage yet: vfs works anywhere
+    (tmp_path / "machine" / "overlay-images").mkdir(parents=True)
+    assert builders.Buildah().storage_driver == "overlay"  # the machine's storage, made by podman or buildah
     assert builders.Buildah(tmp_path).storage_driver == "vfs"  # a new folder
     (tmp_path / "storage" / "overlay-images").mkdir(parents=True)
     made_with_overlay = builders.Buildah(tmp_path)
