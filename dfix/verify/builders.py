@@ -239,6 +239,10 @@ class Buildah:
         finally:
             self._drop_container(image)
 
+    def release(self, image: str) -> None:
+        """Let go of what verification holds of a kept image (its working container)."""
+        self._drop_container(image)
+
     def remove(self, image: str) -> None:
         self._drop_container(image)
         self.run("rmi", "--force", image, check=False)
@@ -295,6 +299,9 @@ class EngineCli:
             return _smoke(argv, command, user, seconds)
         finally:
             _run(self.command("rm", "-f", name), check=False)
+
+    def release(self, image: str) -> None:
+        """Nothing is held of an image between calls."""
 
     def remove(self, image: str) -> None:
         _run(self.command("rmi", "-f", image), check=False)

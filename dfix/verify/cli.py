@@ -77,12 +77,14 @@ def _overrides(select, extend_select, ignore, extend_ignore, fixable, unfixable,
 @click.option("--run-command", default=None, metavar="'CMD ARGS'", help="Run this instead of the image's own command.")
 @click.option("--rebuild-time/--no-rebuild-time", default=True, show_default=True,
               help="When a fix reorders COPY for the cache: time a rebuild after a source edit, before and after.")
+@click.option("--keep-images", is_flag=True,
+              help="Keep the images built (localhost/dfix-verify-*) and so their layer cache, for a next build or a look inside.")
 @click.option("--write", "-w", is_flag=True, help="Write the fixes that verify (all of them, or all but the one to blame).")
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True)
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def verify_command(paths, builder, builder_storage, build_context, smoke, run_seconds, run_command, rebuild_time, write, output_format,
+def verify_command(paths, builder, builder_storage, build_context, smoke, run_seconds, run_command, rebuild_time, keep_images, write, output_format,
                    output_file, color, quiet, config_file, isolated, **options) -> None:
     """Prove the fixes: build each Dockerfile before and after them and compare the images.
 
@@ -106,7 +108,7 @@ def verify_command(paths, builder, builder_storage, build_context, smoke, run_se
         _fail(f"cannot verify: no builder available: {error}")
     progress = Console(stderr=True, force_terminal=use_color(color, sys.stderr), no_color=not use_color(color, sys.stderr))
     verifier = Verifier(
-        chosen, run=smoke, run_seconds=run_seconds, rebuild_time=rebuild_time, run_command=tuple(run_command.split()) if run_command else (),
+        chosen, run=smoke, run_seconds=run_seconds, rebuild_time=rebuild_time, keep_images=keep_images, run_command=tuple(run_command.split()) if run_command else (),
         log=(lambda message: None) if quiet else (lambda message: progress.print(f"[dim]{message}[/]", highlight=False)),
     )
     verdicts: list[Verdict] = []

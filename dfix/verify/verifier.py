@@ -137,6 +137,8 @@ class Verifier:
     run_seconds: float = DEFAULT_RUN_SECONDS
     run_command: tuple[str, ...] = ()
     rebuild_time: bool = True
+    #: Keep the images built (and so their layer cache) instead of removing them at the end.
+    keep_images: bool = False
     log: Callable[[str], None] = lambda message: None
     _tags: list[str] = field(default_factory=list)
 
@@ -146,8 +148,12 @@ class Verifier:
         return tag
 
     def cleanup(self) -> None:
+        """Remove the images built (with buildah, their intermediate layers go too), or only what holds them."""
         for tag in self._tags:
-            self.builder.remove(tag)
+            if self.keep_images:
+                self.builder.release(tag)
+            else:
+                self.builder.remove(tag)
         self._tags.clear()
 
     def _build(self, context: Path, dockerfile_name: str, text: str, what: str, folder: Path) -> tuple[BuildOutcome, str]:

@@ -40,5 +40,8 @@ class MadeUpBuilder:
     def smoke(self, tag: str, command, user: str, seconds: float) -> RunOutcome:
         return RunOutcome(tuple(command), user, False, 0, "")
 
+    def release(self, tag: str) -> None:
+        """Nothing is held of an image."""
+
     def remove(self, tag: str) -> None:
         self.built.pop(tag, None)

@@ -7,7 +7,7 @@ from pathlib import Path
 from dfix.config import ConfigResolver
 from dfix.process import task_for
 from dfix.verify.facts import Entry, ImageFacts
-from dfix.verify.verifier import CANNOT, DISPROVED, NOTHING, PROVEN, Verifier
+from dfix.verify.verifier import CANNOT, DISPROVED, NOTHING, PROVEN, Verifier, verify_file
 
 from .doubles import MadeUpBuilder
 
@@ -58,3 +58,15 @@ def test_nothing_to_fix_builds_nothing(tmp_path: Path):
     builder = MadeUpBuilder()
     verdict = verify(tmp_path, "FROM debian:12\n", builder, "DF200")
     assert verdict.status == NOTHING and verdict.exit_code == 0 and builder.built == {}
+
+
+def test_images_are_removed_after_verification_unless_kept(tmp_path: Path):
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(ORIGINAL)
+    settings = ConfigResolver(isolated=True, overrides={"lint.select": ["DF200"]}, cwd=tmp_path).settings_for(str(dockerfile))
+    for keep, left in ((False, 0), (True, 2)):
+        builder = MadeUpBuilder()
+        verifier = Verifier(builder, keep_images=keep)
+        assert verify_file(verifier, str(dockerfile), ORIGINAL, settings).status == PROVEN
+        verifier.cleanup()
+        assert len(builder.built) == left  # kept: the original and the fixed image, and so their layer cache
