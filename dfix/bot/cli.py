@@ -26,6 +26,8 @@ from rich.table import Table
 
 from dfix.terminal import emit, split_codes, stream_is_terminal, use_color
 
+from dfix.verify.builders import BUILDER_NAMES, BuilderUnavailable, find_builder
+
 from .gitops import DEFAULT_AUTHOR, Author
 from .run import BotOptions, Outcome, run_repositories
 
@@ -100,6 +102,12 @@ def bot_options(function):
         click.option("--select", multiple=True, metavar="CODES", help="Rules to run in addition to the repository's."),
         click.option("--ignore", multiple=True, metavar="CODES", help="Rules not to run, in addition to the repository's."),
         click.option("--unsafe-fixes", is_flag=True, default=None, help="Also apply fixes that may change the image."),
+        click.option("--verify", is_flag=True,
+                     help="Build each changed Dockerfile before and after; commit only the fixes that verify (see dfix verify)."),
+        click.option("--builder", type=click.Choice(["auto", *BUILDER_NAMES]), default="auto", show_default=True,
+                     help="With --verify: which builder builds the images (auto: the first that works here)."),
+        click.option("--builder-storage", type=click.Path(file_okay=False), default=None, metavar="DIR",
+                     help="With --verify and buildah: a storage folder of its own (kept with its driver) [default: buildah's]."),
         click.option("--offline", is_flag=True, default=None, help="Answer base-image lookups from the cache only."),
         click.option("--cache-dir", type=click.Path(file_okay=False), help="Where registry answers are cached."),
         click.option("--override-repo-config", is_flag=True,
@@ -162,9 +170,18 @@ def _targets(repositories: Sequence[str], repos_file: str | None, here: bool) ->
 
 def _run(dry_run: str | None, *, repositories, repos_file, here, base, branch, author_text, commit_message, title,
          semantic_commits, labels, reviewers, assignees, draft, signoff, recreate_closed, no_pr, platform, api_url, project,
-         token_env, select, ignore, unsafe_fixes, offline, cache_dir, override_repo_config, max_prs, jobs, workdir,
-         keep_clones, report_file, exit_non_zero_on_changes, color) -> None:
+         token_env, select, ignore, unsafe_fixes, verify, builder, builder_storage, offline, cache_dir, override_repo_config,
+         max_prs, jobs, workdir, keep_clones, report_file, exit_non_zero_on_changes, color) -> None:
     targets = _targets(repositories, repos_file, here)
+    if (builder != "auto" or builder_storage) and not verify:
+        raise click.UsageError("--builder and --builder-storage need --verify")
+    verify_with = None
+    if verify:
+        try:
+            verify_with = find_builder(builder, Path(builder_storage).resolve() if builder_storage else None)
+        except BuilderUnavailable as error:
+            emit(f"dfix: cannot verify: no builder available: {error}\n", err=True)
+            sys.exit(2)
     try:
         author = Author.parse(author_text) if author_text else DEFAULT_AUTHOR
     except ValueError as error:
@@ -184,7 +201,7 @@ def _run(dry_run: str | None, *, repositories, repos_file, here, base, branch, a
         signoff=signoff, recreate_closed=recreate_closed, dry_run=dry_run, no_pr=no_pr, platform=platform,
         api_url=api_url, project=project, token_env=token_env, overrides=overrides,
         override_repo_config=override_repo_config, jobs=jobs, workdir=workdir, keep_clones=keep_clones,
-        max_prs=max_prs,
+        max_prs=max_prs, verify_with=verify_with,
     )
     if workdir:
         Path(workdir).mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dfix._version import __version__
 from dfix.report import rule_url
@@ -18,6 +19,9 @@ from dfix.report._model import rule_info
 
 from .changes import ChangeSet
 from .gitops import FINGERPRINT_TRAILER, Author
+
+if TYPE_CHECKING:
+    from .verified import Verification
 
 MARKER_VERSION = "v1"
 _MARKER = re.compile(r"<!-- dfix:bot (?P<version>v\d+) fingerprint=(?P<fingerprint>\S+) base=(?P<base>[0-9a-f]+) -->")
@@ -88,8 +92,13 @@ def _rule_link(code: str, name: str) -> str:
     return f"[{code}]({rule_url(code)}) {name}"
 
 
-def body(changes: ChangeSet, *, base: str) -> str:
-    """The pull-request body (ux.md §11): the fixes per file and rule, what was left, why, how to configure."""
+def body(changes: ChangeSet, *, base: str, verification: Verification | None = None) -> str:
+    """The pull-request body (ux.md §11): the fixes per file and rule, what was left, why, how to configure.
+
+    With ``verification`` (``--verify``), the verify table follows the fixes:
+    each changed file built before and after, and the evidence for every fix
+    that was left out.
+    """
     out = ["dfix applied automatic fixes to Dockerfiles in this repository.", ""]
     out += ["| File | Rule | Change |", "|---|---|---|"]
     rows = [
@@ -103,6 +112,8 @@ def body(changes: ChangeSet, *, base: str) -> str:
     if len(rows) > MAX_ROWS:
         out.append(f"| … | | {len(rows) - MAX_ROWS} more fixes in the diff |")
     out.append("")
+    if verification is not None:
+        out += _verification(verification)
     caveats = _caveats(changes)
     if caveats:
         out += ["**Check before merging:** these fixes may change the image; each assumes what the files cannot show.", ""]
@@ -138,6 +149,15 @@ def body(changes: ChangeSet, *, base: str) -> str:
         f"<!-- dfix {__version__} -->",
     ]
     return "\n".join(out) + "\n"
+
+
+def _verification(verification: Verification) -> list[str]:
+    """The verify section: what the builds proved, and that only verified fixes are in this change."""
+    left_out = len(verification.not_kept)
+    lead = (f"**Verified:** each file was built with {verification.builder} before and after the fixes, and the images "
+            "compared; only fixes that verify are in this pull request")
+    lead += "." if not left_out else f"; {left_out} file{'s' if left_out != 1 else ''} had fixes left out (evidence below)."
+    return [lead, "", *verification.markdown().rstrip("\n").splitlines(), ""]
 
 
 def summary_comment(changes: ChangeSet) -> str:

@@ -20,6 +20,8 @@ from typing import Any, Callable, Mapping
 
 from dfix.engine import all_rules
 from dfix.process import internal_error_message
+from dfix.verify.builders import Builder, BuilderError
+from dfix.verify.verifier import Verifier
 
 from .changes import ChangeSet, bot_settings, fix_tree, repository_settings
 from .forge import Forge, ForgeAuthError, ForgeError, PullRequest, RepoLocation, locate, open_forge
@@ -34,6 +36,7 @@ from .message import (
     summary_comment,
 )
 from .secrets import TOKEN_VARIABLES, Redactor, Token, askpass_environment, token_from_environment
+from .verified import Verification, keep_verified
 
 STATUSES = ("created", "updated", "unchanged", "closed", "pushed", "skipped", "error")
 
@@ -69,6 +72,8 @@ class BotOptions:
     workdir: str | None = None
     keep_clones: bool = False
     max_prs: int | None = None
+    #: ``--verify``: the builder that proves the fixes before they are committed (None: no builds).
+    verify_with: Builder | None = None
 
 
 @dataclass
@@ -89,11 +94,15 @@ class Outcome:
     diff: str | None = None
     #: The token was refused: a bulk run stops here.
     auth_failed: bool = False
+    #: ``--verify``: one ``dfix verify`` JSON record per changed file.
+    verification: list[dict[str, Any]] | None = None
 
     def as_json(self) -> dict[str, Any]:
-        data = {key: value for key, value in self.__dict__.items() if key not in ("diff", "auth_failed")}
+        data = {key: value for key, value in self.__dict__.items() if key not in ("diff", "auth_failed", "verification")}
         if self.diff is not None:
             data["diff"] = self.diff
+        if self.verification is not None:
+            data["verification"] = self.verification
         return data
 
 
@@ -173,6 +182,7 @@ class RepositoryRun:
         if options.token_env:
             self.redact.add(self.environ.get(options.token_env))
         self.outcome = Outcome(self.redact(target), "error", dry_run=options.dry_run is not None)
+        self.verification: Verification | None = None
 
     # -- the procedure ----------------------------------------------------------------------------------
 
@@ -191,8 +201,12 @@ class RepositoryRun:
             self._finish("error", str(error))
         except OSError as error:
             self._finish("error", f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
+        except BuilderError as error:
+            self._finish("error", f"cannot verify: the builder failed: {error}")
         except Exception as error:  # noqa: BLE001 - one repository's bug must not end a bulk run
             self._finish("error", internal_error_message(error))
+        if self.verification is not None and self.outcome.status != "error":
+            self.outcome.detail += f"; {self.verification.summary()}"
         self.outcome.detail = self.redact(self.outcome.detail)
         return self.outcome
 
@@ -269,6 +283,12 @@ class RepositoryRun:
         if not config.get("enabled", True):
             return self._finish("skipped", "the repository opts out of the bot ([bot] enabled = false)")
         changes = fix_tree(tree, resolver, jobs=o.jobs)
+        if o.verify_with is not None and changes.changed:
+            changes, self.verification = keep_verified(tree, changes, resolver, Verifier(o.verify_with))
+            self.outcome.verification = self.verification.rows()
+            if not changes.changed:
+                self._record(changes)
+                return self._finish("skipped", "no fix verified, so nothing is committed")
         branch = bot_branch(o.branch, config, changes)
         if branch == base:
             raise BotGitError(f"the bot's branch and the base are both {branch!r}; pass another --branch")
@@ -346,7 +366,7 @@ class RepositoryRun:
         title = subject(changes, semantic=semantic, template=o.title or config.get("title")) \
             if (o.title or config.get("title")) else commit_subject
         message = commit_message(changes, commit_subject, signoff=o.author if o.signoff else None)
-        pr_body = body(changes, base=base_sha)
+        pr_body = body(changes, base=base_sha, verification=self.verification)
         if dry:
             action = "push" if forge is None else ("update #%d" % pr.number if is_open else "open a pull request")
             return self._finish("updated" if is_open else ("pushed" if forge is None else "created"),

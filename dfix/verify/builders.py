@@ -19,7 +19,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .facts import ImageFacts, facts_of, list_tree, read_archive, tree_reader
@@ -140,16 +140,43 @@ def image_command(config: dict) -> tuple[str, ...]:
 # -- buildah ---------------------------------------------------------------------------------------------
 
 
+#: Storage drivers dfix drives buildah with. vfs copies the whole root file system for every
+#: layer and container, but works as root anywhere (in a container, on any file system);
+#: overlay shares layers and is much faster where the kernel can mount it on the storage.
+STORAGE_DRIVERS = ("vfs", "overlay")
+#: Where root's buildah (and podman) keep images unless storage.conf says otherwise.
+DEFAULT_BUILDAH_STORAGE = Path("/var/lib/containers/storage")
+
+
 @dataclass(frozen=True)
 class Buildah:
-    """buildah (vfs storage: works as root anywhere); ``storage`` gives it a storage folder of its own."""
+    """buildah; ``storage`` gives it a storage folder of its own.
+
+    The storage driver is ``driver`` when given; otherwise the one the
+    storage was made with (a storage keeps its driver for life: asking for
+    another fails), and vfs for a new one: it works as root anywhere.
+    """
 
     storage: Path | None = None
     name: str = "buildah"
+    driver: str | None = None
+    #: Image -> the working container its facts were read from, kept for its smoke run: with
+    #: vfs every container is a full copy of the image's root, so one is made per image, not two.
+    _containers: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def storage_driver(self) -> str:
+        if self.driver is not None:
+            return self.driver
+        root = self.storage / "storage" if self.storage is not None else DEFAULT_BUILDAH_STORAGE
+        for driver in STORAGE_DRIVERS:
+            if (root / f"{driver}-images").is_dir():
+                return driver
+        return "vfs"
 
     def command(self, *args: str) -> list[str]:
         where = ["--root", str(self.storage / "storage"), "--runroot", str(self.storage / "run")] if self.storage else []
-        return [_tool_path("buildah") or "buildah", *where, "--storage-driver", "vfs", *args]
+        return [_tool_path("buildah") or "buildah", *where, "--storage-driver", self.storage_driver, *args]
 
     def run(self, *args: str, timeout: float = COMMAND_TIMEOUT, check: bool = True) -> subprocess.CompletedProcess:
         return _run(self.command(*args), timeout=timeout, check=check)
@@ -180,18 +207,44 @@ class Buildah:
         finally:
             self.run("rm", name, check=False)
 
+    def _container_for(self, image: str) -> str:
+        """The image's kept working container, made on first use (removed by :meth:`smoke` or :meth:`remove`)."""
+        if image not in self._containers:
+            name = f"dfix-verify-{uuid.uuid4().hex[:12]}"
+            self.run("from", "--pull=never", "--name", name, image)
+            self._containers[image] = name
+        return self._containers[image]
+
+    def _drop_container(self, image: str) -> None:
+        name = self._containers.pop(image, None)
+        if name is not None:
+            self.run("rm", name, check=False)
+
     def facts(self, image: str) -> ImageFacts:
+        """The image's facts, read from a working container before anything runs in it."""
         oci = self.inspect(image)
-        with self.container(image) as name:
-            root = Path(self.run("mount", name).stdout.strip())
+        name = self._container_for(image)
+        root = Path(self.run("mount", name).stdout.strip())
+        try:
             return facts_of(list_tree(root), tree_reader(root), oci.get("config", {}), len(oci.get("rootfs", {}).get("diff_ids", [])))
+        finally:
+            self.run("umount", name, check=False)
 
     def smoke(self, image: str, command: tuple[str, ...], user: str, seconds: float) -> RunOutcome:
-        with self.container(image) as name:
+        """Run ``command`` in the container the facts were read from (the run comes last), then remove it."""
+        name = self._container_for(image)
+        try:
             argv = self.command("run", "--isolation", "chroot", "--user", user, name, "--", *command)
             return _smoke(argv, command, user, seconds)
+        finally:
+            self._drop_container(image)
+
+    def release(self, image: str) -> None:
+        """Let go of what verification holds of a kept image (its working container)."""
+        self._drop_container(image)
 
     def remove(self, image: str) -> None:
+        self._drop_container(image)
         self.run("rmi", "--force", image, check=False)
 
 
@@ -246,6 +299,9 @@ class EngineCli:
             return _smoke(argv, command, user, seconds)
         finally:
             _run(self.command("rm", "-f", name), check=False)
+
+    def release(self, image: str) -> None:
+        """Nothing is held of an image between calls."""
 
     def remove(self, image: str) -> None:
         _run(self.command("rmi", "-f", image), check=False)

@@ -6,7 +6,6 @@ Exit codes: 0 every file proven (or nothing to fix), 1 a fix is disproved,
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -16,14 +15,13 @@ from rich.console import Console
 from dfix.config import ConfigError, ConfigResolver
 from dfix.discover import collect_configured
 from dfix.errors import DfixError
-from dfix.process import task_for
 from dfix.syntax import read_dockerfile
 from dfix.terminal import emit, split_codes, use_color
 from dfix.writer import ChangedOnDiskError, write_fixed
 
 from . import report
 from .builders import BUILDER_NAMES, BuilderError, BuilderUnavailable, find_builder
-from .verifier import CANNOT, Verdict, Verifier
+from .verifier import CANNOT, Verdict, Verifier, verify_file
 
 OUTPUT_FORMATS = ("table", "json", "sarif", "markdown")
 
@@ -70,7 +68,7 @@ def _overrides(select, extend_select, ignore, extend_ignore, fixable, unfixable,
 @click.option("--builder", type=click.Choice(["auto", *BUILDER_NAMES]), default="auto", show_default=True,
               help="Which builder builds the images (auto: the first that works here, buildah first).")
 @click.option("--builder-storage", type=click.Path(file_okay=False), default=None, metavar="DIR",
-              help="buildah: a storage folder of its own [default: buildah's].")
+              help="buildah: a storage folder of its own, used with the driver it was made with [default: buildah's].")
 @click.option("--context", "build_context", type=click.Path(exists=True, file_okay=False), default=None, metavar="DIR",
               help="The build context [default: each Dockerfile's folder].")
 @click.option("--run", "smoke", is_flag=True, help="Also start both images with their command as their user and compare.")
@@ -79,12 +77,14 @@ def _overrides(select, extend_select, ignore, extend_ignore, fixable, unfixable,
 @click.option("--run-command", default=None, metavar="'CMD ARGS'", help="Run this instead of the image's own command.")
 @click.option("--rebuild-time/--no-rebuild-time", default=True, show_default=True,
               help="When a fix reorders COPY for the cache: time a rebuild after a source edit, before and after.")
+@click.option("--keep-images", is_flag=True,
+              help="Keep the images built (localhost/dfix-verify-*) and so their layer cache, for a next build or a look inside.")
 @click.option("--write", "-w", is_flag=True, help="Write the fixes that verify (all of them, or all but the one to blame).")
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True)
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def verify_command(paths, builder, builder_storage, build_context, smoke, run_seconds, run_command, rebuild_time, write, output_format,
+def verify_command(paths, builder, builder_storage, build_context, smoke, run_seconds, run_command, rebuild_time, keep_images, write, output_format,
                    output_file, color, quiet, config_file, isolated, **options) -> None:
     """Prove the fixes: build each Dockerfile before and after them and compare the images.
 
@@ -108,7 +108,7 @@ def verify_command(paths, builder, builder_storage, build_context, smoke, run_se
         _fail(f"cannot verify: no builder available: {error}")
     progress = Console(stderr=True, force_terminal=use_color(color, sys.stderr), no_color=not use_color(color, sys.stderr))
     verifier = Verifier(
-        chosen, run=smoke, run_seconds=run_seconds, rebuild_time=rebuild_time, run_command=tuple(run_command.split()) if run_command else (),
+        chosen, run=smoke, run_seconds=run_seconds, rebuild_time=rebuild_time, keep_images=keep_images, run_command=tuple(run_command.split()) if run_command else (),
         log=(lambda message: None) if quiet else (lambda message: progress.print(f"[dim]{message}[/]", highlight=False)),
     )
     verdicts: list[Verdict] = []
@@ -131,13 +131,9 @@ def _verify_one(verifier: Verifier, path: str, resolver: ConfigResolver, build_c
         text = read_dockerfile(path)
     except OSError as error:
         return Verdict(path, CANNOT, reason=f"cannot read: {error.strerror or error}")
-    task = task_for(path, "diff", resolver.settings_for(path))
-    if build_context:
-        task = dataclasses.replace(task, context=build_context)  # what the rules read is what the builder gets
-    context = Path(build_context) if build_context else Path(path).resolve().parent
     if not quiet:
         progress.print(f"[bold]{path}[/]", highlight=False)
-    return verifier.verify(path, text, task, context)
+    return verify_file(verifier, path, text, resolver.settings_for(path), build_context)
 
 
 def _print(verdicts: list[Verdict], output_format: str, output_file: str | None, color: str) -> None:

@@ -3,9 +3,10 @@
 The facts are read from the image's file system, never by running a tool
 inside it: a ``FROM scratch`` or distroless image has no ``dpkg-query``, and
 reading the databases directly works the same on a mounted root (buildah)
-and on an exported archive (docker, podman). dpkg's ``status``, apk's
-``installed`` and rpm's ``rpmdb.sqlite`` are read; an older rpm Berkeley DB
-is reported as unreadable rather than guessed.
+and on an exported archive (docker, podman). dpkg's ``status`` and file
+lists, apk's ``installed`` and rpm's ``rpmdb.sqlite`` (packages and the
+files they own) are read; an older rpm Berkeley DB is reported as
+unreadable rather than guessed.
 """
 
 from __future__ import annotations
@@ -214,31 +215,50 @@ def parse_apk_installed(text: str) -> tuple[dict[str, Package], dict[str, frozen
 
 #: rpm header tags: name, version, release, the capabilities it requires and provides.
 _RPM_NAME, _RPM_VERSION, _RPM_RELEASE, _RPM_PROVIDES, _RPM_REQUIRES = 1000, 1001, 1002, 1047, 1049
+#: rpm header tags of the file list: a file is ``DIRNAMES[DIRINDEXES[i]] + BASENAMES[i]``.
+_RPM_DIRINDEXES, _RPM_BASENAMES, _RPM_DIRNAMES = 1116, 1117, 1118
+#: rpm header data types read: 32-bit integers, string, string array, i18n string.
+_RPM_INT32, _RPM_STRING, _RPM_STRING_ARRAY, _RPM_I18N_STRING = 4, 6, 8, 9
 
 
-def parse_rpm_header(blob: bytes) -> Package | None:
-    """One package from an rpm header blob (as rpmdb.sqlite stores them: index count, data size, index, data)."""
+def _rpm_tags(blob: bytes) -> tuple[dict[int, list[str]], dict[int, list[int]]]:
+    """The string and 32-bit integer tags of an rpm header blob (index count, data size, index, data)."""
     count, size = struct.unpack(">ii", blob[:8])
     data = blob[8 + 16 * count:]
-    values: dict[int, list[str]] = {}
+    strings: dict[int, list[str]] = {}
+    numbers: dict[int, list[int]] = {}
     for index in range(count):
         tag, kind, offset, number = struct.unpack(">iiii", blob[8 + 16 * index:24 + 16 * index])
-        if kind not in (6, 8, 9):  # string, string array, i18n string
-            continue
-        strings = data[offset:size].split(b"\0")[:number if kind == 8 else 1]
-        values[tag] = [item.decode("utf-8", "replace") for item in strings]
+        if kind == _RPM_INT32:
+            numbers[tag] = list(struct.unpack(f">{number}i", data[offset:offset + 4 * number]))
+        elif kind in (_RPM_STRING, _RPM_STRING_ARRAY, _RPM_I18N_STRING):
+            parts = data[offset:size].split(b"\0")[:number if kind == _RPM_STRING_ARRAY else 1]
+            strings[tag] = [item.decode("utf-8", "replace") for item in parts]
+    return strings, numbers
+
+
+def parse_rpm_header(blob: bytes) -> tuple[Package, frozenset[str]] | None:
+    """One package and the paths it installed, from an rpm header blob (as rpmdb.sqlite stores them)."""
+    values, numbers = _rpm_tags(blob)
     if _RPM_NAME not in values:
         return None
     version = "-".join(values.get(tag, [""])[0] for tag in (_RPM_VERSION, _RPM_RELEASE)).strip("-")
-    return Package(
+    package = Package(
         name=values[_RPM_NAME][0], version=version,
         depends=frozenset(name for name in values.get(_RPM_REQUIRES, []) if not name.startswith("rpmlib(")),
         provides=frozenset(values.get(_RPM_PROVIDES, [])),
     )
+    folders = values.get(_RPM_DIRNAMES, [])
+    files = frozenset(
+        folders[folder] + name
+        for folder, name in zip(numbers.get(_RPM_DIRINDEXES, []), values.get(_RPM_BASENAMES, []))
+        if 0 <= folder < len(folders)
+    )
+    return package, files
 
 
-def parse_rpmdb_sqlite(data: bytes) -> dict[str, Package]:
-    """The packages in an ``rpmdb.sqlite`` (Fedora 33+, RHEL 9, current openSUSE)."""
+def parse_rpmdb_sqlite(data: bytes) -> tuple[dict[str, Package], dict[str, frozenset[str]]]:
+    """The packages and their files in an ``rpmdb.sqlite`` (Fedora 33+, RHEL 9, current openSUSE)."""
     with tempfile.NamedTemporaryFile(suffix=".sqlite") as copy:
         copy.write(data)
         copy.flush()
@@ -247,12 +267,15 @@ def parse_rpmdb_sqlite(data: bytes) -> dict[str, Package]:
             rows = connection.execute("SELECT blob FROM Packages").fetchall()
         finally:
             connection.close()
-    packages = {}
+    packages: dict[str, Package] = {}
+    files: dict[str, frozenset[str]] = {}
     for (blob,) in rows:
-        package = parse_rpm_header(bytes(blob))
-        if package is not None:
+        parsed = parse_rpm_header(bytes(blob))
+        if parsed is not None:
+            package, owned = parsed
             packages[package.name] = package
-    return packages
+            files[package.name] = files.get(package.name, frozenset()) | owned
+    return packages, files
 
 
 def dpkg_files(entries: dict[str, Entry], read: Reader) -> dict[str, frozenset[str]]:
@@ -291,7 +314,8 @@ def read_packages(entries: dict[str, Entry], read: Reader) -> tuple[dict[str, Pa
     for database in ("/var/lib/rpm/rpmdb.sqlite", "/usr/lib/sysimage/rpm/rpmdb.sqlite"):
         data = read(database)
         if data is not None:
-            return parse_rpmdb_sqlite(data), {}, "rpm"
+            packages, files = parse_rpmdb_sqlite(data)
+            return packages, files, "rpm"
     if "/var/lib/rpm/Packages" in entries:
         return {}, {}, "rpm (Berkeley DB, not read)"
     return {}, {}, "none"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import escape
 from collections.abc import Sequence
 
 from rich.console import Console
@@ -157,17 +158,39 @@ def to_sarif(verdicts: Sequence[Verdict]) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
+def _fence(text: str) -> str:
+    """A code fence longer than any run of backticks in ``text`` (a build log may hold some)."""
+    longest, run = 0, 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    return "`" * max(3, longest + 1)
+
+
+def _evidence_markdown(verdict: Verdict) -> list[str]:
+    """One file's evidence, folded: the failing step and log, the undeclared differences, the fix to blame."""
+    lines = details(verdict)
+    if not lines:
+        return []
+    evidence = "\n".join(line.removeprefix("  ") for line in lines[1:]) or verdict.reason
+    fence = _fence(evidence)
+    summary = f"<code>{escape(verdict.path)}</code>: {escape(verdict.status)}: {escape(verdict.reason)}"
+    return ["", f"<details><summary>{summary}</summary>", "", fence + "text", evidence, fence, "", "</details>"]
+
+
 def to_markdown(verdicts: Sequence[Verdict]) -> str:
-    """The verify table for a pull request body."""
+    """The verify table for a pull request body, and the evidence for every file not proven."""
     lines = ["| File | Fixes | Result | Size | Layers | Undeclared | Rebuild after edit |", "|---|---|---|---|---|---|---|"]
     for verdict in verdicts:
         facts = row(verdict)
         size, layers, rebuild = facts["size_bytes"], facts["layers"], facts["rebuild_seconds"]
         lines.append("| " + " | ".join([
-            f"`{verdict.path}`", ", ".join(verdict.applied) or "-", verdict.status,
+            f"`{verdict.path}`".replace("|", "\\|"), ", ".join(verdict.applied) or "-", verdict.status,
             "-" if size["original"] is None else _pair(_megabytes(size["original"]), _megabytes(size["fixed"])),
             "-" if layers["original"] is None else _pair(layers["original"], layers["fixed"] if layers["fixed"] is not None else "-"),
             str(len(facts["undeclared_differences"])),
             "-" if rebuild is None else f"{rebuild['original']:.1f} s → {rebuild['fixed']:.1f} s",
         ]) + " |")
+    for verdict in verdicts:
+        lines += _evidence_markdown(verdict)
     return "\n".join(lines) + "\n"

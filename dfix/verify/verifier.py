@@ -20,8 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dfix.engine import SAME_IMAGE, ImageEffects, Safety, rule_by_code
-from dfix.process import Task, process_text
+from dfix.config import Settings
+from dfix.engine import SAME_IMAGE, Diagnostic, ImageEffects, Safety, rule_by_code
+from dfix.process import Task, process_text, task_for
 
 from .builders import Builder, BuildOutcome, RunOutcome, image_command
 from .compare import Difference, declared, differences
@@ -45,10 +46,11 @@ _MANIFESTS = frozenset({
 
 @dataclass(frozen=True)
 class FixedText:
-    """The fixes one selection applies to a file: the codes in the order first applied, and the text."""
+    """The fixes one selection applies to a file: the codes in the order first applied, the text, the fixes."""
 
     codes: tuple[str, ...]
     text: str
+    applied: tuple[Diagnostic, ...] = ()
 
 
 def fixes_for(task: Task, text: str, *, without: frozenset[str] = frozenset()) -> FixedText:
@@ -57,7 +59,7 @@ def fixes_for(task: Task, text: str, *, without: frozenset[str] = frozenset()) -
         task = dataclasses.replace(task, fixable=tuple(code for code in task.fixable if code not in without))
     result = process_text(task, text).result
     codes = tuple(dict.fromkeys(diagnostic.code for diagnostic in result.applied))
-    return FixedText(codes, result.fixed)
+    return FixedText(codes, result.fixed, tuple(result.applied))
 
 
 def effects_of(codes: tuple[str, ...]) -> ImageEffects:
@@ -72,6 +74,8 @@ class Trial:
 
     codes: tuple[str, ...]
     text: str
+    #: The fixes this text applies (what a commit of it says it changed).
+    applied: tuple[Diagnostic, ...] = ()
     build: BuildOutcome | None = None
     facts: ImageFacts | None = None
     differences: list[Difference] = field(default_factory=list)
@@ -116,6 +120,13 @@ class Verdict:
             return self.verified.text
         return None
 
+    @property
+    def writable_fixes(self) -> tuple[Diagnostic, ...]:
+        """The fixes :attr:`writable_text` applies (none when nothing verified)."""
+        if self.status == PROVEN and self.fixed is not None:
+            return self.fixed.applied
+        return self.verified.applied if self.verified is not None else ()
+
 
 @dataclass
 class Verifier:
@@ -126,6 +137,8 @@ class Verifier:
     run_seconds: float = DEFAULT_RUN_SECONDS
     run_command: tuple[str, ...] = ()
     rebuild_time: bool = True
+    #: Keep the images built (and so their layer cache) instead of removing them at the end.
+    keep_images: bool = False
     log: Callable[[str], None] = lambda message: None
     _tags: list[str] = field(default_factory=list)
 
@@ -135,8 +148,12 @@ class Verifier:
         return tag
 
     def cleanup(self) -> None:
+        """Remove the images built (with buildah, their intermediate layers go too), or only what holds them."""
         for tag in self._tags:
-            self.builder.remove(tag)
+            if self.keep_images:
+                self.builder.release(tag)
+            else:
+                self.builder.remove(tag)
         self._tags.clear()
 
     def _build(self, context: Path, dockerfile_name: str, text: str, what: str, folder: Path) -> tuple[BuildOutcome, str]:
@@ -155,7 +172,7 @@ class Verifier:
         return self.builder.smoke(tag, command, config.get("User") or "0:0", self.run_seconds)
 
     def _trial(self, fixed: FixedText, context: Path, name: str, folder: Path, what: str, original: ImageFacts) -> Trial:
-        trial = Trial(fixed.codes, fixed.text)
+        trial = Trial(fixed.codes, fixed.text, fixed.applied)
         trial.build, tag = self._build(context, name, fixed.text, what, folder)
         if not trial.builds:
             return trial
@@ -244,6 +261,20 @@ class Verifier:
             if not (before.ok and after.ok):
                 return None, ""
             return (before.seconds, after.seconds), str(source.relative_to(copy))
+
+
+def verify_file(verifier: Verifier, path: str, text: str, settings: Settings, build_context: str | None = None) -> Verdict:
+    """Verify the fixes ``dfix --diff`` makes to ``text`` (the file at ``path``, with its settings).
+
+    The one place that turns a Dockerfile into a verdict, for ``dfix verify``,
+    ``dfix --write --verify`` and ``dfix bot --verify`` alike: the rules read
+    the build context the builder gets (``build_context``, or the file's folder).
+    """
+    task = task_for(path, "diff", settings)
+    if build_context:
+        task = dataclasses.replace(task, context=build_context)
+    context = Path(build_context) if build_context else Path(path).resolve().parent
+    return verifier.verify(path, text, task, context)
 
 
 def _source_file(context: Path, dockerfile_name: str) -> Path | None:

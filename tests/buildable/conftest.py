@@ -2,11 +2,15 @@
 
 The base image is made once a day (debootstrap, about a minute), with the
 machine's own trusted CAs when it has some (support.commit_rootfs), and kept as
-an OCI archive in pytest's cache, or in the session's temporary folder when
-the cache is off; each session loads it into a fresh storage. Without buildah,
-debootstrap or root the tests skip with a reason, except under ``CI=true``,
-where they fail: a missing install step must not give a green run that built
-nothing.
+an OCI archive in a folder the tests own (``DFIX_BUILD_TEST_CACHE``, else
+pytest's cache, else ``dfix-build-tests`` in the user's cache folder), so a
+run with pytest's cache off reuses it too; each session loads it into a
+fresh storage. The storage uses overlay where the kernel can mount it there
+(a fraction of vfs's time: vfs copies the whole root for every layer and
+container), else vfs; ``DFIX_BUILD_TEST_DRIVER=vfs`` forces one. Without
+buildah, debootstrap or root the tests skip with a reason, except under
+``CI=true``, where they fail: a missing install step must not give a green
+run that built nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import pytest
 
 from dfix.verify.builders import Buildah
 
-from .support import BASE_IMAGE_RECIPE, commit_rootfs, debootstrap, load_base_image, local_ca_fingerprint, tool_path
+from .support import BASE_IMAGE_RECIPE, commit_rootfs, debootstrap, local_ca_fingerprint, storage_with_base_image, tool_path
 
 #: The tools the build tests run, and where they come from.
 REQUIRED_TOOLS = {"buildah": "apt-get install buildah", "debootstrap": "apt-get install debootstrap"}
@@ -40,12 +44,16 @@ def _require_tools() -> None:
         pytest.skip(message)
 
 
-def _cache_folder(request, tmp_path_factory) -> Path:
-    """pytest's cache folder when the cache plugin is on, else the session's temporary folder."""
-    cache = getattr(request.config, "cache", None)
-    if cache is not None:
+def _cache_folder(request) -> Path:
+    """Where the base image is kept between runs: ``DFIX_BUILD_TEST_CACHE``, pytest's cache, or the user's cache folder."""
+    if chosen := os.environ.get("DFIX_BUILD_TEST_CACHE"):
+        folder = Path(chosen)
+    elif (cache := getattr(request.config, "cache", None)) is not None:
         return Path(cache.mkdir("dfix-build-base"))
-    return tmp_path_factory.mktemp("dfix-build-base")
+    else:
+        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dfix-build-tests"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _base_archive(folder: Path, tmp_path_factory) -> Path:
@@ -73,10 +81,9 @@ def _base_archive(folder: Path, tmp_path_factory) -> Path:
 def buildah(request, tmp_path_factory) -> Buildah:
     """buildah with a fresh storage holding ``debian:12`` (and ``localhost/debian:12``), removed at the end."""
     _require_tools()
-    archive = _base_archive(_cache_folder(request, tmp_path_factory), tmp_path_factory)
+    archive = _base_archive(_cache_folder(request), tmp_path_factory)
     folder = tmp_path_factory.mktemp("buildah")
-    store = Buildah(folder)
-    load_base_image(store, archive)
+    store = storage_with_base_image(folder, archive, os.environ.get("DFIX_BUILD_TEST_DRIVER"))
     yield store
     store.run("rm", "--all", check=False)
     store.run("rmi", "--all", "--force", check=False)

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from dfix.verify.builders import Buildah
+from dfix.verify.builders import Buildah, BuilderError
 
 #: Where debootstrap fetches from, and which release the base image is.
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
@@ -106,3 +106,23 @@ def load_base_image(buildah: Buildah, archive: Path) -> None:
     image_id = buildah.run("pull", "-q", f"oci-archive:{archive}").stdout.strip().splitlines()[-1]
     for tag in BASE_IMAGE_TAGS:
         buildah.run("tag", image_id, tag)
+
+
+def storage_with_base_image(folder: Path, archive: Path, driver: str | None = None) -> Buildah:
+    """A buildah storage in ``folder`` holding the base image: overlay when it mounts here, else vfs (or ``driver``)."""
+    candidates = (driver,) if driver else ("overlay", "vfs")
+    for candidate in candidates:
+        store = Buildah(folder, driver=candidate)
+        try:
+            load_base_image(store, archive)
+            with store.container(BASE_IMAGE_TAGS[1]) as name:  # the kernel must mount it on this file system
+                store.run("mount", name)
+                store.run("umount", name)
+            return store
+        except BuilderError:
+            if candidate == candidates[-1]:
+                raise
+            store.run("rmi", "--all", "--force", check=False)
+            shutil.rmtree(folder / "storage", ignore_errors=True)
+            shutil.rmtree(folder / "run", ignore_errors=True)
+    raise AssertionError(f"no storage driver tried: {candidates}")

@@ -7,7 +7,7 @@ Every case goes through the command a user runs, ``dfix verify --unsafe-fixes
   says otherwise; a disproved case also names the fix to blame), and a
   proven case has no undeclared difference and a container that still runs;
 - ``--write`` wrote only fixes that verify;
-- the written file is built (from the cache) and used as the case says:
+- the written file is built (from the layer cache ``--keep-images`` keeps) and used as the case says:
   its check command runs next to the service, as the image's user, and the
   folders it must write are writable.
 
@@ -135,9 +135,13 @@ def use_problems(buildah: Buildah, image: str, config: dict, smoke: Smoke) -> li
 
 
 def verify(folder: Path, buildah: Buildah, cache: Path, rebuild_time: bool):
-    """``dfix verify --unsafe-fixes --run --write`` on ``folder/Dockerfile``, as a user runs it."""
+    """``dfix verify --unsafe-fixes --run --write`` on ``folder/Dockerfile``, as a user runs it.
+
+    ``--keep-images`` keeps the images and their layer cache (buildah removes the intermediate
+    layers with the image), so the written file builds again from the cache, not from scratch.
+    """
     return run(
-        "verify", "--isolated", "--offline", "--cache-dir", str(cache), "--unsafe-fixes", "--run", "--write",
+        "verify", "--isolated", "--offline", "--cache-dir", str(cache), "--unsafe-fixes", "--run", "--write", "--keep-images",
         "--builder", "buildah", "--builder-storage", str(buildah.storage), "--output-format", "json", "--quiet",
         "--rebuild-time" if rebuild_time else "--no-rebuild-time", "Dockerfile",
         cwd=folder,

@@ -66,27 +66,35 @@ def test_apk_database_gives_packages_dependencies_and_files():
     assert files["musl"] == {"/lib", "/lib/ld-musl-x86_64.so.1"}
 
 
-def rpm_header(strings: dict[int, list[str]]) -> bytes:
-    """An rpm header blob as rpmdb.sqlite stores it."""
+def rpm_header(strings: dict[int, list[str]], numbers: dict[int, list[int]] | None = None) -> bytes:
+    """An rpm header blob as rpmdb.sqlite stores it: 32-bit integer arrays first (aligned), then strings."""
     index, data = b"", b""
+    for tag, values in (numbers or {}).items():
+        index += struct.pack(">iiii", tag, 4, len(data), len(values))
+        data += struct.pack(f">{len(values)}i", *values)
     for tag, values in strings.items():
         kind = 8 if len(values) > 1 else 6
         index += struct.pack(">iiii", tag, kind, len(data), len(values))
         data += b"".join(value.encode() + b"\0" for value in values)
-    return struct.pack(">ii", len(strings), len(data)) + index + data
+    return struct.pack(">ii", len(strings) + len(numbers or {}), len(data)) + index + data
 
 
 def test_rpm_headers_from_an_rpmdb_sqlite(tmp_path: Path):
-    blob = rpm_header({1000: ["bash"], 1001: ["5.2.15"], 1002: ["3.fc39"], 1049: ["libc.so.6", "rpmlib(X)"]})
-    package = parse_rpm_header(blob)
+    blob = rpm_header(
+        {1000: ["bash"], 1001: ["5.2.15"], 1002: ["3.fc39"], 1049: ["libc.so.6", "rpmlib(X)"],
+         1117: ["bash", "sh", "bash"], 1118: ["/usr/bin/", "/usr/share/doc/bash/"]},
+        {1116: [0, 0, 1]},
+    )
+    package, files = parse_rpm_header(blob)
     assert (package.name, package.version, package.depends) == ("bash", "5.2.15-3.fc39", {"libc.so.6"})
+    assert files == {"/usr/bin/bash", "/usr/bin/sh", "/usr/share/doc/bash/bash"}
     database = tmp_path / "var/lib/rpm/rpmdb.sqlite"
     database.parent.mkdir(parents=True)
     with sqlite3.connect(database) as connection:
         connection.execute("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, blob BLOB)")
         connection.execute("INSERT INTO Packages (blob) VALUES (?)", (blob,))
-    packages, _, source = read_packages(list_tree(tmp_path), tree_reader(tmp_path))
-    assert source == "rpm" and set(packages) == {"bash"}
+    packages, owned, source = read_packages(list_tree(tmp_path), tree_reader(tmp_path))
+    assert source == "rpm" and set(packages) == {"bash"} and "/usr/bin/sh" in owned["bash"]
 
 
 def test_a_mounted_tree_and_an_exported_archive_give_the_same_facts(tmp_path: Path):

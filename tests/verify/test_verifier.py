@@ -2,48 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from dfix.config import ConfigResolver
 from dfix.process import task_for
-from dfix.verify.builders import BuildOutcome, RunOutcome
 from dfix.verify.facts import Entry, ImageFacts
-from dfix.verify.verifier import CANNOT, DISPROVED, NOTHING, PROVEN, Verifier
+from dfix.verify.verifier import CANNOT, DISPROVED, NOTHING, PROVEN, Verifier, verify_file
+
+from .doubles import MadeUpBuilder
 
 ORIGINAL = "FROM debian:12\nRUN apt-get update && apt-get install -y zip\nRUN unzip -v\n"
-
-
-@dataclass
-class MadeUpBuilder:
-    """Builds a text by rules of thumb: a RUN ``unzip`` fails without recommends; lists stay unless removed."""
-
-    name: str = "made-up"
-    fail_original: bool = False
-    built: dict[str, str] = field(default_factory=dict)
-
-    def build(self, context: Path, dockerfile: Path, tag: str) -> BuildOutcome:
-        text = dockerfile.read_text()
-        self.built[tag] = text
-        if self.fail_original and "original" in tag:
-            return BuildOutcome(False, 1.0, "STEP 2/3: RUN apt-get update\nE: no network", "RUN apt-get update")
-        if "--no-install-recommends" in text and "unzip" in text:
-            return BuildOutcome(False, 1.0, "STEP 3/3: RUN unzip -v\nunzip: not found", "RUN unzip -v")
-        return BuildOutcome(True, 1.0, "")
-
-    def facts(self, tag: str) -> ImageFacts:
-        text = self.built[tag]
-        files = {"/usr/bin/zip": Entry("file", 10, "", 0, 0, 0o755)}
-        if "rm -rf /var/lib/apt/lists" not in text:
-            files["/var/lib/apt/lists/deb.debian.org_Packages"] = Entry("file", 100, "", 0, 0, 0o644)
-        user = "10001:10001" if "USER" in text else ""
-        return ImageFacts(config={"User": user} if user else {}, files=files, packages={}, layers=text.count("RUN") + 1)
-
-    def smoke(self, tag: str, command, user: str, seconds: float) -> RunOutcome:
-        return RunOutcome(tuple(command), user, False, 0, "")
-
-    def remove(self, tag: str) -> None:
-        self.built.pop(tag, None)
 
 
 def verify(tmp_path: Path, text: str, builder: MadeUpBuilder, *codes: str):
@@ -90,3 +58,15 @@ def test_nothing_to_fix_builds_nothing(tmp_path: Path):
     builder = MadeUpBuilder()
     verdict = verify(tmp_path, "FROM debian:12\n", builder, "DF200")
     assert verdict.status == NOTHING and verdict.exit_code == 0 and builder.built == {}
+
+
+def test_images_are_removed_after_verification_unless_kept(tmp_path: Path):
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(ORIGINAL)
+    settings = ConfigResolver(isolated=True, overrides={"lint.select": ["DF200"]}, cwd=tmp_path).settings_for(str(dockerfile))
+    for keep, left in ((False, 0), (True, 2)):
+        builder = MadeUpBuilder()
+        verifier = Verifier(builder, keep_images=keep)
+        assert verify_file(verifier, str(dockerfile), ORIGINAL, settings).status == PROVEN
+        verifier.cleanup()
+        assert len(builder.built) == left  # kept: the original and the fixed image, and so their layer cache
