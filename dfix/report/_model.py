@@ -215,6 +215,11 @@ class Finding:
     diagnostic: Diagnostic | None = None
 
     @property
+    def subcode(self) -> str | None:
+        """The finer code of the finding (ShellCheck's ``SC2086`` under DF629), None for most."""
+        return None if self.diagnostic is None else self.diagnostic.subcode
+
+    @property
     def applicability(self) -> str | None:
         """``safe``, ``unsafe`` or ``display-only`` for a fix; None without one."""
         if self.fix is None:

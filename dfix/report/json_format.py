@@ -49,6 +49,7 @@ def finding_object(finding: Finding) -> dict[str, Any]:
     index = line_index(finding.text or "")
     return {
         "code": finding.code,
+        "subcode": finding.subcode,
         "name": finding.name,
         "message": clean(finding.message),
         "severity": finding.severity,

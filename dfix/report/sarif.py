@@ -128,6 +128,8 @@ def sarif_result(finding: Finding, fingerprint: str, rule_index: int, root: "str
     }
     if finding.note:
         result["properties"]["note"] = clean(finding.note)
+    if finding.subcode:
+        result["properties"]["subcode"] = finding.subcode
     fixes = _fixes(finding, location)
     if fixes:
         result["fixes"] = fixes

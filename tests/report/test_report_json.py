@@ -53,6 +53,7 @@ def test_finding_fields() -> None:
     first = data[0]
     assert first == {
         "code": "DF201",
+        "subcode": None,
         "name": "apt-get-missing-yes",
         "message": "`apt-get install` without `-y` waits for a confirmation no build can give",
         "severity": "warning",
@@ -111,3 +112,18 @@ def test_pyproject_ships_the_schema() -> None:
     setuptools = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["setuptools"]
     assert {"dfix.report", "dfix.report.schema"} <= set(setuptools["packages"])
     assert "*.json" in setuptools["package-data"]["dfix.report.schema"]
+
+
+def test_a_shellcheck_finding_carries_its_code_as_the_subcode() -> None:
+    """JSON says ``subcode`` (null for most rules), SARIF a ``subcode`` property: CI can filter by SC code."""
+    from dfix.shell.shellcheck import find_shellcheck
+
+    if find_shellcheck() is None:
+        pytest.skip("ShellCheck is not installed")
+    results = [checked("Dockerfile", "FROM debian:12\nRUN echo $HOME/$1\n", select=["DF629"])]
+    found = [f for f in json.loads(render(results, "json")) if f["code"] == "DF629"]
+    assert found and {f["subcode"] for f in found} >= {"SC2086"}
+    assert validator().is_valid(found)
+    sarif = json.loads(render(results, "sarif"))
+    subcodes = {r["properties"].get("subcode") for r in sarif["runs"][0]["results"] if r["ruleId"] == "DF629"}
+    assert "SC2086" in subcodes
