@@ -105,7 +105,7 @@ def test_speed_per_run(run_bodies, corpus_stats):
     """Reports µs per RUN (CPU time, best of 3); asserts only generous bounds, machines are noisy."""
     sample = run_bodies[:: max(1, len(run_bodies) // 2000)]
     parse_seconds = _best_of(3, lambda: [parse_shell(body) for body in sample])
-    model_seconds = _best_of(3, lambda: [analyze.__wrapped__(body) for body in sample])
+    model_seconds = _best_of(3, lambda: [_analyze_cached.__wrapped__(body) for body in sample])
     parse_us = parse_seconds / len(sample) * 1e6
     model_us = model_seconds / len(sample) * 1e6
     stats = corpus_stats.setdefault("shell layer (dockerhub-dev RUN bodies)", {})
