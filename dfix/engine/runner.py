@@ -429,10 +429,12 @@ class _RoundLinter:
     apply. A rule whose safety is ``none`` (about a third of them, ShellCheck
     among them) never has one, nor has a rule whose fixes are unsafe in a
     run without ``--unsafe-fixes``, or one the run may not fix with; their
-    findings are wanted once, on the text the loop ends with. Rules do not read each other's findings, with one exception: the
-    rules about suppression comments judge a comment by what every other
-    rule found, so a file with a suppression the run honours is linted
-    whole each round.
+    findings are wanted once, on the text the loop ends with.
+
+    Rules do not read each other's findings, with one exception: the rules
+    about suppression comments judge a comment by what every other rule
+    found, so a file with a suppression the run honours is linted whole
+    each round.
     """
 
     def __init__(
