@@ -22,14 +22,14 @@ from collections import deque
 from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Callable, Literal
 
 from dfix.collector import COLLECTOR_THRESHOLDS, tune_collector  # noqa: F401 - the workers' and the bench's too
 from dfix.config import DEFAULT_FIX_TIME_BUDGET, DEFAULT_MAX_FILE_SIZE, Settings
 from dfix.discover import STDIN_PATH
 from dfix.engine import (
-    MAX_ROUNDS, BuildContext, Diagnostic, FixPolicy, Rule, Safety, all_rules, fix, make_rules, prepare_rules,
-    rule_by_code, run_rules,
+    MAX_ROUNDS, BuildContext, Diagnostic, FixPolicy, FixResult, Rule, Safety, Unfinished, all_rules, fix_in_two_steps, make_rules,
+    prepare_rules, rule_by_code, run_rules,
 )
 from dfix.engine.subcodes import as_selectors
 from dfix.generated import fixture_folder, generated_marker
@@ -203,8 +203,33 @@ def internal_error_message(error: BaseException) -> str:
     return f"internal error: {type(error).__name__}: {error} (please report this as a dfix bug)"
 
 
-def process_text(task: Task, text: str) -> Processed:
-    """Check (and in ``diff``/``write`` mode, fix) one text. Raises only for dfix bugs."""
+@dataclass
+class Staged:
+    """A fixed file whose report-only rules have yet to run on its fixed text (see ``process_text``)."""
+
+    task: Task
+    original: str
+    unfinished: Unfinished
+    #: Makes the file's result once the fix result is whole.
+    build: Callable[[FixResult], Processed]
+    fixed: FixResult
+
+    def finish(self) -> Processed:
+        """The file's result; a rule that fails here fails only this file, as in :func:`process`."""
+        try:
+            return self.build(self.unfinished.finish(self.fixed))
+        except Exception as error:  # noqa: BLE001 - a rule bug must not end a bulk run
+            path = self.task.path
+            return Processed(FileResult(path, original=self.original, fixed=self.original, io_error=internal_error_message(error)))
+
+
+def process_text(task: Task, text: str, *, finish: bool = True) -> Processed | Staged:
+    """Check (and in ``diff``/``write`` mode, fix) one text. Raises only for dfix bugs.
+
+    ``finish=False``: a file the fixes changed may come back :class:`Staged`,
+    its report-only rules not yet run on the fixed text, so that a batch can
+    let them work on all its fixed texts at once (one ShellCheck process).
+    """
     path = task.path
     try:
         not_text = text_problem(text)
@@ -253,10 +278,26 @@ def process_text(task: Task, text: str) -> Processed:
     severities = frozenset(d.severity for d in found)
     if task.mode == "check" or not any(policy.applies(d) for d in found):
         return Processed(FileResult(path, text, text, found, warnings=warnings, policy=policy), severities)
-    fixed = fix(
+    fixed, unfinished = fix_in_two_steps(
         text, path=path, rules=rules, policy=policy, budget=task.fix_time_budget,
         honor_suppressions=honor, foreign_suppressions=foreign, first=(tree, raw), build_context=build_context,
     )
+
+    def build(fixed: FixResult) -> Processed:
+        return _fixed_result(task, text, fixed, policy, warnings, severities)
+
+    if unfinished is None:
+        return build(fixed)
+    if finish:
+        return build(unfinished.finish(fixed))
+    return Staged(task, text, unfinished, build, fixed)
+
+
+def _fixed_result(
+    task: Task, text: str, fixed: FixResult, policy: FixPolicy, warnings: tuple[str, ...], severities: frozenset[str],
+) -> Processed:
+    """The result of a file the fix loop ran on: what it wrote, what remains, and why it stopped early if it did."""
+    path = task.path
     if fixed.timed_out:
         warnings += (
             f"{path}: warning: too slow to fix (over {task.fix_time_budget:g} s of CPU, fix-time-budget); "
@@ -298,8 +339,8 @@ def _too_large(task: Task) -> str | None:
     return f"skipped: {_size_text(size)} is over the {_size_text(task.max_file_size)} limit (max-file-size)"
 
 
-def process(task: Task) -> Processed:
-    """One file, start to end; every failure becomes part of the result."""
+def process(task: Task, *, finish: bool = True) -> Processed | Staged:
+    """One file, start to end; every failure becomes part of the result (``finish``: see :func:`process_text`)."""
     too_large = _too_large(task)
     if too_large is not None:
         return Processed(FileResult(task.path, io_error=too_large, failure=Outcome.TOO_LARGE))
@@ -308,7 +349,7 @@ def process(task: Task) -> Processed:
     except OSError as error:
         return Processed(FileResult(task.path, io_error=f"cannot read: {error.strerror or error}"))
     try:
-        return process_text(task, text)
+        return process_text(task, text, finish=finish)
     except Exception as error:  # noqa: BLE001 - a rule or parser bug must not end a bulk run
         return Processed(FileResult(task.path, original=text, fixed=text, io_error=internal_error_message(error)))
 
@@ -360,8 +401,22 @@ def _load_shared_tables() -> None:
 
 
 def _process_batch(tasks: list[Task]) -> list[Processed]:
+    """A batch's results: rules that work on many files at once do so on the originals, then on the fixed texts."""
     _prepare(tasks)
-    return [process(task) for task in tasks]
+    done = [process(task, finish=False) for task in tasks]
+    _prepare_fixed([item for item in done if isinstance(item, Staged)])
+    return [item.finish() if isinstance(item, Staged) else item for item in done]
+
+
+def _prepare_fixed(staged: Sequence[Staged]) -> None:
+    """Let the rules left to run on the fixed texts work on all of them at once (see :func:`_prepare`)."""
+    groups: dict[tuple[int, ...], tuple[tuple[Rule, ...], list[tuple[Dockerfile, str | None]]]] = {}
+    for item in staged:
+        rules = item.unfinished.rules
+        groups.setdefault(tuple(map(id, rules)), (rules, []))[1].append((item.unfinished.tree, item.unfinished.path))
+    for rules, files in groups.values():
+        if len(files) > 1:
+            prepare_rules(rules, files)
 
 
 def process_all(tasks: Iterable[Task], jobs: int, *, total: int | None = None) -> Iterator[Processed]:
@@ -380,8 +435,7 @@ def process_all(tasks: Iterable[Task], jobs: int, *, total: int | None = None) -
     if workers <= 1:
         pending_tasks = iter(tasks)
         while batch := list(islice(pending_tasks, 16)):
-            _prepare(batch)
-            yield from (process(task) for task in batch)
+            yield from _process_batch(batch)
         return
     # Small batches keep the workers evenly busy (file sizes vary 1000-fold)
     # while amortising the per-task round trip; a few per worker in flight

@@ -15,7 +15,7 @@ from .registry import (
 )
 from .subcodes import SubcodeFilter
 from .rule import RULE_TAGS, Invalid, Rule, Valid
-from .runner import MAX_ROUNDS, check, fix, make_rules, prepare_rules, run_rules
+from .runner import MAX_ROUNDS, Unfinished, check, fix, fix_in_two_steps, make_rules, prepare_rules, run_rules
 
 # What rules read beyond the core protocol: each RUN's view (its form, script, the guard
 # that forbids a rewrite, its mounts), a stage's facts, and the file's suppression comments.
@@ -32,7 +32,7 @@ __all__ = [
     "Invalid", "Resolution", "RULE_TAGS", "Rule", "RuleSet", "SelectorError", "SEVERITIES", "Safety", "Severity",
     "Valid", "all_rules", "catalogue", "check", "default_rules", "describe", "fix", "make_rules", "resolve",
     "owner_of", "prepare_rules", "rule_by_code", "run_rules", "select", "subcode_filter", "SubcodeFilter", "unavailable_notes",
-    "use_rule_packages",
+    "use_rule_packages", "Unfinished", "fix_in_two_steps",
     "ALL", "DockerIgnore", "EMPTY", "EXEC_FORM", "HEREDOC", "NON_POSIX_SHELL", "ONBUILD_TRIGGER", "POSIX_SHELLS", "TRANSIENT_MOUNTS",
     "Form", "Guard", "MountTarget", "RunScript", "RunView", "StageInfo", "Suppressions", "normal_path",
     "program_name", "under",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from bisect import bisect_right
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
 from ..shell import scripts_kept
@@ -310,13 +311,43 @@ def fix(
     build sends (a :class:`BuildContext` or a folder); by default the
     folder of the file at ``path``, and none for a text without one.
     """
+    result, unfinished = fix_in_two_steps(
+        text, select, unsafe, path=path, ignore=ignore, extend_select=extend_select, settings=settings,
+        rules=rules, fixable=fixable, honor_suppressions=honor_suppressions,
+        foreign_suppressions=foreign_suppressions, first=first, policy=policy, budget=budget,
+        build_context=build_context,
+    )
+    return result if unfinished is None else unfinished.finish(result)
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """The rules a fix has yet to run on the text it ended with (see :func:`fix_in_two_steps`)."""
+
+    tree: Dockerfile
+    path: str | None
+    rules: tuple[Rule, ...]
+    run: Callable[[Dockerfile, Sequence[Rule]], list[Diagnostic]]
+
+    def finish(self, result: FixResult) -> FixResult:
+        """``result`` with what those rules find in its text."""
+        found = [*result.diagnostics, *self.run(self.tree, self.rules)]
+        found.sort(key=Diagnostic.sort_key)
+        return replace(result, diagnostics=tuple(found))
+
+
+def fix_in_two_steps(text: str, select: Iterable[str] | None = None, unsafe: bool = False, **options) -> tuple[FixResult, Unfinished | None]:
+    """:func:`fix`, but the rules that only report on the final text are left to the caller to run.
+
+    Those rules (ShellCheck among them, see :class:`_RoundLinter`) run once
+    on the fixed text; a caller fixing many files can first let them work on
+    all the fixed texts at once (:func:`prepare_rules` on each
+    :attr:`Unfinished.tree`: one ShellCheck process instead of one per file),
+    then :meth:`Unfinished.finish` each result. ``Unfinished`` is None when
+    nothing is left to run.
+    """
     with scripts_kept():  # a RUN a round leaves alone is not analysed again in the next
-        return _fix(
-            text, select, unsafe, path=path, ignore=ignore, extend_select=extend_select, settings=settings,
-            rules=rules, fixable=fixable, honor_suppressions=honor_suppressions,
-            foreign_suppressions=foreign_suppressions, first=first, policy=policy, budget=budget,
-            build_context=build_context,
-        )
+        return _fix(text, select, unsafe, **options)
 
 
 def _fix(
@@ -324,19 +355,19 @@ def _fix(
     select: Iterable[str] | None,
     unsafe: bool,
     *,
-    path: str | None,
-    ignore: Iterable[str],
-    extend_select: Iterable[str],
-    settings: dict[str, dict] | None,
-    rules: Sequence[Rule] | None,
-    fixable: Iterable[str] | None,
-    honor_suppressions: bool,
-    foreign_suppressions: Iterable[str] | None,
-    first: tuple[Dockerfile, Sequence[Diagnostic]] | None,
-    policy: FixPolicy | None,
-    budget: float | None,
-    build_context: BuildContext | str | os.PathLike[str] | None,
-) -> FixResult:
+    path: str | None = None,
+    ignore: Iterable[str] = (),
+    extend_select: Iterable[str] = (),
+    settings: dict[str, dict] | None = None,
+    rules: Sequence[Rule] | None = None,
+    fixable: Iterable[str] | None = None,
+    honor_suppressions: bool = True,
+    foreign_suppressions: Iterable[str] | None = None,
+    first: tuple[Dockerfile, Sequence[Diagnostic]] | None = None,
+    policy: FixPolicy | None = None,
+    budget: float | None = None,
+    build_context: BuildContext | str | os.PathLike[str] | None = None,
+) -> tuple[FixResult, Unfinished | None]:
     context = resolve_build_context(build_context, path)
     if rules is None:
         rules = make_rules(select, ignore, extend_select, settings)
@@ -357,7 +388,7 @@ def _fix(
     diagnostics = run(tree, rules) if first is None else list(first[1])
     if first_refusal(tree) is not None:
         # docker build refuses the file before it runs a step: nothing to improve until that is mended
-        return FixResult(text, text, (), tuple(diagnostics))
+        return FixResult(text, text, (), tuple(diagnostics)), None
     deadline = None if budget is None else time.process_time() + budget
     initial = tuple(diagnostics)
 
@@ -366,7 +397,7 @@ def _fix(
 
     for _ in range(MAX_ROUNDS):
         if out_of_time():
-            return FixResult(text, text, (), initial, tuple(failed), converged=False, timed_out=True)
+            return FixResult(text, text, (), initial, tuple(failed), converged=False, timed_out=True), None
         candidates = [d for d in diagnostics if policy.applies(d) and _diagnostic_key(d, current) not in refused]
         if not candidates:
             break
@@ -401,19 +432,18 @@ def _fix(
                     chosen, current, tree, applied, failed, refused, out_of_time,
                 )
         if out_of_time():
-            return FixResult(text, text, (), initial, tuple(failed), converged=False, timed_out=True)
+            return FixResult(text, text, (), initial, tuple(failed), converged=False, timed_out=True), None
         if working == current:
             continue  # every candidate failed verification; they are refused now
         current, tree = working, working_tree
         if out_of_time():
-            return FixResult(text, text, (), initial, tuple(failed), converged=False, timed_out=True)
+            return FixResult(text, text, (), initial, tuple(failed), converged=False, timed_out=True), None
         diagnostics = linter.between_rounds(tree)
     else:
         converged = not any(policy.applies(d) and _diagnostic_key(d, current) not in refused for d in diagnostics)
-        diagnostics = linter.complete(tree, diagnostics)
-        return FixResult(current, text, tuple(applied), tuple(diagnostics), tuple(failed), converged=converged)
-    diagnostics = linter.complete(tree, diagnostics)
-    return FixResult(current, text, tuple(applied), tuple(diagnostics), tuple(failed))
+        result = FixResult(current, text, tuple(applied), tuple(diagnostics), tuple(failed), converged=converged)
+        return result, linter.unfinished(tree, path)
+    return FixResult(current, text, tuple(applied), tuple(diagnostics), tuple(failed)), linter.unfinished(tree, path)
 
 
 def _has_suppressions(tree: Dockerfile, honor: bool, foreign: Iterable[str] | None) -> bool:
@@ -460,10 +490,8 @@ class _RoundLinter:
         self.partial = tree
         return self.run(tree, self.fixing)
 
-    def complete(self, tree: Dockerfile, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-        """``diagnostics`` of ``tree`` with what the rules left out of its lint found."""
+    def unfinished(self, tree: Dockerfile, path: str | None) -> Unfinished | None:
+        """What the last lint, of ``tree``, left out; None when it ran every rule."""
         if self.partial is not tree:
-            return diagnostics
-        found = diagnostics + self.run(tree, self.rest)
-        found.sort(key=Diagnostic.sort_key)
-        return found
+            return None
+        return Unfinished(tree, path, tuple(self.rest), self.run)
