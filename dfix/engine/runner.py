@@ -336,24 +336,10 @@ class Unfinished:
         return replace(result, diagnostics=tuple(found))
 
 
-def fix_in_two_steps(text: str, select: Iterable[str] | None = None, unsafe: bool = False, **options) -> tuple[FixResult, Unfinished | None]:
-    """:func:`fix`, but the rules that only report on the final text are left to the caller to run.
-
-    Those rules (ShellCheck among them, see :class:`_RoundLinter`) run once
-    on the fixed text; a caller fixing many files can first let them work on
-    all the fixed texts at once (:func:`prepare_rules` on each
-    :attr:`Unfinished.tree`: one ShellCheck process instead of one per file),
-    then :meth:`Unfinished.finish` each result. ``Unfinished`` is None when
-    nothing is left to run.
-    """
-    with scripts_kept():  # a RUN a round leaves alone is not analysed again in the next
-        return _fix(text, select, unsafe, **options)
-
-
-def _fix(
+def fix_in_two_steps(
     text: str,
-    select: Iterable[str] | None,
-    unsafe: bool,
+    select: Iterable[str] | None = None,
+    unsafe: bool = False,
     *,
     path: str | None = None,
     ignore: Iterable[str] = (),
@@ -367,6 +353,42 @@ def _fix(
     policy: FixPolicy | None = None,
     budget: float | None = None,
     build_context: BuildContext | str | os.PathLike[str] | None = None,
+) -> tuple[FixResult, Unfinished | None]:
+    """:func:`fix` (the same options), but the rules that only report on the final text are left to the caller.
+
+    Those rules (ShellCheck among them, see :class:`_RoundLinter`) run once
+    on the fixed text; a caller fixing many files can first let them work on
+    all the fixed texts at once (:func:`prepare_rules` on each
+    :attr:`Unfinished.tree`: one ShellCheck process instead of one per file),
+    then :meth:`Unfinished.finish` each result. ``Unfinished`` is None when
+    nothing is left to run.
+    """
+    with scripts_kept():  # a RUN a round leaves alone is not analysed again in the next
+        return _fix(
+            text, select, unsafe, path=path, ignore=ignore, extend_select=extend_select, settings=settings,
+            rules=rules, fixable=fixable, honor_suppressions=honor_suppressions,
+            foreign_suppressions=foreign_suppressions, first=first, policy=policy, budget=budget,
+            build_context=build_context,
+        )
+
+
+def _fix(
+    text: str,
+    select: Iterable[str] | None,
+    unsafe: bool,
+    *,
+    path: str | None,
+    ignore: Iterable[str],
+    extend_select: Iterable[str],
+    settings: dict[str, dict] | None,
+    rules: Sequence[Rule] | None,
+    fixable: Iterable[str] | None,
+    honor_suppressions: bool,
+    foreign_suppressions: Iterable[str] | None,
+    first: tuple[Dockerfile, Sequence[Diagnostic]] | None,
+    policy: FixPolicy | None,
+    budget: float | None,
+    build_context: BuildContext | str | os.PathLike[str] | None,
 ) -> tuple[FixResult, Unfinished | None]:
     context = resolve_build_context(build_context, path)
     if rules is None:
