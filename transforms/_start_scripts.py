@@ -67,7 +67,12 @@ class StartScript:
 
 
 def _program_paths(runtime: Sequence[Instruction]) -> Iterator[str]:
-    """The programs the CMD/ENTRYPOINT start, and the scripts a shell among them runs (``sh -c`` excepted)."""
+    """The programs the CMD/ENTRYPOINT start, and the script a shell among them runs.
+
+    ``sh start.sh`` runs ``start.sh``; ``bash -c "./echo.sh --fast"`` runs
+    the first word of its command string (after an ``exec``), which is how
+    many images start a copied script.
+    """
     for instruction in runtime:
         if not isinstance(instruction, (Cmd, Entrypoint)):
             continue
@@ -75,10 +80,19 @@ def _program_paths(runtime: Sequence[Instruction]) -> Iterator[str]:
         if not argv:
             continue
         yield argv[0]
-        if program_name(argv[0]) in POSIX_SHELLS:
-            operands = [word for word in argv[1:] if not word.startswith("-")]
-            if operands and "-c" not in argv[1:]:
-                yield operands[0]
+        if program_name(argv[0]) not in POSIX_SHELLS:
+            continue
+        if "-c" in argv[1:]:
+            command = argv[argv.index("-c", 1) + 1 :]
+            words = command[0].strip("\"'").split() if command else []
+            if words[:1] == ["exec"]:
+                words = words[1:]
+            if words:
+                yield words[0]
+            continue
+        operands = [word for word in argv[1:] if not word.startswith("-")]
+        if operands:
+            yield operands[0]
 
 
 def _workdir_before(instructions: Sequence[Instruction], until: Instruction) -> str:

@@ -448,6 +448,11 @@ class NoUser(Rule):
         ),
         Invalid("FROM alpine:3.20\nCOPY crontab /crontab\nRUN crontab /crontab\nCMD [\"/start.sh\"]\n", why="root's crontab"),
         Invalid(
+            "FROM alpine:3.7\nRUN apk add --no-cache bash\nCOPY echo.sh /\nRUN chmod +x echo.sh\n"
+            "ENTRYPOINT [\"/bin/bash\", \"-c\", \"./echo.sh\"]\n",
+            why="bash -c runs a copied script that cannot be read without the build context",
+        ),
+        Invalid(
             "FROM ubuntu:22.04\nRUN bash Miniconda3-latest-Linux-x86_64.sh -b\nCOPY nb.sh /\nCMD [\"/nb.sh\"]\n",
             why="conda installed into root's home",
         ),

@@ -26,6 +26,8 @@ def _find(dockerfile: str, files: dict[str, str]) -> StartScript | None:
     ('FROM debian\nCOPY run.sh /usr/local/bin\nCMD run.sh\n', {"run.sh": PLAIN}, "run.sh"),
     ('FROM debian\nWORKDIR /app\nCOPY . .\nCMD ["./docker/start.sh"]\n', {"docker/start.sh": PLAIN}, "docker/start.sh"),
     ('FROM debian\nCOPY . /app\nCMD ["bash", "/app/bin/run"]\n', {"bin/run": "#!/bin/bash\nexec app\n"}, "bin/run"),
+    ('FROM alpine\nCOPY echo.sh /\nENTRYPOINT ["/bin/bash", "-c", "./echo.sh"]\n', {"echo.sh": PLAIN}, "echo.sh"),
+    ('FROM debian\nCOPY start.sh /\nCMD ["sh", "-c", "exec /start.sh --fast"]\n', {"start.sh": PLAIN}, "start.sh"),
 ])
 def test_the_start_script_is_found(dockerfile: str, files: dict[str, str], context_path: str) -> None:
     found = _find(dockerfile, files)
