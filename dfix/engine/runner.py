@@ -336,6 +336,7 @@ class Unfinished:
         return replace(result, diagnostics=tuple(found))
 
 
+@scripts_kept()  # a RUN a round leaves alone is not analysed again in the next
 def fix_in_two_steps(
     text: str,
     select: Iterable[str] | None = None,
@@ -363,33 +364,6 @@ def fix_in_two_steps(
     then :meth:`Unfinished.finish` each result. ``Unfinished`` is None when
     nothing is left to run.
     """
-    with scripts_kept():  # a RUN a round leaves alone is not analysed again in the next
-        return _fix(
-            text, select, unsafe, path=path, ignore=ignore, extend_select=extend_select, settings=settings,
-            rules=rules, fixable=fixable, honor_suppressions=honor_suppressions,
-            foreign_suppressions=foreign_suppressions, first=first, policy=policy, budget=budget,
-            build_context=build_context,
-        )
-
-
-def _fix(
-    text: str,
-    select: Iterable[str] | None,
-    unsafe: bool,
-    *,
-    path: str | None,
-    ignore: Iterable[str],
-    extend_select: Iterable[str],
-    settings: dict[str, dict] | None,
-    rules: Sequence[Rule] | None,
-    fixable: Iterable[str] | None,
-    honor_suppressions: bool,
-    foreign_suppressions: Iterable[str] | None,
-    first: tuple[Dockerfile, Sequence[Diagnostic]] | None,
-    policy: FixPolicy | None,
-    budget: float | None,
-    build_context: BuildContext | str | os.PathLike[str] | None,
-) -> tuple[FixResult, Unfinished | None]:
     context = resolve_build_context(build_context, path)
     if rules is None:
         rules = make_rules(select, ignore, extend_select, settings)
