@@ -414,32 +414,23 @@ def package_spec(family: str, text: str) -> PackageSpec:
     return reader(text) if reader is not None else PackageSpec(text, text)
 
 
-#: Readings by command object, each kept with its command so that the id is not reused while cached.
-_readings: dict[int, tuple[SimpleCommand, "PackageCommand | None"]] = {}
-#: Readings kept before the memo starts over: enough for every command of a large file, a few MB at most.
-_READINGS_KEPT = 4_096
-
-
 def package_command(command: SimpleCommand) -> PackageCommand | None:
     """The package-manager invocation ``command`` is, or ``None``.
 
-    Remembered per command object: about ten rules ask for the same
-    commands of the same RUN, and the shell layer hands out one object per
-    command of a script text across the rounds of a fix (its analysis is
-    cached by text), so each command is read once. Inside a
-    `scripts_kept` block the readings are kept for the whole block (a large
-    file has more commands than the process-wide memo holds).
+    Inside a `scripts_kept` block (every lint and fix is one) each command
+    object is read once: about ten rules ask for the same commands of the
+    same RUN, and the shell layer hands out one object per command of a
+    script text for the whole block. Each reading is kept with its command,
+    so an id is not reused while it is remembered.
     """
     kept = kept_store("package commands")
-    readings = _readings if kept is None else kept
-    reading = readings.get(id(command))
+    if kept is None:
+        return _read_package_command(command)
+    reading = kept.get(id(command))
     if reading is not None and reading[0] is command:
         return reading[1]
-    found = _read_package_command(command)
-    if kept is None and len(_readings) >= _READINGS_KEPT:
-        _readings.clear()
-    readings[id(command)] = (command, found)
-    return found
+    found = kept[id(command)] = (command, _read_package_command(command))
+    return found[1]
 
 
 def _read_package_command(command: SimpleCommand) -> PackageCommand | None:
