@@ -14,16 +14,15 @@ its job; a user's mistake gets one line, never a traceback.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, NoReturn
 
 import click
+import msgspec
 
 from dfix import report
 from dfix._version import __version__
@@ -201,8 +200,7 @@ def progress_style(choice: str, *, human: bool, quiet: bool) -> str:
 # -- the check command ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RunOptions:
+class RunOptions(msgspec.Struct, frozen=True):
     """The check command's options, after the usage checks."""
 
     paths: tuple[str, ...]
@@ -416,7 +414,7 @@ def only_changed(inputs: Inputs, ref: str, paths: Sequence[str]) -> Inputs:
     keeps every discovery rule in force: names, excludes, ``.gitignore``.
     """
     changed = changed_files(ref, paths)
-    return dataclasses.replace(inputs, files=tuple(path for path in inputs.files if os.path.realpath(path) in changed))
+    return msgspec.structs.replace(inputs, files=tuple(path for path in inputs.files if os.path.realpath(path) in changed))
 
 
 def run(options: RunOptions, resolver: ConfigResolver) -> int:
@@ -455,7 +453,7 @@ def run(options: RunOptions, resolver: ConfigResolver) -> int:
         for path in inputs.files
     )
     if options.context is not None:
-        planned = (dataclasses.replace(p, task=dataclasses.replace(p.task, context=options.context)) for p in planned)
+        planned = (msgspec.structs.replace(p, task=msgspec.structs.replace(p.task, context=options.context)) for p in planned)
     style = progress_style(options.progress, human=fmt in HUMAN_FORMATS, quiet=options.quiet)
     progress = Progress(style, len(inputs.files))
     # A progress bar owns the terminal while it runs: output waits for it to finish.

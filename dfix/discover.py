@@ -17,8 +17,9 @@ import fnmatch
 import functools
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from .dockerfile_names import DOCKERFILE_PATTERNS, SKIPPED_SUFFIXES, is_dockerfile_name  # noqa: F401 - discovery's API too
 from .errors import DfixError
@@ -50,8 +51,7 @@ def _default_is_wanted(path: str) -> bool:
 # -- ignore files -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _IgnoreFile:
+class _IgnoreFile(msgspec.Struct, frozen=True):
     """The patterns of one folder's ignore files, matched relative to that folder."""
 
     folder: str
@@ -237,8 +237,7 @@ def find_dockerfiles(
     return sorted(found, key=_sort_key)
 
 
-@dataclass(frozen=True)
-class Inputs:
+class Inputs(msgspec.Struct, frozen=True):
     """What the command line named: files to process, and named paths that do not exist."""
 
     files: tuple[str, ...]

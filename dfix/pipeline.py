@@ -12,12 +12,12 @@ over an edit made meanwhile. What became of each file is its result's
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from .config import ConfigResolver
 from .discover import STDIN_PATH
@@ -25,8 +25,7 @@ from .process import Mode, Processed, Task, process_all, task_for
 from .results import Outcome
 from .writer import ChangedOnDiskError, write_fixed
 
-@dataclass(frozen=True)
-class Planned:
+class Planned(msgspec.Struct, frozen=True):
     """A task and the failure threshold of its file (configuration may differ per folder)."""
 
     task: Task
@@ -68,26 +67,26 @@ def write_back(item: Processed, *, inside: Path | None = None) -> Processed:
     if not result.changed or result.failed:
         return item
     if inside is not None and _outside(result.path, inside):
-        result = dataclasses.replace(
+        result = msgspec.structs.replace(
             result, fixed=result.original, applied=(), failed_fixes=(), failure=Outcome.OUTSIDE_ROOT,
             warnings=(*result.warnings, f"{result.path}: warning: a symlink to a file outside {inside}; not written"),
         )
-        return dataclasses.replace(item, result=result)
+        return msgspec.structs.replace(item, result=result)
     try:
         write_fixed(result.path, result.original, result.fixed)
     except ChangedOnDiskError:
         # What was found refers to text no longer on disk: report the skip only.
-        result = dataclasses.replace(
+        result = msgspec.structs.replace(
             result, fixed=result.original, applied=(), diagnostics=(), failed_fixes=(), skipped_changed=True,
             warnings=(*result.warnings, f"{result.path}: warning: changed on disk while dfix ran; not written"),
         )
     except OSError as error:
-        result = dataclasses.replace(
+        result = msgspec.structs.replace(
             result, io_error=f"cannot write: {error.strerror or error}", failure=Outcome.WRITE_FAILED
         )
     else:
-        result = dataclasses.replace(result, written=True)
-    return dataclasses.replace(item, result=result)
+        result = msgspec.structs.replace(result, written=True)
+    return msgspec.structs.replace(item, result=result)
 
 
 def run_planned(

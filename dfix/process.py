@@ -14,15 +14,15 @@ part of that file's result; it never stops the other files.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import signal
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections import deque
 from itertools import islice
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Literal
+
+import msgspec
 
 from dfix.collector import COLLECTOR_THRESHOLDS, tune_collector  # noqa: F401 - the workers' and the bench's too
 from dfix.config import DEFAULT_FIX_TIME_BUDGET, DEFAULT_MAX_FILE_SIZE, Settings
@@ -42,8 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
 Mode = Literal["check", "diff", "write"]
 
 
-@dataclass(frozen=True)
-class Task:
+class Task(msgspec.Struct, frozen=True):
     """What to do with one file: everything a worker needs, already resolved from configuration."""
 
     #: The path as reported (and, unless ``text`` is given, as read).
@@ -55,9 +54,9 @@ class Task:
     fixable: tuple[str, ...]
     unsafe_fixes: bool = False
     #: Severity overrides, code -> level.
-    severity: Mapping[str, str] = field(default_factory=dict)
+    severity: Mapping[str, str] = msgspec.field(default_factory=dict)
     #: Per-rule options, code -> options.
-    rule_options: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    rule_options: Mapping[str, Mapping[str, object]] = msgspec.field(default_factory=dict)
     #: The text itself, for stdin (``None``: read ``path``).
     text: str | None = None
     #: False (``--ignore-suppressions``): suppression comments are disregarded, as if absent.
@@ -65,7 +64,7 @@ class Task:
     #: Other tools' suppression dialects honoured (``lint.foreign-suppressions``); None: all.
     foreign_suppressions: tuple[str, ...] | None = None
     #: Per-rule fix safety from ``extend-safe-fixes``/``extend-unsafe-fixes``, code -> safety.
-    fix_safety: Mapping[str, Safety] = field(default_factory=dict)
+    fix_safety: Mapping[str, Safety] = msgspec.field(default_factory=dict)
     #: Fix generated files and test fixtures too (``include-generated``).
     include_generated: bool = False
     #: More header patterns that mark a file generated (``generated-patterns``).
@@ -92,8 +91,7 @@ class Task:
         return FixPolicy.of(self.unsafe_fixes, self.fixable, self.fix_safety)
 
 
-@dataclass(frozen=True)
-class Processed:
+class Processed(msgspec.Struct, frozen=True):
     """A file's result, plus the severities of its findings as the file stood before any fix.
 
     Report mode and ``--diff`` decide the exit code on those (ux.md §3: ``dfix``
@@ -189,7 +187,7 @@ def _presented(diagnostics: Sequence[Diagnostic], task: Task, policy: FixPolicy)
                 changes["fix"] = None
             elif policy.fix_of(diagnostic) is not diagnostic.fix:
                 changes["fix"] = policy.fix_of(diagnostic)
-        out.append(dataclasses.replace(diagnostic, **changes) if changes else diagnostic)
+        out.append(msgspec.structs.replace(diagnostic, **changes) if changes else diagnostic)
     return tuple(out)
 
 
@@ -203,8 +201,7 @@ def internal_error_message(error: BaseException) -> str:
     return f"internal error: {type(error).__name__}: {error} (please report this as a dfix bug)"
 
 
-@dataclass
-class Staged:
+class Staged(msgspec.Struct):
     """A fixed file whose report-only rules have yet to run on its fixed text (see ``process_text``)."""
 
     task: Task
@@ -245,7 +242,7 @@ def process_text(task: Task, text: str, *, finish: bool = True) -> Processed | S
     marker = None if task.include_generated else generated_marker(text, task.generated_patterns)
     if marker is not None:
         # Checked for the template's author, never rewritten: the next render would undo the fix.
-        policy = dataclasses.replace(policy, fixable=frozenset())
+        policy = msgspec.structs.replace(policy, fixable=frozenset())
         if task.mode != "check":
             line, header = marker
             warnings += (
@@ -255,7 +252,7 @@ def process_text(task: Task, text: str, *, finish: bool = True) -> Processed | S
     fixture = None if task.include_generated or marker is not None else fixture_folder(path)
     if fixture is not None:
         # A test's input: a fix would change what its tests see.
-        policy = dataclasses.replace(policy, fixable=frozenset())
+        policy = msgspec.structs.replace(policy, fixable=frozenset())
         if task.mode != "check":
             warnings += (
                 f"{path}: note: a test fixture (under `{fixture}/`); checked, not fixed "
@@ -264,7 +261,7 @@ def process_text(task: Task, text: str, *, finish: bool = True) -> Processed | S
     refusal = first_refusal(tree)
     if refusal is not None and policy.fixable != frozenset():
         # The build stops before its first step: fixing anything else would only hide that.
-        policy = dataclasses.replace(policy, fixable=frozenset())
+        policy = msgspec.structs.replace(policy, fixable=frozenset())
         if task.mode != "check":
             warnings += (
                 f"{path}:{refusal.span.line}:{refusal.span.column}: note: not fixed: docker build refuses this "

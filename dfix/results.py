@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+
+import msgspec
 
 from .engine import Diagnostic, FailedFix, FixPolicy
 from .syntax import ParseError
@@ -36,8 +37,7 @@ class Outcome(enum.StrEnum):
     OUTSIDE_ROOT = "outside-root"
 
 
-@dataclass(frozen=True)
-class FileResult:
+class FileResult(msgspec.Struct, frozen=True):
     """The outcome for one input file.
 
     ``original`` is the text read (None when the file could not be read);
@@ -63,12 +63,12 @@ class FileResult:
     written: bool = False
     #: Set when the file changed on disk during the run and was left alone.
     skipped_changed: bool = False
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()
     #: Set when something went wrong that the fields above do not say by themselves (see ``outcome``).
     failure: Outcome | None = None
     #: Which fixes this file's run applies (from the settings that apply to the file): reports ask it
     #: whether a remaining fix would apply, so they agree with what the fix loop did.
-    policy: FixPolicy = field(default_factory=FixPolicy)
+    policy: FixPolicy = msgspec.field(default_factory=FixPolicy)
 
     @property
     def changed(self) -> bool:

@@ -34,7 +34,8 @@ Alpine-based without saying which release (``mhart/alpine-node:6``,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 from dfix.engine import Context
 from dfix.patterns import lazy_pattern
@@ -64,8 +65,7 @@ _RELEASE_TAG = lazy_pattern(r"^v?(\d+)(?:\.(\d+))?(?:\.\d+)*(?:$|-)")
 _SNAPSHOT_TAG = lazy_pattern(r"^\d{8}$")
 
 
-@dataclass(frozen=True)
-class AlpineRelease:
+class AlpineRelease(msgspec.Struct, frozen=True):
     """What a reference says about the Alpine release it runs.
 
     ``version`` is ``(3, 18)`` when the reference names the release;

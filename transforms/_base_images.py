@@ -44,8 +44,9 @@ Choices worth knowing (checked against the images' own Dockerfiles):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 from typing import Mapping
+
+import msgspec
 
 from dfix.patterns import lazy_pattern
 
@@ -56,8 +57,7 @@ FACTS_VERSION = "2025.08.3"
 FAMILIES = ("debian", "alpine", "rhel", "suse", "distroless", "scratch", "windows", "unknown")
 
 
-@dataclass(frozen=True)
-class ImageFacts:
+class ImageFacts(msgspec.Struct, frozen=True):
     """What is known about one base image; ``None`` means unknown."""
 
     #: The table entry that matched (``python``, ``gcr.io/distroless``), or ``""``.
@@ -66,7 +66,7 @@ class ImageFacts:
     #: The user the image runs as: ``"root"``, a USER value (``"65532:65532"``, ``"jenkins"``), or None.
     default_user: str | None = None
     #: Accounts the image ships: name → ``uid:gid``.
-    users: Mapping[str, str] = field(default_factory=dict)
+    users: Mapping[str, str] = msgspec.field(default_factory=dict)
     #: A shipped account meant to run the application (``node``), if any.
     app_user: str | None = None
     #: Has ``/bin/sh``.
@@ -114,8 +114,7 @@ _INIT = "the image's init (s6/runit/my_init) starts as root and drops privileges
 _DIND = "Docker-in-Docker needs root"
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(msgspec.Struct, frozen=True):
     """A table row: base facts plus variant rules keyed on the tag."""
 
     facts: ImageFacts
@@ -308,35 +307,35 @@ def facts_for(reference: str) -> ImageFacts:
     facts = entry.facts
     if facts.key == "gcr.io/distroless":
         nonroot = "nonroot" in tag
-        return replace(facts, key=name, default_user="65532:65532" if nonroot else "root", shell="debug" in tag)
+        return msgspec.structs.replace(facts, key=name, default_user="65532:65532" if nonroot else "root", shell="debug" in tag)
     if facts.key == "php" and ("apache" in tag or "fpm" in tag):
-        facts = replace(facts, needs_root="php's apache/fpm variants start as root and drop to www-data")
+        facts = msgspec.structs.replace(facts, needs_root="php's apache/fpm variants start as root and drop to www-data")
     if entry.alpine_variant and "alpine" in tag:
         users = dict(entry.alpine_users if entry.alpine_users is not None else facts.users)
-        return replace(facts, family="alpine", account_tool="busybox", users=users)
+        return msgspec.structs.replace(facts, family="alpine", account_tool="busybox", users=users)
     if name in ("openjdk", "java", "amazoncorretto", "maven", "gradle", "tomcat", "eclipse-temurin", "mysql"):
         return _java_like(facts, name, tag)
     if facts.family == "rhel" and _MINIMAL_TAG.search(tag):
-        return replace(facts, account_tool="")
+        return msgspec.structs.replace(facts, account_tool="")
     return facts
 
 
 def _java_like(facts: ImageFacts, name: str, tag: str) -> ImageFacts:
     """JDK/JRE images change distro by tag: Debian/Ubuntu, Oracle Linux, UBI, Amazon Linux."""
     if _DEBIAN_TAG.search(tag) or "debian" in tag:
-        return replace(facts, family="debian", account_tool="shadow")
+        return msgspec.structs.replace(facts, family="debian", account_tool="shadow")
     if _RHEL_TAG.search(tag) or "corretto" in tag:
         minimal = bool(_MINIMAL_TAG.search(tag)) or any(word in tag for word in ("oracle", "corretto", "amazon", "al2"))
-        return replace(facts, family="rhel", account_tool="" if minimal else "shadow")
+        return msgspec.structs.replace(facts, family="rhel", account_tool="" if minimal else "shadow")
     if name == "amazoncorretto":
         return facts
     if name in ("openjdk", "java"):
         # openjdk 6-11 defaulted to Debian; 12+ to Oracle Linux (slim, no shadow-utils).
         major = _MAJOR.match(tag)
         if not tag or tag == "latest":
-            return replace(facts, family="unknown", account_tool=None)
+            return msgspec.structs.replace(facts, family="unknown", account_tool=None)
         if major and int(major.group(1)) >= 12:
-            return replace(facts, family="rhel", account_tool="")
+            return msgspec.structs.replace(facts, family="rhel", account_tool="")
         return facts
     if name == "mysql":
         return facts  # Oracle Linux or Debian depending on version; the entrypoint needs root anyway

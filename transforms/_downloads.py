@@ -12,7 +12,8 @@ RUN belongs to.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 from dfix.patterns import lazy_pattern
 from dfix.shell import Option, OptionGrammar, ShellScript, SimpleCommand
@@ -76,8 +77,7 @@ def has_any(options: tuple[Option, ...], *names: str) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class Pipe:
+class Pipe(msgspec.Struct, frozen=True):
     """The command reading another's stdout through ``|``, and whether stderr goes along (``|&``)."""
 
     reader: SimpleCommand

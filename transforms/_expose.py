@@ -10,8 +10,9 @@ checked and then dropped (``convert_expose.go``).
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 from typing import Iterator
+
+import msgspec
 
 from dfix.engine import Context
 from dfix.syntax import Expose, Token
@@ -23,8 +24,7 @@ __all__ = ["PortSpec", "port_specs"]
 _PROTOCOLS = frozenset({"tcp", "udp", "sctp"})
 
 
-@dataclass(frozen=True, slots=True)
-class PortSpec:
+class PortSpec(msgspec.Struct, frozen=True):
     """One EXPOSE word whose text is its value (no quotes, escapes or variables)."""
 
     instruction: Expose

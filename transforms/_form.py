@@ -15,8 +15,9 @@ unchanged.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from dfix.patterns import lazy_pattern
 from dfix.syntax import Instruction, Token
@@ -30,8 +31,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Variable:
+class Variable(msgspec.Struct, frozen=True):
     """A variable reference as written (``$HOME``, ``${A:-x}``): its value is only known at build time."""
 
     text: str
@@ -191,8 +191,7 @@ def newline_of(instruction: Instruction) -> str:
 # -- the working directory ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Workdir:
+class Workdir(msgspec.Struct, frozen=True):
     """The working directory in force before an instruction."""
 
     #: The absolute path when the file shows it (``None``: it comes from the base image, or a variable).

@@ -19,9 +19,10 @@ time and is never judged (hadolint judges the literal text).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
+
+import msgspec
 
 from dfix.engine import Context, StageInfo
 from dfix.patterns import lazy_pattern
@@ -30,8 +31,7 @@ from dfix.syntax import Label, Maintainer
 from ._variables import expand, references
 
 
-@dataclass(frozen=True, slots=True)
-class LabelPair:
+class LabelPair(msgspec.Struct, frozen=True):
     """One ``key=value`` of a LABEL: as written, and as BuildKit reads it (quotes removed) when no variable is involved."""
 
     instruction: Label

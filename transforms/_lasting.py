@@ -14,7 +14,7 @@ This module answers, once for both rules: is a script *only* shell state
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from dfix.patterns import lazy_pattern
 from dfix.shell import ShellScript
@@ -78,8 +78,7 @@ def state_only(model: ShellScript) -> tuple[str, ...] | None:
     return tuple(names)
 
 
-@dataclass(frozen=True)
-class EnvValue:
+class EnvValue(msgspec.Struct, frozen=True):
     """A shell value as a Dockerfile ``ENV``/``WORKDIR`` value, and the variables it reads."""
 
     text: str

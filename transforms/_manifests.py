@@ -30,7 +30,8 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 from dfix.engine import BuildContext
 from dfix.patterns import lazy_pattern
@@ -75,8 +76,7 @@ _VCS = lazy_pattern(r"^(git|hg|svn|bzr)\+", re.I)
 _LOCAL_REPLACE = lazy_pattern(r"=>\s*(\.{1,2}/\S*|\.{1,2}|/\S+)\s*$")
 
 
-@dataclass(frozen=True)
-class ContextReading:
+class ContextReading(msgspec.Struct, frozen=True):
     """What the build context says about one split: the COPY groups, the caveat left, or why not to split."""
 
     #: (folder relative to the project, sources relative to the project) pairs, one COPY line each.

@@ -44,9 +44,10 @@ Insertions add comment lines above the merged RUN.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Sequence
+
+import msgspec
 
 from dfix.engine import ONBUILD_TRIGGER, Context, Edit, RunScript, RunView, Safety
 from dfix.patterns import lazy_pattern
@@ -194,8 +195,7 @@ def mergeable_pair(context: Context, first: Instruction, second: Instruction) ->
 # -- one side of a merge -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Side:
+class Side(msgspec.Struct, frozen=True, dict=True):
     """One RUN of a merge: its script, and what the merge needs to know about it."""
 
     run: Run
@@ -376,8 +376,7 @@ class Side:
 # -- plans --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Refusal:
+class Refusal(msgspec.Struct, frozen=True):
     """Why the RUNs cannot be merged mechanically; ``run`` is the one that blocks."""
 
     reason: str
@@ -387,8 +386,7 @@ class Refusal:
         return False
 
 
-@dataclass(frozen=True)
-class MergePlan:
+class MergePlan(msgspec.Struct, frozen=True):
     """Edits that turn ``runs`` into one RUN, and how the result was reached."""
 
     runs: tuple[Run, ...]

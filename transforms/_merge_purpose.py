@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
 from typing import Iterable
+
+import msgspec
 
 from dfix.patterns import lazy_pattern
 from dfix.shell import ShellScript, SimpleCommand, package_commands
@@ -53,8 +54,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class StepPattern:
+class StepPattern(msgspec.Struct, frozen=True):
     """A kind of command, matched on its program and its first operands.
 
     ``operands`` are shell-style patterns for the first words after the
@@ -242,8 +242,7 @@ def cleanup_only(model: ShellScript) -> bool:
     return all(_is_deletion(c) or id(c) in cleaning for c in commands)
 
 
-@dataclass(frozen=True)
-class _Targets:
+class _Targets(msgspec.Struct, frozen=True):
     """What a script deletes: paths (``rm`` operands) and package-manager families it cleans or removes from."""
 
     paths: tuple[str, ...]

@@ -21,8 +21,9 @@ Shared here:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
+
+import msgspec
 
 from dfix.engine import Context, Diagnostic, Rule, RunView, Safety
 from dfix.patterns import lazy_pattern
@@ -46,8 +47,7 @@ __all__ = [
 # -- mounts ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CacheDir:
+class CacheDir(msgspec.Struct, frozen=True):
     """A cache folder: ``home`` relative (``.cache/pip`` under any home) or an absolute path."""
 
     path: str
@@ -214,8 +214,7 @@ def _inside(path: str, cache: CacheDir) -> bool:
 # -- the family ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(msgspec.Struct, frozen=True):
     """A diagnostic in the making; `emit` gives findings of one RUN a shared fix."""
 
     where: object  # Span or Instruction

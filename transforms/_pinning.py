@@ -47,8 +47,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Iterator
+
+import msgspec
 
 from dfix.engine import Context, Diagnostic, Edit, Rule, Safety
 from dfix.patterns import lazy_pattern
@@ -78,8 +79,7 @@ PINNING_OPTIONS: dict[str, object] = {
 }
 
 
-@dataclass(frozen=True)
-class BaseImage:
+class BaseImage(msgspec.Struct, frozen=True):
     """A FROM line's base image, with variables evaluated."""
 
     from_: From

@@ -53,10 +53,11 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
 from enum import Enum
 from fnmatch import fnmatchcase
 from typing import Callable, Iterable, Iterator
+
+import msgspec
 
 from dfix.engine import POSIX_SHELLS, Context, Edit, RunScript
 from dfix.patterns import lazy_pattern
@@ -93,8 +94,7 @@ class Use(Enum):
     ALWAYS = "the install itself"
 
 
-@dataclass(frozen=True)
-class Keep:
+class Keep(msgspec.Struct, frozen=True):
     """One row: ``recommended`` arrives with ``brought_by`` only as a recommendation, and ``use`` needs it.
 
     Names in ``brought_by`` and ``provided_by`` are apt package names or

@@ -23,8 +23,9 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass, field
 from typing import Iterable
+
+import msgspec
 
 from dfix.engine import EMPTY, Context, Form, RunView
 from dfix.patterns import lazy_pattern
@@ -37,8 +38,7 @@ from dfix.syntax import BlankLine, Comment, Dockerfile, Env, Instruction, Run, W
 BASE = "@W"
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(msgspec.Struct, frozen=True):
     """A normalised path: ``/abs/path``, or ``@W/rel`` relative to the unknown base WORKDIR."""
 
     path: str
@@ -159,8 +159,7 @@ _URL = lazy_pattern(r"^[a-z][a-z0-9+.-]*://", re.I)
 _REQUIREMENT = lazy_pattern(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._ -]*\])?([<>=!~]=?[^/\s,;]*(,[<>=!~]=?[^/\s,;]*)*)?$")
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(msgspec.Struct, frozen=True):
     """What one command does, as far as a move cares: a problem, and what kind of work it is."""
 
     problem: str | None = None
@@ -560,8 +559,7 @@ def _js_registry_spec(value: str) -> bool:
     return not _JS_FILE_SPEC.search(value) and bool(_JS_PACKAGE.match(value))
 
 
-@dataclass
-class RunFacts:
+class RunFacts(msgspec.Struct):
     """A RUN's shell model and how to read it, or why it cannot be read."""
 
     script: ShellScript | None
@@ -606,13 +604,12 @@ def mount_problem(view: RunView, dest: Place, cwd: Place | None) -> str | None:
     return None
 
 
-@dataclass
-class ScriptVerdict:
+class ScriptVerdict(msgspec.Struct):
     """The commands of a RUN, classified: free (read nothing under dest) or dependency installs."""
 
     problem: str | None = None
     heavy: bool = False
-    installs: list = field(default_factory=list)  # (SimpleCommand, working directory) of language installs
+    installs: list = msgspec.field(default_factory=list)  # (SimpleCommand, working directory) of language installs
 
 
 def judge_script(model: ShellScript, cwd: Place | None, dest: Place, *, home_sensitive: bool,
@@ -646,8 +643,7 @@ def judge_script(model: ShellScript, cwd: Place | None, dest: Place, *, home_sen
 
 # -- dependency installs that read only manifests ----------------------------------------------------
 
-@dataclass(frozen=True)
-class Manifests:
+class Manifests(msgspec.Struct, frozen=True):
     """A dependency install that reads only its manifests: which ecosystem, and what the command line names.
 
     What the manifests themselves read (includes, scripts, workspaces) is

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 from typing import Protocol, Sequence
+
+import msgspec
 
 from dfix.engine import Context, StageInfo, program_name
 from dfix.patterns import lazy_pattern
@@ -655,8 +656,7 @@ def _shorten(text: str, limit: int = 60) -> str:
 # -- what the process writes -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ServerHome:
+class ServerHome(msgspec.Struct, frozen=True):
     """Folders a server writes under its home: ``$env`` when the file sets it, else ``default``.
 
     ``folders`` are given to the user with everything in them (small work
@@ -708,8 +708,7 @@ _SYSTEM_TREES = (
 )
 
 
-@dataclass(frozen=True)
-class WritablePath:
+class WritablePath(msgspec.Struct, frozen=True):
     """A folder the process is expected to write, and why (for the fix's ``assumes``)."""
 
     path: str

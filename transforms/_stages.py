@@ -20,8 +20,9 @@ written so a fix can rename it. BuildKit's answers, followed here:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
+
+import msgspec
 
 from dfix.engine import Context, Edit
 from dfix.patterns import lazy_pattern
@@ -35,8 +36,7 @@ Kind = Literal["from", "copy", "mount"]
 _MOUNT_FROM = lazy_pattern(r"(?:^|,)\s*from=([^,\"']*)", re.I)
 
 
-@dataclass(frozen=True)
-class StageReference:
+class StageReference(msgspec.Struct, frozen=True):
     """One place a stage or an image is named (other than a FROM's own base image when it is an image)."""
 
     instruction: Instruction

@@ -18,8 +18,9 @@ copy, a folder copied whole, a bare name found through ``PATH``).
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
+
+import msgspec
 
 from dfix.engine import POSIX_SHELLS, BuildContext, program_name
 from dfix.patterns import lazy_pattern
@@ -51,8 +52,7 @@ _INIT_SCRIPT = lazy_pattern(r"^/etc/init\.d/")
 MAX_SCRIPT_SIZE = 256 * 1024
 
 
-@dataclass(frozen=True)
-class StartScript:
+class StartScript(msgspec.Struct, frozen=True):
     """A start script found in the build context."""
 
     #: Where the image runs it (``/usr/local/bin/docker-entrypoint.sh``).

@@ -41,8 +41,9 @@ files hadolint cannot parse, and names hadolint mistakes for versions
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from typing import Callable, ClassVar, Iterator
+
+import msgspec
 
 from dfix.engine import Context, Diagnostic, Rule, RunView
 from dfix.patterns import lazy_pattern
@@ -94,8 +95,7 @@ def ends_with_any(*suffixes: str) -> Callable[[str], bool]:
     return lambda text: text.lower().endswith(suffixes)
 
 
-@dataclass(frozen=True)
-class PinSyntax:
+class PinSyntax(msgspec.Struct, frozen=True):
     """How one manager writes a version next to a package, as data.
 
     ``pinned`` says a package word carries a version (or a release, a
@@ -115,8 +115,7 @@ class PinSyntax:
         return not (self.skip(text) or self.pinned(text) or self.exact(text))
 
 
-@dataclass(frozen=True)
-class Install:
+class Install(msgspec.Struct, frozen=True):
     """One install command a pinning rule reads: its package words and how they pin."""
 
     command: SimpleCommand
@@ -228,7 +227,7 @@ def _past_variable_options(invocation: PackageCommand) -> PackageCommand:
     subcommand = manager.aliases.get(first.value, first.value)
     if subcommand not in manager.actions:
         return invocation
-    return replace(invocation, subcommand=subcommand, action=manager.actions[subcommand],
+    return msgspec.structs.replace(invocation, subcommand=subcommand, action=manager.actions[subcommand],
                    subcommand_words=(first,), operands=invocation.operands[1:])
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from functools import cached_property
+
+import msgspec
 
 from dfix.engine import POSIX_SHELLS, Context, Edit, StageInfo, program_name
 from dfix.patterns import lazy_pattern
@@ -83,8 +84,7 @@ VARIABLE = lazy_pattern(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 # -- the final image's chain --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AccountOrigin:
+class AccountOrigin(msgspec.Struct, frozen=True):
     """The command that creates an account, in a RUN a fix may edit (shell form, no heredoc)."""
 
     run: Run
@@ -93,8 +93,7 @@ class AccountOrigin:
     tool: str
 
 
-@dataclass(frozen=True)
-class Account:
+class Account(msgspec.Struct, frozen=True):
     """An account a RUN creates: ``name`` and ``uid`` when literal, its primary group."""
 
     name: str | None
@@ -102,11 +101,23 @@ class Account:
     group: str | None
     extra_groups: bool = False
     #: Where it is created, when that command can be edited (to give the account a UID); else None.
-    origin: AccountOrigin | None = field(default=None, compare=False, repr=False)
+    origin: AccountOrigin | None = None
+
+    def __eq__(self, other: object) -> bool:
+        # Where an account is created does not make it another account.
+        return type(other) is Account and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Account(name={self.name!r}, uid={self.uid!r}, group={self.group!r}, extra_groups={self.extra_groups!r})"
+
+    def _key(self) -> tuple[str | None, str | None, str | None, bool]:
+        return (self.name, self.uid, self.group, self.extra_groups)
 
 
-@dataclass
-class UserSituation:
+class UserSituation(msgspec.Struct, dict=True):
     """Everything the user rules need about the final image, computed once per parse."""
 
     context: Context
@@ -721,8 +732,7 @@ def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(msgspec.Struct, frozen=True):
     """What a user fix writes: instructions inserted after the anchor, other edits, and a title.
 
     ``lines`` is None when there is no fix; ``title`` then says why.

@@ -27,8 +27,9 @@ variable is ``PATH``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterator, Mapping
+
+import msgspec
 
 from dfix.engine import Context, StageInfo
 from dfix.syntax import Arg, Env, Instruction, Token
@@ -51,8 +52,7 @@ PREDEFINED_ARGS = frozenset({
 UNIVERSAL_ENV = frozenset({"PATH", "HOME", "HOSTNAME", "TERM", "PWD", "SHLVL", "USER", "LANG", "LC_ALL"})
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
+class Reference(msgspec.Struct, frozen=True):
     """One ``$NAME``/``${NAME...}`` in a word, as BuildKit's lexer reads it."""
 
     name: str
@@ -336,8 +336,7 @@ def glued_name(name: str, defined: Iterator[str] | frozenset[str]) -> str | None
 # -- scope -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Definition:
+class Definition(msgspec.Struct, frozen=True):
     """Where a name got its value: an ARG or ENV instruction, and the raw value (None: an ARG without default)."""
 
     name: str
@@ -346,8 +345,7 @@ class Definition:
     value: str | None
 
 
-@dataclass(frozen=True)
-class GlobalArgs:
+class GlobalArgs(msgspec.Struct, frozen=True):
     """The ARGs before the first FROM, in order, and their default values once evaluated."""
 
     definitions: tuple[Definition, ...]
@@ -385,8 +383,7 @@ def _global_args(context: Context) -> GlobalArgs:
     return GlobalArgs(tuple(definitions), values)
 
 
-@dataclass(frozen=True)
-class StageScope:
+class StageScope(msgspec.Struct, frozen=True):
     """The names a stage defines, in order, and what it inherits."""
 
     info: StageInfo
@@ -450,13 +447,19 @@ def definitions_of(instruction: Instruction) -> tuple[Definition, ...]:
     return ()
 
 
-@dataclass(frozen=True)
-class Located:
+class Located(msgspec.Struct, frozen=True):
     """An instruction of a stage with its position, for scope questions."""
 
     scope: StageScope
     position: int
-    instruction: Instruction = field(compare=False)
+    instruction: Instruction
+
+    def __eq__(self, other: object) -> bool:
+        # The scope and the position name the instruction.
+        return type(other) is Located and (self.scope, self.position) == (other.scope, other.position)
+
+    def __hash__(self) -> int:
+        return hash((self.scope, self.position))
 
 
 def stage_instructions(context: Context) -> Iterator[Located]:
@@ -474,8 +477,7 @@ EXPANDED_KEYWORDS = frozenset({"ENV", "LABEL", "ARG", "COPY", "ADD", "WORKDIR", 
 EXPANDED_FLAGS = frozenset({"chown", "chmod"})
 
 
-@dataclass(frozen=True, slots=True)
-class Use:
+class Use(msgspec.Struct, frozen=True):
     """A variable reference in an instruction: the token it sits in and where, in that token's logical text."""
 
     reference: Reference

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from typing import Iterator
+
+import msgspec
 
 from dfix.engine import Context, Diagnostic, Edit, ImageEffects, Invalid, RunScript, RunView, Safety, StageInfo, Valid
 from dfix.shell import PackageCommand, ShellScript, SimpleCommand, has_option, package_command, package_commands
@@ -428,7 +429,7 @@ class ApkNoCache(CacheCleanupRule):
             span, message, plan.edits, safety=safety, title="use `apk add --no-cache`", note=plan.note, assumes=assumes
         )
         if cleaned_after:
-            diagnostic = replace(diagnostic, severity="style")
+            diagnostic = msgspec.structs.replace(diagnostic, severity="style")
         return diagnostic
 
     def _plan(
@@ -616,8 +617,7 @@ def _no_cache_edits(script, invocation: PackageCommand) -> list[Edit]:
     return edits
 
 
-@dataclass(frozen=True)
-class _Plan:
+class _Plan(msgspec.Struct, frozen=True):
     """The edits of a fix (None: no fix), and what the user is told."""
 
     edits: list[Edit] | None

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 from typing import Iterator
+
+import msgspec
 
 from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, StageInfo, Valid
 from dfix.patterns import lazy_pattern
@@ -33,8 +34,7 @@ _NOT_ALWAYS = frozenset({ShellContext.CONDITION, ShellContext.BRANCH, ShellConte
                          ShellContext.SUBSHELL, ShellContext.SUBSTITUTION, ShellContext.BACKGROUND})
 
 
-@dataclass(frozen=True)
-class _Made:
+class _Made(msgspec.Struct, frozen=True):
     """A path an instruction put in its layer: a file or a folder (everything under it counts)."""
 
     path: str

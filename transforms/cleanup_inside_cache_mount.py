@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
+
+import msgspec
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, RunView, Safety, Valid, normal_path, under
 from dfix.shell import SimpleCommand, package_command, package_commands
@@ -30,8 +31,7 @@ _APK_CACHE = CacheDir("/var/cache/apk")
 _APT_ARCHIVES = "/var/cache/apt"
 
 
-@dataclass(frozen=True)
-class _Mounts:
+class _Mounts(msgspec.Struct, frozen=True):
     """The cache and tmpfs mounts of a RUN."""
 
     targets: tuple[str, ...]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 from typing import Iterator
+
+import msgspec
 
 from dfix.engine import Context, Diagnostic, Edit, ImageEffects, Invalid, Rule, Safety, Valid
 from dfix.patterns import lazy_pattern
@@ -74,8 +75,7 @@ def install_summary(model) -> str | None:
     return None
 
 
-@dataclass
-class Plan:
+class Plan(msgspec.Struct):
     """Where the COPY goes, and the split if there is one."""
 
     target: Run | None = None

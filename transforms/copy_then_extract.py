@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 from typing import Iterator
+
+import msgspec
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, RunView, Safety, Valid
 from dfix.patterns import lazy_pattern
@@ -68,8 +69,7 @@ def operands(command: SimpleCommand) -> list[str]:
     return out
 
 
-@dataclass(frozen=True)
-class TarCall:
+class TarCall(msgspec.Struct, frozen=True):
     """A ``tar`` extraction the fix understands: which file, into which directory."""
 
     file: str

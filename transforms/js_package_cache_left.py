@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterator
+
+import msgspec
 
 from dfix.engine import ONBUILD_TRIGGER, Context, ImageEffects, Invalid, RunView, Safety, Valid
 from dfix.patterns import lazy_pattern
@@ -40,8 +41,7 @@ _YARN_VERSION = lazy_pattern(r"^\s*[\"']?v?(\d+)")
 _QUERY_OPTIONS = ("--version", "-v", "--help", "-h")
 
 
-@dataclass(frozen=True)
-class _Tool:
+class _Tool(msgspec.Struct, frozen=True):
     """One JavaScript package manager: where its cache goes and how it is cleaned."""
 
     manager: str

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Iterator
+
+import msgspec
 
 from dfix.engine import Context, Diagnostic, Invalid, Rule, Valid
 
@@ -81,7 +82,7 @@ class LabelValueInvalid(Rule):
                 problem = key_problem(pair.key)
                 if problem is not None:
                     finding = self.diagnostic(label, f"Label key `{pair.key}` {problem}")
-                    yield dataclasses.replace(finding, severity="style")
+                    yield msgspec.structs.replace(finding, severity="style")
                 kind = required.get(pair.key)
                 if kind is None or pair.value is None:
                     continue

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 from typing import Iterator
+
+import msgspec
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, RunView, Safety, StageInfo, Valid
 from dfix.patterns import lazy_pattern
@@ -23,8 +24,7 @@ _ACCOUNT_TOOLS = frozenset({"useradd", "adduser", "groupadd", "addgroup", "userm
 _PERMISSION_TOOLS = {"chown": "--chown", "chmod": "--chmod", "chgrp": "--chown"}
 
 
-@dataclass(frozen=True)
-class _Copied:
+class _Copied(msgspec.Struct, frozen=True):
     """What one COPY/ADD wrote: its destination, and the file path when it copied one file."""
 
     instruction: Copy | Add

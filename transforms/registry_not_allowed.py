@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Iterator
+
+import msgspec
 
 from dfix.engine import Context, Diagnostic, Invalid, Rule, Valid
 from dfix.registry import RegistryError, parse_reference
@@ -30,8 +31,7 @@ def image_location(reference: str) -> tuple[str, str] | None:
     return ("docker.io" if parsed.is_hub else parsed.host.lower()), parsed.repository
 
 
-@dataclass(frozen=True)
-class TrustedEntry:
+class TrustedEntry(msgspec.Struct, frozen=True):
     """One allow-list entry: a registry host (``ghcr.io``, ``*.corp.example``) or a repository path under one."""
 
     text: str

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Iterable, Iterator
+
+import msgspec
 
 from dfix.engine import Context, Diagnostic, Invalid, RunView, Safety, Valid
 from dfix.patterns import lazy_pattern
@@ -119,7 +120,7 @@ class RpmMissingAssumeYes(PackageCommandRule):
     def check(self, context: Context) -> Iterator[Diagnostic]:
         for diagnostic in super().check(context):
             if diagnostic.message.startswith("`microdnf"):
-                diagnostic = replace(diagnostic, severity="info")
+                diagnostic = msgspec.structs.replace(diagnostic, severity="info")
             yield diagnostic
 
     def findings(self, context: Context, view: RunView, commands: tuple[PackageCommand, ...]) -> Iterable[Finding]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator, Sequence
+
+import msgspec
 
 from dfix.engine import Context, Diagnostic, Form, Invalid, Rule, RunView, Safety, Valid, program_name
 from dfix.patterns import lazy_pattern
@@ -36,8 +37,7 @@ _SHEBANG = lazy_pattern(r"#!\s*(\S+)(?:\s+(\S+))?")
 _REPEATED_BLANKS = lazy_pattern(r"[ \t]{2,}")
 
 
-@dataclass(frozen=True)
-class _Job:
+class _Job(msgspec.Struct, frozen=True):
     """One script as ShellCheck gets it, and how its positions map back to the file."""
 
     view: RunView

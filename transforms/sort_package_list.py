@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Iterator, Sequence
+
+import msgspec
 
 from dfix.engine import Context, Edit, Invalid, RunScript, RunView, Safety, Valid
 from dfix.patterns import lazy_pattern
@@ -19,8 +20,7 @@ def _apt_marker(value: str) -> bool:
     return len(name) > 1 and (name.endswith("-") or (name.endswith("+") and not name.endswith("++")))
 
 
-@dataclass(frozen=True)
-class _Kind:
+class _Kind(msgspec.Struct, frozen=True):
     """What sorting one package manager's list means: the fix's safety and how its words are read."""
 
     safety: Safety
@@ -57,8 +57,7 @@ def _plain(word: Word) -> bool:
 # -- the list as written ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Item:
+class _Item(msgspec.Struct, frozen=True):
     """One word of a package list and the physical line it starts on."""
 
     word: Word
@@ -103,8 +102,7 @@ class _Lines:
         return any(first < line < second for line in self.breaks)
 
 
-@dataclass(frozen=True)
-class _List:
+class _List(msgspec.Struct, frozen=True):
     """The package list of one command: its words in order, cut into runs nothing may cross.
 
     ``runs`` are contiguous plain words; an option, ``$VAR``, ``$(...)``, glob
@@ -300,8 +298,7 @@ def _line_bounds(text: str, offset: int) -> tuple[int, int]:
     return start, (len(text) if end < 0 else end)
 
 
-@dataclass(frozen=True)
-class _Ending:
+class _Ending(msgspec.Struct, frozen=True):
     """Where a line's continuation ``\\`` sits, and whether two or more spaces pad it there."""
 
     column: int

@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
+
+import msgspec
 
 from dfix.config import ConfigResolver, Settings
 from dfix.discover import collect_configured
@@ -25,8 +26,7 @@ from dfix.report import render_diff
 from dfix.results import FileResult, Outcome
 
 
-@dataclass(frozen=True)
-class FileChange:
+class FileChange(msgspec.Struct, frozen=True):
     """One file the fixes changed: its path relative to the repository, in POSIX form."""
 
     path: str
@@ -38,8 +38,7 @@ class FileChange:
         return render_diff(FileResult(self.path, self.original, self.fixed))
 
 
-@dataclass(frozen=True)
-class Leftover:
+class Leftover(msgspec.Struct, frozen=True):
     """A finding the run did not fix, or a file it could not fix at all.
 
     For a finding, ``code`` and ``name`` are its rule's; for a file, ``code``
@@ -58,8 +57,7 @@ class Leftover:
         return bool(self.code)
 
 
-@dataclass(frozen=True)
-class ChangeSet:
+class ChangeSet(msgspec.Struct, frozen=True):
     files: tuple[FileChange, ...]
     leftovers: tuple[Leftover, ...] = ()
     #: Files checked.

@@ -30,12 +30,12 @@ import re
 import ssl
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 from urllib.parse import quote, urlsplit
 
 import httpx
+import msgspec
 
 from dfix._version import __version__
 
@@ -56,8 +56,7 @@ _WRITE_LOCK = threading.Lock()
 # -- data --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PullRequest:
+class PullRequest(msgspec.Struct, frozen=True):
     """A GitHub pull request or GitLab merge request, as the bot needs to see it."""
 
     number: int  #: GitHub PR number / GitLab MR iid
@@ -83,8 +82,7 @@ class ForgeAuthError(ForgeError):
     """The token was refused (401) or lacks a permission (403): every further call would fail the same way."""
 
 
-@dataclass(frozen=True)
-class RepoLocation:
+class RepoLocation(msgspec.Struct, frozen=True):
     """Where a repository's API lives."""
 
     platform: str  #: "github" | "gitlab"

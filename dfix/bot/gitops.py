@@ -23,11 +23,11 @@ import re
 import shutil
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence
 
 import git
+import msgspec
 
 from dfix.errors import DfixError
 
@@ -44,8 +44,7 @@ class BotGitError(DfixError):
     """A git problem the user can act on (a refusal or a failed command); the message is already redacted."""
 
 
-@dataclass(frozen=True)
-class Author:
+class Author(msgspec.Struct, frozen=True):
     name: str
     email: str
 

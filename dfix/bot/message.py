@@ -10,8 +10,9 @@ that proposed exactly this change (closing means "no, thanks").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from dfix._version import __version__
 from dfix.report import rule_url
@@ -31,8 +32,7 @@ _REBASE_CHECKED = re.compile(r"^\s*[-*] \[[xX]\] " + re.escape(REBASE_BOX), re.M
 MAX_ROWS = 200
 
 
-@dataclass(frozen=True)
-class Marker:
+class Marker(msgspec.Struct, frozen=True):
     version: str
     fingerprint: str
     base: str

@@ -15,8 +15,9 @@ import re
 import shutil
 import tempfile
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
+
+import msgspec
 
 from dfix.engine import all_rules
 from dfix.process import internal_error_message
@@ -41,8 +42,7 @@ from .verified import Verification, keep_verified
 STATUSES = ("created", "updated", "unchanged", "closed", "pushed", "skipped", "error")
 
 
-@dataclass(frozen=True)
-class BotOptions:
+class BotOptions(msgspec.Struct, frozen=True):
     """What the command line asked for; ``None`` means "what the repository's ``[bot]`` table says"."""
 
     base: str | None = None
@@ -66,7 +66,7 @@ class BotOptions:
     project: str | None = None
     token_env: str | None = None
     #: Command-line settings, keyed as in a config file (``lint.extend-select`` …).
-    overrides: Mapping[str, Any] = field(default_factory=dict)
+    overrides: Mapping[str, Any] = msgspec.field(default_factory=dict)
     override_repo_config: bool = False
     jobs: int = 1
     workdir: str | None = None
@@ -76,8 +76,7 @@ class BotOptions:
     verify_with: Builder | None = None
 
 
-@dataclass
-class Outcome:
+class Outcome(msgspec.Struct):
     """What happened to one repository (the row of the result table and of ``--report``)."""
 
     repository: str
@@ -89,7 +88,7 @@ class Outcome:
     branch: str | None = None
     base: str | None = None
     commit: str | None = None
-    rules: dict[str, int] = field(default_factory=dict)
+    rules: dict[str, int] = msgspec.field(default_factory=dict)
     dry_run: bool = False
     diff: str | None = None
     #: The token was refused: a bulk run stops here.
@@ -98,7 +97,7 @@ class Outcome:
     verification: list[dict[str, Any]] | None = None
 
     def as_json(self) -> dict[str, Any]:
-        data = {key: value for key, value in self.__dict__.items() if key not in ("diff", "auth_failed", "verification")}
+        data = {key: value for key, value in msgspec.structs.asdict(self).items() if key not in ("diff", "auth_failed", "verification")}
         if self.diff is not None:
             data["diff"] = self.diff
         if self.verification is not None:
@@ -106,8 +105,7 @@ class Outcome:
         return data
 
 
-@dataclass
-class Budget:
+class Budget(msgspec.Struct):
     """``--max-prs``: pull requests this run may still open (None: no limit)."""
 
     remaining: int | None = None

@@ -17,9 +17,10 @@ import re
 import stat
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Iterator, Mapping
 from urllib.parse import quote
+
+import msgspec
 
 #: Environment variables searched, in order, per platform.
 TOKEN_VARIABLES: Mapping[str, tuple[str, ...]] = {
@@ -46,8 +47,7 @@ esac
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<credentials>[^/@\s]+)@", re.IGNORECASE)
 
 
-@dataclass(frozen=True, repr=False)
-class Token:
+class Token(msgspec.Struct, frozen=True):
     """A secret and the variable it came from (the name may be shown; the value never)."""
 
     variable: str

@@ -9,8 +9,9 @@ verdicts make the verify table of the pull request's body.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from pathlib import Path
+
+import msgspec
 
 from dfix.config import ConfigResolver
 from dfix.verify import report
@@ -20,8 +21,7 @@ from dfix.writer import write_fixed
 from .changes import ChangeSet, FileChange
 
 
-@dataclass(frozen=True)
-class Verification:
+class Verification(msgspec.Struct, frozen=True):
     """What the builds said about each changed file, in the order of the change set."""
 
     verdicts: tuple[Verdict, ...]
@@ -75,4 +75,4 @@ def keep_verified(tree: Path, changes: ChangeSet, resolver: ConfigResolver, veri
                 kept.append(FileChange(change.path, change.original, text, verdict.writable_fixes))
     finally:
         verifier.cleanup()
-    return replace(changes, files=tuple(kept)), Verification(tuple(verdicts), verifier.builder.name)
+    return msgspec.structs.replace(changes, files=tuple(kept)), Verification(tuple(verdicts), verifier.builder.name)

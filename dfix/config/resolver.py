@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
+
+import msgspec
 
 from .errors import ConfigError, display_path
 from .schema import ParseContext, nest, parse_document, read_toml, settings_table
@@ -43,8 +44,7 @@ def user_config_path() -> Path:
     return Path(base) / "dfix" / "dfix.toml"
 
 
-@dataclass(frozen=True)
-class _Loaded:
+class _Loaded(msgspec.Struct, frozen=True):
     """One config file, validated (its own keys only; ``extend`` not yet followed)."""
 
     path: Path

@@ -18,9 +18,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
+
+import msgspec
 
 from ..engine import SEVERITIES, SelectorError, catalogue, rule_by_code
 from ..engine.catalogue import specificity, suggest
@@ -60,8 +61,7 @@ NOT_AVAILABLE_YET = {
 }
 
 
-@dataclass
-class ParseContext:
+class ParseContext(msgspec.Struct):
     """What a validator needs: where the text came from, how to name keys, and where notes go."""
 
     path: Path | None
@@ -70,7 +70,7 @@ class ParseContext:
     base: Path
     #: ``"tool.dfix."`` for pyproject.toml, else ``""``.
     prefix: str
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = msgspec.field(default_factory=list)
 
     def error(self, key: str | None, message: str) -> ConfigError:
         return ConfigError(self.path, f"{self.prefix}{key}" if key else None, message, display=self.display)

@@ -13,8 +13,9 @@ both do what they say. The file chain (``extend``) is one layer: a child's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
+
+import msgspec
 
 from ..engine import Safety, catalogue, owner_of, rule_by_code
 from ..engine.catalogue import Resolution
@@ -36,8 +37,7 @@ def resolve_selectors(selectors: Iterable[str]) -> frozenset[str]:
     return catalogue().resolve(selectors).implemented
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(msgspec.Struct, frozen=True):
     """One layer of rule selection (the file chain, or the command line)."""
 
     select: tuple[str, ...] | None = None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable, Mapping
+
+import msgspec
 
 from ..dockerfile_names import is_dockerfile_name
 from ..engine import Safety, all_rules, catalogue, owner_of
@@ -39,8 +40,7 @@ _MERGE = frozenset({"severity", "bot", "labels"})
 _LABEL_RULE_OPTIONS = {"DF620": ("required", "values"), "DF621": ("required", "strict"), "DF622": ("required",)}
 
 
-@dataclass(frozen=True, eq=False)
-class Settings:
+class Settings(msgspec.Struct, frozen=True, eq=False, dict=True):
     """The effective settings for one file.
 
     Globs (``exclude``, ``include``, ``per_file_ignores`` ...) are already
@@ -67,8 +67,8 @@ class Settings:
     #: Rules whose safe fixes need ``--unsafe-fixes``.
     extend_unsafe_fixes: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    severity: dict[str, str] = field(default_factory=dict)
-    rule_options: dict[str, dict] = field(default_factory=dict)
+    severity: dict[str, str] = msgspec.field(default_factory=dict)
+    rule_options: dict[str, dict] = msgspec.field(default_factory=dict)
     exclude: tuple[str, ...] = ()
     extend_exclude: tuple[str, ...] = ()
     #: None: the default Dockerfile names of discovery (:func:`dfix.dockerfile_names.is_dockerfile_name`).
@@ -92,13 +92,13 @@ class Settings:
     foreign_suppressions: tuple[str, ...] = FOREIGN_SUPPRESSION_DIALECTS
     cache_dir: Path | None = None
     network: str = "auto"
-    bot: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_BOT))
+    bot: dict[str, Any] = msgspec.field(default_factory=lambda: dict(DEFAULT_BOT))
     #: Every config file that contributed, the ``extend`` chain from the root parent to ``source``.
     files: tuple[Path, ...] = ()
     #: The folder the settings' relative paths are anchored at (source's folder, or the CWD).
-    root: Path = field(default_factory=lambda: Path(os.path.abspath(os.getcwd())))
+    root: Path = msgspec.field(default_factory=lambda: Path(os.path.abspath(os.getcwd())))
     #: The folder relative input paths resolve against.
-    cwd: Path = field(default_factory=lambda: Path(os.path.abspath(os.getcwd())))
+    cwd: Path = msgspec.field(default_factory=lambda: Path(os.path.abspath(os.getcwd())))
     #: Notes worth showing with ``--verbose`` (e.g. selectors naming rules this version lacks).
     warnings: tuple[str, ...] = ()
     selection: tuple[Selection, ...] = ()
@@ -119,14 +119,16 @@ class Settings:
                 resolve_selectors((*(layer.select or ()), *layer.extend_select, *layer.ignore))
             fixable = apply_layer(fixable, layer.fixable, layer.extend_fixable, layer.unfixable)
         run = frozenset(enabled)
-        set_ = object.__setattr__
-        set_(self, "_run", run)
-        set_(self, "_fix", frozenset(fixable) & run)
-        set_(self, "_pfi", tuple((GlobSet((glob,)), resolve_selectors(codes)) for glob, codes in self.per_file_ignores))
-        set_(self, "_exclude", GlobSet((*self.exclude, *self.extend_exclude)))
-        set_(self, "_include", GlobSet(self.include or (), ignore_case=True))
-        set_(self, "_extend_include", GlobSet(self.extend_include, ignore_case=True))
-        set_(self, "_safety", fix_safety_overrides(self.extend_safe_fixes, self.extend_unsafe_fixes))
+        # Derived once, beside the fields: frozen settings take no new attributes otherwise.
+        self.__dict__.update(
+            _run=run,
+            _fix=frozenset(fixable) & run,
+            _pfi=tuple((GlobSet((glob,)), resolve_selectors(codes)) for glob, codes in self.per_file_ignores),
+            _exclude=GlobSet((*self.exclude, *self.extend_exclude)),
+            _include=GlobSet(self.include or (), ignore_case=True),
+            _extend_include=GlobSet(self.extend_include, ignore_case=True),
+            _safety=fix_safety_overrides(self.extend_safe_fixes, self.extend_unsafe_fixes),
+        )
 
     # -- per file -------------------------------------------------------------
 
@@ -201,10 +203,10 @@ class Settings:
             if isinstance(value, dict):
                 return {key: plain(item) for key, item in value.items()}
             if isinstance(value, Selection):
-                return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+                return {f.name: plain(getattr(value, f.name)) for f in msgspec.structs.fields(value)}
             return value
 
-        data = {f.name: plain(getattr(self, f.name)) for f in fields(self)}
+        data = {f.name: plain(getattr(self, f.name)) for f in msgspec.structs.fields(self)}
         data["enabled"] = sorted(self._run)  # type: ignore[attr-defined]
         data["fixable_enabled"] = sorted(self._fix)  # type: ignore[attr-defined]
         return data

@@ -25,9 +25,10 @@ import fnmatch
 import os
 import posixpath
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Mapping
+
+import msgspec
 
 if TYPE_CHECKING:  # pragma: no cover
     import pathspec
@@ -50,8 +51,7 @@ def clean_relative(path: str) -> str | None:
     return cleaned
 
 
-@dataclass(frozen=True)
-class _Rule:
+class _Rule(msgspec.Struct, frozen=True):
     """One ``.dockerignore`` line: its pattern, and whether it is an exception (``!``)."""
 
     spec: pathspec.PathSpec

@@ -16,9 +16,10 @@ is the one place that reads them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+
+import msgspec
 
 from ..errors import DfixError
 from ..patterns import lazy_pattern
@@ -36,8 +37,7 @@ class SelectorError(DfixError, ValueError):
     """A ``--select``/``--ignore`` entry (or a configuration's) that names no rule."""
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(msgspec.Struct, frozen=True):
     """One catalogued rule."""
 
     code: str
@@ -238,8 +238,7 @@ def suggest(word: str, candidates: Iterable[str], *, prefix: str = "") -> str:
     return f" (did you mean {prefix}{lowered[found[0]]}?)" if found else ""
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(msgspec.Struct, frozen=True):
     """What one selector names."""
 
     #: Codes of rules this version runs; ShellCheck codes (``SC2086``) resolve to themselves here.
@@ -274,8 +273,8 @@ class Catalogue:
         rows = {entry.code: entry for entry in entries}
         for code in implemented_rows:
             if code not in implemented:
-                implemented[code] = replace(rows[code], implemented=IMPLEMENTED)
-        planned = {entry.code: replace(entry, implemented=PLANNED) for entry in entries if entry.code not in implemented}
+                implemented[code] = msgspec.structs.replace(rows[code], implemented=IMPLEMENTED)
+        planned = {entry.code: msgspec.structs.replace(entry, implemented=PLANNED) for entry in entries if entry.code not in implemented}
         merged = {**planned, **implemented}
         self.entries: tuple[Entry, ...] = tuple(merged[code] for code in sorted(merged))
         self._by_code = {entry.code: entry for entry in self.entries}

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Iterator, TypeVar
+
+import msgspec
 
 from ..patterns import lazy_pattern
 
@@ -30,8 +31,7 @@ _WINDOWS_BASE = lazy_pattern(r"(^|/)(windows|windowsservercore|nanoserver|server
 _HADOLINT_SHELL = lazy_pattern(r"#\s*hadolint\s+shell\s*=\s*(\S+)")
 
 
-@dataclass(frozen=True, slots=True)
-class StageInfo:
+class StageInfo(msgspec.Struct, frozen=True):
     """A stage with the facts rules ask about."""
 
     stage: Stage

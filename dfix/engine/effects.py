@@ -11,11 +11,10 @@ matches ``/``: ``/var/lib/apt/lists/*`` is everything below it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 
-@dataclass(frozen=True)
-class ImageEffects:
+class ImageEffects(msgspec.Struct, frozen=True):
     """What a rule's fix may change in the image; any other difference disproves the fix."""
 
     #: Packages that were there only because something recommended them may go.

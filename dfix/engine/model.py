@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field, replace
+
+import msgspec
 
 from ..syntax import Span
 
@@ -69,8 +70,7 @@ class Safety(enum.StrEnum):
 _SAFETY_ORDER = (Safety.NONE, Safety.UNSAFE, Safety.SAFE)
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(msgspec.Struct, frozen=True):
     """Replace ``text[start:end]`` with ``replacement`` (an insertion when start == end)."""
 
     start: int
@@ -97,8 +97,7 @@ def apply_edits(text: str, edits: "tuple[Edit, ...] | list[Edit]") -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(msgspec.Struct, frozen=True):
     """A rewrite a rule proposes: non-overlapping edits on the text the rule saw."""
 
     edits: tuple[Edit, ...]
@@ -126,8 +125,7 @@ class Fix:
         return max(edit.end for edit in self.edits)
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(msgspec.Struct, frozen=True):
     """A finding: which rule, where, what, and how to fix it if a fix exists."""
 
     code: str
@@ -159,8 +157,7 @@ class Diagnostic:
         return (self.span.start, self.code)
 
 
-@dataclass(frozen=True)
-class FixPolicy:
+class FixPolicy(msgspec.Struct, frozen=True):
     """Which fixes one file's run applies: decided once per file, from that file's settings.
 
     The fix loop, the report's ``[*]`` marks and the summary's "fixable with
@@ -173,7 +170,7 @@ class FixPolicy:
     #: Codes of the rules allowed to fix (``fixable``/``unfixable``); None: every rule.
     fixable: frozenset[str] | None = None
     #: Per-rule safety of its fixes (``extend-safe-fixes``/``extend-unsafe-fixes``), code -> safety.
-    safety: Mapping[str, Safety] = field(default_factory=dict)
+    safety: Mapping[str, Safety] = msgspec.field(default_factory=dict)
 
     @classmethod
     def of(
@@ -187,7 +184,7 @@ class FixPolicy:
 
     def with_unsafe(self) -> "FixPolicy":
         """The same policy with ``--unsafe-fixes`` (what "fixable with --unsafe-fixes" counts)."""
-        return replace(self, unsafe=True)
+        return msgspec.structs.replace(self, unsafe=True)
 
     def fix_of(self, diagnostic: "Diagnostic") -> "Fix | None":
         """The diagnostic's fix at the safety configured for its rule (a fix that only suggests stays so)."""
@@ -195,7 +192,7 @@ class FixPolicy:
         if fix is None or fix.safety is Safety.NONE:
             return fix
         safety = self.safety.get(diagnostic.code)
-        return fix if safety is None or safety is fix.safety else replace(fix, safety=safety)
+        return fix if safety is None or safety is fix.safety else msgspec.structs.replace(fix, safety=safety)
 
     def may_apply(self, code: str, best: Safety) -> bool:
         """Whether this run may apply any fix of rule ``code``, whose fixes are ``best`` at most (its class safety)."""
@@ -211,16 +208,14 @@ class FixPolicy:
         return fix.applies(self.threshold)
 
 
-@dataclass(frozen=True, slots=True)
-class FailedFix:
+class FailedFix(msgspec.Struct, frozen=True):
     """A fix the engine refused because its result broke a promise."""
 
     diagnostic: Diagnostic
     reason: str
 
 
-@dataclass(frozen=True)
-class FixResult:
+class FixResult(msgspec.Struct, frozen=True):
     """What :func:`dfix.fix` did to a text."""
 
     #: The fixed text (the input when nothing applied).

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import inspect
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator, Mapping, Sequence
+
+import msgspec
 
 from ..syntax import Instruction, Span
 from .effects import SAME_IMAGE, ImageEffects
@@ -23,8 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .suppress import Suppressions
 
 
-@dataclass(frozen=True)
-class Valid:
+class Valid(msgspec.Struct, frozen=True):
     """An input the rule must not report."""
 
     code: str
@@ -32,13 +32,12 @@ class Valid:
     #: Other rules that run alongside (a meta rule judges what they found).
     also: tuple[str, ...] = ()
     #: The rule's options for this example (as configured in ``[lint.rules.CODE]``).
-    options: Mapping[str, object] = field(default_factory=dict)
+    options: Mapping[str, object] = msgspec.field(default_factory=dict)
     #: Files of the example's build context (context-relative name -> text); none: no build context.
     context: Mapping[str, str] | None = None
 
 
-@dataclass(frozen=True)
-class Invalid:
+class Invalid(msgspec.Struct, frozen=True):
     """An input the rule must report, and what fixing it must give.
 
     ``expected`` is the whole fixed text; ``None`` means the rule reports
@@ -61,7 +60,7 @@ class Invalid:
     line: int | None = None
     column: int | None = None
     #: The rule's options for this example (as configured in ``[lint.rules.CODE]``).
-    options: Mapping[str, object] = field(default_factory=dict)
+    options: Mapping[str, object] = msgspec.field(default_factory=dict)
     #: Files of the example's build context (context-relative name -> text); none: no build context.
     context: Mapping[str, str] | None = None
 

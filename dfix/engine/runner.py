@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import time
 from bisect import bisect_right
-from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
+
+import msgspec
 
 from ..shell import scripts_kept
 from ..syntax import Dockerfile, first_refusal, parse, text_problem
@@ -320,8 +321,7 @@ def fix(
     return result if unfinished is None else unfinished.finish(result)
 
 
-@dataclass(frozen=True)
-class Unfinished:
+class Unfinished(msgspec.Struct, frozen=True):
     """The rules a fix has yet to run on the text it ended with (see :func:`fix_in_two_steps`)."""
 
     tree: Dockerfile
@@ -333,7 +333,7 @@ class Unfinished:
         """``result`` with what those rules find in its text."""
         found = [*result.diagnostics, *self.run(self.tree, self.rules)]
         found.sort(key=Diagnostic.sort_key)
-        return replace(result, diagnostics=tuple(found))
+        return msgspec.structs.replace(result, diagnostics=tuple(found))
 
 
 @scripts_kept()  # a RUN a round leaves alone is not analysed again in the next

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 from typing import Iterable, Protocol, Sequence
+
+import msgspec
 
 from ..patterns import lazy_pattern
 from ..shell import ShellScript, analyze
@@ -69,8 +70,7 @@ class Form(str, Enum):
     HEREDOC = "heredoc"
 
 
-@dataclass(frozen=True, slots=True)
-class Guard:
+class Guard(msgspec.Struct, frozen=True):
     """Why a fix may not rewrite a RUN, with what the user is told.
 
     ``note`` is for a fix that edits words of the script in place;
@@ -132,8 +132,7 @@ def under(path: str, directory: str) -> bool:
     return path == directory or directory == "/" or path.startswith(directory.rstrip("/") + "/")
 
 
-@dataclass(frozen=True, slots=True)
-class MountTarget:
+class MountTarget(msgspec.Struct, frozen=True):
     """One ``RUN --mount``: its type, its target as written, and that target normalised.
 
     ``path`` is None when the target is missing or not a literal absolute

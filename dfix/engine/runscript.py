@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import cached_property
+
+import msgspec
 
 from ..patterns import lazy_pattern
 from ..shell import ShellScript, analyze
@@ -33,8 +34,7 @@ def _deeper_of_same_kind(indent: str, than: str) -> bool:
     return bool(indent) and set(indent) == set(than) and len(set(indent)) == 1 and len(indent) > len(than)
 
 
-@dataclass(frozen=True)
-class HouseStyle:
+class HouseStyle(msgspec.Struct, frozen=True):
     """How the file's own multi-line RUNs lay out their commands.
 
     A RUN that says nothing itself (one line, or only a package list on its
@@ -66,8 +66,7 @@ class HouseStyle:
         )
 
 
-@dataclass(frozen=True)
-class RunScript:
+class RunScript(msgspec.Struct, frozen=True, dict=True):
     """A shell-form RUN, its script token, and its shell model."""
 
     run: Run

@@ -20,7 +20,8 @@ engine; :func:`as_selectors` turns it back into ``select``/``ignore``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+
+import msgspec
 
 __all__ = ["EXCLUDED", "SubcodeFilter", "add_codes", "as_selectors", "remove_codes"]
 
@@ -31,8 +32,7 @@ EXCLUDED = "-"
 OwnerOf = Callable[[str], "str | None"]
 
 
-@dataclass(frozen=True, slots=True)
-class SubcodeFilter:
+class SubcodeFilter(msgspec.Struct, frozen=True):
     """Which sub-codes of one rule a run reports."""
 
     #: The rule itself is selected: every sub-code but ``excluded``.

@@ -34,7 +34,8 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+
+import msgspec
 
 from ..patterns import lazy_pattern
 from ..syntax import Comment, Dockerfile, From, Instruction
@@ -65,8 +66,7 @@ _DFIX = lazy_pattern(
 _HADOLINT = lazy_pattern(r"#\s*hadolint\s+(?P<global>global\s+)?ignore\s*=\s*(?P<codes>[A-Za-z0-9_, ]+)")
 
 
-@dataclass(frozen=True, slots=True)
-class SuppressionPolicy:
+class SuppressionPolicy(msgspec.Struct, frozen=True):
     """Which suppression comments a run honours."""
 
     #: False: every suppression is disregarded, as if the comments were absent.
@@ -95,8 +95,7 @@ def suppression_policy(honor: bool = True, foreign: Iterable[str] | None = None)
         _policy.reset(token)
 
 
-@dataclass(frozen=True, slots=True)
-class Suppression:
+class Suppression(msgspec.Struct, frozen=True):
     """One suppression comment and what it covers."""
 
     line: int
@@ -176,20 +175,19 @@ def _buildkit_skips(tree: Dockerfile, resolve_code: CodeResolver) -> Suppression
     return None
 
 
-@dataclass
-class Suppressions:
+class Suppressions(msgspec.Struct):
     """Every suppression of a file, and a test of whether one covers a diagnostic."""
 
     tree: Dockerfile
-    items: list[Suppression] = field(default_factory=list)
+    items: list[Suppression] = msgspec.field(default_factory=list)
     #: instruction start offset -> suppressions that cover it
-    _by_instruction: dict[int, list[Suppression]] = field(default_factory=dict)
+    _by_instruction: dict[int, list[Suppression]] = msgspec.field(default_factory=dict)
     #: (stage start offset, stage end offset, suppressions)
-    _stages: list[tuple[int, int, list[Suppression]]] = field(default_factory=list)
-    _file: list[Suppression] = field(default_factory=list)
-    _starts: list[int] = field(default_factory=list)
-    _instructions: list[Instruction] = field(default_factory=list)
-    used: set[int] = field(default_factory=set)
+    _stages: list[tuple[int, int, list[Suppression]]] = msgspec.field(default_factory=list)
+    _file: list[Suppression] = msgspec.field(default_factory=list)
+    _starts: list[int] = msgspec.field(default_factory=list)
+    _instructions: list[Instruction] = msgspec.field(default_factory=list)
+    used: set[int] = msgspec.field(default_factory=set)
 
     @classmethod
     def of(

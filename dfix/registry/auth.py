@@ -25,16 +25,16 @@ import json
 import os
 import re
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from ..patterns import lazy_pattern
 from .errors import RegistryError
 from .reference import DOCKER_HUB, host_key
 
 
-@dataclass(frozen=True, slots=True)
-class Credentials:
+class Credentials(msgspec.Struct, frozen=True):
     username: str
     password: str
     #: Where they came from, for messages (never the secret itself).
@@ -142,8 +142,7 @@ class CredentialStore:
 _PARAM = lazy_pattern(r'\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?')
 
 
-@dataclass(frozen=True, slots=True)
-class Challenge:
+class Challenge(msgspec.Struct, frozen=True):
     scheme: str  # lower-case: "basic", "bearer"
     params: dict
 
@@ -166,7 +165,6 @@ def parse_challenge(header: str) -> Challenge | None:
     return Challenge(scheme.lower(), params)
 
 
-@dataclass(slots=True)
-class Token:
+class Token(msgspec.Struct):
     value: str
     expires: float

@@ -13,9 +13,10 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 #: Bumped when the shape of entries changes.
 FORMAT = 1
@@ -30,8 +31,7 @@ def default_cache_dir() -> Path:
     return Path(user_cache_dir("dfix", appauthor=False)) / "registry"
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(msgspec.Struct, frozen=True):
     value: Any
     #: Seconds since the epoch when the answer was fetched.
     stored: float

@@ -10,7 +10,8 @@ there, still with the ``library/`` prefix for single-component names.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 from ..patterns import lazy_pattern
 from .errors import RegistryError
@@ -33,8 +34,7 @@ def is_hub(host: str) -> bool:
     return host.lower() in _HUB_ALIASES
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
+class Reference(msgspec.Struct, frozen=True):
     """A normalized reference: where to ask (``host``) and what (``repository``, ``tag``/``digest``)."""
 
     #: The API host with its port (``registry-1.docker.io``, ``ghcr.io``, ``127.0.0.1:5000``).

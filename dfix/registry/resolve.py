@@ -29,8 +29,9 @@ online run chose.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
+
+import msgspec
 
 from ..patterns import lazy_pattern
 from .cache import Cache
@@ -47,8 +48,7 @@ _PRERELEASE = lazy_pattern(r"(?i)^(rc|alpha|beta|pre|dev|snapshot|nightly|a\d|b\
 PER_LEVEL = 6
 
 
-@dataclass(frozen=True, slots=True)
-class Version:
+class Version(msgspec.Struct, frozen=True):
     tag: str
     numbers: tuple[int, ...]
     suffix: str
@@ -69,8 +69,7 @@ def version_key(tag: str) -> Version | None:
     return Version(tag, numbers, match.group(2) or "")
 
 
-@dataclass(frozen=True)
-class TagChoice:
+class TagChoice(msgspec.Struct, frozen=True):
     #: The most specific tag sharing the digest, or None.
     tag: str | None
     #: Every compared tag that shares it, most specific first.
@@ -156,8 +155,7 @@ def choose_tag(
 # -- the resolver ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ResolverSettings:
+class ResolverSettings(msgspec.Struct, frozen=True):
     """What a resolver may do (the pinning rules' options map onto these)."""
 
     #: Answer from the cache only (entries of any age); a miss is an ``offline`` error.
@@ -176,8 +174,7 @@ class ResolverSettings:
     timeout: float = 10.0
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(msgspec.Struct, frozen=True):
     """What a floating reference is today."""
 
     #: The reference asked about (its ``tag`` is the one looked up, ``latest`` when none was written).

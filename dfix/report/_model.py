@@ -15,10 +15,11 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePath
 from typing import Iterable, Sequence
+
+import msgspec
 
 from ..engine import Diagnostic, Fix, Safety, Severity, all_rules, describe, rule_by_code
 from ..patterns import lazy_pattern
@@ -46,8 +47,7 @@ def severity_rank(severity: str) -> int:
 # -- rules -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RuleInfo:
+class RuleInfo(msgspec.Struct, frozen=True):
     """What a reporter needs to describe a rule (SARIF ``reportingDescriptor``, summary rows)."""
 
     code: str
@@ -186,8 +186,7 @@ def relative_to_root(path: str, root: "str | os.PathLike[str] | None") -> tuple[
 # -- findings ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(msgspec.Struct, frozen=True):
     """One line of any report: a rule diagnostic, a parse error or an I/O error."""
 
     path: str

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any, Literal, Sequence
+
+import msgspec
 
 from ..engine import Safety
 from ..results import FileResult
@@ -25,8 +26,7 @@ from ._model import (
 Mode = Literal["check", "diff", "write"]
 
 
-@dataclass
-class Row:
+class Row(msgspec.Struct):
     """One rule's line of the summary table."""
 
     code: str
@@ -36,7 +36,7 @@ class Row:
     #: Whether the rule can fix at all (else "Fixed" shows ``-``).
     has_fix: bool = False
     #: Remaining findings by reason (``fixable``, ``unsafe``, ``display-only``, ``failed``, ``excluded``, ...).
-    reasons: Counter = field(default_factory=Counter)
+    reasons: Counter = msgspec.field(default_factory=Counter)
 
     @property
     def found(self) -> int:

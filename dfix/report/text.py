@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from collections import Counter
 from typing import Sequence
 
+import msgspec
 
 from ..engine.model import apply_edits
 from ..results import FileResult
@@ -204,7 +203,7 @@ def render_caveats(results: Sequence[FileResult]) -> str:
 
 def _light(result: FileResult) -> FileResult:
     """What the ``--show-fixes`` section needs of a result: its path, applied fixes and whether it was written."""
-    return dataclasses.replace(result, original=None, fixed=None, diagnostics=(), failed_fixes=(), warnings=())
+    return msgspec.structs.replace(result, original=None, fixed=None, diagnostics=(), failed_fixes=(), warnings=())
 
 
 class TextWriter:

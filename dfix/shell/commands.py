@@ -12,8 +12,9 @@ tree-sitter tree, so no rule ever splits a RUN on ``&&`` by hand.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from typing import Iterator, Literal
+
+import msgspec
 
 from dfix.shell.options import Option, OptionGrammar, iter_arguments
 from dfix.shell.parse import ShellTree
@@ -71,8 +72,7 @@ _NOT_TOP_LEVEL = CHILD_SHELL | CONDITIONAL | {Context.BACKGROUND}
 _NOT_THE_SCRIPT_SHELL = CHILD_SHELL | {Context.FUNCTION}
 
 
-@dataclass(frozen=True, slots=True)
-class Assignment:
+class Assignment(msgspec.Struct, frozen=True):
     """``NAME=value`` before a command (or alone), or given to ``env``/``sudo``.
 
     ``value`` is the literal value after quote removal (``""`` for ``NAME=``),
@@ -86,8 +86,7 @@ class Assignment:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Redirect:
+class Redirect(msgspec.Struct, frozen=True):
     """A redirection such as ``> file``, ``2>&1``, ``<<EOF`` or ``<<< word``.
 
     ``operator`` is the operator token (``>``, ``>>``, ``>&``, ``<``, ``<<``,
@@ -102,8 +101,7 @@ class Redirect:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class SimpleCommand:
+class SimpleCommand(msgspec.Struct, frozen=True):
     """One simple command, with wrappers and prefix assignments seen through.
 
     ``words`` are the command's words as written (wrappers included; no
@@ -182,8 +180,7 @@ class SimpleCommand:
 Separator = Literal["&&", "||", ";", "&", "|", "|&", "\n"]
 
 
-@dataclass(frozen=True, slots=True)
-class ListItem:
+class ListItem(msgspec.Struct, frozen=True):
     """One element of the script's top-level command list.
 
     The top level is flattened over ``&&``, ``||``, ``;``, ``&``, pipes and
@@ -205,8 +202,7 @@ class ListItem:
     commands: tuple[SimpleCommand, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Comment:
+class Comment(msgspec.Struct, frozen=True):
     """A shell comment; ``text`` includes the ``#``."""
 
     text: str
@@ -214,8 +210,7 @@ class Comment:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class ShellScript:
+class ShellScript(msgspec.Struct, frozen=True):
     """Everything dfix knows about one shell script (a RUN body)."""
 
     text: str
@@ -223,7 +218,8 @@ class ShellScript:
     commands: tuple[SimpleCommand, ...]
     items: tuple[ListItem, ...]
     comments: tuple[Comment, ...]
-    tree: ShellTree = field(compare=False, repr=False)
+    #: Compares by its script, which is ``text``.
+    tree: ShellTree
 
     @property
     def code_end(self) -> int:

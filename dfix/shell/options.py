@@ -11,16 +11,16 @@ program knowledge, passed in as an `OptionGrammar`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
+
+import msgspec
 
 from dfix.shell.words import Word
 
 __all__ = ["OptionGrammar", "Option", "iter_arguments", "find_option", "option_matches"]
 
 
-@dataclass(frozen=True, slots=True)
-class OptionGrammar:
+class OptionGrammar(msgspec.Struct, frozen=True):
     """What a program's option parser needs to know to pair options with arguments.
 
     ``short_with_argument``: letters whose option takes an argument (attached
@@ -37,8 +37,7 @@ class OptionGrammar:
     permute: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class Option:
+class Option(msgspec.Struct, frozen=True):
     """One option as written, with its argument if it has one.
 
     ``name`` is the option without its argument: ``--target-release`` for

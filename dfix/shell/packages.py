@@ -12,8 +12,9 @@ tables below; the mechanics are in `dfix.shell.options`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Iterable, Literal, Mapping
+
+import msgspec
 
 from dfix.shell.analysis import analyze, kept_store
 from dfix.shell.commands import ShellScript, SimpleCommand
@@ -54,8 +55,7 @@ Action = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class _Manager:
+class _Manager(msgspec.Struct, frozen=True):
     """What dfix knows about one package-manager program."""
 
     name: str
@@ -63,7 +63,7 @@ class _Manager:
     grammar: OptionGrammar
     aliases: Mapping[str, str]  # subcommand as written → canonical subcommand
     actions: Mapping[str, Action]  # canonical subcommand → action
-    compound: Mapping[str, frozenset[str]] = field(default_factory=dict)  # `cache` → {`clean`}
+    compound: Mapping[str, frozenset[str]] = msgspec.field(default_factory=dict)  # `cache` → {`clean`}
     default_subcommand: str | None = None  # bare `yarn` installs
 
 
@@ -278,8 +278,7 @@ _PYTHON_PROGRAM = lazy_pattern(r"python(?:\d+(?:\.\d+)*)?")
 _PYTHON = OptionGrammar(frozenset("cmWXQ"), frozenset({"--check-hash-based-pycs"}), permute=False)
 
 
-@dataclass(frozen=True, slots=True)
-class PackageCommand:
+class PackageCommand(msgspec.Struct, frozen=True):
     """One package-manager invocation.
 
     ``program_words`` are the words that name the manager (``pip3``, or
@@ -344,8 +343,7 @@ class PackageCommand:
 # -- package specs ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class PackageSpec:
+class PackageSpec(msgspec.Struct, frozen=True):
     """A package word as its manager reads it: the package's ``name`` and what follows it.
 
     ``version`` is the text after the name with the pinning separator

@@ -12,9 +12,10 @@ often sloppy, and rules still want the commands tree-sitter could recover.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
+
+import msgspec
 
 if TYPE_CHECKING:  # pragma: no cover
     import tree_sitter
@@ -43,8 +44,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@dataclass(frozen=True, slots=True)
-class ShellTree:
+class ShellTree(msgspec.Struct, frozen=True):
     """A parsed script: the tree-sitter tree plus the byte→str offset map.
 
     ``byte_to_str`` is ``None`` when the script is ASCII-only (offsets are then
@@ -53,9 +53,19 @@ class ShellTree:
     """
 
     script: str
-    tree: tree_sitter.Tree = field(compare=False, repr=False)
+    tree: tree_sitter.Tree
     has_error: bool
-    byte_to_str: Sequence[int] | None = field(default=None, compare=False, repr=False)
+    byte_to_str: Sequence[int] | None = None
+
+    def __eq__(self, other: object) -> bool:
+        # The tree and the offset map follow from the script: equal scripts are equal trees.
+        return type(other) is ShellTree and other.script == self.script
+
+    def __hash__(self) -> int:
+        return hash(self.script)
+
+    def __repr__(self) -> str:
+        return f"ShellTree(script={self.script!r}, has_error={self.has_error!r})"
 
     @property
     def root(self) -> tree_sitter.Node:

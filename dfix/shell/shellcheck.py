@@ -20,8 +20,9 @@ import shutil
 import sysconfig
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache
+
+import msgspec
 
 __all__ = [
     "SHELLCHECK_DIALECTS", "ShellCheckComment", "ShellCheckError", "find_shellcheck", "run_shellcheck",
@@ -34,8 +35,7 @@ SHELLCHECK_DIALECTS = frozenset({"sh", "bash", "dash", "ksh", "busybox"})
 _CACHE_SIZE = 4096
 
 
-@dataclass(frozen=True, slots=True)
-class ShellCheckComment:
+class ShellCheckComment(msgspec.Struct, frozen=True):
     """One ShellCheck finding in one script."""
 
     #: ``SC2086``.

@@ -13,8 +13,9 @@ this module only undoes the quoting of those parts.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from ..patterns import lazy_pattern
 
@@ -64,8 +65,7 @@ _ESCAPED_PAIR = lazy_pattern(r"\\(.)", re.DOTALL)
 _DOUBLE_QUOTED_ESCAPE = lazy_pattern(r'\\([$`"\\\n])')
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(msgspec.Struct, frozen=True):
     """One shell word.
 
     ``text`` is the source text, ``script[start:end]``.  ``value`` is the

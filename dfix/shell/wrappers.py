@@ -9,8 +9,9 @@ grammar is listed here so option arguments (``sudo -u www-data``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
+
+import msgspec
 
 from dfix.shell.options import Option, OptionGrammar, iter_arguments
 from dfix.shell.words import Word
@@ -18,8 +19,7 @@ from dfix.shell.words import Word
 __all__ = ["Wrapper", "WRAPPER_NAMES", "strip_wrappers", "program_name", "assignment_parts"]
 
 
-@dataclass(frozen=True, slots=True)
-class Wrapper:
+class Wrapper(msgspec.Struct, frozen=True):
     """A wrapper in front of the effective program: its name, all its words, its options.
 
     ``words`` runs from the wrapper's own name up to (not including) the next
@@ -40,8 +40,7 @@ class Wrapper:
         return self.words[-1].end
 
 
-@dataclass(frozen=True, slots=True)
-class _WrapperGrammar:
+class _WrapperGrammar(msgspec.Struct, frozen=True):
     """How a wrapper command (``sudo``, ``env``, ``timeout``) is read up to the program it runs."""
 
     options: OptionGrammar

@@ -22,8 +22,9 @@ from __future__ import annotations
 import enum
 import re
 import weakref
-from dataclasses import dataclass
 from typing import Iterator
+
+import msgspec
 
 from ..patterns import lazy_pattern
 from .cst import Dockerfile, Flag, From, Instruction, Span, _span_of
@@ -62,8 +63,7 @@ FLAG, MOUNT, ARGUMENTS, HEALTHCHECK, PORT, PORT_RANGE, IMAGE_REFERENCE = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Refusal:
+class Refusal(msgspec.Struct, frozen=True):
     """One reason ``docker build`` stops before building: BuildKit's message, and where."""
 
     kind: RefusalKind

@@ -11,9 +11,10 @@ construction; a fix edits text and re-parses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import ClassVar, Iterator
+
+import msgspec
 
 from ..patterns import lazy_pattern
 from . import buildkit
@@ -22,8 +23,7 @@ from .meaning import HeredocInfo, LineInfo, Meaning
 from .tokens import Token
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(msgspec.Struct, frozen=True):
     """Where a node sits in the file: offsets (end exclusive), 1-based lines and columns."""
 
     start: int
@@ -69,8 +69,7 @@ class Node:
 # -- lines outside instructions ------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Directive(Node):
+class Directive(msgspec.Struct, Node, frozen=True, eq=False):
     """A parser directive at the top of the file (``# syntax=``, ``# escape=``, ``# check=``)."""
 
     token: Token
@@ -89,8 +88,7 @@ class Directive(Node):
         return self.token.info[1]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Comment(Node):
+class Comment(msgspec.Struct, Node, frozen=True, eq=False):
     """A comment line between instructions."""
 
     token: Token
@@ -105,8 +103,7 @@ class Comment(Node):
         return self.token.lstrip().rstrip("\r\n")[1:].strip()
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class BlankLine(Node):
+class BlankLine(msgspec.Struct, Node, frozen=True, eq=False):
     """An empty or whitespace-only line between instructions."""
 
     token: Token
@@ -119,8 +116,7 @@ class BlankLine(Node):
 # -- instructions --------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Heredoc(Node):
+class Heredoc(msgspec.Struct, Node, frozen=True, eq=False):
     """A heredoc body and its terminator line, following the instruction that opened it."""
 
     body: Token | None
@@ -159,8 +155,7 @@ class Heredoc(Node):
         return self.info.file_descriptor
 
 
-@dataclass(frozen=True, slots=True)
-class Flag:
+class Flag(msgspec.Struct, frozen=True):
     """A ``--name=value`` flag: BuildKit's decoded text, and the token it came from."""
 
     name: str
@@ -179,8 +174,7 @@ class Flag:
         return self.token.info
 
 
-@dataclass(frozen=True, slots=True)
-class Mount:
+class Mount(msgspec.Struct, frozen=True):
     """One ``RUN --mount``: its options as ``(key, value)`` read as a CSV record, keys lower-cased.
 
     A key without ``=`` (``rw``) has the value ``"true"``; ``type`` defaults
@@ -224,17 +218,14 @@ _ARGUMENT_TYPES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Instruction(Node):
+class Instruction(msgspec.Struct, Node, frozen=True, eq=False):
     """One instruction: its line(s) (``LEAD? keyword flags arguments END``) and heredocs.
 
     An ONBUILD's trigger is itself an instruction node made of the trigger's
     tokens; it has no END and its heredocs belong to the ONBUILD.
 
-    The typed instructions (``Run``, ``From`` ...) add no fields: they inherit
-    this dataclass's methods and declare empty ``__slots__`` instead of being
-    dataclasses themselves, whose generated methods would be compiled again
-    for each of them at every start-up.
+    The typed instructions (``Run``, ``From`` ...) add no fields, only
+    properties: they are records of the same shape.
     """
 
     line_tokens: tuple[Token, ...]
@@ -409,7 +400,6 @@ class _ExecForm:
 
 
 class Run(_ExecForm, Instruction):
-    __slots__ = ()
     KEYWORD: ClassVar[str] = "RUN"
 
     @property
@@ -434,17 +424,14 @@ class Run(_ExecForm, Instruction):
 
 
 class Cmd(_ExecForm, Instruction):
-    __slots__ = ()
     KEYWORD: ClassVar[str] = "CMD"
 
 
 class Entrypoint(_ExecForm, Instruction):
-    __slots__ = ()
     KEYWORD: ClassVar[str] = "ENTRYPOINT"
 
 
 class Shell(_ExecForm, Instruction):
-    __slots__ = ()
     KEYWORD: ClassVar[str] = "SHELL"
 
 
@@ -466,12 +453,10 @@ class _SourcesAndDestination:
 
 
 class Add(_SourcesAndDestination, Instruction):
-    __slots__ = ()
     KEYWORD: ClassVar[str] = "ADD"
 
 
 class Copy(_SourcesAndDestination, Instruction):
-    __slots__ = ()
     KEYWORD: ClassVar[str] = "COPY"
 
     @property
@@ -485,12 +470,10 @@ class Copy(_SourcesAndDestination, Instruction):
 
 
 class Volume(Instruction):
-    __slots__ = ()
     KEYWORD: ClassVar[str] = "VOLUME"
 
 
 class Expose(Instruction):
-    __slots__ = ()
     KEYWORD: ClassVar[str] = "EXPOSE"
 
 
@@ -510,17 +493,14 @@ class _Pairs:
 
 
 class Env(_Pairs, Instruction):
-    __slots__ = ()
     KEYWORD: ClassVar[str] = "ENV"
 
 
 class Label(_Pairs, Instruction):
-    __slots__ = ()
     KEYWORD: ClassVar[str] = "LABEL"
 
 
 class Arg(Instruction):
-    __slots__ = ()
     KEYWORD: ClassVar[str] = "ARG"
 
     @property
@@ -542,17 +522,14 @@ class _StringArgument:
 
 
 class Maintainer(_StringArgument, Instruction):
-    __slots__ = ()
     KEYWORD: ClassVar[str] = "MAINTAINER"
 
 
 class Stopsignal(_StringArgument, Instruction):
-    __slots__ = ()
     KEYWORD: ClassVar[str] = "STOPSIGNAL"
 
 
 class User(_StringArgument, Instruction):
-    __slots__ = ()
     KEYWORD: ClassVar[str] = "USER"
 
     @property
@@ -562,12 +539,10 @@ class User(_StringArgument, Instruction):
 
 
 class Workdir(_StringArgument, Instruction):
-    __slots__ = ()
     KEYWORD: ClassVar[str] = "WORKDIR"
 
 
 class Healthcheck(_ExecForm, Instruction):
-    __slots__ = ()
     KEYWORD: ClassVar[str] = "HEALTHCHECK"
 
     @property
@@ -581,12 +556,10 @@ class Healthcheck(_ExecForm, Instruction):
 
 
 class Onbuild(Instruction):
-    __slots__ = ()
     KEYWORD: ClassVar[str] = "ONBUILD"
 
 
 class Unknown(Instruction):
-    __slots__ = ()
     """An instruction BuildKit does not know; it parses, and fails at build time."""
 
 
@@ -595,8 +568,7 @@ class Unknown(Instruction):
 _DIGEST = lazy_pattern(r"@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})$")
 
 
-@dataclass(frozen=True, slots=True)
-class ImageRef:
+class ImageRef(msgspec.Struct, frozen=True):
     """An image reference split as Docker does: ``registry/repository:tag@digest``.
 
     ``registry`` is None for Docker Hub names (``python``, ``library/python``,
@@ -643,7 +615,6 @@ class ImageRef:
 
 
 class From(Instruction):
-    __slots__ = ()
     KEYWORD: ClassVar[str] = "FROM"
 
     @property
@@ -683,8 +654,7 @@ INSTRUCTION_CLASSES: dict[str, type[Instruction]] = {
 Item = Directive | Comment | BlankLine | Instruction
 
 
-@dataclass(frozen=True, slots=True)
-class Stage:
+class Stage(msgspec.Struct, frozen=True):
     """A build stage: its FROM and the instructions up to the next FROM."""
 
     index: int
@@ -700,8 +670,7 @@ class Stage:
         return self.from_.image
 
 
-@dataclass(frozen=True, slots=True)
-class ParseWarning:
+class ParseWarning(msgspec.Struct, frozen=True):
     """Something BuildKit accepts but warns about."""
 
     line: int
@@ -709,8 +678,7 @@ class ParseWarning:
     message: str
 
 
-@dataclass(frozen=True, eq=False)
-class Dockerfile(Node):
+class Dockerfile(msgspec.Struct, Node, frozen=True, eq=False, dict=True, weakref=True):
     """A whole Dockerfile. ``code`` gives the text back byte for byte."""
 
     items: tuple[Item, ...]

@@ -37,15 +37,15 @@ the HEAD behaviour follows BuildKit's source and syntax.md's HEAD results.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 from ..patterns import lazy_pattern
 
 __all__ = ["HeredocMarker", "HeredocMarkerError", "find_heredoc_markers"]
 
 
-@dataclass(frozen=True, slots=True)
-class HeredocMarker:
+class HeredocMarker(msgspec.Struct, frozen=True):
     """One heredoc marker (``<<EOF``, ``<<-'END'``) of an instruction line."""
 
     name: str  # delimiter after quote removal

@@ -17,17 +17,17 @@ its name with its children.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterable
+
+import msgspec
 
 
 class GrammarError(RuntimeError):
     """The token stream does not fit the grammar: a defect of the lexer, never of the input."""
 
 
-@dataclass(frozen=True)
-class Tables:
+class Tables(msgspec.Struct, frozen=True):
     """Parse tables as data: see :func:`dfix.syntax.lalr_build.build_tables`."""
 
     start_state: int

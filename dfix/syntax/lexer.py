@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from typing import Iterator
+
+import msgspec
 
 from ..patterns import lazy_pattern
 from .chars import A_SPACE_RUN, U_SPACE, go_lower, go_quote, leading_u_space, strip_u, to_bytes
@@ -48,8 +49,7 @@ _HEAD_DIRECTIVE = lazy_pattern(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Dialect:
+class Dialect(msgspec.Struct, frozen=True):
     """Which BuildKit the semantic view follows (syntax.md §10).
 
     ``latest`` is what current ``docker build`` uses; ``0.12.5`` is the
@@ -73,8 +73,7 @@ V0_12_5 = Dialect("0.12.5", False)
 DIALECTS = {"latest": LATEST, "head": LATEST, "0.12.5": V0_12_5, "v0.12.5": V0_12_5}
 
 
-@dataclass(slots=True)
-class _Piece:
+class _Piece(msgspec.Struct):
     """A content token in logical-line coordinates, before it is mapped to the file."""
 
     type: str

@@ -6,7 +6,8 @@ the typed nodes and the BuildKit view read them instead of re-scanning text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
+
 
 #: The 18 instructions BuildKit knows, lower-cased.
 KNOWN_INSTRUCTIONS = frozenset(
@@ -17,8 +18,7 @@ KNOWN_INSTRUCTIONS = frozenset(
 HEREDOC_INSTRUCTIONS = frozenset({"run", "copy", "add"})
 
 
-@dataclass(frozen=True, slots=True)
-class Meaning:
+class Meaning(msgspec.Struct, frozen=True):
     """BuildKit's reading of an instruction's keyword, flags and arguments."""
 
     #: The keyword as written (``rUn``); empty for a lone escape at EOF.
@@ -47,8 +47,7 @@ class Meaning:
         return node.name in HEREDOC_INSTRUCTIONS and not node.json
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(msgspec.Struct, frozen=True):
     """One physical piece of an instruction's logical line (syntax.md §9.2)."""
 
     #: Offset of the piece in the logical line.
@@ -61,8 +60,7 @@ class Segment:
     line_start: int
 
 
-@dataclass(frozen=True, slots=True)
-class LineInfo:
+class LineInfo(msgspec.Struct, frozen=True):
     """Facts about an instruction's physical lines, carried on its END token."""
 
     #: The joined logical line (BuildKit's ``Original``).
@@ -98,8 +96,7 @@ class LineInfo:
         raise ValueError(f"offset {file_offset} is not in the instruction's logical line")
 
 
-@dataclass(frozen=True, slots=True)
-class HeredocInfo:
+class HeredocInfo(msgspec.Struct, frozen=True):
     """A heredoc as BuildKit reads it, carried on its terminator token."""
 
     name: str

@@ -9,13 +9,13 @@ the same text into lossless tokens. See syntax.md §3.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+
+import msgspec
 
 from .chars import B_SPACE_BYTES, U_SPACE, char_bytes, replace_invalid, to_bytes
 
 
-@dataclass(frozen=True, slots=True)
-class Flag:
+class Flag(msgspec.Struct, frozen=True):
     """One ``--flag`` word: its offsets in the scanned text and its decoded value."""
 
     start: int
@@ -23,8 +23,7 @@ class Flag:
     value: str
 
 
-@dataclass(frozen=True, slots=True)
-class FlagScan:
+class FlagScan(msgspec.Struct, frozen=True):
     """The result of scanning the flags off the front of an instruction's arguments."""
 
     flags: tuple[Flag, ...]

@@ -19,8 +19,9 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from .facts import ImageFacts, facts_of, list_tree, read_archive, tree_reader
 
@@ -40,8 +41,7 @@ class BuilderError(RuntimeError):
     """A builder command failed; the message holds its output."""
 
 
-@dataclass(frozen=True)
-class BuildOutcome:
+class BuildOutcome(msgspec.Struct, frozen=True):
     """One build: did it work, how long it took, its log, and the step it failed at."""
 
     ok: bool
@@ -55,8 +55,7 @@ class BuildOutcome:
         return "\n".join(self.log.rstrip().splitlines()[-15:])
 
 
-@dataclass(frozen=True)
-class RunOutcome:
+class RunOutcome(msgspec.Struct, frozen=True):
     """A smoke run: the command, as whom, and whether it still ran or how it exited."""
 
     command: tuple[str, ...]
@@ -148,8 +147,7 @@ STORAGE_DRIVERS = ("vfs", "overlay")
 DEFAULT_BUILDAH_STORAGE = Path("/var/lib/containers/storage")
 
 
-@dataclass(frozen=True)
-class Buildah:
+class Buildah(msgspec.Struct, frozen=True):
     """buildah; ``storage`` gives it a storage folder of its own.
 
     The storage driver is ``driver`` when given; otherwise the one the
@@ -162,7 +160,20 @@ class Buildah:
     driver: str | None = None
     #: Image -> the working container its facts were read from, kept for its smoke run: with
     #: vfs every container is a full copy of the image's root, so one is made per image, not two.
-    _containers: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _containers: dict[str, str] = msgspec.field(default_factory=dict)
+
+    def __eq__(self, other: object) -> bool:
+        # The containers kept are a cache, not part of which builder this is.
+        return type(other) is Buildah and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Buildah(storage={self.storage!r}, name={self.name!r}, driver={self.driver!r})"
+
+    def _key(self) -> tuple[Path | None, str, str | None]:
+        return (self.storage, self.name, self.driver)
 
     @property
     def storage_driver(self) -> str:
@@ -251,8 +262,7 @@ class Buildah:
 # -- podman and docker -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class EngineCli:
+class EngineCli(msgspec.Struct, frozen=True):
     """podman or ``docker buildx``: build, inspect, export a container's file system, run."""
 
     name: str  # "podman" or "docker"

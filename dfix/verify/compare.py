@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+import msgspec
 
 from dfix.engine import ImageEffects
 
@@ -44,8 +45,7 @@ PACKAGE_DERIVED_PATHS = (
 ALTERNATIVES = "/etc/alternatives/"
 
 
-@dataclass(frozen=True)
-class Difference:
+class Difference(msgspec.Struct, frozen=True):
     """One undeclared difference: what kind (package, file, config), which one, and how it differs."""
 
     kind: str

@@ -18,12 +18,12 @@ import struct
 import tarfile
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec
 
-@dataclass(frozen=True)
-class Entry:
+
+class Entry(msgspec.Struct, frozen=True):
     """One path in an image: what it is, its size (files) or target (links), owner and mode."""
 
     kind: str  # "file", "dir", "link" or "other"
@@ -41,8 +41,7 @@ class Entry:
         return (self.uid, self.gid, self.mode)
 
 
-@dataclass(frozen=True)
-class Package:
+class Package(msgspec.Struct, frozen=True):
     """An installed package and the relations that say why it is there."""
 
     name: str
@@ -52,15 +51,14 @@ class Package:
     provides: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class ImageFacts:
+class ImageFacts(msgspec.Struct, frozen=True):
     """What ``dfix verify`` compares between the original and the fixed image."""
 
     config: dict
     files: dict[str, Entry]
     packages: dict[str, Package]
     #: Package name -> the paths it installed (from the package database's file lists).
-    package_files: dict[str, frozenset[str]] = field(default_factory=dict)
+    package_files: dict[str, frozenset[str]] = msgspec.field(default_factory=dict)
     #: Which package database was read ("dpkg", "apk", "rpm"), or why none could be.
     package_source: str = "none"
     layers: int = 0

@@ -11,14 +11,14 @@ of builds) to find the one to blame and the subset that does verify.
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from dfix.config import Settings
 from dfix.engine import SAME_IMAGE, Diagnostic, ImageEffects, Safety, rule_by_code
@@ -44,8 +44,7 @@ _MANIFESTS = frozenset({
 })
 
 
-@dataclass(frozen=True)
-class FixedText:
+class FixedText(msgspec.Struct, frozen=True):
     """The fixes one selection applies to a file: the codes in the order first applied, the text, the fixes."""
 
     codes: tuple[str, ...]
@@ -56,7 +55,7 @@ class FixedText:
 def fixes_for(task: Task, text: str, *, without: frozenset[str] = frozenset()) -> FixedText:
     """Fix ``text`` as ``--diff`` would, with the rules in ``without`` not allowed to fix."""
     if without:
-        task = dataclasses.replace(task, fixable=tuple(code for code in task.fixable if code not in without))
+        task = msgspec.structs.replace(task, fixable=tuple(code for code in task.fixable if code not in without))
     result = process_text(task, text).result
     codes = tuple(dict.fromkeys(diagnostic.code for diagnostic in result.applied))
     return FixedText(codes, result.fixed, tuple(result.applied))
@@ -68,8 +67,7 @@ def effects_of(codes: tuple[str, ...]) -> ImageEffects:
     return declared(rule.declared_effects if rule is not None else SAME_IMAGE for rule in rules)
 
 
-@dataclass
-class Trial:
+class Trial(msgspec.Struct):
     """One fixed text built and compared: what it applied and what the build and comparison said."""
 
     codes: tuple[str, ...]
@@ -78,7 +76,7 @@ class Trial:
     applied: tuple[Diagnostic, ...] = ()
     build: BuildOutcome | None = None
     facts: ImageFacts | None = None
-    differences: list[Difference] = field(default_factory=list)
+    differences: list[Difference] = msgspec.field(default_factory=list)
     run: RunOutcome | None = None
 
     @property
@@ -86,8 +84,7 @@ class Trial:
         return self.build is not None and self.build.ok
 
 
-@dataclass
-class Verdict:
+class Verdict(msgspec.Struct):
     """Everything ``dfix verify`` found for one Dockerfile."""
 
     path: str
@@ -128,8 +125,7 @@ class Verdict:
         return self.verified.applied if self.verified is not None else ()
 
 
-@dataclass
-class Verifier:
+class Verifier(msgspec.Struct):
     """Builds and compares with one builder; ``run`` adds a smoke run of both images."""
 
     builder: Builder
@@ -140,7 +136,7 @@ class Verifier:
     #: Keep the images built (and so their layer cache) instead of removing them at the end.
     keep_images: bool = False
     log: Callable[[str], None] = lambda message: None
-    _tags: list[str] = field(default_factory=list)
+    _tags: list[str] = msgspec.field(default_factory=list)
 
     def _tag(self, what: str) -> str:
         tag = f"localhost/dfix-verify-{uuid.uuid4().hex[:10]}:{what}"
@@ -272,7 +268,7 @@ def verify_file(verifier: Verifier, path: str, text: str, settings: Settings, bu
     """
     task = task_for(path, "diff", settings)
     if build_context:
-        task = dataclasses.replace(task, context=build_context)
+        task = msgspec.structs.replace(task, context=build_context)
     context = Path(build_context) if build_context else Path(path).resolve().parent
     return verifier.verify(path, text, task, context)
 

@@ -9,7 +9,7 @@ and display-only fixes, which DF201 does not have, come from
 
 from __future__ import annotations
 
-import dataclasses
+import msgspec
 import functools
 import re
 
@@ -61,7 +61,7 @@ def fixed(path: str, text: str, *, select=ONLY, unsafe: bool = False, written: b
 
 def under(results, *, unsafe: bool = False, fixable=None) -> list[FileResult]:
     """``results`` as runs with this fix policy would record them (the policy travels with each file)."""
-    return [dataclasses.replace(result, policy=FixPolicy.of(unsafe, fixable)) for result in results]
+    return [msgspec.structs.replace(result, policy=FixPolicy.of(unsafe, fixable)) for result in results]
 
 
 def unreadable(path: str) -> FileResult:
