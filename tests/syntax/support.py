@@ -276,7 +276,10 @@ def explain_latest(
     if isinstance(binding, Rejected) and binding.message.startswith('failed to process "'):
         return [(0, "heredoc-marker-lex-error")]
     if isinstance(binding, Rejected) or isinstance(latest, Rejected):
-        logical = [c.original.split("\n", 1)[0] for side in (binding, latest) if isinstance(side, list) for c in side]
+        logical = [
+            c.original.split("\n", 1)[0] for side in (binding, latest) if isinstance(side, list) for c in side
+            if c.original is not None  # a line the binding keeps with no instruction (a stray `\\`)
+        ]
         kind = _line_kind([line for line in logical if line] + text.split("\n"))
         if kind is not None:
             return [(0, kind)]

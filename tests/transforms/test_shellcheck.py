@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 import dfix
-from dfix.shell import find_shellcheck, run_shellcheck
+from dfix.process import run_wide_options
+from dfix.shell import DiskResults, find_shellcheck, run_shellcheck
+from dfix.shell import shellcheck as shellcheck_module
 from dfix.transforms import shellcheck as rule_module
 
 from tests.cli.helpers import run
@@ -141,3 +143,100 @@ def test_dfix_rule_explains_a_shellcheck_code_by_df629():
     result = run("rule", "SC2086")
     assert result.exit_code == 0
     assert result.stdout.startswith("DF629 shellcheck")
+
+
+# -- findings kept between runs -------------------------------------------------------------------
+
+
+def _counting_processes(monkeypatch) -> list[list[str]]:
+    import subprocess
+
+    calls: list[list[str]] = []
+    real = subprocess.run
+
+    def counting(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", counting)
+    return calls
+
+
+@needs_shellcheck
+def test_findings_kept_on_disk_are_those_shellcheck_gives_and_spare_the_next_run_its_process(tmp_path: Path, monkeypatch):
+    import uuid
+
+    disk = DiskResults(tmp_path / "cache")
+    scripts = [("sh", f"echo $v_{uuid.uuid4().hex}\ncd /x\n"), ("bash", "ls `pwd`\n"), ("sh", "true\n")]
+    calls = _counting_processes(monkeypatch)
+    first = run_shellcheck(scripts, disk=disk)
+    assert len(calls) == 2  # one process per dialect
+    assert [[c.code for c in found] for found in first] == [["SC2154", "SC2086", "SC2164"], ["SC2046", "SC2006"], []]
+    monkeypatch.setattr(shellcheck_module, "_cache", type(shellcheck_module._cache)())  # a new process
+    again = run_shellcheck(scripts, disk=disk)
+    assert again == first and len(calls) == 2  # nothing asked of ShellCheck
+    # other codes asked for, another dialect or another binary: another entry, ShellCheck asked again
+    run_shellcheck(scripts[:1], disk=disk, exclude=["SC2086"])
+    run_shellcheck([("bash", scripts[0][1])], disk=disk)
+    assert len(calls) == 4
+
+
+@needs_shellcheck
+def test_a_reinstalled_shellcheck_is_asked_again(tmp_path: Path, monkeypatch):
+    import os
+    import shutil
+
+    copy = tmp_path / "shellcheck"
+    shutil.copy2(os.path.realpath(find_shellcheck()), copy)
+    disk = DiskResults(tmp_path / "cache")
+    calls = _counting_processes(monkeypatch)
+    run_shellcheck([("sh", "echo $a_reinstall\n")], disk=disk, executable=str(copy))
+    monkeypatch.setattr(shellcheck_module, "_cache", type(shellcheck_module._cache)())
+    shellcheck_module._binary_identity.cache_clear()
+    os.utime(copy, ns=(1, 1))  # another build in the same place
+    run_shellcheck([("sh", "echo $a_reinstall\n")], disk=disk, executable=str(copy))
+    assert len(calls) == 2
+
+
+@needs_shellcheck
+def test_a_damaged_entry_counts_as_missing_and_an_unwritable_folder_only_keeps_nothing(tmp_path: Path, monkeypatch):
+    disk = DiskResults(tmp_path / "cache")
+    script = [("sh", "echo $damaged_entry\n")]
+    expected = run_shellcheck(script, disk=disk)
+    (entry,) = (tmp_path / "cache").rglob("*.json")
+    entry.write_bytes(b'[{"code": "SC20')  # cut short
+    monkeypatch.setattr(shellcheck_module, "_cache", type(shellcheck_module._cache)())
+    assert run_shellcheck(script, disk=disk) == expected
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setattr(shellcheck_module, "_cache", type(shellcheck_module._cache)())
+    assert run_shellcheck(script, disk=DiskResults(blocked / "cache")) == expected
+
+
+@needs_shellcheck
+def test_the_command_keeps_findings_in_the_cache_folder_between_runs(tmp_path: Path, monkeypatch):
+    import uuid
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "Dockerfile").write_text(f"FROM debian:12\nRUN echo $v_{uuid.uuid4().hex}\n")
+    cache = tmp_path / "cache"
+    calls = _counting_processes(monkeypatch)
+    first = run("check", "--isolated", "--select", "DF629", "--cache-dir", str(cache), "--exit-zero", str(tmp_path / "app"))
+    assert "SC2086" in first.stdout and len(calls) == 1
+    assert list((cache / "shellcheck").rglob("*.json"))
+    monkeypatch.setattr(shellcheck_module, "_cache", type(shellcheck_module._cache)())
+    again = run("check", "--isolated", "--select", "DF629", "--cache-dir", str(cache), "--exit-zero", str(tmp_path / "app"))
+    assert again.stdout == first.stdout and len(calls) == 1
+
+
+def test_the_cache_folder_reaches_df629_as_an_option(tmp_path: Path, monkeypatch):
+    from dfix.config import Settings
+
+    monkeypatch.setenv("DFIX_CACHE_DIR", str(tmp_path / "env"))
+    options = run_wide_options(Settings(), {}, ["DF629", "DF100"])
+    assert options == {"DF629": {"cache-dir": str(tmp_path / "env" / "shellcheck")}}
+    settings = Settings(cache_dir=tmp_path / "own")
+    assert run_wide_options(settings, {}, ["DF629"])["DF629"] == {"cache-dir": str(tmp_path / "own" / "shellcheck")}
+    assert run_wide_options(settings, {"DF629": {"cache-dir": "/elsewhere"}}, ["DF629"])["DF629"] == {"cache-dir": "/elsewhere"}
+    # the library keeps nothing on disk unless told where
+    assert rule_module.ShellCheck()._disk is None
