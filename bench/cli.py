@@ -18,6 +18,11 @@ seconds per file stay put.
 ``--fixing`` also times the fixing modes with ``-j 1``: ``--diff``,
 ``--diff --unsafe-fixes`` and ``--write --unsafe-fixes`` (on copies of the
 files, made outside the timing), each also without ShellCheck (DF629).
+
+The command keeps ShellCheck's findings between runs (in ``--cache-dir``).
+Every dfix row starts from an empty cache folder, as a first run does; the
+rows marked "findings kept" run again on a folder a first, untimed run of
+the same command filled, as pre-commit, an editor or CI's next run does.
 ``--tally`` adds tally (PyPI ``tally-cli``, installed into a temporary
 virtualenv; ``--tally-binary`` for an installed one): ``tally lint`` with and
 without its ShellCheck rules, and ``tally lint --fix --fix-unsafe`` on
@@ -31,6 +36,7 @@ Usage: ``python bench/cli.py [--limit N] [--jobs J] [--repeat R] [--batch B] [--
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import resource
@@ -84,14 +90,26 @@ class Timing:
         return usage.ru_utime + usage.ru_stime
 
 
-def time_dfix(files: list[Path], jobs: int) -> tuple[Timing, int]:
-    """Timing of one ``dfix`` run over ``files``, and the number of findings it reported."""
+def cache_environment(folder: Path | None) -> dict[str, str]:
+    """This environment with ``DFIX_CACHE_DIR`` set to ``folder``, or to a new empty folder (a first run)."""
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="dfix-bench-cache-"))
+        atexit.register(shutil.rmtree, folder, True)
+    return {**os.environ, "DFIX_CACHE_DIR": str(folder)}
+
+
+def time_dfix(files: list[Path], jobs: int, cache: Path | None = None) -> tuple[Timing, int]:
+    """Timing of one ``dfix`` run over ``files``, and the number of findings it reported.
+
+    ``cache``: the cache folder (None: a new empty one).
+    """
     command = [
         sys.executable, "-m", "dfix", "--output-format", "json", "--exit-zero", "--progress", "none", "-q",
         "-j", str(jobs), *map(str, files),
     ]
+    env = cache_environment(cache)
     with Timing() as timing:
-        done = subprocess.run(command, capture_output=True, check=False)
+        done = subprocess.run(command, capture_output=True, check=False, env=env)
     if done.returncode != 0:
         raise SystemExit(f"dfix failed (exit {done.returncode}): {done.stderr.decode(errors='replace')[-500:]}")
     return timing, len(json.loads(done.stdout))
@@ -109,12 +127,16 @@ def copies(files: list[Path], folder: Path) -> list[Path]:
     return made
 
 
-def time_dfix_fixing(files: list[Path], options: list[str], scratch: Path) -> tuple[Timing, int]:
-    """Timing of ``dfix -j 1 OPTIONS`` over ``files`` (over copies when it writes); files it changed or would change."""
+def time_dfix_fixing(files: list[Path], options: list[str], scratch: Path, cache: Path | None = None) -> tuple[Timing, int]:
+    """Timing of ``dfix -j 1 OPTIONS`` over ``files`` (over copies when it writes); files it changed or would change.
+
+    ``cache``: the cache folder (None: a new empty one).
+    """
     targets = copies(files, scratch) if "--write" in options else files
     command = [sys.executable, "-m", "dfix", *options, "--exit-zero", "--progress", "none", "-q", "-j", "1", *map(str, targets)]
+    env = cache_environment(cache)
     with Timing() as timing:
-        done = subprocess.run(command, capture_output=True, check=False)
+        done = subprocess.run(command, capture_output=True, check=False, env=env)
     if done.returncode != 0:
         raise SystemExit(f"dfix failed (exit {done.returncode}): {done.stderr.decode(errors='replace')[-500:]}")
     if "--write" in options:
@@ -215,6 +237,16 @@ def main() -> None:
             rows.append(("dfix check, no ShellCheck", *best_of(
                 args.repeat, lambda: time_dfix_fixing(files, ["--output-format", "json", *no_shellcheck], scratch),
             )))
+            # The next run: ShellCheck's findings of the first (untimed) run are kept.
+            kept = Path(temporary) / "kept"
+            time_dfix(files, 1, kept)
+            rows.append(("dfix -j 1, findings kept", *best_of(args.repeat, lambda: time_dfix(files, 1, kept))))
+            for label, options in (
+                ("dfix --diff --unsafe-fixes, findings kept", ["--diff", "--unsafe-fixes"]),
+                ("dfix --write --unsafe-fixes, findings kept", ["--write", "--unsafe-fixes"]),
+            ):
+                time_dfix_fixing(files, options, scratch, kept)
+                rows.append((label, *best_of(args.repeat, lambda: time_dfix_fixing(files, options, scratch, kept))))
         tally = args.tally_binary or (tally_binary(Path(temporary)) if args.tally else None)
         if tally is not None:
             for label, options in (
@@ -244,6 +276,7 @@ def main() -> None:
     print()
     for ours, theirs in (
         ("dfix --diff --unsafe-fixes", f"hadolint x{args.jobs}" if args.jobs > 1 else "hadolint x1"),
+        ("dfix --diff --unsafe-fixes, findings kept", f"hadolint x{args.jobs}" if args.jobs > 1 else "hadolint x1"),
         ("dfix --diff --unsafe-fixes, no ShellCheck", "tally lint, no ShellCheck"),
         ("dfix --write --unsafe-fixes, no ShellCheck", "tally --fix --fix-unsafe, no ShellCheck"),
         ("dfix check, no ShellCheck", "tally lint, no ShellCheck"),

@@ -58,6 +58,8 @@ class Command:
     argv: list[str]
     #: Extra environment (the baseline's ``PYTHONPATH``).
     env: dict[str, str] | None = None
+    #: The cache folder dfix keeps ShellCheck's findings in; None: a new empty one for each run (a first run).
+    cache: Path | None = None
 
 
 def environment() -> dict[str, str]:
@@ -67,10 +69,16 @@ def environment() -> dict[str, str]:
     return env
 
 
+def run_environment(command: Command, env: dict[str, str], scratch: Path) -> dict[str, str]:
+    """``env`` with the command's own variables and its cache folder (a new one in ``scratch`` unless it has one)."""
+    cache = command.cache or Path(tempfile.mkdtemp(prefix="cache-", dir=scratch))
+    return {**env, **(command.env or {}), "DFIX_CACHE_DIR": str(cache)}
+
+
 def cpu_ms(command: Command, env: dict[str, str], cwd: Path) -> float:
     """CPU milliseconds (user + system) of one run of ``command``, its own children included."""
     with open(os.devnull, "wb") as null:
-        process = subprocess.Popen(command.argv, stdout=null, stderr=null, env={**env, **(command.env or {})}, cwd=cwd)
+        process = subprocess.Popen(command.argv, stdout=null, stderr=null, env=run_environment(command, env, cwd), cwd=cwd)
         _pid, _status, usage = os.wait4(process.pid, 0)
     return (usage.ru_utime + usage.ru_stime) * 1000
 
@@ -99,6 +107,9 @@ def dfix_commands(python: str, dockerfile: Path, label: str = "", env: dict[str,
         Command(f"{label}dfix check FILE", [*dfix, "check", str(dockerfile)], env),
         # DF629 starts ShellCheck (when installed); its process is timed with dfix's. Without it:
         Command(f"{label}dfix check --ignore DF629 FILE", [*dfix, "check", "--ignore", "DF629", str(dockerfile)], env),
+        # The next check of the same file: ShellCheck's findings are kept (the warm-up run keeps them).
+        Command(f"{label}dfix check FILE, findings kept", [*dfix, "check", str(dockerfile)], env,
+                dockerfile.parent.parent / f"{label.strip(': ') or 'dfix'}-kept-cache"),
         Command(f"{label}dfix check --diff FILE", [*dfix, "check", "--diff", str(dockerfile)], env),
         Command(f"{label}dfix check --format json FILE", [*dfix, "check", "--output-format", "json", str(dockerfile)], env),
         Command(f"{label}dfix check --select DF200 FILE", [*dfix, "check", "--select", "DF200", str(dockerfile)], env),
@@ -127,7 +138,7 @@ def check_runs(command: Command, env: dict[str, str], cwd: Path) -> None:
     dfix and hadolint exit 1 when they find something, so only a status
     above 1 or a traceback counts as a crash.
     """
-    done = subprocess.run(command.argv, capture_output=True, text=True, env={**env, **(command.env or {})}, cwd=cwd)
+    done = subprocess.run(command.argv, capture_output=True, text=True, env=run_environment(command, env, cwd), cwd=cwd)
     if done.returncode > 1 or "Traceback (most recent call last)" in done.stderr:
         raise SystemExit(f"{command.label}: exited {done.returncode}\n{done.stderr[-2000:]}")
 

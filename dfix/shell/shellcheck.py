@@ -59,13 +59,16 @@ class ShellCheckComment(msgspec.Struct, frozen=True):
 class DiskResults:
     """ShellCheck's findings kept on disk between runs: one small JSON file per script.
 
-    The key is a SHA-256 of everything the findings depend on: the binary
-    (its resolved path, size and modification time, so an upgrade is a new
-    key), the dialect, the included and excluded codes, and the script.
-    Entries are written to a temporary file and renamed into place, so
-    parallel runs never read half an entry; one that cannot be read counts
-    as missing, and a folder that cannot be written only means nothing is
-    kept. No fsync: losing an entry to a crash costs one ShellCheck call.
+    An entry's key is everything the findings depend on: the binary (its
+    resolved path, size and modification time, so an upgrade is a new key),
+    the dialect, the included and excluded codes, and the script. The file
+    is named by two checksums of the key (zlib's: loading hashlib's OpenSSL
+    would cost a one-file check more than the lookup saves) and holds the
+    key itself, so two keys sharing a name only miss, never mix. Entries are
+    written to a temporary file and renamed into place, so parallel runs
+    never read half an entry; one that cannot be read counts as missing,
+    and a folder that cannot be written only means nothing is kept. No
+    fsync: losing an entry to a crash costs one ShellCheck call.
     """
 
     #: Bumped when the shape of entries changes.
@@ -74,32 +77,35 @@ class DiskResults:
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = os.path.join(os.fspath(folder), f"v{self.FORMAT}")
 
-    def _path(self, executable: str, dialect: str, script: str, options: tuple) -> str:
-        import hashlib  # loaded by runs that cache, not at start-up
+    def _entry(self, executable: str, dialect: str, script: str, options: tuple) -> tuple[str, list]:
+        """The entry's path and its key."""
+        import zlib
 
-        key = json.dumps([_binary_identity(executable), dialect, options, script], ensure_ascii=False)
-        digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
-        return os.path.join(self.folder, digest[:2], digest + ".json")
+        key = [list(_binary_identity(executable)), dialect, [list(o) if o is not None else None for o in options], script]
+        data = msgspec.json.encode(key)
+        name = f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
+        return os.path.join(self.folder, name[:2], name + ".json"), key
 
     def get(self, executable: str, dialect: str, script: str, options: tuple) -> tuple[ShellCheckComment, ...] | None:
         """The findings stored for this script, or None."""
+        path, key = self._entry(executable, dialect, script, options)
         try:
-            with open(self._path(executable, dialect, script, options), "rb") as handle:
-                data = handle.read()
-            return tuple(msgspec.json.decode(data, type=list[ShellCheckComment]))
+            with open(path, "rb") as handle:
+                entry = msgspec.json.decode(handle.read(), type=_Entry)
         except (OSError, msgspec.DecodeError):
             return None
+        return entry.comments if entry.key == key else None
 
     def put(self, executable: str, dialect: str, script: str, options: tuple, comments: tuple[ShellCheckComment, ...]) -> None:
         import tempfile
 
-        path = self._path(executable, dialect, script, options)
+        path, key = self._entry(executable, dialect, script, options)
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=os.path.dirname(path))
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    handle.write(msgspec.json.encode(comments))
+                    handle.write(msgspec.json.encode(_Entry(key, comments)))
                 os.replace(temp, path)
             except BaseException:
                 try:
@@ -109,6 +115,13 @@ class DiskResults:
                 raise
         except OSError:
             pass  # a cache that cannot be written is no reason to fail a check
+
+
+class _Entry(msgspec.Struct, frozen=True):
+    """What :class:`DiskResults` writes: the key in full, then the findings."""
+
+    key: list
+    comments: tuple[ShellCheckComment, ...]
 
 
 @cache

@@ -207,6 +207,12 @@ def test_a_damaged_entry_counts_as_missing_and_an_unwritable_folder_only_keeps_n
     entry.write_bytes(b'[{"code": "SC20')  # cut short
     monkeypatch.setattr(shellcheck_module, "_cache", type(shellcheck_module._cache)())
     assert run_shellcheck(script, disk=disk) == expected
+    # another script's findings under this script's name (two keys with the same checksums): a miss
+    stored = entry.read_text()
+    assert "echo $damaged_entry" in stored
+    entry.write_text(stored.replace("echo $damaged_entry", "echo $other_script").replace("SC2154", "SC9999"))
+    monkeypatch.setattr(shellcheck_module, "_cache", type(shellcheck_module._cache)())
+    assert run_shellcheck(script, disk=disk) == expected
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
     monkeypatch.setattr(shellcheck_module, "_cache", type(shellcheck_module._cache)())
