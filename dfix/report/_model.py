@@ -13,7 +13,6 @@ from __future__ import annotations
 import bisect
 import os
 import re
-import unicodedata
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path, PurePath
@@ -143,12 +142,17 @@ def clean(text: str, errors: str = "replace") -> str:
     return raw.decode("utf-8", errors)
 
 
+#: Unicode's control characters (category Cc: U+0000-U+001F, U+007F-U+009F) but the tab.
+_CONTROL = lazy_pattern("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
 def printable(text: str) -> str:
     """Human-format text: invalid bytes as ``\\xNN``, control characters (not tabs) escaped."""
-    text = clean(text, "backslashreplace")
-    return "".join(
-        char if char == "\t" or unicodedata.category(char) != "Cc" else f"\\x{ord(char):02x}" for char in text
-    )
+    return _CONTROL.sub(_escaped, clean(text, "backslashreplace"))
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
 
 
 def normalise_instruction(text: str) -> str:
