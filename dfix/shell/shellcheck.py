@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import sysconfig
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -69,10 +70,18 @@ class DiskResults:
     never read half an entry; one that cannot be read counts as missing,
     and a folder that cannot be written only means nothing is kept. No
     fsync: losing an entry to a crash costs one ShellCheck call.
+
+    The folder does not grow for ever: an entry read is marked used (its
+    modification time, at most once a day), and writing into one of the 256
+    sub-folders removes its entries unused for :attr:`MAX_AGE` (at most once
+    a day per sub-folder).
     """
 
     #: Bumped when the shape of entries changes.
     FORMAT = 1
+    #: Seconds an entry may go unused before a write in its sub-folder removes it (30 days).
+    MAX_AGE = 30 * 24 * 3600
+    _DAY = 24 * 3600
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = os.path.join(os.fspath(folder), f"v{self.FORMAT}")
@@ -92,9 +101,17 @@ class DiskResults:
         try:
             with open(path, "rb") as handle:
                 entry = msgspec.json.decode(handle.read(), type=_Entry)
+                used = os.fstat(handle.fileno()).st_mtime
         except (OSError, msgspec.DecodeError):
             return None
-        return entry.comments if entry.key == key else None
+        if entry.key != key:
+            return None
+        if time.time() - used > self._DAY:
+            try:
+                os.utime(path)  # used: kept another MAX_AGE
+            except OSError:
+                pass
+        return entry.comments
 
     def put(self, executable: str, dialect: str, script: str, options: tuple, comments: tuple[ShellCheckComment, ...]) -> None:
         import tempfile
@@ -113,8 +130,28 @@ class DiskResults:
                 except OSError:
                     pass
                 raise
+            self._prune(os.path.dirname(path))
         except OSError:
             pass  # a cache that cannot be written is no reason to fail a check
+
+    def _prune(self, folder: str) -> None:
+        """Remove the entries of ``folder`` unused for :attr:`MAX_AGE`, unless that was done in the last day."""
+        marker = os.path.join(folder, ".pruned")
+        now = time.time()
+        try:
+            if now - os.stat(marker).st_mtime < self._DAY:
+                return
+        except FileNotFoundError:
+            pass
+        with open(marker, "wb"):
+            pass
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(".json") and now - entry.stat().st_mtime > self.MAX_AGE:
+                    try:
+                        os.unlink(entry.path)
+                    except OSError:
+                        pass
 
 
 class _Entry(msgspec.Struct, frozen=True):

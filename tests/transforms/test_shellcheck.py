@@ -246,3 +246,32 @@ def test_the_cache_folder_reaches_df629_as_an_option(tmp_path: Path, monkeypatch
     assert run_wide_options(settings, {"DF629": {"cache-dir": "/elsewhere"}}, ["DF629"])["DF629"] == {"cache-dir": "/elsewhere"}
     # the library keeps nothing on disk unless told where
     assert rule_module.ShellCheck()._disk is None
+
+
+@needs_shellcheck
+def test_entries_unused_for_a_month_go_when_their_folder_is_next_written(tmp_path: Path, monkeypatch):
+    import os
+    import time
+
+    disk = DiskResults(tmp_path / "cache")
+    run_shellcheck([("sh", "echo $kept_entry\n"), ("sh", "echo $stale_entry\n")], disk=disk)
+    entries = list((tmp_path / "cache").rglob("*.json"))
+    (kept,) = [path for path in entries if "kept_entry" in path.read_text()]
+    (stale,) = [path for path in entries if "stale_entry" in path.read_text()]
+    month_ago = time.time() - DiskResults.MAX_AGE - 3600
+    for path in (kept, stale):
+        os.utime(path, (month_ago, month_ago))
+    # reading an entry marks it used
+    monkeypatch.setattr(shellcheck_module, "_cache", type(shellcheck_module._cache)())
+    run_shellcheck([("sh", "echo $kept_entry\n")], disk=disk)
+    assert kept.stat().st_mtime > month_ago + 3600
+    # a write into a folder prunes it (at most once a day): move the stale entry beside a new one
+    folder = tmp_path / "cache" / "v1" / "zz"
+    folder.mkdir()
+    stale.rename(folder / stale.name)
+    disk._prune(str(folder))
+    assert not (folder / stale.name).exists() and kept.exists()
+    (folder / "x.json").write_text("{}")
+    os.utime(folder / "x.json", (month_ago, month_ago))
+    disk._prune(str(folder))  # pruned less than a day ago: left for tomorrow
+    assert (folder / "x.json").exists()
