@@ -38,9 +38,11 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
+
+import msgspec
 
 import dfix
 from dfix.engine import Context, make_rules
@@ -128,7 +130,7 @@ def seed(cache_dir: str | Path, wanted: Iterable[tuple[str, str, bool]], setting
     resolvers: dict[object, Resolver] = {}
     for code, reference, finds_tag in sorted(set(wanted)):
         rule = rules[code]
-        resolver_settings = replace(rule.resolver_settings(), offline=False, cache_dir=str(cache_dir))
+        resolver_settings = msgspec.structs.replace(rule.resolver_settings(), offline=False, cache_dir=str(cache_dir))
         resolver = resolvers.get(resolver_settings)
         if resolver is None:
             resolver = resolvers[resolver_settings] = Resolver(resolver_settings, client=registry)  # type: ignore[arg-type]

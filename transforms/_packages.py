@@ -273,10 +273,14 @@ class PackageCommandRule(Rule):
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
         for view in context.shell_runs():
-            yield from emit(self, list(self.findings(context, view, package_commands(view.model))))
+            commands = package_commands(view.model)
+            if commands:  # most RUNs have no package command, and then nothing to say
+                findings = list(self.findings(context, view, commands))
+                if findings:
+                    yield from emit(self, findings)
 
     def findings(self, context: Context, view: RunView, commands: tuple[PackageCommand, ...]) -> Iterable[Finding]:
-        """What is wrong with ``commands``, the package commands of the RUN ``view``."""
+        """What is wrong with ``commands``, the package commands of the RUN ``view`` (never asked without any)."""
         raise NotImplementedError
 
     @staticmethod
