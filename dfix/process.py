@@ -235,19 +235,21 @@ class Staged(msgspec.Struct):
             return Processed(FileResult(path, original=self.original, fixed=self.original, io_error=internal_error_message(error)))
 
 
-def process_text(task: Task, text: str, *, finish: bool = True) -> Processed | Staged:
+def process_text(task: Task, text: str, *, finish: bool = True, tree: Dockerfile | None = None) -> Processed | Staged:
     """Check (and in ``diff``/``write`` mode, fix) one text. Raises only for dfix bugs.
 
     ``finish=False``: a file the fixes changed may come back :class:`Staged`,
     its report-only rules not yet run on the fixed text, so that a batch can
     let them work on all its fixed texts at once (one ShellCheck process).
+    ``tree``: ``text`` already parsed for this path (by :func:`_prepare`).
     """
     path = task.path
     try:
         not_text = text_problem(text)
         if not_text is not None:
             raise not_text
-        tree = parse(text, path)
+        if tree is None:
+            tree = parse(text, path)
     except ParseError as error:
         return Processed(
             FileResult(path, original=text, fixed=text, parse_error=error.with_path(path)), frozenset({"error"})
@@ -351,17 +353,24 @@ def _too_large(task: Task) -> str | None:
     return f"skipped: {_size_text(size)} is over the {_size_text(task.max_file_size)} limit (max-file-size)"
 
 
-def process(task: Task, *, finish: bool = True) -> Processed | Staged:
-    """One file, start to end; every failure becomes part of the result (``finish``: see :func:`process_text`)."""
+def process(task: Task, *, finish: bool = True, read: tuple[str, Dockerfile] | None = None) -> Processed | Staged:
+    """One file, start to end; every failure becomes part of the result (``finish``: see :func:`process_text`).
+
+    ``read``: the file's text and tree when :func:`_prepare` has already read and parsed it.
+    """
     too_large = _too_large(task)
     if too_large is not None:
         return Processed(FileResult(task.path, io_error=too_large, failure=Outcome.TOO_LARGE))
+    tree = None
+    if read is not None:
+        text, tree = read
+    else:
+        try:
+            text = task.text if task.text is not None else read_dockerfile(task.path)
+        except OSError as error:
+            return Processed(FileResult(task.path, io_error=f"cannot read: {error.strerror or error}"))
     try:
-        text = task.text if task.text is not None else read_dockerfile(task.path)
-    except OSError as error:
-        return Processed(FileResult(task.path, io_error=f"cannot read: {error.strerror or error}"))
-    try:
-        return process_text(task, text, finish=finish)
+        return process_text(task, text, finish=finish, tree=tree)
     except Exception as error:  # noqa: BLE001 - a rule or parser bug must not end a bulk run
         return Processed(FileResult(task.path, original=text, fixed=text, io_error=internal_error_message(error)))
 
@@ -383,14 +392,17 @@ def _start_worker() -> None:
     tune_collector()
 
 
-def _prepare(tasks: Sequence[Task]) -> None:
+def _prepare(tasks: Sequence[Task]) -> list[tuple[str, Dockerfile] | None]:
     """Let the rules work on a batch's files at once (DF629: one ShellCheck process for all their scripts).
 
-    Each file is read and parsed again when processed; parsing costs far less
-    than the per-file work preparing saves. Nothing here can fail a file.
+    Returns each task's text and tree, for :func:`process` to go on with (None
+    where reading or parsing failed: processing the file reports why). Nothing
+    here can fail a file.
     """
     groups: dict[int, tuple[list[Rule], list[tuple[Dockerfile, str]]]] = {}
+    read: list[tuple[str, Dockerfile] | None] = []
     for task in tasks:
+        read.append(None)
         if _too_large(task) is not None:
             continue
         try:
@@ -399,10 +411,12 @@ def _prepare(tasks: Sequence[Task]) -> None:
             tree = parse(text, task.path)
         except Exception:  # noqa: BLE001 - process() reports the file's problem
             continue
+        read[-1] = (text, tree)
         groups.setdefault(id(rules), (rules, []))[1].append((tree, task.path))
     for rules, files in groups.values():
         if len(files) > 1:
             prepare_rules(rules, files)
+    return read
 def _load_shared_tables() -> None:
     """Load what every worker needs and nothing per file changes: the parse tables and tree-sitter's bash."""
     from dfix.shell.parse import bash_parser
@@ -414,8 +428,8 @@ def _load_shared_tables() -> None:
 
 def _process_batch(tasks: list[Task]) -> list[Processed]:
     """A batch's results: rules that work on many files at once do so on the originals, then on the fixed texts."""
-    _prepare(tasks)
-    done = [process(task, finish=False) for task in tasks]
+    read = _prepare(tasks)
+    done = [process(task, finish=False, read=prepared) for task, prepared in zip(tasks, read)]
     _prepare_fixed([item for item in done if isinstance(item, Staged)])
     return [item.finish() if isinstance(item, Staged) else item for item in done]
 

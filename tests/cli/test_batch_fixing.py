@@ -9,6 +9,7 @@ same as when it is processed alone.
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from dfix import process as processing
@@ -30,6 +31,7 @@ def test_the_fixed_texts_of_a_batch_go_to_one_shellcheck_process(tmp_path, monke
     if shellcheck.find_shellcheck() is None:
         pytest.skip("ShellCheck is not installed")
     monkeypatch.setattr(shellcheck, "_cache", type(shellcheck._cache)())
+    monkeypatch.setenv("DFIX_CACHE_DIR", str(tmp_path / "cache"))  # no findings kept by an earlier run
     processes = []
     real = shellcheck._check
 
@@ -47,3 +49,18 @@ def test_the_fixed_texts_of_a_batch_go_to_one_shellcheck_process(tmp_path, monke
         assert alone.result.fixed == item.result.fixed
         assert alone.result.diagnostics == item.result.diagnostics
         assert any(d.code == "DF629" for d in item.result.diagnostics)
+
+
+@pytest.mark.parametrize("mode", ["check", "diff"])
+def test_each_file_of_a_batch_is_read_and_parsed_once(tmp_path, monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+    # the batch's rules work on all its files at once first; processing goes on with those trees
+    tasks = [msgspec.structs.replace(task, mode=mode) for task in _tasks(tmp_path, 4)]
+    parsed, read = [], []
+    real_parse, real_read = processing.parse, processing.read_dockerfile
+    monkeypatch.setattr(processing, "parse", lambda text, path=None: parsed.append(path) or real_parse(text, path))
+    monkeypatch.setattr(processing, "read_dockerfile", lambda path: read.append(path) or real_read(path))
+    batch = list(processing.process_all(tasks, jobs=1))
+    assert sorted(read) == sorted(parsed) == sorted(task.path for task in tasks)
+    for task, item in zip(tasks, batch):
+        alone = processing.process(task)
+        assert (alone.result.fixed, alone.result.diagnostics) == (item.result.fixed, item.result.diagnostics)
