@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from typing import Any, Callable, Iterable
 
+import msgspec
+
 from ..results import FileResult
+
+
+def indented(item: Any) -> str:
+    """``json.dumps(item, indent=2, ensure_ascii=False)``, from msgspec's encoder written in C.
+
+    The report's objects hold strings, integers, booleans, None, lists and
+    dicts, which both print alike (the standard library's encoder runs in
+    Python once it indents: about a tenth of a report run). Floats would
+    print otherwise (``1e-05`` there, ``0.00001`` here), so a report must not
+    carry any; a string msgspec refuses (a lone surrogate) goes the standard
+    library's way.
+    """
+    try:
+        return msgspec.json.format(msgspec.json.encode(item), indent=2).decode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(item, indent=2, ensure_ascii=False)
 
 
 class JsonArrayWriter:
@@ -20,7 +37,8 @@ class JsonArrayWriter:
         parts = []
         for item in self.objects_of(result):
             parts.append("[\n" if self.count == 0 else ",\n")
-            parts.append(textwrap.indent(json.dumps(item, indent=2, ensure_ascii=False), "  "))
+            # nested two more spaces; an indented JSON text has no empty line to leave alone
+            parts.append("  " + indented(item).replace("\n", "\n  "))
             self.count += 1
         return "".join(parts)
 

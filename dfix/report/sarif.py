@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 import tempfile
 import os
 from pathlib import PurePath
@@ -27,6 +26,7 @@ from ._model import (
     INFORMATION_URI, Finding, RuleInfo, clean, file_findings, fingerprints, known_rules, line_index, relative_to_root,
     root_uri, rule_info, rule_url,
 )
+from .jsonarray import indented
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -200,7 +200,7 @@ class SarifWriter:
                 self.codes.append(finding.code)
             item = sarif_result(finding, fingerprint, self.index[finding.code], self.root)
             self._spool.write(",\n" if self.count else "")
-            self._spool.write(textwrap.indent(json.dumps(item, indent=2, ensure_ascii=False), " " * 8))
+            self._spool.write(" " * 8 + indented(item).replace("\n", "\n" + " " * 8))
             self.count += 1
         return ""
 
