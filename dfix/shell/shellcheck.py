@@ -72,9 +72,10 @@ class DiskResults:
     fsync: losing an entry to a crash costs one ShellCheck call.
 
     The folder does not grow for ever: an entry read is marked used (its
-    modification time, at most once a day), and writing into one of the 256
-    sub-folders removes its entries unused for :attr:`MAX_AGE` (at most once
-    a day per sub-folder).
+    modification time, at most once a day), and the first write of a process
+    into one of the 256 sub-folders removes its entries unused for
+    :attr:`MAX_AGE` (at most once a day per sub-folder). A temporary file a
+    crash leaves behind goes the same way.
     """
 
     #: Bumped when the shape of entries changes.
@@ -85,6 +86,9 @@ class DiskResults:
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = os.path.join(os.fspath(folder), f"v{self.FORMAT}")
+        #: Sub-folders this process has made sure of (and pruned when due): a first run writes
+        #: an entry per script, and each costs a rename only.
+        self._ready: set[str] = set()
 
     def _entry(self, executable: str, dialect: str, script: str, options: tuple) -> tuple[str, list]:
         """The entry's path and its key."""
@@ -114,14 +118,17 @@ class DiskResults:
         return entry.comments
 
     def put(self, executable: str, dialect: str, script: str, options: tuple, comments: tuple[ShellCheckComment, ...]) -> None:
-        import tempfile
-
         path, key = self._entry(executable, dialect, script, options)
+        folder = os.path.dirname(path)
+        # A name of this process's own: parallel runs writing the same entry never share a file.
+        temp = f"{path}.{os.getpid()}.tmp"
         try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=os.path.dirname(path))
+            if folder not in self._ready:
+                os.makedirs(folder, exist_ok=True)
+                self._prune(folder)
+                self._ready.add(folder)
             try:
-                with os.fdopen(fd, "wb") as handle:
+                with open(temp, "wb") as handle:
                     handle.write(msgspec.json.encode(_Entry(key, comments)))
                 os.replace(temp, path)
             except BaseException:
@@ -130,7 +137,6 @@ class DiskResults:
                 except OSError:
                     pass
                 raise
-            self._prune(os.path.dirname(path))
         except OSError:
             pass  # a cache that cannot be written is no reason to fail a check
 
@@ -147,7 +153,7 @@ class DiskResults:
             pass
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.name.endswith(".json") and now - entry.stat().st_mtime > self.MAX_AGE:
+                if entry.name.endswith((".json", ".tmp")) and now - entry.stat().st_mtime > self.MAX_AGE:
                     try:
                         os.unlink(entry.path)
                     except OSError:

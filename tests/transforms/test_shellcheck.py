@@ -269,8 +269,11 @@ def test_entries_unused_for_a_month_go_when_their_folder_is_next_written(tmp_pat
     folder = tmp_path / "cache" / "v1" / "zz"
     folder.mkdir()
     stale.rename(folder / stale.name)
+    left = folder / (stale.name + ".4242.tmp")  # what a crash mid-write leaves
+    left.write_text("{")
+    os.utime(left, (month_ago, month_ago))
     disk._prune(str(folder))
-    assert not (folder / stale.name).exists() and kept.exists()
+    assert not (folder / stale.name).exists() and not left.exists() and kept.exists()
     (folder / "x.json").write_text("{}")
     os.utime(folder / "x.json", (month_ago, month_ago))
     disk._prune(str(folder))  # pruned less than a day ago: left for tomorrow
