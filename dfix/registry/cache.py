@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-from ..cache_folder import default_cache_root
+from ..cache_folder import default_cache_root, write_whole
 
 #: Bumped when the shape of entries changes.
 FORMAT = 1
@@ -69,19 +68,7 @@ class Cache:
         payload = json.dumps({"key": key, "stored": time.time(), "value": value}, sort_keys=True)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(payload)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(temp, path)
-            except BaseException:
-                try:
-                    os.unlink(temp)
-                except OSError:
-                    pass
-                raise
+            write_whole(path, payload.encode("utf-8"), durable=True)
         except OSError:
             pass  # a cache that cannot be written is no reason to fail a lookup
 

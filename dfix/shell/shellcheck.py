@@ -32,6 +32,8 @@ from functools import cache
 
 import msgspec
 
+from ..cache_folder import write_whole
+
 __all__ = [
     "SHELLCHECK_DIALECTS", "DiskResults", "ShellCheckComment", "ShellCheckError", "find_shellcheck", "run_shellcheck",
 ]
@@ -120,23 +122,12 @@ class DiskResults:
     def put(self, executable: str, dialect: str, script: str, options: tuple, comments: tuple[ShellCheckComment, ...]) -> None:
         path, key = self._entry(executable, dialect, script, options)
         folder = os.path.dirname(path)
-        # A name of this process's own: parallel runs writing the same entry never share a file.
-        temp = f"{path}.{os.getpid()}.tmp"
         try:
             if folder not in self._ready:
                 os.makedirs(folder, exist_ok=True)
                 self._prune(folder)
                 self._ready.add(folder)
-            try:
-                with open(temp, "wb") as handle:
-                    handle.write(msgspec.json.encode(_Entry(key, comments)))
-                os.replace(temp, path)
-            except BaseException:
-                try:
-                    os.unlink(temp)
-                except OSError:
-                    pass
-                raise
+            write_whole(path, msgspec.json.encode(_Entry(key, comments)))
         except OSError:
             pass  # a cache that cannot be written is no reason to fail a check
 
