@@ -103,17 +103,10 @@ class Processed(msgspec.Struct, frozen=True):
     original_severities: frozenset[str] = frozenset()
 
 
-def tagged_rules(tag: str, codes: Iterable[str] | None = None) -> tuple[type[Rule], ...]:
-    """The rules with ``tag`` (among ``codes``, loading only those rules; None: all)."""
-    if codes is None:
-        return tuple(rule for rule in all_rules() if tag in rule.tags)
-    found = (rule_by_code(code) for code in sorted(codes))
-    return tuple(rule for rule in found if rule is not None and tag in rule.tags)
-
-
-def registry_rules(codes: Iterable[str] | None = None) -> tuple[str, ...]:
-    """Codes of the rules that ask a registry (among ``codes``, loading only those rules; None: all)."""
-    return tuple(rule.code for rule in tagged_rules("registry", codes))
+def _tagged_rules(codes: Iterable[str] | None = None) -> tuple[type[Rule], ...]:
+    """The rules with any tag (among ``codes``, loading only those rules; None: all)."""
+    found = all_rules() if codes is None else (rule_by_code(code) for code in sorted(codes))
+    return tuple(rule for rule in found if rule is not None and rule.tags)
 
 
 def run_wide_options(
@@ -130,19 +123,20 @@ def run_wide_options(
     options are not needed).
     """
     merged = {code: dict(values) for code, values in rule_options.items()}
-    for code in registry_rules(codes):
-        options = merged.setdefault(code, {})
-        if settings.network == "offline":
-            options.setdefault("offline", True)
-        if settings.cache_dir is not None:
-            options.setdefault("cache-dir", str(Path(settings.cache_dir) / "registry"))
+    root: Path | None = None
+    for rule in _tagged_rules(codes):
+        options = merged.setdefault(rule.code, {})
+        if "registry" in rule.tags:
+            if settings.network == "offline":
+                options.setdefault("offline", True)
+            if settings.cache_dir is not None:
+                options.setdefault("cache-dir", str(Path(settings.cache_dir) / "registry"))
+        if "cache" in rule.tags:
+            if root is None:
+                root = Path(settings.cache_dir) if settings.cache_dir is not None else default_cache_root()
+            options.setdefault("cache-dir", str(root / rule.name))
         if not options:
-            del merged[code]
-    caching = tagged_rules("cache", codes)
-    if caching:
-        root = Path(settings.cache_dir) if settings.cache_dir is not None else default_cache_root()
-        for rule in caching:
-            merged.setdefault(rule.code, {}).setdefault("cache-dir", str(root / rule.name))
+            del merged[rule.code]
     return merged
 
 
