@@ -144,7 +144,7 @@ class UnpinnedRule(Rule):
         for view in context.shell_runs():
             model = view.model
             assert model is not None
-            for install in self.installs(model, _package_commands(context, model)):
+            for install in self.installs(model, package_commands(model)):
                 names = tuple(self._unpinned_names(context, view, model, install))
                 if names:
                     command = install.command
@@ -204,15 +204,6 @@ class UnpinnedRule(Rule):
             shaped = placeholder_text(word)
             if syntax.unpinned(shaped):
                 yield word.text
-
-
-def _package_commands(context: Context, model: ShellScript) -> tuple[PackageCommand, ...]:
-    """``model``'s package commands, read once per file for the whole family."""
-    cache: dict[int, tuple[ShellScript, tuple[PackageCommand, ...]]] = context.memo(_package_commands, dict)
-    entry = cache.get(id(model))
-    if entry is None or entry[0] is not model:
-        entry = cache[id(model)] = (model, package_commands(model))
-    return entry[1]
 
 
 def _past_variable_options(invocation: PackageCommand) -> PackageCommand:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Form, Invalid, Rule, RunView, Safety, Valid, program_name
-from dfix.shell import CHILD_SHELL, ShellScript, SimpleCommand
+from dfix.shell import CHILD_SHELL, ShellScript, SimpleCommand, read_once
 from dfix.shell import Context as ShellContext
 
 from ._alpine import base_release
@@ -45,8 +45,15 @@ def _sets_pipefail(command: SimpleCommand) -> bool:
     )
 
 
-def _pipelines(model: ShellScript) -> list[list[SimpleCommand]]:
-    """The script's pipelines (nested ones too), each as the commands of its stages, in order."""
+def _pipelines(model: ShellScript) -> tuple[tuple[SimpleCommand, ...], ...]:
+    """The script's pipelines (nested ones too), each as the commands of its stages, in order.
+
+    Read once per script in a lint or fix loop: it walks the whole syntax tree.
+    """
+    return read_once("pipelines", model, lambda: _read_pipelines(model))
+
+
+def _read_pipelines(model: ShellScript) -> tuple[tuple[SimpleCommand, ...], ...]:
     found = []
     stack = [model.tree.root]
     while stack:
@@ -56,7 +63,7 @@ def _pipelines(model: ShellScript) -> list[list[SimpleCommand]]:
             stages = [c for c in model.commands if start <= c.start and c.end <= end]
             found.append((start, stages))
         stack.extend(reversed(node.children))
-    return [stages for _, stages in sorted(found, key=lambda item: item[0])]
+    return tuple(tuple(stages) for _, stages in sorted(found, key=lambda item: item[0]))
 
 
 def _first_pipe_in_text(text: str) -> int | None:
@@ -220,7 +227,7 @@ class PipeWithoutPipefail(Rule):
         return bool(argv) and program_name(argv[0]) in ("sh", "bash", "ash", "dash") and "pipefail" not in argv
 
     @staticmethod
-    def _why_not(context: Context, view: RunView, pipelines: list[list[SimpleCommand]]) -> str | None:
+    def _why_not(context: Context, view: RunView, pipelines: tuple[tuple[SimpleCommand, ...], ...]) -> str | None:
         if view.script is None:
             return "exec-form and heredoc RUNs are not rewritten; set pipefail in the command itself"
         model = view.model

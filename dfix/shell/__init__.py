@@ -25,7 +25,7 @@ mapping them to the Dockerfile's physical lines is the syntax layer's job.
 Nothing here imports from above ``dfix.shell``.
 """
 
-from dfix.shell.analysis import analyze, scripts_kept, simple_commands
+from dfix.shell.analysis import analyze, read_once, scripts_kept, simple_commands
 from dfix.shell.commands import (
     CHILD_SHELL,
     CONDITIONAL,
@@ -97,6 +97,7 @@ __all__ = [
     "Word",
     "Wrapper",
     "analyze",
+    "read_once",
     "scripts_kept",
     "find_option",
     "flag_count",

@@ -14,7 +14,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple, TypeVar
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     import tree_sitter
@@ -33,8 +33,10 @@ from dfix.shell.parse import ShellTree, parse_shell
 from dfix.shell.words import WORD_NODE_TYPES, Word, word_from_node
 from dfix.shell.wrappers import Wrapper, assignment_parts, program_name, strip_wrappers
 
-__all__ = ["analyze", "scripts_kept", "simple_commands"]
+__all__ = ["analyze", "read_once", "scripts_kept", "simple_commands"]
 
+
+T = TypeVar("T")
 
 #: What is kept for the whole of one piece of work (see `scripts_kept`), by kind; None outside one.
 _kept: ContextVar["dict[str, dict] | None"] = ContextVar("dfix_shell_scripts_kept", default=None)
@@ -66,6 +68,26 @@ def kept_store(kind: str) -> dict | None:
     """The store for ``kind`` of the enclosing `scripts_kept` block, or None outside one."""
     scope = _kept.get()
     return None if scope is None else scope.setdefault(kind, {})
+
+
+def read_once(kind: str, source: object, read: Callable[[], T]) -> T:
+    """``read()``, once per ``source`` object in the enclosing `scripts_kept` block (every time outside one).
+
+    For facts read from the command models the block hands out (one object
+    per distinct script or command, kept until the block ends): the fix loop
+    lints every RUN again after each round and several rules read the same
+    facts. The reading is kept with its source, so an id is not reused while
+    it is remembered.
+    """
+    kept = kept_store(kind)
+    if kept is None:
+        return read()
+    reading = kept.get(id(source))
+    if reading is not None and reading[0] is source:
+        return reading[1]
+    value = read()
+    kept[id(source)] = (source, value)
+    return value
 
 
 def analyze(script: str) -> ShellScript:

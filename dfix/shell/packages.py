@@ -16,7 +16,7 @@ from typing import Iterable, Literal, Mapping
 
 import msgspec
 
-from dfix.shell.analysis import analyze, kept_store
+from dfix.shell.analysis import analyze, read_once
 from dfix.shell.commands import ShellScript, SimpleCommand
 from dfix.shell.options import Option, OptionGrammar, find_option, iter_arguments
 from dfix.shell.words import Word
@@ -421,14 +421,7 @@ def package_command(command: SimpleCommand) -> PackageCommand | None:
     script text for the whole block. Each reading is kept with its command,
     so an id is not reused while it is remembered.
     """
-    kept = kept_store("package commands")
-    if kept is None:
-        return _read_package_command(command)
-    reading = kept.get(id(command))
-    if reading is not None and reading[0] is command:
-        return reading[1]
-    found = kept[id(command)] = (command, _read_package_command(command))
-    return found[1]
+    return read_once("package commands", command, lambda: _read_package_command(command))
 
 
 def _read_package_command(command: SimpleCommand) -> PackageCommand | None:
@@ -451,8 +444,17 @@ def _read_package_command(command: SimpleCommand) -> PackageCommand | None:
 
 
 def package_commands(script: str | ShellScript) -> tuple[PackageCommand, ...]:
-    """Every package-manager invocation in ``script``, in source order."""
+    """Every package-manager invocation in ``script``, in source order.
+
+    Inside a `scripts_kept` block each model is read once (like each command
+    in `package_command`): a lint asks for the package commands of every RUN
+    about forty times, once per rule of the family.
+    """
     model = analyze(script) if isinstance(script, str) else script
+    return read_once("package lists", model, lambda: _read_package_commands(model))
+
+
+def _read_package_commands(model: ShellScript) -> tuple[PackageCommand, ...]:
     found = []
     for command in model.commands:
         invocation = package_command(command)

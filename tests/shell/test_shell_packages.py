@@ -310,3 +310,23 @@ def test_unquoted_version_comparison_is_a_redirect_as_in_sh():
     assert [p.value for p in invocation.packages] == ["flask", "requests"]
     (redirect,) = invocation.command.redirects
     assert (redirect.operator, redirect.target.value) == (">", "=2.0")
+
+
+def test_package_commands_are_read_once_per_script_in_a_kept_block(monkeypatch):
+    """About forty rules ask for the package commands of each RUN in every lint; a kept block reads them once."""
+    from dfix.shell import analyze, packages, read_once, scripts_kept
+
+    reads = []
+    original = packages._read_package_commands
+    monkeypatch.setattr(packages, "_read_package_commands", lambda model: reads.append(model) or original(model))
+    script = "apt-get update && apt-get install -y curl"
+    with scripts_kept():
+        first = package_commands(script)
+        assert package_commands(analyze(script)) is first
+        assert package_commands("apk add git")[0].manager == "apk"
+        assert len(reads) == 2
+        assert read_once("test", first, lambda: 1) == 1 and read_once("test", first, lambda: 2) == 1
+    assert read_once("test", first, lambda: 2) == 2  # outside a block nothing is kept
+    package_commands(script)
+    package_commands(script)
+    assert len(reads) == 4
