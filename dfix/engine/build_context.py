@@ -51,6 +51,26 @@ def clean_relative(path: str) -> str | None:
     return cleaned
 
 
+def _real_under(root: str, relative: str) -> str:
+    """``os.path.realpath(root/relative)`` for a resolved ``root`` and a `clean_relative` path.
+
+    Only the components of ``relative`` can be symlinks, so only they are
+    looked at (one ``lstat`` each, where ``realpath`` takes one per component
+    of the whole path); the first symlink hands the path to ``realpath``.
+    """
+    if relative == ".":
+        return root
+    path = root
+    for part in relative.split("/"):
+        path = os.path.join(path, part)
+        try:
+            if stat.S_ISLNK(os.lstat(path).st_mode):
+                return os.path.realpath(os.path.join(root, relative))
+        except OSError:
+            continue  # missing: realpath keeps the rest as written too
+    return path
+
+
 class _Rule(msgspec.Struct, frozen=True):
     """One ``.dockerignore`` line: its pattern, and whether it is an exception (``!``)."""
 
@@ -126,9 +146,15 @@ class BuildContext:
     def __init__(self, root: Path | None = None, files: Mapping[str, str] | None = None,
                  dockerfile: str | None = None) -> None:
         self._root = Path(os.path.realpath(root)) if root is not None else None
+        #: The root as given, made absolute: the Dockerfile's folder is usually it, and then needs no resolving.
+        self._root_given = os.path.abspath(root) if root is not None else None
         self._files = {clean_relative(k): v for k, v in (files or {}).items() if clean_relative(k) not in (None, ".")}
         self._dockerfile = dockerfile
         self._ignore: DockerIgnore | None = None
+        #: What the disk said, by cleaned relative path: the real path, and its mode (None: missing).
+        #: A context is read as it was when the run began; the fix loop asks again after every round.
+        self._real: dict[str, Path | None] = {}
+        self._modes: dict[str, int | None] = {}
 
     @classmethod
     def of_folder(cls, folder: str | os.PathLike[str], dockerfile: str | os.PathLike[str] | None = None) -> "BuildContext | None":
@@ -161,10 +187,31 @@ class BuildContext:
         cleaned = clean_relative(relative)
         if cleaned is None:
             return None
-        real = Path(os.path.realpath(self._root / cleaned))
+        try:
+            return self._real[cleaned]
+        except KeyError:
+            pass
+        real: Path | None = Path(_real_under(str(self._root), cleaned))
         if real != self._root and self._root not in real.parents:
-            return None
+            real = None
+        self._real[cleaned] = real
         return real
+
+    def _mode(self, cleaned: str) -> int | None:
+        """The file mode of the context path ``cleaned`` on disk (symlinks followed), None when it is not there."""
+        try:
+            return self._modes[cleaned]
+        except KeyError:
+            pass
+        real = self._disk_path(cleaned)
+        mode = None
+        if real is not None:
+            try:
+                mode = real.stat().st_mode
+            except (OSError, ValueError):
+                mode = None
+        self._modes[cleaned] = mode
+        return mode
 
     def read_text(self, relative: str) -> str | None:
         """The text of a regular file of the context (UTF-8, undecodable bytes replaced), or None."""
@@ -219,8 +266,7 @@ class BuildContext:
             return True
         if self._root is None:
             return cleaned in self._files or any(name.startswith(cleaned + "/") for name in self._files)
-        real = self._disk_path(cleaned)
-        return real is not None and real.exists()
+        return self._mode(cleaned) is not None
 
     def is_dir(self, relative: str) -> bool:
         cleaned = clean_relative(relative)
@@ -230,8 +276,8 @@ class BuildContext:
             return True
         if self._root is None:
             return any(name.startswith(cleaned + "/") for name in self._files)
-        real = self._disk_path(cleaned)
-        return real is not None and real.is_dir()
+        mode = self._mode(cleaned)
+        return mode is not None and stat.S_ISDIR(mode)
 
     def _children(self, folder: str) -> list[str]:
         """Names directly inside a context folder (``.``: the root), sorted."""
@@ -305,10 +351,10 @@ class BuildContext:
         if self._ignore is None:
             text = None
             if self._dockerfile is not None and self._root is not None:
-                specific = Path(self._dockerfile + ".dockerignore")
-                folder = Path(os.path.realpath(os.path.dirname(os.path.abspath(self._dockerfile))))
+                given_folder, name = os.path.split(os.path.abspath(self._dockerfile))
+                folder = self._root if given_folder == self._root_given else Path(os.path.realpath(given_folder))
                 try:
-                    real = Path(os.path.realpath(specific))
+                    real = Path(_real_under(str(folder), name + ".dockerignore"))
                     if real.parent == folder and real.is_file() and real.stat().st_size <= MAX_BYTES:
                         text = real.read_text(encoding="utf-8", errors="replace")
                 except OSError:

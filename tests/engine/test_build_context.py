@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from dfix.engine import BuildContext, DockerIgnore
-from dfix.engine.build_context import MAX_BYTES
+from dfix.engine.build_context import MAX_BYTES, _real_under, clean_relative
 
 
 @pytest.fixture
@@ -100,3 +102,56 @@ def test_a_dockerfile_specific_ignore_file_wins(tmp_path):
     assert specific.excluded("dist") and not specific.excluded("node_modules")
     (tmp_path / "Dockerfile").write_text("FROM x\n")
     assert BuildContext.of_dockerfile(tmp_path / "Dockerfile").excluded("node_modules")
+
+
+def test_a_dockerfile_specific_ignore_file_is_found_from_any_context_folder(tmp_path):
+    """The Dockerfile's own ignore file counts whether the context is its folder (given by any spelling) or another."""
+    (tmp_path / "ctx" / "build").mkdir(parents=True)
+    dockerfile = tmp_path / "ctx" / "build" / "app.Dockerfile"
+    dockerfile.write_text("FROM x\n")
+    (tmp_path / "ctx" / "build" / "app.Dockerfile.dockerignore").write_text("dist\n")
+    os.symlink(tmp_path / "ctx", tmp_path / "alias")
+    for folder in (tmp_path / "ctx" / "build", tmp_path / "alias" / "build", tmp_path / "ctx"):
+        assert BuildContext.of_folder(folder, dockerfile).excluded("dist"), folder
+
+
+def test_a_dockerfile_specific_ignore_file_that_links_elsewhere_is_not_read(tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "rules").write_text("dist\n")
+    (tmp_path / "app.Dockerfile").write_text("FROM x\n")
+    os.symlink(tmp_path / "elsewhere" / "rules", tmp_path / "app.Dockerfile.dockerignore")
+    assert not BuildContext.of_dockerfile(tmp_path / "app.Dockerfile").excluded("dist")
+
+
+def test_the_disk_is_asked_once_per_path(context):
+    """A run sees the context as it first found it: the fix loop asks the same questions after every round."""
+    assert context.exists("package.json") and not context.is_dir("package.json")
+    assert not context.exists("later.txt")
+    (context.root / "package.json").unlink()
+    (context.root / "later.txt").write_text("x")
+    assert context.exists("package.json") and not context.exists("later.txt")
+
+
+_PARTS = ["a", "b", "f", "inward", "outward", "dangling", "up", "loop", "missing", ".", ".."]
+
+
+@pytest.fixture(scope="module")
+def linked_tree(tmp_path_factory):
+    root = tmp_path_factory.mktemp("linked")
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "a" / "b" / "f").write_text("")
+    os.symlink("a/b", root / "inward")
+    os.symlink("/etc", root / "a" / "outward")
+    os.symlink("nowhere", root / "dangling")
+    os.symlink("..", root / "a" / "up")
+    os.symlink("loop", root / "a" / "loop")
+    return os.path.realpath(root)
+
+
+@given(st.lists(st.sampled_from(_PARTS), min_size=1, max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_resolving_inside_the_root_agrees_with_realpath(linked_tree, parts):
+    """Context paths are resolved looking only at their own components, to the same result as ``realpath``."""
+    relative = clean_relative("/".join(parts))
+    assume(relative is not None)
+    assert _real_under(linked_tree, relative) == os.path.realpath(os.path.join(linked_tree, relative))
