@@ -27,6 +27,7 @@ variable is ``PATH``).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterator, Mapping
 
 import msgspec
@@ -233,8 +234,13 @@ class _Lexer:
         raise _Unreadable(f"unsupported modifier ({modifier}) in substitution")
 
 
+@lru_cache(maxsize=4096)
 def references(text: str, escape: str = "\\") -> tuple[Reference, ...] | None:
-    """Every variable reference in ``text`` in reading order, or None when BuildKit cannot read the word."""
+    """Every variable reference in ``text`` in reading order, or None when BuildKit cannot read the word.
+
+    Kept for the words last read: the fix loop reads every word of the file
+    again after each round, and most of them did not change.
+    """
     lexer = _Lexer(text, escape, None)
     try:
         lexer.word()

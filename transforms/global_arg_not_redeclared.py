@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
@@ -13,12 +14,19 @@ from ._variables import (
 )
 
 
-def shell_references(script: str) -> list[str]:
+_EXPANSION = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=+?])?|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+@lru_cache(maxsize=1024)
+def shell_references(script: str) -> tuple[str, ...]:
     """Names the shell expands in ``script`` without a fallback: ``$NAME`` and ``${NAME}`` outside single quotes.
 
     ``${NAME:-x}``, ``${NAME-x}``, ``${NAME:=x}``, ``${NAME:+x}``, ``${NAME?x}`` ... handle the unset case
-    themselves and are left out.
+    themselves and are left out. Kept for the scripts last read: the fix loop
+    reads every RUN again after each round, and most did not change.
     """
+    if "$" not in script:
+        return ()
     names: list[str] = []
     quote = ""
     index = 0
@@ -35,14 +43,14 @@ def shell_references(script: str) -> list[str]:
         elif char == '"':
             quote = "" if quote == '"' else '"'
         elif char == "$":
-            match = re.match(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=+?])?|([A-Za-z_][A-Za-z0-9_]*))", script[index:])
+            match = _EXPANSION.match(script, index)
             if match:
                 if not match.group(2):
                     names.append(match.group(1) or match.group(3))
-                index += match.end()
+                index = match.end()
                 continue
         index += 1
-    return names
+    return tuple(names)
 
 
 def _set_by_script(name: str, script: str) -> bool:
