@@ -95,7 +95,7 @@ class _Lines:
         script = self._view.script
         if script is None:
             return self._view.text.count("\n", 0, word.start)
-        return self._context.span(*script.file_range(word.start, word.end)).line
+        return self._context.line_of(script.offset(word.start))
 
     def split(self, first: int, second: int) -> bool:
         """A comment or blank continuation line sits between lines ``first`` and ``second``."""

@@ -279,6 +279,8 @@ class Catalogue:
         self.entries: tuple[Entry, ...] = tuple(merged[code] for code in sorted(merged))
         self._by_code = {entry.code: entry for entry in self.entries}
         self._resolved: dict[str, Resolution] = {}
+        #: Codes whose entry already holds its class's own summary.
+        self._summarised: set[str] = set()
 
     @cached_property
     def implemented_codes(self) -> frozenset[str]:
@@ -288,10 +290,11 @@ class Catalogue:
         """The entry of a code (``DF200``), implemented or planned; None when no rule has it."""
         key = code.strip().upper()
         entry = self._by_code.get(key)
-        if entry is not None and entry.implemented and self._rule_by_code is not None:
+        if entry is not None and entry.implemented and self._rule_by_code is not None and key not in self._summarised:
             rule = self._rule_by_code(key)
             if rule is not None:  # the class's own summary, as for classes given up front
                 entry = self._by_code[key] = Entry(rule.code, rule.name, tuple(rule.aliases), IMPLEMENTED, rule.summary)
+                self._summarised.add(key)
         return entry
 
     def find(self, key: str) -> Entry | None:

@@ -248,6 +248,10 @@ class Context:
             position = text.find("\n", position + 1)
         return starts
 
+    def line_of(self, offset: int) -> int:
+        """The 1-based line of a file offset (``span(offset, ...).line``, without building the span)."""
+        return bisect_right(self._line_starts, offset)
+
     def span(self, start: int, end: int) -> Span:
         """A span (with 1-based lines and columns) of file offsets."""
         starts = self._line_starts

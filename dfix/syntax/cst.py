@@ -218,7 +218,7 @@ _ARGUMENT_TYPES = frozenset(
 )
 
 
-class Instruction(msgspec.Struct, Node, frozen=True, eq=False):
+class Instruction(msgspec.Struct, Node, frozen=True, eq=False, dict=True):
     """One instruction: its line(s) (``LEAD? keyword flags arguments END``) and heredocs.
 
     An ONBUILD's trigger is itself an instruction node made of the trigger's
@@ -236,6 +236,11 @@ class Instruction(msgspec.Struct, Node, frozen=True, eq=False):
 
     #: The canonical keyword of the subclass (``RUN``), None for unknown instructions.
     KEYWORD: ClassVar[str | None] = None
+
+    @cached_property
+    def span(self) -> Span:
+        """Where the instruction sits (computed once: every rule and the engine's suppressions ask)."""
+        return _span_of(self.tokens)
 
     @property
     def tokens(self) -> tuple[Token, ...]:
@@ -621,9 +626,9 @@ class From(Instruction):
     def image_token(self) -> Token | None:
         return next((t for t in self.line_tokens if t.type == "WORD"), None)
 
-    @property
+    @cached_property
     def image(self) -> ImageRef | None:
-        """The base image (or stage name, or ``scratch``), split into its parts."""
+        """The base image (or stage name, or ``scratch``), split into its parts (once: many rules ask)."""
         args = self.meaning.args
         return ImageRef.parse(args[0]) if args else None
 
