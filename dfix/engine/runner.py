@@ -91,15 +91,18 @@ def run_rules(
     with suppression_policy(honor_suppressions, foreign_suppressions), scripts_kept():
         context = Context(tree, path, build_context=build_context)
         suppressions = Suppressions.of(tree)
+        suppresses = suppressions.suppresses if suppressions.items else None  # most files have no such comment
         found: list[Diagnostic] = []
         for rule in rules:
             admits = rule.subcode_filter.admits
             for diagnostic in rule.check(context):
-                if admits(diagnostic.subcode) and not suppressions.suppresses(diagnostic):
+                if admits(diagnostic.subcode) and (suppresses is None or not suppresses(diagnostic)):
                     found.append(diagnostic)
-        selected = frozenset(rule.code for rule in rules)
-        for rule in rules:
-            found.extend(rule.check_suppressions(context, suppressions, selected))
+        meta = [rule for rule in rules if type(rule).check_suppressions is not Rule.check_suppressions]
+        if meta:
+            selected = frozenset(rule.code for rule in rules)
+            for rule in meta:
+                found.extend(rule.check_suppressions(context, suppressions, selected))
     found.sort(key=Diagnostic.sort_key)
     return found
 
