@@ -76,6 +76,7 @@ def run_rules(
     honor_suppressions: bool = True,
     foreign_suppressions: Iterable[str] | None = None,
     build_context: BuildContext | None = None,
+    context: Context | None = None,
 ) -> list[Diagnostic]:
     """Every unsuppressed diagnostic of ``rules`` on ``tree``, in file order.
 
@@ -86,10 +87,13 @@ def run_rules(
     the other tools' dialects honoured (``hadolint``, ``buildkit``,
     ``tally``; None: all). The policy holds for rules that consult
     suppressions themselves too. ``build_context``: the files the build
-    sends, for rules that read them (None: not known).
+    sends, for rules that read them (None: not known). ``context``: the
+    facts of ``tree`` an earlier lint of it worked out, to go on from
+    (made for ``tree``, ``path`` and ``build_context``).
     """
     with suppression_policy(honor_suppressions, foreign_suppressions), scripts_kept():
-        context = Context(tree, path, build_context=build_context)
+        if context is None:
+            context = Context(tree, path, build_context=build_context)
         suppressions = Suppressions.of(tree)
         suppresses = suppressions.suppresses if suppressions.items else None  # most files have no such comment
         found: list[Diagnostic] = []
@@ -379,9 +383,13 @@ def fix_in_two_steps(
     refused: set[tuple] = set()
     foreign = None if foreign_suppressions is None else frozenset(foreign_suppressions)  # read once per round
 
+    facts: list[Context] = []  # of the last tree linted: the lint of the rules left for the end goes on from them
+
     def run(tree: Dockerfile, some: Sequence[Rule]) -> list[Diagnostic]:
+        if not facts or facts[0].tree is not tree:
+            facts[:] = [Context(tree, path, build_context=context)]
         return run_rules(tree, some, path, honor_suppressions=honor_suppressions, foreign_suppressions=foreign,
-                         build_context=context)
+                         build_context=context, context=facts[0])
 
     linter = _RoundLinter(rules, policy, run, lambda tree: _has_suppressions(tree, honor_suppressions, foreign))
     diagnostics = run(tree, rules) if first is None else list(first[1])
