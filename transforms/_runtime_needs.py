@@ -232,7 +232,7 @@ def root_need(situation: UserSituation) -> str | None:
     for check in (_author_comment, _start_script, _root_home, _runtime_installs, _network_tools, _services, _config_renderers,
                   _build_time_database, _system_folder_settings, _collectors, _app_in_file_system_root,
                   _start_up_writes, _hidden_program, _root_crontab, _docker_cli, _runtime_build, _packaged_server,
-                  _github_action, _manages_accounts):
+                  _github_action, _manages_accounts, _mounted_workspace):
         reason = check(situation)
         if reason:
             return reason
@@ -565,6 +565,97 @@ def _app_in_file_system_root(situation: UserSituation) -> str | None:
                         return (f"line {instruction.start_line} clones the app into /, the working directory, where "
                                 "the new user cannot create files")
     return None
+
+
+#: Commands that may name the working directory without putting files in it.
+_FOLDER_ONLY = frozenset({"mkdir", "chmod", "chown", "chgrp"})
+
+
+def _mounted_workspace(situation: UserSituation) -> str | None:
+    """The working directory is a folder the build leaves empty: the process works on files mounted there.
+
+    A linter, formatter, build tool or CI image sets ``WORKDIR /src`` and
+    copies nothing there: users run it with their checkout mounted on it.
+    Giving the empty folder to a new user does nothing for a bind mount,
+    whose files keep the host's owners, and a tool that writes there (an
+    autofix, a build output, a cache) would fail as that user.
+    """
+    workdir, line = None, 0
+    for info in situation.chain:
+        for instruction in info.stage.instructions:
+            if isinstance(instruction, Workdir) and instruction.value:
+                workdir, line = _join(workdir, _unquoted(instruction.value)), instruction.start_line
+    if workdir is None or "$" in workdir or not _ownable(workdir) or situation.facts.key in _BASE_WORKDIRS:
+        return None
+    current: str | None = None
+    for info in situation.chain:
+        for instruction in info.stage.instructions:
+            if isinstance(instruction, Workdir) and instruction.value:
+                current = _join(current, _unquoted(instruction.value))
+            elif isinstance(instruction, (Copy, Add)) and _copy_may_fill(situation, instruction, current, workdir):
+                return None
+            elif isinstance(instruction, Run) and _may_fill(situation, instruction, current or "/", workdir):
+                return None
+    return (f"`{workdir}`, the working directory (line {line}), gets no files from the build: the container works "
+            "on files mounted there when it runs (a tool run on a checkout), which keep their owners on the host, so "
+            "a new user may not be able to write them; set USER yourself if the process only reads them")
+
+
+def _copy_may_fill(situation: UserSituation, copy: Copy | Add, current: str | None, workdir: str) -> bool:
+    """The COPY or ADD may put files in ``workdir``: into it, or a folder holding it into a folder above it."""
+    destination = _join(current or "/", copy.destination or ".")
+    if destination is None or "$" in destination:
+        return True
+    inside, target = workdir.rstrip("/") + "/", destination.rstrip("/") + "/"
+    if target.startswith(inside):
+        return True
+    if not inside.startswith(target):
+        return False
+    # copied to a folder above it (`COPY rootfs/ /`): only a source folder holding the rest of the path fills it
+    rest = inside[len(target):].rstrip("/")
+    build = situation.context.build_context
+    for source in copy.sources:
+        if copy.flag("from") is not None or re.search(r"[*?\[$]", source):
+            return True
+        if isinstance(copy, Add) and ("://" in source or _ARCHIVE.search(source)):
+            return True  # ADD fetches URLs and unpacks archives
+        if build is not None and build.exists(source):
+            if build.is_dir(source) and build.exists(posixpath.join(source, rest)):
+                return True
+        elif not _named_like_file(source):
+            return True
+    return False
+
+
+_ARCHIVE = lazy_pattern(r"\.(tar|tgz|tbz2?|txz|gz|bz2|xz|zst|zip)$")
+
+
+def _named_like_file(source: str) -> bool:
+    """A source named as a single file is (``provision.sh``), where the build context cannot say."""
+    name = source.rstrip("/").rsplit("/", 1)[-1]
+    return not source.endswith("/") and "." in name.strip(".")
+
+
+def _may_fill(situation: UserSituation, run: Run, current: str, workdir: str) -> bool:
+    """The RUN may put files in ``workdir``: it runs there, or names it outside a mkdir, chmod or chown."""
+    inside = workdir.rstrip("/") + "/"
+    if (current.rstrip("/") + "/").startswith(inside):
+        return True
+    names = [workdir]
+    parent = current.rstrip("/") + "/"
+    if inside.startswith(parent):
+        names.append(workdir[len(parent):])  # `git clone x src`, run in `/`
+    pattern = re.compile("|".join(rf"(?<![\w.-]){re.escape(name)}(?![\w.-])" for name in names))
+    if not pattern.search(run.code):
+        return False
+    view = situation.context.run_view(run)
+    if view.model is None:
+        return True
+    text = view.text
+    for command in view.model.commands:
+        if command.name in _FOLDER_ONLY and not command.redirects:
+            text = text[: command.start] + " " * (command.end - command.start) + text[command.end :]
+    return pattern.search(text) is not None
 
 
 def _start_up_writes(situation: UserSituation) -> str | None:

@@ -118,6 +118,10 @@ Never (report only, with the reason in the diagnostic's note):
 * a comment of the author about ``USER``, non-root, privileges or permission
   problems;
 * a ``VOLUME``: its directory is root-owned and the app writes there;
+* a final ``WORKDIR`` the build leaves empty (nothing is copied, cloned or
+  built there; a ``mkdir`` does not count): the image is a tool run on a
+  checkout mounted there (a linter, a build or CI image), whose files keep
+  their owners on the host, so a new user could not write them;
 * ``sudo`` in the build (the base's user is not root); account-creating
   commands dfix cannot read (``useradd "$USER"``, inside an ``if``), or
   several accounts; an unknown or contradictory distro family; RHEL-minimal,
@@ -156,9 +160,10 @@ class NoUser(Rule):
     the user in the same edit. It is not offered when the process needs root
     (ports below 1024, nginx/sshd/database entrypoints, gosu, supervisord,
     paths under /root, run-time installs, privileged network tools), for base
-    images (ONBUILD, no CMD/ENTRYPOINT, a bare interpreter CMD), with a VOLUME,
-    when an unknown base's ENTRYPOINT still runs, when the distro is unknown, or
-    when the author's comments speak of USER problems. Build steps keep running
+    images (ONBUILD, no CMD/ENTRYPOINT, a bare interpreter CMD), with a VOLUME
+    or a WORKDIR the build leaves empty (a tool run on a checkout mounted
+    there), when an unknown base's ENTRYPOINT still runs, when the distro is
+    unknown, or when the author's comments speak of USER problems. Build steps keep running
     as root; anything else the app writes stays root-owned, which is the caveat
     each fix states. See the module docstring for the placement and every guard.
     """
@@ -457,6 +462,29 @@ class NoUser(Rule):
             why="conda installed into root's home",
         ),
         Invalid("FROM python:3.12\nVOLUME /data\nCMD [\"python\", \"-m\", \"app\"]\n", why="a VOLUME the app writes to"),
+        Invalid(
+            "FROM node:20-alpine\nCOPY lint.js /usr/local/lib/lint/\nWORKDIR /src\nCMD [\"node\", \"/usr/local/lib/lint/lint.js\"]\n",
+            why="a tool whose WORKDIR the build leaves empty works on a checkout mounted there, owned on the host",
+        ),
+        Invalid(
+            "FROM python:3.12-slim\nRUN pip install ruff && mkdir -p /work\nWORKDIR /work\nENTRYPOINT [\"ruff\", \"check\", \"--fix\", \".\"]\n",
+            why="a folder the build only creates stays empty: the linter fixes files mounted there",
+        ),
+        Invalid(
+            "FROM python:3.12-slim\nCOPY rootfs/ /\nWORKDIR /srv/app\nCMD [\"python\", \"main.py\"]\n",
+            "FROM python:3.12-slim\nCOPY rootfs/ /\nWORKDIR /srv/app\n"
+            f"{SHADOW_CREATE} \\\n && chown 10001:10001 /srv/app\nUSER 10001:10001\nCMD [\"python\", \"main.py\"]\n",
+            "the build context's rootfs/ holds srv/app/: the WORKDIR is not an empty workspace",
+            unsafe=True, context={"rootfs/srv/app/main.py": "print('hello')\n"},
+        ),
+        Invalid(
+            "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y git && git clone https://example.com/app.git src\n"
+            "WORKDIR /src\nCMD [\"python\", \"main.py\"]\n",
+            "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y git && git clone https://example.com/app.git src\n"
+            f"WORKDIR /src\n{SHADOW_CREATE} \\\n && chown 10001:10001 /src\nUSER 10001:10001\nCMD [\"python\", \"main.py\"]\n",
+            "a clone into `src`, run in /, fills the WORKDIR",
+            unsafe=True,
+        ),
         Invalid("FROM company/base:1\nCOPY app /app\nENTRYPOINT [\"/app\"]\n", why="unknown image, no commands: unknown family"),
         Invalid(
             "FROM company/base:1\nRUN apt-get update && apt-get install -y curl\nCMD [\"curl\"]\n",

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import dfix
+from dfix.engine import BuildContext
 from dfix.transforms.last_user_root import LastUserRoot
 from dfix.transforms.no_user import NoUser
 
@@ -70,7 +71,7 @@ def test_the_go_service_demo_gives_its_data_folder_to_the_new_user() -> None:
     [
         # the WORKDIR itself (new files), not the sources copied into it
         ("FROM debian:12\nWORKDIR /srv/app\nCOPY . .\nCMD [\"./serve\"]\n", "chown 10001:10001 /srv/app"),
-        ("FROM debian:12\nWORKDIR \"/app\"\nCMD [\"./serve\"]\n", "chown 10001:10001 /app"),
+        ("FROM debian:12\nWORKDIR \"/app\"\nCOPY serve .\nCMD [\"./serve\"]\n", "chown 10001:10001 /app"),
         # a created data folder with what the build put in it
         ("FROM debian:12\nWORKDIR /opt\nRUN mkdir -p data/cache\nCMD [\"./serve\"]\n", "chown -R 10001:10001 /opt/data/cache"),
         ("FROM debian:12\nENV DATA=/data\nRUN mkdir -p $DATA\nCMD [\"./serve\"]\n", "chown -R 10001:10001 $DATA"),
@@ -95,7 +96,7 @@ def test_system_folders_keep_their_owner(dockerfile: str) -> None:
 
 def test_a_folder_under_tmp_is_given_its_parent_is_writable_already() -> None:
     # WORKDIR creates /tmp/share root-owned, mode 755: unlike /tmp itself, nobody else may write there.
-    result = dfix.fix("FROM alpine:3.20\nWORKDIR /tmp/share\nCMD [\"tool\"]\n", select=["DF400"], unsafe=True)
+    result = dfix.fix("FROM alpine:3.20\nWORKDIR /tmp/share\nCOPY tool.conf .\nCMD [\"tool\"]\n", select=["DF400"], unsafe=True)
     assert "chown 10001:10001 /tmp/share\n" in result.text
     assert "chown 10001:10001 /tmp " not in result.text
 
@@ -125,3 +126,49 @@ def test_a_folder_a_wildcard_clean_up_deletes_is_not_given() -> None:
     text = "FROM debian:12\nRUN mkdir -p /tmp/work /var/lib/app && make && rm -rf /tmp/*\nCMD [\"/app\"]\n"
     result = dfix.fix(text, select=["DF400"], unsafe=True)
     assert " && chown -R 10001:10001 /var/lib/app\n" in result.text
+
+
+_WORKSPACE = "gets no files from the build"
+
+
+@pytest.mark.parametrize(
+    "dockerfile,files",
+    [
+        # files land in the WORKDIR: copied into it, relative to it, or by a RUN that runs there
+        ("FROM debian:12\nCOPY app /srv/app/\nWORKDIR /srv/app\nCMD [\"./serve\"]\n", None),
+        ("FROM debian:12\nWORKDIR /srv/app\nCOPY serve .\nCMD [\"./serve\"]\n", None),
+        ("FROM debian:12\nWORKDIR /srv/app\nRUN make build\nCMD [\"./serve\"]\n", None),
+        # a folder above it gets a folder that holds it (the build context says so)
+        ("FROM debian:12\nCOPY . /\nWORKDIR /srv/app\nCMD [\"./serve\"]\n", {"srv/app/serve": "x"}),
+        ("FROM debian:12\nADD https://example.com/app.tar.gz /srv/\nWORKDIR /srv/app\nCMD [\"./serve\"]\n", None),
+        # a RUN names it outside a mkdir: writes into it, clones into it
+        ("FROM debian:12\nRUN mkdir -p /src && echo x > /src/config\nWORKDIR /src\nCMD [\"./serve\"]\n", None),
+        ("FROM debian:12\nRUN cd /src && make\nWORKDIR /src\nCMD [\"./serve\"]\n", None),
+        ("FROM debian:12\nCOPY --from=build /out /\nWORKDIR /app\nCMD [\"./serve\"]\n", None),
+    ],
+)
+def test_a_workdir_the_build_fills_is_given_to_the_user(dockerfile, files) -> None:
+    build_context = BuildContext.of_files(files) if files else None
+    result = dfix.fix(dockerfile, select=["DF400"], unsafe=True, build_context=build_context)
+    assert result.changed, [d.note for d in result.diagnostics]
+
+
+@pytest.mark.parametrize(
+    "dockerfile,files",
+    [
+        ("FROM debian:12\nWORKDIR /src\nENTRYPOINT [\"/usr/local/bin/lint\"]\n", None),
+        ("FROM debian:12\nRUN mkdir -p /src && chmod 777 /src\nWORKDIR /src\nENTRYPOINT [\"lint\"]\n", None),
+        # copied above it, but only files, or a folder without it
+        ("FROM debian:12\nCOPY lint.toml /\nWORKDIR /src\nENTRYPOINT [\"lint\", \"--config\", \"/lint.toml\"]\n", None),
+        ("FROM debian:12\nCOPY rootfs/ /\nWORKDIR /src\nENTRYPOINT [\"lint\"]\n", {"rootfs/etc/lint.conf": "x"}),
+        # a RUN before the WORKDIR that works elsewhere
+        ("FROM debian:12\nWORKDIR /opt/lint\nCOPY . .\nRUN make install\nWORKDIR /work\nENTRYPOINT [\"lint\"]\n", None),
+    ],
+)
+def test_a_workdir_the_build_leaves_empty_is_a_mounted_workspace(dockerfile, files) -> None:
+    """A tool run on a checkout mounted on its WORKDIR: the host's files, which a new user may not write."""
+    build_context = BuildContext.of_files(files) if files else None
+    result = dfix.fix(dockerfile, select=["DF400"], unsafe=True, build_context=build_context)
+    assert not result.changed
+    (finding,) = result.diagnostics
+    assert _WORKSPACE in finding.note
