@@ -10,7 +10,7 @@ import msgspec
 from dfix.engine import Context, Diagnostic, Form, Invalid, Rule, RunView, Safety, Valid, program_name
 from dfix.patterns import lazy_pattern
 from dfix.shell import DiskResults, ShellCheckComment, ShellCheckError, find_shellcheck, run_shellcheck
-from dfix.syntax import Arg, Env, Span
+from dfix.syntax import Arg, Env, Onbuild, Run, Span
 
 from ._windows import on_windows
 
@@ -285,8 +285,23 @@ def _declared_names(context: Context, view: RunView) -> tuple[str, ...]:
     """Variables the RUN's shell gets from the build: ARG and ENV of its stage before it, inherited ENV, secrets."""
     anchor = view.parent or view.run
     info = context.stage_of(anchor)
-    names: dict[str, None] = dict.fromkeys(PREDEFINED)
-    if info is not None:
+    names: dict[str, None]
+    if info is None:
+        names = dict.fromkeys(PREDEFINED)
+    else:
+        names = dict.fromkeys(_names_before(context, info.stage.index).get(id(anchor), ()))
+    for mount in view.run.mount_specs:
+        if mount.type == "secret" and mount.get("env"):
+            names[mount.get("env")] = None  # type: ignore[index]
+    return tuple(name for name in names if _NAME.fullmatch(name))
+
+
+def _names_before(context: Context, stage_index: int) -> dict[int, tuple[str, ...]]:
+    """For each RUN and ONBUILD of a stage, the names declared before it, in order (one walk of the stage per file)."""
+
+    def walk() -> dict[int, tuple[str, ...]]:
+        info = context.stages[stage_index]
+        names: dict[str, None] = dict.fromkeys(PREDEFINED)
         chain = []
         parent = info.parent
         while parent is not None:
@@ -296,14 +311,14 @@ def _declared_names(context: Context, view: RunView) -> tuple[str, ...]:
             for instruction in ancestor.stage.instructions:
                 if isinstance(instruction, Env):
                     names.update(dict.fromkeys(key.strip("\"'") for key, _ in instruction.pairs))
+        before: dict[int, tuple[str, ...]] = {}
         for instruction in info.stage.instructions:
-            if instruction is anchor:
-                break
-            if isinstance(instruction, Env):
+            if isinstance(instruction, (Run, Onbuild)):
+                before[id(instruction)] = tuple(names)
+            elif isinstance(instruction, Env):
                 names.update(dict.fromkeys(key.strip("\"'") for key, _ in instruction.pairs))
             elif isinstance(instruction, Arg):
                 names.update(dict.fromkeys(name.strip("\"'") for name, _ in instruction.pairs))
-    for mount in view.run.mount_specs:
-        if mount.type == "secret" and mount.get("env"):
-            names[mount.get("env")] = None  # type: ignore[index]
-    return tuple(name for name in names if _NAME.fullmatch(name))
+        return before
+
+    return context.memo(("shellcheck: names before", stage_index), walk)
