@@ -57,6 +57,7 @@ class Context:
         #: Per-rule options by code.
         self.settings = settings or {}
         self._views: dict[int, RunView] = {}
+        self._shells: dict[int, dict[int | None, tuple[str, ...]]] = {}
         self._suppressions = None
         self._memo: dict[object, object] = {}
 
@@ -167,13 +168,27 @@ class Context:
         info = self.stage_of(instruction)
         if info is None:
             return DEFAULT_SHELL
+        shells = self._shells.get(info.stage.index)
+        if shells is None:
+            shells = self._shells[info.stage.index] = self._shells_of(info)
+        return shells.get(id(instruction), shells[None])
+
+    @staticmethod
+    def _shells_of(info: StageInfo) -> dict[int | None, tuple[str, ...]]:
+        """The SHELL in force at each instruction of a stage (one walk, not one per question); None: the stage's end.
+
+        An instruction asked about that is not in the stage (an ONBUILD's
+        trigger) gets the shell at the stage's end, as a walk that never
+        meets it would give.
+        """
+        shells: dict[int | None, tuple[str, ...]] = {}
         shell = info.initial_shell
         for other in info.stage.instructions:
-            if other is instruction:
-                break
+            shells[id(other)] = shell
             if isinstance(other, Shell) and other.is_json and other.arguments:
                 shell = other.arguments
-        return shell
+        shells[None] = shell
+        return shells
 
     def is_posix_shell(self, instruction: Instruction) -> bool:
         """Shell-level rules apply only under a POSIX shell (rules.md G3)."""
