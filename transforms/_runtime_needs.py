@@ -232,7 +232,7 @@ def root_need(situation: UserSituation) -> str | None:
     for check in (_author_comment, _start_script, _root_home, _runtime_installs, _network_tools, _services, _config_renderers,
                   _build_time_database, _system_folder_settings, _collectors, _app_in_file_system_root,
                   _start_up_writes, _hidden_program, _root_crontab, _docker_cli, _runtime_build, _packaged_server,
-                  _github_action, _manages_accounts, _mounted_workspace):
+                  _github_action, _manages_accounts, _unread_start_script, _mounted_workspace):
         reason = check(situation)
         if reason:
             return reason
@@ -241,10 +241,19 @@ def root_need(situation: UserSituation) -> str | None:
 
 def _start_script(situation: UserSituation) -> str | None:
     """The start script the build context holds drops privileges itself, or does what only root may."""
+    script = start_script(situation.context.build_context, situation.instructions, situation.runtime)
+    return script_root_need(script) if script is not None else None
+
+
+def _unread_start_script(situation: UserSituation) -> str | None:
+    """The container starts through a script the build copies but that cannot be read here.
+
+    Asked after every reason the file itself shows, which is the better one to give (only the guess
+    that the WORKDIR is a mounted workspace comes after it).
+    """
     build = situation.context.build_context
-    script = start_script(build, situation.instructions, situation.runtime)
-    if script is not None:
-        return script_root_need(script)
+    if start_script(build, situation.instructions, situation.runtime) is not None:
+        return None
     unread = unread_start_script(build, situation.instructions, situation.runtime)
     if unread is not None:
         where = "is not in the build context" if build is not None else "comes from the build context, not given here"

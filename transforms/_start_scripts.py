@@ -18,6 +18,7 @@ copy, a folder copied whole, a bare name found through ``PATH``).
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Iterable, Iterator, Sequence
 
 import msgspec
@@ -66,12 +67,14 @@ class StartScript(msgspec.Struct, frozen=True):
         return posixpath.basename(self.image_path)
 
 
-def _program_paths(runtime: Sequence[Instruction]) -> Iterator[str]:
-    """The programs the CMD/ENTRYPOINT start, and the script a shell among them runs.
+def _program_paths(runtime: Sequence[Instruction]) -> Iterator[tuple[str, bool]]:
+    """The programs the CMD/ENTRYPOINT start, and the script a shell among them runs; true for that script.
 
-    ``sh start.sh`` runs ``start.sh``; ``bash -c "./echo.sh --fast"`` runs
-    the first word of its command string (after an ``exec``), which is how
-    many images start a copied script.
+    ``sh start.sh`` runs ``start.sh``, looked up in the working directory
+    first (then in ``PATH``), whatever its name: ``sh /Start`` runs a script
+    too. ``bash -c "./echo.sh --fast"`` runs the first word of its command
+    string (after an ``exec``), which is how many images start a copied
+    script.
     """
     for instruction in runtime:
         if not isinstance(instruction, (Cmd, Entrypoint)):
@@ -79,7 +82,7 @@ def _program_paths(runtime: Sequence[Instruction]) -> Iterator[str]:
         argv = list(instruction.exec_form) if instruction.exec_form is not None else (instruction.shell_form or "").split()
         if not argv:
             continue
-        yield argv[0]
+        yield argv[0], False
         if program_name(argv[0]) not in POSIX_SHELLS:
             continue
         if "-c" in argv[1:]:
@@ -88,11 +91,13 @@ def _program_paths(runtime: Sequence[Instruction]) -> Iterator[str]:
             if words[:1] == ["exec"]:
                 words = words[1:]
             if words:
-                yield words[0]
+                yield words[0], False
             continue
         operands = [word for word in argv[1:] if not word.startswith("-")]
         if operands:
-            yield operands[0]
+            if "/" not in operands[0]:
+                yield "./" + operands[0], True
+            yield operands[0], True
 
 
 def _workdir_before(instructions: Sequence[Instruction], until: Instruction) -> str:
@@ -165,7 +170,7 @@ def start_script(build: BuildContext | None, instructions: Sequence[Instruction]
     """The script the container starts with, read from the build context, or None when it is not there."""
     if build is None or not runtime:
         return None
-    programs = [(p, _workdir_before(instructions, r)) for r in runtime for p in _program_paths([r])]
+    programs = [(p, _workdir_before(instructions, r)) for r in runtime for p, _script in _program_paths([r])]
     if not programs:
         return None
     copied = list(_copied_files(build, instructions))
@@ -179,7 +184,7 @@ def start_script(build: BuildContext | None, instructions: Sequence[Instruction]
 
 
 #: Names a start script goes by (``entrypoint.sh``, ``start_container``, ``run``, ``docker-entrypoint``).
-_SCRIPT_NAME = lazy_pattern(r"(\.(sh|bash)$|^(start|run|init|boot|entrypoint|docker-entrypoint|launch|startup)([_.-]|$))")
+_SCRIPT_NAME = lazy_pattern(r"(\.(sh|bash)$|^(start|run|init|boot|entrypoint|docker-entrypoint|launch|startup)([_.-]|$))", re.I)
 
 
 def unread_start_script(build: BuildContext | None, instructions: Sequence[Instruction],
@@ -193,8 +198,8 @@ def unread_start_script(build: BuildContext | None, instructions: Sequence[Instr
     """
     for instruction in runtime:
         workdir = _workdir_before(instructions, instruction)
-        for program in _program_paths([instruction]):
-            if not _SCRIPT_NAME.search(posixpath.basename(program)):
+        for program, script in _program_paths([instruction]):
+            if not script and not _SCRIPT_NAME.search(posixpath.basename(program)):
                 continue
             for image_path, source in _copy_targets(instructions):
                 if _matches(program, image_path, workdir) or (

@@ -6,7 +6,7 @@ import pytest
 
 from dfix.engine import BuildContext
 from dfix.syntax import Cmd, Entrypoint, parse
-from dfix.transforms._start_scripts import StartScript, script_root_need, start_script
+from dfix.transforms._start_scripts import StartScript, script_root_need, start_script, unread_start_script
 
 PLAIN = "#!/bin/sh\nset -e\nexec \"$@\"\n"
 
@@ -28,6 +28,9 @@ def _find(dockerfile: str, files: dict[str, str]) -> StartScript | None:
     ('FROM debian\nCOPY . /app\nCMD ["bash", "/app/bin/run"]\n', {"bin/run": "#!/bin/bash\nexec app\n"}, "bin/run"),
     ('FROM alpine\nCOPY echo.sh /\nENTRYPOINT ["/bin/bash", "-c", "./echo.sh"]\n', {"echo.sh": PLAIN}, "echo.sh"),
     ('FROM debian\nCOPY start.sh /\nCMD ["sh", "-c", "exec /start.sh --fast"]\n', {"start.sh": PLAIN}, "start.sh"),
+    # a shell's script operand is looked up in the working directory first
+    ('FROM ubuntu\nWORKDIR /btsync\nADD run_btsync.sh run_btsync.sh\nENTRYPOINT ["/bin/bash", "run_btsync.sh"]\n',
+     {"run_btsync.sh": PLAIN}, "run_btsync.sh"),
 ])
 def test_the_start_script_is_found(dockerfile: str, files: dict[str, str], context_path: str) -> None:
     found = _find(dockerfile, files)
@@ -70,3 +73,17 @@ def test_what_needs_root(body: str, reason: str) -> None:
 ])
 def test_what_needs_no_root(body: str) -> None:
     assert script_root_need(StartScript("/entrypoint.sh", "entrypoint.sh", "#!/bin/sh\n" + body)) is None
+
+
+@pytest.mark.parametrize("dockerfile, image_path", [
+    # whatever its name, the file a shell runs is a script: `sh /Start`
+    ('FROM alpine:3.4\nCOPY Start /Start\nCMD ["sh", "/Start"]\n', "/Start"),
+    ('FROM ubuntu\nWORKDIR /btsync\nADD run_btsync.sh run_btsync.sh\nENTRYPOINT ["/bin/bash", "run_btsync.sh"]\n',
+     "/btsync/run_btsync.sh"),
+    ('FROM debian\nCOPY Start-Server /usr/local/bin/\nCMD ["Start-Server"]\n', "/usr/local/bin/Start-Server"),
+])
+def test_a_start_script_missing_from_the_context_is_named(dockerfile: str, image_path: str) -> None:
+    tree = parse(dockerfile)
+    instructions = [i for stage in tree.stages for i in stage.instructions]
+    runtime = [i for i in instructions if isinstance(i, (Cmd, Entrypoint))]
+    assert unread_start_script(None, instructions, runtime) == image_path
