@@ -51,7 +51,7 @@ import msgspec
 
 from dfix.engine import ONBUILD_TRIGGER, Context, Edit, RunScript, RunView, Safety
 from dfix.patterns import lazy_pattern
-from dfix.shell import ISOLATABLE_EFFECTS, Effect, ShellScript, package_commands, state_effects
+from dfix.shell import ISOLATABLE_EFFECTS, Effect, ShellScript, has_option, package_commands, package_spec, state_effects
 from dfix.shell import Context as ShellContext
 from dfix.syntax import Comment, Dockerfile, Instruction, Mount, Run
 
@@ -481,6 +481,10 @@ def plan_merge(
             if comment is not None and is_directive_comment(comment):
                 return Refusal("the RUN ends in a comment that looks like a directive", side.run)
 
+    stale = _stale_program(sides, _base_repository(context, runs[0]))
+    if stale is not None:
+        return stale
+
     mounts = [m for m in runs[0].mount_specs if _mount_carries_state(m)]
     safety = Safety.UNSAFE if mounts else Safety.SAFE
     note = None
@@ -488,6 +492,65 @@ def plan_merge(
         note = "a tmpfs or read-write bind mount starts empty/unchanged in each RUN, but is shared once merged"
     edits = _edits(tree, sides, _item_index(context), context.house_style.indent)
     return MergePlan(tuple(runs), tuple(edits), safety, note)
+
+
+#: Package managers that can install a new copy of themselves, and the program names that copy answers to.
+_SELF_UPGRADES = {"pip": ("pip", lazy_pattern(r"pip[0-9.]*")), "npm": ("npm", lazy_pattern(r"npm|npx"))}
+#: Base images whose manager an upgrade replaces where it is (``/usr/local/bin``, ``/opt/conda/bin``; Alpine
+#: installs Python's programs under ``/usr``), by repository.
+_UPGRADED_IN_PLACE = {
+    "pip": frozenset({"python", "pypy", "miniconda", "miniconda3", "anaconda3", "miniforge3", "mambaforge", "alpine"}),
+    "npm": frozenset({"node"}),
+}
+
+
+def _base_repository(context: Context, run: Run) -> str | None:
+    """The last part of the repository of the image the RUN's stage is built on (through in-file stages)."""
+    info = context.stage_of(run)
+    while info is not None and info.parent is not None:
+        info = context.stages[info.parent]
+    image = info.stage.from_.image if info is not None else None
+    if image is None or image.has_variables:
+        return None
+    return image.repository.rsplit("/", 1)[-1].lower()
+
+
+def _stale_program(sides: Sequence[Side], base: str | None) -> Refusal | None:
+    """A manager upgrades itself, and a later RUN runs it by the name the shell remembers.
+
+    A shell looks a program up in ``PATH`` once and remembers where it found
+    it. ``pip3 install --upgrade pip`` installs a new ``pip3`` in
+    ``/usr/local/bin``, ahead of the distro's ``/usr/bin/pip3``: the next RUN,
+    a new shell, finds the new one; merged, the commands after it run the old
+    one (with pip 10 to 19, ``ImportError: cannot import name 'main'``). On
+    the images that ship the manager where an upgrade puts it (``python``,
+    conda's, ``node``) the remembered path stays right.
+    """
+    ran: set[str] = set()
+    for index, side in enumerate(sides):
+        ran.update(c.name for c in side.model.commands if c.name and "/" not in c.name)
+        upgraded: set[str] = set()
+        for invocation in package_commands(side.model):
+            own = _SELF_UPGRADES.get(invocation.family)
+            if own is None or invocation.action not in ("install", "upgrade") or base in _UPGRADED_IN_PLACE[invocation.family]:
+                continue
+            if invocation.family == "npm" and not has_option(invocation, "-g", "--global"):
+                continue
+            name, programs = own
+            if any(package_spec(invocation.family, w.value).name.lower() == name for w in invocation.packages if w.value):
+                upgraded.update(program for program in ran if programs.fullmatch(program))
+        if not upgraded:
+            continue
+        for later in sides[index + 1 :]:
+            hit = next((c.name for c in later.model.commands if c.name in upgraded), None)
+            if hit is not None:
+                return Refusal(
+                    f"it upgrades `{hit}`, which the next RUN runs: a new RUN looks the program up again and "
+                    "finds the new one, while in the same shell the commands after the upgrade would run the old "
+                    "one (the shell remembers where it found it)",
+                    side.run,
+                )
+    return None
 
 
 # -- edits --------------------------------------------------------------------------------------

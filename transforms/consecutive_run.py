@@ -103,7 +103,11 @@ class ConsecutiveRun(Rule):
     that does not end in a simple command (shells ignore ``-e`` there); a
     trailing comment that looks like a directive; a RUN whose last command is
     followed, on later lines, by more than a ``;``, continuations and comment
-    lines. The merged RUN exceeding ``max-merged-commands`` (default 0 = no
+    lines; a side where a package manager upgrades itself (``pip3 install
+    --upgrade pip``, ``npm install -g npm``) before a later side runs it by
+    name, since a shell remembers where it found a program and would run the
+    old copy (not on ``python``, conda, Alpine or ``node`` images, where the
+    new copy replaces the old one). The merged RUN exceeding ``max-merged-commands`` (default 0 = no
     limit) is reported without a fix too. A tmpfs or read-write bind mount
     on the RUNs makes the fix unsafe: it is fresh in each RUN but shared once
     merged. Never merged, and not reported: exec form (G1), heredoc RUNs
@@ -303,6 +307,13 @@ class ConsecutiveRun(Rule):
         Invalid(
             "FROM debian\nRUN apt-get update && service mysql start\nRUN apt-get install -y curl\n", None,
             "a service would outlive its RUN: no fix",
+        ),
+        Invalid(
+            "FROM ubuntu:16.04\nRUN pip3 install --upgrade pip\nRUN pip3 install --no-cache-dir tensorflow\n"
+            "RUN pip3 install --no-cache-dir numpy pandas\n",
+            "FROM ubuntu:16.04\nRUN pip3 install --upgrade pip\nRUN pip3 install --no-cache-dir tensorflow && \\\n"
+            "    pip3 install --no-cache-dir numpy pandas\n",
+            "pip upgrades itself: in one shell the next `pip3` would still be the old one, so that RUN stays apart",
         ),
         Invalid(
             "FROM debian\nRUN apt-get update # hadolint ignore=DL3008\nRUN apt-get install -y curl\n", None,

@@ -11,8 +11,8 @@ RUN apt-get install -y python3 python3-pip
 ##############################
 # Python tools
 ##############################
-RUN pip3 install --upgrade pip && \
-    pip3 install awscli
+RUN pip3 install --upgrade pip
+RUN pip3 install awscli
 
 # Node
 RUN curl -fsSL https://deb.nodesource.com/setup_18.x | bash -
