@@ -7,11 +7,12 @@ from typing import Iterator, Sequence
 
 import msgspec
 
-from dfix.engine import Context, Diagnostic, Form, Invalid, Rule, RunView, Safety, Valid, program_name
+from dfix.engine import DEFAULT_SHELL, Context, Diagnostic, Form, Invalid, Rule, RunView, Safety, Valid, program_name
 from dfix.patterns import lazy_pattern
 from dfix.shell import DiskResults, ShellCheckComment, ShellCheckError, find_shellcheck, run_shellcheck
 from dfix.syntax import Arg, Env, Onbuild, Run, Span
 
+from ._alpine import base_release
 from ._windows import on_windows
 
 #: The shell a RUN names (``SHELL``, a heredoc's command, a shebang) to ShellCheck's dialect; a shell
@@ -112,9 +113,10 @@ class ShellCheck(Rule):
     silences it there. Its severity is ShellCheck's.
 
     **How** (as hadolint does): ShellCheck reads each script in the dialect
-    of the shell that runs it: the stage's ``SHELL`` (``/bin/sh`` by default;
-    ``bash``, ``dash``, ``ksh``; ``ash`` as BusyBox sh), or the shell a heredoc
-    is fed to or its shebang names. The names the stage's ``ARG`` and ``ENV``
+    of the shell that runs it: the stage's ``SHELL`` (``/bin/sh`` by default,
+    read as BusyBox sh on an image the reference shows is Alpine, as POSIX sh
+    elsewhere; ``bash``, ``dash``, ``ksh``; ``ash`` as BusyBox sh), or the
+    shell a heredoc is fed to or its shebang names. The names the stage's ``ARG`` and ``ENV``
     instructions declare (and the proxy variables BuildKit passes through)
     are declared before the script, so ShellCheck does not call them unset.
     Not checked: exec-form RUNs (no shell reads them), RUNs under a shell
@@ -163,6 +165,8 @@ class ShellCheck(Rule):
         Valid('FROM debian:12\nRUN ["sh", "-c", "echo $x"]\n', "exec form: no shell reads it as a RUN script"),
         Valid("FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN [[ -f /etc/os-release ]] && echo ok\n",
               "bash's `[[` under a bash SHELL"),
+        Valid("FROM alpine:3.20\nRUN set -o pipefail && wget -qO- https://example.com/app.tgz | tar -xz\n",
+              "Alpine's /bin/sh is BusyBox ash, which has pipefail (the line DF628 adds)"),
         Valid('FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL ["powershell", "-Command"]\n'
               'RUN $ErrorActionPreference = \'Stop\'; echo $x\n', "PowerShell is not ShellCheck's"),
         Valid("FROM debian:12\nRUN python3 <<EOF\nprint('$x')\nEOF\n", "a heredoc of another interpreter"),
@@ -245,7 +249,7 @@ class ShellCheck(Rule):
         if view.form is Form.SHELL:
             if view.script is None:
                 return None
-            dialect = _dialect(context.shell_for(view.run))
+            dialect = _stage_dialect(context, view)
             return self._make(context, view, dialect, view.script.text, None)
         heredocs = view.run.heredocs or (view.parent.heredocs if view.parent is not None else ())
         if len(heredocs) != 1 or heredocs[0].body is None or view.text != heredocs[0].content:
@@ -259,7 +263,7 @@ class ShellCheck(Rule):
         elif command and command.group(1):
             dialect = DIALECTS.get(program_name(command.group(1)))
         else:
-            dialect = _dialect(context.shell_for(view.run))
+            dialect = _stage_dialect(context, view)
         return self._make(context, view, dialect, heredoc.content, heredoc.body.start_pos)
 
     def _make(self, context: Context, view: RunView, dialect: str | None, script: str, body_start: int | None) -> _Job | None:
@@ -275,6 +279,20 @@ class ShellCheck(Rule):
 
 def _dialect(shell: tuple[str, ...]) -> str | None:
     return DIALECTS.get(program_name(shell[0]).lower()) if shell else None
+
+
+def _stage_dialect(context: Context, view: RunView) -> str | None:
+    """The dialect of the shell the RUN runs under: an Alpine image's ``/bin/sh`` is BusyBox ash.
+
+    Checked as POSIX sh, ash's own features (``set -o pipefail``, which
+    DF628 adds on Alpine) would be reported as undefined.
+    """
+    shell = context.shell_for(view.run)
+    if tuple(shell) == DEFAULT_SHELL:
+        release = base_release(context, view.parent or view.run)
+        if release.version is not None or release.newest:
+            return "busybox"
+    return _dialect(shell)
 
 
 def _severity(level: str) -> str:

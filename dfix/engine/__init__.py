@@ -5,7 +5,7 @@ exported here (a contract test fails when a rule reaches past it).
 """
 
 from .build_context import BuildContext, DockerIgnore
-from .context import Context, StageInfo
+from .context import DEFAULT_SHELL, Context, StageInfo
 from .effects import ACCOUNT_PATHS, ADDS_USER, SAME_IMAGE, ImageEffects
 from .model import SEVERITIES, Diagnostic, Edit, FailedFix, Fix, FixPolicy, FixResult, Safety, Severity
 from .catalogue import Catalogue, Entry, Resolution
@@ -33,7 +33,7 @@ __all__ = [
     "Valid", "all_rules", "catalogue", "check", "default_rules", "describe", "fix", "make_rules", "resolve",
     "owner_of", "prepare_rules", "rule_by_code", "run_rules", "select", "subcode_filter", "SubcodeFilter", "unavailable_notes",
     "use_rule_packages", "Unfinished", "fix_in_two_steps",
-    "ALL", "DockerIgnore", "EMPTY", "EXEC_FORM", "HEREDOC", "NON_POSIX_SHELL", "ONBUILD_TRIGGER", "POSIX_SHELLS", "TRANSIENT_MOUNTS",
+    "ALL", "DEFAULT_SHELL", "DockerIgnore", "EMPTY", "EXEC_FORM", "HEREDOC", "NON_POSIX_SHELL", "ONBUILD_TRIGGER", "POSIX_SHELLS", "TRANSIENT_MOUNTS",
     "Form", "Guard", "MountTarget", "RunScript", "RunView", "StageInfo", "Suppressions", "normal_path",
     "program_name", "under",
 ]
