@@ -34,6 +34,35 @@ class _Copied(msgspec.Struct, frozen=True):
     folder: bool = False
 
 
+def _known_folders(info: StageInfo) -> frozenset[str]:
+    """Paths the stage itself shows are folders: its WORKDIRs, and the folders above what COPY/ADD write.
+
+    ``COPY --from=build /opt/app /app`` may copy a file or a folder; a later
+    ``WORKDIR /app`` or ``COPY conf/ /app/conf/`` settles it.
+    """
+    folders: set[str] = set()
+    workdir: str | None = _BASE_WORKDIR
+    for instruction in info.stage.instructions:
+        path = None
+        if isinstance(instruction, Workdir) and instruction.arguments:
+            value = instruction.arguments[0]
+            workdir = _join(workdir, value) if _literal(value) else None
+            path = workdir
+            if path is not None:
+                folders.add(path)
+        elif isinstance(instruction, (Copy, Add)) and _literal(instruction.destination):
+            path = _join(workdir, instruction.destination or "")
+            if path is not None and (instruction.destination or "").endswith("/"):
+                folders.add(path)
+        while path is not None and not path.startswith(_BASE_WORKDIR):
+            parent = posixpath.dirname(path)
+            if parent == path:  # `/`, and the `//` that POSIX keeps
+                break
+            folders.add(parent)
+            path = parent
+    return frozenset(folders)
+
+
 def _join(directory: str | None, path: str) -> str | None:
     if path.startswith("/"):
         return posixpath.normpath(path)
@@ -110,6 +139,11 @@ class PermissionChangeInSeparateLayer(Rule):
     safety = Safety.UNSAFE
 
     valid = (
+        Valid(
+            "FROM debian AS build\nRUN mkdir -p /opt/app\nFROM debian\nCOPY --from=build /opt/app /app\n"
+            "WORKDIR /app\nRUN chown 10001 /app\n",
+            "the later WORKDIR shows /app is a folder: the chown changes only its own entry",
+        ),
         Valid("FROM debian\nCOPY --chown=app:app . /app\n"),
         Valid("FROM debian\nCOPY . /app\nRUN chown -R app:app /app/data\n", "a folder inside: not what the COPY wrote"),
         Valid("FROM debian\nRUN chmod 755 /usr/local/bin/tool\n", "no COPY wrote it"),
@@ -144,6 +178,8 @@ class PermissionChangeInSeparateLayer(Rule):
         ),
         Invalid("FROM debian\nCOPY entrypoint.sh /entrypoint.sh\nRUN chmod 755 /entrypoint.sh\n", None,
                 "no build context to show the source is a file"),
+        Invalid("FROM debian\nCOPY tool //opt/tool\nRUN chown app //opt/tool\n", None,
+                "a path with the two leading slashes POSIX keeps"),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
@@ -153,6 +189,7 @@ class PermissionChangeInSeparateLayer(Rule):
 
     def _stage(self, context: Context, info: StageInfo) -> Iterator[Diagnostic]:
         copies: list[_Copied] = []
+        folders = _known_folders(info)
         workdir: str | None = _BASE_WORKDIR
         for instruction in info.stage.instructions:
             if isinstance(instruction, Workdir) and instruction.arguments:
@@ -165,9 +202,10 @@ class PermissionChangeInSeparateLayer(Rule):
             elif isinstance(instruction, Run) and copies:
                 view = context.run_view(instruction)
                 if view.model is not None:
-                    yield from self._changes(context, view, copies, workdir)
+                    yield from self._changes(context, view, copies, workdir, folders)
 
-    def _changes(self, context: Context, view: RunView, copies: list[_Copied], workdir) -> Iterator[Diagnostic]:
+    def _changes(self, context: Context, view: RunView, copies: list[_Copied], workdir,
+                 folders: frozenset[str]) -> Iterator[Diagnostic]:
         model = view.model
         for command in model.commands:
             flag = _PERMISSION_TOOLS.get(command.name or "")
@@ -184,7 +222,7 @@ class PermissionChangeInSeparateLayer(Rule):
             if copied is None:
                 continue
             recursive = any(o == "--recursive" or (not o.startswith("--") and "R" in o) for o in options)
-            if target != copied.file and not recursive:
+            if (target != copied.file or target in folders) and not recursive:
                 continue  # the folder's own entry only: its files are not stored again
             source = copied.instruction
             keyword = "COPY" if isinstance(source, Copy) else "ADD"
