@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Invalid, Rule, RunView, Safety, Valid
+from dfix.patterns import lazy_pattern
 from dfix.shell import PackageCommand, ShellScript, SimpleCommand, package_commands
 from dfix.syntax import Instruction
 
@@ -59,7 +61,10 @@ class WgetProgressNoise(Rule):
     **Not fixed:** a wget whose stderr is redirected or piped on
     (``2>&1``, ``|&``), or that is asked to show the server's response
     (``-S``, ``--spider``, ``-d``): its output is being read, so it must
-    not change. Exec-form and heredoc RUNs are reported only. A ``wget``
+    not change. A download of small files by their names only (a package
+    source ``.repo``/``.list``, a signing key, a checksum, a small config):
+    its progress is a line or two, and a fix would be noise in the diff.
+    Exec-form and heredoc RUNs are reported only. A ``wget``
     given PowerShell parameters (``-OutFile``, ``-Uri``) is PowerShell's
     ``Invoke-WebRequest`` alias on a Windows base and is not read at all.
 
@@ -122,6 +127,10 @@ class WgetProgressNoise(Rule):
             "the output is read: reported only",
         ),
         Invalid('FROM debian:12\nRUN ["wget", "https://example.com/a.tgz"]\n', None, "exec form"),
+        Invalid(
+            "FROM centos:7\nRUN wget https://dl.yarnpkg.com/rpm/yarn.repo -O /etc/yum.repos.d/yarn.repo\n", None,
+            "a package source of a few hundred bytes: a line of progress, not worth a change",
+        ),
 
     )
 
@@ -153,7 +162,26 @@ class WgetProgressNoise(Rule):
             return "the program is not a literal word"
         if has_any(options, *_REPORTING) or stderr_redirected(model, command):
             return "wget's output is read by the command (its stderr is redirected, or it shows the server's response)"
+        small = _small_downloads(command)
+        if small:
+            return f"`{small}` is a small file: its progress takes a line or two of the log"
         return None
+
+
+#: Files a download of which is a few KiB: a package source, a signing key, a checksum, a small configuration.
+_SMALL_FILE = lazy_pattern(
+    r"\.(repo|list|sources|key|asc|gpg|pub|pem|crt|sig|sha1|sha256|sha512|md5|yaml|yml|toml|ini|conf|cfg|properties)$",
+    re.I,
+)
+
+
+def _small_downloads(command: SimpleCommand) -> str | None:
+    """The name of the file when every URL ``wget`` fetches is a small one by its name, else None."""
+    urls = [word.value for word in command.args if word.value and "://" in word.value]
+    names = [url.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1] for url in urls]
+    if not names or not all("/" not in name and _SMALL_FILE.search(name) for name in names):
+        return None
+    return names[0]
 
 
 def _gnu_wget(context: Context, view: RunView, command: SimpleCommand) -> bool:
