@@ -46,7 +46,10 @@ toolchain with ``libc6-dev``.
 Other recommends are not kept: ``git``'s ``less`` and ``patch`` (a pager and
 a tool no build step of git calls), ``python3-pip``'s ``build-essential``
 and ``python3-dev`` (needed only when ``pip install`` compiles a C extension,
-which the file does not show: the fix states it as an assumption).
+which the file does not show: the fix states it as an assumption), and
+likewise the ``build-essential`` that Debian's ``npm`` brings only as a
+recommendation of ``node-gyp`` (needed when ``npm install`` builds a native
+module).
 """
 
 from __future__ import annotations
@@ -87,6 +90,7 @@ class Use(Enum):
 
     HTTPS = "an HTTPS download"
     PIP_INSTALL = "`pip install`"
+    NPM_INSTALL = "`npm install`"
     XVFB_RUN = "`xvfb-run`"
     SSH = "an SSH connection"
     KEYSERVER = "a keyserver lookup"
@@ -146,6 +150,10 @@ CAVEATS: dict[str, tuple[Use, str]] = {
     "python*-pip": (
         Use.PIP_INSTALL,
         "`pip install` compiles no C extension (pip only recommends `build-essential` and the Python headers)",
+    ),
+    "npm": (
+        Use.NPM_INSTALL,
+        "`npm install` builds no native module (npm's node-gyp only recommends `build-essential`)",
     ),
 }
 
@@ -320,9 +328,15 @@ def _ppa(command: SimpleCommand, texts: list[str]) -> bool:
     )
 
 
+def _npm_install(command: SimpleCommand, texts: list[str]) -> bool:
+    invocation = package_command(command)
+    return invocation is not None and invocation.manager == "npm" and invocation.action == "install"
+
+
 _DETECTORS: dict[Use, Callable[[SimpleCommand, list[str]], bool]] = {
     Use.HTTPS: _https,
     Use.PIP_INSTALL: _pip_install,
+    Use.NPM_INSTALL: _npm_install,
     Use.XVFB_RUN: lambda command, texts: command.name == "xvfb-run",
     Use.SSH: _ssh,
     Use.KEYSERVER: _keyserver,

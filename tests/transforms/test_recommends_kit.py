@@ -170,6 +170,11 @@ def test_fixes_state_what_they_assume() -> None:
     assert "`ca-certificates` (for an HTTPS download at line 3)" in assumes
     assert "`python3-setuptools` (for `pip install` at line 3)" in assumes
     assert "compiles no C extension" in assumes
+    (finding,) = dfix.check(
+        "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y nodejs npm\nCOPY package.json .\nRUN npm install\n",
+        select=["DF202"],
+    )
+    assert "`npm install` builds no native module" in finding.fix.assumes
     (finding,) = dfix.check("ARG TAG=3.19\nFROM alpine:$TAG\nRUN apk add curl\n", select=["DF210"])
     assert finding.fix.safety == "unsafe" and "Alpine 3.3 or newer" in finding.fix.assumes
     (finding,) = dfix.check("FROM alpine:3.19\nRUN apk add curl\n", select=["DF210"])
