@@ -37,7 +37,7 @@ from dfix.shell import CONDITIONAL, ShellScript, SimpleCommand, package_commands
 from dfix.syntax import Add, Arg, Cmd, Copy, Entrypoint, Env, Instruction, Run, User, Workdir
 
 from ._base_images import ImageFacts, is_root_user
-from ._start_scripts import script_root_need, start_script, unread_start_script
+from ._start_scripts import StartScript, script_root_need, start_script, unread_start_script
 
 
 class UserSituation(Protocol):
@@ -241,8 +241,16 @@ def root_need(situation: UserSituation) -> str | None:
 
 def _start_script(situation: UserSituation) -> str | None:
     """The start script the build context holds drops privileges itself, or does what only root may."""
-    script = start_script(situation.context.build_context, situation.instructions, situation.runtime)
+    script = _found_start_script(situation)
     return script_root_need(script) if script is not None else None
+
+
+def _found_start_script(situation: UserSituation) -> StartScript | None:
+    """The start script in the build context, looked for once per file (it may walk the context's folders)."""
+    return situation.context.memo(
+        ("start script", situation.final.stage.index),
+        lambda: start_script(situation.context.build_context, situation.instructions, situation.runtime),
+    )
 
 
 def _unread_start_script(situation: UserSituation) -> str | None:
@@ -252,7 +260,7 @@ def _unread_start_script(situation: UserSituation) -> str | None:
     that the WORKDIR is a mounted workspace comes after it).
     """
     build = situation.context.build_context
-    if start_script(build, situation.instructions, situation.runtime) is not None:
+    if _found_start_script(situation) is not None:
         return None
     unread = unread_start_script(build, situation.instructions, situation.runtime)
     if unread is not None:

@@ -34,12 +34,17 @@ class _Copied(msgspec.Struct, frozen=True):
     folder: bool = False
 
 
-def _known_folders(info: StageInfo) -> frozenset[str]:
+def _known_folders(context: Context, info: StageInfo) -> frozenset[str]:
     """Paths the stage itself shows are folders: its WORKDIRs, and the folders above what COPY/ADD write.
 
     ``COPY --from=build /opt/app /app`` may copy a file or a folder; a later
-    ``WORKDIR /app`` or ``COPY conf/ /app/conf/`` settles it.
+    ``WORKDIR /app`` or ``COPY conf/ /app/conf/`` settles it. Worked out once
+    per stage, when a permission change first needs it.
     """
+    return context.memo(("known folders", info.stage.index), lambda: _walk_folders(info))
+
+
+def _walk_folders(info: StageInfo) -> frozenset[str]:
     folders: set[str] = set()
     workdir: str | None = _BASE_WORKDIR
     for instruction in info.stage.instructions:
@@ -189,7 +194,6 @@ class PermissionChangeInSeparateLayer(Rule):
 
     def _stage(self, context: Context, info: StageInfo) -> Iterator[Diagnostic]:
         copies: list[_Copied] = []
-        folders = _known_folders(info)
         workdir: str | None = _BASE_WORKDIR
         for instruction in info.stage.instructions:
             if isinstance(instruction, Workdir) and instruction.arguments:
@@ -202,10 +206,10 @@ class PermissionChangeInSeparateLayer(Rule):
             elif isinstance(instruction, Run) and copies:
                 view = context.run_view(instruction)
                 if view.model is not None:
-                    yield from self._changes(context, view, copies, workdir, folders)
+                    yield from self._changes(context, view, copies, workdir, info)
 
     def _changes(self, context: Context, view: RunView, copies: list[_Copied], workdir,
-                 folders: frozenset[str]) -> Iterator[Diagnostic]:
+                 info: StageInfo) -> Iterator[Diagnostic]:
         model = view.model
         for command in model.commands:
             flag = _PERMISSION_TOOLS.get(command.name or "")
@@ -222,7 +226,7 @@ class PermissionChangeInSeparateLayer(Rule):
             if copied is None:
                 continue
             recursive = any(o == "--recursive" or (not o.startswith("--") and "R" in o) for o in options)
-            if (target != copied.file or target in folders) and not recursive:
+            if (target != copied.file or target in _known_folders(context, info)) and not recursive:
                 continue  # the folder's own entry only: its files are not stored again
             source = copied.instruction
             keyword = "COPY" if isinstance(source, Copy) else "ADD"
