@@ -229,7 +229,7 @@ _COMMENT_LINE = lazy_pattern(r"^[ \t]*#(?![ \t]*(?:escape|syntax|check)[ \t]*=)(
 
 def root_need(situation: UserSituation) -> str | None:
     """Why the process visibly needs root at run time (so the rule reports instead of fixing), or None."""
-    for check in (_author_comment, _start_script, _root_home, _runtime_installs, _network_tools, _services, _config_renderers,
+    for check in (_author_comment, _overridden_command, _start_script, _root_home, _runtime_installs, _network_tools, _services, _config_renderers,
                   _build_time_database, _system_folder_settings, _collectors, _app_in_file_system_root,
                   _start_up_writes, _hidden_program, _root_crontab, _docker_cli, _runtime_build, _packaged_server,
                   _github_action, _manages_accounts, _unread_start_script, _mounted_workspace):
@@ -267,6 +267,22 @@ def _unread_start_script(situation: UserSituation) -> str | None:
         where = "is not in the build context" if build is not None else "comes from the build context, not given here"
         return (f"the container starts through `{unread}`, a script that {where}; what it needs (root, files it "
                 "writes) cannot be read (check the Dockerfile in its build context, or pass --context)")
+    return None
+
+
+_OVERRIDE = lazy_pattern(r"(?i)\boverrid(e|es|den|ing)\b")
+_COMMAND_WORD = lazy_pattern(r"(?i)\b(cmd|command|entrypoint|fig|compose|docker-compose)\b")
+
+
+def _overridden_command(situation: UserSituation) -> str | None:
+    """The author says the CMD is overridden: the container also runs commands the file does not show."""
+    code = situation.context.tree.code
+    for match in _COMMENT_LINE.finditer(code):
+        text = match.group(1)
+        if _OVERRIDE.search(text) and _COMMAND_WORD.search(text):
+            line = code.count("\n", 0, match.start()) + 1
+            return (f"the comment on line {line} ('{_shorten(text.strip()).replace('`', '')}') says the command is "
+                    "overridden: the container also runs commands the file does not show")
     return None
 
 

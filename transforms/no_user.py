@@ -116,7 +116,8 @@ Never (report only, with the reason in the diagnostic's note):
 * ``chown`` or ``COPY --chown`` to an account other than the one the fix
   would use (the author meant that account to run the app);
 * a comment of the author about ``USER``, non-root, privileges or permission
-  problems;
+  problems, or saying the command is overridden (by ``docker-compose``, by
+  the user): the container then runs commands the file does not show;
 * a ``VOLUME``: its directory is root-owned and the app writes there;
 * a final ``WORKDIR`` the build leaves empty (nothing is copied, cloned or
   built there; a ``mkdir`` does not count): the image is a tool run on a
@@ -462,6 +463,11 @@ class NoUser(Rule):
             why="conda installed into root's home",
         ),
         Invalid("FROM python:3.12\nVOLUME /data\nCMD [\"python\", \"-m\", \"app\"]\n", why="a VOLUME the app writes to"),
+        Invalid(
+            "FROM node:20\nWORKDIR /opt/app\nCOPY . .\nRUN npm ci\n"
+            "# Only used on the web host; docker-compose overrides the command for the workers.\nCMD [\"node\", \"index.js\"]\n",
+            why="the author says the command is overridden: the container runs commands the file does not show",
+        ),
         Invalid(
             "FROM node:20-alpine\nCOPY lint.js /usr/local/lib/lint/\nWORKDIR /src\nCMD [\"node\", \"/usr/local/lib/lint/lint.js\"]\n",
             why="a tool whose WORKDIR the build leaves empty works on a checkout mounted there, owned on the host",
