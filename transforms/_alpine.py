@@ -140,6 +140,4 @@ def base_release(context: Context, instruction: Instruction) -> AlpineRelease:
     info = context.stage_of(instruction)
     if info is None:
         return UNKNOWN
-    while info.parent is not None:
-        info = context.stages[info.parent]
-    return alpine_release(info.stage.base)
+    return alpine_release(context.root_stage(info).stage.base)

@@ -25,11 +25,8 @@ TOUCHES_HOOK = lazy_pattern(r"docker-clean|Keep-Downloaded-Packages", re.IGNOREC
 def root_image(context: Context, run: Run) -> str | None:
     """The external image the stage of ``run`` is built on (through in-file parent stages)."""
     info = context.stage_of(run)
-    while info is not None and info.parent is not None:
-        info = context.stages[info.parent]
-    if info is None or info.stage.from_.image is None:
-        return None
-    return info.stage.from_.image.text
+    image = context.root_stage(info).stage.base if info is not None else None
+    return image.text if image is not None else None
 
 
 def ships_docker_clean(context: Context, run: Run) -> bool:

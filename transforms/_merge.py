@@ -507,9 +507,7 @@ _UPGRADED_IN_PLACE = {
 def _base_repository(context: Context, run: Run) -> str | None:
     """The last part of the repository of the image the RUN's stage is built on (through in-file stages)."""
     info = context.stage_of(run)
-    while info is not None and info.parent is not None:
-        info = context.stages[info.parent]
-    image = info.stage.from_.image if info is not None else None
+    image = context.root_stage(info).stage.base if info is not None else None
     if image is None or image.has_variables:
         return None
     return image.repository.rsplit("/", 1)[-1].lower()

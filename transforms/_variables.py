@@ -585,10 +585,7 @@ def base_env_is_known(context: Context, scope: StageScope) -> bool:
     """The stage's chain starts at ``scratch`` or a plain OS image, so dfix knows every variable its base sets."""
     if scope.base_env_known:
         return True
-    info = scope.info
-    while info.parent is not None:
-        info = context.stages[info.parent]
-    base = info.stage.base
+    base = context.root_stage(scope.info).stage.base
     if base is None or base.has_variables or base.registry not in (None, "docker.io", "index.docker.io"):
         return False
     repository = base.repository.removeprefix("library/")

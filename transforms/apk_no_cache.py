@@ -87,9 +87,7 @@ def _writes_cache(view: RunView) -> bool:
 
 def _official_alpine(info: StageInfo, context: Context) -> bool:
     """The stage's outermost base is an official image built on Alpine (their apk cache is empty)."""
-    while info.parent is not None:
-        info = context.stages[info.parent]
-    image = info.stage.base
+    image = context.root_stage(info).stage.base
     if image is None or image.has_variables:
         return False
     if image.is_scratch:

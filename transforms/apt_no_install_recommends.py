@@ -509,9 +509,7 @@ def _base_reference(context: Context, run: Run) -> str | None:
     info = context.stage_of(run)
     if info is None:
         return None
-    while info.parent is not None:
-        info = context.stages[info.parent]
-    image = info.stage.base
+    image = context.root_stage(info).stage.base
     return image.text if image is not None else None
 
 

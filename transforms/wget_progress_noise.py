@@ -217,13 +217,9 @@ def _installs_wget(invocation: PackageCommand) -> bool:
 def _base_family(context: Context, instruction: Instruction) -> str:
     """The distribution family of the stage's external base image (through in-file parents)."""
     info = context.stage_of(instruction)
-    seen = 0
-    while info is not None and info.parent is not None and seen <= len(context.stages):
-        info = context.stages[info.parent]
-        seen += 1
     if info is None:
         return "unknown"
-    image = info.stage.from_.image
+    image = context.root_stage(info).stage.base
     if image is None or "$" in image.text:
         return "unknown"
     return facts_for(image.text).family

@@ -123,6 +123,12 @@ class Context:
     def final_stage(self) -> StageInfo | None:
         return self.stages[-1] if self.stages else None
 
+    def root_stage(self, stage: StageInfo) -> StageInfo:
+        """The first stage of ``stage``'s ``FROM`` chain: the one built on an image from outside the file."""
+        while stage.parent is not None:
+            stage = self.stages[stage.parent]
+        return stage
+
     def children_of(self, stage: StageInfo) -> tuple[StageInfo, ...]:
         """Stages built ``FROM`` this one (directly or through others)."""
         out = []
