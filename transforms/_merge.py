@@ -167,9 +167,9 @@ def _item_index(context: Context) -> dict[int, int]:
 def mergeable_pair(context: Context, first: Instruction, second: Instruction) -> str | None:
     """Why ``first`` and ``second`` are not candidates for a merge at all, or None if they are.
 
-    Candidates: shell-form RUNs without heredocs (G1, G2), in one stage with
+    Candidates: shell-form RUNs without heredocs, in one stage with
     only comment/blank lines between them (so no ONBUILD, G5), under the same
-    POSIX SHELL (G3), with equal flags, whose scripts parse and hold a command.
+    POSIX SHELL, with equal flags, whose scripts parse and hold a command.
     """
     if not (isinstance(first, Run) and isinstance(second, Run)):
         return "not two RUN instructions"
@@ -437,7 +437,7 @@ def plan_merge(
             cache[id(run)] = Side.of(context.run_view(run))
         side = cache[id(run)]
         if side is None:
-            return Refusal("exec form or heredoc RUNs are never merged (G1, G2)", run)
+            return Refusal("exec form or heredoc RUNs are never merged", run)
         if side.model.has_error:
             return Refusal("the RUN's shell script does not parse", run)
         if not side.model.items:

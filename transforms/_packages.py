@@ -2,8 +2,8 @@
 
 The rules read RUNs through the engine's view (`Context.runs`): shell-form
 RUNs (ONBUILD triggers too) are editable through the view's script;
-exec-form RUNs (G1) and POSIX heredoc bodies (G2) are analysed for a report
-only, with the view's guard as the note; non-POSIX shells (G3) are skipped.
+exec-form RUNs and POSIX heredoc bodies are analysed for a report
+only, with the view's guard as the note; non-POSIX shells are skipped.
 Shared here:
 
 * `PackageCommandRule`: the package commands of every RUN a POSIX shell

@@ -6,7 +6,7 @@ variables that cannot be evaluated. ``$NAME``/``${NAME}`` is evaluated when a
 global ARG (before the first FROM) gives ``NAME`` a literal default (letters,
 digits and ``._:/@+-`` only, no quotes, no other variables); ``${NAME:-x}``
 forms, build-time ARGs without a default and BuildKit's platform ARGs are left
-alone (rules.md G6).
+alone.
 
 Options (the same for the three rules; each rule reads its own table):
 

@@ -14,7 +14,7 @@ written so a fix can rename it. BuildKit's answers, followed here:
   stage index; anything else is an image reference BuildKit pulls.
 * A value with ``$`` is expanded at build time and is not resolved here.
 * ONBUILD triggers run in a downstream build whose stages this file does not
-  know: their ``--from`` values are left out (rules.md G5).
+  know: their ``--from`` values are left out.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Whether a stage is built on Windows, where RUN text is PowerShell or cmd, not POSIX shell (rules.md G3).
+"""Whether a stage is built on Windows, where RUN text is PowerShell or cmd, not POSIX shell.
 
 The engine knows the Windows bases by their repository (``.../windows/servercore``,
 ``nanoserver``). Real files also name them in other ways: a tag

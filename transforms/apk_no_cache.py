@@ -143,8 +143,8 @@ class ApkNoCache(CacheCleanupRule):
     ``apk add --no-network`` (it fetches nothing), or when the RUN already
     deletes ``/var/cache/apk/*`` after its last ``apk add`` and the base is
     not known to have ``--no-cache`` (a style finding otherwise).
-    Exec-form (G1) and heredoc (G2) RUNs are reported without a fix; ONBUILD
-    triggers only get token-local flags (G5).
+    Exec-form and heredoc RUNs are reported without a fix; ONBUILD
+    triggers only get token-local flags.
     """
 
     code = "DF210"
@@ -185,7 +185,7 @@ class ApkNoCache(CacheCleanupRule):
         ),
         Valid(
             '# escape=`\nFROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\nRUN apk add curl\n',
-            "not a POSIX shell (G3)",
+            "not a POSIX shell",
         ),
     )
     invalid = (
@@ -370,15 +370,15 @@ class ApkNoCache(CacheCleanupRule):
         Invalid(
             "FROM alpine:3.20\nONBUILD RUN apk update && apk add curl\n",
             "FROM alpine:3.20\nONBUILD RUN apk update && apk add --no-cache curl\n",
-            "ONBUILD trigger: the flag only (G5)",
+            "ONBUILD trigger: the flag only",
         ),
         Invalid(
             "FROM alpine:3.20\nRUN --mount=type=cache,target=/root/.cache apk add curl\n",
             "FROM alpine:3.20\nRUN --mount=type=cache,target=/root/.cache apk add --no-cache curl\n",
             "a cache mount elsewhere does not count",
         ),
-        Invalid('FROM alpine:3.20\nRUN ["apk", "add", "curl"]\n', None, "exec form is never rewritten (G1)"),
-        Invalid("FROM alpine:3.20\nRUN <<EOF\napk update\napk add curl\nEOF\n", None, "heredoc RUN (G2)"),
+        Invalid('FROM alpine:3.20\nRUN ["apk", "add", "curl"]\n', None, "exec form is never rewritten"),
+        Invalid("FROM alpine:3.20\nRUN <<EOF\napk update\napk add curl\nEOF\n", None, "heredoc RUN"),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:

@@ -47,11 +47,11 @@ class AptGetMissingYes(Rule):
         Valid("FROM debian\nRUN apt-get --assume-yes install curl\n"),
         Valid("FROM debian\nRUN apt-get update && apt-get install -qy git\n", "combined short flags"),
         Valid("FROM debian\nRUN apt-get -o APT::Get::Assume-Yes=true install curl\n"),
-        Valid('FROM debian\nRUN ["apt-get", "install", "curl"]\n', "exec form is never rewritten (G1)"),
+        Valid('FROM debian\nRUN ["apt-get", "install", "curl"]\n', "exec form is never rewritten"),
         Valid("FROM debian\nRUN apt-get update\n"),
         Valid(
             '# escape=`\nFROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\nRUN apt-get install curl\n',
-            "not a POSIX shell (G3)",
+            "not a POSIX shell",
         ),
     )
     invalid = (
@@ -77,7 +77,7 @@ class AptGetMissingYes(Rule):
         Invalid(
             "FROM debian\nONBUILD RUN apt-get install curl\n",
             "FROM debian\nONBUILD RUN apt-get install -y curl\n",
-            "token-local edits inside ONBUILD triggers are fine (G5)",
+            "token-local edits inside ONBUILD triggers are fine",
         ),
         Invalid(
             "FROM debian\r\nRUN apt-get install \\\r\n  curl\r\n",

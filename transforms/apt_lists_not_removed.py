@@ -44,8 +44,8 @@ class AptListsNotRemoved(CacheCleanupRule):
     a step that does nothing, DF204's finding); when the ``update`` runs inside ``if``/a loop/a function/a
     subshell; when an appended command would be swallowed or change what
     fails (a trailing shell comment, ``|| true``, ``&``, ``exit``); and in
-    exec-form (G1) or heredoc (G2) RUNs. An ONBUILD trigger's own script may
-    be appended to, with no reasoning about the unknown downstream build (G5).
+    exec-form or heredoc RUNs. An ONBUILD trigger's own script may
+    be appended to, with no reasoning about the unknown downstream build.
     When the update runs through ``sudo``/``doas`` (a non-root ``USER``), the
     appended ``rm`` does too; through ``gosu``/``su-exec`` or ``sudo -u``
     there is no fix.
@@ -93,16 +93,16 @@ class AptListsNotRemoved(CacheCleanupRule):
         Valid("FROM debian\nRUN apt-get install -y curl\n", "no update"),
         Valid(
             '# escape=`\nFROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\nRUN apt-get update\n',
-            "not a POSIX shell (G3)",
+            "not a POSIX shell",
         ),
         Valid("FROM debian\nRUN echo apt-get update\n", "only an argument"),
         Valid(
             "FROM debian\nRUN python3 <<EOF\nimport subprocess\nsubprocess.run(['apt-get', 'update'])\nEOF\n",
-            "a heredoc fed to python is not shell (G2)",
+            "a heredoc fed to python is not shell",
         ),
         Valid(
             "FROM debian\nRUN <<EOF\n#!/usr/bin/env python3\nprint('apt-get update')\nEOF\n",
-            "a heredoc with a non-shell shebang (G2)",
+            "a heredoc with a non-shell shebang",
         ),
         Valid(
             "FROM debian\nRUN rm -rf /var/lib/apt/lists/* && apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\n",
@@ -132,7 +132,7 @@ class AptListsNotRemoved(CacheCleanupRule):
         Invalid(
             "# escape=`\nFROM debian\nRUN apt-get update && `\n    apt-get install -y curl\n",
             "# escape=`\nFROM debian\nRUN apt-get update && `\n    apt-get install -y curl && `\n    rm -rf /var/lib/apt/lists/*\n",
-            "backtick escape, POSIX shell: continuation uses the file's escape (G4)",
+            "backtick escape, POSIX shell: continuation uses the file's escape",
         ),
         Invalid(
             "# escape=`\nFROM debian\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN apt-get update && apt-get install -y curl\n",
@@ -177,7 +177,7 @@ class AptListsNotRemoved(CacheCleanupRule):
         Invalid(
             "FROM debian\nONBUILD RUN apt-get update && apt-get install -y curl\n",
             "FROM debian\nONBUILD RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
-            "an ONBUILD trigger's own script may be appended to (G5)",
+            "an ONBUILD trigger's own script may be appended to",
         ),
         Invalid(
             "FROM debian\nRUN apt-get update && apt-get install -y curl\nRUN apt-get install -y git\n",
@@ -232,7 +232,7 @@ class AptListsNotRemoved(CacheCleanupRule):
         Invalid(
             "FROM debian\nRUN apt-get update && apt-get install -y curl # tools\n",
             None,
-            "a trailing shell comment would swallow the appended command (G9)",
+            "a trailing shell comment would swallow the appended command",
         ),
         Invalid(
             "FROM debian\nRUN apt-get update && apt-get install -y curl || true\n",
@@ -244,9 +244,9 @@ class AptListsNotRemoved(CacheCleanupRule):
         Invalid(
             "FROM debian\nRUN <<EOF\nset -e\napt-get update\napt-get install -y curl\nEOF\n",
             None,
-            "heredoc RUN: reported, never rewritten (G2)",
+            "heredoc RUN: reported, never rewritten",
         ),
-        Invalid('FROM debian\nRUN ["apt-get", "update"]\n', None, "exec form is never rewritten (G1)"),
+        Invalid('FROM debian\nRUN ["apt-get", "update"]\n', None, "exec form is never rewritten"),
         Invalid(
             "FROM debian\nRUN apt-get update -y\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
             None,
@@ -255,7 +255,7 @@ class AptListsNotRemoved(CacheCleanupRule):
         Invalid(
             'FROM debian\nRUN ["/bin/sh", "-c", "apt-get update && apt-get install -y curl"]\n',
             None,
-            "exec form through sh -c: analysed, not rewritten (G1)",
+            "exec form through sh -c: analysed, not rewritten",
         ),
     )
 

@@ -102,8 +102,8 @@ class AptNoInstallRecommends(PackageCommandRule):
     **Unsafe**: it changes what is installed, and recommended packages can
     be needed where the file does not show it (a script, the application at
     run time); the fix says so in its ``assumes``. Reported only in
-    exec-form RUNs (G1) and heredoc RUNs (G2); nothing is checked under a
-    non-POSIX SHELL (G3).
+    exec-form RUNs and heredoc RUNs; nothing is checked under a
+    non-POSIX SHELL.
     """
 
     code = "DF202"
@@ -141,10 +141,10 @@ class AptNoInstallRecommends(PackageCommandRule):
         Valid("FROM debian\nRUN apt-get update && apt-get upgrade -y && apt-get remove -y vim\n", "not install"),
         Valid("FROM debian\nRUN aptitude install -y curl\n", "aptitude has its own recommends setting"),
         Valid("FROM debian\nRUN apt-cache policy curl\n"),
-        Valid("FROM debian\nRUN sh -c 'apt-get install -y curl'\n", "nested interpreters are not descended into (G7)"),
+        Valid("FROM debian\nRUN sh -c 'apt-get install -y curl'\n", "nested interpreters are not descended into"),
         Valid(
             '# escape=`\nFROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\nRUN apt-get install -y curl\n',
-            "not a POSIX shell (G3)",
+            "not a POSIX shell",
         ),
     )
     invalid = (
@@ -188,7 +188,7 @@ class AptNoInstallRecommends(PackageCommandRule):
         Invalid(
             "FROM debian\nONBUILD RUN apt-get install -y curl\n",
             "FROM debian\nONBUILD RUN apt-get install --no-install-recommends -y curl\n",
-            "token-local edit in an ONBUILD trigger (G5)",
+            "token-local edit in an ONBUILD trigger",
             unsafe=True,
         ),
         Invalid(
@@ -304,11 +304,11 @@ class AptNoInstallRecommends(PackageCommandRule):
             None,
             "packages from a file through xargs",
         ),
-        Invalid('FROM debian\nRUN ["apt-get", "install", "-y", "curl"]\n', None, "exec form: reported only (G1)"),
+        Invalid('FROM debian\nRUN ["apt-get", "install", "-y", "curl"]\n', None, "exec form: reported only"),
         Invalid(
             "# syntax=docker/dockerfile:1\nFROM debian\nRUN <<EOF\napt-get update\napt-get install -y curl\nEOF\n",
             None,
-            "heredoc RUN: reported only (G2)",
+            "heredoc RUN: reported only",
         ),
     )
 

@@ -87,7 +87,7 @@ class ConsecutiveRun(Rule):
     lines that start commands in the RUN above (else four spaces). A trailing
     ``;`` of the first RUN is dropped, so ``a; && b`` cannot happen. A
     trailing ``# comment`` of a RUN that gets a command appended (it would
-    swallow it, G9) moves onto a comment line of its own just above the line
+    swallow it) moves onto a comment line of its own just above the line
     it was on.
 
     **Safety: safe**, because a merge is made only where ``a && b`` is exact.
@@ -110,8 +110,8 @@ class ConsecutiveRun(Rule):
     new copy replaces the old one). The merged RUN exceeding ``max-merged-commands`` (default 0 = no
     limit) is reported without a fix too. A tmpfs or read-write bind mount
     on the RUNs makes the fix unsafe: it is fresh in each RUN but shared once
-    merged. Never merged, and not reported: exec form (G1), heredoc RUNs
-    (G2), a non-POSIX SHELL (G3), ONBUILD triggers (G5), scripts that do not
+    merged. Never merged, and not reported: exec form, heredoc RUNs, a
+    non-POSIX SHELL, ONBUILD triggers, scripts that do not
     parse or hold only a comment, RUNs with different flags or SHELL, or
     with any other instruction between them.
     """
@@ -134,14 +134,14 @@ class ConsecutiveRun(Rule):
             "FROM debian\nRUN --mount=type=cache,target=/root/.cache a\nRUN --mount=type=cache,target=/tmp b\n",
             "different mounts",
         ),
-        Valid('FROM debian\nRUN ["a"]\nRUN ["b"]\n', "exec form is never merged (G1)"),
-        Valid('FROM debian\nRUN a\nRUN ["b"]\n', "exec form is never merged (G1)"),
-        Valid("FROM debian\nRUN <<EOF\na\nEOF\nRUN b\n", "heredoc RUNs are never merged (G2)"),
-        Valid("FROM debian\nONBUILD RUN a\nONBUILD RUN b\n", "ONBUILD triggers are never merged (G5)"),
+        Valid('FROM debian\nRUN ["a"]\nRUN ["b"]\n', "exec form is never merged"),
+        Valid('FROM debian\nRUN a\nRUN ["b"]\n', "exec form is never merged"),
+        Valid("FROM debian\nRUN <<EOF\na\nEOF\nRUN b\n", "heredoc RUNs are never merged"),
+        Valid("FROM debian\nONBUILD RUN a\nONBUILD RUN b\n", "ONBUILD triggers are never merged"),
         Valid("FROM debian\nRUN a\nONBUILD RUN b\n", "ONBUILD between"),
         Valid(
             '# escape=`\nFROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\nRUN a\nRUN b\n',
-            "not a POSIX shell (G3)",
+            "not a POSIX shell",
         ),
         Valid("FROM debian\nRUN a && b && c\nRUN d\n", "hadolint's threshold: the first RUN has 3 commands"),
         Valid("FROM debian\nRUN a\nRUN b && c && d\n", "hadolint's threshold: the second RUN has 3 commands"),
@@ -214,7 +214,7 @@ class ConsecutiveRun(Rule):
         Invalid(
             '# escape=`\nFROM alpine\nSHELL ["/bin/sh", "-c"]\nRUN apk update\nRUN apk add curl\n',
             '# escape=`\nFROM alpine\nSHELL ["/bin/sh", "-c"]\nRUN apk update && `\n    apk add curl\n',
-            "backtick escape under a POSIX SHELL (G4)",
+            "backtick escape under a POSIX SHELL",
         ),
         Invalid(
             "FROM python\nRUN --mount=type=cache,target=/root/.cache pip install a\n"
@@ -237,7 +237,7 @@ class ConsecutiveRun(Rule):
         Invalid(
             "FROM debian\nRUN apt-get update # refresh\nRUN apt-get install -y curl # tools\n",
             "FROM debian\n# refresh\nRUN apt-get update && \\\n    apt-get install -y curl # tools\n",
-            "a trailing comment moves onto its own line (G9); the last one stays",
+            "a trailing comment moves onto its own line; the last one stays",
         ),
         Invalid(
             "FROM debian\nRUN apt-get update \\\n  && apt-get install -y a \\\n  # done\n  ;\nRUN apt-get install -y c\n",

@@ -169,11 +169,11 @@ class CopyContextBeforeDeps(Rule):
         ),
         Valid(
             "FROM debian\nWORKDIR /app\nONBUILD COPY . .\nRUN apt-get install -y curl\n",
-            "ONBUILD triggers run in an unknown build (G5)",
+            "ONBUILD triggers run in an unknown build",
         ),
         Valid(
             "FROM debian\nSHELL [\"/usr/bin/pwsh\", \"-c\"]\nWORKDIR /app\nCOPY . .\nRUN apt-get install -y curl\n",
-            "a non-POSIX SHELL (G3): the RUN is not read at all",
+            "a non-POSIX SHELL: the RUN is not read at all",
         ),
     )
     invalid = (

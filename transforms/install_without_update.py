@@ -56,7 +56,7 @@ class InstallWithoutUpdate(Rule):
     no earlier RUN in the file downloaded lists (they come from the base
     image). Only reported, not fixed, where the insertion would change what
     the shell groups (after ``||``, inside ``if``, through ``sudo``), and in
-    ONBUILD triggers (rules.md G5).
+    ONBUILD triggers.
     """
 
     code = "DF205"
@@ -75,7 +75,7 @@ class InstallWithoutUpdate(Rule):
         ),
         Valid("FROM debian\nRUN apt-get update\nRUN apt-get install -y ./vendor.deb\n", "local packages only"),
         Valid("FROM debian\nRUN apt-get update\nRUN apt-get update && apt-get install -y curl\n"),
-        Valid('FROM debian\nRUN apt-get update\nRUN ["apt-get", "install", "-y", "curl"]\n', "exec form (G1) is not checked"),
+        Valid('FROM debian\nRUN apt-get update\nRUN ["apt-get", "install", "-y", "curl"]\n', "exec form is not checked"),
     )
     invalid = (
         Invalid(

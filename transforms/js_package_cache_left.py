@@ -159,12 +159,12 @@ class JsPackageCacheLeft(PackageCommandRule):
       Plug'n'Play the cache *is* the installed dependency set;
     * pnpm (node_modules hard-links into the store: pruning saves little;
       use a cache mount);
-    * the RUN cannot take an appended command (G9 trailing comment,
+    * the RUN cannot take an appended command (a trailing shell comment,
       ``|| true``, a background ``&``, ``exit``), the command runs as another
       user (``sudo -u``, ``su``, ``gosu``), uses its own cache folder, some
       RUN installs ``--offline`` (it needs the cache), or the RUN is an
-      ONBUILD trigger (G5: only token-local edits), exec form (G1) or a
-      heredoc (G2).
+      ONBUILD trigger (only its own words are edited), exec form or a
+      heredoc.
     """
 
     code = "DF221"
@@ -191,10 +191,10 @@ class JsPackageCacheLeft(PackageCommandRule):
         Valid("FROM node:20\nRUN --mount=type=cache,target=/pnpm/store pnpm install --frozen-lockfile\n"),
         Valid("FROM node:20\nRUN pnpm install && pnpm store prune\n"),
         Valid("FROM node:20\nRUN npm run build && yarn test && yarn --version\n", "not installs"),
-        Valid("FROM node:20\nRUN sh -c 'npm ci'\n", "nested interpreters are not descended into (G7)"),
+        Valid("FROM node:20\nRUN sh -c 'npm ci'\n", "nested interpreters are not descended into"),
         Valid(
             '# escape=`\nFROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\nRUN npm ci\n',
-            "not a POSIX shell (G3)",
+            "not a POSIX shell",
         ),
     )
     invalid = (
@@ -246,7 +246,7 @@ class JsPackageCacheLeft(PackageCommandRule):
         Invalid(
             "# escape=`\nFROM node:20\nRUN apt-get update && `\n    npm ci\n",
             "# escape=`\nFROM node:20\nRUN apt-get update && `\n    npm ci && `\n    npm cache clean --force\n",
-            "the file's escape character (G4)",
+            "the file's escape character",
         ),
         Invalid(
             "FROM node:20\nRUN env NODE_ENV=production npm ci\n",
@@ -256,7 +256,7 @@ class JsPackageCacheLeft(PackageCommandRule):
         Invalid("FROM node:20\nRUN npm ci && node server.js &\n", None, "a background job ends the RUN"),
         Invalid("FROM node:20\nRUN npm ci && exit 0\n", None, "the RUN ends with exit"),
         Invalid("FROM node:20\nRUN pnpm install --frozen-lockfile\n", None, "pnpm: report only"),
-        Invalid("FROM node:20\nRUN npm ci # install\n", None, "a trailing shell comment would swallow the append (G9)"),
+        Invalid("FROM node:20\nRUN npm ci # install\n", None, "a trailing shell comment would swallow the append"),
         Invalid("FROM node:20\nRUN npm ci || true\n", None, "|| true"),
         Invalid("FROM node:20\nRUN sudo -u node npm ci\n", None, "another user's cache"),
         Invalid("FROM node:20\nRUN npm ci --cache /tmp/npm\n", None, "its own cache folder"),
@@ -265,9 +265,9 @@ class JsPackageCacheLeft(PackageCommandRule):
             None,
             "a later offline install needs the cache",
         ),
-        Invalid("FROM node:20\nONBUILD RUN npm ci\n", None, "ONBUILD trigger: appending is not token-local (G5)"),
-        Invalid('FROM node:20\nRUN ["npm", "ci"]\n', None, "exec form (G1)"),
-        Invalid("# syntax=docker/dockerfile:1\nFROM node:20\nRUN <<EOF\nnpm ci\nEOF\n", None, "heredoc (G2)"),
+        Invalid("FROM node:20\nONBUILD RUN npm ci\n", None, "ONBUILD trigger: appending is not token-local"),
+        Invalid('FROM node:20\nRUN ["npm", "ci"]\n', None, "exec form"),
+        Invalid("# syntax=docker/dockerfile:1\nFROM node:20\nRUN <<EOF\nnpm ci\nEOF\n", None, "heredoc"),
     )
 
     def findings(self, context: Context, view: RunView, commands: tuple[PackageCommand, ...]) -> Iterator[Finding]:

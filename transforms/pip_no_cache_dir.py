@@ -100,8 +100,8 @@ class PipNoCacheDir(PackageCommandRule):
     Fix: insert `` --no-cache-dir`` (uv: `` --no-cache``) right after the
     subcommand. Safe: only the cache is skipped, the same packages install.
     Not fixed (reported only) when ``--cache-dir`` is given on the command
-    (it would win over the inserted option), in exec-form RUNs (G1) and
-    heredoc RUNs (G2); nothing is checked under a non-POSIX SHELL (G3).
+    (it would win over the inserted option), in exec-form RUNs and
+    heredoc RUNs; nothing is checked under a non-POSIX SHELL.
     """
 
     code = "DF220"
@@ -138,18 +138,18 @@ class PipNoCacheDir(PackageCommandRule):
         Valid("FROM python:3.12\nRUN pipx install black && pipenv install && poetry install\n", "not pip"),
         Valid("FROM python:3.12\nRUN pip uninstall -y flask && pip freeze\n", "subcommands that do not fill the cache"),
         Valid("FROM python:3.12\nRUN python setup.py install\n", "not pip"),
-        Valid("FROM python:3.12\nRUN sh -c 'pip install flask'\n", "nested interpreters are not descended into (G7)"),
-        Valid("FROM python:3.12\nRUN $PIP install flask\n", "variable-driven command (G6)"),
+        Valid("FROM python:3.12\nRUN sh -c 'pip install flask'\n", "nested interpreters are not descended into"),
+        Valid("FROM python:3.12\nRUN $PIP install flask\n", "variable-driven command"),
         Valid("FROM python:3.12\nRUN uv pip install --no-cache flask && uv sync -n\n"),
         Valid("FROM python:3.12\nENV UV_NO_CACHE=1\nRUN uv pip install --system flask\n"),
         Valid("FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --frozen\n"),
         Valid(
             '# escape=`\nFROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\nRUN pip install flask\n',
-            "not a POSIX shell (G3)",
+            "not a POSIX shell",
         ),
         Valid(
             'FROM python:3.12\nSHELL ["pwsh", "-c"]\nRUN pip install flask\n',
-            "non-POSIX SHELL (G3)",
+            "non-POSIX SHELL",
         ),
     )
     invalid = (
@@ -195,7 +195,7 @@ class PipNoCacheDir(PackageCommandRule):
         Invalid(
             "FROM python:3.12\nONBUILD RUN pip install -r requirements.txt\n",
             "FROM python:3.12\nONBUILD RUN pip install --no-cache-dir -r requirements.txt\n",
-            "token-local edit in an ONBUILD trigger (G5)",
+            "token-local edit in an ONBUILD trigger",
         ),
         Invalid(
             "FROM python:3.12\nRUN uv pip install --system flask && uv sync --frozen\n",
@@ -210,17 +210,17 @@ class PipNoCacheDir(PackageCommandRule):
         Invalid(
             'FROM python:3.12\nRUN ["pip", "install", "flask"]\n',
             None,
-            "exec form: reported, never rewritten (G1)",
+            "exec form: reported, never rewritten",
         ),
         Invalid(
             'FROM python:3.12\nRUN ["/bin/sh", "-c", "pip install flask"]\n',
             None,
-            "exec form through sh -c (G1)",
+            "exec form through sh -c",
         ),
         Invalid(
             "# syntax=docker/dockerfile:1\nFROM python:3.12\nRUN <<EOF\nset -e\npip install flask\nEOF\n",
             None,
-            "heredoc RUN: reported only (G2)",
+            "heredoc RUN: reported only",
         ),
     )
 

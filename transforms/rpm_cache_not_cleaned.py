@@ -74,10 +74,10 @@ class RpmCacheNotCleaned(CacheCleanupRule):
     (stage, stages built ``FROM`` it, ONBUILD triggers) runs ``-C``/
     ``--cacheonly``, which needs the cache; when an appended command would be
     swallowed or change what fails (trailing shell comment, ``|| true``,
-    ``&``, ``exit``); and in exec-form (G1) or heredoc (G2) RUNs. When the
+    ``&``, ``exit``); and in exec-form or heredoc RUNs. When the
     install runs through ``sudo``/``doas`` (a non-root ``USER``), so does the
     cleanup; ONBUILD triggers get the append without reasoning about the
-    downstream build (G5).
+    downstream build.
     """
 
     code = "DF212"
@@ -107,7 +107,7 @@ class RpmCacheNotCleaned(CacheCleanupRule):
         Valid("FROM centos:7\nRUN yum -y remove git\n", "remove does not fill the cache"),
         Valid(
             '# escape=`\nFROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\nRUN yum install -y git\n',
-            "not a POSIX shell (G3)",
+            "not a POSIX shell",
         ),
     )
     invalid = (
@@ -158,7 +158,7 @@ class RpmCacheNotCleaned(CacheCleanupRule):
         Invalid(
             "FROM centos:7\nONBUILD RUN yum install -y git\n",
             "FROM centos:7\nONBUILD RUN yum install -y git && yum clean all && rm -rf /var/cache/yum\n",
-            "an ONBUILD trigger's script may be appended to (G5)",
+            "an ONBUILD trigger's script may be appended to",
         ),
         Invalid(
             "FROM centos:7\nRUN yum install -y git\nRUN yum -C list installed\n",
@@ -173,11 +173,11 @@ class RpmCacheNotCleaned(CacheCleanupRule):
         Invalid(
             "FROM fedora:40\nRUN dnf install -y git # tools\n",
             None,
-            "a trailing shell comment would swallow the appended command (G9)",
+            "a trailing shell comment would swallow the appended command",
         ),
         Invalid("FROM fedora:40\nRUN dnf install -y git || true\n", None, "`|| true` at the end"),
-        Invalid('FROM fedora:40\nRUN ["dnf", "install", "-y", "git"]\n', None, "exec form (G1)"),
-        Invalid("FROM fedora:40\nRUN <<EOF\ndnf install -y git\nEOF\n", None, "heredoc RUN (G2)"),
+        Invalid('FROM fedora:40\nRUN ["dnf", "install", "-y", "git"]\n', None, "exec form"),
+        Invalid("FROM fedora:40\nRUN <<EOF\ndnf install -y git\nEOF\n", None, "heredoc RUN"),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:

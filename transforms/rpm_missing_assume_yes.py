@@ -62,7 +62,7 @@ class RpmMissingAssumeYes(PackageCommandRule):
     nothing), so its findings are ``info``.
 
     **Fix** (safe): insert `` -y`` right after the subcommand. It only
-    answers the prompt. Exec-form (G1) and heredoc (G2) RUNs are reported,
+    answers the prompt. Exec-form and heredoc RUNs are reported,
     not edited.
     """
 
@@ -112,9 +112,9 @@ class RpmMissingAssumeYes(PackageCommandRule):
         Invalid(
             "FROM centos:7\nONBUILD RUN yum install httpd\n",
             "FROM centos:7\nONBUILD RUN yum install -y httpd\n",
-            "token-local edits inside ONBUILD triggers are fine (G5)",
+            "token-local edits inside ONBUILD triggers are fine",
         ),
-        Invalid('FROM centos:7\nRUN ["yum", "install", "httpd"]\n', None, "exec form: reported, never rewritten (G1)"),
+        Invalid('FROM centos:7\nRUN ["yum", "install", "httpd"]\n', None, "exec form: reported, never rewritten"),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:

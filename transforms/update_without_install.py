@@ -49,17 +49,17 @@ class UpdateWithoutInstall(Rule):
         Valid("FROM debian\nRUN apt-get update && apt-cache policy curl\n", "queries the index"),
         Valid("FROM debian\nRUN apt-get update && ./install-deps.sh\n", "a script may install"),
         Valid("FROM debian\nRUN apt-get update && curl -fsSL https://deb.nodesource.com/setup_20.x | bash -\n", "piped installer"),
-        Valid("FROM debian\nRUN apt-get update && $INSTALL curl\n", "variable command name (G6)"),
+        Valid("FROM debian\nRUN apt-get update && $INSTALL curl\n", "variable command name"),
         Valid("FROM debian\nRUN if true; then apt-get update && apt-get install -y x; fi\n"),
         Valid('FROM debian\nRUN ["sh", "-c", "apt-get update && apt-get install -y curl"]\n', "exec form through sh -c"),
         Valid(
             "FROM debian\nRUN python3 <<EOF\nimport os\nos.system('apt-get update')\nEOF\n",
-            "a heredoc for another interpreter is not shell (G2)",
+            "a heredoc for another interpreter is not shell",
         ),
-        Valid("FROM debian\nRUN <<EOF\n#!/usr/bin/env python3\nprint('apt-get update')\nEOF\n", "a non-shell shebang (G2)"),
+        Valid("FROM debian\nRUN <<EOF\n#!/usr/bin/env python3\nprint('apt-get update')\nEOF\n", "a non-shell shebang"),
         Valid(
             '# escape=`\nFROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\nRUN apt-get update\n',
-            "not a POSIX shell (G3)",
+            "not a POSIX shell",
         ),
     )
     invalid = (
@@ -71,9 +71,9 @@ class UpdateWithoutInstall(Rule):
         Invalid("FROM debian\nRUN apt-get update && apk add curl\n", None, "another manager's install does not count"),
         Invalid("FROM debian\r\nRUN set -eux; \\\r\n    sudo apt-get -q update; \\\r\n    echo done\r\n", None, "CRLF, sudo, set -eux"),
         Invalid("FROM debian\nONBUILD RUN apt-get update\n", None, "ONBUILD trigger"),
-        Invalid('FROM debian\nRUN ["apt-get", "update"]\n', None, "exec form (G1)"),
-        Invalid("# syntax=docker/dockerfile:1\nFROM debian\nRUN <<EOF\napt-get update\nEOF\n", None, "heredoc (G2)"),
-        Invalid("FROM debian\nRUN bash -ex <<EOF\napt-get update\nEOF\n", None, "a heredoc fed to a shell (G2)"),
+        Invalid('FROM debian\nRUN ["apt-get", "update"]\n', None, "exec form"),
+        Invalid("# syntax=docker/dockerfile:1\nFROM debian\nRUN <<EOF\napt-get update\nEOF\n", None, "heredoc"),
+        Invalid("FROM debian\nRUN bash -ex <<EOF\napt-get update\nEOF\n", None, "a heredoc fed to a shell"),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:

@@ -38,7 +38,7 @@ class ZypperCacheNotCleaned(CacheCleanupRule):
     of ``/var/cache/zypp`` follows the last install, or when a cache or tmpfs
     mount holds ``/var/cache/zypp``. Reported without a fix when an appended
     command would be swallowed or change what fails (trailing shell comment,
-    ``|| true``, ``&``, ``exit``), and in exec-form (G1) or heredoc (G2) RUNs.
+    ``|| true``, ``&``, ``exit``), and in exec-form or heredoc RUNs.
     When the install runs through ``sudo``/``doas``, so does the cleanup.
     """
 
@@ -62,7 +62,7 @@ class ZypperCacheNotCleaned(CacheCleanupRule):
         Valid("FROM opensuse/leap\nRUN zypper -n remove git\n"),
         Valid(
             '# escape=`\nFROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\nRUN zypper install git\n',
-            "not a POSIX shell (G3)",
+            "not a POSIX shell",
         ),
     )
     invalid = (
@@ -98,17 +98,17 @@ class ZypperCacheNotCleaned(CacheCleanupRule):
         Invalid(
             "FROM opensuse/leap\nONBUILD RUN zypper -n in git\n",
             "FROM opensuse/leap\nONBUILD RUN zypper -n in git && zypper clean\n",
-            "an ONBUILD trigger's script may be appended to (G5)",
+            "an ONBUILD trigger's script may be appended to",
         ),
         Invalid(
             "FROM opensuse/leap\nRUN --mount=type=cache,target=/root/.cache zypper -n in git\n",
             "FROM opensuse/leap\nRUN --mount=type=cache,target=/root/.cache zypper -n in git && zypper clean\n",
             "a cache mount elsewhere does not count",
         ),
-        Invalid("FROM opensuse/leap\nRUN zypper -n in git # tools\n", None, "trailing shell comment (G9)"),
+        Invalid("FROM opensuse/leap\nRUN zypper -n in git # tools\n", None, "trailing shell comment"),
         Invalid("FROM opensuse/leap\nRUN zypper -n in git || true\n", None, "`|| true` at the end"),
-        Invalid('FROM opensuse/leap\nRUN ["zypper", "-n", "in", "git"]\n', None, "exec form (G1)"),
-        Invalid("FROM opensuse/leap\nRUN <<EOF\nzypper -n in git\nEOF\n", None, "heredoc RUN (G2)"),
+        Invalid('FROM opensuse/leap\nRUN ["zypper", "-n", "in", "git"]\n', None, "exec form"),
+        Invalid("FROM opensuse/leap\nRUN <<EOF\nzypper -n in git\nEOF\n", None, "heredoc RUN"),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:

@@ -78,7 +78,7 @@ class ZypperNonInteractive(PackageCommandRule):
             "FROM opensuse/leap\nRUN zypper --non-interactive in -n curl\n",
             "after the subcommand `-n` is not the global switch",
         ),
-        Invalid('FROM opensuse/leap\nRUN ["zypper", "install", "curl"]\n', None, "exec form: reported, never rewritten (G1)"),
+        Invalid('FROM opensuse/leap\nRUN ["zypper", "install", "curl"]\n', None, "exec form: reported, never rewritten"),
     )
 
     def findings(self, context: Context, view: RunView, commands: tuple[PackageCommand, ...]) -> Iterable[Finding]:

@@ -87,24 +87,24 @@ class Guard(msgspec.Struct, frozen=True):
 
 EXEC_FORM = Guard(
     "exec form",
-    "exec-form RUN is analysed but never rewritten (G1)",
-    "exec-form RUN has no shell to append a command to; dfix never rewrites it (G1)",
+    "exec-form RUN: it runs without a shell, so dfix reads it but never rewrites it",
+    "exec-form RUN: there is no shell to append a command to, so dfix never rewrites it",
 )
 HEREDOC = Guard(
     "heredoc",
-    "heredoc RUN: reported only, never edited (G2)",
-    "heredoc RUN: dfix does not rewrite heredoc bodies for this rule (G2)",
+    "heredoc RUN: reported only, dfix does not edit heredoc bodies",
+    "heredoc RUN: dfix does not rewrite heredoc bodies for this rule",
 )
 NON_POSIX_SHELL = Guard(
     "non-POSIX shell",
-    "the RUN runs under a shell dfix does not read (rules.md G3)",
-    "the RUN runs under a shell dfix does not read (rules.md G3)",
+    "the RUN runs under a shell dfix does not read",
+    "the RUN runs under a shell dfix does not read",
 )
 EMPTY = Guard("empty", "the RUN is empty", "the RUN is empty")
 ONBUILD_TRIGGER = Guard(
     "ONBUILD trigger",
-    "ONBUILD trigger: only token-local edits (G5)",
-    "ONBUILD trigger: only token-local edits (G5)",
+    "ONBUILD trigger: it runs in a build dfix cannot see, so only its own words are edited",
+    "ONBUILD trigger: it runs in a build dfix cannot see, so only its own words are edited",
 )
 
 
