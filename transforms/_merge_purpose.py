@@ -190,15 +190,28 @@ def _commands(model: ShellScript) -> Iterable[SimpleCommand]:
     return (command for command in model.commands if ShellContext.SUBSTITUTION not in command.context)
 
 
-def _first_match(model: ShellScript, patterns: tuple[StepPattern, ...]) -> str | None:
+def _first_match(model: ShellScript, by_program: dict[str, tuple[StepPattern, ...]]) -> str | None:
+    """The first command of ``model`` that one of the patterns of its program matches, described."""
     for command in _commands(model):
         call = _invocation(command)
         if call is None:
             continue
-        for pattern in patterns:
+        for pattern in by_program.get(call[0], ()):
             if pattern.matches(*call):
                 return _describe(command)
     return None
+
+
+def _by_program(patterns: tuple[StepPattern, ...]) -> dict[str, tuple[StepPattern, ...]]:
+    """``patterns`` by the program they name, in their order (a command is compared with its program's only)."""
+    grouped: dict[str, list[StepPattern]] = {}
+    for pattern in patterns:
+        grouped.setdefault(pattern.program, []).append(pattern)
+    return {program: tuple(group) for program, group in grouped.items()}
+
+
+_FETCH_BY_PROGRAM = _by_program(FETCH_STEPS)
+_LONG_BY_PROGRAM = _by_program(LONG_STEPS)
 
 
 def _describe(command: SimpleCommand, words: int = 3) -> str:
@@ -209,12 +222,12 @@ def _describe(command: SimpleCommand, words: int = 3) -> str:
 
 def dependency_fetch(model: ShellScript) -> str | None:
     """The command that fetches a project's dependencies (``go mod download``), or None."""
-    return _first_match(model, FETCH_STEPS)
+    return _first_match(model, _FETCH_BY_PROGRAM)
 
 
 def long_step(model: ShellScript) -> str | None:
     """The long build step this script runs (``make``, ``./build.sh``, ``setup.sh stage1``), or None."""
-    found = _first_match(model, LONG_STEPS)
+    found = _first_match(model, _LONG_BY_PROGRAM)
     if found is not None:
         return found
     for command in _commands(model):

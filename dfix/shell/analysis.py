@@ -67,7 +67,12 @@ def scripts_kept() -> Iterator[None]:
 def kept_store(kind: str) -> dict | None:
     """The store for ``kind`` of the enclosing `scripts_kept` block, or None outside one."""
     scope = _kept.get()
-    return None if scope is None else scope.setdefault(kind, {})
+    if scope is None:
+        return None
+    store = scope.get(kind)
+    if store is None:
+        store = scope[kind] = {}
+    return store
 
 
 def read_once(kind: str, source: object, read: Callable[[], T]) -> T:

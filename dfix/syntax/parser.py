@@ -143,7 +143,15 @@ def parse_instruction(text: str, *, escape: str = "\\", buildkit: str = "latest"
     The one way fixes make new nodes: the text goes through the real parser,
     so the node is valid by construction. A missing final newline is fine.
     Raises :class:`ParseError` for text that is not exactly one instruction.
+    Nodes are immutable, so the same text gives the same node: a rule that
+    builds its fix on every lint (the fix loop lints after each round) parses
+    each new instruction once.
     """
+    return _parse_instruction(text, escape, buildkit)
+
+
+@lru_cache(maxsize=256)
+def _parse_instruction(text: str, escape: str, buildkit: str) -> cst.Instruction:
     prefix = "# escape=`\n" if escape == "`" else ""
     tree = parse(prefix + text, buildkit=buildkit)
     instructions = tree.instructions
