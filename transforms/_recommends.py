@@ -21,7 +21,11 @@ unless a row says otherwise:
   ``mercurial`` and other packages built on Python), and Debian's ``nodejs``;
   ``apt-transport-https`` depended on ``libcurl3-gnutls`` up to Debian 9 and
   Ubuntu 18.04. Needed by a download over HTTPS (or FTPS, or an ``hkps://``
-  keyserver) that checks certificates.
+  keyserver) that checks certificates. A download tool (``curl``, ``wget``,
+  ``git``...) or a runtime (``python3``, ``nodejs``) that stays in the final
+  image keeps it too: the container's own scripts and programs, often not in
+  the build context, use it over HTTPS, and the official images pair the two
+  for that reason.
 * ``python-setuptools``/``python3-setuptools``: recommended by
   ``python-pip``/``python3-pip`` up to Debian 10 and Ubuntu 18.04 (a
   dependency since). Old pips cannot build a source distribution without
@@ -111,6 +115,13 @@ class Keep(msgspec.Struct, frozen=True):
     brought_by: tuple[str, ...]
     use: Use
     provided_by: tuple[str, ...] = ()
+    #: Bringers the container itself may run, needing ``recommended`` then: it is kept whenever one of
+    #: them stays in the final image, since what the container runs is not all in the file.
+    used_at_run_time: tuple[str, ...] = ()
+
+    def run_time_user(self, names: Iterable[str]) -> str | None:
+        """The first of ``names`` that the container may run and that needs ``recommended``, if any."""
+        return next((name for name in names if _matches(name, self.used_at_run_time)), None)
 
     def brought(self, names: Iterable[str]) -> str | None:
         """The first of ``names`` that brings ``recommended``, if any."""
@@ -133,9 +144,16 @@ _CA_BRINGERS = (
     "nodejs", "yarn",
 )
 
+#: Download tools and language runtimes among them: an image that keeps one is likely to fetch an HTTPS
+#: URL when it runs (a health check, a start script, the application itself), which the file cannot show.
+_NETWORK_CLIENTS = (
+    "curl", "wget", "git", "git-core", "aria2", "mercurial",
+    "python3", "python3.[0-9]*", "nodejs", "yarn",
+)
+
 #: The table DF202 works from (see the module docstring for the facts behind each row).
 KEEPS: tuple[Keep, ...] = (
-    Keep("ca-certificates", _CA_BRINGERS, Use.HTTPS),
+    Keep("ca-certificates", _CA_BRINGERS, Use.HTTPS, used_at_run_time=_NETWORK_CLIENTS),
     Keep("python3-setuptools", ("python3-pip",), Use.PIP_INSTALL),
     Keep("python-setuptools", ("python-pip",), Use.PIP_INSTALL),
     Keep("xauth", ("xvfb",), Use.XVFB_RUN),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dfix.shell import PackageCommand, SimpleCommand, package_command
 
-__all__ = ["is_refresh", "refresh_used"]
+__all__ = ["is_refresh", "may_read_lists", "refresh_used"]
 
 
 #: The refresh subcommands per family (rules.md §0.4).
@@ -44,6 +44,14 @@ def _opaque(command: SimpleCommand) -> bool:
         return True
     program = command.program or ""
     return "/" in program and package_command(command) is None and not program.startswith(("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/"))
+
+
+def may_read_lists(command: SimpleCommand) -> bool:
+    """Whether ``command`` may read the apt lists: an apt install, upgrade or query, or a command dfix cannot see into."""
+    if _opaque(command) or command.name in _APT_READERS:
+        return True
+    found = package_command(command)
+    return found is not None and found.family == "apt" and found.action in _CONSUMERS and not is_refresh(found)
 
 
 def refresh_used(commands: tuple[SimpleCommand, ...], refresh: PackageCommand) -> bool:

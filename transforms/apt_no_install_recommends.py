@@ -149,13 +149,26 @@ class AptNoInstallRecommends(PackageCommandRule):
     )
     invalid = (
         Invalid(
-            "FROM debian\nRUN apt-get install -y curl\n",
-            "FROM debian\nRUN apt-get install --no-install-recommends -y curl\n",
+            "FROM debian\nRUN apt-get install -y vim\n",
+            "FROM debian\nRUN apt-get install --no-install-recommends -y vim\n",
             unsafe=True,
         ),
         Invalid(
-            "FROM debian\nRUN apt install curl\n",
-            "FROM debian\nRUN apt install --no-install-recommends curl\n",
+            "FROM debian\nRUN apt-get install -y curl\n",
+            "FROM debian\nRUN apt-get install --no-install-recommends -y ca-certificates curl\n",
+            "curl stays in the image: the container may fetch HTTPS URLs with it, so the CA certificates stay",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get install -y curl && curl -o /x http://example.com/x && apt-get purge -y curl\n",
+            "FROM debian\nRUN apt-get install --no-install-recommends -y curl && curl -o /x http://example.com/x"
+            " && apt-get purge -y curl\n",
+            "curl is removed before the image is done: nothing needs the certificates",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian\nRUN apt install vim\n",
+            "FROM debian\nRUN apt install --no-install-recommends vim\n",
             "apt as well as apt-get",
             unsafe=True,
         ),
@@ -163,31 +176,31 @@ class AptNoInstallRecommends(PackageCommandRule):
             "FROM debian\nRUN set -eux; \\\n    apt-get update; \\\n    DEBIAN_FRONTEND=noninteractive apt-get install -y \\\n"
             "        curl \\\n        git; \\\n    sudo apt-get -q install -y make\n",
             "FROM debian\nRUN set -eux; \\\n    apt-get update; \\\n    DEBIAN_FRONTEND=noninteractive apt-get install --no-install-recommends -y \\\n"
-            "        curl \\\n        git; \\\n    sudo apt-get -q install --no-install-recommends -y make\n",
+            "        ca-certificates \\\n        curl \\\n        git; \\\n    sudo apt-get -q install --no-install-recommends -y make\n",
             "multi-line with set -eux, an assignment prefix and sudo; both commands in one pass",
             unsafe=True,
         ),
         Invalid(
-            "FROM debian\r\nRUN apt-get update && apt-get install \\\r\n    -y curl\r\n",
-            "FROM debian\r\nRUN apt-get update && apt-get install --no-install-recommends \\\r\n    -y curl\r\n",
+            "FROM debian\r\nRUN apt-get update && apt-get install \\\r\n    -y vim\r\n",
+            "FROM debian\r\nRUN apt-get update && apt-get install --no-install-recommends \\\r\n    -y vim\r\n",
             "CRLF, subcommand at the end of a line",
             unsafe=True,
         ),
         Invalid(
-            "FROM debian\nRUN env DEBIAN_FRONTEND=noninteractive apt-get install -y -o Dpkg::Options::=--force-confold curl\n",
-            "FROM debian\nRUN env DEBIAN_FRONTEND=noninteractive apt-get install --no-install-recommends -y -o Dpkg::Options::=--force-confold curl\n",
+            "FROM debian\nRUN env DEBIAN_FRONTEND=noninteractive apt-get install -y -o Dpkg::Options::=--force-confold vim\n",
+            "FROM debian\nRUN env DEBIAN_FRONTEND=noninteractive apt-get install --no-install-recommends -y -o Dpkg::Options::=--force-confold vim\n",
             "through env, with another -o option",
             unsafe=True,
         ),
         Invalid(
-            "FROM debian\nRUN apt-get install -y curl\nRUN echo 'APT::Install-Recommends \"false\";' > /etc/apt/apt.conf.d/99x\n",
-            "FROM debian\nRUN apt-get install --no-install-recommends -y curl\nRUN echo 'APT::Install-Recommends \"false\";' > /etc/apt/apt.conf.d/99x\n",
+            "FROM debian\nRUN apt-get install -y vim\nRUN echo 'APT::Install-Recommends \"false\";' > /etc/apt/apt.conf.d/99x\n",
+            "FROM debian\nRUN apt-get install --no-install-recommends -y vim\nRUN echo 'APT::Install-Recommends \"false\";' > /etc/apt/apt.conf.d/99x\n",
             "a drop-in written later does not count",
             unsafe=True,
         ),
         Invalid(
-            "FROM debian\nONBUILD RUN apt-get install -y curl\n",
-            "FROM debian\nONBUILD RUN apt-get install --no-install-recommends -y curl\n",
+            "FROM debian\nONBUILD RUN apt-get install -y vim\n",
+            "FROM debian\nONBUILD RUN apt-get install --no-install-recommends -y vim\n",
             "token-local edit in an ONBUILD trigger",
             unsafe=True,
         ),
@@ -222,10 +235,11 @@ class AptNoInstallRecommends(PackageCommandRule):
             unsafe=True,
         ),
         Invalid(
-            "FROM debian\nRUN apt-get install -y curl && curl -o /tmp/x http://example.com/x && curl -k https://self.signed/\n",
-            "FROM debian\nRUN apt-get install --no-install-recommends -y curl && curl -o /tmp/x http://example.com/x"
-            " && curl -k https://self.signed/\n",
-            "plain HTTP, and HTTPS without certificate checks, need no CA certificates",
+            "FROM debian AS fetch\nRUN apt-get install -y curl && curl -o /tmp/x http://example.com/x && curl -k https://self.signed/\n"
+            "FROM scratch\nCOPY --from=fetch /tmp/x /x\n",
+            "FROM debian AS fetch\nRUN apt-get install --no-install-recommends -y curl && curl -o /tmp/x http://example.com/x"
+            " && curl -k https://self.signed/\nFROM scratch\nCOPY --from=fetch /tmp/x /x\n",
+            "plain HTTP, and HTTPS without certificate checks, need no CA certificates (curl stays behind in a build stage)",
             unsafe=True,
         ),
         Invalid(
@@ -255,10 +269,10 @@ class AptNoInstallRecommends(PackageCommandRule):
         Invalid(
             "FROM debian\nRUN apt-get install -y git gnupg \\\n && gpg --keyserver hkp://keyserver.ubuntu.com:80 --recv-keys 0xABCD \\\n"
             " && git clone git@github.com:example/private.git\n",
-            "FROM debian\nRUN apt-get install --no-install-recommends -y dirmngr git gnupg openssh-client \\\n"
+            "FROM debian\nRUN apt-get install --no-install-recommends -y ca-certificates dirmngr git gnupg openssh-client \\\n"
             " && gpg --keyserver hkp://keyserver.ubuntu.com:80 --recv-keys 0xABCD \\\n"
             " && git clone git@github.com:example/private.git\n",
-            "a keyserver lookup needs dirmngr, an SSH remote needs openssh-client (plain hkp: no certificates)",
+            "a keyserver lookup needs dirmngr, an SSH remote openssh-client; git stays in the image, so do the certificates",
             unsafe=True,
         ),
         Invalid(
@@ -479,6 +493,35 @@ def _needed(context: Context, view: RunView, command: PackageCommand) -> Iterato
         evidence = _first_use(context, view, command, keep.use, keep)
         if evidence is not None:
             yield keep, f"for {evidence}"
+            continue
+        client = keep.run_time_user(names)
+        if client is not None and _stays_in_image(context, view, command, client, keep.recommended):
+            yield keep, f"`{client}` stays in the image, and the container may use it over HTTPS"
+
+
+def _stays_in_image(context: Context, view: RunView, command: PackageCommand, package: str, needed: str) -> bool:
+    """Whether ``package``, installed by ``command``, is in the final image without ``needed``.
+
+    Its stage reaches the final image, no later step removes it, and no later
+    install brings ``needed`` outright.
+    """
+    if view.trigger:
+        return True  # the downstream image keeps it
+    info = context.stage_of(view.run)
+    if info is None or not context.reaches_final_image(info):
+        return False
+    later = [(step, view) for step, _ in commands_in(view.model, after=command.end)]
+    later += [(step, other) for other in consumer_runs(context, view.run) if other.model is not None
+              for step, _ in commands_in(other.model)]
+    for step, _ in later:
+        other = package_command(step)
+        if other is None or other.family != "apt":
+            continue
+        if other.action == "remove" and package in package_names(other):
+            return False
+        if _is_apt_install(other) and needed in package_names(other):
+            return False  # a later install brings it outright
+    return True
 
 
 def _unknown_packages(command: PackageCommand) -> str | None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, Valid
-from dfix.shell import package_command
+from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, RunView, Safety, Valid
+from dfix.patterns import lazy_pattern
+from dfix.shell import CONDITIONAL, ListItem, SimpleCommand, package_command
+from dfix.shell import Context as ShellContext
+from dfix.syntax import BlankLine, Comment, Dockerfile, Instruction, Run
 
-from ._refresh import is_refresh, refresh_used
+from ._refresh import is_refresh, may_read_lists, refresh_used
 
 
 class UpdateWithoutInstall(Rule):
@@ -24,16 +27,26 @@ class UpdateWithoutInstall(Rule):
     Not reported when a later command of the RUN may install out of sight (a
     view, an interpreter, a variable command name, ``install_packages``).
 
-    No fix here: the usual repair is to merge the RUN with the next one that
-    installs (DF100 consecutive-run does that, with its own guards), or to
-    delete the refresh when nothing in the stage installs (unsafe: a child
-    stage or ONBUILD trigger may consume the index).
+    **Fix (safe):** delete a RUN that only runs ``apt-get update`` (or ``apt
+    update``) when a later RUN of the stage refreshes the lists itself before
+    anything could read them. The lists that RUN downloads are then never
+    read: every later install refreshes first (often after DF205 added the
+    refresh), so the stage ends with the same lists, or none when they are
+    removed, and the image loses a layer of stale lists (tens of MB). Not
+    fixed when, before that later refresh, a command may read the lists (an
+    install, ``apt-cache``, a script or interpreter, a variable command
+    name); when that refresh is conditional (after ``||``, inside ``if``) or
+    reads only some sources (``-o``, ``-c``); when the RUN has a mount, runs
+    anything else, or is an ONBUILD trigger; when no later RUN of the stage
+    refreshes (a child stage or downstream image may use the lists); and for
+    other package managers. Otherwise the usual repair is to merge the RUN
+    with the next one that installs (DF100 consecutive-run does that).
     """
 
     code = "DF204"
     name = "update-without-install"
     summary = "a RUN refreshes a package index but installs nothing from it"
-    safety = Safety.NONE
+    safety = Safety.SAFE
     severity = "warning"
     aliases = ("CKV_DOCKER_5", "DS-0017")
 
@@ -74,19 +87,189 @@ class UpdateWithoutInstall(Rule):
         Invalid('FROM debian\nRUN ["apt-get", "update"]\n', None, "exec form"),
         Invalid("# syntax=docker/dockerfile:1\nFROM debian\nRUN <<EOF\napt-get update\nEOF\n", None, "heredoc"),
         Invalid("FROM debian\nRUN bash -ex <<EOF\napt-get update\nEOF\n", None, "a heredoc fed to a shell"),
+        Invalid(
+            "FROM debian\n# lists\nRUN apt-get update -y\n\n# tools\n"
+            "RUN apt-get update && apt-get install -y g++ && rm -rf /var/lib/apt/lists/*\n"
+            "RUN apt-get update && apt-get install -y git && rm -rf /var/lib/apt/lists/*\n",
+            "FROM debian\n\n# tools\n"
+            "RUN apt-get update && apt-get install -y g++ && rm -rf /var/lib/apt/lists/*\n"
+            "RUN apt-get update && apt-get install -y git && rm -rf /var/lib/apt/lists/*\n",
+            "every install refreshes first: the lists of the lone refresh are never read; its own comment goes too",
+        ),
+        Invalid(
+            "FROM debian\n\n# Update the lists\nRUN apt-get update\n\n# tools\n"
+            "RUN apt-get update && apt-get install -y git\n",
+            "FROM debian\n\n# tools\n"
+            "RUN apt-get update && apt-get install -y git\n",
+            "a paragraph of its own: one of the blank lines around it goes too",
+        ),
+        Invalid(
+            "FROM debian\n# system packages\nRUN apt-get update\nRUN apt-get update && apt-get install -y git\n",
+            "FROM debian\n# system packages\nRUN apt-get update && apt-get install -y git\n",
+            "a comment above more than the RUN stays",
+        ),
+        Invalid(
+            "FROM ubuntu:22.04\r\nRUN DEBIAN_FRONTEND=noninteractive sudo apt-get -qq update\r\n"
+            "RUN echo 'deb http://ppa.example/ubuntu jammy main' > /etc/apt/sources.list.d/x.list\r\n"
+            "ENV LANG=C.UTF-8\r\n"
+            "RUN set -e; apt-get -q update; apt-get install -y x\r\n",
+            "FROM ubuntu:22.04\r\n"
+            "RUN echo 'deb http://ppa.example/ubuntu jammy main' > /etc/apt/sources.list.d/x.list\r\n"
+            "ENV LANG=C.UTF-8\r\n"
+            "RUN set -e; apt-get -q update; apt-get install -y x\r\n",
+            "commands that do not read the lists may come between (CRLF)",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get update && apt-get install -y git\n",
+            None,
+            "an install reads the lists before the later refresh",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update\nRUN ./install-deps.sh\nRUN apt-get update && apt-get install -y git\n",
+            None,
+            "a script may read the lists before the later refresh",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update\nRUN apt-cache policy git && apt-get update && apt-get install -y git\n",
+            None,
+            "a query in the later RUN comes before its refresh",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update\nRUN apt-get update || true && apt-get install -y git\n",
+            None,
+            "the later refresh may fail and leave the old lists in use",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update\nRUN if [ -n \"$X\" ]; then apt-get update; fi && apt-get install -y git\n",
+            None,
+            "the later refresh is conditional",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update\n"
+            "RUN apt-get update -o Dir::Etc::sourcelist=sources.list.d/x.list && apt-get install -y git\n",
+            None,
+            "the later refresh reads only one source",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update && echo done\nRUN apt-get update && apt-get install -y git\n",
+            None,
+            "the RUN does something besides refreshing",
+        ),
+        Invalid(
+            "FROM debian\nRUN --mount=type=cache,target=/var/lib/apt/lists apt-get update\n"
+            "RUN apt-get update && apt-get install -y git\n",
+            None,
+            "a mount",
+        ),
+        Invalid(
+            "FROM debian AS base\nRUN apt-get update\nFROM base\nRUN apt-get update && apt-get install -y git\n",
+            None,
+            "the later refresh is in another stage: a child stage or image may read the lists",
+        ),
+        Invalid("FROM debian\nRUN apt-get update\n", None, "nothing later refreshes: the image keeps the lists"),
+        Invalid(
+            "FROM alpine:3.20\nRUN apk update\nRUN apk update && apk add curl\n",
+            None,
+            "only apt's lists are removed",
+        ),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
         for view in context.shell_runs():
             commands = view.model.commands
+            removal = _removal(context, view)
             for command in commands:
                 refresh = package_command(command)
                 if refresh is None or not is_refresh(refresh) or refresh_used(commands, refresh):
                     continue
                 spelled = " ".join(w.value or w.text for w in refresh.program_words + refresh.subcommand_words)
-                yield self.diagnostic(
-                    view.span(command.start, command.end),
+                message = (
                     f"`{spelled}` without an install in the same RUN: the index is cached with this layer "
-                    "and goes stale in the build cache; refresh and install in one RUN",
-                    note="merge it with the RUN that installs (DF100)",
+                    "and goes stale in the build cache; refresh and install in one RUN"
                 )
+                where = view.span(command.start, command.end)
+                if removal is None:
+                    yield self.diagnostic(where, message, note="merge it with the RUN that installs (DF100)")
+                    continue
+                later, edit = removal
+                yield self.diagnostic(
+                    where, message, (edit,),
+                    title=f"remove the RUN: the RUN on line {later.start_line} refreshes the lists before any use",
+                )
+                removal = None  # one fix per RUN; the RUN's other refreshes go with it
+
+
+def _removal(context: Context, view: RunView) -> tuple[Instruction, Edit] | None:
+    """The later RUN that makes ``view``'s refresh useless, and the edit deleting ``view``'s RUN; None when unsafe."""
+    if view.script is None or view.trigger or view.run.flags or not view.model.commands:
+        return None
+    for command in view.model.commands:
+        refresh = package_command(command)
+        if refresh is None or refresh.family != "apt" or not is_refresh(refresh):
+            return None  # the RUN does something besides refreshing the apt lists
+    for later in context.later_in_stage(view.run):
+        if not isinstance(later, Run):
+            continue
+        verdict = _first_list_use(context.run_view(later))
+        if verdict is _REFRESHES:
+            return later, _deletion(context.tree, view.run)
+        if verdict is _READS:
+            return None
+    return None
+
+
+def _deletion(tree: Dockerfile, run: Run) -> Edit:
+    """The edit deleting ``run``, with the comment lines right above it when the two stand alone as a paragraph.
+
+    ``# Update the lists`` above a ``RUN apt-get update`` followed by a blank
+    line speaks of that RUN only, and would be left describing nothing; a
+    comment followed by more instructions speaks of them too and stays. When
+    blank lines were on both sides, one goes with the paragraph.
+    """
+    items = tree.items
+    index = next(position for position, item in enumerate(items) if item is run)
+    first = index
+    after = items[index + 1] if index + 1 < len(items) else None
+    if after is None or isinstance(after, BlankLine):
+        while first > 0 and isinstance(items[first - 1], Comment):
+            first -= 1
+    start, end = items[first].span.start, run.span.end
+    before = items[first - 1] if first > 0 else None
+    if isinstance(after, BlankLine) and (before is None or isinstance(before, BlankLine)):
+        end = after.span.end
+    return Edit(start, end, "")
+
+
+_REFRESHES, _READS, _NEITHER = object(), object(), object()
+
+#: Options of ``apt-get update`` that refresh only some sources or read another configuration.
+_PARTIAL_REFRESH = lazy_pattern(r"-(o|c).*|--option.*|--config-file.*")
+
+
+def _first_list_use(view: RunView) -> object:
+    """What ``view`` does first with the apt lists: refreshes them all, may read them, or neither."""
+    if view.model is None:
+        return _READS  # a RUN dfix cannot read may do anything
+    items = view.model.items
+    for command in view.model.commands:
+        found = package_command(command)
+        if found is not None and found.family == "apt" and is_refresh(found):
+            return _REFRESHES if _full_unconditional(command, items) else _READS
+        if may_read_lists(command):
+            return _READS
+    return _NEITHER
+
+
+def _full_unconditional(command: SimpleCommand, items: tuple[ListItem, ...]) -> bool:
+    """The refresh runs whenever its RUN succeeds, and refreshes every source."""
+    if command.context & _NOT_ALWAYS:
+        return False
+    index = command.item_index
+    if index > 0 and items[index - 1].separator == "||":
+        return False
+    if items[index].separator == "||":
+        return False
+    return not any(_PARTIAL_REFRESH.fullmatch(word.value or word.text) for word in command.args)
+
+
+_NOT_ALWAYS = CONDITIONAL | {ShellContext.BACKGROUND, ShellContext.NEGATED, ShellContext.SUBSTITUTION}

@@ -25,7 +25,7 @@ FIXABLE_FIXED = "FROM debian\nRUN apt-get install -y --no-install-recommends cur
 UNFIXABLE = "FROM debian\nRUN apt-get update && rm -rf /var/lib/apt/lists/*\n"
 #: One unsafe fix (DF202 --no-install-recommends).
 UNSAFE = "FROM debian\nRUN apt-get install -y curl\n"
-UNSAFE_FIXED = "FROM debian\nRUN apt-get install --no-install-recommends -y curl\n"
+UNSAFE_FIXED = "FROM debian\nRUN apt-get install --no-install-recommends -y ca-certificates curl\n"
 #: Only an info finding (DF001 unused suppression, safe fix).
 INFO_ONLY = "FROM debian\n# dfix: ignore[DF201]\nRUN apt-get install -y --no-install-recommends curl\n"
 #: BuildKit refuses it: the error points at the heredoc's opening line.

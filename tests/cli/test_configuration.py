@@ -184,7 +184,7 @@ def test_each_file_is_reported_under_the_fix_policy_it_is_fixed_under(tmp_path: 
     assert "./Dockerfile:2:5: DF202 `apt-get" in checked.stdout or "Dockerfile:2:5: DF202 `apt-get" in checked.stdout
     assert "2 fixable with --write --unsafe-fixes\n" in checked.stderr  # true of both files
     diff = run("--diff", ".", cwd=tmp_path)
-    assert "+RUN apt-get install --no-install-recommends -y curl" in diff.stdout
+    assert "+RUN apt-get install --no-install-recommends -y ca-certificates curl" in diff.stdout
     assert diff.stdout.count("+++ ") == 1  # only the sub-folder's file is fixed
     written = run("--write", ".", cwd=tmp_path)
     assert (tmp_path / "sub/Dockerfile").read_text() == UNSAFE_FIXED
@@ -197,7 +197,7 @@ def test_unsafe_fixes_can_be_taken_one_rule_at_a_time(tmp_path: Path) -> None:
     plain = run("--diff", "Dockerfile", cwd=tmp_path)
     assert plain.stdout == ""  # DF202's fix is unsafe
     taken = run("--diff", "--extend-safe-fixes", "DF202", "Dockerfile", cwd=tmp_path)
-    assert "+RUN apt-get install --no-install-recommends -y curl" in taken.stdout
+    assert "+RUN apt-get install --no-install-recommends -y ca-certificates curl" in taken.stdout
     write_tree(tmp_path, {"sub/.dfix.toml": '[lint]\nselect = ["DF202"]\nextend-safe-fixes = ["DF202"]\n', "sub/Dockerfile": UNSAFE})
     run("--write", ".", cwd=tmp_path)
     assert (tmp_path / "sub/Dockerfile").read_text() == UNSAFE_FIXED

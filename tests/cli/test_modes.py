@@ -261,7 +261,7 @@ def test_diff_of_only_unfixable_findings_is_empty_and_still_fails(tmp_path: Path
 def test_diff_with_unsafe_fixes(tmp_path: Path) -> None:
     path = one_file(tmp_path, UNSAFE)
     assert run("--diff", str(path)).stdout == ""
-    assert "+RUN apt-get install --no-install-recommends -y curl" in run("--diff", "--unsafe-fixes", str(path)).stdout
+    assert "+RUN apt-get install --no-install-recommends -y ca-certificates curl" in run("--diff", "--unsafe-fixes", str(path)).stdout
 
 
 def test_diff_context(tmp_path: Path) -> None:
