@@ -181,6 +181,7 @@ class JsPackageCacheLeft(PackageCommandRule):
     valid = (
         Valid("FROM node:20\nRUN npm ci && npm cache clean --force\n"),
         Valid("FROM node:20\nRUN yarn install --frozen-lockfile && yarn cache clean\n"),
+        Valid("FROM node:4\nRUN npm install -g npm@2.10.0 && npm cache clear\n", "`npm cache clear`, npm's older name for clean"),
         Valid("FROM node:20\nRUN yarn global add pm2 && rm -rf /usr/local/share/.cache/yarn\n", "rm -rf of the cache"),
         Valid("FROM node:20\nRUN npm install -g npm && rm -rf ~/.npm\n"),
         Valid("FROM node:20\nRUN --mount=type=cache,target=/root/.npm npm ci\n"),

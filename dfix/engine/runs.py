@@ -104,7 +104,7 @@ EMPTY = Guard("empty", "the RUN is empty", "the RUN is empty")
 ONBUILD_TRIGGER = Guard(
     "ONBUILD trigger",
     "ONBUILD trigger: it runs in a build dfix cannot see, so only its own words are edited",
-    "ONBUILD trigger: it runs in a build dfix cannot see, so only its own words are edited",
+    "ONBUILD trigger: it runs in a build dfix cannot see, so dfix appends no command to it",
 )
 
 

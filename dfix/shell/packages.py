@@ -190,7 +190,7 @@ _NPM_ACTIONS: dict[str, Action] = {
     "install": "install", "ci": "install",
     "uninstall": "remove",
     "update": "upgrade",
-    "cache clean": "clean",
+    "cache clean": "clean", "cache clear": "clean", "cache rm": "clean",  # npm's aliases (`clear` before npm 5)
 }
 
 _YARN = _options(
@@ -261,7 +261,7 @@ MANAGERS: dict[str, _Manager] = {
             "pip": frozenset({"install", "uninstall", "sync", "compile", "freeze", "list"}),
             **_CACHE,
         }),
-        _manager("npm", "npm", _NPM, _NPM_ACTIONS, _NPM_ALIASES, _CACHE),
+        _manager("npm", "npm", _NPM, _NPM_ACTIONS, _NPM_ALIASES, {"cache": _CACHE["cache"] | {"clear", "rm"}}),
         _manager("yarn", "yarn", _YARN, _YARN_ACTIONS,
                  compound={**_CACHE, "global": frozenset({"add", "remove", "upgrade"})},
                  default_subcommand="install"),
