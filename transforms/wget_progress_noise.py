@@ -131,7 +131,11 @@ class WgetProgressNoise(Rule):
             "FROM centos:7\nRUN wget https://dl.yarnpkg.com/rpm/yarn.repo -O /etc/yum.repos.d/yarn.repo\n", None,
             "a package source of a few hundred bytes: a line of progress, not worth a change",
         ),
-
+        Invalid(
+            'FROM debian:12\nENV V=1.17\nRUN wget -O /gosu.asc "https://github.com/tianon/gosu/releases/download/$V/gosu-amd64.asc"\n',
+            None,
+            "a signature, by the literal end of a URL with a variable in it",
+        ),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
@@ -176,8 +180,12 @@ _SMALL_FILE = lazy_pattern(
 
 
 def _small_downloads(command: SimpleCommand) -> str | None:
-    """The name of the file when every URL ``wget`` fetches is a small one by its name, else None."""
-    urls = [word.value for word in command.args if word.value and "://" in word.value]
+    """The name of the file when every URL ``wget`` fetches is a small one by its name, else None.
+
+    A URL with a variable in it counts by its literal ending (``.../$VERSION/gosu.asc``).
+    """
+    texts = (word.value if word.value is not None else word.text.strip("'\"") for word in command.args)
+    urls = [text for text in texts if "://" in text]
     names = [url.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1] for url in urls]
     if not names or not all("/" not in name and _SMALL_FILE.search(name) for name in names):
         return None
