@@ -8,6 +8,7 @@ from dfix.engine import Context, ImageEffects, Invalid, RunView, Safety, Valid
 from dfix.shell import PackageCommand
 from dfix.syntax import Add, Copy, Run
 
+from ._old_pip import distro_pip_before_6
 from ._packages import (
     CacheDir,
     Finding,
@@ -97,6 +98,11 @@ class PipNoCacheDir(PackageCommandRule):
     against ``--no-cache``/``-n``, ``UV_NO_CACHE`` and a mount on
     ``~/.cache/uv`` (or ``UV_CACHE_DIR``/``--cache-dir``).
 
+    Not reported either for the pip of Debian up to 8 and Ubuntu before
+    16.04 (``python-pip``, ``python3-pip``) before anything upgrades it: a pip
+    older than 6 keeps no cache and rejects the option; reported without a
+    fix in the RUN that upgrades it, whose shell may still run the old copy.
+
     Fix: insert `` --no-cache-dir`` (uv: `` --no-cache``) right after the
     subcommand. Safe: only the cache is skipped, the same packages install.
     Not fixed (reported only) when ``--cache-dir`` is given on the command
@@ -128,6 +134,14 @@ class PipNoCacheDir(PackageCommandRule):
         Valid("FROM python:3.12\nRUN export PIP_NO_CACHE_DIR=1 && pip install flask\n"),
         Valid("FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n"),
         Valid("FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache pip install flask\n"),
+        Valid(
+            "FROM debian:jessie\nRUN apt-get update && apt-get install -y python3-pip\nRUN pip3 install requests\n",
+            "Debian 8's pip 1.5.6 caches nothing, and rejects the option",
+        ),
+        Valid(
+            "FROM ubuntu:14.04\nRUN apt-get update && apt-get install -y python-pip && pip install -U pip\n",
+            "the old pip upgrading itself",
+        ),
         Valid("FROM python:3.12\nRUN --mount=type=tmpfs,target=~/.cache/pip pip install flask\n"),
         Valid(
             "FROM python:3.12\nRUN --mount=type=cache,target=/pipcache pip install --cache-dir /pipcache flask\n",
@@ -153,6 +167,19 @@ class PipNoCacheDir(PackageCommandRule):
         ),
     )
     invalid = (
+        Invalid(
+            "FROM ubuntu:14.04\nRUN apt-get update && apt-get install -y python-pip\nRUN pip install -U pip\n"
+            "RUN pip install requests\n",
+            "FROM ubuntu:14.04\nRUN apt-get update && apt-get install -y python-pip\nRUN pip install -U pip\n"
+            "RUN pip install --no-cache-dir requests\n",
+            "a RUN after the one that upgraded pip runs the new pip",
+        ),
+        Invalid(
+            "FROM debian:8\nRUN apt-get update && apt-get install -y python-pip\n"
+            "RUN pip install --upgrade pip && pip install requests\n",
+            None,
+            "in the RUN that upgrades it, the shell may still run Debian 8's pip 1.5.6",
+        ),
         Invalid(
             "FROM python:3.12\nRUN pip install flask\n",
             "FROM python:3.12\nRUN pip install --no-cache-dir flask\n",
@@ -264,8 +291,17 @@ class PipNoCacheDir(PackageCommandRule):
         message = (
             f"`{tool} {command.subcommand}` without `{flag}` keeps {tool}'s download cache in the image"
         )
+        old_pip = None if uv else distro_pip_before_6(context, run, command, view.model)
+        if old_pip is not None and old_pip.certain:
+            return None  # a pip older than 6 caches nothing, and rejects the option
         if view.script is None:
             return Finding(where, message, note=self.report_only(view))
+        if old_pip is not None:
+            return Finding(
+                where, message,
+                note=f"not fixed: the `pip` this runs may still be {old_pip.release}'s own, older than pip 6, which "
+                     "rejects `--no-cache-dir` (the shell may not see the pip the RUN upgraded earlier)",
+            )
         if given:
             return Finding(where, message, note=f"`--cache-dir` on the command would override an inserted `{flag}`")
         edit = view.script.insert(command.insert_offset, f" {flag}")

@@ -1,0 +1,134 @@
+"""Which ``pip`` a command runs when the stage's pip is Debian's or Ubuntu's own, from before pip 6.
+
+pip 6.0 (December 2014) added the wheel and HTTP cache and, with it,
+``--no-cache-dir``; older pips reject the option (``no such option:
+--no-cache-dir``) and cache nothing. Debian up to 8 (jessie: 1.5.6) and
+Ubuntu before 16.04 (trusty: 1.5.4) ship such a pip as ``python-pip`` and
+``python3-pip``; Debian 9 ships 9.0.1, Ubuntu 16.04 ships 8.1.1.
+
+The release is read from the base image's reference: the official ``debian``
+and ``ubuntu`` images by tag (``8``, ``jessie-slim``, ``14.04``,
+``trusty-20190515``), and any image whose tag names a codename
+(``buildpack-deps:jessie``, ``python:2.7-jessie``). An image that tells
+nothing is taken to be recent.
+"""
+
+from __future__ import annotations
+
+import re
+from dfix.engine import Context
+from dfix.patterns import lazy_pattern
+from dfix.shell import PackageCommand, package_commands
+from dfix.syntax import Run
+
+from ._base_images import split_reference
+from ._packages import earlier_instructions
+
+__all__ = ["distro_pip_before_6", "OldPip"]
+
+#: Releases whose ``python-pip``/``python3-pip`` predate pip 6, by codename.
+_OLD_CODENAMES = {
+    "squeeze": "Debian 6", "wheezy": "Debian 7", "jessie": "Debian 8",
+    "lucid": "Ubuntu 10.04", "precise": "Ubuntu 12.04", "quantal": "Ubuntu 12.10", "raring": "Ubuntu 13.04",
+    "saucy": "Ubuntu 13.10", "trusty": "Ubuntu 14.04", "utopic": "Ubuntu 14.10", "vivid": "Ubuntu 15.04",
+    "wily": "Ubuntu 15.10",
+}
+_CODENAME = lazy_pattern(r"(?:^|[-_.])(" + "|".join(_OLD_CODENAMES) + r")(?:$|[-_.\d])")
+_DEBIAN_NUMBER = lazy_pattern(r"^(\d+)(?:\.\d+)*(?:$|-)")
+_UBUNTU_NUMBER = lazy_pattern(r"^(\d+)\.(\d+)(?:$|[-.])")
+#: Programs that run the distribution's pip (a virtualenv's own pip is another matter).
+_DISTRO_PIP = lazy_pattern(r"pip[23]?(\.\d+)?|python[23]?(\.\d+)?")
+#: A requirement naming pip itself: ``pip``, ``pip==20.3.4``, ``'pip<21'``.
+_PIP_ITSELF = lazy_pattern(r"pip(\s*[<>=!~].*)?", re.IGNORECASE)
+
+
+def _old_release(reference: str | None) -> str | None:
+    """"Debian 8" or "Ubuntu 14.04" when the image is a release whose pip predates pip 6, else None."""
+    if not reference:
+        return None
+    repository, _, tag = split_reference(reference)
+    tag = tag or ""
+    named = _CODENAME.search(tag)
+    if named:
+        return _OLD_CODENAMES[named.group(1)]
+    name = repository.rsplit("/", 1)[-1] if repository.startswith(("library/", "docker.io/")) else repository
+    if name == "debian":
+        number = _DEBIAN_NUMBER.match(tag)
+        if number and int(number.group(1)) <= 8:
+            return f"Debian {number.group(1)}"
+    if name == "ubuntu":
+        number = _UBUNTU_NUMBER.match(tag)
+        if number and int(number.group(1)) < 16:
+            return f"Ubuntu {number.group(1)}.{number.group(2)}"
+    return None
+
+
+class OldPip:
+    """The answer for one pip command: which release's old pip runs it, and whether that is certain."""
+
+    def __init__(self, release: str, certain: bool) -> None:
+        #: "Debian 8" ...
+        self.release = release
+        #: False when a pip upgrade earlier in the same RUN may or may not be the pip that runs.
+        self.certain = certain
+
+
+def distro_pip_before_6(context: Context, run: Run, command: PackageCommand, model) -> OldPip | None:
+    """The old distribution pip that runs ``command``, or None when it is pip 6 or later (or unknown).
+
+    The stage installs ``python-pip`` or ``python3-pip`` with apt on an old
+    release, and nothing upgrades pip before the command. An upgrade earlier
+    in the same RUN leaves it uncertain: the shell may run the old copy it
+    already found.
+    """
+    if not _DISTRO_PIP.fullmatch(command.program_words[0].value or ""):
+        return None
+    info = context.stage_of(run)
+    if info is None:
+        return None
+    base = context.root_stage(info).stage.base
+    release = _old_release(base.text if base is not None else None)
+    if release is None:
+        return None
+    installed = False
+    for instruction in earlier_instructions(context, run):
+        view = context.run_view(instruction) if isinstance(instruction, Run) else None
+        if view is None or view.model is None:
+            continue
+        if installed and _GET_PIP.search(view.text):
+            return None  # get-pip.py or easy_install brought a new pip, in a RUN before this one
+        for earlier in package_commands(view.model):
+            if _installs_distro_pip(earlier):
+                installed = True
+            elif installed and _upgrades_pip(earlier):
+                return None  # a new pip, in a RUN before this one
+    certain = True
+    for earlier in package_commands(model):
+        if earlier.start >= command.start:
+            break
+        if _installs_distro_pip(earlier):
+            installed = True
+        elif installed and _upgrades_pip(earlier):
+            certain = False
+    if not installed:
+        return None
+    if _GET_PIP.search(model.text[: command.start]):
+        certain = False
+    return OldPip(release, certain)
+
+
+#: Other ways a build puts a new pip in place.
+_GET_PIP = lazy_pattern(r"get-pip|easy_install(\s+-\S+)*\s+pip\b")
+
+
+def _installs_distro_pip(command: PackageCommand) -> bool:
+    return command.family == "apt" and command.action == "install" and any(
+        (word.value or "") in ("python-pip", "python3-pip") for word in command.operands
+    )
+
+
+def _upgrades_pip(command: PackageCommand) -> bool:
+    """``pip install -U pip``, ``pip install pip==20.3.4`` and the like."""
+    return command.manager == "pip" and command.subcommand == "install" and any(
+        _PIP_ITSELF.fullmatch(word.value or "") for word in command.operands
+    )
