@@ -8,7 +8,7 @@ from dfix.engine import Context, Diagnostic, Form, Invalid, Rule, RunView, Safet
 from dfix.shell import CHILD_SHELL, ShellScript, SimpleCommand, read_once
 from dfix.shell import Context as ShellContext
 
-from ._alpine import base_release
+from ._default_sh import default_sh_dialect
 from ._windows import on_windows
 
 #: Commands whose failure upstream of a pipe is what pipefail is for: a download that fails leaves the
@@ -112,8 +112,9 @@ class PipeWithoutPipefail(Rule):
     only where it is known to work and to matter:
 
     * the shell that runs the RUN supports it: the stage's ``SHELL`` is bash,
-      or the default ``/bin/sh`` of an image that is provably Alpine
-      (BusyBox ash). Debian's and Ubuntu's ``/bin/sh`` is dash, which rejects
+      or the default ``/bin/sh`` of an image known to be Alpine or BusyBox
+      (BusyBox ash) or RHEL, Fedora, Amazon Linux or SUSE (bash), by its
+      name. Debian's and Ubuntu's ``/bin/sh`` is dash, which rejects
       the option and fails the build, so a RUN there is reported only (set
       ``SHELL ["/bin/bash", "-o", "pipefail", "-c"]`` by hand, which also
       changes shell-form CMD and ENTRYPOINT);
@@ -162,6 +163,18 @@ class PipeWithoutPipefail(Rule):
             "FROM alpine:3.19\nRUN wget -qO- https://example.com/install.sh | sh\n",
             "FROM alpine:3.19\nRUN set -o pipefail && wget -qO- https://example.com/install.sh | sh\n",
             "BusyBox ash knows pipefail",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM php:7.0-fpm-alpine\nRUN curl -fsSL https://example.com/a.tgz | tar -xz -C /opt\n",
+            "FROM php:7.0-fpm-alpine\nRUN set -o pipefail && curl -fsSL https://example.com/a.tgz | tar -xz -C /opt\n",
+            "an Alpine variant whose release the tag does not show: every Alpine's BusyBox ash knows pipefail",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM centos:7\nRUN curl -fsSL https://example.com/a.tgz | tar -xz -C /opt\n",
+            "FROM centos:7\nRUN set -o pipefail && curl -fsSL https://example.com/a.tgz | tar -xz -C /opt\n",
+            "CentOS's /bin/sh is bash",
             unsafe=True,
         ),
         Invalid("FROM debian:12\nRUN curl -fsSL https://example.com/a.tgz | tar -xz\n", None,
@@ -236,7 +249,7 @@ class PipeWithoutPipefail(Rule):
         shell = context.shell_for(view.run)
         program = program_name(shell[0]) if shell else ""
         if program != "bash":
-            if tuple(shell) != ("/bin/sh", "-c") or base_release(context, view.run).at_least((3, 0)) is not True:
+            if tuple(shell) != ("/bin/sh", "-c") or default_sh_dialect(context, view.run) is None:
                 return ("the shell that runs this RUN may not know `set -o pipefail` (dash, Debian's and Ubuntu's "
                         "/bin/sh, rejects it); set SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"] where bash exists")
         if any(c.context & (CHILD_SHELL - {ShellContext.PIPELINE}) for stages in pipelines for c in stages):

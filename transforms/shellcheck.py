@@ -12,7 +12,7 @@ from dfix.patterns import lazy_pattern
 from dfix.shell import DiskResults, ShellCheckComment, ShellCheckError, find_shellcheck, run_shellcheck
 from dfix.syntax import Arg, Env, Onbuild, Run, Span
 
-from ._alpine import base_release
+from ._default_sh import default_sh_dialect
 from ._windows import on_windows
 
 #: The shell a RUN names (``SHELL``, a heredoc's command, a shebang) to ShellCheck's dialect; a shell
@@ -282,16 +282,16 @@ def _dialect(shell: tuple[str, ...]) -> str | None:
 
 
 def _stage_dialect(context: Context, view: RunView) -> str | None:
-    """The dialect of the shell the RUN runs under: an Alpine image's ``/bin/sh`` is BusyBox ash.
+    """The dialect of the shell the RUN runs under: an Alpine image's ``/bin/sh`` is BusyBox ash, a RHEL one's bash.
 
-    Checked as POSIX sh, ash's own features (``set -o pipefail``, which
-    DF628 adds on Alpine) would be reported as undefined.
+    Checked as POSIX sh, their own features (``set -o pipefail``, which
+    DF628 adds there) would be reported as undefined.
     """
     shell = context.shell_for(view.run)
     if tuple(shell) == DEFAULT_SHELL:
-        release = base_release(context, view.parent or view.run)
-        if release.version is not None or release.newest:
-            return "busybox"
+        dialect = default_sh_dialect(context, view.parent or view.run)
+        if dialect is not None:
+            return dialect
     return _dialect(shell)
 
 
