@@ -41,6 +41,11 @@ unless a row says otherwise:
 * ``libc6-dev``: recommended by ``gcc`` and ``gcc-N``; a C compiler
   without the C library's headers and start files builds nothing, so the
   install itself is the evidence.
+* ``build-essential``: recommended by ``python-pip``/``python3-pip``; kept
+  when the same install names headers to compile against (a ``-dev``
+  package, ``python3-dev`` or ``libjpeg-dev``) and a later ``pip install``
+  runs: headers without a compiler serve nothing, so the author relied on
+  pip's compiler to build C extensions.
 
 A package the base image already ships is not added (`base_ships`): the
 official language images install ``ca-certificates`` themselves, and their
@@ -49,8 +54,9 @@ toolchain with ``libc6-dev``.
 
 Other recommends are not kept: ``git``'s ``less`` and ``patch`` (a pager and
 a tool no build step of git calls), ``python3-pip``'s ``build-essential``
-and ``python3-dev`` (needed only when ``pip install`` compiles a C extension,
-which the file does not show: the fix states it as an assumption), and
+and ``python3-dev`` where the install names no headers (needed only when
+``pip install`` compiles a C extension, which the file does not show: the
+fix states it as an assumption), and
 likewise the ``build-essential`` that Debian's ``npm`` brings only as a
 recommendation of ``node-gyp`` (needed when ``npm install`` builds a native
 module).
@@ -118,6 +124,16 @@ class Keep(msgspec.Struct, frozen=True):
     #: Bringers the container itself may run, needing ``recommended`` then: it is kept whenever one of
     #: them stays in the final image, since what the container runs is not all in the file.
     used_at_run_time: tuple[str, ...] = ()
+    #: Packages one of which the same install must name for the row to apply (none: always applies).
+    only_with: tuple[str, ...] = ()
+
+    def applies_to(self, names: Iterable[str]) -> bool:
+        """Whether the install's ``names`` meet ``only_with``."""
+        return not self.only_with or self.companion(names) is not None
+
+    def companion(self, names: Iterable[str]) -> str | None:
+        """The first of ``names`` that ``only_with`` asks for, if any."""
+        return next((name for name in names if _matches(name, self.only_with)), None)
 
     def run_time_user(self, names: Iterable[str]) -> str | None:
         """The first of ``names`` that the container may run and that needs ``recommended``, if any."""
@@ -160,6 +176,11 @@ KEEPS: tuple[Keep, ...] = (
     Keep("openssh-client", ("git", "git-core", "mercurial"), Use.SSH, ("ssh", "openssh-server")),
     Keep("dirmngr", ("gnupg", "gnupg2", "gpg"), Use.KEYSERVER),
     Keep("libc6-dev", ("gcc", "gcc-[0-9]*"), Use.ALWAYS, ("libc-dev", "build-essential", "g++", "g++-[0-9]*")),
+    Keep(
+        "build-essential", ("python-pip", "python3-pip"), Use.PIP_INSTALL,
+        ("gcc", "gcc-[0-9]*", "g++", "g++-[0-9]*", "clang", "clang-[0-9]*"),
+        only_with=("*-dev",),
+    ),
 )
 
 #: Recommends that are not kept, and what the fix therefore assumes when a later step uses the package:

@@ -82,7 +82,17 @@ class AptNoInstallRecommends(PackageCommandRule):
     ``python3-pip`` before a ``pip install``; ``xauth`` with ``xvfb`` for
     ``xvfb-run``; ``openssh-client`` with ``git`` for ``git@host:`` remotes
     and ``ssh``; ``dirmngr`` with ``gnupg`` for keyserver lookups;
-    ``libc6-dev`` with ``gcc``. Not fixed, only reported: an install whose
+    ``libc6-dev`` with ``gcc``; ``build-essential`` with ``python3-pip``
+    when the same install names headers (a ``-dev`` package) and a
+    ``pip install`` follows. ``ca-certificates`` is also kept, without a
+    visible download, when ``curl``, ``wget``, ``git`` or a runtime such as
+    ``python3`` or ``nodejs`` that only recommends it stays in the final
+    image: the container's own scripts, often not in the build context, use
+    it over HTTPS. Not fixed, only reported: an install in a build stage
+    whose packages never reach the image (it would only save build time);
+    an install of a graphical toolkit or desktop (GTK, Qt, an icon theme,
+    Xfce), whose image loaders, fonts and themes come as recommendations
+    it needs when it runs; an install whose
     package names the shell computes (``$PACKAGES``, ``xargs``, a glob),
     since neither what they recommend nor what the file needs of it can be
     read; an install of
@@ -148,6 +158,26 @@ class AptNoInstallRecommends(PackageCommandRule):
         ),
     )
     invalid = (
+        Invalid(
+            "FROM debian:bullseye\nRUN apt-get update && apt-get install -y python3-gi gir1.2-gtk-3.0 adwaita-icon-theme\n"
+            "CMD [\"paperwork-gtk\"]\n",
+            None,
+            "a GTK application: GTK loads its SVG icons with librsvg2-common, which it only recommends",
+        ),
+        Invalid(
+            "FROM debian:12 AS build\nRUN apt-get update && apt-get install -y fuse\n"
+            "FROM busybox\nCOPY --from=build /bin/fusermount /usr/local/bin/fusermount\n",
+            None,
+            "a build stage whose packages never ship: reported only",
+        ),
+        Invalid(
+            "FROM ubuntu:16.04\nRUN apt-get update && apt-get install -y python3-pip python3-dev libjpeg8-dev\n"
+            "COPY . /app\nRUN pip3 install -r /app/requirements.txt\n",
+            "FROM ubuntu:16.04\nRUN apt-get update && apt-get install --no-install-recommends -y python3-pip python3-dev "
+            "libjpeg8-dev python3-setuptools build-essential\nCOPY . /app\nRUN pip3 install -r /app/requirements.txt\n",
+            "headers to compile against, then pip: the compiler pip only recommends is kept",
+            unsafe=True,
+        ),
         Invalid(
             "FROM debian\nRUN apt-get install -y vim\n",
             "FROM debian\nRUN apt-get install --no-install-recommends -y vim\n",
@@ -235,11 +265,11 @@ class AptNoInstallRecommends(PackageCommandRule):
             unsafe=True,
         ),
         Invalid(
-            "FROM debian AS fetch\nRUN apt-get install -y curl && curl -o /tmp/x http://example.com/x && curl -k https://self.signed/\n"
-            "FROM scratch\nCOPY --from=fetch /tmp/x /x\n",
-            "FROM debian AS fetch\nRUN apt-get install --no-install-recommends -y curl && curl -o /tmp/x http://example.com/x"
-            " && curl -k https://self.signed/\nFROM scratch\nCOPY --from=fetch /tmp/x /x\n",
-            "plain HTTP, and HTTPS without certificate checks, need no CA certificates (curl stays behind in a build stage)",
+            "FROM debian\nRUN apt-get install -y curl && curl -o /tmp/x http://example.com/x && curl -k https://self.signed/ \\\n"
+            " && apt-get purge -y curl\n",
+            "FROM debian\nRUN apt-get install --no-install-recommends -y curl && curl -o /tmp/x http://example.com/x"
+            " && curl -k https://self.signed/ \\\n && apt-get purge -y curl\n",
+            "plain HTTP, and HTTPS without certificate checks, need no CA certificates (and curl goes before the image is done)",
             unsafe=True,
         ),
         Invalid(
@@ -289,12 +319,6 @@ class AptNoInstallRecommends(PackageCommandRule):
             unsafe=True,
         ),
         Invalid(
-            "FROM debian AS build\nRUN apt-get install -y curl\nFROM debian\nHEALTHCHECK CMD curl -f https://localhost/\n",
-            "FROM debian AS build\nRUN apt-get install --no-install-recommends -y curl\nFROM debian\nHEALTHCHECK CMD curl -f https://localhost/\n",
-            "another stage's HEALTHCHECK does not run on this one",
-            unsafe=True,
-        ),
-        Invalid(
             "FROM ubuntu:18.04\nRUN apt-get update && apt-get install -y software-properties-common \\\n"
             " && add-apt-repository ppa:deadsnakes/ppa\n",
             None,
@@ -327,6 +351,8 @@ class AptNoInstallRecommends(PackageCommandRule):
     )
 
     def findings(self, context: Context, view: RunView, commands: tuple[PackageCommand, ...]) -> Iterator[Finding]:
+        info = context.stage_of(view.run)
+        shipped = info is not None and (context.reaches_final_image(info) or bool(context.children_of(info)))
         for command in commands:
             if not _is_apt_install(command):
                 continue
@@ -336,6 +362,21 @@ class AptNoInstallRecommends(PackageCommandRule):
             message = f"`{command.manager} install` without `--no-install-recommends` also installs recommended packages"
             if view.script is None:
                 yield Finding(where, message, note=self.report_only(view))
+                continue
+            if not shipped:
+                yield Finding(
+                    where, message,
+                    note="not fixed: the packages of this build stage never reach the image, so the change would "
+                         "save build time only",
+                )
+                continue
+            desktop = _desktop_package(command)
+            if desktop is not None:
+                yield Finding(
+                    where, message,
+                    note=f"not fixed: `{desktop}` is part of a desktop application, whose recommended packages (image "
+                         "loaders, fonts, themes) it often needs when it runs; which ones cannot be read from the file",
+                )
                 continue
             unknown = _unknown_packages(command)
             if unknown is not None:
@@ -483,7 +524,7 @@ def _needed(context: Context, view: RunView, command: PackageCommand) -> Iterato
     base = _base_reference(context, view.run)
     for keep in KEEPS:
         bringer = keep.brought(names)
-        if bringer is None or keep.provided(names) or base_ships(base, keep.recommended):
+        if bringer is None or not keep.applies_to(names) or keep.provided(names) or base_ships(base, keep.recommended):
             continue
         if _provided_before(context, view, command, keep):
             continue
@@ -492,7 +533,8 @@ def _needed(context: Context, view: RunView, command: PackageCommand) -> Iterato
             continue
         evidence = _first_use(context, view, command, keep.use, keep)
         if evidence is not None:
-            yield keep, f"for {evidence}"
+            headers = keep.companion(names) if keep.only_with else None
+            yield keep, f"for {evidence}" + (f", with `{headers}` to compile against" if headers else "")
             continue
         client = keep.run_time_user(names)
         if client is not None and _stays_in_image(context, view, command, client, keep.recommended):
@@ -522,6 +564,20 @@ def _stays_in_image(context: Context, view: RunView, command: PackageCommand, pa
         if _is_apt_install(other) and needed in package_names(other):
             return False  # a later install brings it outright
     return True
+
+
+#: Packages of graphical toolkits and desktops: GTK needs ``librsvg2-common`` (a recommendation) to load
+#: its SVG icons, desktops their themes and fonts. (Browsers draw with their own engines: not listed.)
+_DESKTOP = (
+    "libgtk-3-*", "libgtk2.0-*", "libgtk-4-*", "gir1.2-gtk-*", "*-icon-theme", "libqt5*", "libqt6*", "qt5-*", "qt6-*",
+    "python3-pyqt*", "python-pyqt*", "python3-pyside*", "xfce4*", "lxde*", "lxqt*", "*-desktop", "gnome-*", "kde-*",
+    "xserver-xorg*",
+)
+
+
+def _desktop_package(command: PackageCommand) -> str | None:
+    """The first package of ``command`` that belongs to a desktop application or toolkit, if any."""
+    return next((name for name in package_names(command) if any(fnmatchcase(name, p) for p in _DESKTOP)), None)
 
 
 def _unknown_packages(command: PackageCommand) -> str | None:
@@ -562,6 +618,8 @@ def _assumes(context: Context, view: RunView, command: PackageCommand, kept: lis
     if kept:
         text += "; kept explicitly: " + ", ".join(f"`{name}` ({evidence})" for name, evidence in kept)
     names = package_names(command)
+    if any(name == "build-essential" for name, _ in kept):
+        return text  # the compiler the caveats are about is kept
     for pattern, (use, caveat) in CAVEATS.items():
         if any(fnmatchcase(name, pattern) for name in names):
             if _first_use(context, view, command, use) is not None:
