@@ -230,7 +230,8 @@ _COMMENT_LINE = lazy_pattern(r"^[ \t]*#(?![ \t]*(?:escape|syntax|check)[ \t]*=)(
 def root_need(situation: UserSituation) -> str | None:
     """Why the process visibly needs root at run time (so the rule reports instead of fixing), or None."""
     for check in (_author_comment, _overridden_command, _start_script, _root_home, _runtime_installs, _network_tools, _services, _config_renderers,
-                  _build_time_database, _system_folder_settings, _collectors, _app_in_file_system_root,
+                  _build_time_database, _system_folder_settings, _named_system_folder, _collectors,
+                  _app_in_file_system_root,
                   _start_up_writes, _hidden_program, _root_crontab, _docker_cli, _runtime_build, _packaged_server,
                   _github_action, _manages_accounts, _unread_start_script, _mounted_workspace):
         reason = check(situation)
@@ -545,6 +546,37 @@ def _created_folders(situation: UserSituation) -> set[str]:
         if isinstance(instruction, Run):
             _mkdir_targets(situation, instruction, None, situation.defined_variables(), found)
     return {p.path.rstrip("/") for p in found}
+
+
+def _named_system_folder(situation: UserSituation) -> str | None:
+    """The command names a file in a folder the build creates, empty, where only root may write (``/etc/app``).
+
+    ``RUN mkdir -p /etc/myapp`` and ``CMD ["/app/server", "-c",
+    "/etc/myapp/config.yml"]``: the folder was made for the process to fill
+    (a server that writes its default configuration on first start), and a
+    fix does not give folders of system trees to the new user.
+    """
+    created = {folder for folder in _created_folders(situation) if not _ownable(folder)}
+    if not created:
+        return None
+    filled = [_unquoted(i.destination or "") for i in situation.final.stage.instructions
+              if isinstance(i, (Copy, Add)) and i.destination]
+    for instruction in situation.runtime:
+        if not isinstance(instruction, (Cmd, Entrypoint)):
+            continue
+        argv = instruction.exec_form
+        words = list(argv) if argv is not None else (instruction.shell_form or "").split()
+        for word in words[1:]:
+            value = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
+            if not value.startswith("/") or "$" in value:
+                continue
+            path = posixpath.normpath(value)
+            for folder in created:
+                inside = path == folder or path.startswith(folder + "/")
+                if inside and not any(d.startswith(folder) for d in filled):
+                    return (f"the command names `{value}`, in `{folder}`, a folder the build creates empty "
+                            "in a root-owned system tree: the process is likely to write there")
+    return None
 
 
 #: Log and metrics collectors: they read the host's root-owned logs, sockets and /proc entries.

@@ -194,6 +194,12 @@ class NoUser(Rule):
 
     invalid = (
         Invalid(
+            "FROM debian:12-slim\nCOPY server /app/server\nRUN mkdir -p /etc/myapp\n"
+            "CMD [\"/app/server\", \"-c\", \"/etc/myapp/config.yml\"]\n",
+            None,
+            "the command names a file in an empty folder of /etc the build makes: the server writes it on first start",
+        ),
+        Invalid(
             "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nEXPOSE 8000\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"app:app\"]\n",
             "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n"
             f"{SHADOW_CREATE} \\\n && chown 10001:10001 /app\nUSER 10001:10001\n"
