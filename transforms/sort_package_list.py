@@ -112,6 +112,8 @@ class _List(msgspec.Struct, frozen=True):
 
     runs: tuple[tuple[_Item, ...], ...]
     counts: dict[int, int]
+    #: An option sits between package names (``zip gcc --no-cache make``): the list is not one list to sort.
+    split_by_option: bool = False
 
     @property
     def one_line(self) -> bool:
@@ -134,8 +136,13 @@ def _read_list(command: PackageCommand, text: str, lines: _Lines) -> _List:
         line = lines.line(word)
         counts[line] = counts.get(line, 0) + 1
     runs: list[list[_Item]] = [[]]
+    option_after_name = split_by_option = False
     for _, word in words:
         current = runs[-1]
+        if word is None and any(runs):
+            option_after_name = True
+        elif word is not None and option_after_name:
+            split_by_option = True
         if word is None or not _plain(word):
             if current:
                 runs.append([])
@@ -143,7 +150,7 @@ def _read_list(command: PackageCommand, text: str, lines: _Lines) -> _List:
         if current and text[current[-1].word.end : word.start].replace("\\\n", "").strip():
             runs.append([])  # something (a redirection ...) sits between the two words
         runs[-1].append(_Item(word, lines.line(word)))
-    return _List(tuple(tuple(run) for run in runs if run), counts)
+    return _List(tuple(tuple(run) for run in runs if run), counts, split_by_option)
 
 
 # -- what to sort ----------------------------------------------------------------------------------
@@ -405,9 +412,11 @@ class SortPackageList(PackageCommandRule):
       lines.
     * A list on one line (``apt-get install -y dpkg-dev dpkg``) is left in
       its order; option ``sort-one-line`` (default false) sorts it.
-    * Nothing moves across an option, ``$VAR``, ``$(...)``, glob or brace
-      word between packages: each is an anchor, and the words on each side
-      are sorted apart.
+    * Nothing moves across a ``$VAR``, ``$(...)``, glob or brace word
+      between packages: each is an anchor, and the words on each side are
+      sorted apart. A list with an option between its packages (``zip gcc
+      --no-cache gcc make``) is not sorted at all: sorting the part before
+      the option would be churn that leaves the list unsorted.
 
     Sorting moves package words only: each line keeps its indent, its
     chaining and whatever spacing it has before its ``\\``. Where the
@@ -437,6 +446,10 @@ class SortPackageList(PackageCommandRule):
     options = {"sort-within-lines": False, "sort-one-line": False}
 
     valid = (
+        Valid(
+            "FROM alpine:3.7\nRUN apk add \\\n    zip \\\n    gcc \\\n    --no-cache gcc make\n",
+            "an option between the names: sorting the part before it would leave the list unsorted",
+        ),
         Valid("FROM debian\nRUN apt-get install -y curl git make\n"),
         Valid("FROM debian\nRUN apt-get install -y \\\n      curl \\\n      git \\\n      make\n"),
         Valid("FROM debian\nRUN apt-get install -y dpkg-dev dpkg\n", "a list on one line keeps its order"),
@@ -681,7 +694,7 @@ class SortPackageList(PackageCommandRule):
             unit for unit in _units(listing, lines, kind, bool(self.settings["sort-within-lines"]),
                                     bool(self.settings["sort-one-line"]))
             if len(unit) > 1
-        ]
+        ] if not listing.split_by_option else []  # sorting part of it would be churn that leaves it unsorted
         copies, duplicated, kept = _duplicates(listing, kind)
         unsorted = [unit for unit in units if [i.value for i in unit] != sorted({i.value for i in unit})]
         unsorted = [unit for unit in unsorted if not self._sorted_once_copies_go(unit, copies)]
