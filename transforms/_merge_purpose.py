@@ -285,6 +285,24 @@ def deletion_targets(model: ShellScript) -> _Targets:
     return _Targets(tuple(paths), families)
 
 
+#: Commands that change a file's mode or owner: on a file an earlier layer holds, the layer stores the file again.
+_PERMISSION_CHANGERS = frozenset({"chmod", "chown", "chgrp"})
+
+
+def permission_targets(model: ShellScript) -> _Targets:
+    """The literal paths whose mode or owner this script changes (``chmod +x /usr/local/bin/tool``)."""
+    paths: list[str] = []
+    for command in _commands(model):
+        if command.name not in _PERMISSION_CHANGERS:
+            continue
+        operands = [w.value if w.value is not None else w.text for w in command.args]
+        operands = [text for text in operands if text and not text.startswith("-")]
+        for text in operands[1:]:  # the first is the mode or the owner
+            if _normal(text) not in _VAGUE_TARGETS:
+                paths.append(_normal(text))
+    return _Targets(tuple(paths), frozenset())
+
+
 def _installs(model: ShellScript) -> frozenset[str]:
     """Families this script installs with (or refreshes the index of)."""
     return frozenset(
@@ -324,13 +342,17 @@ def _filled_folders(model: ShellScript) -> list[str]:
     return folders
 
 
-def _written_words(model: ShellScript) -> str:
+#: Writers that make only empty files or folders: a later change of their mode or owner stores next to nothing.
+_EMPTY_MAKERS = frozenset({"mkdir", "touch"})
+
+
+def _written_words(model: ShellScript, skip: frozenset[str] = frozenset()) -> str:
     """The words of a script that name what it writes: a writer's arguments (a copier's destination only)
-    and every redirect target, joined by spaces."""
+    and every redirect target, joined by spaces; writers in ``skip`` are left out."""
     words: list[str] = []
     for command in _commands(model):
         words += [redirect.target.text for redirect in command.redirects if redirect.target is not None]
-        if command.name not in WRITERS:
+        if command.name not in WRITERS or command.name in skip:
             continue
         arguments = [word.text for word in command.args]
         if command.name in _COPIERS:
@@ -344,8 +366,12 @@ def _written_words(model: ShellScript) -> str:
     return " ".join(words)
 
 
-def creates_what_it_deletes(creator: ShellScript, targets: _Targets) -> bool:
-    """``creator`` writes something that ``targets`` deletes (a named file, a package cache, installed packages)."""
+def creates_what_it_deletes(creator: ShellScript, targets: _Targets, *, with_content: bool = False) -> bool:
+    """``creator`` writes something that ``targets`` deletes (a named file, a package cache, installed packages).
+
+    ``with_content``: only what has content counts (a ``mkdir`` or ``touch`` does not), for a change of
+    mode or owner, which stores a file again but an empty one at no cost.
+    """
     filled = _installs(creator)
     if targets.families & filled:
         return True
@@ -354,7 +380,7 @@ def creates_what_it_deletes(creator: ShellScript, targets: _Targets) -> bool:
             if family in filled and any(path == d or path.startswith(d + "/") or d.startswith(path + "/")
                                         for d in directories):
                 return True
-    text = _written_words(creator)
+    text = _written_words(creator, _EMPTY_MAKERS if with_content else frozenset())
     if not text:
         return False
     folders = _filled_folders(creator)

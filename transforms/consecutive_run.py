@@ -15,13 +15,14 @@ from ._merge_purpose import (
     dependency_fetch,
     installs_from_refreshed_index,
     long_step,
+    permission_targets,
     same_manager_installs,
 )
 
 #: Why neighbours with no boundary between them are still kept apart.
 _NO_PURPOSE = (
-    "merging would buy nothing: no package index refreshed for an install, no files deleted that the RUN above "
-    "created, no installs of one package manager"
+    "merging would buy nothing: no package index refreshed for an install, no files deleted or given another mode "
+    "or owner that the RUN above created, no installs of one package manager"
 )
 
 
@@ -52,7 +53,9 @@ class ConsecutiveRun(Rule):
     * a step that creates files with the later step that deletes them
       (``wget``/``tar`` then ``rm``, an install then ``rm -rf
       /var/lib/apt/lists/*`` or ``apk del``): files deleted in a later layer
-      still ship in the image; the steps between them join too;
+      still ship in the image; the steps between them join too; likewise a
+      step that gives such files another mode or owner (``chmod +x``,
+      ``chown``), whose layer would store them a second time;
     * adjacent installs of one package manager, when both RUNs hold only
       package commands (and deletions), the first does not already clean
       that manager's cache, and the second does not refresh the index itself
@@ -235,6 +238,13 @@ class ConsecutiveRun(Rule):
             "a trailing `;` is dropped, never `a; && b`",
         ),
         Invalid(
+            "FROM debian:12\nRUN curl -fsSLo /usr/local/bin/tool https://example.com/tool\n"
+            "RUN chmod +x /usr/local/bin/tool\n",
+            "FROM debian:12\nRUN curl -fsSLo /usr/local/bin/tool https://example.com/tool && \\\n"
+            "    chmod +x /usr/local/bin/tool\n",
+            "a chmod of a file the RUN above downloaded would store it twice",
+        ),
+        Invalid(
             "FROM debian\nRUN apt-get update # refresh\nRUN apt-get install -y curl # tools\n",
             "FROM debian\n# refresh\nRUN apt-get update && \\\n    apt-get install -y curl # tools\n",
             "a trailing comment moves onto its own line; the last one stays",
@@ -378,14 +388,16 @@ class ConsecutiveRun(Rule):
         # a step that deletes files joins the earliest step above it (with no boundary between) that created
         # them, and what lies between: the file is in no layer of the merged RUN
         for deleter in range(1, len(chain)):
-            targets = deletion_targets(models[deleter])
-            if not targets:
+            deleted, changed = deletion_targets(models[deleter]), permission_targets(models[deleter])
+            if not (deleted or changed):
                 continue
             earliest = None
             for creator in range(deleter - 1, -1, -1):
                 if apart[creator] is not None:
                     break
-                if creates_what_it_deletes(models[creator], targets):
+                if (deleted and creates_what_it_deletes(models[creator], deleted)) or (
+                    changed and creates_what_it_deletes(models[creator], changed, with_content=True)
+                ):
                     earliest = creator
             if earliest is not None:
                 for k in range(earliest, deleter):
