@@ -366,12 +366,8 @@ def _written_words(model: ShellScript, skip: frozenset[str] = frozenset()) -> st
     return " ".join(words)
 
 
-def creates_what_it_deletes(creator: ShellScript, targets: _Targets, *, with_content: bool = False) -> bool:
-    """``creator`` writes something that ``targets`` deletes (a named file, a package cache, installed packages).
-
-    ``with_content``: only what has content counts (a ``mkdir`` or ``touch`` does not), for a change of
-    mode or owner, which stores a file again but an empty one at no cost.
-    """
+def creates_what_it_deletes(creator: ShellScript, targets: _Targets) -> bool:
+    """``creator`` writes something that ``targets`` deletes (a named file, a package cache, installed packages)."""
     filled = _installs(creator)
     if targets.families & filled:
         return True
@@ -380,7 +376,7 @@ def creates_what_it_deletes(creator: ShellScript, targets: _Targets, *, with_con
             if family in filled and any(path == d or path.startswith(d + "/") or d.startswith(path + "/")
                                         for d in directories):
                 return True
-    text = _written_words(creator, _EMPTY_MAKERS if with_content else frozenset())
+    text = _written_words(creator)
     if not text:
         return False
     folders = _filled_folders(creator)
@@ -392,6 +388,32 @@ def creates_what_it_deletes(creator: ShellScript, targets: _Targets, *, with_con
         base = path.rsplit("/", 1)[-1]
         if len(base) >= 4 and not any(ch in base for ch in "*?[$") and re.search(
             r"(?<![\w.-])" + re.escape(base) + r"(?![\w-])", text
+        ):
+            return True
+    return False
+
+
+def wrote_what_it_changes(creator: ShellScript, targets: _Targets) -> bool:
+    """``creator`` wrote, with content, a file or tree whose mode or owner ``targets`` changes.
+
+    The path itself must be what it wrote (``curl -o tool`` ... ``chmod +x
+    tool``), a download named after its URL, or lie in a folder it filled
+    (``tar -C /opt/app`` ... ``chown -R app /opt/app``): a folder that only
+    holds one new file (``chown /srv`` after writing ``/srv/version``) is
+    stored again as an entry, not as files, and an empty folder or file
+    (``mkdir``, ``touch``) costs nothing to store again.
+    """
+    text = _written_words(creator, _EMPTY_MAKERS)
+    if not text:
+        return False
+    words = set(text.split())
+    folders = _filled_folders(creator)
+    for path in targets.paths:
+        if path in words or any(path == folder or path.startswith(folder + "/") for folder in folders):
+            return True
+        base = path.rsplit("/", 1)[-1]
+        if len(base) >= 4 and not any(ch in base for ch in "*?[$") and re.search(
+            r"(?<![\w.-])" + re.escape(base) + r"(?![\w/.-])", text
         ):
             return True
     return False

@@ -17,6 +17,7 @@ from ._merge_purpose import (
     long_step,
     permission_targets,
     same_manager_installs,
+    wrote_what_it_changes,
 )
 
 #: Why neighbours with no boundary between them are still kept apart.
@@ -245,6 +246,11 @@ class ConsecutiveRun(Rule):
             "a chmod of a file the RUN above downloaded would store it twice",
         ),
         Invalid(
+            "FROM debian:12\nRUN echo built > /worker/version\nRUN chown 1000:1000 /worker\n",
+            None,
+            "a chown of the folder, not of the file the RUN above wrote in it: nothing is stored twice",
+        ),
+        Invalid(
             "FROM debian\nRUN apt-get update # refresh\nRUN apt-get install -y curl # tools\n",
             "FROM debian\n# refresh\nRUN apt-get update && \\\n    apt-get install -y curl # tools\n",
             "a trailing comment moves onto its own line; the last one stays",
@@ -396,7 +402,7 @@ class ConsecutiveRun(Rule):
                 if apart[creator] is not None:
                     break
                 if (deleted and creates_what_it_deletes(models[creator], deleted)) or (
-                    changed and creates_what_it_deletes(models[creator], changed, with_content=True)
+                    changed and wrote_what_it_changes(models[creator], changed)
                 ):
                     earliest = creator
             if earliest is not None:
