@@ -8,7 +8,8 @@ Ubuntu before 16.04 (trusty: 1.5.4) ship such a pip as ``python-pip`` and
 
 The release is read from the base image's reference: the official ``debian``
 and ``ubuntu`` images by tag (``8``, ``jessie-slim``, ``14.04``,
-``trusty-20190515``), and any image whose tag names a codename
+``trusty-20190515``), the deprecated official ``java`` image (jessie and
+wheezy only), and any image whose tag names a codename
 (``buildpack-deps:jessie``, ``python:2.7-jessie``). An image that tells
 nothing is taken to be recent.
 """
@@ -52,6 +53,8 @@ def _old_release(reference: str | None) -> str | None:
     if named:
         return _OLD_CODENAMES[named.group(1)]
     name = repository.rsplit("/", 1)[-1] if repository.startswith(("library/", "docker.io/")) else repository
+    if name == "java":
+        return "Debian 8"  # the official java image, deprecated in 2017, was built on jessie and wheezy
     if name == "debian":
         number = _DEBIAN_NUMBER.match(tag)
         if number and int(number.group(1)) <= 8:

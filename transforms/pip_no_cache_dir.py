@@ -139,6 +139,10 @@ class PipNoCacheDir(PackageCommandRule):
             "Debian 8's pip 1.5.6 caches nothing, and rejects the option",
         ),
         Valid(
+            "FROM java:8\nRUN apt-get update && apt-get install -y python-pip\nRUN pip install awscli\n",
+            "the deprecated java image is Debian 8",
+        ),
+        Valid(
             "FROM ubuntu:14.04\nRUN apt-get update && apt-get install -y python-pip && pip install -U pip\n",
             "the old pip upgrading itself",
         ),
