@@ -33,7 +33,9 @@ unless a row says otherwise:
 * ``xauth``: recommended by ``xvfb``; ``xvfb-run`` calls it.
 * ``openssh-client``: recommended by ``git`` and ``mercurial`` (as
   ``ssh-client``); needed for ``git@host:repo`` and ``ssh://`` remotes and
-  by ``ssh``, ``scp``, ``ssh-keyscan`` and friends.
+  by ``ssh``, ``scp``, ``ssh-keyscan`` and friends. Kept too when git stays
+  in the final image and no build step runs it: it is there for the
+  container (a CI agent, a user), which may clone SSH remotes with it.
 * ``dirmngr``: recommended by ``gnupg`` in Debian 9 (``gnupg2`` is a
   transitional package for it) and, through ``gnupg``, by ``gpg``; every
   keyserver access (``gpg --recv-keys``, ``apt-key adv --keyserver``)
@@ -41,11 +43,12 @@ unless a row says otherwise:
 * ``libc6-dev``: recommended by ``gcc`` and ``gcc-N``; a C compiler
   without the C library's headers and start files builds nothing, so the
   install itself is the evidence.
-* ``build-essential``: recommended by ``python-pip``/``python3-pip``; kept
-  when the same install names headers to compile against (a ``-dev``
-  package, ``python3-dev`` or ``libjpeg-dev``) and a later ``pip install``
-  runs: headers without a compiler serve nothing, so the author relied on
-  pip's compiler to build C extensions.
+* ``build-essential`` and ``python3-dev``/``python-dev``: recommended by
+  ``python3-pip``/``python-pip``; kept when the same install names headers
+  to compile against (a ``-dev`` package such as ``libjpeg-dev``) and a
+  later ``pip install`` runs: headers without a compiler serve nothing, so
+  the author relied on pip's compiler, and a C extension also needs
+  Python's own headers.
 
 A package the base image already ships is not added (`base_ships`): the
 official language images install ``ca-certificates`` themselves, and their
@@ -124,6 +127,10 @@ class Keep(msgspec.Struct, frozen=True):
     #: Bringers the container itself may run, needing ``recommended`` then: it is kept whenever one of
     #: them stays in the final image, since what the container runs is not all in the file.
     used_at_run_time: tuple[str, ...] = ()
+    #: What the container may do with such a bringer that needs ``recommended`` (said with the kept package).
+    run_time_reason: str = ""
+    #: Keep for run time only a bringer the build itself never runs: one installed for the container's use.
+    run_time_only_if_unused: bool = False
     #: Packages one of which the same install must name for the row to apply (none: always applies).
     only_with: tuple[str, ...] = ()
 
@@ -169,11 +176,18 @@ _NETWORK_CLIENTS = (
 
 #: The table DF202 works from (see the module docstring for the facts behind each row).
 KEEPS: tuple[Keep, ...] = (
-    Keep("ca-certificates", _CA_BRINGERS, Use.HTTPS, used_at_run_time=_NETWORK_CLIENTS),
+    Keep(
+        "ca-certificates", _CA_BRINGERS, Use.HTTPS,
+        used_at_run_time=_NETWORK_CLIENTS, run_time_reason="the container may use it over HTTPS",
+    ),
     Keep("python3-setuptools", ("python3-pip",), Use.PIP_INSTALL),
     Keep("python-setuptools", ("python-pip",), Use.PIP_INSTALL),
     Keep("xauth", ("xvfb",), Use.XVFB_RUN),
-    Keep("openssh-client", ("git", "git-core", "mercurial"), Use.SSH, ("ssh", "openssh-server")),
+    Keep(
+        "openssh-client", ("git", "git-core", "mercurial"), Use.SSH, ("ssh", "openssh-server"),
+        used_at_run_time=("git", "git-core", "mercurial"), run_time_only_if_unused=True,
+        run_time_reason="the build never runs it: the container (a CI agent, a user) may reach SSH remotes with it",
+    ),
     Keep("dirmngr", ("gnupg", "gnupg2", "gpg"), Use.KEYSERVER),
     Keep("libc6-dev", ("gcc", "gcc-[0-9]*"), Use.ALWAYS, ("libc-dev", "build-essential", "g++", "g++-[0-9]*")),
     Keep(
@@ -181,6 +195,8 @@ KEEPS: tuple[Keep, ...] = (
         ("gcc", "gcc-[0-9]*", "g++", "g++-[0-9]*", "clang", "clang-[0-9]*"),
         only_with=("*-dev",),
     ),
+    Keep("python3-dev", ("python3-pip",), Use.PIP_INSTALL, ("python3.[0-9]*-dev",), only_with=("*-dev",)),
+    Keep("python-dev", ("python-pip",), Use.PIP_INSTALL, ("python2*-dev",), only_with=("*-dev",)),
 )
 
 #: Recommends that are not kept, and what the fix therefore assumes when a later step uses the package:

@@ -190,6 +190,14 @@ class AptNoInstallRecommends(PackageCommandRule):
             unsafe=True,
         ),
         Invalid(
+            "FROM openjdk:11-jdk-slim\nRUN apt-get update && apt-get install -y git\nCOPY agent.jar /agent.jar\n"
+            "CMD [\"java\", \"-jar\", \"/agent.jar\"]\n",
+            "FROM openjdk:11-jdk-slim\nRUN apt-get update && apt-get install --no-install-recommends -y git openssh-client\n"
+            "COPY agent.jar /agent.jar\nCMD [\"java\", \"-jar\", \"/agent.jar\"]\n",
+            "git installed for the container (a CI agent), never run by the build: SSH remotes need openssh-client",
+            unsafe=True,
+        ),
+        Invalid(
             "FROM debian\nRUN apt-get install -y curl && curl -o /x http://example.com/x && apt-get purge -y curl\n",
             "FROM debian\nRUN apt-get install --no-install-recommends -y curl && curl -o /x http://example.com/x"
             " && apt-get purge -y curl\n",
@@ -206,7 +214,8 @@ class AptNoInstallRecommends(PackageCommandRule):
             "FROM debian\nRUN set -eux; \\\n    apt-get update; \\\n    DEBIAN_FRONTEND=noninteractive apt-get install -y \\\n"
             "        curl \\\n        git; \\\n    sudo apt-get -q install -y make\n",
             "FROM debian\nRUN set -eux; \\\n    apt-get update; \\\n    DEBIAN_FRONTEND=noninteractive apt-get install --no-install-recommends -y \\\n"
-            "        ca-certificates \\\n        curl \\\n        git; \\\n    sudo apt-get -q install --no-install-recommends -y make\n",
+            "        ca-certificates \\\n        curl \\\n        git \\\n        openssh-client; \\\n"
+            "    sudo apt-get -q install --no-install-recommends -y make\n",
             "multi-line with set -eux, an assignment prefix and sudo; both commands in one pass",
             unsafe=True,
         ),
@@ -537,8 +546,19 @@ def _needed(context: Context, view: RunView, command: PackageCommand) -> Iterato
             yield keep, f"for {evidence}" + (f", with `{headers}` to compile against" if headers else "")
             continue
         client = keep.run_time_user(names)
+        if keep.run_time_only_if_unused and client is not None and _runs_later(context, view, command, client):
+            continue
         if client is not None and _stays_in_image(context, view, command, client, keep.recommended):
-            yield keep, f"`{client}` stays in the image, and the container may use it over HTTPS"
+            yield keep, f"`{client}` stays in the image, and {keep.run_time_reason}"
+
+
+def _runs_later(context: Context, view: RunView, command: PackageCommand, program: str) -> bool:
+    """Whether a build step after ``command`` runs ``program`` (``git clone`` after installing ``git``)."""
+    later = [step for step, _ in commands_in(view.model, after=command.end)]
+    if not view.trigger:
+        later += [step for other in consumer_runs(context, view.run) if other.model is not None
+                  for step, _ in commands_in(other.model)]
+    return any(step.name == program for step in later)
 
 
 def _stays_in_image(context: Context, view: RunView, command: PackageCommand, package: str, needed: str) -> bool:
