@@ -48,6 +48,11 @@ class LegacyKeyValue(Rule):
     )
     invalid = (
         Invalid(
+            "FROM debian\nENV LD_LIBRARY_PATH = /usr/local/lib\n",
+            None,
+            "`ENV KEY = value` sets KEY to `= /usr/local/lib`: a typo to report, not to write down as meant",
+        ),
+        Invalid(
             "FROM python:3.12\nENV PYTHONUNBUFFERED 1\n",
             "FROM python:3.12\nENV PYTHONUNBUFFERED=1\n",
             message='"ENV key=value" should be used instead of legacy "ENV key value" format',
@@ -76,6 +81,12 @@ class LegacyKeyValue(Rule):
                 continue
             keyword = instruction.instruction
             message = f'"{keyword} key=value" should be used instead of legacy "{keyword} key value" format'
+            value = next((t for t in instruction.line_tokens if t.type == "LEGACY_VALUE"), None)
+            if value is not None and str.__str__(value).startswith("="):
+                yield self.diagnostic(instruction, message,
+                                      note="not fixed: the value starts with `=`, which looks like a typo for "
+                                           "`key=value` with spaces around `=`; say which was meant")
+                continue
             edits = _rewrite(instruction, escape)
             if edits is None:
                 yield self.diagnostic(instruction, message,

@@ -65,7 +65,6 @@ LEGACY = [
     "ENV PATH /opt/bin:$PATH",
     "LABEL description A tool \\\n    for builds  ",
     'LABEL maintainer "Jane <j@example.org>"',
-    "ENV A =b",
     "ENV EMPTY \"\"",
     "ENV A a\\ b",
 ]
@@ -84,6 +83,13 @@ def test_legacy_key_value_means_the_same(line):
     assert fixed != text
     assert _pairs(fixed) == _pairs(text)
     assert not [d for d in dfix.check(fixed, select=["DF602"])]
+
+
+def test_a_legacy_value_starting_with_equals_is_reported_not_fixed():
+    text = "FROM debian\nENV A =b\n"
+    assert dfix.fix(text, select=["DF602"]).text == text
+    (finding,) = dfix.check(text, select=["DF602"])
+    assert finding.fix is None and "starts with `=`" in (finding.note or "")
 
 
 # -- DF601: the label holds MAINTAINER's literal text ------------------------------------------------
