@@ -156,6 +156,24 @@ def _read_list(command: PackageCommand, text: str, lines: _Lines) -> _List:
 # -- what to sort ----------------------------------------------------------------------------------
 
 
+#: Packages a section needs before its order can show the author's own grouping.
+_ORDER_EVIDENCE = 6
+
+
+def _in_order_percent(unit: Sequence[_Item], copies: Sequence[_Item]) -> float:
+    """How many of the unit's neighbouring packages (duplicates left out) are in order already, in percent.
+
+    A list the author kept sorted and slipped in is nearly all in order; a
+    list in an order of its own (tools first, then libraries; core, then
+    plugins) is about half.
+    """
+    values = [item.value for item in unit if item not in copies]
+    if len(values) < _ORDER_EVIDENCE:
+        return 100.0  # too short to show an order of its own
+    in_order = sum(1 for first, second in zip(values, values[1:]) if first <= second)
+    return 100.0 * in_order / (len(values) - 1)
+
+
 def _sections(run: Sequence[_Item], lines: _Lines) -> Iterator[tuple[_Item, ...]]:
     """The run cut at every comment or blank continuation line."""
     section: list[_Item] = []
@@ -418,6 +436,13 @@ class SortPackageList(PackageCommandRule):
       --no-cache gcc make``) is not sorted at all: sorting the part before
       the option would be churn that leaves the list unsorted.
 
+    * A section of six packages or more is sorted only when most of it is
+      in order already (option ``min-in-order-percent``, default 75: that
+      share of its neighbouring packages): then a package slipped out of
+      the author's order. A long list about half in order follows an order
+      of the author's (tools first, then libraries; a program, then its
+      plugins), which is left alone and not reported.
+
     Sorting moves package words only: each line keeps its indent, its
     chaining and whatever spacing it has before its ``\\``. Where the
     ``\\`` of neighbouring lines are padded to one column, the padding
@@ -443,7 +468,8 @@ class SortPackageList(PackageCommandRule):
     summary = "install command whose one-package-a-line list is unsorted, or which names a package twice"
     safety = Safety.SAFE
     severity = "style"
-    options = {"sort-within-lines": False, "sort-one-line": False}
+    options = {"sort-within-lines": False, "sort-one-line": False, "min-in-order-percent": 75}
+    option_ranges = {"min-in-order-percent": (0, 100)}
 
     valid = (
         Valid(
@@ -698,6 +724,8 @@ class SortPackageList(PackageCommandRule):
         copies, duplicated, kept = _duplicates(listing, kind)
         unsorted = [unit for unit in units if [i.value for i in unit] != sorted({i.value for i in unit})]
         unsorted = [unit for unit in unsorted if not self._sorted_once_copies_go(unit, copies)]
+        threshold = int(self.settings["min-in-order-percent"])  # type: ignore[call-overload]
+        unsorted = [unit for unit in unsorted if _in_order_percent(unit, copies) >= threshold]
         if not unsorted and not duplicated:
             return None
         problems = []

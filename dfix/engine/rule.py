@@ -97,6 +97,8 @@ class Rule:
     subcodes: ClassVar[str | None] = None
     #: Per-rule options and their defaults (set from configuration).
     options: ClassVar[dict[str, object]] = {}
+    #: The smallest and largest value of the numeric options that have bounds.
+    option_ranges: ClassVar[dict[str, tuple[int, int]]] = {}
     #: Instructions other than RUN (lower-case keywords) whose text this rule's fixes rewrite, or add where
     #: none was: an end-to-end check of a fixed file (``dfix.oracle``) lets exactly these differ.
     rewrites: ClassVar[frozenset[str]] = frozenset()

@@ -165,6 +165,8 @@ def test_rule_options(tmp_path):
          "unknown option of DF100 consecutive-run (did you mean max-commands?); its options are keep-long-steps, max-commands, max-merged-commands"),
         ('[lint.rules.DF100]\nmax-commands = "4"\n', "lint.rules.DF100.max-commands", "expected an integer, got string '4'"),
         ("[lint.rules.DF100]\nmax-commands = true\n", "lint.rules.DF100.max-commands", "expected an integer, got boolean true"),
+        ("[lint.rules.DF624]\nmin-in-order-percent = 150\n", "lint.rules.DF624.min-in-order-percent",
+         "expected a value from 0 to 100, got 150"),
         ("[lint.rules.DF200]\nstrict = true\n", "lint.rules.DF200.strict", "DF200 apt-lists-not-removed has no options"),
         ("[lint.rules.DF2]\nx = 1\n", "lint.rules.DF2", "names "),
         ("[lint.rules.DF999]\nx = 1\n", "lint.rules.DF999", "unknown rule selector 'DF999'"),

@@ -40,7 +40,7 @@ ONE_LINE = "FROM debian\nRUN apt-get install -y dpkg-dev dpkg curl\n"
 
 def test_both_options_are_off_by_default() -> None:
     (rule,) = [r for r in all_rules() if r.code == "DF624"]
-    assert rule.options == {"sort-within-lines": False, "sort-one-line": False}
+    assert rule.options == {"sort-within-lines": False, "sort-one-line": False, "min-in-order-percent": 75}
     assert fix(GROUPED) == GROUPED and reported(GROUPED) == []
     assert fix(ONE_LINE) == ONE_LINE and reported(ONE_LINE) == []
 
@@ -109,7 +109,7 @@ def test_each_section_is_sorted_apart_and_lines_keep_their_endings(
             lines.append(separator)
         lines += [f"    {name}{ending}" for name, ending in section]
     text = "FROM debian\nRUN apt-get install -y \\\n" + "\n".join(lines) + "\n    && true\n"
-    fixed = fix(text)
+    fixed = fix(text, **{"min-in-order-percent": 0})  # every section sorted, whatever its share in order
     dfix.parse(fixed)
 
     seen: set[str] = set()
@@ -132,3 +132,24 @@ def test_each_section_is_sorted_apart_and_lines_keep_their_endings(
     original_endings = [ending for section in sections for _, ending in section]
     if original_endings and len(endings) == len(original_endings):
         assert endings == original_endings, "without duplicates, every line keeps its own ending"
+
+
+#: Seven packages, five of the six neighbours in order: one slipped out of a sorted list.
+SLIPPED = "FROM debian\nRUN apt-get install -y \\\n    bzip2 \\\n    curl \\\n    git \\\n    jq \\\n    less \\\n    unzip \\\n    file\n"
+#: Seven packages, tools then libraries: half of the neighbours in order.
+IN_GROUPS = "FROM debian\nRUN apt-get install -y \\\n    curl \\\n    git \\\n    unzip \\\n    wget \\\n    libxext6 \\\n    libc6 \\\n    libssl3\n"
+
+
+def test_a_long_list_nearly_in_order_is_sorted() -> None:
+    assert fix(SLIPPED) == SLIPPED.replace("    bzip2 \\\n    curl \\\n", "    bzip2 \\\n    curl \\\n    file \\\n").replace(
+        "    unzip \\\n    file\n", "    unzip\n"
+    )
+
+
+def test_a_long_list_in_the_authors_groups_is_left_alone_and_not_reported() -> None:
+    assert fix(IN_GROUPS) == IN_GROUPS and reported(IN_GROUPS) == []
+
+
+def test_the_share_in_order_is_an_option() -> None:
+    assert fix(IN_GROUPS, **{"min-in-order-percent": 0}) != IN_GROUPS
+    assert fix(SLIPPED, **{"min-in-order-percent": 100}) == SLIPPED
