@@ -28,7 +28,7 @@ from dfix.patterns import lazy_pattern
 from dfix.shell import SimpleCommand, analyze, package_commands
 from dfix.syntax import Add, Cmd, Copy, Entrypoint, Instruction, Workdir
 
-__all__ = ["StartScript", "start_script", "script_root_need", "unread_start_script"]
+__all__ = ["StartScript", "first_program_script", "start_script", "script_root_need", "unread_start_script"]
 
 #: Folders a bare program name is looked up in (``PATH`` of the common base images).
 PATH_FOLDERS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
@@ -210,6 +210,26 @@ def unread_start_script(build: BuildContext | None, instructions: Sequence[Instr
                         if text is not None and not _is_shell_script(text, source):
                             continue  # a program, not a script
                     return image_path if source is not None else posixpath.normpath(posixpath.join(workdir, program))
+    return None
+
+
+def first_program_script(build: BuildContext | None, instructions: Sequence[Instruction],
+                         instruction: Instruction) -> tuple[str, str | None] | None:
+    """The script the first word of a CMD/ENTRYPOINT names, when the build copies it from its context.
+
+    Returns its path in the image and its text, the text None when the
+    context is not here to read; None when the first word is no such
+    script (a program of the image, a binary the build copies).
+    """
+    argv = list(instruction.exec_form) if instruction.exec_form is not None else (instruction.shell_form or "").split()
+    if not argv or not _SCRIPT_NAME.search(posixpath.basename(argv[0])):
+        return None
+    program = argv[0]
+    workdir = _workdir_before(instructions, instruction)
+    for image_path, source in _copy_targets(instructions):
+        if _matches(program, image_path, workdir) or (source is None and _inside(program, image_path, workdir)):
+            readable = build is not None and source is not None and build.exists(source)
+            return image_path, build.read_text(source) if readable else None  # type: ignore[union-attr, arg-type]
     return None
 
 

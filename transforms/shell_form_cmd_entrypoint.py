@@ -11,6 +11,8 @@ from dfix.patterns import lazy_pattern
 from dfix.shell import analyze
 from dfix.syntax import Cmd, Entrypoint, Healthcheck, Instruction, Shell
 
+from ._start_scripts import first_program_script
+
 #: Text the shell reads as nothing but words: no expansion, glob, redirection, operator, comment or brace.
 _PLAIN = lazy_pattern(r"""[A-Za-z0-9_\-./:=,@%+^ \t'"\\]*""")
 #: Words the shell gives a meaning of its own at the start of a command: no program of that name runs.
@@ -67,7 +69,10 @@ class ShellFormCmdEntrypoint(Rule):
     or non-default shell and files with the backtick escape character. The
     fix assumes the base image's own ENTRYPOINT, if any, treats the new
     arguments like the old ones, and that the container is not started with
-    arguments meant to be ignored. A HEALTHCHECK only gets the JSON form
+    arguments meant to be ignored. Not fixed either when the command is a
+    script the build copies from its context whose first line is not ``#!``
+    (``/bin/sh -c`` runs such a script, exec form fails to start it), or
+    when the context is not there to show that line. A HEALTHCHECK only gets the JSON form
     (its command is not the container's main process, so ``exec`` buys
     nothing there). Text that starts like a JSON array but is not valid
     JSON (single or curly quotes, ``;`` between items, a comment after the
@@ -86,6 +91,11 @@ class ShellFormCmdEntrypoint(Rule):
         Valid('FROM debian AS base\nSHELL ["/bin/bash", "-c"]\nFROM base\nCMD run-it\n', "SHELL from the parent stage"),
     )
     invalid = (
+        Invalid(
+            "FROM debian:12\nCOPY start.sh /usr/local/bin/start.sh\nCMD start.sh --port 8080\n",
+            None,
+            "a script from the build context, not here: whether it has a `#!` line cannot be checked",
+        ),
         Invalid(
             "FROM python:3.12\nCMD gunicorn app:app -w 4\n",
             'FROM python:3.12\nCMD ["gunicorn", "app:app", "-w", "4"]\n',
@@ -178,6 +188,15 @@ class ShellFormCmdEntrypoint(Rule):
         chain = _stage_chain(context, stage)
         if isinstance(instruction, Healthcheck):
             return None
+        instructions = [i for info in reversed(chain) for i in info.stage.instructions]
+        script = first_program_script(context.build_context, instructions, instruction)
+        if script is not None:
+            path, text = script
+            if text is None:
+                return (f"`{path}` is a script from the build context, which is not here to read: exec form starts a "
+                        "script only when its first line is `#!`, and `/bin/sh -c` ran it either way")
+            if not text.startswith("#!"):
+                return f"`{path}` has no `#!` line: exec form could not start it (`/bin/sh -c` runs it as a shell script)"
         if isinstance(instruction, Cmd):
             if any(isinstance(i, Entrypoint) and i.is_json for info in chain for i in info.stage.instructions):
                 return ("an ENTRYPOINT in exec form is set: it would receive the CMD's words instead of "

@@ -87,3 +87,33 @@ def test_a_start_script_missing_from_the_context_is_named(dockerfile: str, image
     instructions = [i for stage in tree.stages for i in stage.instructions]
     runtime = [i for i in instructions if isinstance(i, (Cmd, Entrypoint))]
     assert unread_start_script(None, instructions, runtime) == image_path
+
+
+# -- DF600: exec form starts a script only through its `#!` line ------------------------------------
+
+SCRIPT_CMD = "FROM debian:12\nCOPY test.sh /app/test.sh\nWORKDIR /app\nCMD ./test.sh\n"
+
+
+def _df600(files: dict[str, str] | None):
+    import dfix
+
+    context = BuildContext.of_files(files) if files is not None else None
+    return dfix.fix(SCRIPT_CMD, select=["DF600"], unsafe=True, build_context=context)
+
+
+def test_a_script_with_its_shebang_in_the_context_gets_exec_form() -> None:
+    assert _df600({"test.sh": "#!/bin/sh\necho hi\n"}).text.endswith('CMD ["./test.sh"]\n')
+
+
+@pytest.mark.parametrize(
+    ("files", "note"),
+    [
+        ({"test.sh": "echo hi\n"}, "has no `#!` line"),
+        (None, "not here to read"),
+    ],
+)
+def test_a_script_without_a_shebang_or_out_of_sight_keeps_shell_form(files, note) -> None:
+    result = _df600(files)
+    assert result.text == SCRIPT_CMD
+    (finding,) = [d for d in result.diagnostics if d.code == "DF600"]
+    assert note in (finding.note or "")
