@@ -242,6 +242,10 @@ class UserSituation(msgspec.Struct, dict=True):
         if not self.runtime and not self.facts.default_non_root:
             if self.facts.needs_root:
                 return f"the base image ({self.base}) runs a process that needs root: {self.facts.needs_root}"
+            if not self.facts.known:
+                return (f"the file sets no CMD or ENTRYPOINT: the container runs what the base image "
+                        f"({self.base or 'a build argument'}) starts, which is not known here, or this is a base for "
+                        "other images, whose RUN steps a USER would make unprivileged")
             if self.facts.key not in SERVER_HOMES:  # a server image's own command runs the app (`COPY app.war`)
                 return "no CMD or ENTRYPOINT: this looks like a base image, and a USER would make the RUN steps of images built from it unprivileged"
         if self.facts.needs_root:
