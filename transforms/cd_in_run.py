@@ -88,11 +88,13 @@ class CdInRun(Rule):
             if state == ("cd",):
                 yield self._lone_cd(view)
                 continue
-            why_not = (
-                "the RUN changes nothing but its own shell's state; say what it means with WORKDIR or ENV"
-                if state is not None
-                else "the `cd` serves commands in this RUN; a WORKDIR would also move every later instruction"
-            )
+            if state is not None:
+                why_not = "the RUN changes nothing but its own shell's state; say what it means with WORKDIR or ENV"
+            elif any(True for _ in context.later_in_stage(view.run)):
+                why_not = "the `cd` serves commands in this RUN; a WORKDIR would also move every later instruction"
+            else:
+                why_not = ("the `cd` serves commands in this RUN; a WORKDIR would also move the directory the "
+                           "container, and any image built from this stage, starts in")
             yield self.diagnostic(
                 view.run,
                 "`cd` in a RUN lasts until the RUN ends; WORKDIR sets the directory for later instructions",
