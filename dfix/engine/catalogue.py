@@ -179,6 +179,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("DF628", "pipe-without-pipefail", ("DL4006",), IMPLEMENTED),
     Entry("DF629", "shellcheck", (), IMPLEMENTED),
     Entry("DF630", "misplaced-parser-directive", (), IMPLEMENTED),
+    Entry("DF631", "instruction-in-continuation", (), IMPLEMENTED),
     Entry("DF700", "multiple-services", (), PLANNED, "one container runs several services"),
     Entry("DF701", "wrapper-without-exec", (), PLANNED, "a wrapper script that does not `exec` its command"),
     Entry("DF702", "missing-healthcheck", ("DL3057",), IMPLEMENTED),
