@@ -35,6 +35,8 @@ _SELF_EVIDENT = lazy_pattern(
 #: A header that says both of these marks it generated (docker-library splits them over two lines).
 _GENERATED = lazy_pattern(r"\bgenerated\b", re.IGNORECASE)
 _DO_NOT_EDIT = lazy_pattern(r"\b(do\s+not|don'?t|never)\s+(edit|modify|change)\b", re.IGNORECASE)
+#: Emphasis around words of a header (``DO *NOT* EDIT``), dropped before the patterns are matched.
+_EMPHASIS = lazy_pattern(r"[*_`]+")
 
 
 def header(text: str) -> list[tuple[int, str]]:
@@ -65,12 +67,13 @@ def generated_marker(text: str, patterns: Iterable[str] = ()) -> tuple[int, str]
     ``generated-patterns``), each matched against every header line.
     """
     lines = header(text)
+    plain = [_EMPHASIS.sub("", line) for _, line in lines]  # `DO *NOT* EDIT` reads as `DO NOT EDIT`
     extra = _compiled(tuple(patterns))
-    for number, line in lines:
-        if _SELF_EVIDENT.search(line) or any(pattern.search(line) for pattern in extra):
+    for (number, line), bare in zip(lines, plain):
+        if _SELF_EVIDENT.search(bare) or any(pattern.search(line) for pattern in extra):
             return number, line
-    generated = next(((number, line) for number, line in lines if _GENERATED.search(line)), None)
-    if generated is not None and any(_DO_NOT_EDIT.search(line) for _, line in lines):
+    generated = next((entry for entry, bare in zip(lines, plain) if _GENERATED.search(bare)), None)
+    if generated is not None and any(_DO_NOT_EDIT.search(bare) for bare in plain):
         return generated
     return None
 
