@@ -11,11 +11,13 @@ and ``ubuntu`` images by tag (``8``, ``jessie-slim``, ``14.04``,
 ``trusty-20190515``), the deprecated official ``java`` image (jessie and
 wheezy only), and any image whose tag names a codename
 (``buildpack-deps:jessie``, ``python:2.7-jessie``). An image that tells
-nothing is taken to be recent.
+nothing is taken to be recent. A virtualenv made there (``virtualenv``,
+``python3 -m venv``) bundles the same old pip.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dfix.engine import Context
 from dfix.patterns import lazy_pattern
@@ -84,8 +86,8 @@ def distro_pip_before_6(context: Context, run: Run, command: PackageCommand, mod
     in the same RUN leaves it uncertain: the shell may run the old copy it
     already found.
     """
-    if not _DISTRO_PIP.fullmatch(command.program_words[0].value or ""):
-        return None
+    if not _DISTRO_PIP.fullmatch(posixpath.basename(command.program_words[0].value or "")):
+        return None  # (a virtualenv's pip, /venv/bin/pip, is the one the release's virtualenv bundles)
     info = context.stage_of(run)
     if info is None:
         return None
@@ -124,9 +126,16 @@ def distro_pip_before_6(context: Context, run: Run, command: PackageCommand, mod
 _GET_PIP = lazy_pattern(r"get-pip|easy_install(\s+-\S+)*\s+pip\b")
 
 
+#: Packages that bring the release's own pip: directly, or bundled into every virtualenv they make.
+_PIP_PACKAGES = frozenset({
+    "python-pip", "python3-pip", "python-virtualenv", "python3-virtualenv", "virtualenv", "python3-venv",
+    "python3.4-venv",
+})
+
+
 def _installs_distro_pip(command: PackageCommand) -> bool:
     return command.family == "apt" and command.action == "install" and any(
-        (word.value or "") in ("python-pip", "python3-pip") for word in command.operands
+        (word.value or "") in _PIP_PACKAGES for word in command.operands
     )
 
 

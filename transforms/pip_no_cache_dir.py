@@ -143,6 +143,11 @@ class PipNoCacheDir(PackageCommandRule):
             "the deprecated java image is Debian 8",
         ),
         Valid(
+            "FROM debian:jessie\nRUN apt-get update && apt-get install -y python-virtualenv\n"
+            "RUN virtualenv /venv && /venv/bin/pip install requests\n",
+            "a virtualenv made on Debian 8 bundles its pip 1.5.6",
+        ),
+        Valid(
             "FROM ubuntu:14.04\nRUN apt-get update && apt-get install -y python-pip && pip install -U pip\n",
             "the old pip upgrading itself",
         ),
