@@ -222,14 +222,19 @@ def first_program_script(build: BuildContext | None, instructions: Sequence[Inst
     script (a program of the image, a binary the build copies).
     """
     argv = list(instruction.exec_form) if instruction.exec_form is not None else (instruction.shell_form or "").split()
-    if not argv or not _SCRIPT_NAME.search(posixpath.basename(argv[0])):
+    if not argv:
         return None
-    program = argv[0]
+    program = argv[0].strip("\"'")  # `CMD "docker-entrypoint.sh"`: the shell removes the quotes
     workdir = _workdir_before(instructions, instruction)
     for image_path, source in _copy_targets(instructions):
-        if _matches(program, image_path, workdir) or (source is None and _inside(program, image_path, workdir)):
-            readable = build is not None and source is not None and build.exists(source)
-            return image_path, build.read_text(source) if readable else None  # type: ignore[union-attr, arg-type]
+        if not (_matches(program, image_path, workdir) or (source is None and _inside(program, image_path, workdir))):
+            continue
+        text = build.read_text(source) if build is not None and source is not None and build.exists(source) else None
+        named = any(_SCRIPT_NAME.search(posixpath.basename(name)) for name in (program, source or "") if name)
+        if text is not None and (text.startswith("#!") or named):
+            return image_path, text
+        if text is None and named:  # `COPY apache-run.sh /usr/bin/apache-run`: the source's name tells
+            return image_path, None
     return None
 
 

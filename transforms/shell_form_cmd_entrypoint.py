@@ -97,6 +97,16 @@ class ShellFormCmdEntrypoint(Rule):
             "a script from the build context, not here: whether it has a `#!` line cannot be checked",
         ),
         Invalid(
+            'FROM debian:12\nCOPY docker-entrypoint.sh /usr/local/bin/\nCMD "docker-entrypoint.sh"\n',
+            None,
+            "quoted, the same script",
+        ),
+        Invalid(
+            "FROM debian:12\nCOPY apache-run.sh /usr/bin/apache-run\nCMD /usr/bin/apache-run\n",
+            None,
+            "a script copied under another name: its source's name tells",
+        ),
+        Invalid(
             "FROM python:3.12\nCMD gunicorn app:app -w 4\n",
             'FROM python:3.12\nCMD ["gunicorn", "app:app", "-w", "4"]\n',
             unsafe=True,
