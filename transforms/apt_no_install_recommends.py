@@ -552,13 +552,23 @@ def _needed(context: Context, view: RunView, command: PackageCommand) -> Iterato
             yield keep, f"`{client}` stays in the image, and {keep.run_time_reason}"
 
 
-def _runs_later(context: Context, view: RunView, command: PackageCommand, program: str) -> bool:
-    """Whether a build step after ``command`` runs ``program`` (``git clone`` after installing ``git``)."""
+#: The programs a package's users run (``git-core`` installs ``git``), and other commands that run them.
+_PROGRAMS_OF = {"git-core": ("git",), "mercurial": ("hg",)}
+_RUN_GIT = lazy_pattern(r"go (get|install)\b|pip3? install .*\bgit\+|npm (i|install)\b.*\bgit")
+
+
+def _runs_later(context: Context, view: RunView, command: PackageCommand, package: str) -> bool:
+    """Whether a build step after ``command`` runs what ``package`` installs (``git clone`` after ``git``)."""
     later = [step for step, _ in commands_in(view.model, after=command.end)]
     if not view.trigger:
         later += [step for other in consumer_runs(context, view.run) if other.model is not None
                   for step, _ in commands_in(other.model)]
-    return any(step.name == program for step in later)
+    programs = _PROGRAMS_OF.get(package, (package,))
+    uses_git = "git" in programs
+    return any(
+        step.name in programs or uses_git and _RUN_GIT.match(" ".join(w.value or w.text for w in step.words))
+        for step in later
+    )
 
 
 def _stays_in_image(context: Context, view: RunView, command: PackageCommand, package: str, needed: str) -> bool:
