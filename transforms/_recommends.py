@@ -31,6 +31,9 @@ unless a row says otherwise:
   dependency since). Old pips cannot build a source distribution without
   it, so a later ``pip install`` needs it.
 * ``xauth``: recommended by ``xvfb``; ``xvfb-run`` calls it.
+* ``graphviz``: recommended by ``plantuml``, which renders every diagram
+  but the sequence diagram with its ``dot``, so the install itself is the
+  evidence.
 * ``openssh-client``: recommended by ``git`` and ``mercurial`` (as
   ``ssh-client``); needed for ``git@host:repo`` and ``ssh://`` remotes and
   by ``ssh``, ``scp``, ``ssh-keyscan`` and friends. Kept too when git stays
@@ -43,6 +46,9 @@ unless a row says otherwise:
 * ``libc6-dev``: recommended by ``gcc`` and ``gcc-N``; a C compiler
   without the C library's headers and start files builds nothing, so the
   install itself is the evidence.
+* ``build-essential`` is also kept with ``python3-pip``, ``python-pip``
+  or ``dpkg-dev`` (which recommend it) when a later step runs ``make``, a
+  C compiler, ``./configure`` or ``cmake``.
 * ``build-essential`` and ``python3-dev``/``python-dev``: recommended by
   ``python3-pip``/``python-pip``; kept when the same install names headers
   to compile against (a ``-dev`` package such as ``libjpeg-dev``) and a
@@ -108,6 +114,7 @@ class Use(Enum):
     SSH = "an SSH connection"
     KEYSERVER = "a keyserver lookup"
     PPA = "adding a PPA"
+    COMPILE = "a build with make or a C compiler"
     ALWAYS = "the install itself"
 
 
@@ -127,7 +134,8 @@ class Keep(msgspec.Struct, frozen=True):
     #: Bringers the container itself may run, needing ``recommended`` then: it is kept whenever one of
     #: them stays in the final image, since what the container runs is not all in the file.
     used_at_run_time: tuple[str, ...] = ()
-    #: What the container may do with such a bringer that needs ``recommended`` (said with the kept package).
+    #: What the container may do with such a bringer that needs ``recommended`` (said with the kept package);
+    #: for a row whose use is ``ALWAYS``, why the install itself needs it.
     run_time_reason: str = ""
     #: Keep for run time only a bringer the build itself never runs: one installed for the container's use.
     run_time_only_if_unused: bool = False
@@ -183,6 +191,7 @@ KEEPS: tuple[Keep, ...] = (
     Keep("python3-setuptools", ("python3-pip",), Use.PIP_INSTALL),
     Keep("python-setuptools", ("python-pip",), Use.PIP_INSTALL),
     Keep("xauth", ("xvfb",), Use.XVFB_RUN),
+    Keep("graphviz", ("plantuml",), Use.ALWAYS, run_time_reason="`plantuml` draws only sequence diagrams without it"),
     Keep(
         "openssh-client", ("git", "git-core", "mercurial"), Use.SSH, ("ssh", "openssh-server"),
         used_at_run_time=("git", "git-core", "mercurial"), run_time_only_if_unused=True,
@@ -194,6 +203,10 @@ KEEPS: tuple[Keep, ...] = (
         "build-essential", ("python-pip", "python3-pip"), Use.PIP_INSTALL,
         ("gcc", "gcc-[0-9]*", "g++", "g++-[0-9]*", "clang", "clang-[0-9]*"),
         only_with=("*-dev",),
+    ),
+    Keep(
+        "build-essential", ("python-pip", "python3-pip", "dpkg-dev"), Use.COMPILE,
+        ("gcc", "gcc-[0-9]*", "g++", "g++-[0-9]*", "clang", "clang-[0-9]*"),
     ),
     Keep("python3-dev", ("python3-pip",), Use.PIP_INSTALL, ("python3.[0-9]*-dev",), only_with=("*-dev",)),
     Keep("python-dev", ("python-pip",), Use.PIP_INSTALL, ("python2*-dev",), only_with=("*-dev",)),
@@ -388,6 +401,9 @@ def _npm_install(command: SimpleCommand, texts: list[str]) -> bool:
     return invocation is not None and invocation.manager == "npm" and invocation.action == "install"
 
 
+#: Programs that build native code: their run shows a compiler or make is needed.
+_BUILD_TOOLS = frozenset({"make", "gcc", "cc", "g++", "c++", "configure", "cmake"})
+
 _DETECTORS: dict[Use, Callable[[SimpleCommand, list[str]], bool]] = {
     Use.HTTPS: _https,
     Use.PIP_INSTALL: _pip_install,
@@ -396,6 +412,7 @@ _DETECTORS: dict[Use, Callable[[SimpleCommand, list[str]], bool]] = {
     Use.SSH: _ssh,
     Use.KEYSERVER: _keyserver,
     Use.PPA: _ppa,
+    Use.COMPILE: lambda command, texts: command.name in _BUILD_TOOLS,
 }
 
 

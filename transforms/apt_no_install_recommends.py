@@ -198,6 +198,19 @@ class AptNoInstallRecommends(PackageCommandRule):
             unsafe=True,
         ),
         Invalid(
+            "FROM debian:jessie\nRUN apt-get update && apt-get install -y python-pip automake\nRUN ./configure && make\n",
+            "FROM debian:jessie\nRUN apt-get update && apt-get install --no-install-recommends -y python-pip automake "
+            "build-essential\nRUN ./configure && make\n",
+            "make and the compiler came only as python-pip's recommendation, and a later RUN builds",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y pandoc plantuml\n",
+            "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y graphviz pandoc plantuml\n",
+            "plantuml draws with graphviz's dot, which it only recommends",
+            unsafe=True,
+        ),
+        Invalid(
             "FROM debian\nRUN apt-get install -y curl && curl -o /x http://example.com/x && apt-get purge -y curl\n",
             "FROM debian\nRUN apt-get install --no-install-recommends -y curl && curl -o /x http://example.com/x"
             " && apt-get purge -y curl\n",
@@ -404,7 +417,7 @@ class AptNoInstallRecommends(PackageCommandRule):
                 )
                 continue
             edits = [view.script.insert(command.insert_offset, " --no-install-recommends")]
-            kept = list(_needed(context, view, command))
+            kept = _once(_needed(context, view, command))
             added = add_packages(context, view.script, command, [keep.recommended for keep, _ in kept]) if kept else []
             if added is None:
                 names = ", ".join(f"`{keep.recommended}` ({evidence})" for keep, evidence in kept)
@@ -538,7 +551,7 @@ def _needed(context: Context, view: RunView, command: PackageCommand) -> Iterato
         if _provided_before(context, view, command, keep):
             continue
         if keep.use is Use.ALWAYS:
-            yield keep, f"`{bringer}` builds nothing without it"
+            yield keep, keep.run_time_reason or f"`{bringer}` builds nothing without it"
             continue
         evidence = _first_use(context, view, command, keep.use, keep)
         if evidence is not None:
@@ -555,6 +568,14 @@ def _needed(context: Context, view: RunView, command: PackageCommand) -> Iterato
 #: The programs a package's users run (``git-core`` installs ``git``), and other commands that run them.
 _PROGRAMS_OF = {"git-core": ("git",), "mercurial": ("hg",)}
 _RUN_GIT = lazy_pattern(r"go (get|install)\b|pip3? install .*\bgit\+|npm (i|install)\b.*\bgit")
+
+
+def _once(kept: Iterable[tuple[Keep, str]]) -> list[tuple[Keep, str]]:
+    """Each package once, with the first reason found for it (two rows may keep ``build-essential``)."""
+    first: dict[str, tuple[Keep, str]] = {}
+    for keep, evidence in kept:
+        first.setdefault(keep.recommended, (keep, evidence))
+    return list(first.values())
 
 
 def _runs_later(context: Context, view: RunView, command: PackageCommand, package: str) -> bool:
