@@ -143,8 +143,10 @@ class ApkNoCache(CacheCleanupRule):
     ``apk add --no-network`` (it fetches nothing), or when the RUN already
     deletes ``/var/cache/apk/*`` after its last ``apk add`` and the base is
     not known to have ``--no-cache`` (a style finding otherwise).
-    Exec-form and heredoc RUNs are reported without a fix; ONBUILD
-    triggers only get token-local flags.
+    Exec-form and heredoc RUNs are reported without a fix, and so is an
+    ``apk add`` in a build stage whose files never reach the image (its
+    cache costs build time only); ONBUILD triggers only get token-local
+    flags.
     """
 
     code = "DF210"
@@ -189,6 +191,11 @@ class ApkNoCache(CacheCleanupRule):
         ),
     )
     invalid = (
+        Invalid(
+            "FROM alpine:3.19 AS build\nRUN apk add gcc musl-dev\nFROM scratch\nCOPY --from=build /usr/bin/gcc /gcc\n",
+            None,
+            "a build stage whose files never ship: reported only",
+        ),
         Invalid(
             "FROM alpine:3.20\nRUN apk add --update curl && rm -rf /var/cache/apk/*\n",
             "FROM alpine:3.20\nRUN apk add --no-cache curl\n",
@@ -419,6 +426,10 @@ class ApkNoCache(CacheCleanupRule):
         script = view.script
         if script is None:
             return self.diagnostic(span, message, note=view.guard.append_note if view.guard else None) if offending else None
+        info = context.stage_of(view.run)
+        if info is not None and not (context.reaches_final_image(info) or context.children_of(info)):
+            note = "not fixed: this build stage never reaches the image, so its cache costs build time only"
+            return self.diagnostic(span, message, note=note) if offending else None
         plan = self._plan(context, view, script, invocations, offending, updates)
         if plan.edits is None:
             return self.diagnostic(span, message, note=plan.note) if offending else None
