@@ -383,14 +383,22 @@ def creates_what_it_deletes(creator: ShellScript, targets: _Targets) -> bool:
     for path in targets.paths:
         if any(path.startswith(folder + "/") for folder in folders):
             return True  # inside a folder it wrote into (``tar -C /opt/x`` ... ``rm -rf /opt/x/docs``)
-        if path in text:
-            return True
-        base = path.rsplit("/", 1)[-1]
-        if len(base) >= 4 and not any(ch in base for ch in "*?[$") and re.search(
-            r"(?<![\w.-])" + re.escape(base) + r"(?![\w-])", text
-        ):
+        if path in text or _names_file(path, text):
             return True
     return False
+
+
+def _names_file(path: str, text: str, *, as_file_only: bool = False) -> bool:
+    """Whether ``text`` names ``path`` by its base name as a word of its own (a download named after its URL).
+
+    Only names of four characters or more, without glob characters, count.
+    ``as_file_only``: not as a folder of a longer path either (``/srv`` in ``/srv/version``).
+    """
+    base = path.rsplit("/", 1)[-1]
+    if len(base) < 4 or any(ch in base for ch in "*?[$"):
+        return False
+    after = r"(?![\w/.-])" if as_file_only else r"(?![\w-])"
+    return re.search(r"(?<![\w.-])" + re.escape(base) + after, text) is not None
 
 
 def wrote_what_it_changes(creator: ShellScript, targets: _Targets) -> bool:
@@ -411,10 +419,7 @@ def wrote_what_it_changes(creator: ShellScript, targets: _Targets) -> bool:
     for path in targets.paths:
         if path in words or any(path == folder or path.startswith(folder + "/") for folder in folders):
             return True
-        base = path.rsplit("/", 1)[-1]
-        if len(base) >= 4 and not any(ch in base for ch in "*?[$") and re.search(
-            r"(?<![\w.-])" + re.escape(base) + r"(?![\w/.-])", text
-        ):
+        if _names_file(path, text, as_file_only=True):
             return True
     return False
 

@@ -385,36 +385,9 @@ class AptNoInstallRecommends(PackageCommandRule):
             if view.script is None:
                 yield Finding(where, message, note=self.report_only(view))
                 continue
-            if not shipped:
-                yield Finding(
-                    where, message,
-                    note="not fixed: the packages of this build stage never reach the image, so the change would "
-                         "save build time only",
-                )
-                continue
-            desktop = _desktop_package(command)
-            if desktop is not None:
-                yield Finding(
-                    where, message,
-                    note=f"not fixed: `{desktop}` is part of a desktop application, whose recommended packages (image "
-                         "loaders, fonts, themes) it often needs when it runs; which ones cannot be read from the file",
-                )
-                continue
-            unknown = _unknown_packages(command)
-            if unknown is not None:
-                yield Finding(
-                    where, message,
-                    note=f"not fixed: {unknown}, so what they recommend, and what the rest of the file needs of it, "
-                         "cannot be read",
-                )
-                continue
-            ppa = _ppa_needs_recommends(context, view, command)
-            if ppa is not None:
-                yield Finding(
-                    where, message,
-                    note=f"not fixed: {ppa} imports the PPA's signing key with gpg helpers that "
-                         "`software-properties-common` only recommends, and which ones a release needs differs",
-                )
+            held = _held_back(context, view, command, shipped)
+            if held is not None:
+                yield Finding(where, message, note=f"not fixed: {held}")
                 continue
             edits = [view.script.insert(command.insert_offset, " --no-install-recommends")]
             kept = _once(_needed(context, view, command))
@@ -568,6 +541,24 @@ def _needed(context: Context, view: RunView, command: PackageCommand) -> Iterato
 #: The programs a package's users run (``git-core`` installs ``git``), and other commands that run them.
 _PROGRAMS_OF = {"git-core": ("git",), "mercurial": ("hg",)}
 _RUN_GIT = lazy_pattern(r"go (get|install)\b|pip3? install .*\bgit\+|npm (i|install)\b.*\bgit")
+
+
+def _held_back(context: Context, view: RunView, command: PackageCommand, shipped: bool) -> str | None:
+    """Why the install keeps its recommended packages (the rule only reports), or None to fix it."""
+    if not shipped:
+        return "the packages of this build stage never reach the image, so the change would save build time only"
+    desktop = _desktop_package(command)
+    if desktop is not None:
+        return (f"`{desktop}` is part of a desktop application, whose recommended packages (image loaders, fonts, "
+                "themes) it often needs when it runs; which ones cannot be read from the file")
+    unknown = _unknown_packages(command)
+    if unknown is not None:
+        return f"{unknown}, so what they recommend, and what the rest of the file needs of it, cannot be read"
+    ppa = _ppa_needs_recommends(context, view, command)
+    if ppa is not None:
+        return (f"{ppa} imports the PPA's signing key with gpg helpers that `software-properties-common` only "
+                "recommends, and which ones a release needs differs")
+    return None
 
 
 def _once(kept: Iterable[tuple[Keep, str]]) -> list[tuple[Keep, str]]:
