@@ -424,10 +424,21 @@ def _services(situation: UserSituation) -> str | None:
             if invocation.action != "install":
                 continue
             for word in invocation.packages:
-                if word.value and (word.value in SERVICE_PACKAGES or word.value.split("-", 1)[0] in _SERVICE_FAMILIES):
+                if word.value and _service_package(word.value):
                     return (f"the image installs the service `{word.value}` and starts through a script, which likely "
                             "launches it as root")
     return None
+
+
+#: Parts of a service family that run no service: its clients, tools, shared files, headers, documentation.
+_NOT_A_SERVICE = lazy_pattern(r"client|-(common|tools|utils|doc|dev)\b")
+
+
+def _service_package(name: str) -> bool:
+    """``postgresql-15`` or ``openssh-server`` installs a service; ``openssh-client`` and ``postgresql-client`` do not."""
+    if name in SERVICE_PACKAGES:
+        return True
+    return name.split("-", 1)[0] in _SERVICE_FAMILIES and not _NOT_A_SERVICE.search(name)
 
 
 #: Programs that render configuration files into system folders (``/etc/nginx/...``) while the container runs.

@@ -172,3 +172,17 @@ def test_a_workdir_the_build_leaves_empty_is_a_mounted_workspace(dockerfile, fil
     assert not result.changed
     (finding,) = result.diagnostics
     assert _WORKSPACE in finding.note
+
+
+@pytest.mark.parametrize(
+    ("name", "service"),
+    [
+        ("openssh-server", True), ("postgresql-15", True), ("nginx-extras", True), ("mysql-server-8.0", True),
+        ("openssh-client", False), ("postgresql-client-15", False), ("mysql-client", False), ("redis-tools", False),
+        ("nginx-common", False), ("postgresql-contrib", True), ("git", False),
+    ],
+)
+def test_service_packages_are_told_from_their_clients_and_tools(name: str, service: bool) -> None:
+    from dfix.transforms._runtime_needs import _service_package
+
+    assert _service_package(name) is service
