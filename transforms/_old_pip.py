@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+
 from dfix.engine import Context
 from dfix.patterns import lazy_pattern
 from dfix.shell import PackageCommand, package_commands

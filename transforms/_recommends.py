@@ -134,9 +134,9 @@ class Keep(msgspec.Struct, frozen=True):
     #: Bringers the container itself may run, needing ``recommended`` then: it is kept whenever one of
     #: them stays in the final image, since what the container runs is not all in the file.
     used_at_run_time: tuple[str, ...] = ()
-    #: What the container may do with such a bringer that needs ``recommended`` (said with the kept package);
-    #: for a row whose use is ``ALWAYS``, why the install itself needs it.
-    run_time_reason: str = ""
+    #: Why ``recommended`` is kept without a use the file shows, said with it: what the container may do
+    #: with a run-time bringer, or (use ``ALWAYS``) why the install itself needs it.
+    reason: str = ""
     #: Keep for run time only a bringer the build itself never runs: one installed for the container's use.
     run_time_only_if_unused: bool = False
     #: Packages one of which the same install must name for the row to apply (none: always applies).
@@ -186,16 +186,16 @@ _NETWORK_CLIENTS = (
 KEEPS: tuple[Keep, ...] = (
     Keep(
         "ca-certificates", _CA_BRINGERS, Use.HTTPS,
-        used_at_run_time=_NETWORK_CLIENTS, run_time_reason="the container may use it over HTTPS",
+        used_at_run_time=_NETWORK_CLIENTS, reason="the container may use it over HTTPS",
     ),
     Keep("python3-setuptools", ("python3-pip",), Use.PIP_INSTALL),
     Keep("python-setuptools", ("python-pip",), Use.PIP_INSTALL),
     Keep("xauth", ("xvfb",), Use.XVFB_RUN),
-    Keep("graphviz", ("plantuml",), Use.ALWAYS, run_time_reason="`plantuml` draws only sequence diagrams without it"),
+    Keep("graphviz", ("plantuml",), Use.ALWAYS, reason="`plantuml` draws only sequence diagrams without it"),
     Keep(
         "openssh-client", ("git", "git-core", "mercurial"), Use.SSH, ("ssh", "openssh-server"),
         used_at_run_time=("git", "git-core", "mercurial"), run_time_only_if_unused=True,
-        run_time_reason="the build never runs it: the container (a CI agent, a user) may reach SSH remotes with it",
+        reason="the build never runs it: the container (a CI agent, a user) may reach SSH remotes with it",
     ),
     Keep("dirmngr", ("gnupg", "gnupg2", "gpg"), Use.KEYSERVER),
     Keep("libc6-dev", ("gcc", "gcc-[0-9]*"), Use.ALWAYS, ("libc-dev", "build-essential", "g++", "g++-[0-9]*")),

@@ -229,11 +229,13 @@ _COMMENT_LINE = lazy_pattern(r"^[ \t]*#(?![ \t]*(?:escape|syntax|check)[ \t]*=)(
 
 def root_need(situation: UserSituation) -> str | None:
     """Why the process visibly needs root at run time (so the rule reports instead of fixing), or None."""
-    for check in (_author_comment, _overridden_command, _start_script, _root_home, _runtime_installs, _network_tools, _services, _config_renderers,
-                  _build_time_database, _system_folder_settings, _named_system_folder, _collectors,
-                  _app_in_file_system_root,
-                  _start_up_writes, _hidden_program, _root_crontab, _docker_cli, _runtime_build, _packaged_server,
-                  _github_action, _manages_accounts, _unread_start_script, _mounted_workspace):
+    for check in (
+        _author_comment, _overridden_command, _start_script, _root_home, _runtime_installs, _network_tools,
+        _services, _config_renderers, _build_time_database, _system_folder_settings, _named_system_folder,
+        _collectors, _app_in_file_system_root, _start_up_writes, _hidden_program, _root_crontab, _docker_cli,
+        _runtime_build, _packaged_server, _github_action, _manages_accounts, _unread_start_script,
+        _mounted_workspace,
+    ):
         reason = check(situation)
         if reason:
             return reason

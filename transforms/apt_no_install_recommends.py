@@ -8,7 +8,7 @@ from typing import Iterable, Iterator
 
 from dfix.engine import Context, ImageEffects, Invalid, RunView, Safety, Valid
 from dfix.patterns import lazy_pattern
-from dfix.shell import PackageCommand, analyze, package_command, package_commands
+from dfix.shell import PackageCommand, SimpleCommand, analyze, package_command, package_commands
 from dfix.syntax import Add, Cmd, Copy, Entrypoint, Healthcheck, Instruction, Run
 
 from ._cleanup import consumer_runs
@@ -524,7 +524,7 @@ def _needed(context: Context, view: RunView, command: PackageCommand) -> Iterato
         if _provided_before(context, view, command, keep):
             continue
         if keep.use is Use.ALWAYS:
-            yield keep, keep.run_time_reason or f"`{bringer}` builds nothing without it"
+            yield keep, keep.reason or f"`{bringer}` builds nothing without it"
             continue
         evidence = _first_use(context, view, command, keep.use, keep)
         if evidence is not None:
@@ -535,7 +535,7 @@ def _needed(context: Context, view: RunView, command: PackageCommand) -> Iterato
         if keep.run_time_only_if_unused and client is not None and _runs_later(context, view, command, client):
             continue
         if client is not None and _stays_in_image(context, view, command, client, keep.recommended):
-            yield keep, f"`{client}` stays in the image, and {keep.run_time_reason}"
+            yield keep, f"`{client}` stays in the image, and {keep.reason}"
 
 
 #: The programs a package's users run (``git-core`` installs ``git``), and other commands that run them.
@@ -569,17 +569,22 @@ def _once(kept: Iterable[tuple[Keep, str]]) -> list[tuple[Keep, str]]:
     return list(first.values())
 
 
+def _later_steps(context: Context, view: RunView, command: PackageCommand) -> Iterator[SimpleCommand]:
+    """The commands that run after ``command``: the rest of its RUN, then the RUNs built on it (not downstream)."""
+    yield from (step for step, _ in commands_in(view.model, after=command.end))
+    if not view.trigger:
+        for other in consumer_runs(context, view.run):
+            if other.model is not None:
+                yield from (step for step, _ in commands_in(other.model))
+
+
 def _runs_later(context: Context, view: RunView, command: PackageCommand, package: str) -> bool:
     """Whether a build step after ``command`` runs what ``package`` installs (``git clone`` after ``git``)."""
-    later = [step for step, _ in commands_in(view.model, after=command.end)]
-    if not view.trigger:
-        later += [step for other in consumer_runs(context, view.run) if other.model is not None
-                  for step, _ in commands_in(other.model)]
     programs = _PROGRAMS_OF.get(package, (package,))
     uses_git = "git" in programs
     return any(
         step.name in programs or uses_git and _RUN_GIT.match(" ".join(w.value or w.text for w in step.words))
-        for step in later
+        for step in _later_steps(context, view, command)
     )
 
 
@@ -594,10 +599,7 @@ def _stays_in_image(context: Context, view: RunView, command: PackageCommand, pa
     info = context.stage_of(view.run)
     if info is None or not context.reaches_final_image(info):
         return False
-    later = [(step, view) for step, _ in commands_in(view.model, after=command.end)]
-    later += [(step, other) for other in consumer_runs(context, view.run) if other.model is not None
-              for step, _ in commands_in(other.model)]
-    for step, _ in later:
+    for step in _later_steps(context, view, command):
         other = package_command(step)
         if other is None or other.family != "apt":
             continue

@@ -7,12 +7,11 @@ from typing import Iterator
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
 from dfix.patterns import lazy_pattern
 from dfix.shell import analyze
-from dfix.syntax import Instruction, Run
+from dfix.syntax import KNOWN_INSTRUCTIONS, Instruction, Run
 
 #: A continued line that reads like an instruction of its own: an upper-case keyword, then its arguments.
 _KEYWORD_LINE = lazy_pattern(
-    r"[ \t]*(FROM|RUN|CMD|LABEL|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|STOPSIGNAL"
-    r"|HEALTHCHECK|SHELL|MAINTAINER)[ \t]+\S"
+    r"[ \t]*(" + "|".join(sorted(name.upper() for name in KNOWN_INSTRUCTIONS)) + r")[ \t]+\S"
 )
 #: Nothing but an instruction's keyword and flags (``HEALTHCHECK --interval=5m``, ``ONBUILD``).
 _HEAD_ONLY = lazy_pattern(r"[ \t]*\S+([ \t]+--\S+)*[ \t]*")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, RunView, Safety, Valid
 from dfix.patterns import lazy_pattern
-from dfix.shell import CONDITIONAL, ListItem, SimpleCommand, package_command
+from dfix.shell import ListItem, SimpleCommand, package_command
 from dfix.shell import Context as ShellContext
 from dfix.syntax import BlankLine, Comment, Dockerfile, Instruction, Run
 
+from ._apt import is_update
+from ._cleanup import NOT_ALWAYS
 from ._refresh import is_refresh, may_read_lists, refresh_used
 
 
@@ -203,17 +206,15 @@ def _removal(context: Context, view: RunView) -> tuple[Instruction, Edit] | None
     """The later RUN that makes ``view``'s refresh useless, and the edit deleting ``view``'s RUN; None when unsafe."""
     if view.script is None or view.trigger or view.run.flags or not view.model.commands:
         return None
-    for command in view.model.commands:
-        refresh = package_command(command)
-        if refresh is None or refresh.family != "apt" or not is_refresh(refresh):
-            return None  # the RUN does something besides refreshing the apt lists
+    if not all(is_update(command) for command in view.model.commands):
+        return None  # the RUN does something besides refreshing the apt lists
     for later in context.later_in_stage(view.run):
         if not isinstance(later, Run):
             continue
-        verdict = _first_list_use(context.run_view(later))
-        if verdict is _REFRESHES:
+        use = _first_list_use(context.run_view(later))
+        if use is _ListUse.REFRESHES:
             return later, _deletion(context.tree, view.run)
-        if verdict is _READS:
+        if use is _ListUse.MAY_READ:
             return None
     return None
 
@@ -240,24 +241,29 @@ def _deletion(tree: Dockerfile, run: Run) -> Edit:
     return Edit(start, end, "")
 
 
-_REFRESHES, _READS, _NEITHER = object(), object(), object()
+class _ListUse(Enum):
+    """What a RUN does first with the apt lists."""
+
+    REFRESHES = "refreshes every source, whatever happened before"
+    MAY_READ = "may read them"
+    NONE = "neither"
+
 
 #: Options of ``apt-get update`` that refresh only some sources or read another configuration.
 _PARTIAL_REFRESH = lazy_pattern(r"-(o|c).*|--option.*|--config-file.*")
 
 
-def _first_list_use(view: RunView) -> object:
-    """What ``view`` does first with the apt lists: refreshes them all, may read them, or neither."""
+def _first_list_use(view: RunView) -> _ListUse:
+    """What ``view`` does first with the apt lists."""
     if view.model is None:
-        return _READS  # a RUN dfix cannot read may do anything
+        return _ListUse.MAY_READ  # a RUN dfix cannot read may do anything
     items = view.model.items
     for command in view.model.commands:
-        found = package_command(command)
-        if found is not None and found.family == "apt" and is_refresh(found):
-            return _REFRESHES if _full_unconditional(command, items) else _READS
+        if is_update(command):
+            return _ListUse.REFRESHES if _full_unconditional(command, items) else _ListUse.MAY_READ
         if may_read_lists(command):
-            return _READS
-    return _NEITHER
+            return _ListUse.MAY_READ
+    return _ListUse.NONE
 
 
 def _full_unconditional(command: SimpleCommand, items: tuple[ListItem, ...]) -> bool:
@@ -272,4 +278,5 @@ def _full_unconditional(command: SimpleCommand, items: tuple[ListItem, ...]) -> 
     return not any(_PARTIAL_REFRESH.fullmatch(word.value or word.text) for word in command.args)
 
 
-_NOT_ALWAYS = CONDITIONAL | {ShellContext.BACKGROUND, ShellContext.NEGATED, ShellContext.SUBSTITUTION}
+#: Where a refresh may not run, or may fail unseen: the cleanup kit's contexts, negated, in a substitution.
+_NOT_ALWAYS = NOT_ALWAYS | {ShellContext.NEGATED, ShellContext.SUBSTITUTION}

@@ -291,9 +291,9 @@ def _rules(value: Any, ctx: ParseContext, key: str) -> dict[str, dict[str, Any]]
                     message = f"{code} {rule.name} has no options"
                 raise ctx.error(option_key, message)
             checked[option] = _option_value(option_value, rule.options[option], ctx, option_key)
-            bounds = rule.option_ranges.get(option)
-            if bounds is not None and not bounds[0] <= checked[option] <= bounds[1]:
-                raise ctx.error(option_key, f"expected a value from {bounds[0]} to {bounds[1]}, got {checked[option]}")
+            problem = rule.option_problem(option, checked[option])
+            if problem:
+                raise ctx.error(option_key, problem)
         result.setdefault(code, {}).update(checked)
     return result
 

@@ -111,9 +111,21 @@ class Rule:
         unknown = set(options) - set(self.options)
         if unknown:
             raise ValueError(f"{self.code} has no option {', '.join(sorted(unknown))}")
+        for name, value in options.items():
+            problem = self.option_problem(name, value)
+            if problem:
+                raise ValueError(f"{self.code} option {name}: {problem}")
         self.settings = {**self.options, **options}
         #: Which of its sub-codes this run reports (the engine sets it from the selection).
         self.subcode_filter = SubcodeFilter()
+
+    @classmethod
+    def option_problem(cls, name: str, value: object) -> str | None:
+        """What is wrong with ``value`` for the option ``name`` beyond its type (a bound), or None."""
+        bounds = cls.option_ranges.get(name)
+        if bounds is not None and isinstance(value, (int, float)) and not bounds[0] <= value <= bounds[1]:
+            return f"expected a value from {bounds[0]} to {bounds[1]}, got {value}"
+        return None
 
     def check(self, context: "Context") -> Iterable[Diagnostic]:  # pragma: no cover - abstract
         raise NotImplementedError

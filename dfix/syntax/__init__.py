@@ -7,6 +7,7 @@ from .cst import (
 )
 from .errors import ParseError
 from .files import encode_dockerfile, read_dockerfile, text_problem
+from .meaning import KNOWN_INSTRUCTIONS  # for rules that read keywords; not part of the package front
 from .parser import parse, parse_instruction
 from .build_checks import INSTRUCTION_FLAGS, Refusal, RefusalKind, first_refusal, instruction_refusal, refusals
 from .tokens import Token
