@@ -37,7 +37,7 @@ from dfix.shell import CONDITIONAL, ShellScript, SimpleCommand, package_commands
 from dfix.syntax import Add, Arg, Cmd, Copy, Entrypoint, Env, Instruction, Run, User, Workdir
 
 from ._base_images import ImageFacts, is_root_user
-from ._start_scripts import StartScript, script_root_need, start_script, unread_start_script
+from ._start_scripts import StartScript, command_words, script_root_need, start_script, unread_start_script
 
 
 class UserSituation(Protocol):
@@ -577,8 +577,7 @@ def _named_system_folder(situation: UserSituation) -> str | None:
     for instruction in situation.runtime:
         if not isinstance(instruction, (Cmd, Entrypoint)):
             continue
-        argv = instruction.exec_form
-        words = list(argv) if argv is not None else (instruction.shell_form or "").split()
+        words = command_words(instruction)
         for word in words[1:]:
             value = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
             if not value.startswith("/") or "$" in value:
@@ -756,8 +755,7 @@ def _hidden_program(situation: UserSituation) -> str | None:
     commands = [i for i in situation.runtime if isinstance(i, Cmd)]
     if not entrypoints or not commands or not _is_start_script(entrypoints[0]):
         return None
-    argv = commands[0].exec_form
-    words = list(argv) if argv is not None else (commands[0].shell_form or "").split()
+    words = command_words(commands[0])
     if words and words[0].startswith("-"):
         return ("the entrypoint script runs a program the file does not name (the CMD holds only its options), "
                 "which may need root")
@@ -812,9 +810,7 @@ _DOCKER_SOCKET = "/var/run/docker.sock"
 
 
 def _is_start_script(instruction: Cmd | Entrypoint) -> bool:
-    argv = instruction.exec_form
-    words = list(argv) if argv is not None else (instruction.shell_form or "").split()
-    return any(_START_SCRIPT.search(program_name(word)) for word in words[:3])
+    return any(_START_SCRIPT.search(program_name(word)) for word in command_words(instruction)[:3])
 
 
 def _shorten(text: str, limit: int = 60) -> str:
@@ -1065,6 +1061,5 @@ def _literal_env(situation: UserSituation) -> dict[str, str]:
 def _runtime_words(situation: UserSituation) -> list[str]:
     words: list[str] = []
     for instruction in situation.runtime:
-        argv = instruction.exec_form
-        words.extend(argv if argv is not None else (instruction.shell_form or "").split())
+        words.extend(command_words(instruction))
     return words

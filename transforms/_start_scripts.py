@@ -28,7 +28,7 @@ from dfix.patterns import lazy_pattern
 from dfix.shell import SimpleCommand, analyze, package_commands
 from dfix.syntax import Add, Cmd, Copy, Entrypoint, Instruction, Workdir
 
-__all__ = ["StartScript", "first_program_script", "start_script", "script_root_need", "unread_start_script"]
+__all__ = ["StartScript", "command_words", "first_program_script", "start_script", "script_root_need", "unread_start_script"]
 
 #: Folders a bare program name is looked up in (``PATH`` of the common base images).
 PATH_FOLDERS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
@@ -67,6 +67,12 @@ class StartScript(msgspec.Struct, frozen=True):
         return posixpath.basename(self.image_path)
 
 
+def command_words(instruction: Instruction) -> list[str]:
+    """The words a CMD/ENTRYPOINT/HEALTHCHECK runs: its exec-form argv, or its shell form split on blanks."""
+    argv = instruction.exec_form
+    return list(argv) if argv is not None else (instruction.shell_form or "").split()
+
+
 def _program_paths(runtime: Sequence[Instruction]) -> Iterator[tuple[str, bool]]:
     """The programs the CMD/ENTRYPOINT start, and the script a shell among them runs; true for that script.
 
@@ -79,7 +85,7 @@ def _program_paths(runtime: Sequence[Instruction]) -> Iterator[tuple[str, bool]]
     for instruction in runtime:
         if not isinstance(instruction, (Cmd, Entrypoint)):
             continue
-        argv = list(instruction.exec_form) if instruction.exec_form is not None else (instruction.shell_form or "").split()
+        argv = command_words(instruction)
         if not argv:
             continue
         yield argv[0], False
@@ -221,7 +227,7 @@ def first_program_script(build: BuildContext | None, instructions: Sequence[Inst
     context is not here to read; None when the first word is no such
     script (a program of the image, a binary the build copies).
     """
-    argv = list(instruction.exec_form) if instruction.exec_form is not None else (instruction.shell_form or "").split()
+    argv = command_words(instruction)
     if not argv:
         return None
     program = argv[0].strip("\"'")  # `CMD "docker-entrypoint.sh"`: the shell removes the quotes
