@@ -60,6 +60,7 @@ class Context:
         self._shells: dict[int, dict[int | None, tuple[str, ...]]] = {}
         self._suppressions = None
         self._memo: dict[object, object] = {}
+        self._children: dict[int, tuple[StageInfo, ...]] = {}
 
     def memo(self, key: object, compute: Callable[[], T]) -> T:
         """``compute()``, once per parse: where a rule or kit module keeps whole-file facts.
@@ -130,14 +131,22 @@ class Context:
         return stage
 
     def children_of(self, stage: StageInfo) -> tuple[StageInfo, ...]:
-        """Stages built ``FROM`` this one (directly or through others)."""
-        out = []
-        wanted = {stage.stage.index}
-        for info in self.stages[stage.stage.index + 1 :]:
-            if info.parent in wanted:
-                out.append(info)
-                wanted.add(info.stage.index)
-        return tuple(out)
+        """Stages built ``FROM`` this one (directly or through others), in file order.
+
+        Worked out once per stage: rules ask it for every RUN, and a walk of
+        the later stages each time made a file of many stages quadratic.
+        """
+        index = stage.stage.index
+        found = self._children.get(index)
+        if found is None:
+            out = []
+            wanted = {index}
+            for info in self.stages[index + 1 :]:
+                if info.parent in wanted:
+                    out.append(info)
+                    wanted.add(info.stage.index)
+            found = self._children[index] = tuple(out)
+        return found
 
     def reaches_final_image(self, stage: StageInfo) -> bool:
         """The stage is the final one, or an ancestor of it through ``FROM``."""
