@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
+from dfix.syntax import swallowed_line
 
 
 class EmptyContinuationLine(Rule):
@@ -46,6 +47,11 @@ class EmptyContinuationLine(Rule):
             column=1,
         ),
         Invalid(
+            "FROM debian\nRUN make && \\\n    make install \\\n\n# configuration\nCOPY app.conf /etc/app/\n",
+            None,
+            "the blank line separates the RUN from the COPY its continuation swallows: it stays",
+        ),
+        Invalid(
             "FROM debian\r\nRUN a \\\r\n  \t\r\n# note\r\n\r\n  b\r\n",
             "FROM debian\r\nRUN a \\\r\n# note\r\n  b\r\n",
             "whitespace-only lines too, CRLF kept",
@@ -58,11 +64,21 @@ class EmptyContinuationLine(Rule):
             info = instruction.line_info
             if info is None or not info.empty_continuation_lines:
                 continue
+            # A continuation that swallows an instruction (DF631) runs on past where its author meant the
+            # instruction to end: the blank lines from there on separate that instruction from the next.
+            swallowed = swallowed_line(context.tree.code, instruction)
+            meant_end = swallowed.before.line if swallowed is not None else None
             edits = [self._edit(context.tree.code, starts, number) for number in info.empty_continuation_lines
-                     if number < len(starts)]
+                     if number < len(starts) and (meant_end is None or number < meant_end)]
             first = info.empty_continuation_lines[0]
             span = context.span(starts[first - 1], starts[min(first, len(starts) - 1)])
-            yield self.diagnostic(span, "Empty continuation line", edits, title="delete the blank lines")
+            if edits:
+                yield self.diagnostic(span, "Empty continuation line", edits, title="delete the blank lines")
+            else:
+                yield self.diagnostic(span, "Empty continuation line", note=(
+                    f"not fixed: the blank lines come after line {meant_end}, where a line continuation makes the "
+                    f"`{swallowed.keyword}` line that follows part of this {instruction.instruction}; once that "
+                    "is mended they separate two instructions"))
 
 
     def _edit(self, code: str, starts: list[int], number: int) -> Edit:

@@ -7,14 +7,8 @@ from typing import Iterator
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, Safety, Valid
 from dfix.patterns import lazy_pattern
 from dfix.shell import analyze
-from dfix.syntax import KNOWN_INSTRUCTIONS, Instruction, Run
+from dfix.syntax import Instruction, Run, swallowed_line
 
-#: A continued line that reads like an instruction of its own: an upper-case keyword, then its arguments.
-_KEYWORD_LINE = lazy_pattern(
-    r"[ \t]*(" + "|".join(sorted(name.upper() for name in KNOWN_INSTRUCTIONS)) + r")[ \t]+\S"
-)
-#: Nothing but an instruction's keyword and flags (``HEALTHCHECK --interval=5m``, ``ONBUILD``).
-_HEAD_ONLY = lazy_pattern(r"[ \t]*\S+([ \t]+--\S+)*[ \t]*")
 #: The keyword and flags in front of a RUN's script.
 _RUN_HEAD = lazy_pattern(r"[ \t]*[Rr][Uu][Nn]([ \t]+--\S+)*[ \t]+")
 #: What a shell line cannot end with and be complete: an operator that waits for more.
@@ -74,6 +68,22 @@ class InstructionInContinuation(Rule):
             unsafe=True,
         ),
         Invalid(
+            "FROM debian\nRUN make && \\\n    make install \\\n\n# configuration\nCOPY app.conf /etc/app/\n",
+            "FROM debian\nRUN make && \\\n    make install\n\n# configuration\nCOPY app.conf /etc/app/\n",
+            "the blank line and comment between them stay: they separate the RUN from the COPY",
+            unsafe=True,
+            also=("DF610",),
+        ),
+        Invalid(
+            'FROM debian\nRUN apt-get update && apt-get install -y curl \\\nCMD ["curl", "--version"]\n',
+            'FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n'
+            'CMD ["curl", "--version"]\n',
+            "no other rule edits the RUN while it swallows the CMD line: the lists cleanup would have been "
+            "appended after the CMD line and made it a shell-form command",
+            unsafe=True,
+            also=("DF200",),
+        ),
+        Invalid(
             "FROM debian\nRUN make && \\\nRUN make install\n",
             None,
             "the script up to there ends with `&&`: removing the continuation would leave it incomplete",
@@ -88,26 +98,21 @@ class InstructionInContinuation(Rule):
     def check(self, context: Context) -> Iterator[Diagnostic]:
         code = context.tree.code
         for instruction in context.tree.instructions:
-            info = instruction.line_info
-            if info is None or len(info.segments) < 2:
-                continue
-            for before, segment in zip(info.segments, info.segments[1:]):
-                found = _KEYWORD_LINE.match(code, segment.start, segment.start + segment.length)
-                if not found or _HEAD_ONLY.fullmatch(info.original, 0, segment.logical_start):
-                    continue  # the keyword is the first argument: HEALTHCHECK's CMD, ONBUILD's trigger
-                keyword = found.group(1)
-                where = context.span(found.start(1), segment.start + segment.length)
-                article = "an" if keyword[0] in "AEIOU" else "a"
-                message = (f"this line is part of the {instruction.instruction} on line {before.line}, not {article} "
-                           f"{keyword} of its own: the `{context.tree.escape}` ending line {before.line} continues it")
-                edit = _line_end(context, instruction, before, segment.logical_start)
-                if edit is None:
-                    yield self.diagnostic(where, message, note=f"not fixed: {_why_not(instruction)}")
-                else:
-                    yield self.diagnostic(where, message, [edit], title=f"end the {instruction.instruction} on line "
-                                          f"{before.line}", assumes=f"the `{keyword}` line was meant to run as an "
-                                          "instruction of its own")
-                break  # the rest of the instruction is read again once this is mended
+            swallowed = swallowed_line(code, instruction)
+            if swallowed is None:
+                continue  # only the first is reported: the rest is read again once it is mended
+            keyword, before = swallowed.keyword, swallowed.before
+            where = context.span(swallowed.start, swallowed.end)
+            article = "an" if keyword[0] in "AEIOU" else "a"
+            message = (f"this line is part of the {instruction.instruction} on line {before.line}, not {article} "
+                       f"{keyword} of its own: the `{context.tree.escape}` ending line {before.line} continues it")
+            edit = _line_end(context, instruction, before, swallowed.segment.logical_start)
+            if edit is None:
+                yield self.diagnostic(where, message, note=f"not fixed: {_why_not(instruction)}")
+            else:
+                yield self.diagnostic(where, message, [edit], title=f"end the {instruction.instruction} on line "
+                                      f"{before.line}", assumes=f"the `{keyword}` line was meant to run as an "
+                                      "instruction of its own")
 
 
 def _why_not(instruction: Instruction) -> str:

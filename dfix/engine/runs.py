@@ -34,7 +34,7 @@ import msgspec
 
 from ..patterns import lazy_pattern
 from ..shell import ShellScript, analyze
-from ..syntax import Dockerfile, Heredoc, Instruction, Run, Span
+from ..syntax import Dockerfile, Heredoc, Instruction, Run, Span, swallowed_line
 from .runscript import HouseStyle, RunScript
 
 
@@ -101,6 +101,19 @@ NON_POSIX_SHELL = Guard(
     "the RUN runs under a shell dfix does not read",
 )
 EMPTY = Guard("empty", "the RUN is empty", "the RUN is empty")
+
+
+def swallowed_guard(keyword: str) -> Guard:
+    """The guard of a RUN whose line continuation swallows a ``keyword`` line meant as an instruction."""
+    return Guard(
+        "swallowed instruction",
+        f"a line continuation makes the `{keyword}` line below part of this RUN's script; dfix edits the RUN "
+        "once that line is an instruction again",
+        f"a line continuation makes the `{keyword}` line below part of this RUN's script, so a command appended "
+        "to the RUN would run after it; dfix edits the RUN once that line is an instruction again",
+    )
+
+
 ONBUILD_TRIGGER = Guard(
     "ONBUILD trigger",
     "ONBUILD trigger: it runs in a build dfix cannot see, so only its own words are edited",
@@ -240,6 +253,10 @@ class RunView:
             self.posix = script is not None
             self.text = script.text if script is not None else run.code
             self.guard = None if script is not None else EMPTY
+            swallowed = swallowed_line(context.tree.code, run) if script is not None else None
+            if swallowed is not None:
+                # where the script ends is not where its author meant it to: read it, edit nothing
+                script, self.guard = None, swallowed_guard(swallowed.keyword)
         #: The editable script: shell form under a POSIX shell, not empty; None with ``guard`` set.
         self.script = script
 

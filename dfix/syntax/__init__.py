@@ -9,6 +9,7 @@ from .errors import ParseError
 from .files import encode_dockerfile, read_dockerfile, text_problem
 from .meaning import KNOWN_INSTRUCTIONS  # for rules that read keywords; not part of the package front
 from .parser import parse, parse_instruction
+from .swallowed import SwallowedLine, swallowed_line  # for the RUN view and DF631; not part of the package front
 from .build_checks import INSTRUCTION_FLAGS, Refusal, RefusalKind, first_refusal, instruction_refusal, refusals
 from .tokens import Token
 
