@@ -20,6 +20,9 @@ Forms and guards:
   model at all, only the raw text for a conservative test;
 * an ONBUILD trigger runs in an unknown downstream build: its own words may
   be edited, but rules that reason about the rest of the build skip it.
+* a shell-form RUN whose line continuation swallows an instruction (a ``CMD``
+  line after a trailing ``\\``): analysed, never rewritten until that is
+  mended, since its script does not end where its author meant it to.
 """
 
 from __future__ import annotations
