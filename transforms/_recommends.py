@@ -34,6 +34,10 @@ unless a row says otherwise:
 * ``graphviz``: recommended by ``plantuml``, which renders every diagram
   but the sequence diagram with its ``dot``, so the install itself is the
   evidence.
+* ``libjs-jquery``: recommended by ``python3-django``/``python-django``,
+  whose admin site's ``vendor/jquery/jquery.js`` is a link into it (Debian
+  removes Django's own copy), so without it the link dangles: the admin's
+  scripts fail, and so does ``collectstatic``.
 * ``openssh-client``: recommended by ``git`` and ``mercurial`` (as
   ``ssh-client``); needed for ``git@host:repo`` and ``ssh://`` remotes and
   by ``ssh``, ``scp``, ``ssh-keyscan`` and friends. Kept too when git stays
@@ -192,6 +196,10 @@ KEEPS: tuple[Keep, ...] = (
     Keep("python-setuptools", ("python-pip",), Use.PIP_INSTALL),
     Keep("xauth", ("xvfb",), Use.XVFB_RUN),
     Keep("graphviz", ("plantuml",), Use.ALWAYS, reason="`plantuml` draws only sequence diagrams without it"),
+    Keep(
+        "libjs-jquery", ("python3-django", "python-django"), Use.ALWAYS,
+        reason="Debian's Django admin loads jQuery through a link into it",
+    ),
     Keep(
         "openssh-client", ("git", "git-core", "mercurial"), Use.SSH, ("ssh", "openssh-server"),
         used_at_run_time=("git", "git-core", "mercurial"), run_time_only_if_unused=True,

@@ -205,6 +205,12 @@ class AptNoInstallRecommends(PackageCommandRule):
             unsafe=True,
         ),
         Invalid(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y python3-django\n",
+            "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y libjs-jquery python3-django\n",
+            "Debian's Django admin links its jQuery into libjs-jquery, which Django only recommends",
+            unsafe=True,
+        ),
+        Invalid(
             "FROM debian:12\nRUN apt-get update && apt-get install -y pandoc plantuml\n",
             "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y graphviz pandoc plantuml\n",
             "plantuml draws with graphviz's dot, which it only recommends",

@@ -62,8 +62,10 @@ class WgetProgressNoise(Rule):
     (``2>&1``, ``|&``), or that is asked to show the server's response
     (``-S``, ``--spider``, ``-d``): its output is being read, so it must
     not change. A download of small files by their names only (a package
-    source ``.repo``/``.list``, a signing key, a checksum, a small config):
-    its progress is a line or two, and a fix would be noise in the diff.
+    source ``.repo``/``.list``, a signing key, a checksum, a configuration,
+    a script or patch, ``tini``, ``gosu``, ``su-exec``, ``dumb-init``): its
+    progress is a few dozen lines at most, and a fix would be noise in the
+    diff.
     Exec-form and heredoc RUNs are reported only. A ``wget``
     given PowerShell parameters (``-OutFile``, ``-Uri``) is PowerShell's
     ``Invoke-WebRequest`` alias on a Windows base and is not read at all.
@@ -132,6 +134,12 @@ class WgetProgressNoise(Rule):
             "a package source of a few hundred bytes: a line of progress, not worth a change",
         ),
         Invalid(
+            "FROM debian:12\nRUN wget -O /usr/bin/tini https://github.com/krallin/tini/releases/download/v0.19.0/tini-amd64"
+            " && chmod +x /usr/bin/tini\n",
+            None,
+            "tini is under a megabyte: about twenty lines of progress, not worth a change",
+        ),
+        Invalid(
             'FROM debian:12\nENV V=1.17\nRUN wget -O /gosu.asc "https://github.com/tianon/gosu/releases/download/$V/gosu-amd64.asc"\n',
             None,
             "a signature, by the literal end of a URL with a variable in it",
@@ -168,13 +176,18 @@ class WgetProgressNoise(Rule):
             return "wget's output is read by the command (its stderr is redirected, or it shows the server's response)"
         small = _small_downloads(command)
         if small:
-            return f"`{small}` is a small file: its progress takes a line or two of the log"
+            return f"`{small}` is a small file: its progress takes a few dozen lines of the log at most"
         return None
 
 
-#: Files a download of which is a few KiB: a package source, a signing key, a checksum, a small configuration.
+#: Files a download of which is a few KiB to a few MiB, so wget's default progress (a line per 50 KiB when the
+#: log is not a terminal) is a few dozen lines at most: a package source, a signing key, a checksum, a
+#: configuration, a script or patch, and the small init and privilege-drop binaries images fetch
+#: (``tini`` under 1 MiB, ``gosu`` about 2 MiB).
 _SMALL_FILE = lazy_pattern(
-    r"\.(repo|list|sources|key|asc|gpg|pub|pem|crt|sig|sha1|sha256|sha512|md5|yaml|yml|toml|ini|conf|cfg|properties)$",
+    r"\.(repo|list|sources|key|asc|gpg|pub|pem|crt|sig|sha1|sha256|sha512|md5|yaml|yml|toml|ini|conf|cfg|properties"
+    r"|sh|bash|py|pl|rb|json|xml|txt|patch|diff)$"
+    r"|^(tini|gosu|su-exec|dumb-init)([-_.][\w.-]*)?$",
     re.I,
 )
 
