@@ -275,6 +275,11 @@ class ApkNoCache(CacheCleanupRule):
             "`apk del -U` stores the index again: the rm stays",
         ),
         Invalid(
+            "FROM alpine:3.20\nRUN apk -U upgrade && apk -U add curl && rm -rf /var/cache/apk/*\n",
+            "FROM alpine:3.20\nRUN apk --no-cache upgrade && apk --no-cache add curl\n",
+            "`-U` makes the upgrade store a fresh index: with the cache `rm` gone, it gets `--no-cache` too",
+        ),
+        Invalid(
             "FROM alpine:3.20\nRUN apk update && apk upgrade && apk add curl\n",
             "FROM alpine:3.20\nRUN apk upgrade --no-cache && apk add --no-cache curl\n",
             "the upgrade would store the index again: it gets the flag too",
@@ -464,9 +469,10 @@ class ApkNoCache(CacheCleanupRule):
             return _Plan(None, note)  # an `apk update` that has to stay: nothing to fix
         changed = [*offending, *updates]
         if not update_kept:
-            # with the index gone, `apk upgrade`/`apk fix` would fetch and store it again
+            # with the index gone, `apk upgrade`/`apk fix` would fetch and store it again, and one given
+            # `-U` stores it in any case: without the cache `rm`, each needs the flag too
             for invocation in invocations:
-                if invocation.subcommand in _INSTALLING and not _is_add(invocation) and reads_index(invocation):
+                if invocation.subcommand in _INSTALLING and not _is_add(invocation) and _stores_index(invocation):
                     command_edits = _no_cache_edits(script, invocation)
                     if not command_edits:
                         return _Plan(None, "an option of `apk` is split by a line continuation; add `--no-cache` by hand")
