@@ -34,6 +34,10 @@ unless a row says otherwise:
 * ``graphviz``: recommended by ``plantuml``, which renders every diagram
   but the sequence diagram with its ``dot``, so the install itself is the
   evidence.
+* ``nodejs``: recommended by ``yarn``, the package of Yarn's own apt
+  repository (neither Debian nor Ubuntu packages it under that name), so
+  that a Node.js from elsewhere can serve; without one, ``yarn`` has nothing
+  to run on. The ``node`` images have their own.
 * ``libjs-jquery``: recommended by ``python3-django``/``python-django``,
   whose admin site's ``vendor/jquery/jquery.js`` is a link into it (Debian
   removes Django's own copy), so without it the link dangles: the admin's
@@ -197,6 +201,10 @@ KEEPS: tuple[Keep, ...] = (
     Keep("xauth", ("xvfb",), Use.XVFB_RUN),
     Keep("graphviz", ("plantuml",), Use.ALWAYS, reason="`plantuml` draws only sequence diagrams without it"),
     Keep(
+        "nodejs", ("yarn",), Use.ALWAYS, ("nodejs-*",),
+        reason="Yarn's package only recommends Node.js, which `yarn` runs on",
+    ),
+    Keep(
         "libjs-jquery", ("python3-django", "python-django"), Use.ALWAYS,
         reason="Debian's Django admin loads jQuery through a link into it",
     ),
@@ -254,6 +262,7 @@ SHIPPED: dict[str, dict[str, str]] = {
         "node": _NOT_SLIM, "erlang": _NOT_SLIM, "elixir": _NOT_SLIM, "rust": _NOT_SLIM, "perl": _NOT_SLIM,
         "gcc": _NOT_SLIM,
     },
+    "nodejs": {"node": _EVERY},
     "libc6-dev": {
         "buildpack-deps": _FULL, "python": _NOT_SLIM, "node": _NOT_SLIM, "ruby": _NOT_SLIM, "golang": _EVERY,
         "erlang": _NOT_SLIM, "elixir": _NOT_SLIM, "rust": _NOT_SLIM, "perl": _NOT_SLIM, "gcc": _NOT_SLIM,

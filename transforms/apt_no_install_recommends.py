@@ -205,6 +205,20 @@ class AptNoInstallRecommends(PackageCommandRule):
             unsafe=True,
         ),
         Invalid(
+            "FROM debian:12\nRUN curl -fsSL https://deb.nodesource.com/setup_20.x | bash - \\\n"
+            "    && apt-get install -y yarn\n",
+            "FROM debian:12\nRUN curl -fsSL https://deb.nodesource.com/setup_20.x | bash - \\\n"
+            "    && apt-get install --no-install-recommends -y ca-certificates nodejs yarn\n",
+            "Yarn's package only recommends Node.js: the NodeSource repository set up before is for it",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM node:20\nRUN apt-get update && apt-get install -y yarn\n",
+            "FROM node:20\nRUN apt-get update && apt-get install --no-install-recommends -y yarn\n",
+            "the node image has its own Node.js: Debian's is not added",
+            unsafe=True,
+        ),
+        Invalid(
             "FROM debian:12\nRUN apt-get update && apt-get install -y python3-django\n",
             "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y libjs-jquery python3-django\n",
             "Debian's Django admin links its jQuery into libjs-jquery, which Django only recommends",
