@@ -93,7 +93,10 @@ class CurlWithoutFail(Rule):
     ``-f`` curl would write nothing, the pipe's status would be the reader's
     and the build would go on silently without the install, worse than
     today's loud failure on an HTML page. Set ``pipefail`` (DF628), or
-    download to a file first. Exec-form and heredoc RUNs are reported only.
+    download to a file first. A pipe into a program that fails on an error
+    page anyway (``tar -z``, ``gpg``) while ``pipefail`` is off and ``-s``
+    (without ``-S``) silences curl: ``-f`` would change nothing the build log
+    shows. Exec-form and heredoc RUNs are reported only.
     """
 
     code = "DF252"
@@ -123,6 +126,17 @@ class CurlWithoutFail(Rule):
             "FROM debian:12\nRUN curl https://example.com/a.tar.gz | tar -xz -C /opt\n",
             "FROM debian:12\nRUN curl -f https://example.com/a.tar.gz | tar -xz -C /opt\n",
             "tar -z fails on empty input, so the build still stops",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian:12\nRUN curl -sL https://example.com/a.tar.gz | tar -xz -C /opt\n",
+            None,
+            "tar fails on the error page already, and -s would hide curl's message: -f changes nothing",
+        ),
+        Invalid(
+            "FROM debian:12\nRUN curl -sSL https://example.com/a.tar.gz | tar -xz -C /opt\n",
+            "FROM debian:12\nRUN curl -fsSL https://example.com/a.tar.gz | tar -xz -C /opt\n",
+            "-S shows curl's own message: the log says the download failed, not that the archive is broken",
             unsafe=True,
         ),
         Invalid(
@@ -184,6 +198,11 @@ class CurlWithoutFail(Rule):
         elif not saved and not _fails_on_empty(reader) and not _pipefail(context, view, model, command):
             why_not = (f"without pipefail, a failing `curl -f` would leave `{reader.name}` an empty input and the "
                        "build would go on without the download; set pipefail (DF628) or save to a file first")
+        elif (not saved and has_any(options, "-s", "--silent") and not has_any(options, "-S", "--show-error")
+              and not _pipefail(context, view, model, command)):
+            # the reader fails on the error page as on empty input, and curl would fail silently
+            why_not = (f"`{reader.name}` already fails on an error page, and `-s` would hide curl's own message, "
+                       "so `-f` would change nothing; set pipefail (DF628) to stop the build at curl")
         if why_not is not None:
             return self.diagnostic(where, message, note=f"not fixed: {why_not}")
         bundle = _bundle(options)
