@@ -195,6 +195,14 @@ class AptListsNotRemoved(CacheCleanupRule):
             "removing a package that may not be installed needs the lists (without them apt cannot locate it)",
         ),
         Invalid(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y gnupg wget && wget -qO- https://example.com/key | "
+            "gpg --dearmor > /usr/share/keyrings/example.gpg\nRUN apt-get purge -y --auto-remove gnupg wget\n",
+            "FROM debian:12\nRUN apt-get update && apt-get install -y gnupg wget && wget -qO- https://example.com/key | "
+            "gpg --dearmor > /usr/share/keyrings/example.gpg && rm -rf /var/lib/apt/lists/*\n"
+            "RUN apt-get purge -y --auto-remove gnupg wget\n",
+            "removing packages the file installed reads no lists: apt finds them in its own records",
+        ),
+        Invalid(
             "FROM debian\nRUN apt-get update && apt-get install -y curl\nONBUILD RUN apt-get install -y git\n",
             None,
             "an ONBUILD trigger would read the lists downstream",
@@ -288,7 +296,7 @@ class AptListsNotRemoved(CacheCleanupRule):
                 return None
 
             def consumer(run=run) -> str | None:
-                found = first_consumer(context, run, consumes_lists)
+                found = first_consumer(context, run, lambda later: consumes_lists(later, context))
                 if found is None:
                     return None
                 return f"the RUN at {where(context, found)} still reads the package lists without its own `apt-get update`"

@@ -143,7 +143,7 @@ class InstallWithoutUpdate(Rule):
             span = view.span(first.start, first.end)
             edits = self._edits(view, first)
             note = None if edits else "add `apt-get update &&` before the install by hand"
-            blocker = first_consumer(context, run, consumes_lists) if edits else None
+            blocker = first_consumer(context, run, lambda later: consumes_lists(later, context)) if edits else None
             if blocker is not None and not self._fixable(context, context.run_view(blocker)):
                 # the lists this update would add could never be cleaned: the layer would grow
                 edits, note = None, f"the RUN at {where(context, blocker)} would still need these lists, and cannot be fixed the same way"
