@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from enum import Enum
 
 from dfix.engine import Context, RunView
-from dfix.shell import PackageCommand, SimpleCommand, package_command
+from dfix.patterns import lazy_pattern
+from dfix.shell import ListItem, PackageCommand, SimpleCommand, package_command
+from dfix.shell import Context as ShellContext
 from dfix.syntax import Run
 
-from ._cleanup import earlier_unconditional
+from ._cleanup import NOT_ALWAYS, earlier_unconditional
 from ._packages import earlier_instructions
+from ._refresh import may_read_lists
 
 LISTS = "/var/lib/apt/lists"
 CLEANUP = "rm -rf /var/lib/apt/lists/*"
@@ -119,3 +123,70 @@ def consumes_lists(view: RunView, context: Context | None = None) -> bool:
         if installed is not None:
             _track(installed, command)
     return False
+
+
+# -- a refresh the next one makes useless ----------------------------------------------------
+
+
+def refreshed_later(context: Context, view: RunView) -> Run | None:
+    """The later RUN of the stage that refreshes the lists before anything reads them, when ``view`` only refreshes.
+
+    ``view`` must be an editable RUN without flags (not an ONBUILD trigger)
+    whose commands are all apt refreshes; then a later RUN that refreshes
+    every source unconditionally, with nothing before it able to read the
+    lists, makes ``view`` a layer of stale lists nobody uses. None otherwise.
+    """
+    if view.script is None or view.trigger or view.run.flags or not view.model.commands:
+        return None
+    if not all(is_update(command) for command in view.model.commands):
+        return None  # the RUN does something besides refreshing the apt lists
+    for later in context.later_in_stage(view.run):
+        if not isinstance(later, Run):
+            continue
+        use = _first_list_use(context.run_view(later))
+        if use is _ListUse.REFRESHES:
+            return later
+        if use is _ListUse.MAY_READ:
+            return None
+    return None
+
+
+class _ListUse(Enum):
+    """What a RUN does first with the apt lists."""
+
+    REFRESHES = "refreshes every source, whatever happened before"
+    MAY_READ = "may read them"
+    NONE = "neither"
+
+
+#: Options of ``apt-get update`` that refresh only some sources or read another configuration.
+_PARTIAL_REFRESH = lazy_pattern(r"-(o|c).*|--option.*|--config-file.*")
+
+
+def _first_list_use(view: RunView) -> _ListUse:
+    """What ``view`` does first with the apt lists."""
+    if view.model is None:
+        return _ListUse.MAY_READ  # a RUN dfix cannot read may do anything
+    items = view.model.items
+    for command in view.model.commands:
+        if is_update(command):
+            return _ListUse.REFRESHES if _full_unconditional(command, items) else _ListUse.MAY_READ
+        if may_read_lists(command):
+            return _ListUse.MAY_READ
+    return _ListUse.NONE
+
+
+def _full_unconditional(command: SimpleCommand, items: tuple[ListItem, ...]) -> bool:
+    """The refresh runs whenever its RUN succeeds, and refreshes every source."""
+    if command.context & _NOT_ALWAYS:
+        return False
+    index = command.item_index
+    if index > 0 and items[index - 1].separator == "||":
+        return False
+    if items[index].separator == "||":
+        return False
+    return not any(_PARTIAL_REFRESH.fullmatch(word.value or word.text) for word in command.args)
+
+
+#: Where a refresh may not run, or may fail unseen: the cleanup kit's contexts, negated, in a substitution.
+_NOT_ALWAYS = NOT_ALWAYS | {ShellContext.NEGATED, ShellContext.SUBSTITUTION}

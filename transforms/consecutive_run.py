@@ -7,6 +7,7 @@ from typing import Iterator
 from dfix.engine import SAME_IMAGE, Context, Diagnostic, Invalid, Rule, Safety, Valid
 from dfix.syntax import Run
 
+from ._apt import refreshed_later
 from ._merge import Refusal, command_count, mergeable_pair, plan_merge, update_then_install
 from ._merge_purpose import (
     cleanup_only,
@@ -332,6 +333,13 @@ class ConsecutiveRun(Rule):
             "pip upgrades itself: in one shell the next `pip3` would still be the old one, so that RUN stays apart",
         ),
         Invalid(
+            "FROM ubuntu:16.04\nRUN apt-get update\nRUN apt-get update -y\nRUN apt-get install -y curl\n",
+            "FROM ubuntu:16.04\nRUN apt-get update -y && \\\n    apt-get install -y curl\n",
+            "the lone refresh is not merged into a RUN that refreshes again: it goes (with DF204), and the refresh "
+            "joins its install",
+            also=("DF204",),
+        ),
+        Invalid(
             "FROM debian\nRUN apt-get update # hadolint ignore=DL3008\nRUN apt-get install -y curl\n", None,
             "a trailing comment that looks like a directive is not moved: no fix",
         ),
@@ -426,6 +434,12 @@ class ConsecutiveRun(Rule):
         first, second = chain[k], chain[k + 1]
         if first.span.end != second.span.start:
             return Refusal("a comment or blank line between them starts a new section of the file")
+        refresher = refreshed_later(context, context.run_view(first))
+        if refresher is not None:
+            return Refusal(
+                f"line {first.start_line} only refreshes the apt lists, and the RUN on line {refresher.start_line} "
+                "refreshes them again before anything reads them: that lone refresh goes instead (DF204)"
+            )
         if self.settings["keep-long-steps"]:
             for run, model in ((first, models[k]), (second, models[k + 1])):
                 step = long_step(model)

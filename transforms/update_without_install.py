@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Iterator
 
 from dfix.engine import Context, Diagnostic, Edit, Invalid, Rule, RunView, Safety, Valid
-from dfix.patterns import lazy_pattern
-from dfix.shell import ListItem, SimpleCommand, package_command
-from dfix.shell import Context as ShellContext
+from dfix.shell import package_command
 from dfix.syntax import BlankLine, Comment, Dockerfile, Instruction, Run
 
-from ._apt import is_update
-from ._cleanup import NOT_ALWAYS
-from ._refresh import is_refresh, may_read_lists, refresh_used
+from ._apt import refreshed_later
+from ._refresh import is_refresh, refresh_used
 
 
 class UpdateWithoutInstall(Rule):
@@ -204,19 +200,8 @@ class UpdateWithoutInstall(Rule):
 
 def _removal(context: Context, view: RunView) -> tuple[Instruction, Edit] | None:
     """The later RUN that makes ``view``'s refresh useless, and the edit deleting ``view``'s RUN; None when unsafe."""
-    if view.script is None or view.trigger or view.run.flags or not view.model.commands:
-        return None
-    if not all(is_update(command) for command in view.model.commands):
-        return None  # the RUN does something besides refreshing the apt lists
-    for later in context.later_in_stage(view.run):
-        if not isinstance(later, Run):
-            continue
-        use = _first_list_use(context.run_view(later))
-        if use is _ListUse.REFRESHES:
-            return later, _deletion(context.tree, view.run)
-        if use is _ListUse.MAY_READ:
-            return None
-    return None
+    later = refreshed_later(context, view)
+    return None if later is None else (later, _deletion(context.tree, view.run))
 
 
 def _deletion(tree: Dockerfile, run: Run) -> Edit:
@@ -240,43 +225,3 @@ def _deletion(tree: Dockerfile, run: Run) -> Edit:
         end = after.span.end
     return Edit(start, end, "")
 
-
-class _ListUse(Enum):
-    """What a RUN does first with the apt lists."""
-
-    REFRESHES = "refreshes every source, whatever happened before"
-    MAY_READ = "may read them"
-    NONE = "neither"
-
-
-#: Options of ``apt-get update`` that refresh only some sources or read another configuration.
-_PARTIAL_REFRESH = lazy_pattern(r"-(o|c).*|--option.*|--config-file.*")
-
-
-def _first_list_use(view: RunView) -> _ListUse:
-    """What ``view`` does first with the apt lists."""
-    if view.model is None:
-        return _ListUse.MAY_READ  # a RUN dfix cannot read may do anything
-    items = view.model.items
-    for command in view.model.commands:
-        if is_update(command):
-            return _ListUse.REFRESHES if _full_unconditional(command, items) else _ListUse.MAY_READ
-        if may_read_lists(command):
-            return _ListUse.MAY_READ
-    return _ListUse.NONE
-
-
-def _full_unconditional(command: SimpleCommand, items: tuple[ListItem, ...]) -> bool:
-    """The refresh runs whenever its RUN succeeds, and refreshes every source."""
-    if command.context & _NOT_ALWAYS:
-        return False
-    index = command.item_index
-    if index > 0 and items[index - 1].separator == "||":
-        return False
-    if items[index].separator == "||":
-        return False
-    return not any(_PARTIAL_REFRESH.fullmatch(word.value or word.text) for word in command.args)
-
-
-#: Where a refresh may not run, or may fail unseen: the cleanup kit's contexts, negated, in a substitution.
-_NOT_ALWAYS = NOT_ALWAYS | {ShellContext.NEGATED, ShellContext.SUBSTITUTION}
