@@ -242,6 +242,8 @@ _DEBIAN_TAG = lazy_pattern(r"(^|-)(slim|buster|bullseye|bookworm|trixie|stretch|
 _WINDOWS_TAG = lazy_pattern(r"(windowsservercore|nanoserver|ltsc20\d\d|servercore)")
 _RHEL_TAG = lazy_pattern(r"(^|-)(oraclelinux\d*|oracle|ubi\d*|centos\d*|rockylinux\d*|amazonlinux\d*|al2023|al2|fedora)(-|$)")
 _MINIMAL_TAG = lazy_pattern(r"(^|-)(minimal|slim|micro)(-|$)")
+#: node tags from before the images had a `node` account: 0.10, 0.12 and 5.x.
+_NODE_BEFORE_USER = lazy_pattern(r"^(0|5)(\.|$|-)")
 _MAJOR = lazy_pattern(r"^(\d+)")
 
 
@@ -317,6 +319,9 @@ def facts_for(reference: str) -> ImageFacts:
         return _java_like(facts, name, tag)
     if facts.family == "rhel" and _MINIMAL_TAG.search(tag):
         return msgspec.structs.replace(facts, account_tool="")
+    if facts.key == "node" and _NODE_BEFORE_USER.match(tag):
+        # the `node` account came to the images in November 2016; 0.x and 5.x tags were built before it
+        return msgspec.structs.replace(facts, users={}, app_user=None)
     return facts
 
 

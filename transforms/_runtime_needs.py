@@ -34,7 +34,7 @@ import msgspec
 from dfix.engine import Context, StageInfo, program_name
 from dfix.patterns import lazy_pattern
 from dfix.shell import CONDITIONAL, ShellScript, SimpleCommand, package_commands
-from dfix.syntax import Add, Arg, Cmd, Copy, Entrypoint, Env, Instruction, Run, User, Workdir
+from dfix.syntax import Add, Arg, Cmd, Copy, Entrypoint, Env, Expose, Instruction, Run, User, Workdir
 
 from ._base_images import ImageFacts, is_root_user
 from ._start_scripts import StartScript, command_words, script_root_need, start_script, unread_start_script
@@ -234,7 +234,7 @@ def root_need(situation: UserSituation) -> str | None:
         _services, _config_renderers, _build_time_database, _system_folder_settings, _named_system_folder,
         _collectors, _app_in_file_system_root, _start_up_writes, _hidden_program, _root_crontab, _docker_cli,
         _runtime_build, _packaged_server, _github_action, _manages_accounts, _unread_start_script,
-        _mounted_workspace,
+        _mounted_workspace, _command_line_tool,
     ):
         reason = check(situation)
         if reason:
@@ -676,6 +676,55 @@ def _mounted_workspace(situation: UserSituation) -> str | None:
     return (f"`{workdir}`, the working directory (line {line}), gets no files from the build: the container works "
             "on files mounted there when it runs (a tool run on a checkout), which keep their owners on the host, so "
             "a new user may not be able to write them; set USER yourself if the process only reads them")
+
+
+def _command_line_tool(situation: UserSituation) -> str | None:
+    """The image is a command-line tool: the files it works on are mounted from the host when it runs.
+
+    An ENTRYPOINT takes the arguments of ``docker run``; with no port
+    exposed, no working directory of its own (it runs in ``/``) and a
+    program the build installs rather than copies in (``apk add lynx``,
+    ``npm install -g aglio``), the image is a tool run on the user's files,
+    mounted from the host with the host's owners. A new user may not be
+    able to write its output there; whether the tool only reads cannot be
+    told from the file.
+    """
+    entrypoint = next((i for i in reversed(situation.runtime) if isinstance(i, Entrypoint)), None)
+    if entrypoint is None or situation.facts.key in _BASE_WORKDIRS or situation.users or situation.accounts:
+        return None  # (an author who set up users has thought about who runs the tool)
+    if any(isinstance(i, (Expose, Workdir)) for info in situation.chain for i in info.stage.instructions):
+        return None
+    if "onbuild" in (situation.base or "").lower():
+        return None  # an ONBUILD base sets the app's folder and copies the build context into it
+    words = command_words(entrypoint)
+    if not words:
+        return None
+    names, folders = _copied(situation)
+    if any(
+        program_name(word) in names or any(word.startswith(folder + "/") for folder in folders)
+        for word in words[:3] if not word.startswith("-")
+    ):
+        return None  # the build's own program (or the script or archive an interpreter runs): an app
+    program = program_name(words[0])
+    return (f"the container runs `{program}` on the arguments given to `docker run`, in /, with no port exposed: a "
+            "command-line tool, whose input and output are files mounted from the host, which keep their owners "
+            "there, so a new user may not be able to write them; set USER yourself if it only reads them")
+
+
+def _copied(situation: UserSituation) -> tuple[set[str], set[str]]:
+    """What COPY and ADD bring in: file names (each source's, a destination's), and absolute destination folders."""
+    names: set[str] = set()
+    folders: set[str] = set()
+    for info in situation.chain:
+        for instruction in info.stage.instructions:
+            if isinstance(instruction, (Copy, Add)):
+                names.update(program_name(source.rstrip("/")) for source in instruction.sources)
+                destination = instruction.destination or ""
+                if destination.startswith("/") and destination.rstrip("/"):
+                    folders.add(destination.rstrip("/"))
+                if destination and not destination.endswith("/"):
+                    names.add(program_name(destination))
+    return names, folders
 
 
 def _copy_may_fill(situation: UserSituation, copy: Copy | Add, current: str | None, workdir: str) -> bool:

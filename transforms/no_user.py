@@ -220,6 +220,14 @@ class NoUser(Rule):
             unsafe=True,
         ),
         Invalid(
+            "FROM node:0.12.7\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD [\"node\", \"index.js\"]\n",
+            "FROM node:0.12.7\nWORKDIR /app\nCOPY . .\nRUN npm install\n"
+            "RUN groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid app --no-log-init --create-home app \\\n"
+            " && chown 10001:10001 /app\nUSER 10001:10001\nCMD [\"node\", \"index.js\"]\n",
+            "node images built before November 2016 (0.x, 5.x) have no `node` account: one is made",
+            unsafe=True,
+        ),
+        Invalid(
             "FROM debian:12\nRUN groupadd -g 1500 svc && useradd -u 1500 -g svc -m svc\nCOPY svc /usr/bin/\nCMD [\"svc\"]\n",
             "FROM debian:12\nRUN groupadd -g 1500 svc && useradd -u 1500 -g svc -m svc\nCOPY svc /usr/bin/\nUSER 1500:1500\nCMD [\"svc\"]\n",
             "reuse the account the file creates, numerically",
@@ -498,6 +506,11 @@ class NoUser(Rule):
             unsafe=True,
         ),
         Invalid("FROM company/base:1\nCOPY app /app\nENTRYPOINT [\"/app\"]\n", why="unknown image, no commands: unknown family"),
+        Invalid(
+            "FROM node:20-alpine\nRUN npm install -g aglio\nENTRYPOINT [\"aglio\"]\n",
+            why="a command-line tool installed by the build, run in / with no port: it works on files mounted from "
+                "the host, which a new user may not be able to write",
+        ),
         Invalid(
             "FROM company/base:1\nRUN apt-get update && apt-get install -y curl\nCMD [\"curl\"]\n",
             why="unknown image: its inherited ENTRYPOINT may drop privileges",
