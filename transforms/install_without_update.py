@@ -9,6 +9,7 @@ from dfix.shell import SimpleCommand, package_command
 from dfix.syntax import Instruction, Run
 
 from ._apt import LISTS, consumes_lists, is_update
+from ._base_images import facts_for
 from ._cleanup import earlier_unconditional, first_consumer, where
 
 #: apt actions that fetch packages with the lists.
@@ -41,6 +42,23 @@ def _earlier_update(context: Context, run: Run) -> Run | None:
     return None
 
 
+def _base_without_lists(context: Context, run: Run) -> str | None:
+    """The base image of ``run``'s stage when it is a known Debian-family image, which ships no package lists.
+
+    The official images (``debian``, ``ubuntu`` and the language images built
+    on them) delete ``/var/lib/apt/lists`` when they are built; an unknown
+    base may have kept its lists.
+    """
+    info = context.stage_of(run)
+    if info is None:
+        return None
+    base = context.root_stage(info).stage.base
+    if base is None or base.has_variables:
+        return None
+    facts = facts_for(base.text)
+    return base.text if facts.known and facts.family == "debian" else None
+
+
 class InstallWithoutUpdate(Rule):
     """Run ``apt-get update`` in the RUN that installs, not only in an earlier one.
 
@@ -51,12 +69,17 @@ class InstallWithoutUpdate(Rule):
     ``apt-get update &&`` in front of the install. Unsafe: it changes which
     package versions the RUN installs (newer ones), which is the point.
 
+    With no earlier update at all, on a known Debian-family base (``debian``,
+    ``ubuntu``, the official language images), the install fails outright:
+    those images delete their package lists when they are built, so apt
+    cannot find a package the image does not have. The same fix applies.
+
     Not reported when the RUN has its own update first, when the lists are a
     mount of that RUN, when only local ``.deb`` files are installed, or when
-    no earlier RUN in the file downloaded lists (they come from the base
-    image). Only reported, not fixed, where the insertion would change what
-    the shell groups (after ``||``, inside ``if``, through ``sudo``), and in
-    ONBUILD triggers.
+    no earlier RUN in the file downloaded lists and the base image is not
+    known (it may ship its own). Only reported, not fixed, where the
+    insertion would change what the shell groups (after ``||``, inside
+    ``if``, through ``sudo``), and in ONBUILD triggers.
     """
 
     code = "DF205"
@@ -68,7 +91,9 @@ class InstallWithoutUpdate(Rule):
 
     valid = (
         Valid("FROM debian\nRUN apt-get update && apt-get install -y curl\n"),
-        Valid("FROM debian\nRUN apt-get install -y curl\n", "no earlier update: the lists come with the base image"),
+        Valid("FROM company/base:1\nRUN apt-get install -y curl\n",
+              "no update at all, on an unknown base: it may ship its lists"),
+        Valid("FROM debian:12\nRUN apt-get install -y ./tool.deb\n", "a local package needs no lists"),
         Valid(
             "FROM debian\nRUN apt-get update\nRUN --mount=type=cache,target=/var/lib/apt/lists apt-get install -y curl\n",
             "the lists are a mount of this RUN",
@@ -78,6 +103,14 @@ class InstallWithoutUpdate(Rule):
         Valid('FROM debian\nRUN apt-get update\nRUN ["apt-get", "install", "-y", "curl"]\n', "exec form is not checked"),
     )
     invalid = (
+        Invalid(
+            "FROM ubuntu:14.04\nRUN apt-get install -y software-properties-common\n",
+            "FROM ubuntu:14.04\nRUN apt-get update && apt-get install -y software-properties-common\n",
+            "the official images delete their package lists: without an update the install cannot find the package",
+            unsafe=True,
+            message="`apt-get install` runs with no `apt-get update` before it: the base image (ubuntu:14.04) ships "
+                    "no package lists, so apt cannot find packages it does not have and the build fails",
+        ),
         Invalid(
             "FROM debian\nRUN apt-get update\nENV LANG=C.UTF-8\nRUN apt-get install -y curl\n",
             "FROM debian\nRUN apt-get update\nENV LANG=C.UTF-8\nRUN apt-get update && apt-get install -y curl\n",
@@ -133,13 +166,21 @@ class InstallWithoutUpdate(Rule):
             if first is None or any(is_update(c) and c.start < first.start for c in model.commands):
                 continue
             source = _earlier_update(context, run)
-            if source is None:
-                continue
             invocation = package_command(first)
-            message = (
-                f"`{invocation.manager} {invocation.subcommand}` uses package lists downloaded at {where(context, source)}, "
-                "in an earlier layer the build cache can keep stale"
-            )
+            if source is not None:
+                message = (
+                    f"`{invocation.manager} {invocation.subcommand}` uses package lists downloaded at "
+                    f"{where(context, source)}, in an earlier layer the build cache can keep stale"
+                )
+            else:
+                base = _base_without_lists(context, run)
+                if base is None or invocation.action != "install" or not invocation.packages:
+                    continue
+                message = (
+                    f"`{invocation.manager} {invocation.subcommand}` runs with no `apt-get update` before it: the base "
+                    f"image ({base}) ships no package lists, so apt cannot find packages it does not have and the "
+                    "build fails"
+                )
             span = view.span(first.start, first.end)
             edits = self._edits(view, first)
             note = None if edits else "add `apt-get update &&` before the install by hand"
