@@ -9,7 +9,7 @@ from dfix.shell import SimpleCommand, package_command
 from dfix.syntax import Instruction, Run
 
 from ._apt import LISTS, consumes_lists, is_update
-from ._base_images import facts_for
+from ._base_images import facts_for, split_reference
 from ._cleanup import earlier_unconditional, first_consumer, where
 
 #: apt actions that fetch packages with the lists.
@@ -43,11 +43,11 @@ def _earlier_update(context: Context, run: Run) -> Run | None:
 
 
 def _base_without_lists(context: Context, run: Run) -> str | None:
-    """The base image of ``run``'s stage when it is a known Debian-family image, which ships no package lists.
+    """The base image of ``run``'s stage when it is an official Debian-family image, which ships no package lists.
 
     The official images (``debian``, ``ubuntu`` and the language images built
-    on them) delete ``/var/lib/apt/lists`` when they are built; an unknown
-    base may have kept its lists.
+    on them) delete ``/var/lib/apt/lists`` when they are built; another
+    image may have kept its lists.
     """
     info = context.stage_of(run)
     if info is None:
@@ -56,7 +56,9 @@ def _base_without_lists(context: Context, run: Run) -> str | None:
     if base is None or base.has_variables:
         return None
     facts = facts_for(base.text)
-    return base.text if facts.known and facts.family == "debian" else None
+    name, _registry, _tag = split_reference(base.text)
+    official = "/" not in name or name.startswith(("library/", "stackbrew/"))
+    return base.text if official and facts.known and facts.family == "debian" else None
 
 
 class InstallWithoutUpdate(Rule):
