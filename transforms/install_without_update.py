@@ -71,7 +71,7 @@ class InstallWithoutUpdate(Rule):
     ``apt-get update &&`` in front of the install. Unsafe: it changes which
     package versions the RUN installs (newer ones), which is the point.
 
-    With no earlier update at all, on a known Debian-family base (``debian``,
+    With no earlier update at all, on an official Debian-family base (``debian``,
     ``ubuntu``, the official language images), the install fails outright:
     those images delete their package lists when they are built, so apt
     cannot find a package the image does not have. The same fix applies.
