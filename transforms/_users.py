@@ -45,6 +45,8 @@ SHADOW_CREATE = (
 )
 BUSYBOX_CREATE = f"RUN addgroup -S -g {NEW_UID} {NEW_NAME} && adduser -S -D -u {NEW_UID} -G {NEW_NAME} {NEW_NAME}"
 
+#: Minimal inits that reap zombies and forward signals to the program they start, whatever the user.
+_INIT_WRAPPERS = frozenset({"tini", "tini-static", "dumb-init", "catatonit"})
 #: Programs that start as root and drop privileges, or need root to run at all.
 _DAEMONS = frozenset({
     "nginx", "openresty", "apache2", "apache2ctl", "apachectl", "apache2-foreground", "httpd", "httpd-foreground",
@@ -287,6 +289,8 @@ class UserSituation(msgspec.Struct, dict=True):
             programs = [command[0]] if isinstance(command, tuple) and command else (
                 [command.name_word.value or ""] if not isinstance(command, tuple) and command.name_word else [])
             for program in programs:
+                if program_name(program) in _INIT_WRAPPERS:
+                    continue  # tini and its kind run whatever follows them, as the user they are started as
                 if program.startswith(("/usr/sbin/", "/sbin/", "/usr/local/sbin/")):
                     return program  # a system daemon: started as root, it drops to its own account
             for name in names:

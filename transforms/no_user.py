@@ -507,6 +507,15 @@ class NoUser(Rule):
         ),
         Invalid("FROM company/base:1\nCOPY app /app\nENTRYPOINT [\"/app\"]\n", why="unknown image, no commands: unknown family"),
         Invalid(
+            "FROM alpine:3.20\nRUN apk add --no-cache tini python3\nWORKDIR /app\nCOPY app.py .\n"
+            "ENTRYPOINT [\"/sbin/tini\", \"--\"]\nCMD [\"python3\", \"app.py\"]\n",
+            f"FROM alpine:3.20\nRUN apk add --no-cache tini python3\nWORKDIR /app\nCOPY app.py .\n"
+            f"{BUSYBOX_CREATE} \\\n && chown 10001:10001 /app\nUSER 10001:10001\n"
+            "ENTRYPOINT [\"/sbin/tini\", \"--\"]\nCMD [\"python3\", \"app.py\"]\n",
+            "tini in /sbin is not a system daemon: it runs the CMD as whatever user starts it",
+            unsafe=True,
+        ),
+        Invalid(
             "FROM node:20-alpine\nRUN npm install -g aglio\nENTRYPOINT [\"aglio\"]\n",
             why="a command-line tool installed by the build, run in / with no port: it works on files mounted from "
                 "the host, which a new user may not be able to write",
