@@ -11,7 +11,7 @@ from dfix.shell import ListItem, PackageCommand, SimpleCommand, package_command
 from dfix.shell import Context as ShellContext
 from dfix.syntax import Run
 
-from ._cleanup import NOT_ALWAYS, earlier_unconditional
+from ._cleanup import NOT_ALWAYS, deletes, earlier_unconditional
 from ._packages import earlier_instructions
 from ._refresh import may_read_lists
 
@@ -98,8 +98,13 @@ def installed_before(context: Context, view: RunView) -> frozenset[str]:
     return frozenset(installed)
 
 
+def _renews_lists(command: SimpleCommand) -> bool:
+    """After ``command`` the lists are not the earlier RUN's: it refreshes them, or deletes them."""
+    return is_update(command) or deletes(command, (LISTS,))
+
+
 def consumes_lists(view: RunView, context: Context | None = None) -> bool:
-    """A later RUN that still needs the lists: it reads them without its own ``update`` first.
+    """A later RUN that still needs the lists: it reads them without its own ``update`` (or their removal) first.
 
     With ``context``, removing packages the file installed earlier does not count as reading.
     """
@@ -118,7 +123,7 @@ def consumes_lists(view: RunView, context: Context | None = None) -> bool:
                     break
                 _track(installed, earlier)
         known = frozenset(installed) if installed is not None else frozenset()
-        if reads_lists(command, known) and not earlier_unconditional(model, command, is_update):
+        if reads_lists(command, known) and not earlier_unconditional(model, command, _renews_lists):
             return True
         if installed is not None:
             _track(installed, command)

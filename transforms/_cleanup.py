@@ -86,21 +86,21 @@ def _rm_forces(command: SimpleCommand) -> bool:
 def removes(model: ShellScript, directories: Iterable[str], after: int = 0) -> bool:
     """Whether a command at or after ``after`` deletes one of ``directories`` (or their content)."""
     wanted = tuple(directories)
-    for command in model.commands:
-        if command.start < after:
-            continue
-        if command.name == "rm" and _rm_forces(command):
-            if any(clears(word.value, directory) for word in command.operands() for directory in wanted):
-                return True
-        elif command.name == "find":
-            values = [word.value for word in command.args]
-            if "-delete" in values or any(
-                value == "-exec" and index + 1 < len(values) and (values[index + 1] or "").rsplit("/", 1)[-1] == "rm"
-                for index, value in enumerate(values)
-            ):
-                paths = [value for value in values if value and not value.startswith("-")][:1]
-                if any(clears(path, directory) for path in paths for directory in wanted):
-                    return True
+    return any(command.start >= after and deletes(command, wanted) for command in model.commands)
+
+
+def deletes(command: SimpleCommand, directories: tuple[str, ...]) -> bool:
+    """Whether ``command`` (a forced ``rm``, or ``find … -delete``/``-exec rm``) deletes one of ``directories``."""
+    if command.name == "rm" and _rm_forces(command):
+        return any(clears(word.value, directory) for word in command.operands() for directory in directories)
+    if command.name == "find":
+        values = [word.value for word in command.args]
+        if "-delete" in values or any(
+            value == "-exec" and index + 1 < len(values) and (values[index + 1] or "").rsplit("/", 1)[-1] == "rm"
+            for index, value in enumerate(values)
+        ):
+            paths = [value for value in values if value and not value.startswith("-")][:1]
+            return any(clears(path, directory) for path in paths for directory in directories)
     return False
 
 

@@ -203,6 +203,13 @@ class AptListsNotRemoved(CacheCleanupRule):
             "removing packages the file installed reads no lists: apt finds them in its own records",
         ),
         Invalid(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n"
+            "RUN rm -rf /var/lib/apt/lists/* && apt-get purge -y --auto-remove $BUILD_DEPS\n",
+            "FROM debian:12\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n"
+            "RUN rm -rf /var/lib/apt/lists/* && apt-get purge -y --auto-remove $BUILD_DEPS\n",
+            "the later RUN deletes the lists before its purge: it cannot read them",
+        ),
+        Invalid(
             "FROM debian\nRUN apt-get update && apt-get install -y curl\nONBUILD RUN apt-get install -y git\n",
             None,
             "an ONBUILD trigger would read the lists downstream",
