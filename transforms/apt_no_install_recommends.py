@@ -92,7 +92,8 @@ class AptNoInstallRecommends(PackageCommandRule):
     whose packages never reach the image (it would only save build time);
     an install of a graphical toolkit or desktop (GTK, Qt, an icon theme,
     Xfce), whose image loaders, fonts and themes come as recommendations
-    it needs when it runs; an install whose
+    it needs when it runs; an install of ImageMagick, whose PDF, PostScript
+    and SVG support comes as recommendations; an install whose
     package names the shell computes (``$PACKAGES``, ``xargs``, a glob),
     since neither what they recommend nor what the file needs of it can be
     read; an install of
@@ -210,6 +211,12 @@ class AptNoInstallRecommends(PackageCommandRule):
             "FROM debian:12\nRUN curl -fsSL https://deb.nodesource.com/setup_20.x | bash - \\\n"
             "    && apt-get install --no-install-recommends -y ca-certificates nodejs yarn\n",
             "Yarn's package only recommends Node.js: the NodeSource repository set up before is for it",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y imagemagick && rm -rf /var/lib/apt/lists/*\n",
+            None,
+            "ImageMagick's PDF, PostScript and SVG support comes from packages it only recommends: reported only",
             unsafe=True,
         ),
         Invalid(
@@ -571,6 +578,11 @@ def _held_back(context: Context, view: RunView, command: PackageCommand, shipped
     if desktop is not None:
         return (f"`{desktop}` is part of a desktop application, whose recommended packages (image loaders, fonts, "
                 "themes) it often needs when it runs; which ones cannot be read from the file")
+    converter = next((name for name in package_names(command) if fnmatchcase(name, "imagemagick*")), None)
+    if converter is not None:
+        return (f"`{converter}` reads and writes most formats through packages it only recommends (`ghostscript` "
+                "for PDF and PostScript, the extra coders for SVG and WMF); which ones the image converts cannot be "
+                "read from the file")
     unknown = _unknown_packages(command)
     if unknown is not None:
         return f"{unknown}, so what they recommend, and what the rest of the file needs of it, cannot be read"
