@@ -57,6 +57,10 @@ unless a row says otherwise:
 * ``build-essential`` is also kept with ``python3-pip``, ``python-pip``
   or ``dpkg-dev`` (which recommend it) when a later step runs ``make``, a
   C compiler, ``./configure`` or ``cmake``.
+* ``make``: brought by ``build-essential``, which ``python3-pip`` and
+  ``python-pip`` recommend. An install that names a compiler (``gcc``,
+  ``g++``) but not ``make`` has a compiler without recommendations, but no
+  ``make``: kept when a later step runs it.
 * ``build-essential`` and ``python3-dev``/``python-dev``: recommended by
   ``python3-pip``/``python-pip``; kept when the same install names headers
   to compile against (a ``-dev`` package such as ``libjpeg-dev``) and a
@@ -123,6 +127,7 @@ class Use(Enum):
     KEYSERVER = "a keyserver lookup"
     PPA = "adding a PPA"
     COMPILE = "a build with make or a C compiler"
+    MAKE = "a build with make"
     ALWAYS = "the install itself"
 
 
@@ -223,6 +228,10 @@ KEEPS: tuple[Keep, ...] = (
     Keep(
         "build-essential", ("python-pip", "python3-pip", "dpkg-dev"), Use.COMPILE,
         ("gcc", "gcc-[0-9]*", "g++", "g++-[0-9]*", "clang", "clang-[0-9]*"),
+    ),
+    Keep(
+        "make", ("python-pip", "python3-pip"), Use.MAKE, ("make", "make-guile", "build-essential", "dpkg-dev"),
+        only_with=("gcc", "gcc-[0-9]*", "g++", "g++-[0-9]*", "clang", "clang-[0-9]*"),
     ),
     Keep("python3-dev", ("python3-pip",), Use.PIP_INSTALL, ("python3.[0-9]*-dev",), only_with=("*-dev",)),
     Keep("python-dev", ("python-pip",), Use.PIP_INSTALL, ("python2*-dev",), only_with=("*-dev",)),
@@ -430,6 +439,7 @@ _DETECTORS: dict[Use, Callable[[SimpleCommand, list[str]], bool]] = {
     Use.KEYSERVER: _keyserver,
     Use.PPA: _ppa,
     Use.COMPILE: lambda command, texts: command.name in _BUILD_TOOLS,
+    Use.MAKE: lambda command, texts: command.name == "make",
 }
 
 

@@ -220,6 +220,14 @@ class AptNoInstallRecommends(PackageCommandRule):
             unsafe=True,
         ),
         Invalid(
+            "FROM ubuntu:18.04\nRUN apt-get update && apt-get install -y gcc g++ python3-pip\n"
+            "COPY . /src\nRUN bash -c \"cd /src; make install\"\n",
+            "FROM ubuntu:18.04\nRUN apt-get update && apt-get install --no-install-recommends -y gcc g++ python3-pip make\n"
+            "COPY . /src\nRUN bash -c \"cd /src; make install\"\n",
+            "the compilers are named, but make came only with the build-essential pip recommends",
+            unsafe=True,
+        ),
+        Invalid(
             "FROM node:20\nRUN apt-get update && apt-get install -y yarn\n",
             "FROM node:20\nRUN apt-get update && apt-get install --no-install-recommends -y yarn\n",
             "the node image has its own Node.js: Debian's is not added",
