@@ -113,7 +113,9 @@ def _workdir_before(instructions: Sequence[Instruction], until: Instruction) -> 
         if instruction is until:
             break
         if isinstance(instruction, Workdir) and instruction.value:
-            workdir = posixpath.normpath(posixpath.join(workdir, instruction.value))
+            value = instruction.value.strip("\"'")
+            # a variable (`WORKDIR $APP_HOME`) holds an absolute path: it stands for the whole path
+            workdir = posixpath.normpath(value if value.startswith("$") else posixpath.join(workdir, value))
     return workdir
 
 
@@ -122,21 +124,23 @@ def _context_copies(instructions: Sequence[Instruction]) -> Iterator[tuple[str, 
 
     The destination is absolute (a relative one is read from the WORKDIR in
     force); the source is context-relative (``.`` for the whole context).
-    Sources of another stage, URLs, heredocs and variables are left out.
+    Sources of another stage, URLs, heredocs and files named by a variable are left out; a destination
+    or WORKDIR that starts with a variable is read as the absolute path it holds.
     """
     for instruction in instructions:
         if not isinstance(instruction, (Copy, Add)) or instruction.destination is None:
             continue
         if isinstance(instruction, Copy) and instruction.from_stage is not None:
             continue
-        destination = instruction.destination
-        if not destination.startswith("/"):
+        destination = instruction.destination.strip("\"'")
+        if not destination.startswith(("/", "$")):
             destination = posixpath.join(_workdir_before(instructions, instruction), destination)
         destination = posixpath.normpath(destination)
         into_folder = instruction.destination.endswith("/") or len(instruction.sources) > 1
         for source in instruction.sources:
-            if source.startswith("<<") or "://" in source or "$" in source:
-                continue
+            source = source.strip("\"'")
+            if source.startswith("<<") or "://" in source or "$" in posixpath.basename(source.rstrip("/")):
+                continue  # (a variable folder, `${VERSION}/entrypoint.sh`, still names the file)
             relative = posixpath.normpath(source).lstrip("/")
             yield destination, relative if relative else ".", into_folder
 

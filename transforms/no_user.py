@@ -516,6 +516,11 @@ class NoUser(Rule):
             unsafe=True,
         ),
         Invalid(
+            "FROM java:8\nENV HZ_HOME=/opt/hazelcast\nWORKDIR $HZ_HOME\nADD start.sh $HZ_HOME/\nEXPOSE 5701\n"
+            "ENTRYPOINT [\"./start.sh\"]\n",
+            why="the start script lands in a folder named by a variable: still a script the file does not show",
+        ),
+        Invalid(
             "FROM node:20-alpine\nRUN npm install -g aglio\nENTRYPOINT [\"aglio\"]\n",
             why="a command-line tool installed by the build, run in / with no port: it works on files mounted from "
                 "the host, which a new user may not be able to write",
