@@ -275,6 +275,12 @@ class ApkNoCache(CacheCleanupRule):
             "`apk del -U` stores the index again: the rm stays",
         ),
         Invalid(
+            "FROM alpine:3.20\nRUN apk update && apk add curl && apk add --allow-untrusted /tmp/glibc.apk "
+            "&& rm -rf /var/cache/apk/*\n",
+            None,
+            "the RUN deletes the cache already: --no-cache on both adds would download the index twice",
+        ),
+        Invalid(
             "FROM alpine:3.20\nRUN apk -U upgrade && apk -U add curl && rm -rf /var/cache/apk/*\n",
             "FROM alpine:3.20\nRUN apk --no-cache upgrade && apk --no-cache add curl\n",
             "`-U` makes the upgrade store a fresh index: with the cache `rm` gone, it gets `--no-cache` too",
@@ -434,6 +440,12 @@ class ApkNoCache(CacheCleanupRule):
         info = context.stage_of(view.run)
         if info is not None and not (context.reaches_final_image(info) or context.children_of(info)):
             note = "not fixed: this build stage never reaches the image, so its cache costs build time only"
+            return self.diagnostic(span, message, note=note) if offending else None
+        fetching = [i for i in invocations if i.subcommand in _INSTALLING and reads_index(i)]
+        if cleaned_after and len(fetching) > 1:
+            # the image is the same either way, and each `--no-cache` command downloads the index again
+            note = (f"not fixed: the RUN deletes the cache at its end already, and with `--no-cache` each of its "
+                    f"{len(fetching)} apk commands that read the package index would download it again")
             return self.diagnostic(span, message, note=note) if offending else None
         plan = self._plan(context, view, script, invocations, offending, updates)
         if plan.edits is None:
