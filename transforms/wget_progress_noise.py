@@ -63,7 +63,9 @@ class WgetProgressNoise(Rule):
     (``-S``, ``--spider``, ``-d``): its output is being read, so it must
     not change. A download of small files by their names only (a package
     source ``.repo``/``.list``, a signing key, a checksum, a configuration,
-    a script or patch, ``tini``, ``gosu``, ``su-exec``, ``dumb-init``): its
+    a patch, a script such as ``install.sh`` or ``get-pip.py`` (not a
+    self-extracting installer), ``tini``, ``gosu``, ``su-exec``,
+    ``dumb-init``): its
     progress is a few dozen lines at most, and a fix would be noise in the
     diff.
     Exec-form and heredoc RUNs are reported only. A ``wget``
@@ -134,6 +136,13 @@ class WgetProgressNoise(Rule):
             "a package source of a few hundred bytes: a line of progress, not worth a change",
         ),
         Invalid(
+            "FROM debian:12\nRUN wget https://repo.anaconda.com/miniconda/Miniconda3-latest-Linux-x86_64.sh "
+            "&& bash Miniconda3-latest-Linux-x86_64.sh -b -p /opt/conda\n",
+            "FROM debian:12\nRUN wget --progress=dot:giga https://repo.anaconda.com/miniconda/Miniconda3-latest-Linux-x86_64.sh "
+            "&& bash Miniconda3-latest-Linux-x86_64.sh -b -p /opt/conda\n",
+            "a self-extracting installer is a shell script of about 100 MiB",
+        ),
+        Invalid(
             "FROM debian:12\nRUN wget -O /usr/bin/tini https://github.com/krallin/tini/releases/download/v0.19.0/tini-amd64"
             " && chmod +x /usr/bin/tini\n",
             None,
@@ -183,10 +192,12 @@ class WgetProgressNoise(Rule):
 #: Files a download of which is a few KiB to a few MiB, so wget's default progress (a line per 50 KiB when the
 #: log is not a terminal) is a few dozen lines at most: a package source, a signing key, a checksum, a
 #: configuration, a script or patch, and the small init and privilege-drop binaries images fetch
-#: (``tini`` under 1 MiB, ``gosu`` about 2 MiB).
+#: (``tini`` under 1 MiB, ``gosu`` about 2 MiB). Shell scripts count only by an installer's usual names
+#: (``install.sh``, ``get-docker.sh``): a self-extracting installer (Miniconda's, about 100 MiB) is one too.
 _SMALL_FILE = lazy_pattern(
     r"\.(repo|list|sources|key|asc|gpg|pub|pem|crt|sig|sha1|sha256|sha512|md5|yaml|yml|toml|ini|conf|cfg|properties"
-    r"|sh|bash|py|pl|rb|json|xml|txt|patch|diff)$"
+    r"|py|pl|rb|json|xml|txt|patch|diff)$"
+    r"|^(install|setup|get|bootstrap|entrypoint|docker-entrypoint)([-_.][\w.-]*)?\.(sh|bash)$"
     r"|^(tini|gosu|su-exec|dumb-init)([-_.][\w.-]*)?$",
     re.I,
 )
