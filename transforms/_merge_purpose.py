@@ -290,14 +290,18 @@ _PERMISSION_CHANGERS = frozenset({"chmod", "chown", "chgrp"})
 
 
 def permission_targets(model: ShellScript) -> _Targets:
-    """The literal paths whose mode or owner this script changes (``chmod +x /usr/local/bin/tool``)."""
+    """The literal paths whose mode or owner this script changes (``chmod +x /usr/local/bin/tool``), or moves.
+
+    A ``mv`` of a file an earlier layer holds stores it again too, at its new place.
+    """
     paths: list[str] = []
     for command in _commands(model):
-        if command.name not in _PERMISSION_CHANGERS:
+        if command.name not in _PERMISSION_CHANGERS and command.name != "mv":
             continue
         operands = [w.value if w.value is not None else w.text for w in command.args]
         operands = [text for text in operands if text and not text.startswith("-")]
-        for text in operands[1:]:  # the first is the mode or the owner
+        # the first operand of chmod/chown is the mode or the owner; the last of mv is where the files go
+        for text in operands[:-1] if command.name == "mv" else operands[1:]:
             if _normal(text) not in _VAGUE_TARGETS:
                 paths.append(_normal(text))
     return _Targets(tuple(paths), frozenset())

@@ -23,8 +23,8 @@ from ._merge_purpose import (
 
 #: Why neighbours with no boundary between them are still kept apart.
 _NO_PURPOSE = (
-    "merging would buy nothing: no package index refreshed for an install, no files deleted or given another mode "
-    "or owner that the RUN above created, no installs of one package manager"
+    "merging would buy nothing: no package index refreshed for an install, no files deleted, moved or given another "
+    "mode or owner that the RUN above created, no installs of one package manager"
 )
 
 
@@ -57,7 +57,8 @@ class ConsecutiveRun(Rule):
       /var/lib/apt/lists/*`` or ``apk del``): files deleted in a later layer
       still ship in the image; the steps between them join too; likewise a
       step that gives such files another mode or owner (``chmod +x``,
-      ``chown``), whose layer would store them a second time;
+      ``chown``) or moves them (``mv``), whose layer would store them a
+      second time;
     * adjacent installs of one package manager, when both RUNs hold only
       package commands (and deletions), the first does not already clean
       that manager's cache, and the second does not refresh the index itself
@@ -245,6 +246,13 @@ class ConsecutiveRun(Rule):
             "FROM debian:12\nRUN curl -fsSLo /usr/local/bin/tool https://example.com/tool && \\\n"
             "    chmod +x /usr/local/bin/tool\n",
             "a chmod of a file the RUN above downloaded would store it twice",
+        ),
+        Invalid(
+            "FROM php:8\nRUN curl -fsSLo phpunit.phar https://phar.phpunit.de/phpunit-9.phar\n"
+            "RUN mv phpunit.phar /usr/local/bin/phpunit\n",
+            "FROM php:8\nRUN curl -fsSLo phpunit.phar https://phar.phpunit.de/phpunit-9.phar && \\\n"
+            "    mv phpunit.phar /usr/local/bin/phpunit\n",
+            "moving a file the RUN above downloaded would store it twice",
         ),
         Invalid(
             "FROM debian:12\nRUN echo built > /worker/version\nRUN chown 1000:1000 /worker\n",
