@@ -42,6 +42,8 @@ __all__ = [
     "path_covers",
     "Finding",
     "emit",
+    "never_shipped",
+    "UNSHIPPED_NOTE",
 ]
 
 # -- mounts ------------------------------------------------------------------------------------
@@ -113,6 +115,20 @@ def earlier_instructions(context: Context, instruction: Instruction) -> Iterator
             if last and (other is instruction or other.trigger is instruction):
                 return
             yield other
+
+
+#: Why a cache finding in such a stage gets no fix.
+UNSHIPPED_NOTE = "not fixed: this build stage never reaches the image, so its cache costs build time only"
+
+
+def never_shipped(context: Context, instruction: Instruction) -> bool:
+    """The stage of ``instruction`` is neither the final image nor the base of another stage.
+
+    Only what a ``COPY --from`` picks out of it ships, so a package cache
+    left there costs build time, not image size.
+    """
+    info = context.stage_of(instruction)
+    return info is not None and not (context.reaches_final_image(info) or context.children_of(info))
 
 
 def code_of(context: Context, instruction: Instruction) -> str:

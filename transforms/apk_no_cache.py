@@ -13,6 +13,7 @@ from dfix.syntax import Run
 
 from ._alpine import NO_CACHE_SINCE, base_release
 from ._cleanup import CacheCleanupRule, clears, consumer_runs, copies_into, delete_item, first_consumer, removes, where
+from ._packages import UNSHIPPED_NOTE, never_shipped
 
 CACHE = "/var/cache/apk"
 #: Where apk keeps its cache: a cache/tmpfs mount on either means the user wants it kept out of the image.
@@ -437,10 +438,8 @@ class ApkNoCache(CacheCleanupRule):
         script = view.script
         if script is None:
             return self.diagnostic(span, message, note=view.guard.append_note if view.guard else None) if offending else None
-        info = context.stage_of(view.run)
-        if info is not None and not (context.reaches_final_image(info) or context.children_of(info)):
-            note = "not fixed: this build stage never reaches the image, so its cache costs build time only"
-            return self.diagnostic(span, message, note=note) if offending else None
+        if never_shipped(context, view.run):
+            return self.diagnostic(span, message, note=UNSHIPPED_NOTE) if offending else None
         fetching = [i for i in invocations if i.subcommand in _INSTALLING and reads_index(i)]
         if cleaned_after and len(fetching) > 1:
             # the image is the same either way, and each `--no-cache` command downloads the index again

@@ -14,6 +14,7 @@ from dfix.shell import PackageCommand, package_commands
 from dfix.syntax import Add, Copy, Env, Run
 
 from ._packages import (
+    UNSHIPPED_NOTE,
     CacheDir,
     Finding,
     PackageCommandRule,
@@ -21,6 +22,7 @@ from ._packages import (
     code_of,
     inline_value,
     removes_path,
+    never_shipped,
 )
 
 _NPM_CACHES = (CacheDir(".npm", home=True),)
@@ -159,6 +161,8 @@ class JsPackageCacheLeft(PackageCommandRule):
       Plug'n'Play the cache *is* the installed dependency set;
     * pnpm (node_modules hard-links into the store: pruning saves little;
       use a cache mount);
+    * the RUN is in a build stage that never reaches the image (only what a
+      ``COPY --from`` picks ships, so the cache costs build time only);
     * the RUN cannot take an appended command (a trailing shell comment,
       ``|| true``, a background ``&``, ``exit``), the command runs as another
       user (``sudo -u``, ``su``, ``gosu``), uses its own cache folder, some
@@ -199,6 +203,12 @@ class JsPackageCacheLeft(PackageCommandRule):
         ),
     )
     invalid = (
+        Invalid(
+            "FROM node:20 AS build\nWORKDIR /app\nCOPY . .\nRUN npm install && npm run build\n"
+            "FROM nginx:1.27\nCOPY --from=build /app/dist /usr/share/nginx/html\n",
+            None,
+            "a build stage whose cache never ships: cleaning it would save nothing in the image",
+        ),
         Invalid("FROM node:20\nRUN npm ci\n", "FROM node:20\nRUN npm ci && npm cache clean --force\n"),
         Invalid(
             "FROM node:20\nRUN npm cache clean --force && npm install\n",
@@ -302,6 +312,8 @@ class JsPackageCacheLeft(PackageCommandRule):
             return Finding(where, message, note=f"Yarn >= 2 is indicated by {facts.berry}: its cache may be the "
                                                 "installed dependency set (Plug'n'Play); use a cache mount instead")
         blocker = self._blocker(view, installs, custom)
+        if blocker is None and never_shipped(context, view.run):
+            blocker = UNSHIPPED_NOTE
         if blocker is None and facts.offline:
             blocker = "a RUN installs with `--offline`, from this cache"
         if blocker is not None:

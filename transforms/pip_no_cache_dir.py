@@ -10,6 +10,7 @@ from dfix.syntax import Add, Copy, Run
 
 from ._old_pip import distro_pip_before_6
 from ._packages import (
+    UNSHIPPED_NOTE,
     CacheDir,
     Finding,
     PackageCommandRule,
@@ -18,6 +19,7 @@ from ._packages import (
     earlier_instructions,
     environment_value,
     inline_value,
+    never_shipped,
 )
 
 #: pip subcommands that fill the cache.
@@ -106,8 +108,9 @@ class PipNoCacheDir(PackageCommandRule):
     Fix: insert `` --no-cache-dir`` (uv: `` --no-cache``) right after the
     subcommand. Safe: only the cache is skipped, the same packages install.
     Not fixed (reported only) when ``--cache-dir`` is given on the command
-    (it would win over the inserted option), in exec-form RUNs and
-    heredoc RUNs; nothing is checked under a non-POSIX SHELL.
+    (it would win over the inserted option), in a build stage that never
+    reaches the image (its cache costs build time only), in exec-form RUNs
+    and heredoc RUNs; nothing is checked under a non-POSIX SHELL.
     """
 
     code = "DF220"
@@ -176,6 +179,12 @@ class PipNoCacheDir(PackageCommandRule):
         ),
     )
     invalid = (
+        Invalid(
+            "FROM python:3.12 AS build\nRUN pip install --prefix=/install flask\n"
+            "FROM python:3.12-slim\nCOPY --from=build /install /usr/local\nCMD [\"flask\", \"run\"]\n",
+            None,
+            "a build stage whose cache never ships: the flag would save build time only",
+        ),
         Invalid(
             "FROM ubuntu:14.04\nRUN apt-get update && apt-get install -y python-pip\nRUN pip install -U pip\n"
             "RUN pip install requests\n",
@@ -305,6 +314,8 @@ class PipNoCacheDir(PackageCommandRule):
             return None  # a pip older than 6 caches nothing, and rejects the option
         if view.script is None:
             return Finding(where, message, note=self.report_only(view))
+        if never_shipped(context, run):
+            return Finding(where, message, note=UNSHIPPED_NOTE)
         if old_pip is not None:
             return Finding(
                 where, message,
