@@ -113,21 +113,22 @@ def consumes_lists(view: RunView, context: Context | None = None) -> bool:
     model = view.model
     if model is None:
         return re.search(r"(?<![\w/.-])(apt-get|apt-cache|aptitude|apt)\s+[\w-]", view.text) is not None
-    installed: set[str] | None = None
-    for command in model.commands:
-        invocation = package_command(command)
-        if invocation is not None and invocation.action == "remove" and installed is None and context is not None:
-            installed = set(installed_before(context, view))
-            for earlier in model.commands:
-                if earlier.start >= command.start:
-                    break
-                _track(installed, earlier)
+    commands = model.commands
+    installed: set[str] | None = None  # what is installed as each command runs, when a removal asks
+    if context is not None and any(_is_removal(command) for command in commands):
+        installed = set(installed_before(context, view))
+    for command in commands:
         known = frozenset(installed) if installed is not None else frozenset()
         if reads_lists(command, known) and not earlier_unconditional(model, command, _renews_lists):
             return True
         if installed is not None:
             _track(installed, command)
     return False
+
+
+def _is_removal(command: SimpleCommand) -> bool:
+    invocation = package_command(command)
+    return invocation is not None and invocation.family == "apt" and invocation.action == "remove"
 
 
 # -- a refresh the next one makes useless ----------------------------------------------------

@@ -86,7 +86,7 @@ class InstallWithoutUpdate(Rule):
 
     code = "DF205"
     name = "install-without-update"
-    summary = "`apt-get install` on package lists downloaded by an earlier RUN"
+    summary = "`apt-get install` without an `apt-get update` of its own"
     safety = Safety.UNSAFE
     declared_effects = ImageEffects(adds_paths=("/var/lib/apt/lists/*",))
     severity = "info"
