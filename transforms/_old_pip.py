@@ -9,7 +9,9 @@ Ubuntu before 16.04 (trusty: 1.5.4) ship such a pip as ``python-pip`` and
 The release is read from the base image's reference: the official ``debian``
 and ``ubuntu`` images by tag (``8``, ``jessie-slim``, ``14.04``,
 ``trusty-20190515``), the deprecated official ``java`` image (jessie and
-wheezy only), and any image whose tag names a codename
+wheezy only), ``node`` 0.x, 5 and 7 (jessie; 4 and 6 were jessie for part
+of their life, so a fix there is left to the user), ``phusion/baseimage``
+0.9.9 to 0.9.18 (trusty), and any image whose tag names a codename
 (``buildpack-deps:jessie``, ``python:2.7-jessie``). An image that tells
 nothing is taken to be recent. A virtualenv made there (``virtualenv``,
 ``python3 -m venv``) bundles the same old pip.
@@ -46,37 +48,57 @@ _DISTRO_PIP = lazy_pattern(r"pip[23]?(\.\d+)?|python[23]?(\.\d+)?")
 _PIP_ITSELF = lazy_pattern(r"pip(\s*[<>=!~].*)?", re.IGNORECASE)
 
 
-def _old_release(reference: str | None) -> str | None:
-    """"Debian 8" or "Ubuntu 14.04" when the image is a release whose pip predates pip 6, else None."""
+def _old_release(reference: str | None) -> tuple[str, bool] | None:
+    """("Debian 8", certain) when the image is, or may be, a release whose pip predates pip 6, else None.
+
+    ``certain`` is false for an image whose tag was built on such a release
+    for part of its life only (``node:6`` was jessie, then stretch).
+    """
     if not reference:
         return None
     repository, _, tag = split_reference(reference)
     tag = tag or ""
     named = _CODENAME.search(tag)
     if named:
-        return _OLD_CODENAMES[named.group(1)]
+        return _OLD_CODENAMES[named.group(1)], True
     name = repository.rsplit("/", 1)[-1] if repository.startswith(("library/", "docker.io/")) else repository
     if name == "java":
-        return "Debian 8"  # the official java image, deprecated in 2017, was built on jessie and wheezy
+        return "Debian 8", True  # the official java image, deprecated in 2017, was built on jessie and wheezy
     if name == "debian":
         number = _DEBIAN_NUMBER.match(tag)
         if number and int(number.group(1)) <= 8:
-            return f"Debian {number.group(1)}"
+            return f"Debian {number.group(1)}", True
     if name == "ubuntu":
         number = _UBUNTU_NUMBER.match(tag)
         if number and int(number.group(1)) < 16:
-            return f"Ubuntu {number.group(1)}.{number.group(2)}"
+            return f"Ubuntu {number.group(1)}.{number.group(2)}", True
+    if name == "node":
+        major = _NODE_MAJOR.match(tag)
+        if major and major.group(1) in _NODE_ON_JESSIE:
+            return "Debian 8", _NODE_ON_JESSIE[major.group(1)]
+    if name == "phusion/baseimage":
+        minor = _PHUSION_0_9.match(tag)
+        if minor and int(minor.group(1)) <= 18:
+            return "Ubuntu 14.04", True  # phusion/baseimage 0.9.9 to 0.9.18 are built on trusty
     return None
+
+
+#: node images by major version whose default tags were built on jessie: always (true), or for a while (false).
+_NODE_ON_JESSIE = {"0": True, "5": True, "7": True, "4": False, "6": False}
+_NODE_MAJOR = lazy_pattern(r"^(\d+)(?:\.|$|-(?!.*(?:stretch|buster|bullseye|bookworm|alpine)))")
+_PHUSION_0_9 = lazy_pattern(r"^0\.9\.(\d+)$")
 
 
 class OldPip:
     """The answer for one pip command: which release's old pip runs it, and whether that is certain."""
 
-    def __init__(self, release: str, certain: bool) -> None:
+    def __init__(self, release: str, certain: bool, doubt: str = "") -> None:
         #: "Debian 8" ...
         self.release = release
-        #: False when a pip upgrade earlier in the same RUN may or may not be the pip that runs.
+        #: False when the pip that runs may be the release's own or a newer one.
         self.certain = certain
+        #: Why it is not certain, said to the user.
+        self.doubt = doubt
 
 
 def distro_pip_before_6(context: Context, run: Run, command: PackageCommand, model) -> OldPip | None:
@@ -93,9 +115,10 @@ def distro_pip_before_6(context: Context, run: Run, command: PackageCommand, mod
     if info is None:
         return None
     base = context.root_stage(info).stage.base
-    release = _old_release(base.text if base is not None else None)
-    if release is None:
+    found = _old_release(base.text if base is not None else None)
+    if found is None:
         return None
+    release, base_certain = found
     installed = False
     for instruction in earlier_instructions(context, run):
         view = context.run_view(instruction) if isinstance(instruction, Run) else None
@@ -108,19 +131,23 @@ def distro_pip_before_6(context: Context, run: Run, command: PackageCommand, mod
                 installed = True
             elif installed and _upgrades_pip(earlier):
                 return None  # a new pip, in a RUN before this one
-    certain = True
+    upgraded = False
     for earlier in package_commands(model):
         if earlier.start >= command.start:
             break
         if _installs_distro_pip(earlier):
             installed = True
         elif installed and _upgrades_pip(earlier):
-            certain = False
+            upgraded = True
     if not installed:
         return None
     if _GET_PIP.search(model.text[: command.start]):
-        certain = False
-    return OldPip(release, certain)
+        upgraded = True
+    if upgraded:
+        return OldPip(release, False, "the shell may not see the pip the RUN upgraded earlier")
+    if not base_certain:
+        return OldPip(release, False, f"`{base.text}` was built on {release} for part of its life")
+    return OldPip(release, True)
 
 
 #: Other ways a build puts a new pip in place.

@@ -122,6 +122,14 @@ class PipNoCacheDir(PackageCommandRule):
     aliases = ("DL3042",)
 
     valid = (
+        Valid(
+            "FROM node:7\nRUN apt-get update && apt-get install -y python-pip && pip install awscli\n",
+            "node 7 is built on Debian 8, whose pip 1.5.6 caches nothing and rejects --no-cache-dir",
+        ),
+        Valid(
+            "FROM phusion/baseimage:0.9.12\nRUN apt-get update && apt-get install -y python-pip && pip install awscli\n",
+            "phusion/baseimage 0.9.12 is built on Ubuntu 14.04, whose pip predates the option",
+        ),
         Valid("FROM python:3.12\nRUN pip install --no-cache-dir flask\n"),
         Valid("FROM python:3.12\nRUN pip install --no-cache /wheels/*\n", "pip accepts an unambiguous prefix"),
         Valid("FROM python:3.12\nRUN pip --no-cache-dir install flask\n", "a general option before the subcommand"),
@@ -179,6 +187,11 @@ class PipNoCacheDir(PackageCommandRule):
         ),
     )
     invalid = (
+        Invalid(
+            "FROM node:6\nRUN apt-get update && apt-get install -y python-pip && pip install awscli\n",
+            None,
+            "node 6 was built on Debian 8 for part of its life: its pip may reject the option, so no fix",
+        ),
         Invalid(
             "FROM python:3.12 AS build\nRUN pip install --prefix=/install flask\n"
             "FROM python:3.12-slim\nCOPY --from=build /install /usr/local\nCMD [\"flask\", \"run\"]\n",
@@ -320,7 +333,7 @@ class PipNoCacheDir(PackageCommandRule):
             return Finding(
                 where, message,
                 note=f"not fixed: the `pip` this runs may still be {old_pip.release}'s own, older than pip 6, which "
-                     "rejects `--no-cache-dir` (the shell may not see the pip the RUN upgraded earlier)",
+                     f"rejects `--no-cache-dir` ({old_pip.doubt})",
             )
         if given:
             return Finding(where, message, note=f"`--cache-dir` on the command would override an inserted `{flag}`")
