@@ -682,7 +682,7 @@ def _command_line_tool(situation: UserSituation) -> str | None:
     """The image is a command-line tool: the files it works on are mounted from the host when it runs.
 
     An ENTRYPOINT takes the arguments of ``docker run``; with no port
-    exposed, no working directory of its own (it runs in ``/``) and a
+    exposed, no working directory of its own (``/`` or ``/tmp``) and a
     program the build installs rather than copies in (``apk add lynx``,
     ``npm install -g aglio``), the image is a tool run on the user's files,
     mounted from the host with the host's owners. A new user may not be
@@ -692,8 +692,11 @@ def _command_line_tool(situation: UserSituation) -> str | None:
     entrypoint = next((i for i in reversed(situation.runtime) if isinstance(i, Entrypoint)), None)
     if entrypoint is None or situation.facts.key in _BASE_WORKDIRS or situation.users or situation.accounts:
         return None  # (an author who set up users has thought about who runs the tool)
-    if any(isinstance(i, (Expose, Workdir)) for info in situation.chain for i in info.stage.instructions):
+    if any(isinstance(i, Expose) for i in situation.instructions):
         return None
+    workdirs = [_unquoted(i.value) for i in situation.instructions if isinstance(i, Workdir) and i.value]
+    if workdirs and posixpath.normpath(workdirs[-1]) not in _SCRATCH_FOLDERS:
+        return None  # a folder of its own: an app's, or a workspace (`_mounted_workspace` reads that one)
     if "onbuild" in (situation.base or "").lower():
         return None  # an ONBUILD base sets the app's folder and copies the build context into it
     words = command_words(entrypoint)
@@ -706,9 +709,14 @@ def _command_line_tool(situation: UserSituation) -> str | None:
     ):
         return None  # the build's own program (or the script or archive an interpreter runs): an app
     program = program_name(words[0])
-    return (f"the container runs `{program}` on the arguments given to `docker run`, in /, with no port exposed: a "
+    return (f"the container runs `{program}` on the arguments given to `docker run`, with no port exposed and no "
+            "folder of its own to work in: a "
             "command-line tool, whose input and output are files mounted from the host, which keep their owners "
             "there, so a new user may not be able to write them; set USER yourself if it only reads them")
+
+
+#: Working directories that are no folder of the image's own.
+_SCRATCH_FOLDERS = frozenset({"/", "/tmp", "/var/tmp"})
 
 
 def _copied(situation: UserSituation) -> tuple[set[str], set[str]]:
