@@ -252,8 +252,12 @@ class PipeWithoutPipefail(Rule):
             if tuple(shell) != ("/bin/sh", "-c") or default_sh_dialect(context, view.run) is None:
                 return ("the shell that runs this RUN may not know `set -o pipefail` (dash, Debian's and Ubuntu's "
                         "/bin/sh, rejects it); set SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"] where bash exists")
-        if any(c.context & (CHILD_SHELL - {ShellContext.PIPELINE}) for stages in pipelines for c in stages):
-            return "a pipeline inside a subshell or command substitution"
+        nested = next((stages for stages in pipelines
+                       if any(c.context & (CHILD_SHELL - {ShellContext.PIPELINE}) for c in stages)), None)
+        if nested is not None:
+            spelled = " | ".join(stage.name or "…" for stage in nested)
+            return (f"the RUN also runs a pipeline inside a subshell or command substitution (`{spelled}`), whose "
+                    "result pipefail would change too")
         if not any(stage.name in DOWNLOADS for stages in pipelines for stage in stages[:-1]):
             return "no download before a `|`: nothing whose failure pipefail is meant to catch"
         for stages in pipelines:
