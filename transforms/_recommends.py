@@ -34,6 +34,8 @@ unless a row says otherwise:
 * ``graphviz``: recommended by ``plantuml``, which renders every diagram
   but the sequence diagram with its ``dot``, so the install itself is the
   evidence.
+* ``fortunes-min``: recommended by ``fortune-mod`` (which ``fortune``
+  names), whose program finds no sayings without a database.
 * ``nodejs``: recommended by ``yarn``, the package of Yarn's own apt
   repository (neither Debian nor Ubuntu packages it under that name), so
   that a Node.js from elsewhere can serve; without one, ``yarn`` has nothing
@@ -205,6 +207,10 @@ KEEPS: tuple[Keep, ...] = (
     Keep("python-setuptools", ("python-pip",), Use.PIP_INSTALL),
     Keep("xauth", ("xvfb",), Use.XVFB_RUN),
     Keep("graphviz", ("plantuml",), Use.ALWAYS, reason="`plantuml` draws only sequence diagrams without it"),
+    Keep(
+        "fortunes-min", ("fortune-mod", "fortune"), Use.ALWAYS, ("fortunes*", "fortune-cookie-db"),
+        reason="`fortune` has no sayings without a fortune database, which it only recommends",
+    ),
     Keep(
         "nodejs", ("yarn",), Use.ALWAYS, ("nodejs-*",),
         reason="Yarn's package only recommends Node.js, which `yarn` runs on",

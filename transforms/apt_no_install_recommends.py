@@ -228,6 +228,14 @@ class AptNoInstallRecommends(PackageCommandRule):
             unsafe=True,
         ),
         Invalid(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y fortune && rm -rf /var/lib/apt/lists/*\n"
+            "ENTRYPOINT [\"/usr/games/fortune\"]\n",
+            "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y fortune fortunes-min && "
+            "rm -rf /var/lib/apt/lists/*\nENTRYPOINT [\"/usr/games/fortune\"]\n",
+            "the fortune program only recommends its database",
+            unsafe=True,
+        ),
+        Invalid(
             "FROM node:20\nRUN apt-get update && apt-get install -y yarn\n",
             "FROM node:20\nRUN apt-get update && apt-get install --no-install-recommends -y yarn\n",
             "the node image has its own Node.js: Debian's is not added",

@@ -9,7 +9,7 @@ from dfix.shell import SimpleCommand, package_command
 from dfix.syntax import Instruction, Run
 
 from ._apt import LISTS, consumes_lists, is_update
-from ._base_images import facts_for, split_reference
+from ._base_images import split_reference
 from ._cleanup import earlier_unconditional, first_consumer, where
 
 #: apt actions that fetch packages with the lists.
@@ -43,11 +43,14 @@ def _earlier_update(context: Context, run: Run) -> Run | None:
 
 
 def _base_without_lists(context: Context, run: Run) -> str | None:
-    """The base image of ``run``'s stage when it is an official Debian-family image, which ships no package lists.
+    """The base image of ``run``'s stage when it is the official ``debian`` or ``ubuntu`` image, or None.
 
-    The official images (``debian``, ``ubuntu`` and the language images built
-    on them) delete ``/var/lib/apt/lists`` when they are built; another
-    image may have kept its lists.
+    Those images delete ``/var/lib/apt/lists`` when they are built and hold
+    little beyond the essential packages, so an install with no refresh
+    fails. The language images built on them ship many packages (``git``
+    and ``curl`` in the full ones): an install of one of those needs no
+    lists, and an added refresh would only reach mirrors an old release no
+    longer has.
     """
     info = context.stage_of(run)
     if info is None:
@@ -55,10 +58,10 @@ def _base_without_lists(context: Context, run: Run) -> str | None:
     base = context.root_stage(info).stage.base
     if base is None or base.has_variables:
         return None
-    facts = facts_for(base.text)
     name, _registry, _tag = split_reference(base.text)
-    official = "/" not in name or name.startswith(("library/", "stackbrew/"))
-    return base.text if official and facts.known and facts.family == "debian" else None
+    for namespace in ("library/", "stackbrew/"):
+        name = name.removeprefix(namespace)
+    return base.text if name in ("debian", "ubuntu") else None
 
 
 class InstallWithoutUpdate(Rule):
@@ -71,10 +74,11 @@ class InstallWithoutUpdate(Rule):
     ``apt-get update &&`` in front of the install. Unsafe: it changes which
     package versions the RUN installs (newer ones), which is the point.
 
-    With no earlier update at all, on an official Debian-family base (``debian``,
-    ``ubuntu``, the official language images), the install fails outright:
-    those images delete their package lists when they are built, so apt
-    cannot find a package the image does not have. The same fix applies.
+    With no earlier update at all, on the official ``debian`` or ``ubuntu``
+    image, the install fails outright: those images delete their package
+    lists when they are built, so apt cannot find a package the image does
+    not have. The same fix applies. (The language images built on them ship
+    many packages, whose install needs no lists: not reported there.)
 
     Not reported when the RUN has its own update first, when the lists are a
     mount of that RUN, when only local ``.deb`` files are installed, or when
