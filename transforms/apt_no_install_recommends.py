@@ -594,7 +594,9 @@ def _held_back(context: Context, view: RunView, command: PackageCommand, shipped
     if desktop is not None:
         return (f"`{desktop}` is part of a desktop application, whose recommended packages (image loaders, fonts, "
                 "themes) it often needs when it runs; which ones cannot be read from the file")
-    converter = next((name for name in package_names(command) if fnmatchcase(name, "imagemagick*")), None)
+    converter = next(
+        (name for name in package_names(command) if any(fnmatchcase(name, pattern) for pattern in _IMAGEMAGICK)), None
+    )
     if converter is not None:
         return (f"`{converter}` reads and writes most formats through packages it only recommends (`ghostscript` "
                 "for PDF and PostScript, the extra coders for SVG and WMF); which ones the image converts cannot be "
@@ -665,6 +667,10 @@ _DESKTOP = (
     "python3-pyqt*", "python-pyqt*", "python3-pyside*", "xfce4*", "lxde*", "lxqt*", "*-desktop", "gnome-*", "kde-*",
     "xserver-xorg*",
 )
+
+
+#: ImageMagick and the packages that bring its libraries (to build against, or through a language binding).
+_IMAGEMAGICK = ("imagemagick*", "libmagickcore*", "libmagickwand*", "php*-imagick", "ruby-rmagick")
 
 
 def _desktop_package(command: PackageCommand) -> str | None:

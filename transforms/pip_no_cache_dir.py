@@ -20,6 +20,7 @@ from ._packages import (
     environment_value,
     inline_value,
     never_shipped,
+    removes_path,
 )
 
 #: pip subcommands that fill the cache.
@@ -107,10 +108,12 @@ class PipNoCacheDir(PackageCommandRule):
 
     Fix: insert `` --no-cache-dir`` (uv: `` --no-cache``) right after the
     subcommand. Safe: only the cache is skipped, the same packages install.
-    Not fixed (reported only) when ``--cache-dir`` is given on the command
-    (it would win over the inserted option), in a build stage that never
-    reaches the image (its cache costs build time only), in exec-form RUNs
-    and heredoc RUNs; nothing is checked under a non-POSIX SHELL.
+    Not reported when the RUN deletes the cache itself afterwards (``rm -r
+    /root/.cache``). Not fixed (reported only) when ``--cache-dir`` is given
+    on the command (it would win over the inserted option), in a build stage
+    that never reaches the image (its cache costs build time only), in
+    exec-form RUNs and heredoc RUNs; nothing is checked under a non-POSIX
+    SHELL.
     """
 
     code = "DF220"
@@ -122,6 +125,11 @@ class PipNoCacheDir(PackageCommandRule):
     aliases = ("DL3042",)
 
     valid = (
+        Valid(
+            "FROM alpine:3.8\nRUN apk add --no-cache python3 && pip3 install --upgrade pip setuptools && "
+            "rm -r /root/.cache\n",
+            "the RUN deletes the cache itself: nothing stays (and with the flag the `rm` would find nothing to delete)",
+        ),
         Valid(
             "FROM node:7\nRUN apt-get update && apt-get install -y python-pip && pip install awscli\n",
             "node 7 is built on Debian 8, whose pip 1.5.6 caches nothing and rejects --no-cache-dir",
@@ -313,6 +321,8 @@ class PipNoCacheDir(PackageCommandRule):
         extra = tuple(CacheDir(path) for path in (cache_dir, env_dir) if path and path != "$")
         if cache_mount_covers(view, caches + extra):
             return None
+        if removes_path(view.model, command.end, caches + extra):
+            return None  # the RUN deletes the cache itself (and an `rm` without `-f` would fail on a missing one)
         if given and cache_dir is None:
             return None  # --cache-dir from a variable: it may be a mounted folder
         if not uv and _configured_by_file(context, run, view, command):
