@@ -60,7 +60,8 @@ def _read_pipelines(model: ShellScript) -> tuple[tuple[SimpleCommand, ...], ...]
         node = stack.pop()
         if node.type == "pipeline":
             start, end = model.tree.span(node)
-            stages = [c for c in model.commands if start <= c.start and c.end <= end]
+            # the last stage's redirection may lie outside the node (`a | b > f` is `(a | b) > f`)
+            stages = [c for c in model.commands if start <= c.start < end]
             found.append((start, stages))
         stack.extend(reversed(node.children))
     return tuple(tuple(stages) for _, stages in sorted(found, key=lambda item: item[0]))
@@ -151,6 +152,13 @@ class PipeWithoutPipefail(Rule):
               "the backtick escape of Windows files"),
     )
     invalid = (
+        Invalid(
+            "FROM alpine:3.20\nRUN wget -q https://example.com/helm.tar.gz -O - | tar -xzO linux-amd64/helm > /bin/helm\n",
+            "FROM alpine:3.20\nRUN set -o pipefail && wget -q https://example.com/helm.tar.gz -O - | tar -xzO "
+            "linux-amd64/helm > /bin/helm\n",
+            "the last stage's redirection belongs to the whole pipeline: wget is still its first stage",
+            unsafe=True,
+        ),
         Invalid(
             'FROM debian:12\nSHELL ["/bin/bash", "-c"]\nRUN curl -fsSL https://example.com/a.tgz | tar -xz -C /opt\n',
             'FROM debian:12\nSHELL ["/bin/bash", "-c"]\nRUN set -o pipefail && curl -fsSL https://example.com/a.tgz '
