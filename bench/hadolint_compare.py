@@ -487,22 +487,27 @@ def new_finding_reason(result: FileResult, code: str) -> str | None:
 # -- the script ---------------------------------------------------------------------------------
 
 
-_APK_CACHE_REMOVED = re.compile(r"\brm\s+-\w*\s+/var/cache/apk\b|\brm\s+-\w*\s+/var/cache/apk/")
+#: Caches a RUN may delete itself, by the hadolint code that asks for them not to be kept: a finding on such
+#: a RUN has nothing left to fix (no cache stays in the image), so it does not count against the drop.
+_SELF_CLEANING = {
+    "DL3019": ("/var/cache/apk", re.compile(r"\brm\s+-\w*\s+/var/cache/apk\b|\brm\s+-\w*\s+/var/cache/apk/")),
+    "DL3042": ("pip's cache", re.compile(r"\brm\s+-\w*[rR]\w*\s+(/root|~|\$HOME)/\.cache\b")),
+}
 
 
-def _self_cleaning_apk(comparison: Comparison) -> int:
-    """DL3019 findings left on a RUN that removes ``/var/cache/apk`` itself (the image keeps no index)."""
-    count = 0
+def _self_cleaning(comparison: Comparison) -> set[tuple[str, str, int]]:
+    """``(fixed file, code, line)`` of the findings left on a RUN that deletes that code's cache itself."""
+    found: set[tuple[str, str, int]] = set()
     for result in comparison.files:
-        flagged = [finding["line"] for finding in result.after if finding["code"] == "DL3019"]
+        flagged = [(f["code"], f["line"]) for f in result.after if f["code"] in _SELF_CLEANING]
         if not flagged:
             continue
         text = dfix.read_dockerfile(result.target)
-        for line in flagged:
+        for code, line in flagged:
             _, instruction = _instruction_at(text, line)
-            if instruction is not None and _APK_CACHE_REMOVED.search(instruction.code):
-                count += 1
-    return count
+            if instruction is not None and _SELF_CLEANING[code][1].search(instruction.code):
+                found.add((result.target, code, line))
+    return found
 
 
 def _rules_for_alias() -> dict[str, set[str]]:
@@ -524,7 +529,9 @@ def _withheld(note: str | None) -> bool:
     return bool(note) and not note.startswith(("base-image facts", "unsafe:", "report only: with the option"))
 
 
-def reported_leftovers(comparison: Comparison, codes: Iterable[str]) -> tuple[collections.Counter, collections.Counter]:
+def reported_leftovers(
+    comparison: Comparison, codes: Iterable[str], skip: set[tuple[str, str, int]] = frozenset()
+) -> tuple[collections.Counter, collections.Counter]:
     """Leftovers of ``codes`` that dfix reports at the same line with the reason it does not fix them.
 
     A rule that withholds a fix says why in its note (an
@@ -541,8 +548,8 @@ def reported_leftovers(comparison: Comparison, codes: Iterable[str]) -> tuple[co
         spans: list[tuple[int, int]] | None = None
         for finding in result.after:
             code = finding["code"]
-            if code not in codes:
-                continue
+            if code not in codes or (result.target, code, finding["line"]) in skip:
+                continue  # (a finding already explained as self-cleaning is not counted twice)
             rules = aliases.get(code, set())
             if spans is None:  # the fixed file, parsed once for all its findings
                 spans = _instruction_lines(dfix.read_dockerfile(result.target))
@@ -629,14 +636,15 @@ def report(comparison: Comparison, options: argparse.Namespace, select: list[str
               f"{len(seeded.refused)} references the resolver refuses: {', '.join(sorted(seeded.refused)) or '-'}")
     print(f"{'code':8} {'before':>7} {'after':>7} {'drop':>7}")
     failing = False
-    cleaned = _self_cleaning_apk(comparison)
-    withheld, withheld_reasons = reported_leftovers(comparison, judged)
+    self_cleaning = _self_cleaning(comparison)
+    cleaned = collections.Counter(code for _target, code, _line in self_cleaning)
+    withheld, withheld_reasons = reported_leftovers(comparison, judged, self_cleaning)
     for code in sorted(set(comparison.before) | set(comparison.after)):
         b, a = comparison.before[code], comparison.after[code]
-        if code == "DL3019" and cleaned:
-            print(f"  (DL3019: {cleaned} left on RUNs that delete /var/cache/apk themselves: no index stays in the "
-                  "image, so dfix has nothing to fix; not counted against the drop)")
-            a -= cleaned
+        if cleaned[code]:
+            print(f"  ({code}: {cleaned[code]} left on RUNs that delete {_SELF_CLEANING[code][0]} themselves: no "
+                  "cache stays in the image, so dfix has nothing to fix; not counted against the drop)")
+            a -= cleaned[code]
         if withheld[code]:
             print(f"  ({code}: {withheld[code]} left where dfix reports it and says why it does not fix it; "
                   "not counted against the drop, reasons below)")
@@ -655,7 +663,7 @@ def report(comparison: Comparison, options: argparse.Namespace, select: list[str
             mark = " (issue 5: every leftover explained below)"
         print(f"{code:8} {b:7} {a:7} {drop:6.1f}%{mark}")
     judged_before = sum(comparison.before[c] for c in judged)
-    judged_after = (sum(comparison.after[c] for c in judged) - (cleaned if "DL3019" in judged else 0)
+    judged_after = (sum(comparison.after[c] for c in judged) - sum(cleaned[c] for c in judged)
                     - sum(withheld[c] for c in judged))
     if judged_before:
         overall = 100.0 * (judged_before - judged_after) / judged_before
