@@ -681,7 +681,8 @@ def _mounted_workspace(situation: UserSituation) -> str | None:
 def _command_line_tool(situation: UserSituation) -> str | None:
     """The image is a command-line tool: the files it works on are mounted from the host when it runs.
 
-    An ENTRYPOINT takes the arguments of ``docker run``; with no port
+    An ENTRYPOINT takes the arguments of ``docker run`` (as does a program whose
+    CMD only asks for its help, ``CMD ["lynx", "-h"]``); with no port
     exposed, no working directory of its own (``/`` or ``/tmp``) and a
     program the build installs rather than copies in (``apk add lynx``,
     ``npm install -g aglio``), the image is a tool run on the user's files,
@@ -690,6 +691,11 @@ def _command_line_tool(situation: UserSituation) -> str | None:
     told from the file.
     """
     entrypoint = next((i for i in reversed(situation.runtime) if isinstance(i, Entrypoint)), None)
+    if entrypoint is None:
+        # `CMD ["lynx", "-h"]`: a help text for a default, so every real use gives its own arguments
+        cmd = next((i for i in reversed(situation.runtime) if isinstance(i, Cmd)), None)
+        if cmd is not None and any(word in _HELP_WORDS for word in command_words(cmd)[1:]):
+            entrypoint = cmd
     if entrypoint is None or situation.facts.key in _BASE_WORKDIRS or situation.users or situation.accounts:
         return None  # (an author who set up users has thought about who runs the tool)
     if any(isinstance(i, Expose) for i in situation.instructions):
@@ -715,6 +721,8 @@ def _command_line_tool(situation: UserSituation) -> str | None:
             "there, so a new user may not be able to write them; set USER yourself if it only reads them")
 
 
+#: Arguments of a CMD that only shows how to use the program.
+_HELP_WORDS = frozenset({"-h", "--help", "help", "-help", "--usage"})
 #: Working directories that are no folder of the image's own.
 _SCRATCH_FOLDERS = frozenset({"/", "/tmp", "/var/tmp"})
 
@@ -969,9 +977,10 @@ def writable_paths(situation: UserSituation) -> tuple[list[WritablePath], str | 
     found = [item for item in found if not any(_gone(item.path, r) for r in removed)]
     out: list[WritablePath] = []
     seen: set[str] = set()
+    env = _literal_env(situation)
     for item in found:
-        if item.path in seen or not (item.system or _ownable(item.path)):
-            continue
+        if item.path in seen or not (item.system or _ownable(_expanded(item.path, env))):
+            continue  # (`$APP_HOME` that holds `/opt` is a system folder too)
         seen.add(item.path)
         out.append(item)
     return out, None
@@ -1104,6 +1113,11 @@ def _server_homes(situation: UserSituation, found: list[WritablePath], workdir: 
             found.append(WritablePath(path, f"{key} writes there", system=True))
         break
     return None
+
+
+def _expanded(path: str, env: dict[str, str]) -> str:
+    """``path`` with the ``$NAME``/``${NAME}`` the file's ENV sets to a literal replaced (others left as they are)."""
+    return re.sub(r"\$\{?(\w+)\}?", lambda m: env.get(m.group(1), m.group(0)), path)
 
 
 def _literal_env(situation: UserSituation) -> dict[str, str]:

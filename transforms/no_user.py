@@ -220,6 +220,14 @@ class NoUser(Rule):
             unsafe=True,
         ),
         Invalid(
+            "FROM node:20\nENV DEFAULT_WORKDIR=/opt\nWORKDIR $DEFAULT_WORKDIR\nCOPY . explorer\nEXPOSE 8080\n"
+            "CMD [\"node\", \"explorer/main.js\"]\n",
+            "FROM node:20\nENV DEFAULT_WORKDIR=/opt\nWORKDIR $DEFAULT_WORKDIR\nCOPY . explorer\nUSER 1000:1000\n"
+            "EXPOSE 8080\nCMD [\"node\", \"explorer/main.js\"]\n",
+            "a WORKDIR named by a variable that holds /opt is a system folder like /opt itself: it is not given away",
+            unsafe=True,
+        ),
+        Invalid(
             "FROM node:0.12.7\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD [\"node\", \"index.js\"]\n",
             "FROM node:0.12.7\nWORKDIR /app\nCOPY . .\nRUN npm install\n"
             "RUN groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid app --no-log-init --create-home app \\\n"
@@ -519,6 +527,11 @@ class NoUser(Rule):
             "FROM java:8\nENV HZ_HOME=/opt/hazelcast\nWORKDIR $HZ_HOME\nADD start.sh $HZ_HOME/\nEXPOSE 5701\n"
             "ENTRYPOINT [\"./start.sh\"]\n",
             why="the start script lands in a folder named by a variable: still a script the file does not show",
+        ),
+        Invalid(
+            "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y --no-install-recommends lynx && "
+            "rm -rf /var/lib/apt/lists/*\nCMD [\"lynx\", \"-h\"]\n",
+            why="a CMD that only asks for help: every use runs the tool with its own arguments, on mounted files",
         ),
         Invalid(
             "FROM node:20-alpine\nRUN npm install -g aglio\nENTRYPOINT [\"aglio\"]\n",
