@@ -234,7 +234,7 @@ def root_need(situation: UserSituation) -> str | None:
         _services, _config_renderers, _build_time_database, _system_folder_settings, _named_system_folder,
         _collectors, _app_in_file_system_root, _start_up_writes, _hidden_program, _root_crontab, _docker_cli,
         _runtime_build, _packaged_server, _github_action, _manages_accounts, _unread_start_script,
-        _mounted_workspace, _command_line_tool,
+        _mounted_workspace, _command_line_tool, _ssh_deployer,
     ):
         reason = check(situation)
         if reason:
@@ -872,6 +872,27 @@ def _docker_cli(situation: UserSituation) -> str | None:
 
 
 _DOCKER_SOCKET = "/var/run/docker.sock"
+
+
+def _ssh_deployer(situation: UserSituation) -> str | None:
+    """The image installs Ansible: it connects with the SSH keys and settings of the user it runs as.
+
+    An Ansible image is run with the operator's keys and inventory mounted,
+    usually into ``/root`` (``-v ~/.ssh:/root/.ssh``); as a new user it looks
+    in another home, and a mounted key of mode 0600 is not its to read.
+    """
+    for script in situation.scripts:
+        for invocation in package_commands(script):
+            if invocation.action == "install" and any(
+                (word.value or "").split("=", 1)[0].split("<", 1)[0].split(">", 1)[0] in _ANSIBLE
+                for word in invocation.packages
+            ):
+                return ("the image installs Ansible, which connects with the SSH keys and settings of the user it "
+                        "runs as, usually mounted into /root")
+    return None
+
+
+_ANSIBLE = frozenset({"ansible", "ansible-core", "ansible-base"})
 
 
 def _is_start_script(instruction: Cmd | Entrypoint) -> bool:

@@ -534,6 +534,11 @@ class NoUser(Rule):
             why="a CMD that only asks for help: every use runs the tool with its own arguments, on mounted files",
         ),
         Invalid(
+            "FROM python:3.12-slim\nRUN pip install --no-cache-dir ansible\nWORKDIR /work\nCOPY site.yml .\n"
+            "CMD [\"ansible-playbook\", \"site.yml\"]\n",
+            why="Ansible connects with the keys of the user it runs as, usually mounted into /root",
+        ),
+        Invalid(
             "FROM node:20-alpine\nRUN npm install -g aglio\nENTRYPOINT [\"aglio\"]\n",
             why="a command-line tool installed by the build, run in / with no port: it works on files mounted from "
                 "the host, which a new user may not be able to write",
