@@ -464,11 +464,17 @@ def _config_renderers(situation: UserSituation) -> str | None:
     return None
 
 
-#: Servers unpacked from a release archive: they write logs and data under their own home folder.
+#: Servers unpacked from a release archive: they write logs and data under their own home folder. Not the
+#: tools named after them (``elasticsearch_exporter``, ``kafka-monitor``); ``kafka_2.13-3.7.0.tgz`` is Kafka.
 _PACKAGED_SERVERS = lazy_pattern(
     r"(?<![A-Za-z0-9])(kafka|zookeeper|artifactory|nexus|elasticsearch|solr|cassandra|hadoop|hbase|spark|activemq"
     r"|artemis|wildfly|jboss|jetty|sonarqube|storm|flink|nifi|keycloak|neo4j|couchdb|rabbitmq|ignite|druid|presto"
-    r"|trino)(?![A-Za-z0-9])",
+    r"|trino)(?![A-Za-z0-9])"
+    # `NAME_word` is the server only in its own settings (`KAFKA_HOME`, `NEXUS_DATA`): not `elasticsearch_exporter`
+    r"(?!_(?!(?:version|home|url|dir|path|data|opts|conf|logs?|sha\d*|major|minor|release)(?![A-Za-z0-9]))"
+    r"[A-Za-z])"
+    # nor a tool named after it
+    r"(?![-_](?:exporter|monitor|client|cli|operator|ui|proxy|dump|tools?|manager|connect|beat)(?![A-Za-z0-9]))",
     re.I,
 )
 

@@ -228,6 +228,14 @@ class NoUser(Rule):
             unsafe=True,
         ),
         Invalid(
+            "FROM alpine:3.20\nCOPY elasticsearch_exporter /bin/elasticsearch_exporter\nEXPOSE 9108\n"
+            "ENTRYPOINT [\"elasticsearch_exporter\"]\n",
+            f"FROM alpine:3.20\nCOPY elasticsearch_exporter /bin/elasticsearch_exporter\n{BUSYBOX_CREATE}\n"
+            "USER 10001:10001\nEXPOSE 9108\nENTRYPOINT [\"elasticsearch_exporter\"]\n",
+            "an exporter named after Elasticsearch is not the server: it writes nothing under a root-owned home",
+            unsafe=True,
+        ),
+        Invalid(
             "FROM node:0.12.7\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD [\"node\", \"index.js\"]\n",
             "FROM node:0.12.7\nWORKDIR /app\nCOPY . .\nRUN npm install\n"
             "RUN groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid app --no-log-init --create-home app \\\n"
