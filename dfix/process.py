@@ -201,8 +201,16 @@ def _presented(diagnostics: Sequence[Diagnostic], task: Task, policy: FixPolicy)
 
 
 def _parse_warnings(tree: Dockerfile, path: str) -> tuple[str, ...]:
-    """BuildKit's parse warnings (empty continuation lines), as ``path:line:col: warning: message``."""
-    return tuple(f"{path}:{w.line}:{w.column}: warning: {w.message}" for w in tree.warnings)
+    """BuildKit's parse warnings (empty continuation lines), as ``path:line:col: warning: message``.
+
+    BuildKit's message quotes the whole instruction, kilobytes for a long
+    RUN; the line and column already say where it is, so the quote is cut.
+    """
+    return tuple(f"{path}:{w.line}:{w.column}: warning: {_shortened(w.message)}" for w in tree.warnings)
+
+
+def _shortened(message: str, limit: int = 120) -> str:
+    return message if len(message) <= limit else message[: limit - 1].rstrip() + "…"
 
 
 def internal_error_message(error: BaseException) -> str:
