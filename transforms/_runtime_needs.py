@@ -785,10 +785,14 @@ def _named_like_file(source: str) -> bool:
 
 
 def _may_fill(situation: UserSituation, run: Run, current: str, workdir: str) -> bool:
-    """The RUN may put files in ``workdir``: it runs there, or names it outside a mkdir, chmod or chown."""
+    """The RUN may put files in ``workdir``: it runs there, or names it outside a mkdir, chmod or chown.
+
+    A RUN that runs there but only links, makes or changes files by absolute
+    path (``ln -s /tool-linux-amd64 /usr/local/bin/tool``) puts nothing in it.
+    """
     inside = workdir.rstrip("/") + "/"
     if (current.rstrip("/") + "/").startswith(inside):
-        return True
+        return not _absolute_paths_only(situation, run)
     names = [workdir]
     parent = current.rstrip("/") + "/"
     if inside.startswith(parent):
@@ -804,6 +808,26 @@ def _may_fill(situation: UserSituation, run: Run, current: str, workdir: str) ->
         if command.name in _FOLDER_ONLY and not command.redirects:
             text = text[: command.start] + " " * (command.end - command.start) + text[command.end :]
     return pattern.search(text) is not None
+
+
+#: Commands that touch only the paths they are given; for chmod, chown and chgrp the first word is not a path.
+_PATH_COMMANDS = frozenset({"ln", "mkdir", "rm", "chmod", "chown", "chgrp"})
+
+
+def _absolute_paths_only(situation: UserSituation, run: Run) -> bool:
+    """Every command of ``run`` is a link, folder or mode command that names only absolute paths."""
+    model = situation.context.run_view(run).model
+    if model is None or not model.commands:
+        return False
+    for command in model.commands:
+        if command.name not in _PATH_COMMANDS or command.redirects:
+            return False
+        operands = [word.value for word in command.args if not (word.value or "").startswith("-")]
+        if command.name in ("chmod", "chown", "chgrp"):
+            operands = operands[1:]
+        if not operands or any(value is None or not value.startswith("/") for value in operands):
+            return False
+    return True
 
 
 def _start_up_writes(situation: UserSituation) -> str | None:

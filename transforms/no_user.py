@@ -547,6 +547,11 @@ class NoUser(Rule):
             why="Ansible connects with the keys of the user it runs as, usually mounted into /root",
         ),
         Invalid(
+            "FROM alpine:3.20\nWORKDIR /oscalkit\nCOPY --from=golang:1.22 /usr/local/go/bin/gofmt /oscalkit-linux-x86_64\n"
+            "RUN ln -s /oscalkit-linux-x86_64 /usr/local/bin/oscalkit\nENTRYPOINT [\"oscalkit\"]\n",
+            why="the WORKDIR gets no files (the RUN there only links by absolute path): a workspace mounted at run time",
+        ),
+        Invalid(
             "FROM node:20-alpine\nRUN npm install -g aglio\nENTRYPOINT [\"aglio\"]\n",
             why="a command-line tool installed by the build, run in / with no port: it works on files mounted from "
                 "the host, which a new user may not be able to write",
