@@ -128,7 +128,7 @@ def never_shipped(context: Context, instruction: Instruction) -> bool:
     left there costs build time, not image size.
     """
     info = context.stage_of(instruction)
-    return info is not None and not (context.reaches_final_image(info) or context.children_of(info))
+    return info is not None and not context.ships(info)
 
 
 def code_of(context: Context, instruction: Instruction) -> str:

@@ -289,7 +289,7 @@ class AptListsNotRemoved(CacheCleanupRule):
             ):
                 continue
             info = context.stage_of(run)
-            if info is None or not (context.reaches_final_image(info) or context.children_of(info)):
+            if info is None or not context.ships(info):
                 continue  # never shipped (an ONBUILD trigger there never runs downstream either)
 
             def nested(updates=updates, last=last, model=model) -> str | None:

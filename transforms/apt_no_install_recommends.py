@@ -417,7 +417,7 @@ class AptNoInstallRecommends(PackageCommandRule):
 
     def findings(self, context: Context, view: RunView, commands: tuple[PackageCommand, ...]) -> Iterator[Finding]:
         info = context.stage_of(view.run)
-        shipped = info is not None and (context.reaches_final_image(info) or bool(context.children_of(info)))
+        shipped = info is not None and context.ships(info)
         for command in commands:
             if not _is_apt_install(command):
                 continue

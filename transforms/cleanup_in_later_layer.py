@@ -240,7 +240,7 @@ class CleanupInLaterLayer(Rule):
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
         for info in context.stages:
-            if not (context.reaches_final_image(info) or context.children_of(info)):
+            if not context.ships(info):
                 continue
             yield from self._stage(context, info)
 

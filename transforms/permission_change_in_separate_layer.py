@@ -189,7 +189,7 @@ class PermissionChangeInSeparateLayer(Rule):
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
         for info in context.stages:
-            if context.reaches_final_image(info) or context.children_of(info):
+            if context.ships(info):
                 yield from self._stage(context, info)
 
     def _stage(self, context: Context, info: StageInfo) -> Iterator[Diagnostic]:

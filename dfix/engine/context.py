@@ -157,6 +157,14 @@ class Context:
             final = self.stages[final.parent] if final.parent is not None else None
         return False
 
+    def ships(self, stage: StageInfo) -> bool:
+        """The stage's own files end up in an image: it is the final image, an ancestor of it, or a base of another.
+
+        Otherwise only what a ``COPY --from`` picks out of it ships, and what
+        it leaves behind (a package cache) costs build time, not image size.
+        """
+        return self.reaches_final_image(stage) or bool(self.children_of(stage))
+
     def later_in_stage(self, instruction: Instruction) -> Iterator[Instruction]:
         """Instructions after ``instruction`` in its stage."""
         info = self.stage_of(instruction)
