@@ -143,7 +143,10 @@ class ApkNoCache(CacheCleanupRule):
     Not reported when a cache or tmpfs mount holds ``/var/cache/apk``, for
     ``apk add --no-network`` (it fetches nothing), or when the RUN already
     deletes ``/var/cache/apk/*`` after its last ``apk add`` and the base is
-    not known to have ``--no-cache`` (a style finding otherwise).
+    not known to have ``--no-cache`` (a style finding otherwise). Such a
+    self-cleaning RUN with several commands that read the index is reported
+    without a fix: with ``--no-cache`` each would download the index again,
+    for the same image.
     Exec-form and heredoc RUNs are reported without a fix, and so is an
     ``apk add`` in a build stage whose files never reach the image (its
     cache costs build time only); ONBUILD triggers only get token-local
@@ -440,8 +443,8 @@ class ApkNoCache(CacheCleanupRule):
             return self.diagnostic(span, message, note=view.guard.append_note if view.guard else None) if offending else None
         if never_shipped(context, view.run):
             return self.diagnostic(span, message, note=UNSHIPPED_NOTE) if offending else None
-        fetching = [i for i in invocations if i.subcommand in _INSTALLING and reads_index(i)]
-        if cleaned_after and len(fetching) > 1:
+        fetching = [i for i in invocations if i.subcommand in _INSTALLING and reads_index(i)] if cleaned_after else []
+        if len(fetching) > 1:
             # the image is the same either way, and each `--no-cache` command downloads the index again
             note = (f"not fixed: the RUN deletes the cache at its end already, and with `--no-cache` each of its "
                     f"{len(fetching)} apk commands that read the package index would download it again")
