@@ -26,7 +26,7 @@ from dfix.syntax import (
 )
 
 from ._base_images import ImageFacts, facts_for, family_from_commands
-from ._runtime_needs import SERVER_HOMES, WritablePath, base_image_reason, root_need, writable_paths
+from ._runtime_needs import SERVER_HOMES, WritablePath, _shorten, base_image_reason, root_need, writable_paths
 
 __all__ = [
     "BUSYBOX_CREATE", "SHADOW_CREATE", "VARIABLE", "Plan", "UserSituation", "plan_new_user", "situation_of",
@@ -733,11 +733,6 @@ def user_fix_edits(situation: UserSituation, lines: list[str]) -> list[Edit]:
     body = newline.join(lines)
     text = newline + body if missing else body + newline
     return [Edit(end, end, text)]
-
-
-def _shorten(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Plan(msgspec.Struct, frozen=True):
