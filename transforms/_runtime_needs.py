@@ -905,24 +905,27 @@ _DOCKER_SOCKET = "/var/run/docker.sock"
 
 
 def _ssh_deployer(situation: UserSituation) -> str | None:
-    """The image installs Ansible: it connects with the SSH keys and settings of the user it runs as.
+    """The image installs an SSH client or Ansible: it connects with the keys and settings of the user it runs as.
 
-    An Ansible image is run with the operator's keys and inventory mounted,
-    usually into ``/root`` (``-v ~/.ssh:/root/.ssh``); as a new user it looks
-    in another home, and a mounted key of mode 0600 is not its to read.
+    Such an image (a git mirror, a deploy step, an Ansible runner) is run
+    with the operator's keys mounted, usually into ``/root/.ssh``
+    (``-v ~/.ssh:/root/.ssh``); as a new user it looks in another home, and
+    a mounted key of mode 0600 is not its to read.
     """
     for script in situation.scripts:
         for invocation in package_commands(script):
-            if invocation.action == "install" and any(
-                (word.value or "").split("=", 1)[0].split("<", 1)[0].split(">", 1)[0] in _ANSIBLE
-                for word in invocation.packages
-            ):
-                return ("the image installs Ansible, which connects with the SSH keys and settings of the user it "
-                        "runs as, usually mounted into /root")
+            if invocation.action != "install":
+                continue
+            for word in invocation.packages:
+                name = re.split(r"[=<>~]", word.value or "", maxsplit=1)[0]
+                if name in _SSH_USERS:
+                    return (f"the image installs `{name}`, which connects with the SSH keys and settings of the user "
+                            "it runs as, usually mounted into /root/.ssh")
     return None
 
 
-_ANSIBLE = frozenset({"ansible", "ansible-core", "ansible-base"})
+#: Packages whose programs connect over SSH with the running user's keys.
+_SSH_USERS = frozenset({"ansible", "ansible-core", "ansible-base", "openssh", "openssh-client", "openssh-clients"})
 
 
 def _is_start_script(instruction: Cmd | Entrypoint) -> bool:
