@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from dfix.engine import Context, RunView
+from dfix.engine import Context, RunView, program_name
 from dfix.patterns import lazy_pattern
-from dfix.shell import ListItem, PackageCommand, SimpleCommand, package_command
+from dfix.shell import ListItem, PackageCommand, SimpleCommand, analyze, package_command
 from dfix.shell import Context as ShellContext
 from dfix.syntax import Run
 
 from ._cleanup import NOT_ALWAYS, deletes, earlier_unconditional
 from ._packages import earlier_instructions
 from ._refresh import may_read_lists
+from ._start_scripts import copied_script, script_run_by
 
 LISTS = "/var/lib/apt/lists"
 CLEANUP = "rm -rf /var/lib/apt/lists/*"
@@ -108,11 +109,24 @@ def consumes_lists(view: RunView, context: Context | None = None) -> bool:
 
     With ``context``, removing packages the file installed earlier does not count as reading.
     """
+    return lists_need(view, context) is not None
+
+
+_READS = "still reads the package lists without its own `apt-get update`"
+
+
+def lists_need(view: RunView, context: Context | None = None) -> str | None:
+    """How a later RUN still needs the lists, said to the user ("still reads the package lists ..."), or None.
+
+    See `consumes_lists`; with ``context``, a script the RUN runs counts too
+    (see `_script_may_read_lists`).
+    """
     if view.mount_covers(LISTS, types=None):
-        return False  # its own lists (cache, tmpfs or bind mount)
+        return None  # its own lists (cache, tmpfs or bind mount)
     model = view.model
     if model is None:
-        return re.search(r"(?<![\w/.-])(apt-get|apt-cache|aptitude|apt)\s+[\w-]", view.text) is not None
+        found = re.search(r"(?<![\w/.-])(apt-get|apt-cache|aptitude|apt)\s+[\w-]", view.text)
+        return _READS if found else None
     commands = model.commands
     installed: set[str] | None = None  # what is installed as each command runs, when a removal asks
     if context is not None and any(_is_removal(command) for command in commands):
@@ -120,10 +134,43 @@ def consumes_lists(view: RunView, context: Context | None = None) -> bool:
     for command in commands:
         known = frozenset(installed) if installed is not None else frozenset()
         if reads_lists(command, known) and not earlier_unconditional(model, command, _renews_lists):
-            return True
+            return _READS
+        if context is not None and not view.trigger and _script_may_read_lists(context, view, command):
+            if not earlier_unconditional(model, command, _renews_lists):
+                script = script_run_by(command)
+                return (f"runs `{script}`, a script that may install packages from the package lists, with no "
+                        "`apt-get update` before it")
         if installed is not None:
             _track(installed, command)
-    return False
+    return None
+
+
+#: Names of scripts that install what a project needs (``install_dependencies.sh``, ``setup.sh``,
+#: ``bootstrap``): when the file does not show their text, they may install packages from the lists.
+_INSTALLER_NAME = lazy_pattern(r"install|deps|depend|setup|bootstrap|provision|prereq|requirement|packages", re.I)
+
+
+def _script_may_read_lists(context: Context, view: RunView, command: SimpleCommand) -> bool:
+    """``command`` runs a script that reads the apt lists, or may: one unseen whose name says it installs.
+
+    The script's text is read from the build context when the build copies
+    it from there. A script the file does not show (the context is not here,
+    or an earlier step downloaded or wrote it) counts by its name.
+    """
+    script = script_run_by(command)
+    if script is None:
+        return False
+    found = copied_script(context.build_context, [*earlier_instructions(context, view.run), view.run], script, view.run)
+    if found is not None and found[1] is not None:
+        try:
+            model = analyze(found[1])
+        except ValueError:
+            model = None
+        if model is not None:
+            return any(
+                reads_lists(inner) and not earlier_unconditional(model, inner, _renews_lists) for inner in model.commands
+            )
+    return _INSTALLER_NAME.search(program_name(script)) is not None
 
 
 def _is_removal(command: SimpleCommand) -> bool:

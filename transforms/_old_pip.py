@@ -6,14 +6,9 @@ pip 6.0 (December 2014) added the wheel and HTTP cache and, with it,
 Ubuntu before 16.04 (trusty: 1.5.4) ship such a pip as ``python-pip`` and
 ``python3-pip``; Debian 9 ships 9.0.1, Ubuntu 16.04 ships 8.1.1.
 
-The release is read from the base image's reference: the official ``debian``
-and ``ubuntu`` images by tag (``8``, ``jessie-slim``, ``14.04``,
-``trusty-20190515``), the deprecated official ``java`` image (jessie and
-wheezy only), ``node`` 0.x, 5 and 7 (jessie; 4 and 6 were jessie for part
-of their life, so a fix there is left to the user), ``phusion/baseimage``
-0.9.9 to 0.9.18 (trusty), and any image whose tag names a codename
-(``buildpack-deps:jessie``, ``python:2.7-jessie``). An image that tells
-nothing is taken to be recent. A virtualenv made there (``virtualenv``,
+The release is read from the base image's reference (see the releases kit:
+``node:4`` and ``node:6`` were jessie for part of their life only, so a fix
+there is left to the user). A virtualenv made there (``virtualenv``,
 ``python3 -m venv``) bundles the same old pip.
 """
 
@@ -27,66 +22,15 @@ from dfix.patterns import lazy_pattern
 from dfix.shell import PackageCommand, package_commands
 from dfix.syntax import Run
 
-from ._base_images import split_reference
 from ._packages import earlier_instructions
+from ._releases import old_release
 
 __all__ = ["distro_pip_before_6", "OldPip"]
 
-#: Releases whose ``python-pip``/``python3-pip`` predate pip 6, by codename.
-_OLD_CODENAMES = {
-    "squeeze": "Debian 6", "wheezy": "Debian 7", "jessie": "Debian 8",
-    "lucid": "Ubuntu 10.04", "precise": "Ubuntu 12.04", "quantal": "Ubuntu 12.10", "raring": "Ubuntu 13.04",
-    "saucy": "Ubuntu 13.10", "trusty": "Ubuntu 14.04", "utopic": "Ubuntu 14.10", "vivid": "Ubuntu 15.04",
-    "wily": "Ubuntu 15.10",
-}
-_CODENAME = lazy_pattern(r"(?:^|[-_.])(" + "|".join(_OLD_CODENAMES) + r")(?:$|[-_.\d])")
-_DEBIAN_NUMBER = lazy_pattern(r"^(\d+)(?:\.\d+)*(?:$|-)")
-_UBUNTU_NUMBER = lazy_pattern(r"^(\d+)\.(\d+)(?:$|[-.])")
 #: Programs that run the distribution's pip (a virtualenv's own pip is another matter).
 _DISTRO_PIP = lazy_pattern(r"pip[23]?(\.\d+)?|python[23]?(\.\d+)?")
 #: A requirement naming pip itself: ``pip``, ``pip==20.3.4``, ``'pip<21'``.
 _PIP_ITSELF = lazy_pattern(r"pip(\s*[<>=!~].*)?", re.IGNORECASE)
-
-
-def _old_release(reference: str | None) -> tuple[str, bool] | None:
-    """("Debian 8", certain) when the image is, or may be, a release whose pip predates pip 6, else None.
-
-    ``certain`` is false for an image whose tag was built on such a release
-    for part of its life only (``node:6`` was jessie, then stretch).
-    """
-    if not reference:
-        return None
-    repository, _, tag = split_reference(reference)
-    tag = tag or ""
-    named = _CODENAME.search(tag)
-    if named:
-        return _OLD_CODENAMES[named.group(1)], True
-    name = repository.rsplit("/", 1)[-1] if repository.startswith(("library/", "docker.io/")) else repository
-    if name == "java":
-        return "Debian 8", True  # the official java image, deprecated in 2017, was built on jessie and wheezy
-    if name == "debian":
-        number = _DEBIAN_NUMBER.match(tag)
-        if number and int(number.group(1)) <= 8:
-            return f"Debian {number.group(1)}", True
-    if name == "ubuntu":
-        number = _UBUNTU_NUMBER.match(tag)
-        if number and int(number.group(1)) < 16:
-            return f"Ubuntu {number.group(1)}.{number.group(2)}", True
-    if name == "node":
-        major = _NODE_MAJOR.match(tag)
-        if major and major.group(1) in _NODE_ON_JESSIE:
-            return "Debian 8", _NODE_ON_JESSIE[major.group(1)]
-    if name == "phusion/baseimage":
-        minor = _PHUSION_0_9.match(tag)
-        if minor and int(minor.group(1)) <= 18:
-            return "Ubuntu 14.04", True  # phusion/baseimage 0.9.9 to 0.9.18 are built on trusty
-    return None
-
-
-#: node images by major version whose default tags were built on jessie: always (true), or for a while (false).
-_NODE_ON_JESSIE = {"0": True, "5": True, "7": True, "4": False, "6": False}
-_NODE_MAJOR = lazy_pattern(r"^(\d+)(?:\.|$|-(?!.*(?:stretch|buster|bullseye|bookworm|alpine)))")
-_PHUSION_0_9 = lazy_pattern(r"^0\.9\.(\d+)$")
 
 
 class OldPip:
@@ -115,7 +59,7 @@ def distro_pip_before_6(context: Context, run: Run, command: PackageCommand, mod
     if info is None:
         return None
     base = context.root_stage(info).stage.base
-    found = _old_release(base.text if base is not None else None)
+    found = old_release(base.text if base is not None else None)
     if found is None:
         return None
     release, base_certain = found

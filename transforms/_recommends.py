@@ -63,6 +63,24 @@ unless a row says otherwise:
   ``python-pip`` recommend. An install that names a compiler (``gcc``,
   ``g++``) but not ``make`` has a compiler without recommendations, but no
   ``make``: kept when a later step runs it.
+* ``make`` and ``gcc``: recommended by ``cmake`` (Ubuntu 16.04 to 22.04
+  and Debian 11 and 12 alike). CMake's default generator writes Makefiles and
+  its configure step looks for a C compiler: a later ``cmake`` run keeps
+  ``make`` (not with ``-G Ninja``), and a later build keeps ``gcc`` when the
+  install names no compiler.
+* ``unzip``: recommended by ``zip`` (every release checked) and ``mc``;
+  ``patch``: recommended by ``git``; ``automake``: recommended by
+  ``autoconf`` (``autoreconf`` and ``aclocal`` run it); ``wget``:
+  recommended by Debian's ``lxc``; ``git``: recommended by Debian's ``npm``
+  (Debian 11 and later); ``gnupg``: recommended by ``dirmngr``, and what
+  gives ``gpg``, which ``apt-key`` needs too (the Debian 9 image has no
+  gpg). Each is kept when a later step runs it.
+* ``gcc`` on Debian 8, Ubuntu 15.10 and older (see the releases kit): their
+  ``libc6-dev`` (glibc 2.19) recommends ``gcc | c-compiler``, and most
+  ``-dev`` packages bring ``libc6-dev``, so an install that names headers
+  but no compiler got its compiler that way. It is kept: headers without a
+  compiler build nothing. Ubuntu 16.04 and Debian 9 dropped the
+  recommendation.
 * ``build-essential`` and ``python3-dev``/``python-dev``: recommended by
   ``python3-pip``/``python-pip``; kept when the same install names headers
   to compile against (a ``-dev`` package such as ``libjpeg-dev``) and a
@@ -130,6 +148,13 @@ class Use(Enum):
     PPA = "adding a PPA"
     COMPILE = "a build with make or a C compiler"
     MAKE = "a build with make"
+    CMAKE = "a CMake build"
+    UNZIP = "`unzip`"
+    PATCH = "`patch`"
+    WGET = "`wget`"
+    GIT = "`git`"
+    GPG = "`gpg` or `apt-key`"
+    AUTOMAKE = "`automake` (or `autoreconf`, `aclocal`)"
     ALWAYS = "the install itself"
 
 
@@ -156,6 +181,8 @@ class Keep(msgspec.Struct, frozen=True):
     run_time_only_if_unused: bool = False
     #: Packages one of which the same install must name for the row to apply (none: always applies).
     only_with: tuple[str, ...] = ()
+    #: The recommendation exists only on Debian 8, Ubuntu 15.10 and older (see `old_release`).
+    old_releases_only: bool = False
 
     def applies_to(self, names: Iterable[str]) -> bool:
         """Whether the install's ``names`` meet ``only_with``."""
@@ -196,6 +223,9 @@ _NETWORK_CLIENTS = (
     "curl", "wget", "git", "git-core", "aria2", "mercurial",
     "python3", "python3.[0-9]*", "nodejs", "yarn",
 )
+
+#: Packages that install a C compiler (``g++`` depends on ``gcc``).
+_COMPILERS = ("gcc-[0-9]*", "g++", "g++-[0-9]*", "build-essential", "clang", "clang-[0-9]*")
 
 #: The table DF202 works from (see the module docstring for the facts behind each row).
 KEEPS: tuple[Keep, ...] = (
@@ -241,6 +271,19 @@ KEEPS: tuple[Keep, ...] = (
     ),
     Keep("python3-dev", ("python3-pip",), Use.PIP_INSTALL, ("python3.[0-9]*-dev",), only_with=("*-dev",)),
     Keep("python-dev", ("python-pip",), Use.PIP_INSTALL, ("python2*-dev",), only_with=("*-dev",)),
+    Keep(
+        "gcc", ("*-dev",), Use.ALWAYS, _COMPILERS, only_with=("*-dev",), old_releases_only=True,
+        reason="on this release `libc6-dev`, which the headers bring, recommends the C compiler, the only one the "
+        "install has: headers without it compile nothing",
+    ),
+    Keep("make", ("cmake",), Use.CMAKE, ("make", "make-guile", "build-essential", "dpkg-dev")),
+    Keep("gcc", ("cmake",), Use.COMPILE, _COMPILERS),
+    Keep("unzip", ("zip", "mc"), Use.UNZIP),
+    Keep("patch", ("git", "git-core"), Use.PATCH),
+    Keep("wget", ("lxc",), Use.WGET),
+    Keep("automake", ("autoconf",), Use.AUTOMAKE),
+    Keep("git", ("npm",), Use.GIT, ("git-core",)),
+    Keep("gnupg", ("dirmngr",), Use.GPG, ("gnupg2", "gnupg1", "gpg")),
 )
 
 #: Recommends that are not kept, and what the fix therefore assumes when a later step uses the package:
@@ -259,15 +302,24 @@ CAVEATS: dict[str, tuple[Use, str]] = {
 
 # -- what the base image ships -----------------------------------------------------------------
 
-#: Which tags of an image ship a package: every tag, those without ``slim`` in them, or the
-#: full ``buildpack-deps`` flavour (not ``-curl``/``-scm``, which have no compiler).
-_EVERY, _NOT_SLIM, _FULL = "every tag", "not slim", "full"
+#: Which tags of an image ship a package: every tag, those without ``slim`` in them, the full
+#: ``buildpack-deps`` flavour (not ``-curl``/``-scm``, which have no compiler), or its ``-scm`` and
+#: full flavours (not ``-curl``, which has no git).
+_EVERY, _NOT_SLIM, _FULL, _SCM = "every tag", "not slim", "full", "scm"
+
+#: The images built on the full ``buildpack-deps`` (their slim variants are not), with golang, which
+#: builds on ``-scm`` and installs the C toolchain itself: they ship ``gcc``, ``libc6-dev`` and ``make``.
+_TOOLCHAIN = {
+    "buildpack-deps": _FULL, "python": _NOT_SLIM, "node": _NOT_SLIM, "ruby": _NOT_SLIM, "golang": _EVERY,
+    "erlang": _NOT_SLIM, "elixir": _NOT_SLIM, "rust": _NOT_SLIM, "perl": _NOT_SLIM, "gcc": _NOT_SLIM,
+}
+#: What only the full ``buildpack-deps`` installs (``unzip``, ``patch``, ``automake``): not golang.
+_FULL_ONLY = {key: value for key, value in _TOOLCHAIN.items() if key != "golang"}
 
 #: Base images that ship a package DF202 would keep, by package, checked against the images'
-#: Dockerfiles: ``buildpack-deps`` installs ``ca-certificates`` with curl (every flavour) and
-#: a C toolchain (the full one); python, php, ruby, the JDK images and .NET install
-#: ``ca-certificates`` themselves, slim variants included; node, golang, erlang, elixir,
-#: rust, perl and gcc build on ``buildpack-deps`` (their slim variants do not).
+#: Dockerfiles: ``buildpack-deps`` installs ``ca-certificates`` with curl (every flavour), git
+#: (``-scm`` and full) and a C toolchain (the full one); python, php, ruby, the JDK images and
+#: .NET install ``ca-certificates`` themselves, slim variants included.
 SHIPPED: dict[str, dict[str, str]] = {
     "ca-certificates": {
         "buildpack-deps": _EVERY, "python": _EVERY, "php": _EVERY, "ruby": _EVERY, "golang": _EVERY,
@@ -278,10 +330,13 @@ SHIPPED: dict[str, dict[str, str]] = {
         "gcc": _NOT_SLIM,
     },
     "nodejs": {"node": _EVERY},
-    "libc6-dev": {
-        "buildpack-deps": _FULL, "python": _NOT_SLIM, "node": _NOT_SLIM, "ruby": _NOT_SLIM, "golang": _EVERY,
-        "erlang": _NOT_SLIM, "elixir": _NOT_SLIM, "rust": _NOT_SLIM, "perl": _NOT_SLIM, "gcc": _NOT_SLIM,
-    },
+    "libc6-dev": _TOOLCHAIN,
+    "gcc": _TOOLCHAIN,
+    "make": _TOOLCHAIN,
+    "unzip": _FULL_ONLY,
+    "patch": _FULL_ONLY,
+    "automake": _FULL_ONLY,
+    "git": {**_TOOLCHAIN, "buildpack-deps": _SCM},
 }
 
 
@@ -301,6 +356,8 @@ def base_ships(reference: str | None, package: str) -> bool:
         return "slim" not in tag
     if which == _FULL:
         return "slim" not in tag and not tag.endswith(("curl", "scm"))
+    if which == _SCM:
+        return "slim" not in tag and not tag.endswith("curl")
     return True
 
 
@@ -433,6 +490,15 @@ def _npm_install(command: SimpleCommand, texts: list[str]) -> bool:
     return invocation is not None and invocation.manager == "npm" and invocation.action == "install"
 
 
+def _cmake(command: SimpleCommand, texts: list[str]) -> bool:
+    """A ``cmake`` run that builds with make (its default generator), which looks for a C compiler too."""
+    if command.name != "cmake":
+        return False
+    generator = next((texts[i + 1] for i, text in enumerate(texts[:-1]) if text == "-G"), None)
+    generator = generator or next((text[2:] for text in texts if text.startswith("-G") and len(text) > 2), None)
+    return generator is None or "Makefiles" in generator
+
+
 #: Programs that build native code: their run shows a compiler or make is needed.
 _BUILD_TOOLS = frozenset({"make", "gcc", "cc", "g++", "c++", "configure", "cmake"})
 
@@ -446,6 +512,13 @@ _DETECTORS: dict[Use, Callable[[SimpleCommand, list[str]], bool]] = {
     Use.PPA: _ppa,
     Use.COMPILE: lambda command, texts: command.name in _BUILD_TOOLS,
     Use.MAKE: lambda command, texts: command.name == "make",
+    Use.CMAKE: _cmake,
+    Use.UNZIP: lambda command, texts: command.name in ("unzip", "zipinfo", "funzip"),
+    Use.PATCH: lambda command, texts: command.name == "patch",
+    Use.WGET: lambda command, texts: command.name == "wget",
+    Use.GIT: lambda command, texts: command.name == "git",
+    Use.GPG: lambda command, texts: command.name in _GPG or command.name == "apt-key",
+    Use.AUTOMAKE: lambda command, texts: command.name in ("automake", "autoreconf", "aclocal"),
 }
 
 

@@ -28,7 +28,10 @@ from dfix.patterns import lazy_pattern
 from dfix.shell import SimpleCommand, analyze, package_commands
 from dfix.syntax import Add, Cmd, Copy, Entrypoint, Instruction, Workdir
 
-__all__ = ["StartScript", "command_words", "first_program_script", "start_script", "script_root_need", "unread_start_script"]
+__all__ = [
+    "StartScript", "command_words", "copied_script", "first_program_script", "script_run_by", "start_script",
+    "script_root_need", "unread_start_script",
+]
 
 #: Folders a bare program name is looked up in (``PATH`` of the common base images).
 PATH_FOLDERS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
@@ -235,7 +238,43 @@ def first_program_script(build: BuildContext | None, instructions: Sequence[Inst
     if not argv:
         return None
     program = argv[0].strip("\"'")  # `CMD "docker-entrypoint.sh"`: the shell removes the quotes
-    workdir = _workdir_before(instructions, instruction)
+    return copied_script(build, instructions, program, instruction)
+
+
+def script_run_by(command: SimpleCommand) -> str | None:
+    """The script file ``command`` runs: ``./install.sh``, ``/tmp/setup.sh``, ``bash deps.sh``, ``. ./env.sh``."""
+    words = [word.value for word in command.words]
+    if not words or words[0] is None:
+        return None
+    program = words[0]
+    if program_name(program) in POSIX_SHELLS or program in (".", "source"):
+        operands = []
+        for word in words[1:]:
+            if word is None:
+                return None
+            if word.startswith("-") and not operands:
+                if "c" in word.lstrip("-") and not word.startswith("--"):
+                    return None  # `sh -c '...'`: a command string, not a file
+                continue
+            operands.append(word)
+        if not operands:
+            return None  # a script read from the standard input
+        script = operands[0]
+        return script if "/" in script else "./" + script
+    if "/" in program or program.endswith(".sh"):
+        return program
+    return None
+
+
+def copied_script(build: BuildContext | None, instructions: Sequence[Instruction], program: str,
+                  at: Instruction) -> tuple[str, str | None] | None:
+    """The script ``program`` names when ``at`` runs it, if the build copies it from its context.
+
+    ``(path in the image, text)``, the text None when the context is not
+    here to read; None when ``program`` is no such script (a program of the
+    image, a binary the build copies, a file the build made or downloaded).
+    """
+    workdir = _workdir_before(instructions, at)
     for image_path, source in _copy_targets(instructions):
         if not (_matches(program, image_path, workdir) or (source is None and _inside(program, image_path, workdir))):
             continue

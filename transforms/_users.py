@@ -10,6 +10,7 @@ docstring tells where the lines go, what they are, and when no fix is offered.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections import Counter
 from functools import cached_property
@@ -686,8 +687,16 @@ def _address_port(value: str) -> str | None:
     return None
 
 
+#: X and VNC servers, whose bare ``:1`` argument is a display number, not a port (VNC display 1 is port 5901).
+_X_SERVERS = frozenset({
+    "vncserver", "tightvncserver", "tigervncserver", "vnc4server", "Xvnc", "Xtightvnc", "Xvfb", "Xorg", "X", "Xephyr",
+    "x11vnc", "startx", "xinit",
+})
+
+
 def _listen_port(argv: list[str]) -> str | None:
     """A privileged port a command line listens on (``--port 80``, ``-b 0.0.0.0:80``, ``PORT=80``)."""
+    x_server = bool(argv) and posixpath.basename(argv[0] or "") in _X_SERVERS
     for index, word in enumerate(argv):
         if not word:
             continue
@@ -698,7 +707,7 @@ def _listen_port(argv: list[str]) -> str | None:
             following = argv[index + 1] or ""
             if _address_port(following):
                 return f"{word} {following}"
-        if ":" in word and not word.startswith("-"):
+        if ":" in word and not word.startswith("-") and not (x_server and word.startswith(":")):
             match = _HOST_PORT.match(word)
             if match and _port_number(match.group(1)):
                 return word

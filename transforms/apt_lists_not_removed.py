@@ -7,7 +7,7 @@ from typing import Iterator
 from dfix.engine import Context, Diagnostic, ImageEffects, Invalid, Safety, Valid
 from dfix.shell import SimpleCommand, package_command
 
-from ._apt import CLEANUP, LISTS, consumes_lists, is_update
+from ._apt import CLEANUP, LISTS, consumes_lists, is_update, lists_need
 from ._cleanup import NESTED, CacheCleanupRule, first_consumer, removes, where
 from ._refresh import refresh_used
 
@@ -113,6 +113,28 @@ class AptListsNotRemoved(CacheCleanupRule):
         Invalid(
             "FROM debian\nRUN apt-get update && apt-get install -y curl\n",
             "FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
+        ),
+        Invalid(
+            "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y curl\n"
+            "RUN curl -fsSL https://example.com/deps.tar.gz | tar -xzC /opt\nWORKDIR /opt/deps\n"
+            "RUN ./install_dependencies.sh\n",
+            None,
+            "a later RUN runs a script the file does not show, named as an installer: it may install from the lists",
+            message="`apt-get update` without `rm -rf /var/lib/apt/lists/*` in the same RUN leaves the package lists "
+            "in the image",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update && apt-get install -y make\nCOPY install.sh /src/\nRUN sh /src/install.sh\n",
+            "FROM debian\nRUN apt-get update && apt-get install -y make && rm -rf /var/lib/apt/lists/*\n"
+            "COPY install.sh /src/\nRUN sh /src/install.sh\n",
+            "the script, read from the build context, installs nothing with apt",
+            context={"install.sh": "#!/bin/sh\nset -e\nmake -C /src install\n"},
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update && apt-get install -y make\nCOPY install.sh /src/\nRUN sh /src/install.sh\n",
+            None,
+            "the script, read from the build context, installs from the lists without a refresh",
+            context={"install.sh": "#!/bin/sh\nset -e\napt-get install -y libssl-dev\nmake -C /src install\n"},
         ),
         Invalid(
             "FROM debian\nRUN apt-get update && \\\n    apt-get install -y curl git\n",
@@ -306,7 +328,7 @@ class AptListsNotRemoved(CacheCleanupRule):
                 found = first_consumer(context, run, lambda later: consumes_lists(later, context))
                 if found is None:
                     return None
-                return f"the RUN at {where(context, found)} still reads the package lists without its own `apt-get update`"
+                return f"the RUN at {where(context, found)} {lists_need(context.run_view(found), context)}"
 
             yield self.cleanup_finding(
                 context, view, view.span(last.start, last.end),

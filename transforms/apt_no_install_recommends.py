@@ -17,6 +17,8 @@ from ._recommends import (
     CAVEATS, KEEPS, Keep, Use, add_packages, argv_commands, base_ships, brings, commands_in, package_names, provides,
     uses,
 )
+from ._releases import old_release
+from ._start_scripts import copied_script, script_run_by
 
 #: ``APT::Install-Recommends "false";`` (or ``APT { Install-Recommends "0"; }``) in a drop-in.
 _DROP_IN = lazy_pattern(r"""Install-Recommends["'\\\s=:]*(false|0|no|off|without|disable)\b""", re.IGNORECASE)
@@ -409,6 +411,43 @@ class AptNoInstallRecommends(PackageCommandRule):
         ),
         Invalid('FROM debian\nRUN ["apt-get", "install", "-y", "curl"]\n', None, "exec form: reported only"),
         Invalid(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y g++ cmake libboost-dev\n"
+            "COPY . /src\nRUN cmake -S /src -B /build && cmake --build /build\n",
+            "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y g++ cmake libboost-dev make\n"
+            "COPY . /src\nRUN cmake -S /src -B /build && cmake --build /build\n",
+            "CMake generates Makefiles by default, and `make` came only as cmake's recommendation",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y zip\nCOPY app.zip /\nRUN unzip /app.zip -d /app\n",
+            "FROM ubuntu:22.04\nRUN apt-get update && apt-get install --no-install-recommends -y unzip zip\n"
+            "COPY app.zip /\nRUN unzip /app.zip -d /app\n",
+            "`unzip` is a recommendation of `zip`, not a part of it",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y git\n"
+            "RUN git clone https://example.com/app.git /app && cd /app && patch -p1 < fix.patch\n",
+            "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y ca-certificates git patch\n"
+            "RUN git clone https://example.com/app.git /app && cd /app && patch -p1 < fix.patch\n",
+            "`patch` came with git's recommendations",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM ubuntu:14.04\nRUN apt-get update && apt-get install -y python-dev libxml2-dev libxslt1-dev\n",
+            "FROM ubuntu:14.04\nRUN apt-get update && apt-get install --no-install-recommends -y python-dev libxml2-dev "
+            "libxslt1-dev gcc\n",
+            "on trusty `libc6-dev`, which headers bring, recommends the compiler: a headers image keeps it",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM python:3.12\nRUN apt-get update && apt-get install -y zip cmake\nRUN unzip a.zip && cmake . && make\n",
+            "FROM python:3.12\nRUN apt-get update && apt-get install --no-install-recommends -y zip cmake\n"
+            "RUN unzip a.zip && cmake . && make\n",
+            "the full python image ships unzip, make and the compiler",
+            unsafe=True,
+        ),
+        Invalid(
             "# syntax=docker/dockerfile:1\nFROM debian\nRUN <<EOF\napt-get update\napt-get install -y curl\nEOF\n",
             None,
             "heredoc RUN: reported only",
@@ -529,7 +568,27 @@ def _first_use(context: Context, view: RunView, command: PackageCommand, use: Us
                 else:
                     line = context.span(instruction.span.start, instruction.span.end).line
                 return f"{use.value} at line {line}"
+            if run_view is not None and not run_view.trigger:
+                script = _script_use(context, instruction, step, use)
+                if script is not None:
+                    line = context.span(instruction.span.start, instruction.span.end).line
+                    return f"{use.value} in `{script}`, run at line {line}"
     return None
+
+
+def _script_use(context: Context, run: Instruction, step: SimpleCommand, use: Use) -> str | None:
+    """The script ``step`` runs, when the build copies it from the context, which is here, and it does ``use``."""
+    script = script_run_by(step)
+    if script is None or context.build_context is None:
+        return None
+    found = copied_script(context.build_context, [*earlier_instructions(context, run), run], script, run)
+    if found is None or found[1] is None:
+        return None
+    try:
+        model = analyze(found[1])
+    except ValueError:
+        return None
+    return script if any(use in uses(inner) for inner, _ in commands_in(model)) else None
 
 
 def _runtime_instructions(context: Context, run: Run) -> list[Instruction]:
@@ -560,24 +619,30 @@ def _needed(context: Context, view: RunView, command: PackageCommand) -> Iterato
     """The rows of the table whose recommended package this install must keep, with the evidence."""
     names = package_names(command)
     base = _base_reference(context, view.run)
+    kept: list[str] = []  # a row whose package an earlier row keeps (``build-essential`` brings ``gcc``) adds nothing
     for keep in KEEPS:
         bringer = keep.brought(names)
-        if bringer is None or not keep.applies_to(names) or keep.provided(names) or base_ships(base, keep.recommended):
+        if bringer is None or not keep.applies_to(names) or keep.provided([*names, *kept]):
+            continue
+        if base_ships(base, keep.recommended) or (keep.old_releases_only and old_release(base) is None):
             continue
         if _provided_before(context, view, command, keep):
             continue
         if keep.use is Use.ALWAYS:
+            kept.append(keep.recommended)
             yield keep, keep.reason or f"`{bringer}` builds nothing without it"
             continue
         evidence = _first_use(context, view, command, keep.use, keep)
         if evidence is not None:
             headers = keep.companion(names) if keep.only_with else None
+            kept.append(keep.recommended)
             yield keep, f"for {evidence}" + (f", with `{headers}` to compile against" if headers else "")
             continue
         client = keep.run_time_user(names)
         if keep.run_time_only_if_unused and client is not None and _runs_later(context, view, command, client):
             continue
         if client is not None and _stays_in_image(context, view, command, client, keep.recommended):
+            kept.append(keep.recommended)
             yield keep, f"`{client}` stays in the image, and {keep.reason}"
 
 
@@ -669,8 +734,12 @@ _DESKTOP = (
 )
 
 
-#: ImageMagick and the packages that bring its libraries (to build against, or through a language binding).
-_IMAGEMAGICK = ("imagemagick*", "libmagickcore*", "libmagickwand*", "php*-imagick", "ruby-rmagick")
+#: ImageMagick, GraphicsMagick and the packages that bring their libraries (to build against, or through a
+#: language binding: Java's JMagick, Python's Wand, Perl's PerlMagick).
+_IMAGEMAGICK = (
+    "imagemagick*", "libmagickcore*", "libmagickwand*", "libmagick++*", "php*-imagick", "ruby-rmagick", "libjmagick*",
+    "python3-wand", "python-wand", "libimage-magick-perl", "perlmagick", "graphicsmagick*", "libgraphicsmagick*",
+)
 
 
 def _desktop_package(command: PackageCommand) -> str | None:

@@ -186,3 +186,19 @@ def test_service_packages_are_told_from_their_clients_and_tools(name: str, servi
     from dfix.transforms._runtime_needs import _service_package
 
     assert _service_package(name) is service
+
+
+@pytest.mark.parametrize(
+    ("argv", "port"),
+    [
+        (["/usr/bin/vncserver", ":1", "-geometry", "1280x800"], None),  # display 1 (port 5901), not port 1
+        (["Xvfb", ":99", "-screen", "0", "1024x768x24"], None),
+        (["/app/server", ":80"], ":80"),
+        (["gunicorn", "--bind", "0.0.0.0:80", "app:app"], "--bind 0.0.0.0:80"),
+        (["app", "--port=8080"], None),
+    ],
+)
+def test_a_display_number_is_not_a_port(argv: list[str], port: str | None) -> None:
+    from dfix.transforms._users import _listen_port
+
+    assert _listen_port(argv) == port
