@@ -170,7 +170,30 @@ def _script_may_read_lists(context: Context, view: RunView, command: SimpleComma
             return any(
                 reads_lists(inner) and not earlier_unconditional(model, inner, _renews_lists) for inner in model.commands
             )
-    return _INSTALLER_NAME.search(program_name(script)) is not None
+    return _unseen_installer(script)
+
+
+#: Installers whose text is known: NodeSource's setup scripts refresh the lists themselves, and the Google
+#: Cloud SDK's ``install.sh`` installs nothing with apt.
+_KNOWN_NOT_APT = lazy_pattern(r"nodesource|google-cloud-sdk/install\.sh$", re.I)
+
+
+def _unseen_installer(script: str) -> bool:
+    """A shell script named as an installer, not a tool of the image (``/usr/local/bin/docker-php-ext-install``).
+
+    Scripts in another language (``install.r``, ``setup.py``, an ``expect``
+    script), files with another suffix (NodeSource's ``setup_10.x``) and
+    installers known not to read the lists do not count.
+    """
+    name = program_name(script)
+    if script.startswith("/usr/") and not name.endswith((".sh", ".bash")):
+        return False
+    if _KNOWN_NOT_APT.search(script):
+        return False
+    stem, dot, suffix = name.rpartition(".")
+    if dot and suffix not in ("sh", "bash"):
+        return False
+    return _INSTALLER_NAME.search(name) is not None
 
 
 def _is_removal(command: SimpleCommand) -> bool:

@@ -43,7 +43,8 @@ class AptListsNotRemoved(CacheCleanupRule):
     update`` on its own: downloading the lists only to delete them would be
     a step that does nothing, DF204's finding); when the ``update`` runs inside ``if``/a loop/a function/a
     subshell; when an appended command would be swallowed or change what
-    fails (a trailing shell comment, ``|| true``, ``&``, ``exit``); and in
+    fails (a shell comment ending a RUN of several lines, ``|| true``, ``&``,
+    ``exit``; on a one-line RUN the command goes in before the comment); and in
     exec-form or heredoc RUNs. An ONBUILD trigger's own script may
     be appended to, with no reasoning about the unknown downstream build.
     When the update runs through ``sudo``/``doas`` (a non-root ``USER``), the
@@ -268,8 +269,13 @@ class AptListsNotRemoved(CacheCleanupRule):
         ),
         Invalid(
             "FROM debian\nRUN apt-get update && apt-get install -y curl # tools\n",
+            "FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/* # tools\n",
+            "a one-line RUN that ends in a shell comment: the cleanup goes in before the comment",
+        ),
+        Invalid(
+            "FROM debian\nRUN apt-get update && \\\n    apt-get install -y curl # tools\n",
             None,
-            "a trailing shell comment would swallow the appended command",
+            "the comment ends the last of several lines: moved to a new line it would explain the cleanup",
         ),
         Invalid(
             "FROM debian\nRUN apt-get update && apt-get install -y curl || true\n",

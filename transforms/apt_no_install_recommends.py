@@ -629,6 +629,8 @@ def _needed(context: Context, view: RunView, command: PackageCommand) -> Iterato
         if _provided_before(context, view, command, keep):
             continue
         if keep.use is Use.ALWAYS:
+            if keep.old_releases_only and _provided_later(context, view, command, keep):
+                continue  # headers first, the compiler in a later install (`apt-get install -y g++`)
             kept.append(keep.recommended)
             yield keep, keep.reason or f"`{bringer}` builds nothing without it"
             continue
@@ -691,6 +693,15 @@ def _later_steps(context: Context, view: RunView, command: PackageCommand) -> It
         for other in consumer_runs(context, view.run):
             if other.model is not None:
                 yield from (step for step, _ in commands_in(other.model))
+
+
+def _provided_later(context: Context, view: RunView, command: PackageCommand, keep: Keep) -> bool:
+    """A later install of the stage (or of a stage built on it) names ``keep.recommended``, or a package bringing it."""
+    for step in _later_steps(context, view, command):
+        other = package_command(step)
+        if other is not None and _is_apt_install(other) and provides(other, keep):
+            return True
+    return False
 
 
 def _runs_later(context: Context, view: RunView, command: PackageCommand, package: str) -> bool:

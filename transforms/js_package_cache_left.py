@@ -163,8 +163,8 @@ class JsPackageCacheLeft(PackageCommandRule):
       use a cache mount);
     * the RUN is in a build stage that never reaches the image (only what a
       ``COPY --from`` picks ships, so the cache costs build time only);
-    * the RUN cannot take an appended command (a trailing shell comment,
-      ``|| true``, a background ``&``, ``exit``), the command runs as another
+    * the RUN cannot take an appended command (a shell comment ending the
+      last of several lines, ``|| true``, a background ``&``, ``exit``), the command runs as another
       user (``sudo -u``, ``su``, ``gosu``), uses its own cache folder, some
       RUN installs ``--offline`` (it needs the cache), or the RUN is an
       ONBUILD trigger (only its own words are edited), exec form or a
@@ -267,7 +267,17 @@ class JsPackageCacheLeft(PackageCommandRule):
         Invalid("FROM node:20\nRUN npm ci && node server.js &\n", None, "a background job ends the RUN"),
         Invalid("FROM node:20\nRUN npm ci && exit 0\n", None, "the RUN ends with exit"),
         Invalid("FROM node:20\nRUN pnpm install --frozen-lockfile\n", None, "pnpm: report only"),
-        Invalid("FROM node:20\nRUN npm ci # install\n", None, "a trailing shell comment would swallow the append"),
+        Invalid(
+            "FROM node:20\nRUN npm ci # install\n",
+            "FROM node:20\nRUN npm ci && npm cache clean --force # install\n",
+            "a one-line RUN that ends in a shell comment: the cleanup goes in before the comment",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM node:20\nRUN npm ci \\\n    --omit=dev # install\n",
+            None,
+            "a shell comment ends the last of several lines",
+        ),
         Invalid("FROM node:20\nRUN npm ci || true\n", None, "|| true"),
         Invalid("FROM node:20\nRUN sudo -u node npm ci\n", None, "another user's cache"),
         Invalid("FROM node:20\nRUN npm ci --cache /tmp/npm\n", None, "its own cache folder"),

@@ -73,7 +73,7 @@ class RpmCacheNotCleaned(CacheCleanupRule):
     tmpfs mount holds that folder. Reported without a fix when a later RUN
     (stage, stages built ``FROM`` it, ONBUILD triggers) runs ``-C``/
     ``--cacheonly``, which needs the cache; when an appended command would be
-    swallowed or change what fails (trailing shell comment, ``|| true``,
+    swallowed or change what fails (a shell comment ending a RUN of several lines, ``|| true``,
     ``&``, ``exit``); and in exec-form or heredoc RUNs. When the
     install runs through ``sudo``/``doas`` (a non-root ``USER``), so does the
     cleanup; ONBUILD triggers get the append without reasoning about the
@@ -172,8 +172,13 @@ class RpmCacheNotCleaned(CacheCleanupRule):
         ),
         Invalid(
             "FROM fedora:40\nRUN dnf install -y git # tools\n",
+            "FROM fedora:40\nRUN dnf install -y git && dnf clean all && rm -rf /var/cache/dnf # tools\n",
+            "a one-line RUN that ends in a shell comment: the cleanup goes in before the comment",
+        ),
+        Invalid(
+            "FROM fedora:40\nRUN dnf install -y \\\n    git # tools\n",
             None,
-            "a trailing shell comment would swallow the appended command",
+            "a shell comment ends the last of several lines",
         ),
         Invalid("FROM fedora:40\nRUN dnf install -y git || true\n", None, "`|| true` at the end"),
         Invalid('FROM fedora:40\nRUN ["dnf", "install", "-y", "git"]\n', None, "exec form"),

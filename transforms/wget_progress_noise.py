@@ -153,6 +153,12 @@ class WgetProgressNoise(Rule):
             None,
             "a signature, by the literal end of a URL with a variable in it",
         ),
+        Invalid(
+            'FROM debian:12\nRUN dpkgArch="$(dpkg --print-architecture)" && wget -O /usr/local/bin/gosu '
+            '"https://github.com/tianon/gosu/releases/download/1.17/gosu-$dpkgArch"\n',
+            None,
+            "gosu for the build's platform: the variable names the platform of a small binary",
+        ),
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
@@ -196,9 +202,9 @@ class WgetProgressNoise(Rule):
 #: (``install.sh``, ``get-docker.sh``): a self-extracting installer (Miniconda's, about 100 MiB) is one too.
 _SMALL_FILE = lazy_pattern(
     r"\.(repo|list|sources|key|asc|gpg|pub|pem|crt|sig|sha1|sha256|sha512|md5|yaml|yml|toml|ini|conf|cfg|properties"
-    r"|py|pl|rb|json|xml|txt|patch|diff)$"
+    r"|py|pl|rb|json|xml|txt|md|rst|patch|diff)$"
     r"|^(install|setup|get|bootstrap|entrypoint|docker-entrypoint)([-_.][\w.-]*)?\.(sh|bash)$"
-    r"|^(tini|gosu|su-exec|dumb-init)([-_.][\w.-]*)?$",
+    r"|^(tini|gosu|su-exec|dumb-init)([-_.][\w.${}-]*)?$",
     re.I,
 )
 
@@ -206,7 +212,8 @@ _SMALL_FILE = lazy_pattern(
 def _small_downloads(command: SimpleCommand) -> str | None:
     """The name of the file when every URL ``wget`` fetches is a small one by its name, else None.
 
-    A URL with a variable in it counts by its literal ending (``.../$VERSION/gosu.asc``).
+    A URL with a variable in it counts by its literal ending (``.../$VERSION/gosu.asc``); a
+    variable in the name of a small binary stands for its platform (``gosu-$dpkgArch``).
     """
     texts = (word.value if word.value is not None else word.text.strip("'\"") for word in command.args)
     urls = [text for text in texts if "://" in text]

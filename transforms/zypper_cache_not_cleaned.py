@@ -37,8 +37,9 @@ class ZypperCacheNotCleaned(CacheCleanupRule):
     Not reported when ``zypper clean``/``cc`` (any options) or an ``rm -rf``
     of ``/var/cache/zypp`` follows the last install, or when a cache or tmpfs
     mount holds ``/var/cache/zypp``. Reported without a fix when an appended
-    command would be swallowed or change what fails (trailing shell comment,
-    ``|| true``, ``&``, ``exit``), and in exec-form or heredoc RUNs.
+    command would be swallowed or change what fails (a shell comment ending a
+    RUN of several lines, ``|| true``, ``&``, ``exit``), and in exec-form or
+    heredoc RUNs.
     When the install runs through ``sudo``/``doas``, so does the cleanup.
     """
 
@@ -105,7 +106,16 @@ class ZypperCacheNotCleaned(CacheCleanupRule):
             "FROM opensuse/leap\nRUN --mount=type=cache,target=/root/.cache zypper -n in git && zypper clean\n",
             "a cache mount elsewhere does not count",
         ),
-        Invalid("FROM opensuse/leap\nRUN zypper -n in git # tools\n", None, "trailing shell comment"),
+        Invalid(
+            "FROM opensuse/leap\nRUN zypper -n in git # tools\n",
+            "FROM opensuse/leap\nRUN zypper -n in git && zypper clean # tools\n",
+            "a one-line RUN that ends in a shell comment: the cleanup goes in before the comment",
+        ),
+        Invalid(
+            "FROM opensuse/leap\nRUN zypper -n in \\\n    git # tools\n",
+            None,
+            "a shell comment ends the last of several lines",
+        ),
         Invalid("FROM opensuse/leap\nRUN zypper -n in git || true\n", None, "`|| true` at the end"),
         Invalid('FROM opensuse/leap\nRUN ["zypper", "-n", "in", "git"]\n', None, "exec form"),
         Invalid("FROM opensuse/leap\nRUN <<EOF\nzypper -n in git\nEOF\n", None, "heredoc RUN"),

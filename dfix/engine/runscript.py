@@ -232,7 +232,9 @@ class RunScript(msgspec.Struct, frozen=True, dict=True):
             return "the RUN's shell script does not parse"
         if not model.items:
             return "the RUN has no command"
-        if model.trailing_comment is not None:
+        if model.trailing_comment is not None and self.multiline:
+            # on one line the command goes in before the comment (`a && b # note`); on the last of several it
+            # would take the comment from the line it explains
             return "the RUN ends in a shell comment that would swallow an appended command"
         last = model.items[-1]
         if last.separator == "&":
