@@ -94,8 +94,10 @@ class AptNoInstallRecommends(PackageCommandRule):
     whose packages never reach the image (it would only save build time);
     an install of a graphical toolkit or desktop (GTK, Qt, an icon theme,
     Xfce), whose image loaders, fonts and themes come as recommendations
-    it needs when it runs; an install of ImageMagick, whose PDF, PostScript
-    and SVG support comes as recommendations; an install whose
+    it needs when it runs; an install of ImageMagick or GraphicsMagick (or a
+    binding of them), whose PDF, PostScript and SVG support comes as
+    recommendations; an install of ``postgis``, whose extension for the
+    database server is a recommendation; an install whose
     package names the shell computes (``$PACKAGES``, ``xargs``, a glob),
     since neither what they recommend nor what the file needs of it can be
     read; an install of
@@ -411,6 +413,11 @@ class AptNoInstallRecommends(PackageCommandRule):
         ),
         Invalid('FROM debian\nRUN ["apt-get", "install", "-y", "curl"]\n', None, "exec form: reported only"),
         Invalid(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y postgresql postgis\n",
+            None,
+            "PostGIS's extension for the server is a recommendation of `postgis`: reported only",
+        ),
+        Invalid(
             "FROM debian:12\nRUN apt-get update && apt-get install -y g++ cmake libboost-dev\n"
             "COPY . /src\nRUN cmake -S /src -B /build && cmake --build /build\n",
             "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y g++ cmake libboost-dev make\n"
@@ -668,6 +675,9 @@ def _held_back(context: Context, view: RunView, command: PackageCommand, shipped
         return (f"`{converter}` reads and writes most formats through packages it only recommends (`ghostscript` "
                 "for PDF and PostScript, the extra coders for SVG and WMF); which ones the image converts cannot be "
                 "read from the file")
+    if "postgis" in package_names(command):
+        return ("`postgis` holds PostGIS's command-line tools; the extension for the database server comes as its "
+                "recommendation (`postgresql-postgis`), which the server's version names")
     unknown = _unknown_packages(command)
     if unknown is not None:
         return f"{unknown}, so what they recommend, and what the rest of the file needs of it, cannot be read"

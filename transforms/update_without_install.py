@@ -36,7 +36,9 @@ class UpdateWithoutInstall(Rule):
     install, ``apt-cache``, a script or interpreter, a variable command
     name); when that refresh is conditional (after ``||``, inside ``if``) or
     reads only some sources (``-o``, ``-c``); when the RUN has a mount, runs
-    anything else, or is an ONBUILD trigger; when no later RUN of the stage
+    anything else, or is an ONBUILD trigger; when it carries a shell comment
+    (``RUN apt-get update # 20160629``: a key the author bumps to refresh the
+    lists and rebuild what follows); when no later RUN of the stage
     refreshes (a child stage or downstream image may use the lists); and for
     other package managers. Otherwise the usual repair is to merge the RUN
     with the next one that installs (DF100 consecutive-run does that).
@@ -83,6 +85,11 @@ class UpdateWithoutInstall(Rule):
         Invalid("FROM debian\nRUN apt-get update && apk add curl\n", None, "another manager's install does not count"),
         Invalid("FROM debian\r\nRUN set -eux; \\\r\n    sudo apt-get -q update; \\\r\n    echo done\r\n", None, "CRLF, sudo, set -eux"),
         Invalid("FROM debian\nONBUILD RUN apt-get update\n", None, "ONBUILD trigger"),
+        Invalid(
+            "FROM debian\nRUN apt-get update # 20160629\nRUN apt-get update && apt-get install -y curl\n",
+            None,
+            "a comment on the RUN may be a cache-bust key the author bumps: the RUN stays",
+        ),
         Invalid('FROM debian\nRUN ["apt-get", "update"]\n', None, "exec form"),
         Invalid("# syntax=docker/dockerfile:1\nFROM debian\nRUN <<EOF\napt-get update\nEOF\n", None, "heredoc"),
         Invalid("FROM debian\nRUN bash -ex <<EOF\napt-get update\nEOF\n", None, "a heredoc fed to a shell"),
@@ -187,6 +194,14 @@ class UpdateWithoutInstall(Rule):
                     "and goes stale in the build cache; refresh and install in one RUN"
                 )
                 where = view.span(command.start, command.end)
+                marker = view.model.trailing_comment
+                if removal is not None and marker is not None:
+                    key = marker.text.strip()
+                    note = (f"not removed: its comment (`{key}`) may be the key the author changes to refresh the "
+                            "lists and rebuild the steps after it (a cache bust)")
+                    yield self.diagnostic(where, message, note=note)
+                    removal = None
+                    continue
                 if removal is None:
                     yield self.diagnostic(where, message, note="merge it with the RUN that installs (DF100)")
                     continue
