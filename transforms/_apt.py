@@ -33,6 +33,22 @@ def is_update(command: SimpleCommand) -> bool:
     return invocation is not None and invocation.family == "apt" and invocation.action == "refresh"
 
 
+#: NodeSource's setup scripts (``curl -sL https://deb.nodesource.com/setup_8.x | bash -``): they add the
+#: NodeSource repository and run ``apt-get update`` themselves.
+_NODESOURCE_SETUP = lazy_pattern(r"deb\.nodesource\.com/setup_", re.I)
+
+
+def refreshes_lists(command: SimpleCommand) -> bool:
+    """``apt-get update``, or a download of NodeSource's setup script piped into the shell that runs it."""
+    if is_update(command):
+        return True
+    return (
+        command.name in ("curl", "wget")
+        and ShellContext.PIPELINE in command.context
+        and any(_NODESOURCE_SETUP.search(word.value or word.text) for word in command.args)
+    )
+
+
 def reads_lists(command: SimpleCommand, installed: frozenset[str] = frozenset()) -> bool:
     """A command that needs ``/var/lib/apt/lists``: installs, source/build-dep/download, apt-cache queries.
 
@@ -101,7 +117,7 @@ def installed_before(context: Context, view: RunView) -> frozenset[str]:
 
 def _renews_lists(command: SimpleCommand) -> bool:
     """After ``command`` the lists are not the earlier RUN's: it refreshes them, or deletes them."""
-    return is_update(command) or deletes(command, (LISTS,))
+    return refreshes_lists(command) or deletes(command, (LISTS,))
 
 
 def consumes_lists(view: RunView, context: Context | None = None) -> bool:

@@ -7,7 +7,7 @@ from typing import Iterator
 from dfix.engine import Context, Diagnostic, ImageEffects, Invalid, Safety, Valid
 from dfix.shell import SimpleCommand, package_command
 
-from ._apt import CLEANUP, LISTS, consumes_lists, is_update, lists_need
+from ._apt import CLEANUP, LISTS, consumes_lists, lists_need, refreshes_lists
 from ._cleanup import NESTED, CacheCleanupRule, first_consumer, removes, where
 from ._refresh import refresh_used
 
@@ -25,7 +25,9 @@ class AptListsNotRemoved(CacheCleanupRule):
 
     ``apt-get update`` downloads the package lists (tens of megabytes) into
     ``/var/lib/apt/lists``; unless the same RUN deletes them, they stay in
-    that layer for good. The fix appends ``&& rm -rf /var/lib/apt/lists/*``
+    that layer for good. NodeSource's setup script piped into a shell
+    (``curl -sL https://deb.nodesource.com/setup_20.x | bash -``) runs
+    ``apt-get update`` too, and counts as one. The fix appends ``&& rm -rf /var/lib/apt/lists/*``
     after the RUN's last top-level command, in the file's style (same line,
     or a new continuation line with the RUN's indent and ``&&`` placement,
     its escape character and line endings; ``;`` in a ``set -e`` list).
@@ -39,10 +41,12 @@ class AptListsNotRemoved(CacheCleanupRule):
     without a fix, with a note) when a later RUN of the stage, of a stage
     built ``FROM`` it, or an ONBUILD trigger runs ``apt-get install`` (or
     source/build-dep/download, ``apt-cache``) without its own ``update``
-    first; when the RUN installs nothing from the lists (``RUN apt-get
-    update`` on its own: downloading the lists only to delete them would be
-    a step that does nothing, DF204's finding); when the ``update`` runs inside ``if``/a loop/a function/a
-    subshell; when an appended command would be swallowed or change what
+    first, or runs a script that does (read from the build context) or may
+    (one the file does not show, named as an installer: ``./install_deps.sh``);
+    when the RUN installs nothing from the lists (``RUN apt-get update`` on
+    its own: downloading the lists only to delete them would be a step that
+    does nothing, DF204's finding); when the ``update`` runs inside
+    ``if``/a loop/a function/a subshell; when an appended command would be swallowed or change what
     fails (a shell comment ending a RUN of several lines, ``|| true``, ``&``,
     ``exit``; on a one-line RUN the command goes in before the comment); and in
     exec-form or heredoc RUNs. An ONBUILD trigger's own script may
@@ -114,6 +118,14 @@ class AptListsNotRemoved(CacheCleanupRule):
         Invalid(
             "FROM debian\nRUN apt-get update && apt-get install -y curl\n",
             "FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
+        ),
+        Invalid(
+            "FROM node:20\nRUN curl -fsSL https://deb.nodesource.com/setup_20.x | bash - && apt-get install -y nodejs\n",
+            "FROM node:20\nRUN curl -fsSL https://deb.nodesource.com/setup_20.x | bash - && apt-get install -y nodejs "
+            "&& rm -rf /var/lib/apt/lists/*\n",
+            "NodeSource's setup script downloads the lists (it runs `apt-get update`)",
+            message="NodeSource's setup script, which runs `apt-get update`, without `rm -rf /var/lib/apt/lists/*` in "
+            "the same RUN leaves the package lists in the image",
         ),
         Invalid(
             "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y curl\n"
@@ -305,7 +317,7 @@ class AptListsNotRemoved(CacheCleanupRule):
     def check(self, context: Context) -> Iterator[Diagnostic]:
         for view in context.shell_runs():
             model = view.model
-            updates = [command for command in model.commands if is_update(command)]
+            updates = [command for command in model.commands if refreshes_lists(command)]
             if not updates:
                 continue
             run = view.run
@@ -338,13 +350,13 @@ class AptListsNotRemoved(CacheCleanupRule):
 
             yield self.cleanup_finding(
                 context, view, view.span(last.start, last.end),
-                f"`{_spelled(last)}` without `{CLEANUP}` in the same RUN leaves the package lists in the image",
+                f"{_spelled(last)} without `{CLEANUP}` in the same RUN leaves the package lists in the image",
                 CLEANUP, updates, title="remove the apt lists", blocked=nested, consumer=consumer,
             )
 
 
 def _spelled(command: SimpleCommand) -> str:
+    if command.name in ("curl", "wget"):
+        return "NodeSource's setup script, which runs `apt-get update`,"
     invocation = package_command(command)
-    if invocation is None:
-        return "apt-get update"
-    return f"{invocation.manager} update"
+    return f"`{invocation.manager if invocation is not None else 'apt-get'} update`"

@@ -8,7 +8,7 @@ from dfix.engine import Context, Diagnostic, Form, ImageEffects, Invalid, Rule, 
 from dfix.shell import SimpleCommand, package_command
 from dfix.syntax import Instruction, Run
 
-from ._apt import LISTS, consumes_lists, is_update
+from ._apt import LISTS, consumes_lists, is_update, refreshes_lists
 from ._base_images import split_reference
 from ._cleanup import earlier_unconditional, first_consumer, where
 
@@ -101,6 +101,11 @@ class InstallWithoutUpdate(Rule):
               "no update at all, on an unknown base: it may ship its lists"),
         Valid("FROM debian:12\nRUN apt-get install -y ./tool.deb\n", "a local package needs no lists"),
         Valid(
+            "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n"
+            "RUN curl -fsSL https://deb.nodesource.com/setup_20.x | bash - && apt-get install -y nodejs\n",
+            "NodeSource's setup script runs `apt-get update` itself",
+        ),
+        Valid(
             "FROM debian\nRUN apt-get update\nRUN --mount=type=cache,target=/var/lib/apt/lists apt-get install -y curl\n",
             "the lists are a mount of this RUN",
         ),
@@ -167,9 +172,9 @@ class InstallWithoutUpdate(Rule):
                 continue
             model = view.model
             first = next(
-                (c for c in model.commands if _fetches(c) and not earlier_unconditional(model, c, is_update)), None
+                (c for c in model.commands if _fetches(c) and not earlier_unconditional(model, c, refreshes_lists)), None
             )
-            if first is None or any(is_update(c) and c.start < first.start for c in model.commands):
+            if first is None or any(refreshes_lists(c) and c.start < first.start for c in model.commands):
                 continue
             source = _earlier_update(context, run)
             invocation = package_command(first)
@@ -201,7 +206,9 @@ class InstallWithoutUpdate(Rule):
         model = view.model
         if view.trigger or view.form is not Form.SHELL or model is None:
             return False
-        first = next((c for c in model.commands if _fetches(c) and not earlier_unconditional(model, c, is_update)), None)
+        first = next(
+            (c for c in model.commands if _fetches(c) and not earlier_unconditional(model, c, refreshes_lists)), None
+        )
         return first is None or self._edits(view, first) is not None
 
     @staticmethod
