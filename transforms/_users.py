@@ -797,6 +797,11 @@ def _assumes(spec: str, paths: list[WritablePath]) -> str:
     if paths:
         where = ", ".join(p.path for p in paths)
         writes = f"writes only to {where} (now owned by {spec}), its home and /tmp"
+        if any(not p.recursive for p in paths):
+            # a non-recursive chown gives the folder, not what the build put in it
+            folders, them = ("folders", "them") if len(paths) > 1 else ("folder", "it")
+            writes = (f"writes only to {where} (the {folders} now owned by {spec}; what the build put in {them} "
+                      "stays root's), its home and /tmp")
     else:
         writes = "writes only to its home and /tmp"
     return f"the process {writes}, and needs no root at run time (no port below 1024, no root-owned file to change)"
