@@ -97,7 +97,8 @@ class AptNoInstallRecommends(PackageCommandRule):
     it needs when it runs; an install of ImageMagick or GraphicsMagick (or a
     binding of them), whose PDF, PostScript and SVG support comes as
     recommendations; an install of ``postgis``, whose extension for the
-    database server is a recommendation; an install whose
+    database server is a recommendation; an install of a ``-full`` package
+    (``texlive-full``), which asks for everything; an install whose
     package names the shell computes (``$PACKAGES``, ``xargs``, a glob),
     since neither what they recommend nor what the file needs of it can be
     read; an install of
@@ -413,6 +414,11 @@ class AptNoInstallRecommends(PackageCommandRule):
         ),
         Invalid('FROM debian\nRUN ["apt-get", "install", "-y", "curl"]\n', None, "exec form: reported only"),
         Invalid(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y texlive-full\n",
+            None,
+            "a `-full` package asks for everything, its recommendations included: reported only",
+        ),
+        Invalid(
             "FROM debian:12\nRUN apt-get update && apt-get install -y postgresql postgis\n",
             None,
             "PostGIS's extension for the server is a recommendation of `postgis`: reported only",
@@ -675,6 +681,10 @@ def _held_back(context: Context, view: RunView, command: PackageCommand, shipped
         return (f"`{converter}` reads and writes most formats through packages it only recommends (`ghostscript` "
                 "for PDF and PostScript, the extra coders for SVG and WMF); which ones the image converts cannot be "
                 "read from the file")
+    everything = next((name for name in package_names(command) if name.endswith("-full")), None)
+    if everything is not None:
+        return (f"`{everything}` asks for all of its kind, which includes the packages it only recommends (tools "
+                "such as latexindent need modules that come that way)")
     if "postgis" in package_names(command):
         return ("`postgis` holds PostGIS's command-line tools; the extension for the database server comes as its "
                 "recommendation (`postgresql-postgis`), which the server's version names")

@@ -10,7 +10,7 @@ import msgspec
 
 from dfix.engine import Context, Diagnostic, Invalid, Rule, Safety, StageInfo, Valid
 from dfix.patterns import lazy_pattern
-from dfix.shell import SimpleCommand
+from dfix.shell import SimpleCommand, package_commands
 from dfix.shell import Context as ShellContext
 from dfix.syntax import Add, Copy, Instruction, Run, Workdir
 
@@ -162,15 +162,70 @@ def _covers(made: _Made, path: str) -> bool:
     return path == made.path or (made.folder and path.startswith(made.path.rstrip("/") + "/"))
 
 
+#: Package managers whose removal in a later RUN leaves the packages in the earlier layer.
+_SYSTEM_FAMILIES = frozenset({"apt", "apk", "rpm", "zypper"})
+
+
+def _installs(model) -> Iterator[tuple[str, str]]:
+    """``(family, name)`` of the packages a RUN installs, with Alpine's virtual package (``--virtual .build-deps``)."""
+    for invocation in package_commands(model):
+        if invocation.family not in _SYSTEM_FAMILIES or invocation.action != "install":
+            continue
+        for word in invocation.packages:
+            if _literal(word.value):
+                yield invocation.family, _bare_name(word.value)
+        if invocation.family == "apk":
+            for option in invocation.options:
+                if (option.matches("--virtual") or option.matches("-t")) and _literal(option.argument):
+                    yield invocation.family, option.argument
+
+
+def _bare_name(value: str) -> str:
+    """A package word without its version or release (``curl=7.88*`` → ``curl``, ``gcc~12`` → ``gcc``)."""
+    return re.split(r"[=<>~:/]", value, maxsplit=1)[0]
+
+
+def _removed(model) -> Iterator[tuple[str, str]]:
+    """``(family, name)`` of the packages a RUN removes."""
+    for invocation in package_commands(model):
+        if invocation.action == "remove":
+            for word in invocation.packages:
+                if _literal(word.value):
+                    yield invocation.family, _bare_name(word.value)
+
+
+def _removals(model, installed: dict[tuple[str, str], _Made]) -> list[tuple[SimpleCommand, _Made]]:
+    """Removals (``apk del``, ``apt-get purge``, ``yum remove`` ...) of packages an earlier RUN of the stage installed.
+
+    Only commands that always run count; a package the RUN itself installs
+    again (a build-and-remove in one RUN) does not.
+    """
+    if not installed:
+        return []
+    own = set(_installs(model))
+    found = []
+    for invocation in package_commands(model):
+        if invocation.action != "remove" or not invocation.command.context.isdisjoint(_NOT_ALWAYS):
+            continue
+        for word in invocation.packages:
+            key = (invocation.family, _bare_name(word.value)) if _literal(word.value) else None
+            if key is not None and key in installed and key not in own:
+                found.append((invocation.command, installed[key]))
+                break
+    return found
+
+
 class CleanupInLaterLayer(Rule):
-    """Delete files in the RUN that made them: a later RUN's ``rm`` leaves them in the image.
+    """Delete files in the RUN that made them: a later RUN's ``rm`` (or package removal) leaves them in the image.
 
     **What.** In a stage that ships (the final image or a base of another
     stage), a RUN that deletes what an earlier instruction of the same stage
     put in its layer: an ``rm`` of a file or folder a COPY/ADD copied there,
     or that an earlier RUN downloaded (``curl -o``/``-O``, ``wget``,
-    ``git clone``). Every layer is kept, so the bytes stay in the image and
-    the deletion only hides them (and adds a layer).
+    ``git clone``); or a removal of packages an earlier RUN of the stage
+    installed (``apk del .build-deps``, ``apt-get purge``, ``yum remove``).
+    Every layer is kept, so the bytes stay in the image and the deletion only
+    hides them (and adds a layer).
 
     Package caches deleted in a later RUN (``rm -rf /var/lib/apt/lists/*``,
     ``yum clean all``, ``pip cache purge``, ``npm cache clean`` ...) are the
@@ -207,6 +262,12 @@ class CleanupInLaterLayer(Rule):
         Valid("FROM debian\nWORKDIR /app\nCOPY . .\nRUN curl -fsSLO https://example.com/get-tool.sh && sh get-tool.sh "
               "&& rm get-tool.sh\n", "the RUN deletes its own download, not a copied file of that name"),
         Valid("FROM debian\nCOPY app.conf /etc/app/\nRUN rm -f /etc/app/default.conf\n", "another file"),
+        Valid(
+            "FROM alpine:3.19\nRUN apk add --no-cache --virtual .build-deps gcc musl-dev && pip install --no-cache-dir "
+            "psutil && apk del .build-deps\n",
+            "the build dependencies are removed in the RUN that installed them",
+        ),
+        Valid("FROM debian:12\nRUN apt-get purge -y --auto-remove vim-tiny\n", "a package the base image brought"),
     )
     invalid = (
         Invalid(
@@ -222,6 +283,22 @@ class CleanupInLaterLayer(Rule):
         Invalid(
             "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nRUN rm -rf /app/src /app/test\n", None,
             "files a COPY brought: reported only",
+        ),
+        Invalid(
+            "FROM alpine:3.19\nRUN apk add --no-cache --virtual .build-deps gcc musl-dev && pip install --no-cache-dir "
+            "psutil\nRUN apk del .build-deps\n",
+            "FROM alpine:3.19\nRUN apk add --no-cache --virtual .build-deps gcc musl-dev && pip install --no-cache-dir "
+            "psutil && \\\n    apk del .build-deps\n",
+            "the build dependencies' removal alone in the next RUN joins the RUN that installed them",
+            message="`apk del .build-deps` removes `.build-deps`, which the RUN on line 2 installed into an earlier "
+                    "layer: the image still carries it",
+        ),
+        Invalid(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y wget\n"
+            "RUN wget -qO /usr/local/bin/tool https://example.com/tool && chmod +x /usr/local/bin/tool\n"
+            "RUN apt-get purge -y wget\n",
+            None,
+            "the RUN that installed the package is not the one before: reported only",
         ),
         Invalid(
             "FROM debian\nRUN git clone https://example.com/lib.git /usr/src/lib && make -C /usr/src/lib install\n"
@@ -246,6 +323,7 @@ class CleanupInLaterLayer(Rule):
 
     def _stage(self, context: Context, info: StageInfo) -> Iterator[Diagnostic]:
         made: list[_Made] = []
+        installed: dict[tuple[str, str], _Made] = {}  # (family, package) -> the install that put it in a layer
         workdir: str | None = _BASE_WORKDIR
         previous: Instruction | None = None
         for instruction in info.stage.instructions:
@@ -258,14 +336,19 @@ class CleanupInLaterLayer(Rule):
                 view = context.run_view(instruction)
                 model = view.model
                 if model is not None:
-                    yield from self._deletions(context, view, model, made, workdir, previous)
+                    yield from self._deletions(context, view, model, made, installed, workdir, previous)
                     made.extend(_made_by_run(instruction, model, workdir))
+                    for key in _removed(model):
+                        installed.pop(key, None)  # gone, whatever a later RUN does
+                    for family, name in _installs(model):
+                        installed.setdefault((family, name), _Made(name, False, instruction, "installed"))
             previous = instruction
 
-    def _deletions(self, context, view, model, made: list[_Made], workdir, previous) -> Iterator[Diagnostic]:
-        if not made:
+    def _deletions(self, context, view, model, made: list[_Made], installed: dict[tuple[str, str], _Made], workdir,
+                   previous) -> Iterator[Diagnostic]:
+        if not made and not installed:
             return
-        findings: list[tuple[SimpleCommand, _Made]] = []
+        findings: list[tuple[SimpleCommand, _Made]] = _removals(model, installed)
         cd_seen = False
         for command in model.commands:
             if command.name in ("cd", "pushd", "popd"):
@@ -290,7 +373,10 @@ class CleanupInLaterLayer(Rule):
         for command, producer in findings:
             text = model.text[command.start : command.end]
             where = "a COPY" if isinstance(producer.by, Copy) else "an ADD" if isinstance(producer.by, Add) else "the RUN"
-            if producer.folder:
+            if producer.what == "installed":
+                message = (f"`{text}` removes `{producer.path}`, which the RUN on line {producer.by.start_line} installed "
+                           "into an earlier layer: the image still carries it")
+            elif producer.folder:
                 message = (f"`{text}` deletes files under {producer.path}, which {where} on line "
                            f"{producer.by.start_line} filled in an earlier layer: the image still carries them")
             else:
@@ -309,9 +395,9 @@ class CleanupInLaterLayer(Rule):
             return None, ("the files came from a COPY/ADD; copy only what the image needs, or read them through "
                           "`RUN --mount=type=bind` instead of copying")
         if previous is None or producers != {id(previous)}:
-            return None, "the RUN that made the files is not the one right before this RUN; delete them where they are made"
+            return None, "the RUN that made them is not the one right before this RUN; remove them in the RUN that made them"
         if not cleanup_only(model):
-            return None, "this RUN does more than delete; delete the files in the RUN that made them"
+            return None, "this RUN does more than delete; remove them in the RUN that made them"
         run = view.run
         if previous.span.end != run.span.start:
             return None, "a comment or blank line between the two RUNs starts a new section of the file"

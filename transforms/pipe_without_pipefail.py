@@ -101,8 +101,10 @@ class PipeWithoutPipefail(Rule):
     ``$(...)`` or a subshell) while the stage's ``SHELL`` does not set
     ``-o pipefail``. Not reported where the RUN sets it itself before the
     pipe (``set -o pipefail && curl ... | tar ...``; hadolint reports that
-    too), under a shell dfix does not read, or in an ONBUILD trigger (the
-    SHELL of the build it runs in is unknown). An exec-form RUN that hands a
+    too), under a shell dfix does not read, in an ONBUILD trigger (the
+    SHELL of the build it runs in is unknown), or where every pipe is fed by
+    ``yes`` (``yes | sdkmanager --licenses``: ``yes`` always ends with
+    SIGPIPE, so pipefail could only fail the build). An exec-form RUN that hands a
     pipeline to ``sh -c`` is reported: no SHELL applies to it.
 
     **Why.** A pipeline's status is its last command's. In
@@ -137,6 +139,8 @@ class PipeWithoutPipefail(Rule):
     aliases = ("DL4006",)
 
     valid = (
+        Valid("FROM debian:12\nRUN yes | /opt/android/tools/bin/sdkmanager --licenses\n",
+              "`yes` always ends with SIGPIPE: pipefail could only fail the build"),
         Valid('FROM debian:12\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN curl -fsSL https://x/a.tgz | tar -xz\n'),
         Valid('FROM debian:12\nSHELL ["/bin/bash", "-eo", "pipefail", "-c"]\nRUN curl -fsSL https://x/a.tgz | tar -xz\n'),
         Valid("FROM debian:12\nRUN set -o pipefail && curl -fsSL https://x/a.tgz | tar -xz\n",
@@ -187,8 +191,8 @@ class PipeWithoutPipefail(Rule):
         ),
         Invalid("FROM debian:12\nRUN curl -fsSL https://example.com/a.tgz | tar -xz\n", None,
                 "dash, Debian's /bin/sh, rejects `set -o pipefail`: reported only"),
-        Invalid('FROM debian:12\nSHELL ["/bin/bash", "-c"]\nRUN yes | apt-get install foo\n', None,
-                "yes always ends with SIGPIPE: pipefail would fail the build"),
+        Invalid('FROM debian:12\nSHELL ["/bin/bash", "-c"]\nRUN yes | pecl install redis && curl -fsSL https://x | sh\n',
+                None, "yes always ends with SIGPIPE: pipefail would fail the build"),
         Invalid('FROM debian:12\nSHELL ["/bin/bash", "-c"]\nRUN curl -fsSL https://x/v.txt | head -n1 > /v\n', None,
                 "head may stop reading early"),
         Invalid('FROM debian:12\nSHELL ["/bin/bash", "-c"]\nRUN dpkg -l | grep ssl\n', None,
@@ -214,6 +218,8 @@ class PipeWithoutPipefail(Rule):
             unparsed_pipe = _first_pipe_in_text(view.text) if not pipelines and model.has_error else None
             if not pipelines and unparsed_pipe is None:
                 continue
+            if pipelines and all(all(stage.name == "yes" for stage in stages[:-1]) for stages in pipelines):
+                continue  # `yes | installer`: yes always ends with SIGPIPE, so pipefail could only fail the build
             first = next(iter(p[0] for p in pipelines if p), None)
             if view.form is Form.EXEC:
                 if not self._exec_runs_shell(view):

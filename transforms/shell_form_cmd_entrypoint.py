@@ -164,6 +164,9 @@ class ShellFormCmdEntrypoint(Rule):
             if isinstance(instruction, Healthcheck):
                 message = ("HEALTHCHECK CMD in shell form starts `/bin/sh -c` for every check and needs a shell in "
                            "the image: use the JSON (exec) form")
+            elif _starts_with_exec(script):
+                message = (f"{instruction.instruction} in shell form starts `/bin/sh -c` first, whose `exec` then "
+                           "hands over to the program: the JSON (exec) form needs no shell")
             else:
                 message = (f"{instruction.instruction} in shell form runs under `/bin/sh -c`, which does not pass "
                            "signals on to the program: use the JSON (exec) form")
@@ -247,6 +250,15 @@ def _shell_set(context: Context, stage: StageInfo, instruction: Instruction) -> 
             if isinstance(other, Shell):
                 return True
     return False
+
+
+def _starts_with_exec(script: str) -> bool:
+    """The script is one command that replaces the shell (``exec ./app $OPTS``): signals reach the program."""
+    model = analyze(script)
+    if model.has_error or len(model.items) != 1 or len(model.commands) != 1:
+        return False
+    command = model.commands[0]
+    return command.has_wrapper("exec") or bool(command.words and command.words[0].text == "exec")
 
 
 def _rewrite(instruction: Instruction, script: str) -> list[Edit] | str:

@@ -202,7 +202,7 @@ class WgetProgressNoise(Rule):
 #: (``install.sh``, ``get-docker.sh``): a self-extracting installer (Miniconda's, about 100 MiB) is one too.
 _SMALL_FILE = lazy_pattern(
     r"\.(repo|list|sources|key|asc|gpg|pub|pem|crt|sig|sha1|sha256|sha512|md5|yaml|yml|toml|ini|conf|cfg|properties"
-    r"|py|pl|rb|json|xml|txt|md|rst|patch|diff)$"
+    r"|py|pl|rb|php|css|html|json|xml|txt|md|rst|patch|diff)$"
     r"|^(install|setup|get|bootstrap|entrypoint|docker-entrypoint)([-_.][\w.-]*)?\.(sh|bash)$"
     r"|^(tini|gosu|su-exec|dumb-init)([-_.][\w.${}-]*)?$",
     re.I,
