@@ -84,7 +84,8 @@ class SecretNamedArgEnv(Rule):
     mounted; ``AUTH_ENABLED``, ``TOKEN_TTL``, ``KEY_SIZE`` are settings about
     one, and a value that is an absolute path (``SSL_CERT_KEY=/etc/ssl/x.pem``)
     says where a secret is kept, as a boolean or a number is a setting
-    (``SECRET_VAULT_VERIFY=false``) and an empty ``ENV`` keeps nothing;
+    (``SECRET_VAULT_VERIFY=false``; but ``PASSWORD=123456`` is the password)
+    and an empty ``ENV`` keeps nothing;
     ``USERNAME`` (hadolint flags it; devcontainers set
     ``ARG USERNAME=vscode``) is no secret. Names with such a word are not
     reported.
@@ -159,6 +160,7 @@ class SecretNamedArgEnv(Rule):
             None,
             "no `# syntax=` asking for frontend 1.10 or later: secret mounts with env= may not exist; reported only",
         ),
+        Invalid("FROM debian\nENV PROXY_PASSWORD=123456\n", None, "a number named as the password is the password"),
         Invalid(
             "# syntax=docker/dockerfile:1\nFROM debian\nARG DB_PASSWORD=changeme\nRUN setup-db \"$DB_PASSWORD\"\n",
             None,
@@ -189,7 +191,7 @@ class SecretNamedArgEnv(Rule):
                 continue
             keyword = "ARG" if isinstance(target, Arg) else "ENV"
             for key, value in target.pairs:
-                if not secret_name(key) or _names_a_path(value) or _a_setting(value):
+                if not secret_name(key) or _names_a_path(value) or _a_setting(key, value):
                     continue
                 if isinstance(target, Env) and not (value or "").strip("\"' "):
                     continue  # an empty placeholder keeps nothing
@@ -236,8 +238,14 @@ class SecretNamedArgEnv(Rule):
 _SETTING = lazy_pattern(r"^[\"']?(?:true|false|yes|no|on|off|none|null|\d{1,6})[\"']?$", re.IGNORECASE)
 
 
-def _a_setting(value: str | None) -> bool:
-    return value is not None and _SETTING.match(value.strip()) is not None
+#: Names whose value is the password itself, so a number there is one (``PASSWORD=123456``), not a setting.
+_PASSWORD_NAME = lazy_pattern(r"(^|_)(PASSWORD|PASSWD|PWORD|PASS|PIN)$", re.IGNORECASE)
+
+
+def _a_setting(key: str, value: str | None) -> bool:
+    if value is None or _SETTING.match(value.strip()) is None:
+        return False
+    return not (_PASSWORD_NAME.search(key) and value.strip("\"' ").isdigit())
 
 
 def _names_a_path(value: str | None) -> bool:

@@ -130,6 +130,8 @@ class ShellFormCmdEntrypoint(Rule):
         Invalid("FROM debian\nCMD nginx && tail -f /var/log/nginx/access.log\n", None, "a list: reported only"),
         Invalid('FROM debian\nENTRYPOINT ["/entrypoint.sh"]\nCMD postgres -c fsync=off\n', None,
                 "the entrypoint would get the CMD's words instead of `/bin/sh -c ...`"),
+        Invalid('FROM php:8.3-fpm-alpine\nENTRYPOINT []\nCMD php-fpm\n', 'FROM php:8.3-fpm-alpine\nENTRYPOINT []\nCMD ["php-fpm"]\n',
+                "`ENTRYPOINT []` clears the base image's entrypoint: nothing receives the CMD's words", unsafe=True),
         Invalid("FROM postgres:16\nCMD postgres -c fsync=off\n", None,
                 "postgres' entrypoint script initialises the database only when the CMD starts with `postgres`"),
         Invalid("FROM debian\nENTRYPOINT java -jar app.jar\nCMD --help\n", None,
@@ -211,7 +213,9 @@ class ShellFormCmdEntrypoint(Rule):
             if not text.startswith("#!"):
                 return f"`{path}` has no `#!` line: exec form could not start it (`/bin/sh -c` runs it as a shell script)"
         if isinstance(instruction, Cmd):
-            if any(isinstance(i, Entrypoint) and i.is_json for info in chain for i in info.stage.instructions):
+            entrypoints = [i for i in instructions if isinstance(i, Entrypoint)]
+            last = entrypoints[-1] if entrypoints else None  # the one in force (`ENTRYPOINT []` clears it)
+            if last is not None and last.is_json and last.exec_form:
                 return ("an ENTRYPOINT in exec form is set: it would receive the CMD's words instead of "
                         "`/bin/sh -c \"...\"`")
             base = chain[-1].stage.base
