@@ -21,7 +21,7 @@ Shared here:
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import msgspec
 
@@ -38,6 +38,7 @@ __all__ = [
     "code_of",
     "environment_value",
     "inline_value",
+    "known_values",
     "removes_path",
     "path_covers",
     "Finding",
@@ -162,6 +163,26 @@ def environment_value(context: Context, instruction: Instruction, name: str) -> 
                 if key == name and default is not None:
                     value = _unquote(default)
     return value
+
+
+_VARIABLE = lazy_pattern(r"\$(?:\{(\w+)\}|(\w+))")
+
+
+def known_values(context: Context, instruction: Instruction) -> Callable[[str], str]:
+    """A function that replaces ``$NAME``/``${NAME}`` in a text by the value ENV or ARG give it before
+    ``instruction``, where the file says it (other references stay as they are)."""
+
+    def expand(text: str) -> str:
+        if "$" not in text:
+            return text
+
+        def value(match: re.Match[str]) -> str:
+            found = environment_value(context, instruction, match.group(1) or match.group(2))
+            return found if found is not None else match.group(0)
+
+        return _VARIABLE.sub(value, text)
+
+    return expand
 
 
 def inline_value(model: ShellScript, command: SimpleCommand, name: str) -> str | None:

@@ -12,7 +12,7 @@ from dfix.shell import PackageCommand, SimpleCommand, analyze, package_command, 
 from dfix.syntax import Add, Cmd, Copy, Entrypoint, Healthcheck, Instruction, Run
 
 from ._cleanup import consumer_runs
-from ._packages import Finding, PackageCommandRule, code_of, earlier_instructions, environment_value
+from ._packages import Finding, PackageCommandRule, code_of, earlier_instructions, known_values
 from ._recommends import (
     CAVEATS, KEEPS, Keep, Use, add_packages, argv_commands, base_ships, brings, commands_in, package_names, provides,
     uses,
@@ -25,7 +25,6 @@ _DROP_IN = lazy_pattern(r"""Install-Recommends["'\\\s=:]*(false|0|no|off|without
 #: ``-o APT::Install-Recommends=<any value>``: off, or explicitly on (a deliberate choice).
 _OPTION = lazy_pattern(r"""\s*["']?APT::Install-Recommends["']?\s*=.*""", re.IGNORECASE | re.DOTALL)
 _OFF = lazy_pattern(r"=\s*[\"']?(false|0|no|off)\b", re.IGNORECASE)
-_VARIABLE = lazy_pattern(r"\$(?:\{(\w+)\}|(\w+))")
 
 
 def _decided_on_command(command: PackageCommand) -> bool:
@@ -535,22 +534,6 @@ def _provided_before(context: Context, view: RunView, command: PackageCommand, k
     return False
 
 
-def _expander(context: Context, instruction: Instruction):
-    """Replace ``$NAME``/``${NAME}`` by the value ENV or ARG give them before ``instruction``, where known."""
-
-    def expand(text: str) -> str:
-        if "$" not in text:
-            return text
-
-        def value(match: re.Match[str]) -> str:
-            found = environment_value(context, instruction, match.group(1) or match.group(2))
-            return found if found is not None else match.group(0)
-
-        return _VARIABLE.sub(value, text)
-
-    return expand
-
-
 def _first_use(context: Context, view: RunView, command: PackageCommand, use: Use, keep: Keep | None = None) -> str | None:
     """Where a step after ``command`` does ``use`` ("an HTTPS download at line 7"), or None.
 
@@ -570,7 +553,7 @@ def _first_use(context: Context, view: RunView, command: PackageCommand, use: Us
         for instruction in _runtime_instructions(context, view.run):
             later.append((instruction, ((c, True) for c in _runtime_commands(instruction)), None))
     for instruction, commands, run_view in later:
-        expand = _expander(context, instruction)
+        expand = known_values(context, instruction)
         for step, nested in commands:
             invocation = package_command(step)
             if keep is not None and invocation is not None and _is_apt_install(invocation) and provides(invocation, keep):

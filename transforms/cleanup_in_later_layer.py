@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Iterator
+from fnmatch import fnmatchcase
+from typing import Callable, Iterator
 
 import msgspec
 
@@ -16,6 +17,7 @@ from dfix.syntax import Add, Copy, Instruction, Run, Workdir
 
 from ._merge import mergeable_pair, plan_merge
 from ._merge_purpose import cleanup_only, long_step
+from ._packages import known_values
 
 #: Destinations too general to say that a path under them came from the COPY (the base image has files there).
 _SYSTEM_DIRECTORIES = frozenset({
@@ -92,8 +94,8 @@ def _copied(instruction: Copy | Add, workdir: str | None) -> list[_Made]:
 
 def _option_value(words: list[str | None], index: int, short: str, long: str) -> tuple[str | None, int]:
     word = words[index] or ""
-    if word == short or word == long:
-        return (words[index + 1] if index + 1 < len(words) else None), 2
+    if word == short or word == long or re.fullmatch(r"-[a-zA-Z]+" + short[1:], word):
+        return (words[index + 1] if index + 1 < len(words) else None), 2  # `-o FILE`, `-fsSLo FILE`
     if word.startswith(long + "="):
         return word[len(long) + 1 :], 1
     if word.startswith(short) and len(word) > len(short) and not word.startswith("--"):
@@ -101,9 +103,15 @@ def _option_value(words: list[str | None], index: int, short: str, long: str) ->
     return None, 1
 
 
-def _downloaded(command: SimpleCommand, cwd: str | None) -> list[tuple[str, bool]]:
+def _word(word, expand: Callable[[str], str]) -> str | None:
+    """A word's text with the variables the file gives a value expanded (``${ALF_BIN}``), or None."""
+    text = word.value if word.value is not None else word.text.strip("\"'")
+    return expand(text) if text else None
+
+
+def _downloaded(command: SimpleCommand, cwd: str | None, expand: Callable[[str], str] = str) -> list[tuple[str, bool]]:
     """Files (or folders) a download command writes: ``curl -o``/``-O``, ``wget -O``/URL, ``git clone``."""
-    words = [word.value for word in command.args]
+    words = [_word(word, expand) for word in command.args]
     out: list[tuple[str | None, bool]] = []
     if command.name == "curl":
         remote = any(w in ("-O", "--remote-name") or (w and re.fullmatch(r"-[a-zA-Z]*O", w)) for w in words)
@@ -137,25 +145,40 @@ def _downloaded(command: SimpleCommand, cwd: str | None) -> list[tuple[str, bool
     return [(path, folder) for path, folder in ((_join(cwd, p) if _literal(p) else None, f) for p, f in out) if path]
 
 
-def _made_by_run(run: Run, model, workdir: str | None) -> list[_Made]:
+def _made_by_run(run: Run, model, workdir: str | None, expand: Callable[[str], str] = str) -> list[_Made]:
     made: list[_Made] = []
     cd_seen = False
     for command in model.commands:
         if command.name in ("cd", "pushd", "popd"):
             cd_seen = True
             continue
-        for path, folder in _downloaded(command, None if cd_seen else workdir):
+        for path, folder in _downloaded(command, None if cd_seen else workdir, expand):
             made.append(_Made(path, folder, run, "downloaded" if command.name != "git" else "cloned"))
     return made
 
 
-def _made_here(own: list[_Made], command: SimpleCommand, workdir: str | None) -> bool:
+def _made_here(own: list[_Made], command: SimpleCommand, workdir: str | None, expand: Callable[[str], str]) -> bool:
     """The ``rm`` deletes something its own RUN made (a download earlier in the same script)."""
     for word in command.operands():
-        path = _join(workdir, word.value) if _literal(word.value) else None
-        if path is not None and any(_covers(mine, path) for mine in own):
+        pattern = _operand(word, workdir, expand)
+        if pattern is not None and any(_deleted(mine, pattern) for mine in own):
             return True
     return False
+
+
+def _operand(word, cwd: str | None, expand: Callable[[str], str]) -> str | None:
+    """An ``rm`` operand as an absolute path or pattern (``/tmp/connector*``), variables expanded; None if unknown."""
+    text = _word(word, expand)
+    if not text or any(c in text for c in "${~`"):
+        return None
+    return _join(cwd, text)
+
+
+def _deleted(made: _Made, pattern: str) -> bool:
+    """``rm`` of ``pattern`` deletes (part of) what ``made`` is: the path, one under a folder, or a glob matching it."""
+    if any(c in pattern for c in "*?["):
+        return fnmatchcase(made.path, pattern) or (made.folder and fnmatchcase(made.path, pattern.rstrip("/")))
+    return _covers(made, pattern)
 
 
 def _covers(made: _Made, path: str) -> bool:
@@ -222,7 +245,9 @@ class CleanupInLaterLayer(Rule):
     stage), a RUN that deletes what an earlier instruction of the same stage
     put in its layer: an ``rm`` of a file or folder a COPY/ADD copied there,
     or that an earlier RUN downloaded (``curl -o``/``-O``, ``wget``,
-    ``git clone``); or a removal of packages an earlier RUN of the stage
+    ``git clone``; a variable the file gives a value is read as that value,
+    and an ``rm`` pattern such as ``/tmp/tool-*`` counts for what it
+    matches); or a removal of packages an earlier RUN of the stage
     installed (``apk del .build-deps``, ``apt-get purge``, ``yum remove``).
     Every layer is kept, so the bytes stay in the image and the deletion only
     hides them (and adds a layer).
@@ -281,6 +306,13 @@ class CleanupInLaterLayer(Rule):
             line=3, column=5,
         ),
         Invalid(
+            "FROM debian\nENV TOOL=tool-1.2.tar.gz\nRUN curl -fsSLo /tmp/$TOOL https://example.com/$TOOL && tar -xzf "
+            "/tmp/$TOOL -C /opt\nRUN rm -f /tmp/tool-*\n",
+            "FROM debian\nENV TOOL=tool-1.2.tar.gz\nRUN curl -fsSLo /tmp/$TOOL https://example.com/$TOOL && tar -xzf "
+            "/tmp/$TOOL -C /opt && \\\n    rm -f /tmp/tool-*\n",
+            "a download named by a variable the file sets, deleted by a pattern",
+        ),
+        Invalid(
             "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nRUN rm -rf /app/src /app/test\n", None,
             "files a COPY brought: reported only",
         ),
@@ -336,8 +368,9 @@ class CleanupInLaterLayer(Rule):
                 view = context.run_view(instruction)
                 model = view.model
                 if model is not None:
-                    yield from self._deletions(context, view, model, made, installed, workdir, previous)
-                    made.extend(_made_by_run(instruction, model, workdir))
+                    expand = known_values(context, instruction)
+                    yield from self._deletions(context, view, model, made, installed, workdir, previous, expand)
+                    made.extend(_made_by_run(instruction, model, workdir, expand))
                     for key in _removed(model):
                         installed.pop(key, None)  # gone, whatever a later RUN does
                     for family, name in _installs(model):
@@ -345,7 +378,7 @@ class CleanupInLaterLayer(Rule):
             previous = instruction
 
     def _deletions(self, context, view, model, made: list[_Made], installed: dict[tuple[str, str], _Made], workdir,
-                   previous) -> Iterator[Diagnostic]:
+                   previous, expand: Callable[[str], str]) -> Iterator[Diagnostic]:
         if not made and not installed:
             return
         findings: list[tuple[SimpleCommand, _Made]] = _removals(model, installed)
@@ -357,16 +390,16 @@ class CleanupInLaterLayer(Rule):
             if command.name != "rm" or not command.context.isdisjoint(_NOT_ALWAYS):
                 continue
             for word in command.operands():
-                path = _join(None if cd_seen else workdir, word.value) if _literal(word.value) else None
+                path = _operand(word, None if cd_seen else workdir, expand)
                 if path is None or view.mount_covers(path, types=None):
                     continue
-                producer = next((m for m in reversed(made) if _covers(m, path)), None)
+                producer = next((m for m in reversed(made) if _deleted(m, path)), None)
                 if producer is not None:
                     findings.append((command, producer))
                     break
-        own = _made_by_run(view.run, model, workdir)
+        own = _made_by_run(view.run, model, workdir, expand)
         findings = [(command, producer) for command, producer in findings
-                    if not _made_here(own, command, workdir)]
+                    if not _made_here(own, command, workdir, expand)]
         if not findings:
             return
         fix, note = self._fold(context, view, model, findings, previous)
