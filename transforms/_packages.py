@@ -21,6 +21,7 @@ Shared here:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Callable, Iterable, Iterator, Sequence
 
 import msgspec
@@ -151,18 +152,52 @@ def environment_value(context: Context, instruction: Instruction, name: str) -> 
     """The value ENV/ARG give ``name`` for ``instruction`` (stage and ancestors), or None if unset.
 
     An ``ARG`` without a default yields None (set only by ``--build-arg``).
+    The assignments of a stage are indexed once (see `_assignments`), so a
+    question costs a logarithm, not a walk back over the file.
     """
-    value: str | None = None
-    for other in earlier_instructions(context, instruction):
-        if isinstance(other, Env):
-            for key, val in other.pairs:
-                if key == name:
-                    value = _unquote(val)
-        elif isinstance(other, Arg):
-            for key, default in other.pairs:
-                if key == name and default is not None:
-                    value = _unquote(default)
-    return value
+    info = context.stage_of(instruction)
+    if info is None:
+        return None
+    order, by_name = context.memo(("environment", id(info)), lambda: _assignments(context, info))
+    position = order.get(id(instruction))
+    assignments = by_name.get(name)
+    if position is None or not assignments:
+        return None
+    index = bisect_left(assignments, (position, -1)) - 1
+    while index >= 0 and assignments[index][0] >= position:
+        index -= 1
+    return assignments[index][2] if index >= 0 else None
+
+
+def _assignments(context: Context, info) -> tuple[dict[int, int], dict[str, list[tuple[int, int, str | None]]]]:
+    """Where each instruction of ``info``'s stage and its ancestors stands, and every ENV/ARG assignment by name.
+
+    ``(position, order, value)`` lists are sorted; an ONBUILD trigger stands
+    where its ONBUILD does. A later ARG without a default keeps the value an
+    ENV gave (``ARG`` does not unset), as the walk this replaces did.
+    """
+    chain = []
+    while info is not None:
+        chain.append(info)
+        info = context.stages[info.parent] if info.parent is not None else None
+    order: dict[int, int] = {}
+    by_name: dict[str, list[tuple[int, int, str | None]]] = {}
+    position = 0
+    for stage in reversed(chain):
+        for other in stage.stage.instructions:
+            order[id(other)] = position
+            trigger = getattr(other, "trigger", None)
+            if trigger is not None:
+                order[id(trigger)] = position
+            if isinstance(other, Env):
+                for key, value in other.pairs:
+                    by_name.setdefault(key, []).append((position, len(by_name.get(key, ())), _unquote(value)))
+            elif isinstance(other, Arg):
+                for key, default in other.pairs:
+                    if default is not None:
+                        by_name.setdefault(key, []).append((position, len(by_name.get(key, ())), _unquote(default)))
+            position += 1
+    return order, by_name
 
 
 _VARIABLE = lazy_pattern(r"\$(?:\{(\w+)\}|(\w+))")

@@ -574,8 +574,16 @@ def _first_use(context: Context, view: RunView, command: PackageCommand, use: Us
 
 def _script_use(context: Context, run: Instruction, step: SimpleCommand, use: Use) -> str | None:
     """The script ``step`` runs, when the build copies it from the context, which is here, and it does ``use``."""
+    if context.build_context is None:
+        return None
+    found = context.memo(("DF202 script uses", id(step)), lambda: _script_uses(context, run, step))
+    return found[0] if found is not None and use in found[1] else None
+
+
+def _script_uses(context: Context, run: Instruction, step: SimpleCommand) -> tuple[str, frozenset[Use]] | None:
+    """The script ``step`` runs, read from the build context, with what its commands do; None if not there."""
     script = script_run_by(step)
-    if script is None or context.build_context is None:
+    if script is None:
         return None
     found = copied_script(context.build_context, [*earlier_instructions(context, run), run], script, run)
     if found is None or found[1] is None:
@@ -584,7 +592,7 @@ def _script_use(context: Context, run: Instruction, step: SimpleCommand, use: Us
         model = analyze(found[1])
     except ValueError:
         return None
-    return script if any(use in uses(inner) for inner, _ in commands_in(model)) else None
+    return script, frozenset(use for inner, _ in commands_in(model) for use in uses(inner))
 
 
 def _runtime_instructions(context: Context, run: Run) -> list[Instruction]:

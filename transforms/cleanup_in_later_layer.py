@@ -111,6 +111,8 @@ def _word(word, expand: Callable[[str], str]) -> str | None:
 
 def _downloaded(command: SimpleCommand, cwd: str | None, expand: Callable[[str], str] = str) -> list[tuple[str, bool]]:
     """Files (or folders) a download command writes: ``curl -o``/``-O``, ``wget -O``/URL, ``git clone``."""
+    if command.name not in ("curl", "wget", "git"):
+        return []
     words = [_word(word, expand) for word in command.args]
     out: list[tuple[str | None, bool]] = []
     if command.name == "curl":
