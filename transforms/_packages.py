@@ -300,11 +300,17 @@ class Finding(msgspec.Struct, frozen=True):
 
 
 def _assumptions(findings: Iterable[Finding]) -> str:
-    """The distinct assumptions of the findings whose edits share one fix, in order."""
+    """The distinct assumptions of the findings whose edits share one fix, in order, each clause once.
+
+    Two installs of one RUN may assume the same thing and one of them keep a
+    package too (``nothing ... came only as a recommended package; kept
+    explicitly: ...``): the shared clause is said once.
+    """
     out: list[str] = []
     for finding in findings:
-        if finding.assumes and finding.assumes not in out:
-            out.append(finding.assumes)
+        for clause in finding.assumes.split("; ") if finding.assumes else ():
+            if clause not in out:
+                out.append(clause)
     return "; ".join(out)
 
 

@@ -807,8 +807,8 @@ def _assumes(context: Context, view: RunView, command: PackageCommand, kept: lis
     if kept:
         text += "; kept explicitly: " + ", ".join(f"`{name}` ({evidence})" for name, evidence in kept)
     names = package_names(command)
-    if any(name == "build-essential" for name, _ in kept):
-        return text  # the compiler the caveats are about is kept
+    if "build-essential" in names or any(name == "build-essential" for name, _ in kept):
+        return text  # the compiler the caveats are about is named or kept
     for pattern, (use, caveat) in CAVEATS.items():
         if any(fnmatchcase(name, pattern) for name in names):
             if _first_use(context, view, command, use) is not None:
