@@ -137,7 +137,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("DF406", "docker-socket-exposed", (), PLANNED, "the Docker socket exposed to the container"),
     Entry("DF407", "insecure-build-entitlement", (), PLANNED, "`RUN --security=insecure` turns the build sandbox off"),
     Entry("DF408", "workdir-in-system-dir", (), PLANNED, "`WORKDIR` in a system folder"),
-    Entry("DF409", "package-signature-check-disabled", (), PLANNED, "package signature checks turned off"),
+    Entry("DF409", "package-signature-check-disabled", (), IMPLEMENTED),
     Entry("DF410", "tls-verification-disabled", (), IMPLEMENTED),
     Entry("DF411", "pip-extra-index-url", (), PLANNED, "`pip --extra-index-url` lets another index supply packages"),
     Entry("DF412", "remote-script-piped-to-shell", (), PLANNED, "a remote script piped into a shell"),
