@@ -43,6 +43,18 @@ _YARN_VERSION = lazy_pattern(r"^\s*[\"']?v?(\d+)")
 _QUERY_OPTIONS = ("--version", "-v", "--help", "-h")
 
 
+def _replaces_npm(view: RunView, commands: tuple[PackageCommand, ...]) -> bool:
+    """The RUN installs another npm or Node.js, or removes them: ``npm install -g npm@latest``, ``n 7.10.1``,
+    ``nvm install``, ``apt-get purge nodejs``."""
+    for command in commands:
+        if command.manager == "npm" and command.action == "install":
+            if any((word.value or "").split("@", 1)[0] == "npm" for word in command.packages):
+                return True
+        if command.action == "remove" and any((word.value or "") in ("nodejs", "npm") for word in command.packages):
+            return True
+    return any(step.name in ("n", "nvm", "fnm", "volta") for step in view.model.commands)  # type: ignore[union-attr]
+
+
 class _Tool(msgspec.Struct, frozen=True):
     """One JavaScript package manager: where its cache goes and how it is cleaned."""
 
@@ -152,7 +164,10 @@ class JsPackageCacheLeft(PackageCommandRule):
 
     Fix: append `` && npm cache clean --force`` / `` && yarn cache clean``
     after the RUN's last command (``;`` in a ``;``-separated ``set -e`` list),
-    in the RUN's own layout. Safe: only the cache goes; installed packages
+    in the RUN's own layout. A RUN that installs another npm or Node.js, or
+    removes them (``npm install -g npm@latest``, ``n 7.10.1``, ``apt-get
+    purge nodejs``), gets `` && rm -rf ~/.npm`` instead: the clean would run
+    the new npm, which may not start on the image's Node.js. Safe: only the cache goes; installed packages
     stay. Reported without a fix when:
 
     * Yarn ≥ 2 is indicated anywhere in the file (``yarn set version``,
@@ -210,6 +225,17 @@ class JsPackageCacheLeft(PackageCommandRule):
             "a build stage whose cache never ships: cleaning it would save nothing in the image",
         ),
         Invalid("FROM node:20\nRUN npm ci\n", "FROM node:20\nRUN npm ci && npm cache clean --force\n"),
+        Invalid(
+            "FROM node:11\nRUN npm install -g npm@latest && npm ci\n",
+            "FROM node:11\nRUN npm install -g npm@latest && npm ci && rm -rf ~/.npm\n",
+            "the RUN installs another npm, which may not start on this Node.js: the folder goes instead",
+        ),
+        Invalid(
+            "FROM ubuntu:16.04\nRUN npm install -g n && n 7.10.1 && apt-get purge -y nodejs npm && npm install -g pm2\n",
+            "FROM ubuntu:16.04\nRUN npm install -g n && n 7.10.1 && apt-get purge -y nodejs npm && npm install -g pm2 "
+            "&& rm -rf ~/.npm\n",
+            "the RUN swaps Node.js with `n` and removes the npm the shell found first",
+        ),
         Invalid(
             "FROM node:20\nRUN npm cache clean --force && npm install\n",
             "FROM node:20\nRUN npm cache clean --force && npm install && npm cache clean --force\n",
@@ -328,8 +354,13 @@ class JsPackageCacheLeft(PackageCommandRule):
             blocker = "a RUN installs with `--offline`, from this cache"
         if blocker is not None:
             return Finding(where, message, note=blocker)
-        edit = view.script.append(tool.clean)  # type: ignore[union-attr]
-        return Finding(where, message, (edit,), Safety.SAFE, f"append `{tool.clean}`")
+        clean = tool.clean
+        if tool.manager == "npm" and _replaces_npm(view, commands):
+            # the appended clean would run the npm the RUN installed, which may not start on this Node.js
+            # (npm 8+ on Node.js 11), or find the old one gone: deleting the folder needs no npm at all
+            clean = "rm -rf ~/.npm"
+        edit = view.script.append(clean)  # type: ignore[union-attr]
+        return Finding(where, message, (edit,), Safety.SAFE, f"append `{clean}`")
 
     def _blocker(self, view: RunView, installs: list[PackageCommand], custom: list) -> str | None:
         if view.script is None:

@@ -14,6 +14,7 @@ from dfix.shell import SimpleCommand
 from dfix.syntax import Add, Copy, Instruction, Run, Workdir
 
 from ._cleanup import delete_item
+from ._frontend import frontend_at_least
 
 #: The working directory a base image leaves: unknown, and never equal to a literal absolute path.
 _BASE_WORKDIR = "/\x00base-workdir"
@@ -131,7 +132,9 @@ class PermissionChangeInSeparateLayer(Rule):
     exist when the COPY runs), and the COPY without that flag yet. The
     command leaves the RUN (the RUN goes when nothing is left) and the COPY
     gets ``--chown=`` or ``--chmod=``. Unsafe: ``--chmod`` needs BuildKit (the
-    legacy builder rejects it). Folders are reported only: ``chown -R`` also
+    legacy builder rejects it); for an ADD of a URL it also needs the file to
+    ask for the Dockerfile frontend 1.3 or later (``# syntax=docker/dockerfile:1``),
+    since older frontends take the flag and ignore it there. Folders are reported only: ``chown -R`` also
     changes the folder itself and whatever was in it before the COPY (a
     WORKDIR or the base image may have made it), which ``--chown`` does not.
     Symbolic modes (``+x``) are reported only: the result depends on the
@@ -159,13 +162,15 @@ class PermissionChangeInSeparateLayer(Rule):
     )
     invalid = (
         Invalid(
-            "FROM debian\nADD https://example.com/tool-linux-amd64 /usr/local/bin/tool\nRUN chmod 755 /usr/local/bin/tool\n",
-            "FROM debian\nADD --chmod=755 https://example.com/tool-linux-amd64 /usr/local/bin/tool\n",
+            "# syntax=docker/dockerfile:1\nFROM debian\nADD https://example.com/tool-linux-amd64 /usr/local/bin/tool\n"
+            "RUN chmod 755 /usr/local/bin/tool\n",
+            "# syntax=docker/dockerfile:1\nFROM debian\nADD --chmod=755 https://example.com/tool-linux-amd64 "
+            "/usr/local/bin/tool\n",
             "a downloaded file: the mode goes with the ADD, the RUN goes",
             unsafe=True,
-            message="`chmod 755 /usr/local/bin/tool` rewrites what the ADD on line 2 wrote, so the layer stores it a "
+            message="`chmod 755 /usr/local/bin/tool` rewrites what the ADD on line 3 wrote, so the layer stores it a "
                     "second time: set it in the ADD with `--chmod`",
-            line=3, column=5,
+            line=4, column=5,
         ),
         Invalid(
             "FROM debian\nADD https://example.com/tool /usr/local/bin/\nRUN chown 1000:1000 /usr/local/bin/tool && tool --version\n",
@@ -177,6 +182,8 @@ class PermissionChangeInSeparateLayer(Rule):
                 "a folder: `chown -R` also changes the folder WORKDIR made, which `--chown` does not"),
         Invalid("FROM debian\nADD https://example.com/tool /usr/local/bin/tool\nRUN chmod +x /usr/local/bin/tool\n", None,
                 "a symbolic mode depends on the file's mode"),
+        Invalid("FROM debian\nADD https://example.com/tool /usr/local/bin/tool\nRUN chmod 755 /usr/local/bin/tool\n", None,
+                "no `# syntax=`: the builder's own frontend may take `ADD --chmod` of a URL and ignore it"),
         Invalid(
             "FROM debian\nADD https://example.com/tool /opt/tool\nRUN useradd -r app && chown app:app /opt/tool\n", None,
             "the user is created after the ADD: `--chown=app` would not find it",
@@ -257,6 +264,11 @@ class PermissionChangeInSeparateLayer(Rule):
             return "the build context does not show that the source is a single file"
         if source.flag(flag[2:]) is not None:
             return f"the {source.instruction} already has `{flag}`"
+        if (flag == "--chmod" and isinstance(source, Add) and re.match(r"https?://", source.sources[0])
+                and not frontend_at_least(context.tree.directive("syntax"), 3)):
+            return ("`ADD --chmod` of a URL needs the Dockerfile frontend 1.3 or later (older ones, such as Docker "
+                    "20.10's, take the flag and ignore it); add `# syntax=docker/dockerfile:1` as the file's first "
+                    "line to let dfix move it")
         if command.name == "chgrp":
             return "`chgrp` alone keeps the owner, which `--chown` would have to name"
         if command.name == "chmod" and not _OCTAL.fullmatch(setting):

@@ -9,6 +9,8 @@ from dfix.engine import Context, Diagnostic, Edit, Form, Invalid, Rule, Safety, 
 from dfix.patterns import lazy_pattern
 from dfix.syntax import Arg, Env, Instruction, Onbuild, Run
 
+from ._frontend import frontend_at_least
+
 #: BuildKit's words (matched between underscores or at the ends of the name, in any case).
 SECRET_WORDS = frozenset({
     "apikey", "auth", "credential", "credentials", "key", "password", "pword", "passwd", "secret", "token",
@@ -34,8 +36,6 @@ BENIGN_WORDS = frozenset({
     "provider", "backend", "host", "port", "realm", "ttl", "expiry", "expire", "expires", "timeout", "length",
     "size", "len", "header", "policy", "algorithm", "alg",
 })
-#: ``# syntax=docker/dockerfile:1``, ``:1.10``, ``:1-labs``, ``:latest`` ...: frontends whose secret mounts take ``env=``.
-_FRONTEND = lazy_pattern(r"^(?:docker\.io/)?docker/dockerfile(?::(?P<tag>[\w.-]+))?(?:@sha256:[0-9a-f]+)?$")
 
 
 def secret_name(name: str) -> bool:
@@ -48,23 +48,6 @@ def secret_name(name: str) -> bool:
         return False
     lower = name.lower()
     return any(word in SECRET_WORDS for word in words) or any(part in lower for part in SECRET_PARTS)
-
-
-def _frontend_takes_secret_env(syntax: str | None) -> bool:
-    """The file's ``# syntax=`` names a Dockerfile frontend whose secret mounts take ``env=`` (1.10 or later)."""
-    if syntax is None:
-        return False
-    match = _FRONTEND.match(syntax.strip())
-    if match is None:
-        return False
-    tag = (match.group("tag") or "latest").split("-", 1)[0]
-    if tag in ("latest", "labs", "1", "master"):
-        return True
-    numbers = re.match(r"^(\d+)(?:\.(\d+))?", tag)
-    if numbers is None:
-        return False
-    major, minor = int(numbers.group(1)), int(numbers.group(2) or 0)
-    return major > 1 or (major == 1 and (numbers.group(2) is None or minor >= 10))
 
 
 class SecretNamedArgEnv(Rule):
@@ -179,7 +162,7 @@ class SecretNamedArgEnv(Rule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        syntax_ok = _frontend_takes_secret_env(context.tree.directive("syntax"))
+        syntax_ok = frontend_at_least(context.tree.directive("syntax"), 10)  # secret mounts with env=
         for instruction in context.tree.instructions:
             target, trigger = instruction, False
             if isinstance(instruction, Onbuild):
