@@ -81,6 +81,14 @@ unless a row says otherwise:
   but no compiler got its compiler that way. It is kept: headers without a
   compiler build nothing. Ubuntu 16.04 and Debian 9 dropped the
   recommendation.
+* ``r-base-dev``: recommended by ``r-base-core`` (so by ``r-base``); it
+  brings the compilers (gfortran too) and BLAS/LAPACK headers that an R
+  package install (``install.packages``, ``install2.r``) builds with, and a
+  later ``pip install`` of the same image may too.
+* ``fakeroot``: recommended by ``dpkg-dev``, which is for building Debian
+  packages, and those builds run under ``fakeroot``: kept with
+  ``dpkg-dev``, and with ``build-essential`` when a later step builds a
+  package (``fakeroot``, ``dpkg-buildpackage``, ``debuild``).
 * ``build-essential`` and ``python3-dev``/``python-dev``: recommended by
   ``python3-pip``/``python-pip``; kept when the same install names headers
   to compile against (a ``-dev`` package such as ``libjpeg-dev``) and a
@@ -154,6 +162,8 @@ class Use(Enum):
     WGET = "`wget`"
     GIT = "`git`"
     GPG = "`gpg` or `apt-key`"
+    R_INSTALL = "an R package install"
+    FAKEROOT = "a package build (`fakeroot`, `dpkg-buildpackage`, `debuild`)"
     AUTOMAKE = "`automake` (or `autoreconf`, `aclocal`)"
     ALWAYS = "the install itself"
 
@@ -284,6 +294,13 @@ KEEPS: tuple[Keep, ...] = (
     Keep("automake", ("autoconf",), Use.AUTOMAKE),
     Keep("git", ("npm",), Use.GIT, ("git-core",)),
     Keep("gnupg", ("dirmngr",), Use.GPG, ("gnupg2", "gnupg1", "gpg")),
+    Keep("r-base-dev", ("r-base", "r-base-core"), Use.R_INSTALL),
+    Keep("r-base-dev", ("r-base", "r-base-core"), Use.PIP_INSTALL, only_with=("python*-pip",)),
+    Keep(
+        "fakeroot", ("dpkg-dev",), Use.ALWAYS,
+        reason="Debian package builds, what `dpkg-dev` is for, run under `fakeroot`, which it only recommends",
+    ),
+    Keep("fakeroot", ("build-essential",), Use.FAKEROOT, ("devscripts",)),
 )
 
 #: Recommends that are not kept, and what the fix therefore assumes when a later step uses the package:
@@ -330,6 +347,7 @@ SHIPPED: dict[str, dict[str, str]] = {
         "gcc": _NOT_SLIM,
     },
     "nodejs": {"node": _EVERY},
+    "r-base-dev": {"r-base": _EVERY},
     "libc6-dev": _TOOLCHAIN,
     "gcc": _TOOLCHAIN,
     "make": _TOOLCHAIN,
@@ -490,6 +508,18 @@ def _npm_install(command: SimpleCommand, texts: list[str]) -> bool:
     return invocation is not None and invocation.manager == "npm" and invocation.action == "install"
 
 
+#: R functions and littler scripts that install R packages, which compile C and Fortran with ``r-base-dev``.
+_R_INSTALLERS = lazy_pattern(r"install\.packages|(?:devtools|remotes|BiocManager)::install|biocLite")
+
+
+def _r_install(command: SimpleCommand, texts: list[str]) -> bool:
+    """``R -e 'install.packages(...)'``, ``Rscript -e ...``, littler's ``install2.r`` and friends."""
+    name = command.name or ""
+    if name in ("install.r", "install2.r", "installGithub.r", "installBioc.r"):
+        return True
+    return name in ("R", "Rscript", "r") and any(_R_INSTALLERS.search(text) for text in texts)
+
+
 def _cmake(command: SimpleCommand, texts: list[str]) -> bool:
     """A ``cmake`` run that builds with make (its default generator), which looks for a C compiler too."""
     if command.name != "cmake":
@@ -518,6 +548,8 @@ _DETECTORS: dict[Use, Callable[[SimpleCommand, list[str]], bool]] = {
     Use.WGET: lambda command, texts: command.name == "wget",
     Use.GIT: lambda command, texts: command.name == "git",
     Use.GPG: lambda command, texts: command.name in _GPG or command.name == "apt-key",
+    Use.R_INSTALL: _r_install,
+    Use.FAKEROOT: lambda command, texts: command.name in ("fakeroot", "dpkg-buildpackage", "debuild"),
     Use.AUTOMAKE: lambda command, texts: command.name in ("automake", "autoreconf", "aclocal"),
 }
 

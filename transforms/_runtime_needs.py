@@ -689,7 +689,8 @@ def _command_line_tool(situation: UserSituation) -> str | None:
 
     An ENTRYPOINT takes the arguments of ``docker run`` (as does a program whose
     CMD only asks for its help, ``CMD ["lynx", "-h"]``); with no port
-    exposed, no working directory of its own (``/`` or ``/tmp``) and a
+    exposed, no working directory of its own (``/``, ``/tmp``, or a source
+    checkout under ``/tmp`` the build installs from) and a
     program the build installs rather than copies in (``apk add lynx``,
     ``npm install -g aglio``), the image is a tool run on the user's files,
     mounted from the host with the host's owners. A new user may not be
@@ -707,7 +708,7 @@ def _command_line_tool(situation: UserSituation) -> str | None:
     if any(isinstance(i, Expose) for i in situation.instructions):
         return None
     workdirs = [_unquoted(i.value) for i in situation.instructions if isinstance(i, Workdir) and i.value]
-    if workdirs and posixpath.normpath(workdirs[-1]) not in _SCRATCH_FOLDERS:
+    if workdirs and not _scratch(posixpath.normpath(workdirs[-1])):
         return None  # a folder of its own: an app's, or a workspace (`_mounted_workspace` reads that one)
     if "onbuild" in (situation.base or "").lower():
         return None  # an ONBUILD base sets the app's folder and copies the build context into it
@@ -731,6 +732,11 @@ def _command_line_tool(situation: UserSituation) -> str | None:
 _HELP_WORDS = frozenset({"-h", "--help", "help", "-help", "--usage"})
 #: Working directories that are no folder of the image's own.
 _SCRATCH_FOLDERS = frozenset({"/", "/tmp", "/var/tmp"})
+
+
+def _scratch(folder: str) -> bool:
+    """``/``, ``/tmp``, or a folder under ``/tmp`` (a source checkout the build installs from): no app's own."""
+    return folder in _SCRATCH_FOLDERS or folder.startswith(("/tmp/", "/var/tmp/"))
 
 
 def _copied(situation: UserSituation) -> tuple[set[str], set[str]]:

@@ -95,7 +95,9 @@ class AptNoInstallRecommends(PackageCommandRule):
     Xfce), whose image loaders, fonts and themes come as recommendations
     it needs when it runs; an install of ImageMagick or GraphicsMagick (or a
     binding of them), whose PDF, PostScript and SVG support comes as
-    recommendations; an install of ``postgis``, whose extension for the
+    recommendations; an install of the Docker daemon (``docker-ce``,
+    ``docker.io``), which mounts the cgroups with a recommended package; an
+    install of ``postgis``, whose extension for the
     database server is a recommendation; an install of a ``-full`` package
     (``texlive-full``), which asks for everything; an install whose
     package names the shell computes (``$PACKAGES``, ``xargs``, a glob),
@@ -413,6 +415,32 @@ class AptNoInstallRecommends(PackageCommandRule):
         ),
         Invalid('FROM debian\nRUN ["apt-get", "install", "-y", "curl"]\n', None, "exec form: reported only"),
         Invalid(
+            "FROM r-base:4.3.1\nRUN apt-get update && apt-get install -y libxml2-dev\n"
+            "RUN R -e 'install.packages(\"xml2\")'\n",
+            "FROM r-base:4.3.1\nRUN apt-get update && apt-get install --no-install-recommends -y libxml2-dev\n"
+            "RUN R -e 'install.packages(\"xml2\")'\n",
+            "the r-base image ships r-base-dev",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y r-base\nRUN Rscript -e 'install.packages(\"sf\")'\n",
+            "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y r-base r-base-dev\n"
+            "RUN Rscript -e 'install.packages(\"sf\")'\n",
+            "R packages compile with r-base-dev, which r-base-core only recommends",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y dpkg-dev debhelper\n",
+            "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y dpkg-dev debhelper fakeroot\n",
+            "dpkg-dev builds packages under fakeroot, which it only recommends",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM ubuntu:14.04\nRUN apt-get update && apt-get install -y docker-engine\n",
+            None,
+            "the Docker daemon mounts the cgroups with a recommended package: reported only",
+        ),
+        Invalid(
             "FROM debian:12\nRUN apt-get update && apt-get install -y texlive-full\n",
             None,
             "a `-full` package asks for everything, its recommendations included: reported only",
@@ -674,8 +702,11 @@ def _held_back(context: Context, view: RunView, command: PackageCommand, shipped
                 "read from the file")
     everything = next((name for name in package_names(command) if name.endswith("-full")), None)
     if everything is not None:
-        return (f"`{everything}` asks for all of its kind, which includes the packages it only recommends (tools "
-                "such as latexindent need modules that come that way)")
+        return f"`{everything}` asks for the whole of its kind, which may include packages it only recommends"
+    engine = next((name for name in package_names(command) if name in _DOCKER_ENGINES), None)
+    if engine is not None:
+        return (f"`{engine}` runs the Docker daemon with what it only recommends (mounting the cgroups, "
+                "`cgroupfs-mount` or `cgroup-lite`, and the tools it unpacks images with)")
     if "postgis" in package_names(command):
         return ("`postgis` holds PostGIS's command-line tools; the extension for the database server comes as its "
                 "recommendation (`postgresql-postgis`), which the server's version names")
@@ -755,6 +786,9 @@ _DESKTOP = (
     "xserver-xorg*",
 )
 
+
+#: Packages of the Docker daemon (``docker-ce-cli`` is only the client).
+_DOCKER_ENGINES = frozenset({"docker-engine", "docker-ce", "docker.io", "lxc-docker", "moby-engine"})
 
 #: ImageMagick, GraphicsMagick and the packages that bring their libraries (to build against, or through a
 #: language binding: Java's JMagick, Python's Wand, Perl's PerlMagick).
