@@ -72,7 +72,9 @@ unless a row says otherwise:
   ``patch``: recommended by ``git``; ``automake``: recommended by
   ``autoconf`` (``autoreconf`` and ``aclocal`` run it); ``wget``:
   recommended by Debian's ``lxc``; ``git``: recommended by Debian's ``npm``
-  (Debian 11 and later); ``gnupg``: recommended by ``dirmngr``, and what
+  (Debian 11 and later); ``gnupg``: recommended by ``dirmngr`` (and, through
+  ``dpkg-dev``, by ``build-essential``: Ubuntu's images from 18.04 have no
+  gpg of their own), and what
   gives ``gpg``, which ``apt-key`` needs too (the Debian 9 image has no
   gpg). Each is kept when a later step runs it.
 * ``gcc`` on Debian 8, Ubuntu 15.10 and older (see the releases kit): their
@@ -81,6 +83,13 @@ unless a row says otherwise:
   but no compiler got its compiler that way. It is kept: headers without a
   compiler build nothing. Ubuntu 16.04 and Debian 9 dropped the
   recommendation.
+* ``aspell-en``: recommended by ``libaspell15`` (so by ``aspell``,
+  ``libpspell-dev`` and PHP's pspell): without a dictionary every check
+  fails ("No word lists can be found").
+* ``build-essential`` and the Python headers with ``python-pip`` on Debian 8,
+  Ubuntu 15.10 and older: their pip predates the binary wheels of PyPI
+  (manylinux, pip 8.1), so every ``pip install`` of a package with C code
+  compiles it.
 * ``r-base-dev``: recommended by ``r-base-core`` (so by ``r-base``); it
   brings the compilers (gfortran too) and BLAS/LAPACK headers that an R
   package install (``install.packages``, ``install2.r``) builds with, and a
@@ -222,7 +231,7 @@ def _matches(name: str, patterns: tuple[str, ...]) -> bool:
 #: Packages whose install pulls in ``ca-certificates`` only as a recommendation (see the module docstring).
 _CA_BRINGERS = (
     "curl", "wget", "git", "git-core", "aria2", "apt-transport-https", "mercurial",
-    "libcurl[0-9]*", "libcurl*-dev", "cmake",
+    "libcurl[0-9]*", "libcurl*-dev", "cmake", "octave",
     "python3", "python3.[0-9]*", "python3-dev", "python3-numpy", "python3-tk",
     "nodejs", "yarn",
 )
@@ -293,7 +302,16 @@ KEEPS: tuple[Keep, ...] = (
     Keep("wget", ("lxc",), Use.WGET),
     Keep("automake", ("autoconf",), Use.AUTOMAKE),
     Keep("git", ("npm",), Use.GIT, ("git-core",)),
-    Keep("gnupg", ("dirmngr",), Use.GPG, ("gnupg2", "gnupg1", "gpg")),
+    Keep("gnupg", ("dirmngr", "build-essential", "dpkg-dev"), Use.GPG, ("gnupg2", "gnupg1", "gpg")),
+    Keep(
+        "aspell-en", ("aspell", "libaspell15", "libaspell-dev", "libpspell-dev", "php*-pspell"), Use.ALWAYS,
+        ("aspell-*",), reason="aspell and pspell find no word list without a dictionary, which they only recommend",
+    ),
+    Keep(
+        "build-essential", ("python-pip", "python3-pip"), Use.PIP_INSTALL, _COMPILERS, old_releases_only=True,
+    ),
+    Keep("python-dev", ("python-pip",), Use.PIP_INSTALL, ("python2*-dev",), old_releases_only=True),
+    Keep("python3-dev", ("python3-pip",), Use.PIP_INSTALL, ("python3.[0-9]*-dev",), old_releases_only=True),
     Keep("r-base-dev", ("r-base", "r-base-core"), Use.R_INSTALL),
     Keep("r-base-dev", ("r-base", "r-base-core"), Use.PIP_INSTALL, only_with=("python*-pip",)),
     Keep(
@@ -463,6 +481,8 @@ def _https(command: SimpleCommand, texts: list[str]) -> bool:
     name = command.name or ""
     if any(_HTTPS_SOURCE.search(text) for text in texts):
         return True  # `echo "deb https://..." > /etc/apt/sources.list.d/x.list`
+    if any("pkg install -forge" in text for text in texts):
+        return True  # Octave fetches Octave Forge packages over HTTPS (`echo "pkg install -forge image" | octave`)
     if name in ("curl", "wget", "git", "aria2c", "svn"):
         if _insecure(name, texts):
             return False

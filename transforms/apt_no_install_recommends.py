@@ -436,6 +436,27 @@ class AptNoInstallRecommends(PackageCommandRule):
             unsafe=True,
         ),
         Invalid(
+            "FROM ubuntu:18.04\nRUN apt-get update && apt-get install -y curl build-essential\n"
+            "RUN curl -fsSL https://example.com/key.asc | apt-key add -\n",
+            "FROM ubuntu:18.04\nRUN apt-get update && apt-get install --no-install-recommends -y curl build-essential "
+            "ca-certificates gnupg\nRUN curl -fsSL https://example.com/key.asc | apt-key add -\n",
+            "apt-key needs gnupg, which came through build-essential's dpkg-dev",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM php:8.2-fpm\nRUN apt-get update && apt-get install -y libpspell-dev\n",
+            "FROM php:8.2-fpm\nRUN apt-get update && apt-get install --no-install-recommends -y aspell-en libpspell-dev\n",
+            "pspell finds no word list without a dictionary",
+            unsafe=True,
+        ),
+        Invalid(
+            "FROM ubuntu:14.04\nRUN apt-get update && apt-get install -y python-pip\nRUN pip install numpy\n",
+            "FROM ubuntu:14.04\nRUN apt-get update && apt-get install --no-install-recommends -y build-essential "
+            "python-dev python-pip python-setuptools\nRUN pip install numpy\n",
+            "trusty's pip 1.5 has no binary wheels: every C extension compiles",
+            unsafe=True,
+        ),
+        Invalid(
             "FROM ubuntu:14.04\nRUN apt-get update && apt-get install -y docker-engine\n",
             None,
             "the Docker daemon mounts the cgroups with a recommended package: reported only",

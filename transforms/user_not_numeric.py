@@ -17,6 +17,9 @@ _ROOT = frozenset({"root", "0"})
 _NAME = lazy_pattern(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
 #: ``groupadd -g 1000 app``, ``addgroup -g 1000 -S app``, ``--gid 1000``.
 _GID_OPTIONS = ("-g", "--gid")
+#: Variables base images set to a number, which BuildKit puts in the image's ``USER``: the Jupyter images'
+#: ``NB_UID``/``NB_GID`` (``USER $NB_UID`` is their documented way back from root).
+_BASE_IMAGE_UIDS = frozenset({"NB_UID", "NB_GID"})
 
 
 class UserNotNumeric(Rule):
@@ -30,8 +33,9 @@ class UserNotNumeric(Rule):
     left to resolve; hadolint reports it, though ``USER root`` mid-file is
     how files switch back to install packages), and variables the file
     declares as ARG or ENV only with numbers or without a value (passed at
-    build time, often a UID); a variable declared with a name is reported,
-    as is one the file never declares (it comes from the base image).
+    build time, often a UID), and the Jupyter images' ``NB_UID``/``NB_GID``;
+    a variable declared with a name is reported, as is any other the file
+    never declares (it comes from the base image).
 
     Fix (unsafe): when the stage (or a stage it is built from) creates that
     account before the ``USER`` with a literal UID (``useradd -u 10001``,
@@ -53,6 +57,8 @@ class UserNotNumeric(Rule):
     aliases = ("DL3066",)
 
     valid = (
+        Valid("FROM jupyter/base-notebook\nUSER root\nRUN apt-get update\nUSER $NB_UID\n",
+              "the Jupyter images set NB_UID to a number"),
         Valid("FROM alpine:3\nUSER 10001\n"),
         Valid("FROM alpine:3\nUSER 10001:10001\n"),
         Valid("FROM debian:12\nUSER root\nRUN apt-get update\n", "root is UID 0 everywhere"),
@@ -135,6 +141,8 @@ def _variable_problem(user: str, declared: dict[str, set[str | None]]) -> str | 
     """
     for name in _VARIABLE.findall(user):
         values = declared.get(name)
+        if values is None and name in _BASE_IMAGE_UIDS:
+            continue  # the Jupyter images' `ENV NB_UID=1000`: the image's config gets the number
         if values is None:
             return f"takes the user from `${name}`, which the file never declares"
         names = sorted(v for v in values if v and "$" not in v and not v.isdigit() and v not in _ROOT)
