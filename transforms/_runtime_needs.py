@@ -164,7 +164,8 @@ def _copies_from_context(situation: UserSituation) -> bool:
 #: ``/root``, ``~`` or ``$HOME`` (root's home at build time) starting a path.
 _ROOT_HOME = lazy_pattern(r"(?:(?<![\w/.-])/root(?=/|$|[\s\"':;])|(?:^|(?<=[\s=:\"']))~(?=/|$)|\$\{?HOME\}?(?=/|$))")
 #: Commands that only clean up or inspect (a path under /root there configures nothing).
-_HARMLESS_ON_ROOT_PATHS = frozenset({"rm", "ls", "echo", "test", "[", "find", "du", "stat", "cat"})
+#: (``cd /root`` only picks where a build step works: what it leaves there is what the runtime checks read.)
+_HARMLESS_ON_ROOT_PATHS = frozenset({"rm", "ls", "echo", "test", "[", "find", "du", "stat", "cat", "cd", "pushd", "popd"})
 #: Installers whose default prefix is the home folder (``bash Miniconda3-latest-Linux-x86_64.sh -b``).
 _HOME_INSTALLER = lazy_pattern(r"(?i)(anaconda|miniconda|miniforge|mambaforge)[\w.-]*\.sh$")
 #: Commands that write root's dotfiles (``~/.gitconfig``, ``~/.npmrc``, ``~/.condarc``, ``~/.bashrc``).
