@@ -789,15 +789,54 @@ def plan_new_user(situation: UserSituation, previous: str | None = None, *, may_
             lines[0] = f"{lines[0]}{CONTINUATION}&& {chown}"
         else:
             lines.insert(len(lines) - 1, f"RUN {chown}")
-    return Plan(lines, plan.title, plan.edits, _assumes(spec, paths))
+    copies = _copies_into(situation, spec, paths)
+    return Plan(lines, plan.title, (*plan.edits, *copies), _assumes(spec, paths, bool(copies)))
 
 
-def _assumes(spec: str, paths: list[WritablePath]) -> str:
+#: A user given by number (``10001:10001``): ``COPY --chown`` takes it before any account exists.
+_NUMERIC_SPEC = lazy_pattern(r"\d+(:\d+)?")
+
+
+def _copies_into(situation: UserSituation, spec: str, paths: list[WritablePath]) -> tuple[Edit, ...]:
+    """``--chown=SPEC`` for every COPY/ADD that fills a folder the fix gives without ``-R``.
+
+    ``chown`` of the folder gives the folder; what ``COPY . /app`` put in it
+    (a ``data/`` or ``conf/`` the app writes) stays root's. Owning it from the
+    COPY costs no second copy of the files, as ``chown -R`` would. Only for
+    a user given by number, which needs no account when the COPY runs.
+    """
+    if not _NUMERIC_SPEC.fullmatch(spec):
+        return ()
+    folders = [p.path for p in paths if not p.recursive and p.path != "/"]
+    if not folders:
+        return ()
+    edits = []
+    workdir = "/"
+    for instruction in situation.instructions:
+        if isinstance(instruction, Workdir) and instruction.value:
+            value = instruction.value.strip("\"'")
+            workdir = posixpath.normpath(value if value.startswith(("/", "$")) else posixpath.join(workdir, value))
+        if not isinstance(instruction, (Copy, Add)) or instruction.destination is None or instruction.heredocs:
+            continue
+        if instruction.flag("chown") is not None or instruction.keyword_token is None:
+            continue
+        destination = instruction.destination.strip("\"'")
+        target = posixpath.normpath(destination if destination.startswith("/") else posixpath.join(workdir, destination))
+        if any(target == folder or target.startswith(folder.rstrip("/") + "/") for folder in folders):
+            end = instruction.keyword_token.end_pos
+            edits.append(Edit(end, end, f" --chown={spec}"))
+    return tuple(edits)
+
+
+def _assumes(spec: str, paths: list[WritablePath], copies: bool = False) -> str:
     """The caveat of a user fix, in the user's words."""
     if paths:
         where = ", ".join(p.path for p in paths)
         writes = f"writes only to {where} (now owned by {spec}), its home and /tmp"
-        if any(not p.recursive for p in paths):
+        if copies:
+            writes = (f"writes only to {where} (now owned by {spec}, with what the build copies into it), its home "
+                      "and /tmp")
+        elif any(not p.recursive for p in paths):
             # a non-recursive chown gives the folder, not what the build put in it
             folders, them = ("folders", "them") if len(paths) > 1 else ("folder", "it")
             writes = (f"writes only to {where} (the {folders} now owned by {spec}; what the build put in {them} "

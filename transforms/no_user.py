@@ -21,11 +21,15 @@ next instruction stay with it. Why there and not earlier:
   ``--chown`` is given) but ``WORKDIR`` does not (BuildKit creates a missing
   directory owned by the current user); as all of them stay *before* the new
   ``USER``, the filesystem of the image is the same as before plus the new
-  account, and no ``--chown`` is needed or added;
+  account and the owners below;
 * only the runtime user changes, and the folders the process is expected to
   write are given to it in the same edit (`transforms._runtime_needs`): the
-  final ``WORKDIR`` (the folder itself, so the app can add files, not the
-  sources copied into it, so the layer stays small), the folders the final
+  final ``WORKDIR`` (the folder itself, so the app can add files, and what
+  a ``COPY``/``ADD`` puts in it, through ``--chown=UID:GID`` on that
+  instruction: an app writes its ``data/`` or ``conf/`` there, and the
+  ``COPY`` that owns them stores no second copy, as ``chown -R`` would;
+  only for a user given by number, which needs no account when the
+  ``COPY`` runs), the folders the final
   stage creates with ``mkdir`` (with what the build put in them: data
   folders are often seeded), and the known homes of servers (Tomcat's
   ``work``/``temp``/``logs`` and ``webapps``, a Rails app's ``tmp``/``log``,
@@ -201,7 +205,7 @@ class NoUser(Rule):
         ),
         Invalid(
             "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nEXPOSE 8000\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"app:app\"]\n",
-            "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n"
+            "FROM python:3.12-slim\nWORKDIR /app\nCOPY --chown=10001:10001 requirements.txt .\nRUN pip install -r requirements.txt\nCOPY --chown=10001:10001 . .\n"
             f"{SHADOW_CREATE} \\\n && chown 10001:10001 /app\nUSER 10001:10001\n"
             "EXPOSE 8000\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"app:app\"]\n",
             "Debian: groupadd/useradd after the last build step, before the runtime block; the WORKDIR is given to the user",
@@ -215,7 +219,7 @@ class NoUser(Rule):
         ),
         Invalid(
             "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"index.js\"]\n",
-            "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN chown 1000:1000 /app\nUSER 1000:1000\nCMD [\"node\", \"index.js\"]\n",
+            "FROM node:20-alpine\nWORKDIR /app\nCOPY --chown=1000:1000 . .\nRUN npm ci\nRUN chown 1000:1000 /app\nUSER 1000:1000\nCMD [\"node\", \"index.js\"]\n",
             "the node image ships `node`; it gets the WORKDIR, where dev servers write their caches",
             unsafe=True,
         ),
@@ -237,7 +241,7 @@ class NoUser(Rule):
         ),
         Invalid(
             "FROM node:0.12.7\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD [\"node\", \"index.js\"]\n",
-            "FROM node:0.12.7\nWORKDIR /app\nCOPY . .\nRUN npm install\n"
+            "FROM node:0.12.7\nWORKDIR /app\nCOPY --chown=10001:10001 . .\nRUN npm install\n"
             "RUN groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid app --no-log-init --create-home app \\\n"
             " && chown 10001:10001 /app\nUSER 10001:10001\nCMD [\"node\", \"index.js\"]\n",
             "node images built before November 2016 (0.x, 5.x) have no `node` account: one is made",
@@ -336,7 +340,7 @@ class NoUser(Rule):
         ),
         Invalid(
             "FROM tomcat:9-jdk17\nCOPY app.war /usr/local/tomcat/webapps/ROOT.war\nEXPOSE 8080\nCMD [\"catalina.sh\", \"run\"]\n",
-            "FROM tomcat:9-jdk17\nCOPY app.war /usr/local/tomcat/webapps/ROOT.war\n"
+            "FROM tomcat:9-jdk17\nCOPY --chown=10001:10001 app.war /usr/local/tomcat/webapps/ROOT.war\n"
             f"{SHADOW_CREATE} \\\n && chown 10001:10001 /usr/local/tomcat/webapps"
             " && chown -R 10001:10001 /usr/local/tomcat/work /usr/local/tomcat/temp /usr/local/tomcat/logs\n"
             "USER 10001:10001\nEXPOSE 8080\nCMD [\"catalina.sh\", \"run\"]\n",
@@ -345,7 +349,7 @@ class NoUser(Rule):
         ),
         Invalid(
             "FROM tomcat:9\nCOPY app.war /usr/local/tomcat/webapps/ROOT.war\n",
-            "FROM tomcat:9\nCOPY app.war /usr/local/tomcat/webapps/ROOT.war\n"
+            "FROM tomcat:9\nCOPY --chown=10001:10001 app.war /usr/local/tomcat/webapps/ROOT.war\n"
             f"{SHADOW_CREATE} \\\n && chown 10001:10001 /usr/local/tomcat/webapps"
             " && chown -R 10001:10001 /usr/local/tomcat/work /usr/local/tomcat/temp /usr/local/tomcat/logs\n"
             "USER 10001:10001\n",
@@ -354,7 +358,7 @@ class NoUser(Rule):
         ),
         Invalid(
             "FROM ruby:3.3\nWORKDIR /app\nCOPY . .\nRUN bundle install\nCMD [\"bundle\", \"exec\", \"rails\", \"server\"]\n",
-            "FROM ruby:3.3\nWORKDIR /app\nCOPY . .\nRUN bundle install\n"
+            "FROM ruby:3.3\nWORKDIR /app\nCOPY --chown=10001:10001 . .\nRUN bundle install\n"
             f"{SHADOW_CREATE} \\\n && mkdir -p /app/tmp /app/log && chown 10001:10001 /app && chown -R 10001:10001 /app/tmp /app/log\n"
             "USER 10001:10001\nCMD [\"bundle\", \"exec\", \"rails\", \"server\"]\n",
             "Rails writes tmp/ and log/ in the app folder: created if missing and given to the user",
@@ -362,7 +366,7 @@ class NoUser(Rule):
         ),
         Invalid(
             "FROM eclipse-temurin:17\nWORKDIR /srv/shop\nCOPY shop /srv/shop\nCMD [\"target/universal/stage/bin/shop\"]\n",
-            "FROM eclipse-temurin:17\nWORKDIR /srv/shop\nCOPY shop /srv/shop\n"
+            "FROM eclipse-temurin:17\nWORKDIR /srv/shop\nCOPY --chown=10001:10001 shop /srv/shop\n"
             f"{SHADOW_CREATE} \\\n && chown 10001:10001 /srv/shop /srv/shop/target/universal/stage\n"
             "USER 10001:10001\nCMD [\"target/universal/stage/bin/shop\"]\n",
             "a Play app writes RUNNING_PID in its staged folder",
@@ -376,7 +380,7 @@ class NoUser(Rule):
         ),
         Invalid(
             "FROM php:8.3-cli\nWORKDIR /app\nCOPY . .\nCMD [\"php\", \"worker.php\"]\n",
-            "FROM php:8.3-cli\nWORKDIR /app\nCOPY . .\nRUN chown 33:33 /app\nUSER 33:33\nCMD [\"php\", \"worker.php\"]\n",
+            "FROM php:8.3-cli\nWORKDIR /app\nCOPY --chown=33:33 . .\nRUN chown 33:33 /app\nUSER 33:33\nCMD [\"php\", \"worker.php\"]\n",
             "php ships `www-data` (33 on Debian): the same account as on Alpine",
             unsafe=True,
         ),
@@ -525,7 +529,7 @@ class NoUser(Rule):
         Invalid(
             "FROM alpine:3.20\nRUN apk add --no-cache tini python3\nWORKDIR /app\nCOPY app.py .\n"
             "ENTRYPOINT [\"/sbin/tini\", \"--\"]\nCMD [\"python3\", \"app.py\"]\n",
-            f"FROM alpine:3.20\nRUN apk add --no-cache tini python3\nWORKDIR /app\nCOPY app.py .\n"
+            f"FROM alpine:3.20\nRUN apk add --no-cache tini python3\nWORKDIR /app\nCOPY --chown=10001:10001 app.py .\n"
             f"{BUSYBOX_CREATE} \\\n && chown 10001:10001 /app\nUSER 10001:10001\n"
             "ENTRYPOINT [\"/sbin/tini\", \"--\"]\nCMD [\"python3\", \"app.py\"]\n",
             "tini in /sbin is not a system daemon: it runs the CMD as whatever user starts it",

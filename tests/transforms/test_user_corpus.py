@@ -8,10 +8,12 @@ two rules and unsafe fixes must:
 * give output BuildKit's own parser (PyPI ``dockerfile``) accepts, with no
   instruction or flag it would refuse (`dfix.oracle.fix_problems` with
   ``non_run_may_change=True``, since these fixes add a ``USER``);
-* change the file only by inserting whole ``RUN``/``USER`` instructions, and
-  at most one ``[--no-log-init] --uid 10001``/``-u 10001`` right after the ``useradd``/
-  ``adduser`` that creates the account the new ``USER`` names: without that
-  option, the output is the input with one chunk of text inserted, and
+* change the file only by inserting whole ``RUN``/``USER`` instructions, at
+  most one ``[--no-log-init] --uid 10001``/``-u 10001`` right after the ``useradd``/
+  ``adduser`` that creates the account the new ``USER`` names, and
+  ``--chown=UID:GID`` right after the keyword of COPY/ADD instructions
+  that fill a folder the fix gives to the user: without those options, the
+  output is the input with one chunk of text inserted, and
   BuildKit's view of it is its view of the input plus inserted
   ``RUN``/``USER`` commands (nothing else added, removed or changed);
 * have no fix dropped by the engine's verification (``result.failed``);
@@ -64,12 +66,20 @@ def _view(text: str) -> list[tuple]:
 _UID_OPTION = re.compile(r"(?<=useradd)(?: --no-log-init)? --uid 10001(?= )|(?<=adduser) (?:--uid|-u) 10001(?= )")
 
 
+#: The owner the user rules give what a COPY/ADD puts in a folder the process writes (``COPY --chown=10001:10001 . .``).
+_CHOWN_OPTION = re.compile(r"(?im)^([ \t]*(?:copy|add)) --chown=\d+(?::\d+)?(?= )")
+
+
 def _without_uid_option(before: str, after: str) -> tuple[str, str, str | None]:
-    """``before`` and ``after`` without the UID option; why not, when ``after`` adds more than one."""
+    """``before`` and ``after`` without the UID option and the COPY owners; why not, when ``after`` adds more
+    than one UID option."""
     added = len(_UID_OPTION.findall(after)) - len(_UID_OPTION.findall(before))
     if added not in (0, 1):
         return before, after, f"{added} UID options added"
-    return _UID_OPTION.sub("", before), _UID_OPTION.sub("", after), None
+    if len(_CHOWN_OPTION.findall(after)) < len(_CHOWN_OPTION.findall(before)):
+        return before, after, "a COPY owner removed"
+    strip = lambda text: _CHOWN_OPTION.sub(r"\1", _UID_OPTION.sub("", text))  # noqa: E731
+    return strip(before), strip(after), None
 
 
 def _inserted_chunk(before: str, after: str) -> str | None:
@@ -146,7 +156,7 @@ def test_user_rules_over_the_corpus(corpus_stats):
             stats["files where an account got --uid 10001"] += 1
         chunk = _inserted_chunk(plain_before, plain_after)
         if chunk is None:
-            problems.append(f"{name}: the fix is not one inserted chunk of text (besides a UID option)")
+            problems.append(f"{name}: the fix is not one inserted chunk of text (besides UID and COPY owner options)")
         if not oracle.binding_can_take(result.text):
             stats["fixed files the binding cannot take (not UTF-8)"] += 1
         else:

@@ -1,8 +1,8 @@
 FROM node:20-alpine
 WORKDIR /usr/src/app
-COPY package.json package-lock.json ./
+COPY --chown=1000:1000 package.json package-lock.json ./
 RUN npm ci
-COPY . .
+COPY --chown=1000:1000 . .
 RUN chown 1000:1000 /usr/src/app
 USER 1000:1000
 EXPOSE 4200
