@@ -6,7 +6,9 @@ their ``python-pip`` predates pip 6 (no ``--no-cache-dir``), and their
 ``libc6-dev`` recommends a C compiler (so headers alone brought ``gcc``).
 
 The release is read from the official ``debian`` and ``ubuntu`` images by
-tag (``8``, ``jessie-slim``, ``14.04``, ``trusty-20190515``), the deprecated
+tag (``8``, ``jessie-slim``, ``14.04``, ``trusty-20190515``), and from images
+named after them that keep the release as their tag
+(``nunchuk/aliyun-ubuntu:14.04``), the deprecated
 official ``java`` image (jessie and wheezy only), ``node`` 0.x, 5 and 7
 (jessie; 4 and 6 were jessie for part of their life, so the answer is not
 certain there), ``phusion/baseimage`` 0.9.9 to 0.9.18 (trusty), and any image
@@ -50,11 +52,14 @@ def old_release(reference: str | None) -> tuple[str, bool] | None:
     name = repository.rsplit("/", 1)[-1] if repository.startswith(("library/", "docker.io/")) else repository
     if name == "java":
         return "Debian 8", True  # the official java image, deprecated in 2017, was built on jessie and wheezy
-    if name == "debian":
+    # the official images, and others named after them that keep the release as the tag
+    # (`nunchuk/aliyun-ubuntu:14.04`, a mirror's re-tagged copy)
+    last = name.rsplit("/", 1)[-1]
+    if name == "debian" or "debian" in last:
         number = _DEBIAN_NUMBER.match(tag)
         if number and int(number.group(1)) <= 8:
             return f"Debian {number.group(1)}", True
-    if name == "ubuntu":
+    if name == "ubuntu" or "ubuntu" in last:
         number = _UBUNTU_NUMBER.match(tag)
         if number and int(number.group(1)) < 16:
             return f"Ubuntu {number.group(1)}.{number.group(2)}", True

@@ -126,6 +126,10 @@ class PipNoCacheDir(PackageCommandRule):
 
     valid = (
         Valid(
+            "FROM nunchuk/aliyun-ubuntu:14.04\nRUN apt-get update && apt-get install -y python-pip && pip install shadowsocks\n",
+            "an image named after ubuntu with the release as its tag: trusty's pip 1.5 has no cache and no --no-cache-dir",
+        ),
+        Valid(
             "FROM alpine:3.8\nRUN apk add --no-cache python3 && pip3 install --upgrade pip setuptools && "
             "rm -r /root/.cache\n",
             "the RUN deletes the cache itself: nothing stays (and with the flag the `rm` would find nothing to delete)",
