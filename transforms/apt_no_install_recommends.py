@@ -97,8 +97,10 @@ class AptNoInstallRecommends(PackageCommandRule):
     binding of them), whose PDF, PostScript and SVG support comes as
     recommendations; an install of the Docker daemon (``docker-ce``,
     ``docker.io``), which mounts the cgroups with a recommended package; an
-    install of ``postgis``, whose extension for the
-    database server is a recommendation; an install of a ``-full`` package
+    install whose packages the same RUN purges again with ``autoremove``
+    (their recommendations go anyway, and a package kept explicitly would
+    stay); an install of ``postgis``, whose extension for the database
+    server is a recommendation; an install of a ``-full`` package
     (``texlive-full``), which asks for everything; an install whose
     package names the shell computes (``$PACKAGES``, ``xargs``, a glob),
     since neither what they recommend nor what the file needs of it can be
@@ -457,6 +459,12 @@ class AptNoInstallRecommends(PackageCommandRule):
             unsafe=True,
         ),
         Invalid(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y gcc make && make -C /src && "
+            "apt-get purge -y --auto-remove gcc make\n",
+            None,
+            "a build-only install that the RUN purges with autoremove: its recommendations go anyway",
+        ),
+        Invalid(
             "FROM ubuntu:14.04\nRUN apt-get update && apt-get install -y docker-engine\n",
             None,
             "the Docker daemon mounts the cgroups with a recommended package: reported only",
@@ -710,6 +718,9 @@ def _held_back(context: Context, view: RunView, command: PackageCommand, shipped
     """Why the install keeps its recommended packages (the rule only reports), or None to fix it."""
     if not shipped:
         return "the packages of this build stage never reach the image, so the change would save build time only"
+    if _removed_with_recommends(view, command):
+        return ("the RUN removes what it installs again and then the packages nothing needs (`autoremove`), "
+                "recommended ones included: the change would save nothing, and a package kept explicitly would stay")
     desktop = _desktop_package(command)
     if desktop is not None:
         return (f"`{desktop}` is part of a desktop application, whose recommended packages (image loaders, fonts, "
@@ -739,6 +750,24 @@ def _held_back(context: Context, view: RunView, command: PackageCommand, shipped
         return (f"{ppa} imports the PPA's signing key with gpg helpers that `software-properties-common` only "
                 "recommends, and which ones a release needs differs")
     return None
+
+
+def _removed_with_recommends(view: RunView, command: PackageCommand) -> bool:
+    """A build-only install: the rest of the RUN purges all its packages and autoremoves (``--auto-remove``
+    or ``apt-get autoremove``), which takes the recommended packages away too."""
+    names = set(package_names(command))
+    removed: set[str] = set()
+    autoremoved = False
+    for other in package_commands(view.model):
+        if other.start <= command.start or other.family != "apt":
+            continue
+        if other.action == "remove":
+            removed |= set(package_names(other))
+            words = {word.value for word in other.command.words}
+            autoremoved = autoremoved or bool(words & {"--auto-remove", "--autoremove"})
+        elif other.action == "autoremove" and removed:
+            autoremoved = True
+    return bool(names) and names <= removed and autoremoved  # a package that stays keeps its recommendations
 
 
 def _once(kept: Iterable[tuple[Keep, str]]) -> list[tuple[Keep, str]]:
