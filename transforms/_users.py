@@ -823,8 +823,17 @@ def _copies_into(situation: UserSituation, spec: str, paths: list[WritablePath])
         destination = instruction.destination.strip("\"'")
         target = posixpath.normpath(destination if destination.startswith("/") else posixpath.join(workdir, destination))
         if any(target == folder or target.startswith(folder.rstrip("/") + "/") for folder in folders):
-            end = instruction.keyword_token.end_pos
-            edits.append(Edit(end, end, f" --chown={spec}"))
+            # before the first flag or source, after the blanks that follow the keyword: an author who aligns
+            # the sources of every instruction in a column (`COPY          ./app /app`) keeps the keyword's
+            position = instruction.keyword_token.end_pos
+            text = situation.context.tree.code
+            first = position
+            while first < len(text) and text[first] in " \t":
+                first += 1
+            if first == position or text[first] in "\r\n\\`":
+                edits.append(Edit(position, position, f" --chown={spec}"))
+            else:
+                edits.append(Edit(first, first, f"--chown={spec} "))
     return tuple(edits)
 
 

@@ -67,7 +67,7 @@ _UID_OPTION = re.compile(r"(?<=useradd)(?: --no-log-init)? --uid 10001(?= )|(?<=
 
 
 #: The owner the user rules give what a COPY/ADD puts in a folder the process writes (``COPY --chown=10001:10001 . .``).
-_CHOWN_OPTION = re.compile(r"(?im)^([ \t]*(?:copy|add)) --chown=\d+(?::\d+)?(?= )")
+_CHOWN_OPTION = re.compile(r"(?im)^([ \t]*(?:copy|add)[ \t]+)--chown=\d+(?::\d+)? ")
 
 
 def _without_uid_option(before: str, after: str) -> tuple[str, str, str | None]:
