@@ -30,7 +30,9 @@ unless a row says otherwise:
   ``python-pip``/``python3-pip`` up to Debian 10 and Ubuntu 18.04 (a
   dependency since). Old pips cannot build a source distribution without
   it, so a later ``pip install`` needs it.
-* ``xauth``: recommended by ``xvfb``; ``xvfb-run`` calls it.
+* ``xauth``: recommended by ``xvfb``; ``xvfb-run``, which ``xvfb`` installs,
+  calls it, and start scripts the file does not show run it, so it is
+  kept with the install.
 * ``graphviz``: recommended by ``plantuml``, which renders every diagram
   but the sequence diagram with its ``dot``, so the install itself is the
   evidence.
@@ -254,7 +256,7 @@ KEEPS: tuple[Keep, ...] = (
     ),
     Keep("python3-setuptools", ("python3-pip",), Use.PIP_INSTALL),
     Keep("python-setuptools", ("python-pip",), Use.PIP_INSTALL),
-    Keep("xauth", ("xvfb",), Use.XVFB_RUN),
+    Keep("xauth", ("xvfb",), Use.ALWAYS, reason="`xvfb-run`, which `xvfb` installs, calls it"),
     Keep("graphviz", ("plantuml",), Use.ALWAYS, reason="`plantuml` draws only sequence diagrams without it"),
     Keep(
         "fortunes-min", ("fortune-mod", "fortune"), Use.ALWAYS, ("fortunes*", "fortune-cookie-db"),

@@ -990,6 +990,9 @@ _SYSTEM_FOLDERS = frozenset({
     "/opt", "/home", "/srv", "/mnt", "/media", "/run", "/var/run", "/var/lib", "/var/log", "/var/cache", "/dev",
     "/proc", "/sys", "/boot",
 })
+#: System folders an app may run in (``WORKDIR /opt``), unlike ``/`` (a tool on mounted files) and ``/tmp``
+#: (writable by everyone): the fix cannot give them, and the app may write there.
+_SHARED_WORKDIRS = _SYSTEM_FOLDERS - {"/", "/tmp", "/var/tmp"}
 #: Trees of system files: a folder created there is for the system (``mkdir -p /usr/share/man/man1``).
 _SYSTEM_TREES = (
     "/usr/bin/", "/usr/sbin/", "/usr/lib/", "/usr/lib64/", "/usr/share/", "/usr/include/", "/usr/local/bin/",
@@ -1030,6 +1033,9 @@ def writable_paths(situation: UserSituation) -> tuple[list[WritablePath], str | 
     if workdir is not None:
         if _unresolved(workdir, defined):
             return [], f"the WORKDIR `{workdir}` uses a variable no ENV defines, so the fix cannot give it to the new user"
+        if workdir in _SHARED_WORKDIRS:
+            return [], (f"the WORKDIR `{workdir}` is a shared system folder, which the fix does not give away: an app "
+                        "that writes where it runs (a `tmp/` or `output/` next to it) could not")
         found.insert(0, WritablePath(workdir, "the WORKDIR"))
     problem = _server_homes(situation, found, workdir)
     if problem:

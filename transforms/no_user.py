@@ -373,8 +373,9 @@ class NoUser(Rule):
             unsafe=True,
         ),
         Invalid(
-            "FROM php:8.3-cli-alpine\nWORKDIR /srv\nCOPY . .\nCMD [\"php\", \"worker.php\"]\n",
-            "FROM php:8.3-cli-alpine\nWORKDIR /srv\nCOPY . .\nUSER 82:82\nCMD [\"php\", \"worker.php\"]\n",
+            "FROM php:8.3-cli-alpine\nWORKDIR /app\nCOPY . .\nCMD [\"php\", \"worker.php\"]\n",
+            "FROM php:8.3-cli-alpine\nWORKDIR /app\nCOPY --chown=82:82 . .\nRUN chown 82:82 /app\nUSER 82:82\n"
+            "CMD [\"php\", \"worker.php\"]\n",
             "php ships `www-data` (82 on Alpine); /srv is a shared system folder and keeps its owner",
             unsafe=True,
         ),
@@ -425,10 +426,10 @@ class NoUser(Rule):
             why="a bare application server and no application copied in: a base image for the builds that add one",
         ),
         Invalid(
-            "FROM python:3.12-slim\nRUN pip install gunicorn\nCOPY app.py /srv/\nWORKDIR /srv\nCMD [\"gunicorn\"]\n",
-            "FROM python:3.12-slim\nRUN pip install gunicorn\nCOPY app.py /srv/\nWORKDIR /srv\n"
-            "RUN groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid app --no-log-init --create-home app\n"
-            "USER 10001:10001\nCMD [\"gunicorn\"]\n",
+            "FROM python:3.12-slim\nRUN pip install gunicorn\nCOPY app.py /app/\nWORKDIR /app\nCMD [\"gunicorn\"]\n",
+            "FROM python:3.12-slim\nRUN pip install gunicorn\nCOPY --chown=10001:10001 app.py /app/\nWORKDIR /app\n"
+            "RUN groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid app --no-log-init --create-home app \\\n"
+            " && chown 10001:10001 /app\nUSER 10001:10001\nCMD [\"gunicorn\"]\n",
             "the application is copied in (gunicorn reads its settings from files next to it): an app image",
             unsafe=True,
         ),
@@ -481,6 +482,8 @@ class NoUser(Rule):
             why="the command writes a file as it starts",
         ),
         Invalid("FROM python:3.12\nCOPY . .\nCMD [\"python\", \"main.py\"]\n", why="the app lives in / (no WORKDIR)"),
+        Invalid("FROM python:3.12\nWORKDIR /opt\nCOPY detect.py .\nCMD [\"python\", \"detect.py\"]\n",
+                why="the app runs in /opt, a shared system folder the fix does not give: it may write there"),
         Invalid(
             "FROM debian:12\nRUN apt-get update && apt-get install -y sasl2-bin\nCOPY entrypoint.sh /\n"
             "ENTRYPOINT [\"/entrypoint.sh\"]\nCMD [\"-a\", \"ldap\"]\n",

@@ -73,7 +73,7 @@ def test_the_go_service_demo_gives_its_data_folder_to_the_new_user() -> None:
         ("FROM debian:12\nWORKDIR /srv/app\nCOPY . .\nCMD [\"./serve\"]\n", "chown 10001:10001 /srv/app"),
         ("FROM debian:12\nWORKDIR \"/app\"\nCOPY serve .\nCMD [\"./serve\"]\n", "chown 10001:10001 /app"),
         # a created data folder with what the build put in it
-        ("FROM debian:12\nWORKDIR /opt\nRUN mkdir -p data/cache\nCMD [\"./serve\"]\n", "chown -R 10001:10001 /opt/data/cache"),
+        ("FROM debian:12\nWORKDIR /opt/serve\nRUN mkdir -p data/cache\nCMD [\"./serve\"]\n", "chown -R 10001:10001 /opt/serve/data/cache"),
         ("FROM debian:12\nENV DATA=/data\nRUN mkdir -p $DATA\nCMD [\"./serve\"]\n", "chown -R 10001:10001 $DATA"),
     ],
 )
