@@ -298,6 +298,7 @@ DL3002_GUARDS = {
     "an unknown base whose ENTRYPOINT still runs": re.compile(r"is unknown, and its ENTRYPOINT"),
     "an unknown base's own user cannot be named": re.compile(r"no earlier non-root USER, and the base image is unknown"),
     "the earlier USER is out of scope": re.compile(r"not in scope at the end of the final stage"),
+    "the app works in a shared system folder the fix cannot give away": re.compile(r"is a shared system folder"),
     "several accounts, or one dfix cannot read": re.compile(r"several accounts|account dfix cannot name"),
     "unknown or contradictory distro family": re.compile(
         r"distro family is unknown|do not fit the base image|no known `useradd`|not a POSIX shell"),
