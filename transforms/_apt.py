@@ -7,14 +7,14 @@ from enum import Enum
 
 from dfix.engine import Context, RunView, program_name
 from dfix.patterns import lazy_pattern
-from dfix.shell import ListItem, PackageCommand, SimpleCommand, analyze, package_command
+from dfix.shell import ListItem, PackageCommand, SimpleCommand, package_command
 from dfix.shell import Context as ShellContext
 from dfix.syntax import Run
 
 from ._cleanup import NOT_ALWAYS, deletes, earlier_unconditional
 from ._packages import earlier_instructions
 from ._refresh import may_read_lists
-from ._start_scripts import copied_script, script_run_by
+from ._start_scripts import run_script
 
 LISTS = "/var/lib/apt/lists"
 CLEANUP = "rm -rf /var/lib/apt/lists/*"
@@ -153,7 +153,7 @@ def lists_need(view: RunView, context: Context | None = None) -> str | None:
             return _READS
         if context is not None and not view.trigger and _script_may_read_lists(context, view, command):
             if not earlier_unconditional(model, command, _renews_lists):
-                script = script_run_by(command)
+                script = run_script(context, view.run, command)[0]  # type: ignore[index]
                 return (f"runs `{script}`, a script that may install packages from the package lists, with no "
                         "`apt-get update` before it")
         if installed is not None:
@@ -173,19 +173,14 @@ def _script_may_read_lists(context: Context, view: RunView, command: SimpleComma
     it from there. A script the file does not show (the context is not here,
     or an earlier step downloaded or wrote it) counts by its name.
     """
-    script = script_run_by(command)
-    if script is None:
+    found = run_script(context, view.run, command)
+    if found is None:
         return False
-    found = copied_script(context.build_context, [*earlier_instructions(context, view.run), view.run], script, view.run)
-    if found is not None and found[1] is not None:
-        try:
-            model = analyze(found[1])
-        except ValueError:
-            model = None
-        if model is not None:
-            return any(
-                reads_lists(inner) and not earlier_unconditional(model, inner, _renews_lists) for inner in model.commands
-            )
+    script, model = found
+    if model is not None:
+        return any(
+            reads_lists(inner) and not earlier_unconditional(model, inner, _renews_lists) for inner in model.commands
+        )
     return _unseen_installer(script)
 
 

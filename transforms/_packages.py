@@ -163,9 +163,7 @@ def environment_value(context: Context, instruction: Instruction, name: str) -> 
     assignments = by_name.get(name)
     if position is None or not assignments:
         return None
-    index = bisect_left(assignments, (position, -1)) - 1
-    while index >= 0 and assignments[index][0] >= position:
-        index -= 1
+    index = bisect_left(assignments, (position,)) - 1  # the last assignment before the instruction
     return assignments[index][2] if index >= 0 else None
 
 

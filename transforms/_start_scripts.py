@@ -23,13 +23,16 @@ from typing import Iterable, Iterator, Sequence
 
 import msgspec
 
-from dfix.engine import POSIX_SHELLS, BuildContext, program_name
+from dfix.engine import POSIX_SHELLS, BuildContext, Context, program_name
 from dfix.patterns import lazy_pattern
-from dfix.shell import SimpleCommand, analyze, package_commands
+from dfix.shell import ShellScript, SimpleCommand, analyze, package_commands
 from dfix.syntax import Add, Cmd, Copy, Entrypoint, Instruction, Workdir
 
+from ._packages import earlier_instructions
+
 __all__ = [
-    "StartScript", "command_words", "copied_script", "first_program_script", "script_run_by", "start_script",
+    "StartScript", "command_words", "copied_script", "first_program_script", "run_script", "script_run_by",
+    "start_script",
     "script_root_need", "unread_start_script",
 ]
 
@@ -264,6 +267,24 @@ def script_run_by(command: SimpleCommand) -> str | None:
     if "/" in program or program.endswith(".sh"):
         return program
     return None
+
+
+def run_script(context: Context, run: Instruction, command: SimpleCommand) -> tuple[str, ShellScript | None] | None:
+    """The script ``command`` of ``run`` runs, with its text analysed when the build copies it from the context.
+
+    ``(path, model)``; the model is None when the file does not show the
+    script (no build context, or an earlier step downloaded or wrote it).
+    None when ``command`` runs no script file. Worked out once per command.
+    """
+    return context.memo(("run script", id(command)), lambda: _run_script(context, run, command))
+
+
+def _run_script(context: Context, run: Instruction, command: SimpleCommand) -> tuple[str, ShellScript | None] | None:
+    script = script_run_by(command)
+    if script is None:
+        return None
+    found = copied_script(context.build_context, [*earlier_instructions(context, run), run], script, run)
+    return script, (analyze(found[1]) if found is not None and found[1] is not None else None)
 
 
 def copied_script(build: BuildContext | None, instructions: Sequence[Instruction], program: str,

@@ -18,7 +18,7 @@ from ._recommends import (
     uses,
 )
 from ._releases import old_release
-from ._start_scripts import copied_script, script_run_by
+from ._start_scripts import run_script
 
 #: ``APT::Install-Recommends "false";`` (or ``APT { Install-Recommends "0"; }``) in a drop-in.
 _DROP_IN = lazy_pattern(r"""Install-Recommends["'\\\s=:]*(false|0|no|off|without|disable)\b""", re.IGNORECASE)
@@ -631,25 +631,11 @@ def _first_use(context: Context, view: RunView, command: PackageCommand, use: Us
 
 def _script_use(context: Context, run: Instruction, step: SimpleCommand, use: Use) -> str | None:
     """The script ``step`` runs, when the build copies it from the context, which is here, and it does ``use``."""
-    if context.build_context is None:
-        return None
-    found = context.memo(("DF202 script uses", id(step)), lambda: _script_uses(context, run, step))
-    return found[0] if found is not None and use in found[1] else None
-
-
-def _script_uses(context: Context, run: Instruction, step: SimpleCommand) -> tuple[str, frozenset[Use]] | None:
-    """The script ``step`` runs, read from the build context, with what its commands do; None if not there."""
-    script = script_run_by(step)
-    if script is None:
-        return None
-    found = copied_script(context.build_context, [*earlier_instructions(context, run), run], script, run)
+    found = run_script(context, run, step) if context.build_context is not None else None
     if found is None or found[1] is None:
         return None
-    try:
-        model = analyze(found[1])
-    except ValueError:
-        return None
-    return script, frozenset(use for inner, _ in commands_in(model) for use in uses(inner))
+    script, model = found
+    return script if any(use in uses(inner) for inner, _ in commands_in(model)) else None
 
 
 def _runtime_instructions(context: Context, run: Run) -> list[Instruction]:

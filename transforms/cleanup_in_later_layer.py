@@ -219,15 +219,14 @@ def _removed(model) -> Iterator[tuple[str, str]]:
                     yield invocation.family, _bare_name(word.value)
 
 
-def _removals(model, installed: dict[tuple[str, str], _Made]) -> list[tuple[SimpleCommand, _Made]]:
+def _removals(model, installed: dict[tuple[str, str], _Made], own: set[tuple[str, str]]) -> list[tuple[SimpleCommand, _Made]]:
     """Removals (``apk del``, ``apt-get purge``, ``yum remove`` ...) of packages an earlier RUN of the stage installed.
 
     Only commands that always run count; a package the RUN itself installs
-    again (a build-and-remove in one RUN) does not.
+    again (``own``: a build-and-remove in one RUN) does not.
     """
     if not installed:
         return []
-    own = set(_installs(model))
     found = []
     for invocation in package_commands(model):
         if invocation.action != "remove" or not invocation.command.context.isdisjoint(_NOT_ALWAYS):
@@ -371,19 +370,20 @@ class CleanupInLaterLayer(Rule):
                 model = view.model
                 if model is not None:
                     expand = known_values(context, instruction)
-                    yield from self._deletions(context, view, model, made, installed, workdir, previous, expand)
+                    own = set(_installs(model))
+                    yield from self._deletions(context, view, model, made, installed, own, workdir, previous, expand)
                     made.extend(_made_by_run(instruction, model, workdir, expand))
                     for key in _removed(model):
                         installed.pop(key, None)  # gone, whatever a later RUN does
-                    for family, name in _installs(model):
+                    for family, name in own:
                         installed.setdefault((family, name), _Made(name, False, instruction, "installed"))
             previous = instruction
 
-    def _deletions(self, context, view, model, made: list[_Made], installed: dict[tuple[str, str], _Made], workdir,
-                   previous, expand: Callable[[str], str]) -> Iterator[Diagnostic]:
+    def _deletions(self, context, view, model, made: list[_Made], installed: dict[tuple[str, str], _Made],
+                   own: set[tuple[str, str]], workdir, previous, expand: Callable[[str], str]) -> Iterator[Diagnostic]:
         if not made and not installed:
             return
-        findings: list[tuple[SimpleCommand, _Made]] = _removals(model, installed)
+        findings: list[tuple[SimpleCommand, _Made]] = _removals(model, installed, own)
         cd_seen = False
         for command in model.commands:
             if command.name in ("cd", "pushd", "popd"):

@@ -115,14 +115,9 @@ class PackageSignatureCheckDisabled(Rule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        for view in context.shell_runs():
-            model = view.model
-            if model is None:
-                continue
-            for command in model.commands:
-                spelled = _finding(command)
-                if spelled is None:
-                    continue
+        for view, command in context.shell_commands():
+            spelled = _finding(command)
+            if spelled is not None:
                 yield self.diagnostic(
                     view.span(command.start, command.end),
                     f"{spelled} turns off the package signature check: the image installs whatever package it is "

@@ -169,27 +169,22 @@ class TlsVerificationDisabled(Rule):
     )
 
     def check(self, context: Context) -> Iterator[Diagnostic]:
-        for view in context.shell_runs():
-            model = view.model
-            if model is None:
-                continue
-            for command in model.commands:
-                spelled = _command_finding(command)
-                if spelled is not None:
+        for view, command in context.shell_commands():
+            where = view.span(command.start, command.end)
+            spelled = _command_finding(command)
+            if spelled is not None:
+                yield self.diagnostic(
+                    where,
+                    f"{spelled} turns off the TLS certificate check: anyone on the way can hand the build another file",
+                    note=_NOTE,
+                )
+            for assignment in command.assignments:
+                tool = _variable_finding(assignment.name, assignment.value)
+                if tool is not None:
                     yield self.diagnostic(
-                        view.span(command.start, command.end),
-                        f"{spelled} turns off the TLS certificate check: anyone on the way can hand the build "
-                        "another file",
+                        where, f"`{assignment.name}={assignment.value}` turns off the TLS certificate check for {tool}",
                         note=_NOTE,
                     )
-                for assignment in command.assignments:
-                    tool = _variable_finding(assignment.name, assignment.value)
-                    if tool is not None:
-                        yield self.diagnostic(
-                            view.span(command.start, command.end),
-                            f"`{assignment.name}={assignment.value}` turns off the TLS certificate check for {tool}",
-                            note=_NOTE,
-                        )
         for instruction in context.tree.instructions:
             target = instruction.trigger if isinstance(instruction, Onbuild) else instruction
             if isinstance(target, (Env, Arg)):

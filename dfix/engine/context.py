@@ -19,6 +19,7 @@ from ..patterns import lazy_pattern
 
 T = TypeVar("T")
 
+from ..shell import SimpleCommand
 from ..syntax import Comment, Dockerfile, Instruction, Run, Shell, Span, Stage
 from .build_context import BuildContext
 from .runs import POSIX_SHELLS, RunView
@@ -231,6 +232,12 @@ class Context:
     def shell_runs(self) -> Iterator[RunView]:
         """The RUNs of `runs` whose text a POSIX shell reads (``view.model`` is set), exec form included."""
         return (view for view in self._all_runs if view.model is not None)
+
+    def shell_commands(self) -> Iterator[tuple[RunView, SimpleCommand]]:
+        """Every simple command of `shell_runs`, with the view of its RUN (to place a finding on it)."""
+        for view in self.shell_runs():
+            for command in view.model.commands:  # type: ignore[union-attr]
+                yield view, command
 
     @cached_property
     def _all_runs(self) -> tuple[RunView, ...]:
